@@ -1,0 +1,162 @@
+# tessera — one Makefile. `make help` lists the targets.
+#
+# Layout: host/src/<subsystem>/*.c -> build/lib/libtessera.a
+#         host/src/cli/*.c          -> build/bin/tessera
+#         tests/test_*.c            -> build/tests/test_* (cmocka suites)
+#         tests/fuzz/fuzz_*.c       -> build/fuzz/fuzz_* (libFuzzer, clang)
+#         tests/bench/bench_*.c     -> build/bench/bench_*
+# Everything generated goes under build/ (or $(BUILD) for variants).
+
+CC       ?= cc
+BUILD    ?= build
+PREFIX   ?= /usr/local
+OPT      ?= -O2
+SAN      ?=
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -g $(OPT) -Wall -Wextra -Wshadow \
+               -Wno-unused-parameter -fno-strict-aliasing -pthread
+CPPFLAGS := -Ihost/include -Ihost/src -I$(BUILD)/gen
+LDLIBS   := -ljansson -lprotobuf-c -lm -pthread
+TEST_LIBS := -lcmocka
+
+ONNX_PROTO ?= /usr/include/onnx/onnx.proto
+FUZZ_SECONDS ?= 20
+TS_SEED ?=
+
+# Sources: every subsystem directory except cli makes up the library.
+LIB_SRC   := $(filter-out host/src/cli/%,$(wildcard host/src/*/*.c))
+CLI_SRC   := $(wildcard host/src/cli/*.c)
+TEST_SRC  := $(wildcard tests/test_*.c)
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+BENCH_SRC := $(wildcard tests/bench/bench_*.c)
+
+GEN_ONNX  := $(BUILD)/gen/onnx.pb-c.c $(BUILD)/gen/onnx.pb-c.h
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/onnx.pb-c.o
+CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+LIB       := $(BUILD)/lib/libtessera.a
+BIN       := $(BUILD)/bin/tessera
+TESTS     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCHES   := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+FUZZERS   := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+
+.PHONY: all deps test demo asan fuzz bench bench-model install uninstall clean help check-tests
+
+all: $(LIB) $(BIN)
+
+help:
+	@echo "tessera make targets:"
+	@echo "  make demo         install missing packages, build, run the main flow on the default config"
+	@echo "  make test         install missing packages, build, run every test suite"
+	@echo "  make              build $(LIB) and $(BIN)"
+	@echo "  make deps         install missing Debian packages (apt-get, non-interactive)"
+	@echo "  make asan         build under ASan+UBSan into build/asan and run the tests"
+	@echo "  make fuzz         run each libFuzzer target for FUZZ_SECONDS (default $(FUZZ_SECONDS)) s"
+	@echo "  make bench-model  cost-model layer evaluations per second (one core)"
+	@echo "  make install      install binary, library, headers, pkg-config file under PREFIX ($(PREFIX))"
+	@echo "  make clean        remove build/"
+
+deps:
+	@sh scripts/deps.sh
+
+# ---- generated ONNX protobuf-c code --------------------------------------
+$(BUILD)/gen/onnx.pb-c.c $(BUILD)/gen/onnx.pb-c.h: $(ONNX_PROTO)
+	@mkdir -p $(BUILD)/gen
+	cp $(ONNX_PROTO) $(BUILD)/gen/onnx.proto
+	cd $(BUILD)/gen && protoc-c --c_out=. onnx.proto
+
+$(BUILD)/obj/gen/onnx.pb-c.o: $(BUILD)/gen/onnx.pb-c.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(SAN) -w $(CPPFLAGS) -c $< -o $@
+
+# ---- library and CLI ------------------------------------------------------
+$(BUILD)/obj/%.o: %.c | $(GEN_ONNX)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(SAN) $(CPPFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(SAN) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
+
+# ---- tests ------------------------------------------------------------------
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(SAN) $< $(LIB) $(LDLIBS) $(TEST_LIBS) -o $@
+
+# Runs every suite (each prints its cmocka summary), then one closing line.
+check-tests: $(TESTS) $(BIN)
+	@pass=0; fail=0; failed=""; \
+	for t in $(TESTS); do \
+		echo "== $$t"; \
+		if TS_BIN=$(BIN) TS_SEED=$(TS_SEED) $$t; then pass=$$((pass+1)); \
+		else fail=$$((fail+1)); failed="$$failed $$t"; fi; \
+	done; \
+	if TS_BIN=$(BIN) sh tests/cli_test.sh; then pass=$$((pass+1)); else fail=$$((fail+1)); failed="$$failed tests/cli_test.sh"; fi; \
+	echo; [ -z "$$failed" ] || echo "failed suites:$$failed"; \
+	echo "suites: $$pass passed, $$fail failed"; \
+	[ $$fail -eq 0 ]
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory check-tests
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	$(BIN) config show edge
+	$(BIN) eval --config edge --model mobilenet_v2
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 \
+		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		check-tests
+
+# ---- fuzzing (clang libFuzzer) ------------------------------------------------
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
+FUZZ_LIB_SRC := $(LIB_SRC) $(BUILD)/gen/onnx.pb-c.c
+
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(GEN_ONNX)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) $(CPPFLAGS) $< $(FUZZ_LIB_SRC) -ljansson -lprotobuf-c -lm -o $@
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZERS)
+	@for f in $(FUZZERS); do \
+		name=$$(basename $$f); corpus=build/fuzz/corpus/$$name; \
+		mkdir -p $$corpus; \
+		[ -d tests/fuzz/seeds/$$name ] && cp -n tests/fuzz/seeds/$$name/* $$corpus/ 2>/dev/null; \
+		echo "== $$name ($(FUZZ_SECONDS) s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=10 $$corpus \
+			2>build/fuzz/$$name.log || { tail -40 build/fuzz/$$name.log; exit 1; }; \
+		grep -E 'stat::number_of_executed_units|Done' build/fuzz/$$name.log | head -2; \
+	done
+
+# ---- benchmarks -----------------------------------------------------------
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $< $(LIB) $(LDLIBS) -o $@
+
+bench-model: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bench/bench_model
+	$(BUILD)/bench/bench_model
+
+# ---- install ----------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/tessera
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tessera
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libtessera.a
+	install -m 644 host/include/tessera/*.h $(DESTDIR)$(PREFIX)/include/tessera/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|'"$$(sed -n 's/.*TS_VERSION_STRING "\(.*\)"/\1/p' host/include/tessera/version.h)"'|' \
+		scripts/tessera.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tessera.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tessera $(DESTDIR)$(PREFIX)/lib/libtessera.a \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/tessera.pc
+	rm -rf $(DESTDIR)$(PREFIX)/include/tessera
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

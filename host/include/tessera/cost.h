@@ -1,0 +1,123 @@
+/* cost.h — tessera's analytic cost model. For tessera's own accelerator it is
+ * exact: its cycle formulas (docs/timing.md) are the timing specification of
+ * the RTL, and the tiling plan below is the one the runtime lowers layers with.
+ * Also energy by component, FPGA resources, ASIC area, and fit on a board. */
+#ifndef TESSERA_COST_H
+#define TESSERA_COST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tessera/hwcfg.h"
+#include "tessera/status.h"
+#include "tessera/workload.h"
+
+/* ---- microarchitecture constants (docs/timing.md) ----------------------- */
+#define TS_DESC_BYTES 32      /* one descriptor in memory */
+#define TS_T_DECODE 1         /* cycles to decode a fetched descriptor */
+#define TS_T_DMA_SETUP 2      /* cycles to start a LOAD/STORE before the request */
+#define TS_T_COMPUTE_SETUP 2  /* cycles from COMPUTE issue to the first array input */
+#define TS_T_REQUANT_PIPE 3   /* requantization pipeline depth on STORE */
+#define TS_T_START 4          /* doorbell to first descriptor fetch */
+
+/* How the runtime tiles one GEMM (one group) onto the array. Shared by the
+ * cost model and the runtime's descriptor lowering, so both always agree. */
+typedef struct ts_tiling {
+	ts_dataflow dataflow;
+	uint32_t group_pack;  /* groups packed block-diagonally into one array pass */
+	uint64_t packed_groups;   /* number of packed passes: ceil(groups / group_pack) */
+	uint64_t m, n, kr;        /* GEMM of one packed pass */
+	uint32_t m_tile;          /* rows of A per block (WS) or per array tile (OS: = rows) */
+	uint32_t n_tile;          /* = cols */
+	uint32_t k_tile;          /* WS: = rows; OS: reduction chunk */
+	bool a_resident;          /* A block kept in the input scratchpad across n tiles */
+	bool w_resident;          /* OS: W panel kept across m tiles */
+} ts_tiling;
+
+/* Energy components (pJ). */
+typedef enum ts_energy_part {
+	TS_E_MAC = 0,  /* multiply (or shift/xnor) and accumulate */
+	TS_E_RF,       /* PE-local registers: stationary operand and psums */
+	TS_E_ARRAY,    /* PE-to-PE forwarding */
+	TS_E_SPAD,     /* on-chip scratchpads */
+	TS_E_DRAM,     /* off-chip memory */
+	TS_E_STATIC,   /* leakage over the run */
+	TS_E_COUNT
+} ts_energy_part;
+
+typedef struct ts_cost {
+	uint64_t cycles;          /* total = ctrl + dma + compute (in-order execution) */
+	uint64_t ctrl_cycles;     /* start, descriptor fetch and decode */
+	uint64_t dma_cycles;      /* LOAD and STORE */
+	uint64_t compute_cycles;  /* COMPUTE (fill, stream, drain) */
+	uint64_t macs;            /* useful multiply-accumulates of the layer */
+	uint64_t descriptors;
+	double utilization;       /* macs / (cycles * rows * cols) */
+	uint64_t dram_read_bytes, dram_write_bytes;
+	uint64_t spad_read_bytes, spad_write_bytes;
+	uint64_t array_bytes;     /* PE-to-PE traffic */
+	uint64_t rf_bytes;        /* PE register traffic */
+	double energy_pj[TS_E_COUNT];
+	double energy_total_pj;
+	double latency_s;
+} ts_cost;
+
+/* Plan the tiling of layer l on c (the fastest of the legal plans). Fails
+ * with TS_ERR_INPUT when the scratchpads cannot hold one tile. */
+ts_status ts_tiling_plan(const ts_hwcfg *c, const ts_layer *l, ts_tiling *t, ts_diag *d);
+
+/* Cost of one layer (as one run: start, descriptors, final fence). */
+ts_status ts_cost_layer(const ts_hwcfg *c, const ts_layer *l, ts_cost *out, ts_diag *d);
+
+/* Per-layer costs (per_layer may be NULL, else w->n_layers entries) and the
+ * total over the workload (sums; utilization and latency recomputed). */
+ts_status ts_cost_workload(const ts_hwcfg *c, const ts_workload *w, ts_cost *per_layer,
+			   ts_cost *total, ts_diag *d);
+
+void ts_cost_add(ts_cost *acc, const ts_cost *x);
+const char *ts_energy_part_name(ts_energy_part p);
+
+/* ---- resources ----------------------------------------------------------- */
+typedef struct ts_resources {
+	uint32_t lut;    /* LUT6 on Xilinx, LC (LUT4) on iCE40 */
+	uint32_t ff;
+	uint32_t dsp;    /* DSP48 / SB_MAC16 */
+	uint32_t bram;   /* BRAM36 / EBR blocks */
+	uint32_t uram;   /* URAM / SPRAM blocks */
+	double asic_area_mm2; /* 45 nm estimate */
+	double power_w;       /* dynamic at full utilization + board static */
+} ts_resources;
+
+/* Estimate resources for c on its board's family. */
+void ts_resources_estimate(const ts_hwcfg *c, ts_resources *r);
+/* True when r fits board b; else why says which resource and by how much. */
+bool ts_resources_fit(const ts_resources *r, const ts_board *b, char *why, size_t why_size);
+
+/* ---- dataflow model family (ConfuciuX-style per-layer assignment) -------
+ * An abstract sub-accelerator per layer: pes processing elements of a
+ * dataflow style and a buffer level 1..12 (docs/dataflow.md). */
+typedef enum ts_df_style {
+	TS_STYLE_NVDLA = 0,  /* weight-stationary, parallel over K and C */
+	TS_STYLE_SHIDIANNAO, /* output-stationary, parallel over output Y, X */
+	TS_STYLE_EYERISS,    /* row-stationary, parallel over R and output Y */
+	TS_STYLE_COUNT
+} ts_df_style;
+
+#define TS_DF_LEVELS 12
+extern const uint32_t ts_df_pe_levels[TS_DF_LEVELS]; /* 1,2,4,8,12,16,24,32,48,64,96,128 */
+
+typedef struct ts_df_cost {
+	uint64_t cycles;
+	double energy_pj;
+	double area_um2;  /* PEs + their buffers */
+	double power_mw;  /* energy / time at 1 GHz plus leakage */
+	uint64_t l1_bytes_per_pe, l2_bytes;
+} ts_df_cost;
+
+ts_status ts_df_eval(ts_df_style style, const ts_layer *l, uint32_t pes, uint32_t buf_level,
+		     ts_df_cost *out, ts_diag *d);
+const char *ts_df_style_name(ts_df_style s);   /* "nvdla", "shidiannao", "eyeriss" */
+int ts_df_style_from_name(const char *s, ts_df_style *out);
+
+#endif

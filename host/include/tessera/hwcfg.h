@@ -1,0 +1,112 @@
+/* hwcfg.h — the accelerator configuration (hwcfg.json) and the board
+ * database. One ts_hwcfg is the single source of every hardware parameter:
+ * the generator, cost model, simulator and driver all read it. */
+#ifndef TESSERA_HWCFG_H
+#define TESSERA_HWCFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tessera/status.h"
+
+typedef enum ts_dataflow { TS_DF_WS = 0, TS_DF_OS, TS_DF_COUNT } ts_dataflow;
+
+typedef enum ts_pe_type {
+	TS_PE_INT16 = 0,
+	TS_PE_INT8,
+	TS_PE_INT4,
+	TS_PE_LIGHTPE1, /* weights = +-2^e, one shift-add */
+	TS_PE_LIGHTPE2, /* weights = +-2^e1 +- 2^e2, two shift-adds */
+	TS_PE_BINARY,   /* +-1 weights and activations, XNOR-popcount */
+	TS_PE_COUNT
+} ts_pe_type;
+
+/* Sparse formats the conversion unit can expand (bit mask). */
+enum {
+	TS_SPF_BITMAP = 1u << 0,
+	TS_SPF_CSR = 1u << 1,
+	TS_SPF_CSC = 1u << 2,
+	TS_SPF_COO = 1u << 3,
+	TS_SPF_RLC = 1u << 4,
+	TS_SPF_ALL = (1u << 5) - 1
+};
+
+typedef struct ts_board {
+	const char *name;   /* "pynq-z2", "zcu102", "icebreaker", ... */
+	const char *part;   /* "xc7z020clg400-1", "ice40up5k-sg48", ... */
+	const char *family; /* "zynq7", "zynqmp", "alveo", "ice40" */
+	uint32_t lut, ff, dsp;
+	uint32_t bram_kbits; /* one block RAM's size: 36 (Xilinx BRAM36), 4 (iCE40 EBR) */
+	uint32_t bram;       /* number of those blocks */
+	uint32_t uram;       /* UltraRAM (288 Kbit) or iCE40 SPRAM (256 Kbit) blocks */
+	uint32_t uram_kbits;
+	double max_clock_mhz; /* a realistic fabric clock for this part */
+	double dram_gbps;     /* off-chip bandwidth available to the PL, GB/s */
+	double static_power_w;
+} ts_board;
+
+size_t ts_board_count(void);
+const ts_board *ts_board_get(size_t i);
+const ts_board *ts_board_find(const char *name); /* NULL if unknown */
+
+typedef struct ts_hwcfg {
+	char name[64];
+	uint32_t rows, cols;          /* PE array */
+	ts_dataflow dataflow;
+	ts_pe_type pe;
+	uint32_t acc_bits;            /* accumulator width in PEs and the accumulator scratchpad */
+	uint32_t spad_input_bytes;    /* activation scratchpad */
+	uint32_t spad_weight_bytes;   /* weight scratchpad */
+	uint32_t spad_acc_bytes;      /* partial-sum (accumulator) scratchpad */
+	uint32_t dram_bytes_per_cycle;/* memory port width */
+	uint32_t dram_latency;        /* cycles from request to first beat */
+	double clock_mhz;
+	uint32_t sparse_formats;      /* TS_SPF_* mask; 0 = no sparse unit */
+	uint32_t sparse_lanes;        /* elements per cycle of the conversion unit */
+	char board[32];               /* ts_board name */
+} ts_hwcfg;
+
+/* Field limits (inclusive), shared by the parser, the search and tests. */
+#define TS_HW_MAX_DIM 256
+#define TS_HW_MIN_ACC_BITS 16
+#define TS_HW_MAX_ACC_BITS 48
+#define TS_HW_MAX_SPAD_BYTES (64u << 20)
+#define TS_HW_MAX_DRAM_BPC 256
+#define TS_HW_MAX_DRAM_LATENCY 4096
+#define TS_HW_MAX_LANES 64
+
+/* The built-in default ("edge" preset). */
+void ts_hwcfg_default(ts_hwcfg *c);
+
+/* Check ranges and cross-field rules (a scratchpad too small for one tile,
+ * an accumulator narrower than the PE product, an unknown board). */
+ts_status ts_hwcfg_validate(const ts_hwcfg *c, ts_diag *d);
+
+/* Parse hwcfg JSON; fname is used in messages ("cfg.json:12:7: ..."). Missing
+ * optional keys take the defaults; unknown keys and bad values are errors. */
+ts_status ts_hwcfg_parse(const char *buf, size_t len, const char *fname, ts_hwcfg *out, ts_diag *d);
+ts_status ts_hwcfg_load(const char *path, ts_hwcfg *out, ts_diag *d);
+/* A preset name ("tiny-ice40", "edge", "cloud", ...) or a file path. */
+ts_status ts_hwcfg_resolve(const char *spec, ts_hwcfg *out, ts_diag *d);
+
+/* Serialize as canonical JSON (every key, fixed order); caller frees. */
+char *ts_hwcfg_to_json(const ts_hwcfg *c);
+
+typedef struct ts_preset {
+	const char *name;
+	const char *description;
+	void (*fill)(ts_hwcfg *c);
+} ts_preset;
+size_t ts_preset_count(void);
+const ts_preset *ts_preset_get(size_t i);
+const ts_preset *ts_preset_find(const char *name);
+
+const char *ts_dataflow_name(ts_dataflow df);      /* "ws", "os" */
+const char *ts_pe_type_name(ts_pe_type pe);        /* "int16", ..., "binary" */
+int ts_dataflow_from_name(const char *s, ts_dataflow *out);
+int ts_pe_type_from_name(const char *s, ts_pe_type *out);
+/* Bits of one weight / activation element as stored for the PE type. */
+uint32_t ts_pe_wbits(ts_pe_type pe);
+uint32_t ts_pe_abits(ts_pe_type pe);
+
+#endif

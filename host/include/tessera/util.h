@@ -1,0 +1,49 @@
+/* util.h — small shared helpers: whole-file reads, atomic writes (tmp +
+ * rename, so a failed command leaves no partial output), string helpers and
+ * a progress line on stderr that shows only when stderr is a terminal. */
+#ifndef TESSERA_UTIL_H
+#define TESSERA_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tessera/status.h"
+
+/* Read a whole file; *buf is NUL-terminated (len excludes the NUL); free() it. */
+ts_status ts_read_file(const char *path, char **buf, size_t *len, ts_diag *d);
+
+/* Atomic output: ts_out_open gives a FILE* on "path.tmp.PID"; ts_out_commit
+ * closes and renames it over path; ts_out_abort closes and removes it.
+ * path "-" means stdout (commit flushes, abort does nothing). */
+typedef struct ts_out {
+	FILE *f;
+	char path[1024];
+	char tmp[1040];
+} ts_out;
+ts_status ts_out_open(ts_out *o, const char *path, ts_diag *d);
+ts_status ts_out_commit(ts_out *o, ts_diag *d);
+void ts_out_abort(ts_out *o);
+
+/* Case-insensitive compare treating '-' and '_' as equal. */
+int ts_name_eq(const char *a, const char *b);
+
+/* snprintf into a fixed buffer, always terminated; returns dst. */
+char *ts_strlcpy(char *dst, const char *src, size_t size);
+
+/* Progress on stderr, redrawn in place; silent unless stderr is a tty. */
+typedef struct ts_progress {
+	const char *label;
+	uint64_t total;
+	uint64_t last_drawn;
+	double last_time;
+	int enabled;
+} ts_progress;
+void ts_progress_start(ts_progress *p, const char *label, uint64_t total, int quiet);
+void ts_progress_update(ts_progress *p, uint64_t done);
+void ts_progress_end(ts_progress *p);
+
+/* Monotonic wall time in seconds. */
+double ts_now(void);
+
+#endif
