@@ -94,7 +94,11 @@ check-tests: $(TESTS) $(BIN)
 		if TS_BIN=$(BIN) TS_SEED=$(TS_SEED) $$t; then pass=$$((pass+1)); \
 		else fail=$$((fail+1)); failed="$$failed $$t"; fi; \
 	done; \
-	if TS_BIN=$(BIN) sh tests/cli_test.sh; then pass=$$((pass+1)); else fail=$$((fail+1)); failed="$$failed tests/cli_test.sh"; fi; \
+	for t in tests/cli_*.sh; do \
+		echo "== $$t"; \
+		if TS_BIN=$(BIN) sh $$t; then pass=$$((pass+1)); \
+		else fail=$$((fail+1)); failed="$$failed $$t"; fi; \
+	done; \
 	echo; [ -z "$$failed" ] || echo "failed suites:$$failed"; \
 	echo "suites: $$pass passed, $$fail failed"; \
 	[ $$fail -eq 0 ]
@@ -141,6 +145,8 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIB)
 bench-model: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench_model
 	$(BUILD)/bench/bench_model
+
+# ---- kernels (issue 6): extra libraries and bench-gemm ------------------------
 
 # ---- install ----------------------------------------------------------------
 install: all

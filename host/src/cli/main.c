@@ -18,6 +18,8 @@ static const struct command commands[] = {
 	{ "config", cmd_config, "check or show a hardware config (hwcfg.json or preset); list presets and boards" },
 	{ "models", cmd_models, "list, show or import workloads (zoo, ConfuciuX CSV, SCALE-Sim CSV, ONNX)" },
 	{ "eval", cmd_eval, "cost model: cycles, energy, resources of a model on a config" },
+	{ "quant", cmd_quant, "SQNR of each layer's outputs under each quantization / PE type" },
+	{ "onnx-test", cmd_onnx_test, "run ONNX backend node-test directories on tessera's kernels" },
 };
 
 static void usage(FILE *f)
