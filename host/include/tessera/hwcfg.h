@@ -39,7 +39,7 @@ typedef struct ts_board {
 	uint32_t bram_kbits; /* one block RAM's size: 36 (Xilinx BRAM36), 4 (iCE40 EBR) */
 	uint32_t bram;       /* number of those blocks */
 	uint32_t uram;       /* UltraRAM (288 Kbit) or iCE40 SPRAM (256 Kbit) blocks */
-	uint32_t uram_kbits;
+	uint32_t uram_kbits; /* one such block's size; 0 when the part has none */
 	double max_clock_mhz; /* a realistic fabric clock for this part */
 	double dram_gbps;     /* off-chip bandwidth available to the PL, GB/s */
 	double static_power_w;
@@ -89,8 +89,15 @@ ts_status ts_hwcfg_load(const char *path, ts_hwcfg *out, ts_diag *d);
 /* A preset name ("tiny-ice40", "edge", "cloud", ...) or a file path. */
 ts_status ts_hwcfg_resolve(const char *spec, ts_hwcfg *out, ts_diag *d);
 
-/* Serialize as canonical JSON (every key, fixed order); caller frees. */
+/* Serialize as canonical JSON (every key, fixed order); caller frees.
+ * NULL only when out of memory. */
 char *ts_hwcfg_to_json(const ts_hwcfg *c);
+
+/* 1 when every field is equal (names compared as strings). */
+int ts_hwcfg_equal(const ts_hwcfg *a, const ts_hwcfg *b);
+
+/* One line: "12x16 int8 ws @ 150 MHz on pynq-z2". */
+void ts_hwcfg_summary(const ts_hwcfg *c, char *buf, size_t size);
 
 typedef struct ts_preset {
 	const char *name;
@@ -105,6 +112,10 @@ const char *ts_dataflow_name(ts_dataflow df);      /* "ws", "os" */
 const char *ts_pe_type_name(ts_pe_type pe);        /* "int16", ..., "binary" */
 int ts_dataflow_from_name(const char *s, ts_dataflow *out);
 int ts_pe_type_from_name(const char *s, ts_pe_type *out);
+/* Sparse format names ("bitmap", "csr", "csc", "coo", "rlc") of one TS_SPF_*
+ * bit; from_name gives the bit. 0 on success like the other from_name. */
+const char *ts_sparse_format_name(uint32_t spf_bit);
+int ts_sparse_format_from_name(const char *s, uint32_t *spf_bit);
 /* Bits of one weight / activation element as stored for the PE type. */
 uint32_t ts_pe_wbits(ts_pe_type pe);
 uint32_t ts_pe_abits(ts_pe_type pe);

@@ -43,6 +43,11 @@ void ts_progress_start(ts_progress *p, const char *label, uint64_t total, int qu
 void ts_progress_update(ts_progress *p, uint64_t done);
 void ts_progress_end(ts_progress *p);
 
+/* Write s as a JSON string literal (quoted, escaped). */
+void ts_json_str(FILE *f, const char *s);
+/* Write s as a CSV field (quoted when it holds a comma, quote or newline). */
+void ts_csv_str(FILE *f, const char *s);
+
 /* Monotonic wall time in seconds. */
 double ts_now(void);
 

@@ -14,15 +14,19 @@ typedef enum ts_op {
 	TS_OP_DWCONV,   /* depthwise: groups == C, K = C * multiplier */
 	TS_OP_GCONV,    /* grouped: 1 < groups < C, groups divides C and K */
 	TS_OP_FC,       /* fully connected: Y = X = R = S = 1 */
-	TS_OP_GEMM,     /* matmul / GEMM: out[M x N] = A[M x Kr] . B[Kr x N], batched by n */
+	TS_OP_GEMM,     /* matmul / GEMM: out[M x N] = A[M x Kr] . B[Kr x N] (groups: independent Bs) */
 	TS_OP_COUNT
 } ts_op;
 
 #define TS_LAYER_NAME_MAX 64
 
 /* One layer in convolution terms. A GEMM of M x Kr by Kr x N is stored as
- * y = M, x = 1, c = Kr, k = N, r = s = 1 (so every formula below covers it);
- * n is the batch (for GEMM: the number of independent matmuls, e.g. heads). */
+ * y = M, x = 1, c = Kr, k = N, r = s = 1 (so every formula below covers it).
+ * n is the batch: images (or rows) that share the weights. Independent
+ * matmuls that each have their own B (attention heads) are groups:
+ * ts_layer_gemm(name, batch, m, kr, nn) sets groups = batch, c = batch * kr,
+ * k = batch * nn. A MatMul whose B is shared (2-D weights) folds its batch
+ * dims into M instead. */
 typedef struct ts_layer {
 	char name[TS_LAYER_NAME_MAX];
 	ts_op op;

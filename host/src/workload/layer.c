@@ -70,12 +70,14 @@ ts_layer ts_layer_fc(const char *name, uint32_t n, uint32_t k, uint32_t c)
 ts_layer ts_layer_gemm(const char *name, uint32_t batch, uint32_t m, uint32_t kr, uint32_t nn)
 {
 	ts_layer l;
+	/* Independent matmuls each have their own B: they are groups, not a
+	 * batch (a batch would share B). */
 	ts_layer_init(&l, TS_OP_GEMM, name);
-	l.n = batch;
+	l.groups = batch ? batch : 1;
 	l.y = m;
 	l.x = 1;
-	l.c = kr;
-	l.k = nn;
+	l.c = kr * l.groups;
+	l.k = nn * l.groups;
 	l.r = l.s = 1;
 	return l;
 }
@@ -157,6 +159,10 @@ ts_status ts_layer_validate(const ts_layer *l, ts_diag *d)
 		if (l->r != 1 || l->s != 1 || l->x != 1 || (l->op == TS_OP_FC && l->y != 1))
 			return ts_err(d, TS_ERR_INPUT, "layer '%s': %s must have R = S = X = 1%s", nm,
 				      ts_op_name(l->op), l->op == TS_OP_FC ? " and Y = 1" : "");
+		if (l->stride_y != 1 || l->stride_x != 1 || l->dil_y != 1 || l->dil_x != 1 || l->pad_top ||
+		    l->pad_left || l->pad_bottom || l->pad_right)
+			return ts_err(d, TS_ERR_INPUT, "layer '%s': %s takes no stride, dilation or padding", nm,
+				      ts_op_name(l->op));
 		break;
 	default:
 		break;
@@ -168,10 +174,12 @@ ts_status ts_layer_validate(const ts_layer *l, ts_diag *d)
 		return ts_err(d, TS_ERR_INPUT, "layer '%s': weight density %g, must be in (0, 1]", nm,
 			      (double)l->w_density);
 	/* Keep every product the cost model forms well inside 64 bits. */
-	uint64_t macs = ts_layer_macs(l);
-	if (macs == 0 || macs > (1ull << 50))
-		return ts_err(d, TS_ERR_INPUT, "layer '%s': %llu MACs, must be 1..2^50", nm,
-			      (unsigned long long)macs);
+	/* Each factor is at most ~2^24, so the 64-bit product could wrap back
+	 * under the limit: bound it in floating point. */
+	double macs = (double)l->n * ts_layer_out_h(l) * ts_layer_out_w(l) * l->k *
+		      (double)(l->c / l->groups) * l->r * l->s;
+	if (!(macs >= 1.0 && macs <= (double)(1ull << 50)))
+		return ts_err(d, TS_ERR_INPUT, "layer '%s': %.0f MACs, must be 1..2^50", nm, macs);
 	return TS_OK;
 }
 

@@ -1,0 +1,116 @@
+/* kernels.h — integer GEMM and convolution with int32 accumulation: the scalar golden
+ * model (ts_ref_*) that RTL, HLS and SIMD paths are checked against, im2col lowering,
+ * and the fast int8 GEMM with runtime ISA dispatch (scalar, avx2, avx512vnni) + threads.
+ *
+ * Accumulation is int32 with two's-complement wraparound (as the hardware adder):
+ *   C[i][j] (+)= sum_k (A[i][k] - a_zp) * (B[k][j] - b_zp)   (mod 2^32)
+ * A is M x K row-major with leading dimension lda (elements), B is K x N row-major
+ * (ldb), C is M x N (ldc). Element types are those of quant.h; int4 is one value per
+ * int8_t and must be in -8..7.
+ */
+#ifndef TESSERA_KERNELS_H
+#define TESSERA_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tessera/quant.h"
+#include "tessera/status.h"
+
+typedef struct ts_gemm_args {
+	size_t m, n, k;
+	ts_qtype a_type;   /* INT8, UINT8, INT16, INT4 */
+	const void *a;
+	size_t lda;
+	int32_t a_zp;
+	ts_qtype b_type;   /* INT8, INT16, INT4 */
+	const void *b;
+	size_t ldb;
+	int32_t b_zp;
+	int32_t *c;
+	size_t ldc;
+	int accumulate;    /* 1: C += ..., 0: C = ... */
+} ts_gemm_args;
+
+/* Check types, leading dimensions and zero points (in the type's range); message
+ * names the operator ("gemm") and the argument. */
+ts_status ts_gemm_check(const ts_gemm_args *g, ts_diag *d);
+
+/* ---- golden model -------------------------------------------------------------- */
+ts_status ts_ref_gemm(const ts_gemm_args *g, ts_diag *d);
+
+/* LightPE GEMM: A int8/uint8/int16/int4 (a_zp as above), B = K x N codes (ldb) of
+ * lightpe1/lightpe2; each term adds s * (a << e), literally. */
+ts_status ts_ref_gemm_lightpe(const ts_gemm_args *g, ts_diag *d);
+
+/* Binary GEMM: A rows and B columns are +-1 bit vectors of K elements (quant.h packing):
+ * a is M rows of (K + 7) / 8 bytes (row stride lda bytes), b is N columns packed the same
+ * way (column stride ldb bytes). C[i][j] (+)= K - 2 * popcount(a_i xor b_j). */
+ts_status ts_ref_gemm_binary(size_t m, size_t n, size_t k, const uint8_t *a, size_t lda,
+			     const uint8_t *b, size_t ldb, int32_t *c, size_t ldc, int accumulate,
+			     ts_diag *d);
+
+/* ---- convolution (NCHW) ------------------------------------------------------------ */
+typedef struct ts_conv_args {
+	size_t n, c, h, w;          /* input */
+	size_t k;                   /* output channels */
+	size_t r, s;                /* kernel */
+	size_t stride_h, stride_w;
+	size_t pad_top, pad_left, pad_bottom, pad_right;
+	size_t dil_h, dil_w;
+	size_t groups;              /* divides c and k; depthwise: groups == c */
+	ts_qtype x_type;            /* INT8, UINT8, INT16, INT4 */
+	const void *x;              /* [n][c][h][w] */
+	int32_t x_zp;               /* padding contributes 0 (as if x == x_zp) */
+	ts_qtype w_type;            /* INT8, INT16, INT4 */
+	const void *wt;             /* [k][c / groups][r][s] */
+	const int32_t *w_zp;        /* per output channel [k], or NULL = 0 */
+	int32_t *y;                 /* [n][k][p][q] */
+} ts_conv_args;
+
+ts_status ts_conv_check(const ts_conv_args *cv, size_t *p, size_t *q, ts_diag *d);
+/* Direct loops. */
+ts_status ts_ref_conv(const ts_conv_args *cv, ts_diag *d);
+/* im2col of one image and one group: rows = p * q output pixels, cols = (c/groups)*r*s
+ * in (c, r, s) order; padded positions get x_zp. col is x_type elements. */
+void ts_im2col(const ts_conv_args *cv, size_t img, size_t group, void *col);
+
+/* ---- ISA dispatch ----------------------------------------------------------------- */
+typedef enum ts_isa {
+	TS_ISA_AUTO = 0,
+	TS_ISA_SCALAR,
+	TS_ISA_AVX2,
+	TS_ISA_AVX512VNNI,
+	TS_ISA_AMX,
+	TS_ISA_COUNT
+} ts_isa;
+
+const char *ts_isa_name(ts_isa isa);
+int ts_isa_from_name(const char *s, ts_isa *out);
+/* 1 if the CPU (and OS) supports isa. */
+int ts_isa_supported(ts_isa isa);
+/* 1 if tessera has a GEMM kernel for isa (AMX: detected only, no kernel). */
+int ts_isa_implemented(ts_isa isa);
+/* Best implemented and supported ISA, or the one forced by env TESSERA_ISA
+ * (error naming the ISA if the CPU lacks it or tessera has no kernel for it). */
+ts_status ts_isa_select(ts_isa *out, ts_diag *d);
+
+typedef struct ts_kernel_ctx {
+	ts_isa isa;      /* AUTO = ts_isa_select */
+	unsigned threads;/* 0 = env TESSERA_THREADS, else 1 */
+} ts_kernel_ctx;
+
+/* Fast GEMM: int8/uint8 A x int8 B on the selected ISA (bit-exact with ts_ref_gemm);
+ * other types fall back to the reference. ctx may be NULL (auto, env threads). Large
+ * shapes are split over threads; results are identical for any thread count. */
+ts_status ts_gemm(const ts_gemm_args *g, const ts_kernel_ctx *ctx, ts_diag *d);
+/* Same but with an explicit ISA (must be supported) and thread count >= 1. */
+ts_status ts_gemm_isa(const ts_gemm_args *g, ts_isa isa, unsigned threads, ts_diag *d);
+
+/* Convolution through im2col + ts_gemm (the runtime's lowering). */
+ts_status ts_conv_im2col(const ts_conv_args *cv, const ts_kernel_ctx *ctx, ts_diag *d);
+
+/* Thread count from env TESSERA_THREADS (1..256), else 1. */
+unsigned ts_kernel_threads_env(void);
+
+#endif

@@ -1,0 +1,344 @@
+/* test_cost.c — the cost model: hand-derived cases, the closed forms against
+ * the literal walk of the descriptor stream (ts_cost_walk) on random layers
+ * and configs, monotonicity, resources and bad input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "tessera/cost.h"
+#include "tessera/hwcfg.h"
+#include "tessera/workload.h"
+
+static unsigned seed;
+
+/* 2x2 int8 array, 4 B/cycle DRAM with 10 cycles latency, 32-word scratchpads. */
+static void small_cfg(ts_hwcfg *c, ts_dataflow df)
+{
+	ts_hwcfg_default(c);
+	c->rows = 2;
+	c->cols = 2;
+	c->dataflow = df;
+	c->pe = TS_PE_INT8;
+	c->acc_bits = 32;
+	c->spad_input_bytes = 64;  /* 32 words of 2 int8 */
+	c->spad_weight_bytes = 64; /* 32 words of 2 int8 */
+	c->spad_acc_bytes = 256;   /* 32 words of 2 x 32 bit */
+	c->dram_bytes_per_cycle = 4;
+	c->dram_latency = 10;
+	c->sparse_formats = 0;
+}
+
+/* Derivation in docs/timing.md §8 (worked example 1). */
+static void test_ws_hand(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	small_cfg(&c, TS_DF_WS);
+	ts_layer l = ts_layer_gemm("g", 1, 3, 3, 3);
+	ts_cost o;
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_cost_layer(&c, &l, &o, &d), TS_OK);
+	assert_int_equal(o.compute_cycles, 38);
+	assert_int_equal(o.dma_cycles, 100);
+	assert_int_equal(o.descriptors, 12);
+	assert_int_equal(o.ctrl_cycles, 233);
+	assert_int_equal(o.cycles, 371);
+	assert_int_equal(o.macs, 27);
+	assert_int_equal(o.dram_read_bytes, 9 + 9 + 12 * 32);
+	assert_int_equal(o.dram_write_bytes, 9);
+	ts_tiling t;
+	assert_int_equal(ts_tiling_plan(&c, &l, &t, &d), TS_OK);
+	assert_true(t.a_resident);
+	assert_int_equal(t.m_tile, 3);
+	assert_int_equal(t.group_pack, 1);
+}
+
+/* Derivation in docs/timing.md §8 (worked example 2). */
+static void test_os_hand(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	small_cfg(&c, TS_DF_OS);
+	ts_layer l = ts_layer_gemm("g", 1, 3, 3, 3);
+	ts_cost o;
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_cost_layer(&c, &l, &o, &d), TS_OK);
+	assert_int_equal(o.compute_cycles, 40);
+	assert_int_equal(o.dma_cycles, 145);
+	assert_int_equal(o.descriptors, 15);
+	assert_int_equal(o.ctrl_cycles, 290);
+	assert_int_equal(o.cycles, 475);
+	ts_tiling t;
+	assert_int_equal(ts_tiling_plan(&c, &l, &t, &d), TS_OK);
+	assert_true(t.w_resident);
+	assert_int_equal(t.k_tile, 3);
+}
+
+static uint32_t rnd(uint32_t lo, uint32_t hi)
+{
+	return lo + (uint32_t)(rand() % (int)(hi - lo + 1));
+}
+
+static void random_cfg(ts_hwcfg *c)
+{
+	ts_hwcfg_default(c);
+	c->rows = rnd(1, 12);
+	c->cols = rnd(1, 12);
+	c->dataflow = rand() % 2 ? TS_DF_WS : TS_DF_OS;
+	c->pe = (ts_pe_type)rnd(0, TS_PE_COUNT - 1);
+	c->acc_bits = 32;
+	uint32_t wb = ts_pe_wbits(c->pe), ab = ts_pe_abits(c->pe);
+	c->spad_input_bytes = c->rows * ((c->rows * ab + 7) / 8) * rnd(1, 40);
+	c->spad_weight_bytes = c->rows * ((c->cols * wb + 7) / 8) * rnd(1, 40);
+	c->spad_acc_bytes = c->rows * c->cols * 4 * rnd(1, 40);
+	c->dram_bytes_per_cycle = rnd(1, 64);
+	c->dram_latency = rnd(0, 100);
+	c->sparse_formats = 0;
+}
+
+static ts_layer random_layer(void)
+{
+	switch (rand() % 4) {
+	case 0:
+		return ts_layer_gemm("g", rnd(1, 3), rnd(1, 70), rnd(1, 70), rnd(1, 70));
+	case 1: {
+		uint32_t c = rnd(1, 16), r = rnd(1, 5);
+		return ts_layer_conv("conv", rnd(1, 40), c, rnd(r, 20), rnd(r, 20), r, r, rnd(1, 2), rnd(0, 2), 1);
+	}
+	case 2: {
+		uint32_t c = rnd(1, 40), r = rnd(1, 3) * 2 + 1;
+		return ts_layer_conv("dw", c, c, rnd(r, 20), rnd(r, 20), r, r, rnd(1, 2), r / 2, c);
+	}
+	default: {
+		uint32_t g = rnd(2, 4);
+		return ts_layer_conv("gconv", g * rnd(1, 8), g * rnd(1, 8), rnd(3, 14), rnd(3, 14), 3, 3, 1, 1, g);
+	}
+	}
+}
+
+static void test_walk_matches_closed_form(void **state)
+{
+	(void)state;
+	srand(seed);
+	for (int i = 0; i < 3000; i++) {
+		ts_hwcfg c;
+		random_cfg(&c);
+		ts_layer l = random_layer();
+		ts_cost o;
+		ts_diag d = { { 0 } };
+		ts_status st = ts_cost_layer(&c, &l, &o, &d);
+		if (st != TS_OK) {
+			print_error("seed %u case %d: %s\n", seed, i, d.msg);
+			fail();
+		}
+		uint64_t descs, want;
+		assert_int_equal(ts_cost_walk(&c, &l, &want, &descs, NULL), TS_OK);
+		if (want != o.cycles || descs != o.descriptors) {
+			print_error("seed %u case %d: %s %ux%u %s %s, layer %s K%u C%u Y%u X%u R%u g%u: "
+				    "closed form %llu cycles / %llu descriptors, walk %llu / %llu\n",
+				    seed, i, ts_dataflow_name(c.dataflow), c.rows, c.cols, ts_pe_type_name(c.pe),
+				    c.name, l.name, l.k, l.c, l.y, l.x, l.r, l.groups, (unsigned long long)o.cycles,
+				    (unsigned long long)o.descriptors, (unsigned long long)want,
+				    (unsigned long long)descs);
+			fail();
+		}
+		/* The array cannot do more than rows x cols MACs a cycle. */
+		assert_true(o.compute_cycles * c.rows * c.cols >= o.macs);
+		assert_true(o.utilization > 0 && o.utilization <= 1.0);
+	}
+}
+
+static void test_monotone(void **state)
+{
+	(void)state;
+	srand(seed + 1);
+	for (int i = 0; i < 500; i++) {
+		ts_hwcfg c;
+		random_cfg(&c);
+		ts_layer l = random_layer();
+		ts_cost base, o;
+		assert_int_equal(ts_cost_layer(&c, &l, &base, NULL), TS_OK);
+		/* More DRAM bandwidth or less latency never costs cycles. */
+		ts_hwcfg c2 = c;
+		c2.dram_bytes_per_cycle *= 2;
+		assert_int_equal(ts_cost_layer(&c2, &l, &o, NULL), TS_OK);
+		assert_true(o.cycles <= base.cycles);
+		c2 = c;
+		c2.dram_latency += 5;
+		assert_int_equal(ts_cost_layer(&c2, &l, &o, NULL), TS_OK);
+		assert_true(o.cycles > base.cycles);
+		/* More output channels never make a layer cheaper. (Grouped layers
+		 * are excluded: the planner tries only a few group packings, so a
+		 * larger layer can pack better than a smaller one.) */
+		ts_layer l2 = l;
+		l2.k += l2.groups;
+		if (l.groups == 1 && ts_layer_validate(&l2, NULL) == TS_OK) {
+			assert_int_equal(ts_cost_layer(&c, &l2, &o, NULL), TS_OK);
+			if (o.cycles < base.cycles)
+				print_error("seed %u case %d: %s %ux%u %s, layer %s K%u C%u Y%u X%u R%u g%u: "
+					    "%llu cycles, with K + groups %llu\n", seed + 1, i,
+					    ts_dataflow_name(c.dataflow), c.rows, c.cols, ts_pe_type_name(c.pe), l.name,
+					    l.k, l.c, l.y, l.x, l.r, l.groups, (unsigned long long)base.cycles,
+					    (unsigned long long)o.cycles);
+			assert_true(o.cycles >= base.cycles);
+			assert_true(o.energy_total_pj > base.energy_total_pj);
+		}
+		/* A higher clock: same cycles, shorter latency. */
+		c2 = c;
+		c2.clock_mhz *= 2;
+		assert_int_equal(ts_cost_layer(&c2, &l, &o, NULL), TS_OK);
+		assert_int_equal(o.cycles, base.cycles);
+		assert_true(o.latency_s < base.latency_s);
+	}
+}
+
+static void test_energy_parts(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	ts_hwcfg_default(&c);
+	ts_layer l = ts_layer_conv("conv", 64, 64, 56, 56, 3, 3, 1, 1, 1);
+	ts_cost o;
+	assert_int_equal(ts_cost_layer(&c, &l, &o, NULL), TS_OK);
+	double sum = 0;
+	for (int i = 0; i < TS_E_COUNT; i++) {
+		assert_true(o.energy_pj[i] >= 0);
+		sum += o.energy_pj[i];
+	}
+	assert_float_equal(sum, o.energy_total_pj, 1e-6 * sum);
+	/* MAC energy of int8 at 32-bit accumulation: 0.2 pJ mult + 0.1 pJ add. */
+	assert_float_equal(o.energy_pj[TS_E_MAC], (double)o.macs * 0.3, 1e-9 * o.energy_pj[TS_E_MAC]);
+	/* DRAM: 160 pJ per byte moved. */
+	assert_float_equal(o.energy_pj[TS_E_DRAM], 160.0 * (double)(o.dram_read_bytes + o.dram_write_bytes), 1.0);
+	/* LightPE and binary PEs spend less on compute than int16 (QUIDAM). */
+	ts_cost e16, e_l1, e_bin;
+	c.pe = TS_PE_INT16;
+	assert_int_equal(ts_cost_layer(&c, &l, &e16, NULL), TS_OK);
+	c.pe = TS_PE_LIGHTPE1;
+	assert_int_equal(ts_cost_layer(&c, &l, &e_l1, NULL), TS_OK);
+	c.pe = TS_PE_BINARY;
+	assert_int_equal(ts_cost_layer(&c, &l, &e_bin, NULL), TS_OK);
+	assert_true(e16.energy_pj[TS_E_MAC] > 4 * e_l1.energy_pj[TS_E_MAC]);
+	assert_true(e_l1.energy_pj[TS_E_MAC] > e_bin.energy_pj[TS_E_MAC]);
+	/* int16 moves twice the activation and weight bytes of int8. */
+	assert_true(e16.dram_read_bytes > e_l1.dram_read_bytes);
+}
+
+static void test_group_packing(void **state)
+{
+	(void)state;
+	/* A 3x3 depthwise layer on a 32x32 WS array packs 3 channels per pass
+	 * (27 <= 32 rows) and is faster than one channel per pass. */
+	ts_hwcfg c;
+	ts_hwcfg_default(&c);
+	c.rows = 32;
+	c.cols = 32;
+	c.spad_weight_bytes = 32 * 32 * 4;
+	c.spad_acc_bytes = 32 * 32 * 4 * 8;
+	c.spad_input_bytes = 32 * 32 * 16;
+	ts_layer l = ts_layer_conv("dw", 96, 96, 56, 56, 3, 3, 1, 1, 96);
+	ts_tiling t;
+	assert_int_equal(ts_tiling_plan(&c, &l, &t, NULL), TS_OK);
+	assert_int_equal(t.group_pack, 3);
+	assert_int_equal(t.packed_groups, 32);
+	assert_int_equal(t.kr, 27);
+	assert_int_equal(t.n, 3);
+}
+
+static void test_cannot_hold_tile(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	small_cfg(&c, TS_DF_WS);
+	c.spad_weight_bytes = 3; /* 1 word of 2 int8 < rows */
+	ts_layer l = ts_layer_gemm("g", 1, 8, 8, 8);
+	ts_cost o;
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_cost_layer(&c, &l, &o, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "cannot hold one 2x2 tile"));
+	/* An invalid layer is bad input too. */
+	ts_layer bad = ts_layer_gemm("zero", 1, 0, 8, 8);
+	ts_diag d2 = { { 0 } };
+	assert_int_equal(ts_cost_layer(&c, &bad, &o, &d2), TS_ERR_INPUT);
+	assert_non_null(strstr(d2.msg, "zero"));
+}
+
+static void test_resources_fit(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	ts_resources r;
+	char why[160];
+	assert_int_equal(ts_hwcfg_resolve("tiny-ice40", &c, NULL), TS_OK);
+	ts_resources_estimate(&c, &r);
+	assert_true(ts_resources_fit(&r, ts_board_find("icebreaker"), why, sizeof why));
+	assert_int_equal(r.dsp, 8); /* 2x4 int8 PEs on the 8 SB_MAC16 */
+	assert_int_equal(ts_hwcfg_resolve("edge", &c, NULL), TS_OK);
+	ts_resources_estimate(&c, &r);
+	assert_true(ts_resources_fit(&r, ts_board_find("pynq-z2"), why, sizeof why));
+	assert_int_equal(r.dsp, c.rows * c.cols);
+	/* The cloud design does not fit a PYNQ-Z2, and the reason names the resource. */
+	assert_int_equal(ts_hwcfg_resolve("cloud", &c, NULL), TS_OK);
+	ts_resources_estimate(&c, &r);
+	assert_false(ts_resources_fit(&r, ts_board_find("pynq-z2"), why, sizeof why));
+	assert_non_null(strstr(why, "pynq-z2"));
+	/* Area grows with the array; LightPE is smaller than int16. */
+	ts_hwcfg a;
+	ts_hwcfg_default(&a);
+	ts_resources r1, r2;
+	a.pe = TS_PE_INT16;
+	a.acc_bits = 32;
+	ts_resources_estimate(&a, &r1);
+	a.pe = TS_PE_LIGHTPE2;
+	ts_resources_estimate(&a, &r2);
+	assert_true(r1.asic_area_mm2 > r2.asic_area_mm2);
+}
+
+static void test_workload_total(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	ts_hwcfg_default(&c);
+	ts_workload *w = NULL;
+	assert_int_equal(ts_zoo_load("mobilenet_v2", &w, NULL), TS_OK);
+	ts_cost *per = calloc(w->n_layers, sizeof *per);
+	ts_cost tot;
+	assert_int_equal(ts_cost_workload(&c, w, per, &tot, NULL), TS_OK);
+	uint64_t cyc = 0, macs = 0;
+	for (size_t i = 0; i < w->n_layers; i++) {
+		cyc += per[i].cycles;
+		macs += per[i].macs;
+	}
+	assert_int_equal(tot.cycles, cyc);
+	assert_int_equal(tot.macs, macs);
+	assert_int_equal(tot.macs, ts_workload_macs(w));
+	assert_float_equal(tot.latency_s, (double)cyc / (c.clock_mhz * 1e6), 1e-12);
+	free(per);
+	ts_workload_free(w);
+}
+
+int main(void)
+{
+	const char *env = getenv("TS_SEED");
+	seed = env && *env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL);
+	printf("test_cost: seed %u (TS_SEED=%u reproduces)\n", seed, seed);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ws_hand),
+		cmocka_unit_test(test_os_hand),
+		cmocka_unit_test(test_walk_matches_closed_form),
+		cmocka_unit_test(test_monotone),
+		cmocka_unit_test(test_energy_parts),
+		cmocka_unit_test(test_group_packing),
+		cmocka_unit_test(test_cannot_hold_tile),
+		cmocka_unit_test(test_resources_fit),
+		cmocka_unit_test(test_workload_total),
+	};
+	return cmocka_run_group_tests_name("cost", tests, NULL, NULL);
+}
