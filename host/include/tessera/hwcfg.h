@@ -79,11 +79,16 @@ typedef struct ts_hwcfg {
 void ts_hwcfg_default(ts_hwcfg *c);
 
 /* Check ranges and cross-field rules (a scratchpad too small for one tile,
- * an accumulator narrower than the PE product, an unknown board). */
+ * an accumulator narrower than the PE product, an unknown board). The
+ * message names the field and the allowed range ("array.rows = 0 is out of
+ * range (allowed: 1..256)"). sparse_lanes must be in range even when
+ * sparse_formats is 0. */
 ts_status ts_hwcfg_validate(const ts_hwcfg *c, ts_diag *d);
 
-/* Parse hwcfg JSON; fname is used in messages ("cfg.json:12:7: ..."). Missing
- * optional keys take the defaults; unknown keys and bad values are errors. */
+/* Parse hwcfg JSON (format: top of host/src/config/hwcfg.c); fname is used
+ * in messages ("cfg.json:12:7: ..."). Missing keys keep the values of the
+ * default, or of the preset named by an optional "preset" key; unknown or
+ * duplicate keys and bad values are errors. *out is written only on success. */
 ts_status ts_hwcfg_parse(const char *buf, size_t len, const char *fname, ts_hwcfg *out, ts_diag *d);
 ts_status ts_hwcfg_load(const char *path, ts_hwcfg *out, ts_diag *d);
 /* A preset name ("tiny-ice40", "edge", "cloud", ...) or a file path. */

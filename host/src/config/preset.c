@@ -1,0 +1,128 @@
+/* preset.c — named accelerator configurations, one per target board class,
+ * usable wherever a hwcfg.json path is accepted ("--config edge"). Each one
+ * passes ts_hwcfg_validate and fits its board's memory (tests/test_config.c). */
+#include <string.h>
+
+#include "tessera/hwcfg.h"
+#include "tessera/util.h"
+
+/* Everything a preset sets, so no field is left from a previous fill. */
+static void fill(ts_hwcfg *c, const char *name, const char *board, uint32_t rows, uint32_t cols,
+		 ts_dataflow df, ts_pe_type pe, uint32_t acc_bits, uint32_t input_bytes,
+		 uint32_t weight_bytes, uint32_t acc_bytes, uint32_t dram_bpc, uint32_t dram_latency,
+		 double clock_mhz)
+{
+	memset(c, 0, sizeof *c);
+	ts_strlcpy(c->name, name, sizeof c->name);
+	ts_strlcpy(c->board, board, sizeof c->board);
+	c->rows = rows;
+	c->cols = cols;
+	c->dataflow = df;
+	c->pe = pe;
+	c->acc_bits = acc_bits;
+	c->spad_input_bytes = input_bytes;
+	c->spad_weight_bytes = weight_bytes;
+	c->spad_acc_bytes = acc_bytes;
+	c->dram_bytes_per_cycle = dram_bpc;
+	c->dram_latency = dram_latency;
+	c->clock_mhz = clock_mhz;
+	c->sparse_formats = 0;
+	c->sparse_lanes = 4; /* unused without formats, but always a valid value */
+}
+
+/* UP5K: 8 SB_MAC16 = one per PE; spads 9 KiB of the 15 KiB of EBR; a
+ * narrow, short-latency port (there is no DRAM behind it). */
+static void fill_tiny_ice40(ts_hwcfg *c)
+{
+	fill(c, "tiny-ice40", "icebreaker", 2, 4, TS_DF_WS, TS_PE_INT8, 32,
+	     4096, 1024, 4096, 2, 2, 24);
+}
+
+/* The default: a mid-size int8 array on the xc7z020 (192 of 220 DSPs,
+ * 160 KiB of the 630 KiB of BRAM), one 64-bit HP port. */
+static void fill_edge(ts_hwcfg *c)
+{
+	fill(c, "edge", "pynq-z2", 12, 16, TS_DF_WS, TS_PE_INT8, 32,
+	     65536, 32768, 65536, 8, 30, 150);
+}
+
+/* Like edge, with the sparse conversion unit expanding bitmap and CSR
+ * weights four elements per cycle. */
+static void fill_edge_sparse(ts_hwcfg *c)
+{
+	fill_edge(c);
+	ts_strlcpy(c->name, "edge-sparse", sizeof c->name);
+	c->sparse_formats = TS_SPF_BITMAP | TS_SPF_CSR;
+	c->sparse_lanes = 4;
+}
+
+/* Shift-add PEs need no DSPs, so a larger array fits the same part. */
+static void fill_edge_lightpe(ts_hwcfg *c)
+{
+	fill(c, "edge-lightpe", "pynq-z2", 16, 16, TS_DF_WS, TS_PE_LIGHTPE2, 32,
+	     65536, 32768, 65536, 8, 30, 150);
+}
+
+/* ZU3EG: 256 of 360 DSPs, output-stationary. */
+static void fill_ultra96(ts_hwcfg *c)
+{
+	fill(c, "ultra96", "ultra96", 16, 16, TS_DF_OS, TS_PE_INT8, 32,
+	     131072, 65536, 131072, 16, 40, 200);
+}
+
+/* ZU9EG: 2048 of 2520 DSPs, 1.5 MiB of the 4 MiB of BRAM. */
+static void fill_cloud(ts_hwcfg *c)
+{
+	fill(c, "cloud", "zcu102", 32, 64, TS_DF_WS, TS_PE_INT8, 32,
+	     512u << 10, 512u << 10, 512u << 10, 32, 60, 250);
+}
+
+/* U250: 6144 of 12288 DSPs; 6 MiB of spads in BRAM/URAM. */
+static void fill_cloud_u250(ts_hwcfg *c)
+{
+	fill(c, "cloud-u250", "u250", 64, 96, TS_DF_WS, TS_PE_INT8, 32,
+	     2u << 20, 2u << 20, 2u << 20, 64, 80, 300);
+}
+
+/* HX8K has no DSPs: 16 int4 LUT multipliers, 5 KiB of the 16 KiB of EBR. */
+static void fill_hx8k(ts_hwcfg *c)
+{
+	fill(c, "hx8k", "hx8k", 4, 4, TS_DF_WS, TS_PE_INT4, 24,
+	     2048, 1024, 2048, 1, 4, 48);
+}
+
+static const ts_preset presets[] = {
+	{ "tiny-ice40", "2x4 int8 on the iCEBreaker (UP5K), one SB_MAC16 per PE", fill_tiny_ice40 },
+	{ "edge", "12x16 int8 on the PYNQ-Z2; the default", fill_edge },
+	{ "edge-sparse", "edge plus a bitmap/CSR sparse weight unit, 4 lanes", fill_edge_sparse },
+	{ "edge-lightpe", "16x16 two-term power-of-two (shift-add) PEs on the PYNQ-Z2", fill_edge_lightpe },
+	{ "ultra96", "16x16 int8 output-stationary on the Ultra96 (ZU3EG)", fill_ultra96 },
+	{ "cloud", "32x64 int8 on the ZCU102 (ZU9EG), 512 KiB scratchpads", fill_cloud },
+	{ "cloud-u250", "64x96 int8 on the Alveo U250, 2 MiB scratchpads", fill_cloud_u250 },
+	{ "hx8k", "4x4 int4 in LUTs on the iCE40 HX8K (no DSPs)", fill_hx8k },
+};
+
+void ts_hwcfg_default(ts_hwcfg *c)
+{
+	fill_edge(c);
+}
+
+size_t ts_preset_count(void)
+{
+	return sizeof presets / sizeof presets[0];
+}
+
+const ts_preset *ts_preset_get(size_t i)
+{
+	return i < ts_preset_count() ? &presets[i] : NULL;
+}
+
+const ts_preset *ts_preset_find(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (size_t i = 0; i < ts_preset_count(); i++)
+		if (ts_name_eq(name, presets[i].name))
+			return &presets[i];
+	return NULL;
+}

@@ -1,0 +1,768 @@
+/* test_config.c — hwcfg.json parsing and validation, presets, the board
+ * database. Run from the repo root (data under tests/data/config/).
+ * The random round-trip test takes its seed from TS_SEED, else the time. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "tessera/hwcfg.h"
+
+#define DATA "tests/data/config/"
+
+/* Fail with both strings shown when s does not start with prefix. */
+static void assert_prefix(const char *s, const char *prefix)
+{
+	if (strncmp(s, prefix, strlen(prefix)) != 0) {
+		print_error("expected prefix: '%s'\n          got: '%s'\n", prefix, s);
+		fail();
+	}
+}
+
+static void assert_contains(const char *s, const char *part)
+{
+	if (!strstr(s, part)) {
+		print_error("expected to contain: '%s'\n                got: '%s'\n", part, s);
+		fail();
+	}
+}
+
+/* Parse text; expect TS_ERR_INPUT with message "<fname>:<pos>: <text...>". */
+static void expect_parse_error(const char *text, const char *pos, const char *msg_part)
+{
+	ts_hwcfg c;
+	ts_diag d;
+	ts_diag_clear(&d);
+	memset(&c, 0x5a, sizeof c);
+	ts_hwcfg before = c;
+	ts_status st = ts_hwcfg_parse(text, strlen(text), "cfg.json", &c, &d);
+	if (st != TS_ERR_INPUT)
+		print_error("input: %s\nstatus %d, message '%s'\n", text, st, d.msg);
+	assert_int_equal(st, TS_ERR_INPUT);
+	char prefix[64];
+	snprintf(prefix, sizeof prefix, "cfg.json:%s: ", pos);
+	assert_prefix(d.msg, prefix);
+	assert_contains(d.msg, msg_part);
+	/* no partial output */
+	assert_memory_equal(&c, &before, sizeof c);
+}
+
+static ts_hwcfg parse_ok(const char *text)
+{
+	ts_hwcfg c;
+	ts_diag d;
+	ts_diag_clear(&d);
+	ts_status st = ts_hwcfg_parse(text, strlen(text), "cfg.json", &c, &d);
+	if (st != TS_OK)
+		print_error("input: %s\nmessage: %s\n", text, d.msg);
+	assert_int_equal(st, TS_OK);
+	return c;
+}
+
+/* ---- names and widths -------------------------------------------------- */
+
+static void test_names_and_bits(void **state)
+{
+	(void)state;
+	ts_pe_type pe;
+	ts_dataflow df;
+	assert_int_equal(ts_pe_type_from_name("LightPE2", &pe), 0);
+	assert_int_equal(pe, TS_PE_LIGHTPE2);
+	assert_int_equal(ts_pe_type_from_name("int7", &pe), -1);
+	assert_int_equal(ts_dataflow_from_name("OS", &df), 0);
+	assert_int_equal(df, TS_DF_OS);
+	assert_string_equal(ts_pe_type_name(TS_PE_BINARY), "binary");
+	assert_string_equal(ts_dataflow_name(TS_DF_WS), "ws");
+	static const uint32_t wbits[TS_PE_COUNT] = { 16, 8, 4, 4, 8, 1 };
+	static const uint32_t abits[TS_PE_COUNT] = { 16, 8, 4, 8, 8, 1 };
+	for (int i = 0; i < TS_PE_COUNT; i++) {
+		assert_int_equal(ts_pe_wbits((ts_pe_type)i), wbits[i]);
+		assert_int_equal(ts_pe_abits((ts_pe_type)i), abits[i]);
+	}
+	uint32_t bit;
+	assert_int_equal(ts_sparse_format_from_name("RLC", &bit), 0);
+	assert_int_equal(bit, TS_SPF_RLC);
+	assert_string_equal(ts_sparse_format_name(TS_SPF_CSC), "csc");
+	assert_int_equal(ts_sparse_format_from_name("bsr", &bit), -1);
+}
+
+/* ---- boards --------------------------------------------------------------- */
+
+static void test_boards(void **state)
+{
+	(void)state;
+	assert_int_equal(ts_board_count(), 7);
+	const ts_board *b = ts_board_find("pynq-z2");
+	assert_non_null(b);
+	assert_string_equal(b->part, "xc7z020clg400-1");
+	assert_string_equal(b->family, "zynq7");
+	assert_int_equal(b->lut, 53200);
+	assert_int_equal(b->ff, 106400);
+	assert_int_equal(b->dsp, 220);
+	assert_int_equal(b->bram, 140);
+	assert_int_equal(b->bram_kbits, 36);
+	b = ts_board_find("ZCU104");
+	assert_non_null(b);
+	assert_int_equal(b->uram, 96);
+	assert_int_equal(b->dsp, 1728);
+	b = ts_board_find("u250");
+	assert_int_equal(b->lut, 1728000);
+	assert_int_equal(b->bram, 2688);
+	assert_int_equal(b->uram, 1280);
+	b = ts_board_find("icebreaker");
+	assert_string_equal(b->part, "ice40up5k-sg48");
+	assert_int_equal(b->dsp, 8);
+	assert_int_equal(b->bram, 30);
+	assert_int_equal(b->bram_kbits, 4);
+	assert_int_equal(b->uram, 4);
+	assert_int_equal(b->uram_kbits, 256);
+	b = ts_board_find("hx8k");
+	assert_int_equal(b->lut, 7680);
+	assert_int_equal(b->dsp, 0);
+	assert_int_equal(b->bram, 32);
+	assert_null(ts_board_find("zedboard"));
+	assert_null(ts_board_get(ts_board_count()));
+	for (size_t i = 0; i < ts_board_count(); i++) {
+		b = ts_board_get(i);
+		assert_ptr_equal(ts_board_find(b->name), b);
+		assert_true(b->max_clock_mhz > 0 && b->max_clock_mhz <= 1000);
+		assert_true(b->dram_gbps > 0);
+		assert_true((b->uram == 0) == (b->uram_kbits == 0));
+	}
+}
+
+/* ---- presets ---------------------------------------------------------------- */
+
+static void test_presets_validate_and_fit(void **state)
+{
+	(void)state;
+	assert_true(ts_preset_count() >= 7);
+	static const char *const required[] = { "tiny-ice40", "edge", "cloud", "cloud-u250",
+						"edge-lightpe", "ultra96", "hx8k" };
+	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+		assert_non_null(ts_preset_find(required[i]));
+	for (size_t i = 0; i < ts_preset_count(); i++) {
+		const ts_preset *p = ts_preset_get(i);
+		ts_hwcfg c;
+		ts_diag d;
+		ts_diag_clear(&d);
+		p->fill(&c);
+		if (ts_hwcfg_validate(&c, &d) != TS_OK)
+			print_error("preset %s: %s\n", p->name, d.msg);
+		assert_int_equal(ts_hwcfg_validate(&c, &d), TS_OK);
+		assert_string_equal(c.name, p->name);
+		const ts_board *b = ts_board_find(c.board);
+		assert_non_null(b);
+		/* scratchpads fit the part's block RAM + URAM/SPRAM, clock the part */
+		uint64_t spad_bits = 8ull * ((uint64_t)c.spad_input_bytes + c.spad_weight_bytes +
+					     c.spad_acc_bytes);
+		uint64_t mem_bits = 1024ull * ((uint64_t)b->bram * b->bram_kbits +
+					       (uint64_t)b->uram * b->uram_kbits);
+		if (spad_bits > mem_bits)
+			print_error("preset %s: %llu spad bits > %llu on %s\n", p->name,
+				    (unsigned long long)spad_bits, (unsigned long long)mem_bits, b->name);
+		assert_true(spad_bits <= mem_bits);
+		assert_true(c.clock_mhz <= b->max_clock_mhz);
+		/* multiplier PEs: at most one per DSP where the part has DSPs */
+		if (b->dsp && (c.pe == TS_PE_INT8 || c.pe == TS_PE_INT16))
+			assert_true(c.rows * c.cols <= b->dsp);
+	}
+	/* the specific ones the brief fixes */
+	ts_hwcfg c;
+	ts_preset_find("tiny-ice40")->fill(&c);
+	assert_int_equal(c.rows, 2);
+	assert_int_equal(c.cols, 4);
+	assert_string_equal(c.board, "icebreaker");
+	assert_int_equal(c.spad_input_bytes, 4096);
+	assert_int_equal(c.spad_weight_bytes, 1024);
+	assert_int_equal(c.spad_acc_bytes, 4096);
+	assert_int_equal(c.dram_bytes_per_cycle, 2);
+	assert_int_equal(c.dram_latency, 2);
+	assert_true(c.clock_mhz == 24);
+	ts_preset_find("cloud_u250")->fill(&c); /* '_' and '-' are the same */
+	assert_int_equal(c.rows, 64);
+	assert_int_equal(c.cols, 96);
+	assert_int_equal(c.spad_weight_bytes, 2u << 20);
+	assert_int_equal(c.dram_latency, 80);
+	ts_preset_find("ultra96")->fill(&c);
+	assert_int_equal(c.dataflow, TS_DF_OS);
+	ts_preset_find("edge-lightpe")->fill(&c);
+	assert_int_equal(c.pe, TS_PE_LIGHTPE2);
+	ts_preset_find("hx8k")->fill(&c);
+	assert_int_equal(c.pe, TS_PE_INT4);
+	assert_true(c.clock_mhz == 48);
+	assert_null(ts_preset_find("nope"));
+}
+
+static void test_default_is_edge(void **state)
+{
+	(void)state;
+	ts_hwcfg c, e;
+	ts_hwcfg_default(&c);
+	ts_preset_find("edge")->fill(&e);
+	assert_true(ts_hwcfg_equal(&c, &e));
+	assert_string_equal(c.name, "edge");
+	assert_int_equal(c.rows, 12);
+	assert_int_equal(c.cols, 16);
+	assert_int_equal(c.dataflow, TS_DF_WS);
+	assert_int_equal(c.pe, TS_PE_INT8);
+	assert_int_equal(c.acc_bits, 32);
+	assert_int_equal(c.spad_input_bytes, 65536);
+	assert_int_equal(c.spad_weight_bytes, 32768);
+	assert_int_equal(c.spad_acc_bytes, 65536);
+	assert_int_equal(c.dram_bytes_per_cycle, 8);
+	assert_int_equal(c.dram_latency, 30);
+	assert_true(c.clock_mhz == 150);
+	assert_int_equal(c.sparse_formats, 0);
+	assert_string_equal(c.board, "pynq-z2");
+}
+
+static void test_preset_round_trip(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ts_preset_count(); i++) {
+		ts_hwcfg c, back;
+		ts_diag d;
+		ts_diag_clear(&d);
+		ts_preset_get(i)->fill(&c);
+		char *text = ts_hwcfg_to_json(&c);
+		assert_non_null(text);
+		ts_status st = ts_hwcfg_parse(text, strlen(text), "rt.json", &back, &d);
+		if (st)
+			print_error("%s\n%s\n", text, d.msg);
+		assert_int_equal(st, TS_OK);
+		assert_true(ts_hwcfg_equal(&c, &back));
+		/* canonical: serializing again gives the same bytes */
+		char *again = ts_hwcfg_to_json(&back);
+		assert_string_equal(text, again);
+		free(text);
+		free(again);
+	}
+}
+
+static void test_to_json_exact(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	ts_preset_find("edge-sparse")->fill(&c);
+	char *text = ts_hwcfg_to_json(&c);
+	assert_string_equal(text,
+		"{\n"
+		"  \"name\": \"edge-sparse\",\n"
+		"  \"array\": { \"rows\": 12, \"cols\": 16, \"dataflow\": \"ws\", \"pe\": \"int8\", \"acc_bits\": 32 },\n"
+		"  \"scratchpad\": { \"input_bytes\": 65536, \"weight_bytes\": 32768, \"acc_bytes\": 65536 },\n"
+		"  \"dram\": { \"bytes_per_cycle\": 8, \"latency\": 30 },\n"
+		"  \"clock_mhz\": 150,\n"
+		"  \"sparse\": { \"formats\": [\"bitmap\", \"csr\"], \"lanes\": 4 },\n"
+		"  \"board\": \"pynq-z2\"\n"
+		"}\n");
+	free(text);
+	/* escaping of the name, a fractional clock */
+	ts_hwcfg_default(&c);
+	strcpy(c.name, "a\"b\\c");
+	c.clock_mhz = 133.25;
+	text = ts_hwcfg_to_json(&c);
+	assert_contains(text, "\"name\": \"a\\\"b\\\\c\",\n");
+	assert_contains(text, "\"clock_mhz\": 133.25,\n");
+	ts_hwcfg back;
+	assert_int_equal(ts_hwcfg_parse(text, strlen(text), "x", &back, NULL), TS_OK);
+	assert_true(ts_hwcfg_equal(&c, &back));
+	free(text);
+}
+
+static void test_summary(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	char buf[128];
+	ts_hwcfg_default(&c);
+	ts_hwcfg_summary(&c, buf, sizeof buf);
+	assert_string_equal(buf, "12x16 int8 ws @ 150 MHz on pynq-z2");
+	ts_preset_find("edge-sparse")->fill(&c);
+	ts_hwcfg_summary(&c, buf, sizeof buf);
+	assert_string_equal(buf, "12x16 int8 ws @ 150 MHz on pynq-z2, sparse bitmap+csr x4");
+}
+
+/* ---- good files --------------------------------------------------------------- */
+
+static void test_good_full(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	ts_diag d;
+	ts_diag_clear(&d);
+	ts_status st = ts_hwcfg_load(DATA "good_full.json", &c, &d);
+	if (st)
+		print_error("%s\n", d.msg);
+	assert_int_equal(st, TS_OK);
+	assert_string_equal(c.name, "full-test");
+	assert_int_equal(c.rows, 8);
+	assert_int_equal(c.cols, 24);
+	assert_int_equal(c.dataflow, TS_DF_OS);
+	assert_int_equal(c.pe, TS_PE_INT16);
+	assert_int_equal(c.acc_bits, 48);
+	assert_int_equal(c.spad_input_bytes, 131072);
+	assert_int_equal(c.spad_weight_bytes, 16384);
+	assert_int_equal(c.spad_acc_bytes, 98304);
+	assert_int_equal(c.dram_bytes_per_cycle, 16);
+	assert_int_equal(c.dram_latency, 45);
+	assert_true(c.clock_mhz == 187.5);
+	assert_int_equal(c.sparse_formats, TS_SPF_COO | TS_SPF_BITMAP | TS_SPF_RLC);
+	assert_int_equal(c.sparse_lanes, 8);
+	assert_string_equal(c.board, "zcu104");
+}
+
+static void test_good_partial_defaults(void **state)
+{
+	(void)state;
+	ts_hwcfg c, e;
+	ts_diag d;
+	ts_diag_clear(&d);
+	assert_int_equal(ts_hwcfg_load(DATA "good_partial.json", &c, &d), TS_OK);
+	ts_hwcfg_default(&e);
+	e.rows = 16;
+	e.clock_mhz = 100;
+	assert_true(ts_hwcfg_equal(&c, &e));
+	/* {} is the default */
+	c = parse_ok("{}");
+	ts_hwcfg_default(&e);
+	assert_true(ts_hwcfg_equal(&c, &e));
+	/* an empty sparse list turns the unit off; lanes alone keeps formats */
+	c = parse_ok("{\"preset\": \"edge-sparse\", \"sparse\": {\"formats\": []}}");
+	assert_int_equal(c.sparse_formats, 0);
+	assert_int_equal(c.sparse_lanes, 4);
+	c = parse_ok("{\"preset\": \"edge-sparse\", \"sparse\": {\"lanes\": 16}}");
+	assert_int_equal(c.sparse_formats, TS_SPF_BITMAP | TS_SPF_CSR);
+	assert_int_equal(c.sparse_lanes, 16);
+	/* names fold case and '_', and are stored canonically */
+	c = parse_ok("{\"board\": \"PYNQ_Z2\", \"array\": {\"pe\": \"LightPE1\", \"dataflow\": \"OS\"}}");
+	assert_string_equal(c.board, "pynq-z2");
+	assert_int_equal(c.pe, TS_PE_LIGHTPE1);
+	assert_int_equal(c.dataflow, TS_DF_OS);
+	/* limits are inclusive */
+	c = parse_ok("{\"clock_mhz\": 1000, \"dram\": {\"latency\": 0, \"bytes_per_cycle\": 256}}");
+	assert_true(c.clock_mhz == 1000);
+	assert_int_equal(c.dram_latency, 0);
+	assert_int_equal(c.dram_bytes_per_cycle, 256);
+	/* escaped keys are keys */
+	c = parse_ok("{\"arr\\u0061y\": {\"r\\u006fws\": 5}}");
+	assert_int_equal(c.rows, 5);
+}
+
+static void test_good_preset_override(void **state)
+{
+	(void)state;
+	ts_hwcfg c, e;
+	ts_diag d;
+	ts_diag_clear(&d);
+	assert_int_equal(ts_hwcfg_load(DATA "good_preset.json", &c, &d), TS_OK);
+	ts_preset_find("cloud")->fill(&e);
+	assert_string_equal(c.name, "cloud-fast");
+	assert_int_equal(c.dataflow, TS_DF_OS);
+	assert_true(c.clock_mhz == 300);
+	/* everything else from cloud */
+	assert_int_equal(c.rows, 32);
+	assert_int_equal(c.cols, 64);
+	assert_int_equal(c.spad_input_bytes, 512u << 10);
+	assert_int_equal(c.dram_bytes_per_cycle, 32);
+	assert_int_equal(c.dram_latency, 60);
+	assert_string_equal(c.board, "zcu102");
+	e.dataflow = TS_DF_OS;
+	e.clock_mhz = 300;
+	strcpy(e.name, "cloud-fast");
+	assert_true(ts_hwcfg_equal(&c, &e));
+	/* a preset without "name" keeps the preset's name */
+	c = parse_ok("{\"preset\": \"hx8k\"}");
+	assert_string_equal(c.name, "hx8k");
+}
+
+static void test_resolve(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	ts_diag d;
+	ts_diag_clear(&d);
+	assert_int_equal(ts_hwcfg_resolve("Tiny_ICE40", &c, &d), TS_OK);
+	assert_string_equal(c.name, "tiny-ice40");
+	assert_int_equal(ts_hwcfg_resolve(DATA "good_full.json", &c, &d), TS_OK);
+	assert_string_equal(c.name, "full-test");
+	assert_int_equal(ts_hwcfg_resolve(DATA "no_such.json", &c, &d), TS_ERR_IO);
+	assert_prefix(d.msg, DATA "no_such.json: cannot open");
+	assert_contains(d.msg, "not a preset: tiny-ice40, edge");
+	ts_diag_clear(&d);
+	assert_int_equal(ts_hwcfg_resolve(DATA "bad_board.json", &c, &d), TS_ERR_INPUT);
+	assert_prefix(d.msg, DATA "bad_board.json:2:12: ");
+}
+
+/* ---- bad files ---------------------------------------------------------------- */
+
+static const struct bad_file {
+	const char *file;
+	const char *pos;
+	const char *msg; /* the message after "file:line:col: " starts with this */
+} bad_files[] = {
+	{ "bad_syntax.json", "3:25", "invalid JSON: string or '}' expected near '}'" },
+	{ "bad_unknown_top.json", "3:3",
+	  "unknown key 'colz' (expected: name, array, scratchpad, dram, clock_mhz, sparse, board, preset)" },
+	{ "bad_unknown_nested.json", "3:5",
+	  "unknown key 'colz' in 'array' (expected: rows, cols, dataflow, pe, acc_bits)" },
+	{ "bad_type.json", "2:22", "array.rows = \"12\": expected an integer in 1..256" },
+	{ "bad_real.json", "2:22", "array.rows = 12.5: expected an integer in 1..256" },
+	{ "bad_negative.json", "1:20", "array.cols = -3 is out of range (allowed: 1..256)" },
+	{ "bad_rows_zero.json", "3:22", "array.rows = 0 is out of range (allowed: 1..256)" },
+	{ "bad_rows_257.json", "3:13", "array.rows = 257 is out of range (allowed: 1..256)" },
+	{ "bad_acc_bits_20.json", "2:26", "array.acc_bits = 20 is not one of 16, 24, 32, 40, 48" },
+	{ "bad_acc16_int16.json", "2:41",
+	  "array.acc_bits = 16 is narrower than the 32-bit products of int16 PEs" },
+	{ "bad_spad_small.json", "5:34",
+	  "scratchpad.weight_bytes = 100 cannot hold one 16x16 int8 weight tile (256 bytes)" },
+	{ "bad_board.json", "2:12",
+	  "board = \"zedboard\" is not a known board (known: pynq-z2, ultra96, zcu102, zcu104, u250, icebreaker, hx8k)" },
+	{ "bad_pe.json", "4:11",
+	  "array.pe = \"int7\" is not a PE type (expected: int16, int8, int4, lightpe1, lightpe2, binary)" },
+	{ "bad_duplicate.json", "4:3", "duplicate key \"array\"" },
+	{ "bad_empty.json", "1:1", "empty file" },
+	{ "bad_toplevel.json", "1:1", "the top level must be an object {...}, not an array" },
+};
+
+static void test_bad_files(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof bad_files / sizeof bad_files[0]; i++) {
+		const struct bad_file *b = &bad_files[i];
+		char path[256], expect[512];
+		snprintf(path, sizeof path, DATA "%s", b->file);
+		snprintf(expect, sizeof expect, "%s:%s: %s", path, b->pos, b->msg);
+		ts_hwcfg c;
+		ts_diag d;
+		ts_diag_clear(&d);
+		ts_status st = ts_hwcfg_load(path, &c, &d);
+		if (st != TS_ERR_INPUT)
+			print_error("%s: status %d (%s)\n", path, st, d.msg);
+		assert_int_equal(st, TS_ERR_INPUT);
+		assert_prefix(d.msg, expect);
+	}
+}
+
+static void test_bad_inline(void **state)
+{
+	(void)state;
+	/* types and ranges of every kind of field */
+	expect_parse_error("{\"name\": \"\"}", "1:10", "name = \"\": expected a string of 1..63 characters");
+	expect_parse_error("{\"name\": \"0123456789012345678901234567890123456789012345678901234567890123\"}",
+			   "1:10", "expected a string of 1..63 characters");
+	expect_parse_error("{\"name\": \"tab\\there\"}", "1:10", "name contains a control character");
+	expect_parse_error("{\"name\": 7}", "1:10", "name = 7: expected a string");
+	expect_parse_error("{\"array\": {\"rows\": 12.0}}", "1:20", "array.rows = 12.0: expected an integer");
+	expect_parse_error("{\"array\": {\"rows\": 99999999999}}", "1:20",
+			   "array.rows = 99999999999 is out of range (allowed: 1..256)");
+	expect_parse_error("{\"array\": {\"rows\": null}}", "1:20", "array.rows = null: expected an integer");
+	expect_parse_error("{\"array\": {\"acc_bits\": \"32\"}}", "1:24",
+			   "array.acc_bits = \"32\": expected one of 16, 24, 32, 40, 48");
+	expect_parse_error("{\"array\": {\"dataflow\": \"rs\"}}", "1:24",
+			   "array.dataflow = \"rs\" is not a dataflow (expected: ws, os)");
+	expect_parse_error("{\"array\": 12}", "1:11", "array = 12 is not an object (expected keys: rows");
+	expect_parse_error("{\"scratchpad\": {\"acc_bytes\": 0}}", "1:30",
+			   "scratchpad.acc_bytes = 0 is out of range (allowed: 1..67108864)");
+	expect_parse_error("{\"scratchpad\": {\"input_bytes\": 67108865}}", "1:32",
+			   "scratchpad.input_bytes = 67108865 is out of range");
+	expect_parse_error("{\"dram\": {\"bytes_per_cycle\": 257}}", "1:30",
+			   "dram.bytes_per_cycle = 257 is out of range (allowed: 1..256)");
+	expect_parse_error("{\"dram\": {\"latency\": 4097}}", "1:22",
+			   "dram.latency = 4097 is out of range (allowed: 0..4096)");
+	expect_parse_error("{\"clock_mhz\": 0}", "1:15", "clock_mhz = 0 is out of range (allowed: > 0 and <= 1000)");
+	expect_parse_error("{\"clock_mhz\": 1000.5}", "1:15", "clock_mhz = 1000.5 is out of range");
+	expect_parse_error("{\"clock_mhz\": 1000.0000001}", "1:15", "clock_mhz = 1000.0000001 is out of range");
+	expect_parse_error("{\"clock_mhz\": -1e-3}", "1:15", "clock_mhz = -0.001 is out of range");
+	expect_parse_error("{\"array\": {\"cols\": 1e2}}", "1:20", "array.cols = 100.0: expected an integer");
+	expect_parse_error("{\"clock_mhz\": \"fast\"}", "1:15", "clock_mhz = \"fast\": expected a number");
+	expect_parse_error("{\"sparse\": {\"formats\": \"csr\"}}", "1:24",
+			   "sparse.formats = \"csr\" is not a list");
+	expect_parse_error("{\"sparse\": {\"formats\": [\"csr\",\n  \"bsr\"]}}", "2:3",
+			   "sparse.formats[1] = \"bsr\" is not a sparse format (expected: bitmap, csr, csc, coo, rlc)");
+	expect_parse_error("{\"sparse\": {\"formats\": [\"csr\", [1, 2], \"coo\"]}}", "1:32",
+			   "sparse.formats[1] = [...] is not a sparse format");
+	expect_parse_error("{\"sparse\": {\"formats\": [\"csr\", \"CSR\"]}}", "1:32",
+			   "sparse.formats[1] = \"CSR\" is listed twice");
+	/* lanes are range-checked even without a sparse unit */
+	expect_parse_error("{\"sparse\": {\"formats\": [], \"lanes\": 0}}", "1:37",
+			   "sparse.lanes = 0 is out of range (allowed: 1..64)");
+	expect_parse_error("{\"sparse\": {\"lanes\": 65}}", "1:22", "sparse.lanes = 65 is out of range");
+	expect_parse_error("{\"board\": 3}", "1:11", "board = 3 is not a known board");
+	expect_parse_error("{\"preset\": \"huge\"}", "1:12",
+			   "preset = \"huge\" is not a preset (known: tiny-ice40, edge,");
+	expect_parse_error("{\"sparse\": {\"lanes\": 4, \"width\": 2}}", "1:25",
+			   "unknown key 'width' in 'sparse' (expected: formats, lanes)");
+
+	/* tile checks: input (rows x rows) and accumulator tiles */
+	expect_parse_error("{\"array\": {\"rows\": 64}, \"scratchpad\": {\"input_bytes\": 4095}}", "1:55",
+			   "scratchpad.input_bytes = 4095 cannot hold one 64x64 int8 input tile (4096 bytes)");
+	expect_parse_error("{\"scratchpad\": {\"acc_bytes\": 767}}", "1:30",
+			   "scratchpad.acc_bytes = 767 cannot hold one 12x16 tile of 32-bit accumulators (768 bytes)");
+	/* binary weights: 12x16 bits = 24 bytes, 23 is one short */
+	ts_hwcfg c = parse_ok("{\"array\": {\"pe\": \"binary\", \"acc_bits\": 16}, \"scratchpad\": {\"weight_bytes\": 24}}");
+	assert_int_equal(c.spad_weight_bytes, 24);
+	expect_parse_error("{\"array\": {\"pe\": \"binary\"}, \"scratchpad\": {\"weight_bytes\": 23}}", "1:60",
+			   "cannot hold one 12x16 binary weight tile (24 bytes)");
+	/* a cross-field error whose culprit the file does not set points at the
+	 * field it does set: hx8k has 24-bit accumulators, int16 needs 32 */
+	expect_parse_error("{\"preset\": \"hx8k\",\n \"array\": {\"pe\": \"int16\"}}", "2:18",
+			   "array.acc_bits = 24 is narrower than the 32-bit products of int16 PEs");
+	/* growing rows past what the default spads hold: points at rows */
+	expect_parse_error("{\"array\": {\"rows\": 256, \"cols\": 256}}", "1:20",
+			   "scratchpad.weight_bytes = 32768 cannot hold one 256x256 int8 weight tile (65536 bytes)");
+
+	/* positions: UTF-8 counts as one column, escapes in keys, nesting */
+	expect_parse_error("{\"name\": \"h\xc3\xa9llo\", \"colz\": 1}", "1:19", "unknown key 'colz'");
+	expect_parse_error("{\"arr\\u0061y\": {\"rows\": 0}}", "1:25", "array.rows = 0");
+	expect_parse_error("{\"name\": \"{\\\"array\\\": {\\\"rows\\\"\", \"array\": {\"rows\": 0}}",
+			   "1:53", "array.rows = 0");
+	expect_parse_error("\r\n\t{\"array\": {\"rows\": 1,\r\n \"rows\": 2}}", "3:2",
+			   "duplicate key \"rows\"");
+
+	/* syntax and framing */
+	expect_parse_error("{\"a\": tru}", "1:9", "invalid JSON: invalid token near 'tru'");
+	expect_parse_error("{\n  \"name\": \"x\"\n", "3:1", "invalid JSON: '}' expected near end of file");
+	expect_parse_error("{} {}", "1:4", "invalid JSON: end of file expected");
+	expect_parse_error("  \n\t ", "1:1", "empty file");
+	expect_parse_error("\n  42", "2:3", "the top level must be an object {...}, not a number");
+	expect_parse_error("\"edge\"", "1:1", "not a string");
+	char with_nul[] = "{\"name\": \"a\0b\"}";
+	ts_diag d;
+	ts_diag_clear(&d);
+	assert_int_equal(ts_hwcfg_parse(with_nul, sizeof with_nul - 1, "cfg.json", &c, &d), TS_ERR_INPUT);
+	assert_prefix(d.msg, "cfg.json:1:12: NUL byte");
+}
+
+static void test_validate_messages(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	ts_diag d;
+	ts_hwcfg_default(&c);
+	ts_diag_clear(&d);
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_OK);
+	assert_string_equal(d.msg, "");
+
+	c.rows = 0;
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
+	assert_string_equal(d.msg, "array.rows = 0 is out of range (allowed: 1..256)");
+
+	ts_hwcfg_default(&c);
+	ts_diag_clear(&d);
+	c.cols = 300;
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
+	assert_string_equal(d.msg, "array.cols = 300 is out of range (allowed: 1..256)");
+
+	ts_hwcfg_default(&c);
+	ts_diag_clear(&d);
+	c.rows = c.cols = 16;
+	c.spad_weight_bytes = 100;
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
+	assert_string_equal(d.msg,
+			    "scratchpad.weight_bytes = 100 cannot hold one 16x16 int8 weight tile (256 bytes)");
+
+	/* int4: 16x16 weights = 128 bytes; 127 too few, 128 enough */
+	c.pe = TS_PE_INT4;
+	c.spad_weight_bytes = 127;
+	ts_diag_clear(&d);
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
+	assert_string_equal(d.msg,
+			    "scratchpad.weight_bytes = 127 cannot hold one 16x16 int4 weight tile (128 bytes)");
+	c.spad_weight_bytes = 128;
+	assert_int_equal(ts_hwcfg_validate(&c, NULL), TS_OK);
+	/* lightpe1: 4-bit weights but 8-bit activations: 16x16 inputs = 256 bytes */
+	c.pe = TS_PE_LIGHTPE1;
+	c.spad_input_bytes = 255;
+	ts_diag_clear(&d);
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
+	assert_string_equal(d.msg,
+			    "scratchpad.input_bytes = 255 cannot hold one 16x16 lightpe1 input tile (256 bytes)");
+
+	ts_hwcfg_default(&c);
+	ts_diag_clear(&d);
+	c.pe = TS_PE_INT16;
+	c.acc_bits = 24;
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
+	assert_string_equal(d.msg, "array.acc_bits = 24 is narrower than the 32-bit products of int16 PEs");
+
+	ts_hwcfg_default(&c);
+	ts_diag_clear(&d);
+	c.acc_bits = 33;
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
+	assert_string_equal(d.msg, "array.acc_bits = 33 is not one of 16, 24, 32, 40, 48");
+
+	ts_hwcfg_default(&c);
+	ts_diag_clear(&d);
+	c.pe = (ts_pe_type)TS_PE_COUNT;
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
+	assert_prefix(d.msg, "array.pe = 6 is not a PE type");
+
+	ts_hwcfg_default(&c);
+	ts_diag_clear(&d);
+	c.clock_mhz = NAN;
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
+	assert_prefix(d.msg, "clock_mhz = ");
+
+	ts_hwcfg_default(&c);
+	ts_diag_clear(&d);
+	c.sparse_formats = 1u << 7;
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
+	assert_prefix(d.msg, "sparse.formats = 0x80 has bits outside");
+
+	ts_hwcfg_default(&c);
+	ts_diag_clear(&d);
+	c.sparse_lanes = 0;
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
+	assert_string_equal(d.msg, "sparse.lanes = 0 is out of range (allowed: 1..64)");
+
+	ts_hwcfg_default(&c);
+	ts_diag_clear(&d);
+	strcpy(c.board, "zedboard");
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
+	assert_prefix(d.msg, "board = \"zedboard\" is not a known board (known: pynq-z2,");
+
+	ts_hwcfg_default(&c);
+	ts_diag_clear(&d);
+	c.name[0] = '\0';
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
+	assert_string_equal(d.msg, "name must be 1..63 characters");
+
+	ts_hwcfg_default(&c);
+	ts_diag_clear(&d);
+	strcpy(c.name, "bad\xff");
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
+	assert_string_equal(d.msg, "name is not valid UTF-8");
+}
+
+/* ---- random round trip ---------------------------------------------------------- */
+
+static uint64_t rng_state;
+
+static uint32_t rnd(uint32_t n) /* 0..n-1, xorshift64* */
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (uint32_t)(((rng_state * 2685821657736338717ull) >> 32) % n);
+}
+
+static uint32_t rnd_range(uint32_t lo, uint32_t hi)
+{
+	return lo + rnd(hi - lo + 1);
+}
+
+static void random_config(ts_hwcfg *c)
+{
+	static const char alphabet[] = "abcXYZ09 -_.\"\\/{}[]:,";
+	static const uint32_t accs[] = { 16, 24, 32, 40, 48 };
+	memset(c, 0, sizeof *c);
+	size_t len = rnd_range(1, 40);
+	size_t k = 0;
+	while (k < len) {
+		if (rnd(8) == 0 && k + 2 < len) {
+			c->name[k++] = (char)0xc3; /* é */
+			c->name[k++] = (char)0xa9;
+		} else {
+			c->name[k++] = alphabet[rnd(sizeof alphabet - 1)];
+		}
+	}
+	c->rows = rnd(4) ? rnd_range(1, 64) : rnd_range(1, TS_HW_MAX_DIM);
+	c->cols = rnd(4) ? rnd_range(1, 64) : rnd_range(1, TS_HW_MAX_DIM);
+	c->dataflow = (ts_dataflow)rnd(TS_DF_COUNT);
+	c->pe = (ts_pe_type)rnd(TS_PE_COUNT);
+	do
+		c->acc_bits = accs[rnd(5)];
+	while (c->pe == TS_PE_INT16 && c->acc_bits < 32);
+	uint64_t w = ((uint64_t)c->rows * c->cols * ts_pe_wbits(c->pe) + 7) / 8;
+	uint64_t a = ((uint64_t)c->rows * c->rows * ts_pe_abits(c->pe) + 7) / 8;
+	uint64_t acc = (uint64_t)c->rows * c->cols * (c->acc_bits / 8);
+	c->spad_weight_bytes = (uint32_t)w + rnd(1u << 20);
+	c->spad_input_bytes = (uint32_t)a + rnd(1u << 20);
+	c->spad_acc_bytes = (uint32_t)acc + rnd(1u << 20);
+	c->dram_bytes_per_cycle = rnd_range(1, TS_HW_MAX_DRAM_BPC);
+	c->dram_latency = rnd_range(0, TS_HW_MAX_DRAM_LATENCY);
+	c->clock_mhz = rnd(2) ? rnd_range(1, 1000) : rnd_range(1, 1000000) / 1000.0 + rnd(1000) * 1e-9;
+	if (c->clock_mhz > 1000)
+		c->clock_mhz = 1000;
+	c->sparse_formats = rnd(TS_SPF_ALL + 1);
+	c->sparse_lanes = rnd_range(1, TS_HW_MAX_LANES);
+	strcpy(c->board, ts_board_get(rnd((uint32_t)ts_board_count()))->name);
+}
+
+static void test_random_round_trip(void **state)
+{
+	(void)state;
+	const char *env = getenv("TS_SEED");
+	uint64_t seed = env && *env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL);
+	printf("test_random_round_trip: TS_SEED=%llu\n", (unsigned long long)seed);
+	rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
+	for (int iter = 0; iter < 2000; iter++) {
+		ts_hwcfg c, back;
+		ts_diag d;
+		ts_diag_clear(&d);
+		random_config(&c);
+		if (ts_hwcfg_validate(&c, &d) != TS_OK)
+			print_error("seed %llu iter %d: %s\n", (unsigned long long)seed, iter, d.msg);
+		assert_int_equal(ts_hwcfg_validate(&c, &d), TS_OK);
+		char *text = ts_hwcfg_to_json(&c);
+		assert_non_null(text);
+		ts_status st = ts_hwcfg_parse(text, strlen(text), "rt.json", &back, &d);
+		if (st != TS_OK || !ts_hwcfg_equal(&c, &back))
+			print_error("seed %llu iter %d: %s\n%s\n", (unsigned long long)seed, iter, text, d.msg);
+		assert_int_equal(st, TS_OK);
+		assert_true(ts_hwcfg_equal(&c, &back));
+		free(text);
+
+		/* one spad a byte short of its tile must fail, naming that spad */
+		ts_hwcfg bad = c;
+		const char *expect;
+		switch (rnd(3)) {
+		case 0:
+			bad.spad_weight_bytes = (uint32_t)(((uint64_t)c.rows * c.cols * ts_pe_wbits(c.pe) + 7) / 8) - 1;
+			expect = "scratchpad.weight_bytes = ";
+			break;
+		case 1:
+			bad.spad_input_bytes = (uint32_t)(((uint64_t)c.rows * c.rows * ts_pe_abits(c.pe) + 7) / 8) - 1;
+			expect = "scratchpad.input_bytes = ";
+			break;
+		default:
+			bad.spad_acc_bytes = c.rows * c.cols * (c.acc_bits / 8) - 1;
+			expect = "scratchpad.acc_bytes = ";
+			break;
+		}
+		ts_diag_clear(&d);
+		assert_int_equal(ts_hwcfg_validate(&bad, &d), TS_ERR_INPUT);
+		/* a 0-byte spad is caught by the range check, which names it too */
+		assert_prefix(d.msg, expect);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names_and_bits),
+		cmocka_unit_test(test_boards),
+		cmocka_unit_test(test_presets_validate_and_fit),
+		cmocka_unit_test(test_default_is_edge),
+		cmocka_unit_test(test_preset_round_trip),
+		cmocka_unit_test(test_to_json_exact),
+		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_good_full),
+		cmocka_unit_test(test_good_partial_defaults),
+		cmocka_unit_test(test_good_preset_override),
+		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_bad_inline),
+		cmocka_unit_test(test_validate_messages),
+		cmocka_unit_test(test_random_round_trip),
+	};
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
