@@ -10,7 +10,7 @@
 CC       ?= cc
 BUILD    ?= build
 PREFIX   ?= /usr/local
-OPT      ?= -O2
+OPT      ?= -O3
 SAN      ?=
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -g $(OPT) -Wall -Wextra -Wshadow \
                -Wno-unused-parameter -fno-strict-aliasing -pthread
@@ -147,6 +147,18 @@ bench-model: deps
 	$(BUILD)/bench/bench_model
 
 # ---- kernels (issue 6): extra libraries and bench-gemm ------------------------
+# OpenBLAS: fp32 layers and the float reference of `tessera quant`.
+LDLIBS += -lopenblas
+
+# oneDNN is a benchmark-only peer: installed on demand, linked into bench_gemm only.
+$(BUILD)/bench/bench_gemm: $(BUILD)/obj/tests/bench/bench_gemm.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $< $(LIB) $(LDLIBS) -ldnnl -lgomp -o $@
+
+bench-gemm:
+	@sh scripts/deps.sh libdnnl-dev
+	@$(MAKE) --no-print-directory $(BUILD)/bench/bench_gemm
+	$(BUILD)/bench/bench_gemm
 
 # ---- install ----------------------------------------------------------------
 install: all

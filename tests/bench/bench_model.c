@@ -57,6 +57,23 @@ int main(int argc, char **argv)
 	} while (t1 - t0 < min_seconds);
 	double closed_rate = (double)evals / (t1 - t0);
 
+	/* The ConfuciuX-style dataflow family (the per-layer search's model). */
+	uint64_t df_evals = 0;
+	t0 = ts_now();
+	do {
+		for (size_t i = 0; i < n; i++) {
+			ts_df_cost dc;
+			ts_diag dd;
+			if (ts_df_eval((ts_df_style)(i % TS_STYLE_COUNT), &jobs[i].layer,
+				       ts_df_pe_levels[i % TS_DF_LEVELS], 1 + (unsigned)(i % TS_DF_LEVELS), &dc,
+				       &dd) == TS_OK)
+				check += dc.cycles;
+		}
+		df_evals += n;
+		t1 = ts_now();
+	} while (t1 - t0 < min_seconds);
+	double df_rate = (double)df_evals / (t1 - t0);
+
 	/* Peer: enumerate every descriptor, on a prefix of a shuffled job list
 	 * for the same time budget; agree with the closed forms on each layer. */
 	uint64_t walked = 0, mismatches = 0;
@@ -80,6 +97,7 @@ int main(int argc, char **argv)
 	       ts_zoo_count());
 	printf("bench-model: closed-form cost model  %10.2f M layer evaluations/s (goal >= 10 M/s)\n",
 	       closed_rate * 1e-6);
+	printf("bench-model: dataflow family (df)    %10.2f M layer evaluations/s\n", df_rate * 1e-6);
 	printf("bench-model: per-descriptor walk     %10.2f k layer evaluations/s (peer, same run)\n",
 	       walk_rate * 1e-3);
 	printf("bench-model: speedup over the walk   %10.0fx; %llu walked layers, %llu cycle mismatches\n",

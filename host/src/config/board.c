@@ -3,6 +3,8 @@
  * power. Resource counts are the vendors' device tables (REFERENCES.md). */
 #include <stddef.h>
 
+#include <string.h>
+
 #include "tessera/hwcfg.h"
 #include "tessera/util.h"
 
@@ -73,6 +75,10 @@ const ts_board *ts_board_find(const char *name)
 {
 	if (!name)
 		return NULL;
+	/* Exact names first: the cost model looks the board up on every layer. */
+	for (size_t i = 0; i < ts_board_count(); i++)
+		if (strcmp(name, boards[i].name) == 0)
+			return &boards[i];
 	for (size_t i = 0; i < ts_board_count(); i++)
 		if (ts_name_eq(name, boards[i].name))
 			return &boards[i];

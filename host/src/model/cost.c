@@ -6,10 +6,19 @@
 
 #include "tessera/cost.h"
 
-/* ---- small integer helpers ------------------------------------------------ */
+/* ---- small integer helpers ------------------------------------------------
+ * Divisions dominate the cost of an evaluation; almost every operand fits in
+ * 32 bits, where the divide instruction is several times faster. */
+static inline uint64_t udiv(uint64_t a, uint64_t b)
+{
+	if ((a | b) >> 32 == 0)
+		return (uint32_t)a / (uint32_t)b;
+	return a / b;
+}
+
 static inline uint64_t cdiv(uint64_t a, uint64_t b)
 {
-	return (a + b - 1) / b;
+	return udiv(a + b - 1, b);
 }
 
 /* Bytes of n elements of `bits` bits, rows padded to whole bytes. */
@@ -29,8 +38,8 @@ static inline split split_dim(uint64_t total, uint64_t tile)
 {
 	split s;
 	s.size[0] = tile;
-	s.count[0] = total / tile;
-	s.size[1] = total % tile;
+	s.count[0] = udiv(total, tile);
+	s.size[1] = total - s.count[0] * tile;
 	s.count[1] = s.size[1] ? 1 : 0;
 	return s;
 }
@@ -45,6 +54,7 @@ typedef struct machine {
 	uint64_t rows, cols;
 	uint32_t wbits, abits, obits, acc_bytes;
 	uint64_t bpc, lat;
+	int bpc_shift;             /* log2(bpc) when a power of two, else -1 */
 	uint64_t d_in, d_w, d_acc; /* scratchpad depths in words (docs/timing.md §2) */
 	uint64_t t_fetch;          /* one descriptor fetch + decode */
 } machine;
@@ -59,16 +69,20 @@ static void machine_init(machine *mc, const ts_hwcfg *c)
 	mc->acc_bytes = c->acc_bits / 8;
 	mc->bpc = c->dram_bytes_per_cycle;
 	mc->lat = c->dram_latency;
-	mc->d_in = c->spad_input_bytes / nbytes(mc->rows, mc->abits);
-	mc->d_w = c->spad_weight_bytes / nbytes(mc->cols, mc->wbits);
-	mc->d_acc = c->spad_acc_bytes / (mc->cols * mc->acc_bytes);
+	mc->bpc_shift = -1;
+	if ((mc->bpc & (mc->bpc - 1)) == 0)
+		mc->bpc_shift = __builtin_ctzll(mc->bpc);
+	mc->d_in = udiv(c->spad_input_bytes, nbytes(mc->rows, mc->abits));
+	mc->d_w = udiv(c->spad_weight_bytes, nbytes(mc->cols, mc->wbits));
+	mc->d_acc = udiv(c->spad_acc_bytes, mc->cols * mc->acc_bytes);
 	mc->t_fetch = mc->lat + cdiv(TS_DESC_BYTES, mc->bpc) + TS_T_DECODE;
 }
 
 /* LOAD of a contiguous block; STORE adds the requantization pipeline. */
 static inline uint64_t t_load(const machine *mc, uint64_t bytes)
 {
-	return TS_T_DMA_SETUP + mc->lat + cdiv(bytes, mc->bpc);
+	uint64_t beats = mc->bpc_shift >= 0 ? (bytes + mc->bpc - 1) >> mc->bpc_shift : cdiv(bytes, mc->bpc);
+	return TS_T_DMA_SETUP + mc->lat + beats;
 }
 
 static inline uint64_t t_store(const machine *mc, uint64_t bytes)
@@ -272,8 +286,8 @@ static void try_plan(const machine *mc, const ts_gemm_shape *g, ts_tiling *t, pl
 	plan_eval pe;
 	pe.t = *t;
 	uint64_t gp = t->group_pack;
-	pe.full_count = g->groups / gp;
-	uint64_t rem = g->groups % gp;
+	pe.full_count = udiv(g->groups, gp);
+	uint64_t rem = g->groups - pe.full_count * gp;
 	pe.last_count = rem ? 1 : 0;
 	pe.t.packed_groups = pe.full_count + pe.last_count;
 	eval_pass(mc, t, g->n * gp, g->kr * gp, &pe.full);
@@ -310,9 +324,9 @@ static ts_status plan_layer(const machine *mc, const ts_hwcfg *c, ts_gemm_shape 
 	/* Group packing: gp groups side by side on the block diagonal of one pass. */
 	uint64_t gp_max = g.groups;
 	if (c->dataflow == TS_DF_WS)
-		gp_max = g.kr ? mc->rows / g.kr : 1;
-	if (g.n && mc->cols / g.n < gp_max)
-		gp_max = mc->cols / g.n;
+		gp_max = g.kr ? udiv(mc->rows, g.kr) : 1;
+	if (g.n && udiv(mc->cols, g.n) < gp_max)
+		gp_max = udiv(mc->cols, g.n);
 	if (gp_max > g.groups)
 		gp_max = g.groups;
 	if (gp_max < 1)
@@ -322,7 +336,7 @@ static ts_status plan_layer(const machine *mc, const ts_hwcfg *c, ts_gemm_shape 
 	uint64_t gps[3] = { 1, gp_max, 0 };
 	int n_gp = gp_max > 1 ? 2 : 1;
 	if (c->dataflow == TS_DF_OS && g.kr) {
-		uint64_t fit = (mc->d_in > mc->d_w ? mc->d_in : mc->d_w) / g.kr;
+		uint64_t fit = udiv(mc->d_in > mc->d_w ? mc->d_in : mc->d_w, g.kr);
 		if (fit > 1 && fit < gp_max)
 			gps[n_gp++] = fit;
 	}
@@ -338,15 +352,20 @@ static ts_status plan_layer(const machine *mc, const ts_hwcfg *c, ts_gemm_shape 
 			t.k_tile = c->rows;
 			t.w_resident = false;
 			/* A block resident across n tiles: mt * kt_count words. */
-			uint64_t res_cap = mc->d_in / kt_count;
+			uint64_t res_cap = udiv(mc->d_in, kt_count);
 			if (res_cap >= 1) {
 				t.a_resident = true;
 				t.m_tile = (uint32_t)(res_cap < cap ? res_cap : cap);
 				try_plan(mc, &g, &t, best, &have);
 			}
-			t.a_resident = false;
-			t.m_tile = (uint32_t)(mc->d_in < cap ? mc->d_in : cap);
-			try_plan(mc, &g, &t, best, &have);
+			/* Streaming A only pays when it allows larger m blocks: with
+			 * equal blocks, one contiguous load per block never costs more
+			 * than a load per tile. */
+			if (res_cap < cap) {
+				t.a_resident = false;
+				t.m_tile = (uint32_t)(mc->d_in < cap ? mc->d_in : cap);
+				try_plan(mc, &g, &t, best, &have);
+			}
 		} else {
 			t.m_tile = c->rows;
 			uint64_t kc = kr;
@@ -366,9 +385,13 @@ static ts_status plan_layer(const machine *mc, const ts_hwcfg *c, ts_gemm_shape 
 				t.k_tile = (uint32_t)(kr < mc->d_w ? kr : mc->d_w);
 				try_plan(mc, &g, &t, best, &have);
 			}
-			t.a_resident = t.w_resident = false;
-			t.k_tile = (uint32_t)kc;
-			try_plan(mc, &g, &t, best, &have);
+			/* With the same chunks, keeping a panel resident never costs
+			 * more than reloading it, so plan N only runs when neither fits. */
+			if (kr > mc->d_w && kr > mc->d_in) {
+				t.a_resident = t.w_resident = false;
+				t.k_tile = (uint32_t)kc;
+				try_plan(mc, &g, &t, best, &have);
+			}
 		}
 	}
 	return TS_OK;
