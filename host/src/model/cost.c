@@ -109,6 +109,43 @@ static void pass_add(pass_cost *acc, const pass_cost *x, uint64_t times)
 	acc->spad_wr += x->spad_wr * times;
 }
 
+/* STOREs of every (m, n) output tile: mt rows of nt requantized outputs. */
+static void add_stores(const machine *mc, const split *ms, const split *ns, pass_cost *pc)
+{
+	for (int mi = 0; mi < 2; mi++)
+		for (int ni = 0; ni < 2; ni++) {
+			uint64_t cnt = ms->count[mi] * ns->count[ni];
+			if (!cnt)
+				continue;
+			uint64_t ob = ms->size[mi] * nbytes(ns->size[ni], mc->obits);
+			pc->dma += cnt * t_store(mc, ob);
+			pc->o_bytes += cnt * ob;
+		}
+}
+
+/* OS operand loads along one edge (A: m tiles, W: n tiles): a resident
+ * panel of kr words per tile, or one chunk of kc words per chunk, repeated
+ * for each tile of the other edge. A word holds one tile edge of elements. */
+static void add_os_loads(const machine *mc, const split *tiles, uint32_t bits, int resident, uint64_t kr,
+			 const split *ks, uint64_t repeat, uint64_t *dma, uint64_t *bytes)
+{
+	for (int ti = 0; ti < 2; ti++) {
+		if (!tiles->count[ti])
+			continue;
+		uint64_t word = nbytes(tiles->size[ti], bits);
+		if (resident) {
+			*dma += tiles->count[ti] * t_load(mc, kr * word);
+			*bytes += tiles->count[ti] * kr * word;
+			continue;
+		}
+		for (int ki = 0; ki < 2; ki++) {
+			uint64_t cnt = tiles->count[ti] * ks->count[ki] * repeat;
+			*dma += cnt * t_load(mc, ks->size[ki] * word);
+			*bytes += cnt * ks->size[ki] * word;
+		}
+	}
+}
+
 /* ---- weight-stationary pass (docs/timing.md §4) ----------------------------
  * for m block (mt <= m_tile):  [LOAD A block (mt x Kr)]           if resident
  *   for n tile (nt <= cols):
@@ -158,15 +195,8 @@ static void ws_pass(const machine *mc, uint64_t m, uint64_t n, uint64_t kr, uint
 				pc->a_bytes += cnt * ab;
 			}
 		}
-		for (int ni = 0; ni < 2; ni++) {
-			if (!ns.count[ni])
-				continue;
-			uint64_t ob = mt * nbytes(ns.size[ni], mc->obits);
-			uint64_t cnt = mcount * ns.count[ni];
-			pc->dma += cnt * t_store(mc, ob);
-			pc->o_bytes += cnt * ob;
-		}
 	}
+	add_stores(mc, &ms, &ns, pc);
 	pc->descriptors = mb * ((a_res ? 1 : 0) + nt_count * kt_count * (a_res ? 2 : 3) + nt_count);
 
 	/* Scratchpads: everything loaded is written once; every COMPUTE reads its
@@ -194,53 +224,9 @@ static void os_pass(const machine *mc, uint64_t m, uint64_t n, uint64_t kr, uint
 	pc->compute = mt_count * nt_count *
 		      (kc_count * (TS_T_COMPUTE_SETUP + mc->rows + mc->cols - 1) + kr + mc->rows);
 
-	for (int mi = 0; mi < 2; mi++) {
-		if (!ms.count[mi])
-			continue;
-		uint64_t mt = ms.size[mi], mcount = ms.count[mi];
-		/* A: per chunk kc x mt; resident: one panel per m tile. */
-		if (a_res) {
-			uint64_t ab = kr * nbytes(mt, mc->abits);
-			pc->dma += mcount * t_load(mc, ab);
-			pc->a_bytes += mcount * ab;
-		} else {
-			for (int ki = 0; ki < 2; ki++) {
-				if (!ks.count[ki])
-					continue;
-				uint64_t ab = ks.size[ki] * nbytes(mt, mc->abits);
-				uint64_t cnt = mcount * ks.count[ki] * nt_count;
-				pc->dma += cnt * t_load(mc, ab);
-				pc->a_bytes += cnt * ab;
-			}
-		}
-		for (int ni = 0; ni < 2; ni++) {
-			if (!ns.count[ni])
-				continue;
-			uint64_t ob = mt * nbytes(ns.size[ni], mc->obits);
-			uint64_t cnt = mcount * ns.count[ni];
-			pc->dma += cnt * t_store(mc, ob);
-			pc->o_bytes += cnt * ob;
-		}
-	}
-	for (int ni = 0; ni < 2; ni++) {
-		if (!ns.count[ni])
-			continue;
-		uint64_t nt = ns.size[ni], ncount = ns.count[ni];
-		if (w_res) {
-			uint64_t wb = kr * nbytes(nt, mc->wbits);
-			pc->dma += ncount * t_load(mc, wb);
-			pc->w_bytes += ncount * wb;
-		} else {
-			for (int ki = 0; ki < 2; ki++) {
-				if (!ks.count[ki])
-					continue;
-				uint64_t wb = ks.size[ki] * nbytes(nt, mc->wbits);
-				uint64_t cnt = ncount * ks.count[ki] * mt_count;
-				pc->dma += cnt * t_load(mc, wb);
-				pc->w_bytes += cnt * wb;
-			}
-		}
-	}
+	add_os_loads(mc, &ms, mc->abits, a_res, kr, &ks, nt_count, &pc->dma, &pc->a_bytes);
+	add_os_loads(mc, &ns, mc->wbits, w_res, kr, &ks, mt_count, &pc->dma, &pc->w_bytes);
+	add_stores(mc, &ms, &ns, pc);
 	uint64_t tiles = mt_count * nt_count;
 	pc->descriptors = tiles * kc_count + tiles /* COMPUTE, STORE */ +
 			  (a_res ? mt_count : tiles * kc_count) + (w_res ? nt_count : tiles * kc_count);
