@@ -160,6 +160,8 @@ bench-gemm:
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench_gemm
 	$(BUILD)/bench/bench_gemm
 
+# ---- search (issue 5): extra libraries, MPI driver, bench-search --------------
+
 # ---- install ----------------------------------------------------------------
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/tessera

@@ -8,7 +8,8 @@ PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libcmocka-dev libjansson-dev libsqlite3-dev sqlite3
 libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata
 libopenblas-dev libfdt-dev device-tree-compiler
-verilator yosys iverilog nextpnr-ice40 fpga-icestorm gnuplot-nox"
+verilator yosys iverilog nextpnr-ice40 fpga-icestorm gnuplot-nox
+libopenmpi-dev openmpi-bin"
 
 missing=""
 for p in $PKGS "$@"; do
