@@ -123,7 +123,7 @@ FUZZ_LIB_SRC := $(LIB_SRC) $(BUILD)/gen/onnx.pb-c.c
 
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(GEN_ONNX)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) $(CPPFLAGS) $< $(FUZZ_LIB_SRC) -ljansson -lprotobuf-c -lm -o $@
+	clang $(FUZZ_CFLAGS) $(CPPFLAGS) $< $(FUZZ_LIB_SRC) $(LDLIBS) -o $@
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZERS)
