@@ -38,6 +38,9 @@ TESTS     := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCHES   := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZERS   := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
+# Keep intermediate objects of tests and benches (no trailing `rm` after the summary).
+.SECONDARY:
+
 .PHONY: all deps test demo asan fuzz bench bench-model install uninstall clean help check-tests
 
 all: $(LIB) $(BIN)
