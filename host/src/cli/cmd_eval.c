@@ -183,7 +183,7 @@ static void print_table(FILE *f, const ts_hwcfg *cfg, const ts_workload *w, cons
 	fprintf(f, "memory: DRAM read %s B, write %s B; scratchpad read+write %s B\n",
 		si((double)total->dram_read_bytes, b1, sizeof b1), si((double)total->dram_write_bytes, b2, sizeof b2),
 		si((double)(total->spad_read_bytes + total->spad_write_bytes), b3, sizeof b3));
-	fprintf(f, "resources: %u LUT, %u FF, %u DSP, %u BRAM, %u URAM; ASIC %.3f mm^2 (45 nm); %.2f W\n",
+	fprintf(f, "resources: %u LUT, %u FF, %u DSP, %u BRAM, %u URAM; ASIC %.3f mm^2 (45 nm); %.3f W\n",
 		res->lut, res->ff, res->dsp, res->bram, res->uram, res->asic_area_mm2, res->power_w);
 	if (b)
 		fprintf(f, "board %s (%s): %s%s%s\n", b->name, b->part, fits ? "fits" : "does not fit",
