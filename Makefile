@@ -54,6 +54,8 @@ help:
 	@echo "  make asan         build under ASan+UBSan into build/asan and run the tests"
 	@echo "  make fuzz         run each libFuzzer target for FUZZ_SECONDS (default $(FUZZ_SECONDS)) s"
 	@echo "  make bench-model  cost-model layer evaluations per second (one core)"
+	@echo "  make bench-gemm   int8 GEMM GOP/s per ISA path vs OpenBLAS sgemm and oneDNN (installs libdnnl-dev)"
+	@echo "  make bench-search search algorithms: gap to the exact optimum, evaluations to reach 1 %"
 	@echo "  make install      install binary, library, headers, pkg-config file under PREFIX ($(PREFIX))"
 	@echo "  make clean        remove build/"
 
@@ -158,12 +160,20 @@ $(BUILD)/bench/bench_gemm: $(BUILD)/obj/tests/bench/bench_gemm.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $< $(LIB) $(LDLIBS) -ldnnl -lgomp -o $@
 
+.PHONY: bench-gemm
 bench-gemm:
 	@sh scripts/deps.sh libdnnl-dev
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench_gemm
 	$(BUILD)/bench/bench_gemm
 
 # ---- search (issue 5): extra libraries, MPI driver, bench-search --------------
+# SQLite: every evaluation of a search (--db, --resume, tessera report).
+LDLIBS += -lsqlite3
+
+.PHONY: bench-search
+bench-search:
+	@$(MAKE) --no-print-directory $(BUILD)/bench/bench_search
+	$(BUILD)/bench/bench_search
 
 # ---- install ----------------------------------------------------------------
 install: all

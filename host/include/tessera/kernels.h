@@ -95,22 +95,95 @@ int ts_isa_implemented(ts_isa isa);
  * (error naming the ISA if the CPU lacks it or tessera has no kernel for it). */
 ts_status ts_isa_select(ts_isa *out, ts_diag *d);
 
+/* A persistent pool of worker threads (the caller is thread 0): with one, ts_gemm also
+ * splits small shapes (>= 1 M MACs per thread), since handing work to a waiting worker
+ * costs about a microsecond instead of a thread start. */
+typedef struct ts_kernel_pool ts_kernel_pool;
+ts_status ts_kernel_pool_new(unsigned threads, ts_kernel_pool **out, ts_diag *d);
+void ts_kernel_pool_free(ts_kernel_pool *p);
+unsigned ts_kernel_pool_size(const ts_kernel_pool *p);
+
 typedef struct ts_kernel_ctx {
-	ts_isa isa;      /* AUTO = ts_isa_select */
-	unsigned threads;/* 0 = env TESSERA_THREADS, else 1 */
+	ts_isa isa;            /* AUTO = ts_isa_select */
+	unsigned threads;      /* 0 = env TESSERA_THREADS (unset: 1), or the pool's size */
+	ts_kernel_pool *pool;  /* NULL: threads are started per call */
 } ts_kernel_ctx;
 
 /* Fast GEMM: int8/uint8 A x int8 B on the selected ISA (bit-exact with ts_ref_gemm);
- * other types fall back to the reference. ctx may be NULL (auto, env threads). Large
- * shapes are split over threads; results are identical for any thread count. */
+ * other types fall back to the reference. ctx may be NULL (auto, env threads). Shapes
+ * of at least 16 M MACs per thread are split over threads (M or N blocks); results are
+ * identical for any thread count. */
 ts_status ts_gemm(const ts_gemm_args *g, const ts_kernel_ctx *ctx, ts_diag *d);
-/* Same but with an explicit ISA (must be supported) and thread count >= 1. */
+/* Same but with an explicit ISA (must be supported) and exactly `threads` threads (at
+ * most one per row / column tile; from pool if not NULL), whatever the size: for tests. */
 ts_status ts_gemm_isa(const ts_gemm_args *g, ts_isa isa, unsigned threads, ts_diag *d);
+ts_status ts_gemm_isa_pool(const ts_gemm_args *g, ts_isa isa, ts_kernel_pool *pool,
+			   unsigned threads, ts_diag *d);
 
 /* Convolution through im2col + ts_gemm (the runtime's lowering). */
 ts_status ts_conv_im2col(const ts_conv_args *cv, const ts_kernel_ctx *ctx, ts_diag *d);
 
-/* Thread count from env TESSERA_THREADS (1..256), else 1. */
-unsigned ts_kernel_threads_env(void);
+/* Thread count from env TESSERA_THREADS (1..256; unset: 1). Other values: TS_ERR_INPUT. */
+ts_status ts_kernel_threads_env(unsigned *threads, ts_diag *d);
+
+/* ---- ONNX operators on tessera's kernels (onnx_tensor.c, onnx_ops.c) ----------------
+ * QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger, ConvInteger,
+ * QLinearMatMul, QLinearConv with the ONNX (opset 13) semantics: float scales, round
+ * half to even, saturation; per-axis scales / zero points where the spec allows. */
+#define TS_TENSOR_MAXDIM 8
+
+/* Element types: the ONNX TensorProto.DataType codes. */
+enum { TS_DT_FLOAT = 1, TS_DT_UINT8 = 2, TS_DT_INT8 = 3, TS_DT_INT16 = 5, TS_DT_INT32 = 6 };
+
+typedef struct ts_tensor {
+	int dtype;                        /* TS_DT_*; 0 = absent (optional input) */
+	int ndim;
+	int64_t dims[TS_TENSOR_MAXDIM];
+	size_t count;                     /* product of dims (1 for a scalar) */
+	void *data;                       /* malloc'd, count elements of dtype */
+} ts_tensor;
+
+const char *ts_dtype_name(int dtype);   /* "float", "uint8", ... */
+size_t ts_dtype_size(int dtype);        /* 0 if not supported */
+ts_status ts_tensor_alloc(ts_tensor *t, int dtype, int ndim, const int64_t *dims, ts_diag *d);
+void ts_tensor_free(ts_tensor *t);
+/* A serialized TensorProto (raw_data or typed fields); fname only names it in messages. */
+ts_status ts_tensor_parse_pb(const uint8_t *buf, size_t len, const char *fname, ts_tensor *t,
+			     ts_diag *d);
+ts_status ts_tensor_load_pb(const char *path, ts_tensor *t, ts_diag *d);
+
+/* One node's operator and attributes, checked against what tessera supports. */
+typedef struct ts_onnx_node {
+	char op_type[32];
+	char name[64];
+	int64_t axis;                    /* Quantize/DequantizeLinear, default 1 */
+	int64_t group;                   /* conv, default 1 */
+	int n_kernel_shape, n_strides, n_pads, n_dilations;
+	int64_t kernel_shape[2], strides[2], pads[4], dilations[2];
+	char auto_pad[16];               /* NOTSET, SAME_UPPER, SAME_LOWER, VALID */
+} ts_onnx_node;
+
+/* Names of the supported operators, NULL-terminated. */
+extern const char *const ts_onnx_ops[];
+
+/* Start a node of op_type with default attributes; TS_ERR_UNSUPPORTED if unknown. */
+ts_status ts_onnx_node_init(ts_onnx_node *n, const char *op_type, const char *name, ts_diag *d);
+/* Set one attribute (ints for lists, i for scalars, s for strings); unsupported
+ * attributes or values are TS_ERR_UNSUPPORTED / TS_ERR_INPUT naming op and attribute. */
+ts_status ts_onnx_node_set_ints(ts_onnx_node *n, const char *attr, const int64_t *v, size_t count,
+				ts_diag *d);
+ts_status ts_onnx_node_set_string(ts_onnx_node *n, const char *attr, const char *v, ts_diag *d);
+
+/* Run the node: in[] in the operator's input order (absent optional inputs have
+ * dtype 0), out[] allocated here (free with ts_tensor_free). ctx as for ts_gemm. */
+ts_status ts_onnx_run(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, ts_tensor *out,
+		      size_t n_out, const ts_kernel_ctx *ctx, ts_diag *d);
+
+/* Load and run an ONNX backend node-test directory (model.onnx with one node,
+ * test_data_set_N/input_*.pb, output_*.pb), comparing outputs exactly (integers) or within
+ * rtol 1e-3 / atol 1e-5 (float). TS_OK and *passed = 1/0, or an input error (missing
+ * files, unsupported operator or attribute). detail (may be NULL) says why it failed. */
+ts_status ts_onnx_node_test(const char *dir, int *passed, char *detail, size_t detail_size,
+			    const ts_kernel_ctx *ctx, ts_diag *d);
 
 #endif

@@ -1,0 +1,376 @@
+/* gemm.c — the fast int8 GEMM driver: zero-point algebra, packing into panels, cache
+ * blocking (Goto-style jc/pc/ic loops), ISA dispatch and pthreads. The per-ISA
+ * microkernels (gemm_<isa>.c) compute raw u8 x s8 tiles; everything here is exact
+ * modulo 2^32, so every path equals ts_ref_gemm bit for bit. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <emmintrin.h>
+
+#include "kernels/kernels_internal.h"
+
+/* K block (multiple of 4) and N block: a packed B block (KC x NC bytes) stays in L2
+ * while MR-row slices of A (MR x KC) are reused from L1 across its NR-column panels. */
+#define GEMM_KC 512
+#define GEMM_NC 1536
+/* ts_gemm: below this many MACs per thread (~40 us), starting a thread costs more than
+ * it gains. ts_gemm_isa uses the thread count it is given. */
+#define GEMM_MIN_MACS_PER_THREAD (1u << 24)
+#define GEMM_MIN_MACS_PER_POOL_THREAD (1u << 20)
+
+/* ---- scalar microkernel (also the portable path) ---------------------------------- */
+#define SCALAR_MR 4
+#define SCALAR_NR 8
+
+static void ukernel_scalar(size_t kc, const uint8_t *a, size_t lda, size_t mr, int a_signed,
+			   int overread,
+			   const int8_t *pb, int32_t *c, size_t ldc, size_t nr, int load,
+			   const int32_t *row, const int32_t *col)
+{
+	uint32_t acc[SCALAR_MR][SCALAR_NR] = { { 0 } };
+	for (size_t p = 0; p < kc; p++) {
+		const int8_t *bp = pb + (p / 4) * SCALAR_NR * 4 + (p & 3);
+		for (size_t i = 0; i < mr; i++) {
+			int32_t av = a_signed ? (int8_t)a[i * lda + p] : a[i * lda + p];
+			for (size_t j = 0; j < SCALAR_NR; j++)
+				acc[i][j] += (uint32_t)(av * bp[j * 4]);
+		}
+	}
+	for (size_t i = 0; i < mr; i++)
+		for (size_t j = 0; j < nr; j++) {
+			uint32_t v = acc[i][j];
+			if (load)
+				v += (uint32_t)c[i * ldc + j];
+			if (row)
+				v += (uint32_t)row[i] + (uint32_t)col[j];
+			c[i * ldc + j] = (int32_t)v;
+		}
+}
+
+void ts_ukernel_scalar(ts_ukernel *u)
+{
+	u->isa = TS_ISA_SCALAR;
+	u->mr = SCALAR_MR;
+	u->nr = SCALAR_NR;
+	u->flip_b = 0;
+	u->pack_pairs = NULL;
+	u->fn = ukernel_scalar;
+}
+
+/* ---- packing and sums (SSE2 is x86-64 baseline) -------------------------------------- */
+
+/* One panel of B: k [pstart, kc4) x cols [0, cols) of the block -> [kc4/4][nr_tile][4],
+ * XOR flip (0x80: int8 b -> uint8 b + 128) on real elements, zero padding (k >= kc or
+ * col >= cols). pstart is a multiple of 4. */
+static void pack_panel(const ts_gemm_args *g, size_t p0, size_t kc, size_t kc4, size_t pstart,
+		       size_t j0, size_t cols, size_t nr_tile, uint8_t flip, int8_t *dst)
+{
+	const int8_t *b = g->b;
+	const __m128i fl = _mm_set1_epi8((char)flip);
+	size_t p = pstart;
+	if (nr_tile % 16 == 0) {
+		size_t cols16 = cols / 16 * 16;
+		for (; p + 4 <= kc; p += 4) {
+			const int8_t *src = b + (p0 + p) * g->ldb + j0;
+			int8_t *d = dst + (p / 4) * nr_tile * 4;
+			for (size_t j = 0; j < cols16; j += 16) {
+				__m128i r0 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + j)), fl);
+				__m128i r1 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + g->ldb + j)), fl);
+				__m128i r2 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + 2 * g->ldb + j)), fl);
+				__m128i r3 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + 3 * g->ldb + j)), fl);
+				__m128i t01l = _mm_unpacklo_epi8(r0, r1), t01h = _mm_unpackhi_epi8(r0, r1);
+				__m128i t23l = _mm_unpacklo_epi8(r2, r3), t23h = _mm_unpackhi_epi8(r2, r3);
+				__m128i *o = (__m128i *)(d + j * 4);
+				_mm_storeu_si128(o, _mm_unpacklo_epi16(t01l, t23l));
+				_mm_storeu_si128(o + 1, _mm_unpackhi_epi16(t01l, t23l));
+				_mm_storeu_si128(o + 2, _mm_unpacklo_epi16(t01h, t23h));
+				_mm_storeu_si128(o + 3, _mm_unpackhi_epi16(t01h, t23h));
+			}
+			for (size_t j = cols16; j < nr_tile; j++)
+				for (size_t q = 0; q < 4; q++)
+					d[j * 4 + q] = j < cols ? (int8_t)(src[q * g->ldb + j] ^ flip) : 0;
+		}
+	}
+	for (; p < kc4; p++) {
+		int8_t *d = dst + (p / 4) * nr_tile * 4 + (p & 3);
+		for (size_t j = 0; j < nr_tile; j++)
+			d[j * 4] = p < kc && j < cols ? (int8_t)(b[(p0 + p) * g->ldb + j0 + j] ^ flip) : 0;
+	}
+}
+
+/* B block k [0, kc) x cols [0, nc) -> panels of nr_tile cols. The ISA's packer (if any)
+ * does whole groups of 4 k over pairs of full panels; the rest goes through pack_panel. */
+static void pack_b(const ts_gemm_args *g, const ts_ukernel *u, size_t p0, size_t kc, size_t kc4,
+		   size_t j0, size_t nc, uint8_t flip, int8_t *dst)
+{
+	size_t nr_tile = u->nr, fast_cols = 0, fast_k = 0;
+	if (u->pack_pairs) {
+		fast_cols = nc / (2 * nr_tile) * 2 * nr_tile;
+		fast_k = kc / 4 * 4;
+		if (fast_cols && fast_k)
+			u->pack_pairs((const int8_t *)g->b + p0 * g->ldb + j0, g->ldb, fast_k, kc4,
+				      fast_cols, flip, dst);
+		else
+			fast_cols = fast_k = 0;
+	}
+	for (size_t jr = 0; jr < nc; jr += nr_tile) {
+		size_t cols = nc - jr < nr_tile ? nc - jr : nr_tile;
+		pack_panel(g, p0, kc, kc4, jr < fast_cols ? fast_k : 0, j0 + jr, cols, nr_tile, flip,
+			   dst + (jr / nr_tile) * kc4 * nr_tile);
+	}
+}
+
+/* sum of k bytes (int8 if is_signed) modulo 2^32, with PSADBW */
+static uint32_t byte_sum(const uint8_t *a, size_t k, int is_signed)
+{
+	const __m128i zero = _mm_setzero_si128(), fl = _mm_set1_epi8((char)0x80);
+	__m128i acc = zero;
+	size_t p = 0;
+	for (; p + 16 <= k; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(a + p));
+		if (is_signed)
+			v = _mm_xor_si128(v, fl);
+		acc = _mm_add_epi64(acc, _mm_sad_epu8(v, zero));
+	}
+	uint64_t lanes[2];
+	_mm_storeu_si128((__m128i *)lanes, acc);
+	uint32_t s = (uint32_t)(lanes[0] + lanes[1]);
+	if (is_signed)
+		s -= 128u * (uint32_t)p;
+	for (; p < k; p++)
+		s += is_signed ? (uint32_t)(int8_t)a[p] : a[p];
+	return s;
+}
+
+/* ---- single-thread driver ------------------------------------------------------------ */
+
+static ts_status gemm_fast_st(const ts_gemm_args *g, const ts_ukernel *u, ts_diag *d)
+{
+	size_t m = g->m, n = g->n, k = g->k, mr_t = u->mr, nr_t = u->nr;
+	if (m == 0 || n == 0)
+		return TS_OK;
+	int a_signed = g->a_type == TS_Q_INT8;
+	uint8_t flip = a_signed && u->flip_b ? 0x80 : 0;
+	size_t kc_max = k < GEMM_KC ? (k + 3) & ~(size_t)3 : GEMM_KC;
+	size_t nc_max = n < GEMM_NC ? n : GEMM_NC;
+	nc_max = (nc_max + nr_t - 1) / nr_t * nr_t;
+	int8_t *pb = aligned_alloc(64, (nc_max * kc_max + 63) / 64 * 64 + 64);
+	int32_t *rowterm = malloc(m * sizeof *rowterm);
+	int32_t *colterm = malloc(n * sizeof *colterm);
+	if (!pb || !rowterm || !colterm) {
+		free(pb);
+		free(rowterm);
+		free(colterm);
+		return ts_err(d, TS_ERR_NOMEM, "gemm: out of memory");
+	}
+	/* With o = 128 if B is packed flipped (else 0), the kernels compute
+	 * R = sum A (B + o); C = sum (A - az)(B - bz)
+	 *   = R - (o + bz) rowsum(A) - az colsum(B) + K az bz. */
+	uint32_t o = flip ? 128u : 0u, az = (uint32_t)g->a_zp, bz = (uint32_t)g->b_zp;
+	uint32_t rowmul = o + bz;
+	for (size_t i = 0; i < m; i++)
+		rowterm[i] = rowmul ? (int32_t)(0u - rowmul * byte_sum((const uint8_t *)g->a + i * g->lda,
+									 k, a_signed)) : 0;
+	uint32_t kzz = (uint32_t)k * az * bz;
+	int terms = rowmul != 0 || az != 0; /* else every correction term is 0 */
+	for (size_t j = 0; j < n; j++)
+		colterm[j] = (int32_t)kzz;
+	if (az)
+		for (size_t p = 0; p < k; p++) {
+			const int8_t *b = (const int8_t *)g->b + p * g->ldb;
+			for (size_t j = 0; j < n; j++)
+				colterm[j] = (int32_t)((uint32_t)colterm[j] - az * (uint32_t)b[j]);
+		}
+
+	for (size_t jc = 0; jc < n; jc += GEMM_NC) {
+		size_t nc = n - jc < GEMM_NC ? n - jc : GEMM_NC;
+		if (k == 0) { /* no K blocks: C = (load) + terms */
+			for (size_t i = 0; i < m; i++)
+				for (size_t j = jc; j < jc + nc; j++) {
+					uint32_t v = g->accumulate ? (uint32_t)g->c[i * g->ldc + j] : 0;
+					g->c[i * g->ldc + j] = (int32_t)(v + (uint32_t)rowterm[i] +
+									 (uint32_t)colterm[j]);
+				}
+			continue;
+		}
+		for (size_t pc = 0; pc < k; pc += GEMM_KC) {
+			size_t kc = k - pc < GEMM_KC ? k - pc : GEMM_KC;
+			size_t kc4 = (kc + 3) & ~(size_t)3;
+			pack_b(g, u, pc, kc, kc4, jc, nc, flip, pb);
+			int load = g->accumulate || pc > 0;
+			int first = pc == 0;
+			for (size_t ir = 0; ir < m; ir += mr_t) {
+				size_t mr = m - ir < mr_t ? m - ir : mr_t;
+				const uint8_t *a = (const uint8_t *)g->a + ir * g->lda + pc;
+				int overread = ir + mr < m && g->lda >= 4;
+				for (size_t jr = 0; jr < nc; jr += nr_t) {
+					size_t nr = nc - jr < nr_t ? nc - jr : nr_t;
+					size_t j = jc + jr;
+					u->fn(kc, a, g->lda, mr, a_signed, overread, pb + (jr / nr_t) * kc4 * nr_t,
+					      g->c + ir * g->ldc + j, g->ldc, nr, load,
+					      first && terms ? rowterm + ir : NULL,
+					      first && terms ? colterm + j : NULL);
+				}
+			}
+		}
+	}
+	free(pb);
+	free(rowterm);
+	free(colterm);
+	return TS_OK;
+}
+
+/* ---- threads --------------------------------------------------------------------------- */
+
+struct gemm_job {
+	ts_gemm_args args;
+	const ts_ukernel *u;
+	ts_status st;
+	ts_diag diag;
+	pthread_t tid;
+};
+
+static void *gemm_job_run(void *arg)
+{
+	struct gemm_job *job = arg;
+	job->st = gemm_fast_st(&job->args, job->u, &job->diag);
+	return NULL;
+}
+
+struct pool_jobs {
+	struct gemm_job *jobs;
+	unsigned n;
+};
+
+static void gemm_pool_fn(void *arg, unsigned idx)
+{
+	struct pool_jobs *pj = arg;
+	if (idx < pj->n)
+		gemm_job_run(&pj->jobs[idx]);
+}
+
+/* Split over M (row blocks, multiples of MR) or N (multiples of NR), whichever gives
+ * each thread more tiles. Every C element is computed by one thread with the same
+ * K blocking, so results do not depend on the thread count. */
+static ts_status gemm_fast(const ts_gemm_args *g, const ts_ukernel *u, unsigned threads,
+			   uint64_t min_macs, ts_kernel_pool *pool, ts_diag *d)
+{
+	if (pool && threads > ts_kernel_pool_size(pool))
+		threads = ts_kernel_pool_size(pool);
+	uint64_t macs = (uint64_t)g->m * g->n * (g->k ? g->k : 1);
+	if (threads > 1 && min_macs && macs / threads < min_macs)
+		threads = (unsigned)(macs / min_macs);
+	size_t m_tiles = (g->m + u->mr - 1) / u->mr, n_tiles = (g->n + u->nr - 1) / u->nr;
+	int split_m = m_tiles >= n_tiles;
+	size_t tiles = split_m ? m_tiles : n_tiles;
+	if (threads > tiles)
+		threads = (unsigned)tiles;
+	if (threads <= 1)
+		return gemm_fast_st(g, u, d);
+	struct gemm_job *jobs = calloc(threads, sizeof *jobs);
+	if (!jobs)
+		return ts_err(d, TS_ERR_NOMEM, "gemm: out of memory");
+	size_t tile = split_m ? u->mr : u->nr;
+	unsigned started = 0;
+	ts_status st = TS_OK;
+	for (unsigned t = 0; t < threads; t++) {
+		size_t t0 = tiles * t / threads, t1 = tiles * (t + 1) / threads;
+		struct gemm_job *job = &jobs[t];
+		job->args = *g;
+		job->u = u;
+		size_t lo = t0 * tile, hi = t1 * tile;
+		if (split_m) {
+			if (hi > g->m)
+				hi = g->m;
+			job->args.m = hi - lo;
+			job->args.a = (const uint8_t *)g->a + lo * g->lda;
+			job->args.c = g->c + lo * g->ldc;
+		} else {
+			if (hi > g->n)
+				hi = g->n;
+			job->args.n = hi - lo;
+			job->args.b = (const int8_t *)g->b + lo;
+			job->args.c = g->c + lo;
+		}
+		if (t == 0 || pool)
+			continue; /* runs on this thread (or the pool) below */
+		if (pthread_create(&job->tid, NULL, gemm_job_run, job) != 0) {
+			st = ts_err(d, TS_ERR_INTERNAL, "gemm: cannot start thread %u", t);
+			break;
+		}
+		started = t;
+	}
+	if (!st && pool) {
+		struct pool_jobs pj = { jobs, threads };
+		ts_pool_run(pool, gemm_pool_fn, &pj);
+	} else if (!st) {
+		gemm_job_run(&jobs[0]);
+	}
+	for (unsigned t = 1; t <= started; t++)
+		pthread_join(jobs[t].tid, NULL);
+	for (unsigned t = 0; t < threads && !st; t++)
+		if (jobs[t].st)
+			st = ts_err(d, jobs[t].st, "%s", jobs[t].diag.msg);
+	free(jobs);
+	return st;
+}
+
+/* ---- public entry points ----------------------------------------------------------------- */
+
+static int fast_types(const ts_gemm_args *g)
+{
+	return (g->a_type == TS_Q_INT8 || g->a_type == TS_Q_UINT8) && g->b_type == TS_Q_INT8;
+}
+
+static ts_status gemm_dispatch(const ts_gemm_args *g, ts_isa isa, unsigned threads,
+			       uint64_t min_macs, ts_kernel_pool *pool, ts_diag *d)
+{
+	ts_status st = ts_gemm_check(g, d);
+	if (st)
+		return st;
+	if (!fast_types(g))
+		return ts_ref_gemm(g, d);
+	if (!ts_isa_supported(isa))
+		return ts_err(d, TS_ERR_INPUT, "gemm: this CPU does not support %s", ts_isa_name(isa));
+	ts_ukernel u;
+	switch (isa) {
+	case TS_ISA_SCALAR: ts_ukernel_scalar(&u); break;
+	case TS_ISA_AVX2: ts_ukernel_avx2(&u); break;
+	case TS_ISA_AVX512VNNI: ts_ukernel_avx512(&u); break;
+	default:
+		return ts_err(d, TS_ERR_UNSUPPORTED, "gemm: no %s kernel in tessera", ts_isa_name(isa));
+	}
+	return gemm_fast(g, &u, threads ? threads : 1, min_macs, pool, d);
+}
+
+ts_status ts_gemm_isa(const ts_gemm_args *g, ts_isa isa, unsigned threads, ts_diag *d)
+{
+	return gemm_dispatch(g, isa, threads, 0, NULL, d);
+}
+
+ts_status ts_gemm_isa_pool(const ts_gemm_args *g, ts_isa isa, ts_kernel_pool *pool,
+			   unsigned threads, ts_diag *d)
+{
+	return gemm_dispatch(g, isa, threads, 0, pool, d);
+}
+
+ts_status ts_gemm(const ts_gemm_args *g, const ts_kernel_ctx *ctx, ts_diag *d)
+{
+	ts_isa isa = ctx ? ctx->isa : TS_ISA_AUTO;
+	unsigned threads = ctx ? ctx->threads : 0;
+	ts_kernel_pool *pool = ctx ? ctx->pool : NULL;
+	if (!threads && pool)
+		threads = ts_kernel_pool_size(pool);
+	if (!threads) {
+		ts_status st = ts_kernel_threads_env(&threads, d);
+		if (st)
+			return st;
+	}
+	if (isa == TS_ISA_AUTO) {
+		ts_status st = ts_isa_select(&isa, d);
+		if (st)
+			return st;
+	}
+	return gemm_dispatch(g, isa, threads,
+			     pool ? GEMM_MIN_MACS_PER_POOL_THREAD : GEMM_MIN_MACS_PER_THREAD, pool, d);
+}

@@ -1,0 +1,269 @@
+/* gemm_avx512.c — AVX-512 VNNI microkernel of the int8 GEMM: 12 x 32 tile with VPDPBUSD
+ * (exact int32 wraparound sums of 4 u8 x s8 products), 24 zmm accumulators. A is read in
+ * place by 4-byte broadcasts; for int8 A the driver packs B + 128 as the unsigned operand.
+ * Compiled with a per-function target attribute so the binary runs on any x86-64. */
+#include <immintrin.h>
+#include <string.h>
+
+#include "kernels/kernels_internal.h"
+
+#define MR 12
+#define NR 32
+#define TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+
+static inline int32_t load4(const uint8_t *p)
+{
+	int32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* The main loop is its own small function with its 24 accumulators as named variables:
+ * GCC keeps them in registers only when nothing else (tail, stores) shares the loop's
+ * function body. */
+#define ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
+#define DECL(i) const uint8_t *ap##i = a + ((size_t)i < mr ? (size_t)i : 0) * lda; \
+	__m512i c##i##a = _mm512_setzero_si512(), c##i##b = _mm512_setzero_si512();
+#define STEP(i) { \
+		__m512i av_ = _mm512_set1_epi32(load4(ap##i + 4 * p)); \
+		if (sgn) { \
+			c##i##a = _mm512_dpbusd_epi32(c##i##a, b0, av_); \
+			c##i##b = _mm512_dpbusd_epi32(c##i##b, b1, av_); \
+		} else { \
+			c##i##a = _mm512_dpbusd_epi32(c##i##a, av_, b0); \
+			c##i##b = _mm512_dpbusd_epi32(c##i##b, av_, b1); \
+		} \
+	}
+#define OUT(i) out[2 * i] = c##i##a; out[2 * i + 1] = c##i##b;
+#define STORE_FULL(i) { \
+		int32_t *ci_ = c + (size_t)i * ldc; \
+		__m512i v0_ = c##i##a, v1_ = c##i##b; \
+		if (row) { \
+			__m512i r_ = _mm512_set1_epi32(row[i]); \
+			v0_ = _mm512_add_epi32(v0_, _mm512_add_epi32(col0, r_)); \
+			v1_ = _mm512_add_epi32(v1_, _mm512_add_epi32(col1, r_)); \
+		} \
+		if (load) { \
+			v0_ = _mm512_add_epi32(v0_, _mm512_loadu_si512((const void *)ci_)); \
+			v1_ = _mm512_add_epi32(v1_, _mm512_loadu_si512((const void *)(ci_ + 16))); \
+		} \
+		_mm512_storeu_si512((void *)ci_, v0_); \
+		_mm512_storeu_si512((void *)(ci_ + 16), v1_); \
+	}
+
+/* The whole groups of 4 k (kc / 4). A full tile without a K tail (direct) is stored
+ * from registers; otherwise the accumulators go to out[] for the caller to finish. */
+TARGET static inline __attribute__((always_inline)) void
+loop_body(size_t kc, const uint8_t *a, size_t lda, size_t mr, const int8_t *pb, __m512i *out,
+	  int direct, int32_t *c, size_t ldc, int load, const int32_t *row, const int32_t *col,
+	  const int sgn)
+{
+	ROWS(DECL)
+	size_t groups = kc / 4;
+	for (size_t p = 0; p < groups; p++) {
+		__m512i b0 = _mm512_loadu_si512((const void *)pb);
+		__m512i b1 = _mm512_loadu_si512((const void *)(pb + 64));
+		ROWS(STEP)
+		pb += NR * 4;
+	}
+	if (direct) {
+		__m512i col0 = _mm512_setzero_si512(), col1 = _mm512_setzero_si512();
+		if (row) {
+			col0 = _mm512_loadu_si512((const void *)col);
+			col1 = _mm512_loadu_si512((const void *)(col + 16));
+		}
+		ROWS(STORE_FULL)
+		return;
+	}
+	ROWS(OUT)
+}
+
+TARGET __attribute__((noinline)) static void
+loop_u8(size_t kc, const uint8_t *a, size_t lda, size_t mr, const int8_t *pb, __m512i *out,
+	int direct, int32_t *c, size_t ldc, int load, const int32_t *row, const int32_t *col)
+{
+	loop_body(kc, a, lda, mr, pb, out, direct, c, ldc, load, row, col, 0);
+}
+
+TARGET __attribute__((noinline)) static void
+loop_s8(size_t kc, const uint8_t *a, size_t lda, size_t mr, const int8_t *pb, __m512i *out,
+	int direct, int32_t *c, size_t ldc, int load, const int32_t *row, const int32_t *col)
+{
+	loop_body(kc, a, lda, mr, pb, out, direct, c, ldc, load, row, col, 1);
+}
+
+/* Partial tiles of fewer rows (M edges): the same loop on 8, 4, 2 or 1 rows, so an
+ * edge of mr rows costs about mr / MR of a full tile instead of a full one. */
+#define ROWS8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define ROWS4(X) X(0) X(1) X(2) X(3)
+#define ROWS2(X) X(0) X(1)
+#define ROWS1(X) X(0)
+#define PARTIAL(name, rows, sign) \
+	TARGET __attribute__((noinline)) static void \
+	name(size_t kc, const uint8_t *a, size_t lda, size_t mr, const int8_t *pb, __m512i *out) \
+	{ \
+		const int sgn = sign; \
+		rows(DECL) \
+		size_t groups = kc / 4; \
+		for (size_t p = 0; p < groups; p++) { \
+			__m512i b0 = _mm512_loadu_si512((const void *)pb); \
+			__m512i b1 = _mm512_loadu_si512((const void *)(pb + 64)); \
+			rows(STEP) \
+			pb += NR * 4; \
+		} \
+		rows(OUT) \
+	}
+PARTIAL(part8_u8, ROWS8, 0)
+PARTIAL(part8_s8, ROWS8, 1)
+PARTIAL(part4_u8, ROWS4, 0)
+PARTIAL(part4_s8, ROWS4, 1)
+PARTIAL(part2_u8, ROWS2, 0)
+PARTIAL(part2_s8, ROWS2, 1)
+PARTIAL(part1_u8, ROWS1, 0)
+PARTIAL(part1_s8, ROWS1, 1)
+
+/* Narrow tiles (the last panel with at most 16 columns): 12 rows x 16 columns, half
+ * the work of a full tile; the upper half of out[] is zero. */
+#define NSTEP(i) { \
+		__m512i av_ = _mm512_set1_epi32(load4(ap##i + 4 * p)); \
+		c##i##a = sgn ? _mm512_dpbusd_epi32(c##i##a, b0, av_) : \
+				_mm512_dpbusd_epi32(c##i##a, av_, b0); \
+	}
+#define NOUT(i) out[2 * i] = c##i##a; out[2 * i + 1] = _mm512_setzero_si512();
+#define NDECL(i) const uint8_t *ap##i = a + ((size_t)i < mr ? (size_t)i : 0) * lda; \
+	__m512i c##i##a = _mm512_setzero_si512();
+#define NARROW(name, sign) \
+	TARGET __attribute__((noinline)) static void \
+	name(size_t kc, const uint8_t *a, size_t lda, size_t mr, const int8_t *pb, __m512i *out) \
+	{ \
+		const int sgn = sign; \
+		ROWS(NDECL) \
+		size_t groups = kc / 4; \
+		for (size_t p = 0; p < groups; p++) { \
+			__m512i b0 = _mm512_loadu_si512((const void *)pb); \
+			ROWS(NSTEP) \
+			pb += NR * 4; \
+		} \
+		ROWS(NOUT) \
+	}
+NARROW(narrow_u8, 0)
+NARROW(narrow_s8, 1)
+
+/* sgn = 0: A u8 (first VPDPBUSD operand), B s8. sgn = 1: A s8, B packed as u8.
+ * Rows past mr re-read row 0 (results dropped). */
+TARGET static void tile_avx512(size_t kc, const uint8_t *a, size_t lda, size_t mr, int overread,
+			       const int8_t *pb, int32_t *c, size_t ldc, size_t nr, int load,
+			       const int32_t *row, const int32_t *col, int sgn)
+{
+	__m512i acc[2 * MR] __attribute__((aligned(64)));
+	/* with overread the K tail runs as one more whole group */
+	size_t kc_loop = overread ? (kc + 3) & ~(size_t)3 : kc & ~(size_t)3;
+	int direct = mr == MR && nr == NR && kc_loop >= kc; /* (so never narrow) */
+	if (nr <= 16 && mr > 8)
+		(sgn ? narrow_s8 : narrow_u8)(kc_loop, a, lda, mr, pb, acc);
+	else if (mr <= 1)
+		(sgn ? part1_s8 : part1_u8)(kc_loop, a, lda, mr, pb, acc);
+	else if (mr <= 2)
+		(sgn ? part2_s8 : part2_u8)(kc_loop, a, lda, mr, pb, acc);
+	else if (mr <= 4)
+		(sgn ? part4_s8 : part4_u8)(kc_loop, a, lda, mr, pb, acc);
+	else if (mr <= 8)
+		(sgn ? part8_s8 : part8_u8)(kc_loop, a, lda, mr, pb, acc);
+	else if (sgn)
+		loop_s8(kc_loop, a, lda, mr, pb, acc, direct, c, ldc, load, row, col);
+	else
+		loop_u8(kc_loop, a, lda, mr, pb, acc, direct, c, ldc, load, row, col);
+	if (direct)
+		return;
+	size_t groups = kc_loop / 4, tail = kc - kc_loop;
+	if (kc_loop > kc)
+		tail = 0;
+	if (tail) { /* last 1..3 k: byte-masked loads (no read past K); packed B is 0 there */
+		__mmask16 tmask = (__mmask16)((1u << tail) - 1);
+		pb += groups * NR * 4;
+		__m512i b0 = _mm512_loadu_si512((const void *)pb);
+		__m512i b1 = _mm512_loadu_si512((const void *)(pb + 64));
+		for (size_t i = 0; i < mr; i++) {
+			__m512i av = _mm512_broadcastd_epi32(_mm_maskz_loadu_epi8(tmask, a + i * lda + 4 * groups));
+			if (sgn) {
+				acc[2 * i] = _mm512_dpbusd_epi32(acc[2 * i], b0, av);
+				acc[2 * i + 1] = _mm512_dpbusd_epi32(acc[2 * i + 1], b1, av);
+			} else {
+				acc[2 * i] = _mm512_dpbusd_epi32(acc[2 * i], av, b0);
+				acc[2 * i + 1] = _mm512_dpbusd_epi32(acc[2 * i + 1], av, b1);
+			}
+		}
+	}
+	__mmask16 m0 = nr >= 16 ? 0xFFFF : (__mmask16)((1u << nr) - 1);
+	__mmask16 m1 = nr >= 32 ? 0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
+	__m512i col0 = _mm512_setzero_si512(), col1 = _mm512_setzero_si512();
+	if (row) {
+		col0 = _mm512_maskz_loadu_epi32(m0, col);
+		col1 = _mm512_maskz_loadu_epi32(m1, col + 16);
+	}
+	for (size_t i = 0; i < mr; i++) {
+		int32_t *ci = c + i * ldc;
+		__m512i v0 = acc[2 * i], v1 = acc[2 * i + 1];
+		if (row) {
+			__m512i r = _mm512_set1_epi32(row[i]);
+			v0 = _mm512_add_epi32(v0, _mm512_add_epi32(col0, r));
+			v1 = _mm512_add_epi32(v1, _mm512_add_epi32(col1, r));
+		}
+		if (load) {
+			v0 = _mm512_add_epi32(v0, _mm512_maskz_loadu_epi32(m0, ci));
+			v1 = _mm512_add_epi32(v1, _mm512_maskz_loadu_epi32(m1, ci + 16));
+		}
+		_mm512_mask_storeu_epi32(ci, m0, v0);
+		_mm512_mask_storeu_epi32(ci + 16, m1, v1);
+	}
+}
+
+TARGET static void ukernel_avx512(size_t kc, const uint8_t *a, size_t lda, size_t mr, int a_signed,
+			   int overread,
+				  const int8_t *pb, int32_t *c, size_t ldc, size_t nr, int load,
+				  const int32_t *row, const int32_t *col)
+{
+	tile_avx512(kc, a, lda, mr, overread, pb, c, ldc, nr, load, row, col, a_signed);
+}
+
+/* 4 k x 64 columns per step: byte/word unpacks give, per 128-bit lane L, the 4-byte
+ * groups of columns 16L..16L+15 spread over four registers; a 4 x 4 transpose of the
+ * lanes makes each 16-column run contiguous (two NR = 32 panels per step). */
+TARGET static void pack_pairs_avx512(const int8_t *b, size_t ldb, size_t kc, size_t kc4,
+				     size_t cols, uint8_t flip, int8_t *dst)
+{
+	const __m512i fl = _mm512_set1_epi8((char)flip);
+	for (size_t jp = 0; jp < cols; jp += 2 * NR) {
+		int8_t *d0 = dst + (jp / NR) * kc4 * NR, *d1 = d0 + kc4 * NR;
+		for (size_t p = 0; p < kc; p += 4) {
+			const int8_t *src = b + p * ldb + jp;
+			__m512i r0 = _mm512_xor_si512(_mm512_loadu_si512((const void *)src), fl);
+			__m512i r1 = _mm512_xor_si512(_mm512_loadu_si512((const void *)(src + ldb)), fl);
+			__m512i r2 = _mm512_xor_si512(_mm512_loadu_si512((const void *)(src + 2 * ldb)), fl);
+			__m512i r3 = _mm512_xor_si512(_mm512_loadu_si512((const void *)(src + 3 * ldb)), fl);
+			__m512i t01l = _mm512_unpacklo_epi8(r0, r1), t01h = _mm512_unpackhi_epi8(r0, r1);
+			__m512i t23l = _mm512_unpacklo_epi8(r2, r3), t23h = _mm512_unpackhi_epi8(r2, r3);
+			__m512i q0 = _mm512_unpacklo_epi16(t01l, t23l), q1 = _mm512_unpackhi_epi16(t01l, t23l);
+			__m512i q2 = _mm512_unpacklo_epi16(t01h, t23h), q3 = _mm512_unpackhi_epi16(t01h, t23h);
+			__m512i s0 = _mm512_shuffle_i64x2(q0, q1, _MM_SHUFFLE(1, 0, 1, 0));
+			__m512i s1 = _mm512_shuffle_i64x2(q2, q3, _MM_SHUFFLE(1, 0, 1, 0));
+			__m512i s2 = _mm512_shuffle_i64x2(q0, q1, _MM_SHUFFLE(3, 2, 3, 2));
+			__m512i s3 = _mm512_shuffle_i64x2(q2, q3, _MM_SHUFFLE(3, 2, 3, 2));
+			int8_t *o0 = d0 + (p / 4) * NR * 4, *o1 = d1 + (p / 4) * NR * 4;
+			_mm512_storeu_si512((void *)o0, _mm512_shuffle_i64x2(s0, s1, _MM_SHUFFLE(2, 0, 2, 0)));
+			_mm512_storeu_si512((void *)(o0 + 64), _mm512_shuffle_i64x2(s0, s1, _MM_SHUFFLE(3, 1, 3, 1)));
+			_mm512_storeu_si512((void *)o1, _mm512_shuffle_i64x2(s2, s3, _MM_SHUFFLE(2, 0, 2, 0)));
+			_mm512_storeu_si512((void *)(o1 + 64), _mm512_shuffle_i64x2(s2, s3, _MM_SHUFFLE(3, 1, 3, 1)));
+		}
+	}
+}
+
+void ts_ukernel_avx512(ts_ukernel *u)
+{
+	u->pack_pairs = pack_pairs_avx512;
+	u->isa = TS_ISA_AVX512VNNI;
+	u->mr = MR;
+	u->nr = NR;
+	u->flip_b = 1;
+	u->fn = ukernel_avx512;
+}

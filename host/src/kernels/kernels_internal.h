@@ -1,0 +1,50 @@
+/* kernels_internal.h — helpers shared by the kernel sources (not installed):
+ * element loads, the packed-panel layout of the fast int8 GEMM and its
+ * per-ISA microkernel entry points. */
+#ifndef TESSERA_KERNELS_INTERNAL_H
+#define TESSERA_KERNELS_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tessera/kernels.h"
+
+/* Element i of a buffer of type t, widened (codes as unsigned). */
+int32_t ts_kern_load(const void *p, size_t i, ts_qtype t);
+
+/* ---- fast int8 GEMM (gemm.c drives, gemm_<isa>.c compute) ----------------------
+ * A is read in place (no packing): mr rows from a with stride lda, kc bytes each
+ * (int8 if a_signed, else uint8). B is packed per K block into panels of NR columns
+ * interleaved by 4: [kc4/4][NR][4] int8 (kc4 = kc rounded up to 4, zero padded);
+ * if the kernel sets flip_b, int8 A is handled by packing B + 128 as uint8 (the
+ * driver subtracts 128 * rowsum(A)). The microkernel computes the raw products R of
+ * an MR x NR tile over the K block and writes, for the first mr rows / nr cols:
+ *   C = R + (load ? C : 0) + (row ? row[i] + col[j] : 0)          (mod 2^32)
+ * overread = 1 allows reading up to 3 bytes past kc in each row (the bytes exist: more
+ * rows follow and lda >= 4); they meet zero B padding, so they do not change R. */
+typedef void (*ts_ukernel_fn)(size_t kc, const uint8_t *a, size_t lda, size_t mr, int a_signed,
+			      int overread, const int8_t *pb, int32_t *c, size_t ldc, size_t nr, int load,
+			      const int32_t *row, const int32_t *col);
+
+/* Optional fast B packer: k [0, kc) (a multiple of 4) x cols [0, cols) (a multiple of
+ * 2 * NR) of B at b (row stride ldb) into consecutive panels with kc4 groups each. */
+typedef void (*ts_pack_fn)(const int8_t *b, size_t ldb, size_t kc, size_t kc4, size_t cols,
+			   uint8_t flip, int8_t *dst);
+
+typedef struct ts_ukernel {
+	ts_isa isa;
+	size_t mr, nr;
+	int flip_b;
+	ts_pack_fn pack_pairs; /* NULL: portable packing only */
+	ts_ukernel_fn fn;
+} ts_ukernel;
+
+/* Run fn(arg, idx) for idx = 0 .. size - 1 on the pool (idx 0 on the caller); returns
+ * when all have finished. */
+void ts_pool_run(ts_kernel_pool *p, void (*fn)(void *arg, unsigned idx), void *arg);
+
+void ts_ukernel_scalar(ts_ukernel *u);
+void ts_ukernel_avx2(ts_ukernel *u);
+void ts_ukernel_avx512(ts_ukernel *u);
+
+#endif

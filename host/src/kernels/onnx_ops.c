@@ -1,0 +1,928 @@
+/* onnx_ops.c — ONNX quantization operators (QuantizeLinear, DequantizeLinear,
+ * DynamicQuantizeLinear, MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv) on
+ * tessera's kernels, and the runner of ONNX backend node-test directories. */
+#include <dirent.h>
+#include <errno.h>
+#include <fenv.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "onnx.pb-c.h"
+#include "tessera/kernels.h"
+#include "tessera/util.h"
+
+const char *const ts_onnx_ops[] = {
+	"QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "MatMulInteger",
+	"ConvInteger", "QLinearMatMul", "QLinearConv", NULL
+};
+
+static int is_conv(const ts_onnx_node *n)
+{
+	return !strcmp(n->op_type, "ConvInteger") || !strcmp(n->op_type, "QLinearConv");
+}
+
+ts_status ts_onnx_node_init(ts_onnx_node *n, const char *op_type, const char *name, ts_diag *d)
+{
+	memset(n, 0, sizeof *n);
+	int known = 0;
+	for (int i = 0; ts_onnx_ops[i]; i++)
+		known |= !strcmp(op_type, ts_onnx_ops[i]);
+	if (!known)
+		return ts_err(d, TS_ERR_UNSUPPORTED,
+			      "operator '%s' not supported (QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, "
+			      "MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv)", op_type);
+	ts_strlcpy(n->op_type, op_type, sizeof n->op_type);
+	ts_strlcpy(n->name, name ? name : "", sizeof n->name);
+	n->axis = 1;
+	n->group = 1;
+	ts_strlcpy(n->auto_pad, "NOTSET", sizeof n->auto_pad);
+	return TS_OK;
+}
+
+static ts_status set_list(const ts_onnx_node *n, const char *attr, const int64_t *v, size_t count,
+			  int64_t *dst, int *dst_n, size_t want, int64_t min, ts_diag *d)
+{
+	if (count != want)
+		return ts_err(d, TS_ERR_UNSUPPORTED, "%s: attribute '%s' has %zu values; tessera supports 2-D conv (%zu)",
+			      n->op_type, attr, count, want);
+	for (size_t i = 0; i < count; i++) {
+		if (v[i] < min || v[i] > 1 << 20)
+			return ts_err(d, TS_ERR_INPUT, "%s: attribute '%s'[%zu] = %lld must be %lld..%d",
+				      n->op_type, attr, i, (long long)v[i], (long long)min, 1 << 20);
+		dst[i] = v[i];
+	}
+	*dst_n = (int)count;
+	return TS_OK;
+}
+
+ts_status ts_onnx_node_set_ints(ts_onnx_node *n, const char *attr, const int64_t *v, size_t count,
+				ts_diag *d)
+{
+	int quant = !strcmp(n->op_type, "QuantizeLinear") || !strcmp(n->op_type, "DequantizeLinear");
+	if (quant && !strcmp(attr, "axis") && count == 1) {
+		n->axis = v[0];
+		return TS_OK;
+	}
+	if (is_conv(n)) {
+		if (!strcmp(attr, "group") && count == 1) {
+			if (v[0] < 1)
+				return ts_err(d, TS_ERR_INPUT, "%s: attribute 'group' = %lld must be >= 1",
+					      n->op_type, (long long)v[0]);
+			n->group = v[0];
+			return TS_OK;
+		}
+		if (!strcmp(attr, "kernel_shape"))
+			return set_list(n, attr, v, count, n->kernel_shape, &n->n_kernel_shape, 2, 1, d);
+		if (!strcmp(attr, "strides"))
+			return set_list(n, attr, v, count, n->strides, &n->n_strides, 2, 1, d);
+		if (!strcmp(attr, "dilations"))
+			return set_list(n, attr, v, count, n->dilations, &n->n_dilations, 2, 1, d);
+		if (!strcmp(attr, "pads"))
+			return set_list(n, attr, v, count, n->pads, &n->n_pads, 4, 0, d);
+	}
+	return ts_err(d, TS_ERR_UNSUPPORTED, "%s: attribute '%s' not supported", n->op_type, attr);
+}
+
+ts_status ts_onnx_node_set_string(ts_onnx_node *n, const char *attr, const char *v, ts_diag *d)
+{
+	if (is_conv(n) && !strcmp(attr, "auto_pad")) {
+		if (strcmp(v, "NOTSET") && strcmp(v, "SAME_UPPER") && strcmp(v, "SAME_LOWER") &&
+		    strcmp(v, "VALID"))
+			return ts_err(d, TS_ERR_INPUT,
+				      "%s: attribute 'auto_pad' = '%s' must be NOTSET, SAME_UPPER, SAME_LOWER or VALID",
+				      n->op_type, v);
+		ts_strlcpy(n->auto_pad, v, sizeof n->auto_pad);
+		return TS_OK;
+	}
+	return ts_err(d, TS_ERR_UNSUPPORTED, "%s: attribute '%s' not supported", n->op_type, attr);
+}
+
+/* ---- tensor helpers -------------------------------------------------------------------- */
+
+static int32_t get_i(const ts_tensor *t, size_t i)
+{
+	switch (t->dtype) {
+	case TS_DT_UINT8: return ((const uint8_t *)t->data)[i];
+	case TS_DT_INT8: return ((const int8_t *)t->data)[i];
+	case TS_DT_INT16: return ((const int16_t *)t->data)[i];
+	case TS_DT_INT32: return ((const int32_t *)t->data)[i];
+	default: return 0;
+	}
+}
+
+static void put_i(ts_tensor *t, size_t i, int32_t v)
+{
+	switch (t->dtype) {
+	case TS_DT_UINT8: ((uint8_t *)t->data)[i] = (uint8_t)v; break;
+	case TS_DT_INT8: ((int8_t *)t->data)[i] = (int8_t)v; break;
+	case TS_DT_INT16: ((int16_t *)t->data)[i] = (int16_t)v; break;
+	default: ((int32_t *)t->data)[i] = v; break;
+	}
+}
+
+static ts_qtype dt_qtype(int dtype)
+{
+	return dtype == TS_DT_UINT8 ? TS_Q_UINT8 : dtype == TS_DT_INT16 ? TS_Q_INT16 : TS_Q_INT8;
+}
+
+static int present(const ts_tensor *in, size_t n_in, size_t i)
+{
+	return i < n_in && in[i].dtype != 0;
+}
+
+static ts_status need_type(const ts_onnx_node *n, const char *input, const ts_tensor *t, int ok1,
+			   int ok2, ts_diag *d)
+{
+	if (t->dtype != ok1 && t->dtype != ok2)
+		return ts_err(d, TS_ERR_INPUT, "%s: input '%s' is %s; must be %s%s%s", n->op_type, input,
+			      ts_dtype_name(t->dtype), ts_dtype_name(ok1), ok2 != ok1 ? " or " : "",
+			      ok2 != ok1 ? ts_dtype_name(ok2) : "");
+	return TS_OK;
+}
+
+/* A scale/zero-point input: one value, or a 1-D tensor of `per` values when per > 1.
+ * Fills vals (float scales or int32 zero points) with `per` entries. */
+static ts_status qparam(const ts_onnx_node *n, const char *input, const ts_tensor *t, size_t per,
+			float *fvals, int32_t *ivals, ts_diag *d)
+{
+	if (t->count != 1 && !(t->ndim == 1 && t->count == per))
+		return ts_err(d, TS_ERR_INPUT, "%s: input '%s' has %zu values; must be a scalar or 1-D of %zu",
+			      n->op_type, input, t->count, per);
+	for (size_t i = 0; i < per; i++) {
+		size_t j = t->count == 1 ? 0 : i;
+		if (fvals) {
+			float s = ((const float *)t->data)[j];
+			if (!(s > 0) || !isfinite(s))
+				return ts_err(d, TS_ERR_INPUT, "%s: input '%s'[%zu] = %g must be finite and > 0",
+					      n->op_type, input, j, (double)s);
+			fvals[i] = s;
+		} else {
+			ivals[i] = get_i(t, j);
+		}
+	}
+	return TS_OK;
+}
+
+static int32_t saturate(double v, int dtype)
+{
+	double lo = dtype == TS_DT_UINT8 ? 0 : -128, hi = dtype == TS_DT_UINT8 ? 255 : 127;
+	if (dtype == TS_DT_INT32) {
+		lo = -2147483648.0;
+		hi = 2147483647.0;
+	}
+	return v < lo ? (int32_t)lo : v > hi ? (int32_t)hi : (int32_t)v;
+}
+
+/* ---- Quantize / Dequantize ------------------------------------------------------------- */
+
+static ts_status axis_split(const ts_onnx_node *n, const ts_tensor *x, const ts_tensor *scale,
+			    size_t *outer, size_t *ch, size_t *inner, ts_diag *d)
+{
+	*outer = 1;
+	*ch = 1;
+	*inner = x->count;
+	if (scale->count == 1 && scale->ndim <= 1)
+		return TS_OK;
+	int64_t axis = n->axis < 0 ? n->axis + x->ndim : n->axis;
+	if (axis < 0 || axis >= x->ndim)
+		return ts_err(d, TS_ERR_INPUT, "%s: attribute 'axis' = %lld outside -%d..%d", n->op_type,
+			      (long long)n->axis, x->ndim, x->ndim - 1);
+	if (scale->ndim != 1 || scale->dims[0] != x->dims[axis])
+		return ts_err(d, TS_ERR_INPUT, "%s: per-axis scale has %zu values, axis %lld has %lld",
+			      n->op_type, scale->count, (long long)axis, (long long)x->dims[axis]);
+	*outer = 1;
+	for (int64_t i = 0; i < axis; i++)
+		*outer *= (size_t)x->dims[i];
+	*ch = (size_t)x->dims[axis];
+	*inner = 1;
+	for (int64_t i = axis + 1; i < x->ndim; i++)
+		*inner *= (size_t)x->dims[i];
+	return TS_OK;
+}
+
+static ts_status op_quantize(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
+			     ts_tensor *out, ts_diag *d)
+{
+	const ts_tensor *x = &in[0], *sc = &in[1];
+	ts_status st = need_type(n, "x", x, TS_DT_FLOAT, TS_DT_FLOAT, d);
+	if (!st)
+		st = need_type(n, "y_scale", sc, TS_DT_FLOAT, TS_DT_FLOAT, d);
+	int ydt = present(in, n_in, 2) ? in[2].dtype : TS_DT_UINT8;
+	if (!st && present(in, n_in, 2))
+		st = need_type(n, "y_zero_point", &in[2], TS_DT_UINT8, TS_DT_INT8, d);
+	size_t outer, ch, inner;
+	if (!st)
+		st = axis_split(n, x, sc, &outer, &ch, &inner, d);
+	if (st)
+		return st;
+	float *scale = malloc(ch * sizeof *scale);
+	int32_t *zp = calloc(ch, sizeof *zp);
+	if (!scale || !zp) {
+		st = ts_err(d, TS_ERR_NOMEM, "%s: out of memory", n->op_type);
+		goto done;
+	}
+	st = qparam(n, "y_scale", sc, ch, scale, NULL, d);
+	if (!st && present(in, n_in, 2))
+		st = qparam(n, "y_zero_point", &in[2], ch, NULL, zp, d);
+	if (!st)
+		st = ts_tensor_alloc(&out[0], ydt, x->ndim, x->dims, d);
+	if (!st)
+		st = ts_quantize_linear(x->data, outer, ch, inner, scale, zp, dt_qtype(ydt), out[0].data, d);
+done:
+	free(scale);
+	free(zp);
+	return st;
+}
+
+static ts_status op_dequantize(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
+			       ts_tensor *out, ts_diag *d)
+{
+	const ts_tensor *x = &in[0], *sc = &in[1];
+	ts_status st = TS_OK;
+	if (x->dtype != TS_DT_UINT8 && x->dtype != TS_DT_INT8 && x->dtype != TS_DT_INT32)
+		return ts_err(d, TS_ERR_INPUT, "%s: input 'x' is %s; must be uint8, int8 or int32",
+			      n->op_type, ts_dtype_name(x->dtype));
+	st = need_type(n, "x_scale", sc, TS_DT_FLOAT, TS_DT_FLOAT, d);
+	if (!st && present(in, n_in, 2) && in[2].dtype != x->dtype)
+		st = ts_err(d, TS_ERR_INPUT, "%s: input 'x_zero_point' is %s; must match 'x' (%s)",
+			    n->op_type, ts_dtype_name(in[2].dtype), ts_dtype_name(x->dtype));
+	size_t outer, ch, inner;
+	if (!st)
+		st = axis_split(n, x, sc, &outer, &ch, &inner, d);
+	if (st)
+		return st;
+	float *scale = malloc(ch * sizeof *scale);
+	int32_t *zp = calloc(ch, sizeof *zp);
+	if (!scale || !zp) {
+		st = ts_err(d, TS_ERR_NOMEM, "%s: out of memory", n->op_type);
+		goto done;
+	}
+	st = qparam(n, "x_scale", sc, ch, scale, NULL, d);
+	if (!st && present(in, n_in, 2))
+		st = qparam(n, "x_zero_point", &in[2], ch, NULL, zp, d);
+	if (!st)
+		st = ts_tensor_alloc(&out[0], TS_DT_FLOAT, x->ndim, x->dims, d);
+	if (!st) {
+		float *y = out[0].data;
+		size_t i = 0;
+		for (size_t o = 0; o < outer; o++)
+			for (size_t c = 0; c < ch; c++)
+				for (size_t e = 0; e < inner; e++, i++)
+					y[i] = (float)((int64_t)get_i(x, i) - zp[c]) * scale[c];
+	}
+done:
+	free(scale);
+	free(zp);
+	return st;
+}
+
+static ts_status op_dynamic_quantize(const ts_onnx_node *n, const ts_tensor *in, ts_tensor *out,
+				     ts_diag *d)
+{
+	const ts_tensor *x = &in[0];
+	ts_status st = need_type(n, "x", x, TS_DT_FLOAT, TS_DT_FLOAT, d);
+	if (st)
+		return st;
+	const float *xv = x->data;
+	float lo = 0, hi = 0;
+	for (size_t i = 0; i < x->count; i++) {
+		lo = fminf(lo, xv[i]);
+		hi = fmaxf(hi, xv[i]);
+	}
+	/* spec: scale = (max(0, hi) - min(0, lo)) / 255, zp = saturate(round(0 - lo / scale)) */
+	float scale = (hi - lo) / 255.0f;
+	int32_t zp = 0;
+	if (scale > 0)
+		zp = saturate(rintf(0.0f - lo / scale), TS_DT_UINT8);
+	int64_t scalar_dims[1] = { 0 };
+	st = ts_tensor_alloc(&out[0], TS_DT_UINT8, x->ndim, x->dims, d);
+	if (!st)
+		st = ts_tensor_alloc(&out[1], TS_DT_FLOAT, 0, scalar_dims, d);
+	if (!st)
+		st = ts_tensor_alloc(&out[2], TS_DT_UINT8, 0, scalar_dims, d);
+	if (st)
+		return st;
+	((float *)out[1].data)[0] = scale;
+	((uint8_t *)out[2].data)[0] = (uint8_t)zp;
+	uint8_t *y = out[0].data;
+	for (size_t i = 0; i < x->count; i++)
+		y[i] = scale > 0 ? (uint8_t)ts_quantize_one(xv[i], scale, zp, TS_Q_UINT8) : 0;
+	return TS_OK;
+}
+
+/* ---- integer matmul core ------------------------------------------------------------------ */
+
+/* C[M x N] = (A - az[i]) (B - bz[j]) for uint8/int8 A and B (B uint8 is run as int8 B ^ 0x80
+ * with zero points - 128, which is exact). Scalar zero points go straight to ts_gemm;
+ * per-row / per-column ones are applied as corrections after a zero-point-free GEMM. */
+static ts_status matmul_int(const char *op, const void *a, int a_dt, const int32_t *az, const void *b,
+			    int b_dt, const int32_t *bz, size_t m, size_t k, size_t nn, int32_t *c,
+			    const ts_kernel_ctx *ctx, ts_diag *d)
+{
+	int8_t *bconv = NULL;
+	int32_t *bz2 = malloc((nn ? nn : 1) * sizeof *bz2);
+	if (!bz2)
+		return ts_err(d, TS_ERR_NOMEM, "%s: out of memory", op);
+	const int8_t *bb = b;
+	for (size_t j = 0; j < nn; j++)
+		bz2[j] = bz[j];
+	if (b_dt == TS_DT_UINT8) {
+		bconv = malloc(k * nn + 1);
+		if (!bconv) {
+			free(bz2);
+			return ts_err(d, TS_ERR_NOMEM, "%s: out of memory", op);
+		}
+		for (size_t i = 0; i < k * nn; i++)
+			bconv[i] = (int8_t)(((const uint8_t *)b)[i] ^ 0x80);
+		for (size_t j = 0; j < nn; j++)
+			bz2[j] -= 128;
+		bb = bconv;
+	}
+	int a_uniform = 1, b_uniform = 1;
+	for (size_t i = 1; i < m; i++)
+		a_uniform &= az[i] == az[0];
+	for (size_t j = 1; j < nn; j++)
+		b_uniform &= bz2[j] == bz2[0];
+	int scalar = a_uniform && b_uniform;
+	ts_gemm_args g = { .m = m, .n = nn, .k = k,
+			   .a_type = a_dt == TS_DT_UINT8 ? TS_Q_UINT8 : TS_Q_INT8, .a = a, .lda = k,
+			   .a_zp = scalar && m ? az[0] : 0, .b_type = TS_Q_INT8, .b = bb, .ldb = nn,
+			   .b_zp = scalar && nn ? bz2[0] : 0, .c = c, .ldc = nn };
+	ts_status st = ts_gemm(&g, ctx, d);
+	if (!st && !scalar) {
+		/* sum (a - az)(b - bz) = sum ab - bz sum a - az sum b + K az bz */
+		uint32_t *colsum = calloc(nn ? nn : 1, sizeof *colsum);
+		if (!colsum) {
+			st = ts_err(d, TS_ERR_NOMEM, "%s: out of memory", op);
+		} else {
+			for (size_t p = 0; p < k; p++)
+				for (size_t j = 0; j < nn; j++)
+					colsum[j] += (uint32_t)bb[p * nn + j];
+			for (size_t i = 0; i < m; i++) {
+				uint32_t rowsum = 0;
+				for (size_t p = 0; p < k; p++)
+					rowsum += a_dt == TS_DT_UINT8 ? ((const uint8_t *)a)[i * k + p] :
+						  (uint32_t)((const int8_t *)a)[i * k + p];
+				for (size_t j = 0; j < nn; j++) {
+					uint32_t v = (uint32_t)c[i * nn + j] - (uint32_t)bz2[j] * rowsum -
+						     (uint32_t)az[i] * colsum[j] +
+						     (uint32_t)k * (uint32_t)az[i] * (uint32_t)bz2[j];
+					c[i * nn + j] = (int32_t)v;
+				}
+			}
+			free(colsum);
+		}
+	}
+	free(bconv);
+	free(bz2);
+	return st;
+}
+
+/* Shapes of A [..., M, K] x B [..., K, N] (B's batch = A's or none). */
+static ts_status matmul_shape(const ts_onnx_node *n, const ts_tensor *A, const ts_tensor *B,
+			      size_t *batch, size_t *m, size_t *k, size_t *nn, int *b_batched,
+			      ts_diag *d)
+{
+	if (A->ndim < 2 || B->ndim < 2)
+		return ts_err(d, TS_ERR_UNSUPPORTED, "%s: inputs 'A' (%d-D) and 'B' (%d-D) must be at least 2-D",
+			      n->op_type, A->ndim, B->ndim);
+	*m = (size_t)A->dims[A->ndim - 2];
+	*k = (size_t)A->dims[A->ndim - 1];
+	*nn = (size_t)B->dims[B->ndim - 1];
+	if ((size_t)B->dims[B->ndim - 2] != *k)
+		return ts_err(d, TS_ERR_INPUT, "%s: 'A' is ...x%zux%zu but 'B' is ...x%lldx%zu (K must match)",
+			      n->op_type, *m, *k, (long long)B->dims[B->ndim - 2], *nn);
+	*batch = 1;
+	for (int i = 0; i < A->ndim - 2; i++)
+		*batch *= (size_t)A->dims[i];
+	*b_batched = B->ndim > 2;
+	if (*b_batched) {
+		if (B->ndim != A->ndim)
+			return ts_err(d, TS_ERR_UNSUPPORTED, "%s: broadcasting 'B' (%d-D) against 'A' (%d-D) not supported",
+				      n->op_type, B->ndim, A->ndim);
+		for (int i = 0; i < A->ndim - 2; i++)
+			if (A->dims[i] != B->dims[i])
+				return ts_err(d, TS_ERR_UNSUPPORTED, "%s: batch dimension %d differs (%lld vs %lld)",
+					      n->op_type, i, (long long)A->dims[i], (long long)B->dims[i]);
+	}
+	return TS_OK;
+}
+
+/* Runs the integer matmul of A and B into acc (int32 tensor allocated here). */
+static ts_status matmul_common(const ts_onnx_node *n, const ts_tensor *A, const ts_tensor *azt,
+			       const ts_tensor *B, const ts_tensor *bzt, ts_tensor *acc,
+			       const ts_kernel_ctx *ctx, size_t *m_out, size_t *n_out, ts_diag *d)
+{
+	ts_status st = need_type(n, "A", A, TS_DT_UINT8, TS_DT_INT8, d);
+	if (!st)
+		st = need_type(n, "B", B, TS_DT_UINT8, TS_DT_INT8, d);
+	size_t batch = 0, m = 0, k = 0, nn = 0;
+	int bb = 0;
+	if (!st)
+		st = matmul_shape(n, A, B, &batch, &m, &k, &nn, &bb, d);
+	if (st)
+		return st;
+	if (azt && azt->dtype != A->dtype)
+		return ts_err(d, TS_ERR_INPUT, "%s: input 'a_zero_point' is %s; must match 'A' (%s)",
+			      n->op_type, ts_dtype_name(azt->dtype), ts_dtype_name(A->dtype));
+	if (bzt && bzt->dtype != B->dtype)
+		return ts_err(d, TS_ERR_INPUT, "%s: input 'b_zero_point' is %s; must match 'B' (%s)",
+			      n->op_type, ts_dtype_name(bzt->dtype), ts_dtype_name(B->dtype));
+	int32_t *az = calloc(m ? m : 1, sizeof *az), *bz = calloc(nn ? nn : 1, sizeof *bz);
+	if (!az || !bz) {
+		free(az);
+		free(bz);
+		return ts_err(d, TS_ERR_NOMEM, "%s: out of memory", n->op_type);
+	}
+	if (azt)
+		st = qparam(n, "a_zero_point", azt, m, NULL, az, d);
+	if (!st && bzt)
+		st = qparam(n, "b_zero_point", bzt, nn, NULL, bz, d);
+	int64_t dims[TS_TENSOR_MAXDIM];
+	for (int i = 0; i < A->ndim; i++)
+		dims[i] = A->dims[i];
+	dims[A->ndim - 1] = (int64_t)nn;
+	if (!st)
+		st = ts_tensor_alloc(acc, TS_DT_INT32, A->ndim, dims, d);
+	for (size_t bi = 0; bi < batch && !st; bi++)
+		st = matmul_int(n->op_type, (const uint8_t *)A->data + bi * m * k, A->dtype, az,
+				(const uint8_t *)B->data + (bb ? bi * k * nn : 0), B->dtype, bz, m, k, nn,
+				(int32_t *)acc->data + bi * m * nn, ctx, d);
+	free(az);
+	free(bz);
+	*m_out = m;
+	*n_out = nn;
+	return st;
+}
+
+/* ---- conv core --------------------------------------------------------------------------- */
+
+static ts_status conv_setup(const ts_onnx_node *n, const ts_tensor *X, const ts_tensor *W,
+			    ts_conv_args *cv, ts_diag *d)
+{
+	ts_status st = need_type(n, "x", X, TS_DT_UINT8, TS_DT_INT8, d);
+	if (!st)
+		st = need_type(n, "w", W, TS_DT_UINT8, TS_DT_INT8, d);
+	if (st)
+		return st;
+	if (X->ndim != 4 || W->ndim != 4)
+		return ts_err(d, TS_ERR_UNSUPPORTED, "%s: 'x' (%d-D) and 'w' (%d-D) must be 4-D (2-D conv)",
+			      n->op_type, X->ndim, W->ndim);
+	memset(cv, 0, sizeof *cv);
+	cv->n = (size_t)X->dims[0];
+	cv->c = (size_t)X->dims[1];
+	cv->h = (size_t)X->dims[2];
+	cv->w = (size_t)X->dims[3];
+	cv->k = (size_t)W->dims[0];
+	cv->r = (size_t)W->dims[2];
+	cv->s = (size_t)W->dims[3];
+	cv->groups = (size_t)n->group;
+	if (n->n_kernel_shape && ((size_t)n->kernel_shape[0] != cv->r || (size_t)n->kernel_shape[1] != cv->s))
+		return ts_err(d, TS_ERR_INPUT, "%s: attribute 'kernel_shape' %lldx%lld differs from 'w' %zux%zu",
+			      n->op_type, (long long)n->kernel_shape[0], (long long)n->kernel_shape[1],
+			      cv->r, cv->s);
+	if (cv->groups == 0 || cv->c % cv->groups || (size_t)W->dims[1] * cv->groups != cv->c)
+		return ts_err(d, TS_ERR_INPUT, "%s: 'w' has %lld input channels per group; 'x' has %zu channels, attribute 'group' %zu",
+			      n->op_type, (long long)W->dims[1], cv->c, cv->groups);
+	cv->stride_h = n->n_strides ? (size_t)n->strides[0] : 1;
+	cv->stride_w = n->n_strides ? (size_t)n->strides[1] : 1;
+	cv->dil_h = n->n_dilations ? (size_t)n->dilations[0] : 1;
+	cv->dil_w = n->n_dilations ? (size_t)n->dilations[1] : 1;
+	if (!strcmp(n->auto_pad, "NOTSET")) {
+		if (n->n_pads) {
+			cv->pad_top = (size_t)n->pads[0];
+			cv->pad_left = (size_t)n->pads[1];
+			cv->pad_bottom = (size_t)n->pads[2];
+			cv->pad_right = (size_t)n->pads[3];
+		}
+	} else if (strcmp(n->auto_pad, "VALID")) {
+		/* SAME_*: output = ceil(in / stride); extra padding at the end (UPPER) or begin */
+		size_t in[2] = { cv->h, cv->w }, ker[2] = { cv->r, cv->s };
+		size_t str[2] = { cv->stride_h, cv->stride_w }, dil[2] = { cv->dil_h, cv->dil_w };
+		size_t *beg[2] = { &cv->pad_top, &cv->pad_left }, *end[2] = { &cv->pad_bottom, &cv->pad_right };
+		for (int i = 0; i < 2; i++) {
+			size_t out = (in[i] + str[i] - 1) / str[i];
+			long total = (long)((out - 1) * str[i] + (ker[i] - 1) * dil[i] + 1) - (long)in[i];
+			if (total < 0)
+				total = 0;
+			size_t small = (size_t)total / 2, big = (size_t)total - small;
+			int upper = !strcmp(n->auto_pad, "SAME_UPPER");
+			*beg[i] = upper ? small : big;
+			*end[i] = upper ? big : small;
+		}
+	}
+	return TS_OK;
+}
+
+/* acc = conv(x - x_zp, w - w_zp) as int32 [N, K, P, Q]. */
+static ts_status conv_common(const ts_onnx_node *n, const ts_tensor *X, const ts_tensor *xzt,
+			     const ts_tensor *W, const ts_tensor *wzt, ts_tensor *acc,
+			     const ts_kernel_ctx *ctx, ts_diag *d)
+{
+	ts_conv_args cv;
+	ts_status st = conv_setup(n, X, W, &cv, d);
+	if (st)
+		return st;
+	if (xzt && (xzt->dtype != X->dtype || xzt->count != 1))
+		return ts_err(d, TS_ERR_INPUT, "%s: input 'x_zero_point' must be one %s value",
+			      n->op_type, ts_dtype_name(X->dtype));
+	if (wzt && wzt->dtype != W->dtype)
+		return ts_err(d, TS_ERR_INPUT, "%s: input 'w_zero_point' is %s; must match 'w' (%s)",
+			      n->op_type, ts_dtype_name(wzt->dtype), ts_dtype_name(W->dtype));
+	int32_t *wz = calloc(cv.k ? cv.k : 1, sizeof *wz);
+	int8_t *wconv = NULL;
+	if (!wz)
+		return ts_err(d, TS_ERR_NOMEM, "%s: out of memory", n->op_type);
+	if (wzt)
+		st = qparam(n, "w_zero_point", wzt, cv.k, NULL, wz, d);
+	cv.x_type = X->dtype == TS_DT_UINT8 ? TS_Q_UINT8 : TS_Q_INT8;
+	cv.x = X->data;
+	cv.x_zp = xzt ? get_i(xzt, 0) : 0;
+	cv.w_type = TS_Q_INT8;
+	cv.wt = W->data;
+	if (!st && W->dtype == TS_DT_UINT8) { /* w - wz == (w ^ 0x80) - (wz - 128) as int8 */
+		wconv = malloc(W->count + 1);
+		if (!wconv) {
+			st = ts_err(d, TS_ERR_NOMEM, "%s: out of memory", n->op_type);
+		} else {
+			for (size_t i = 0; i < W->count; i++)
+				wconv[i] = (int8_t)(((const uint8_t *)W->data)[i] ^ 0x80);
+			for (size_t i = 0; i < cv.k; i++)
+				wz[i] -= 128;
+			cv.wt = wconv;
+		}
+	}
+	cv.w_zp = wz;
+	size_t P, Q;
+	if (!st)
+		st = ts_conv_check(&cv, &P, &Q, d);
+	if (st) {
+		/* name the operator in messages from the kernel layer */
+		free(wz);
+		free(wconv);
+		return st;
+	}
+	int64_t dims[4] = { (int64_t)cv.n, (int64_t)cv.k, (int64_t)P, (int64_t)Q };
+	st = ts_tensor_alloc(acc, TS_DT_INT32, 4, dims, d);
+	if (!st) {
+		cv.y = acc->data;
+		st = ts_conv_im2col(&cv, ctx, d);
+	}
+	free(wz);
+	free(wconv);
+	return st;
+}
+
+/* ---- QLinear* requantization ---------------------------------------------------------------- */
+
+/* y = saturate(rint(acc * (s_in * s_w[ch] / s_y)) + y_zp); channel = index / inner % ch. */
+static ts_status qlinear_out(const ts_onnx_node *n, const ts_tensor *acc, float s_in,
+			     const float *s_w, size_t ch, size_t inner, float s_y, const ts_tensor *yzt,
+			     ts_tensor *y, ts_diag *d)
+{
+	ts_status st = need_type(n, "y_zero_point", yzt, TS_DT_UINT8, TS_DT_INT8, d);
+	if (!st && yzt->count != 1)
+		st = ts_err(d, TS_ERR_INPUT, "%s: input 'y_zero_point' must be one value", n->op_type);
+	if (!st)
+		st = ts_tensor_alloc(y, yzt->dtype, acc->ndim, acc->dims, d);
+	if (st)
+		return st;
+	int32_t yz = get_i(yzt, 0);
+	const int32_t *a = acc->data;
+	int saved = fegetround();
+	fesetround(FE_TONEAREST);
+	for (size_t i = 0; i < acc->count; i++) {
+		size_t c = (i / inner) % ch;
+		double real = (double)s_in * (double)s_w[c] / (double)s_y;
+		double v = nearbyint((double)a[i] * real) + yz;
+		put_i(y, i, saturate(v, yzt->dtype));
+	}
+	fesetround(saved);
+	return TS_OK;
+}
+
+static ts_status one_scale(const ts_onnx_node *n, const char *input, const ts_tensor *t, float *s,
+			   ts_diag *d)
+{
+	ts_status st = need_type(n, input, t, TS_DT_FLOAT, TS_DT_FLOAT, d);
+	if (!st)
+		st = qparam(n, input, t, 1, s, NULL, d);
+	if (!st && t->count != 1)
+		st = ts_err(d, TS_ERR_INPUT, "%s: input '%s' must be one value", n->op_type, input);
+	return st;
+}
+
+static ts_status op_qlinear_matmul(const ts_onnx_node *n, const ts_tensor *in, ts_tensor *out,
+				   const ts_kernel_ctx *ctx, ts_diag *d)
+{
+	float sa, sy;
+	ts_status st = one_scale(n, "a_scale", &in[1], &sa, d);
+	if (!st)
+		st = one_scale(n, "y_scale", &in[6], &sy, d);
+	if (!st)
+		st = need_type(n, "b_scale", &in[4], TS_DT_FLOAT, TS_DT_FLOAT, d);
+	if (st)
+		return st;
+	ts_tensor acc;
+	size_t m, nn;
+	st = matmul_common(n, &in[0], &in[2], &in[3], &in[5], &acc, ctx, &m, &nn, d);
+	if (st)
+		return st;
+	float *sb = malloc(nn * sizeof *sb + 1);
+	if (!sb)
+		st = ts_err(d, TS_ERR_NOMEM, "%s: out of memory", n->op_type);
+	if (!st)
+		st = qparam(n, "b_scale", &in[4], nn, sb, NULL, d); /* per-tensor or per column */
+	if (!st)
+		st = qlinear_out(n, &acc, sa, sb, nn, 1, sy, &in[7], &out[0], d);
+	free(sb);
+	ts_tensor_free(&acc);
+	return st;
+}
+
+static ts_status op_qlinear_conv(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
+				 ts_tensor *out, const ts_kernel_ctx *ctx, ts_diag *d)
+{
+	float sx, sy;
+	ts_status st = one_scale(n, "x_scale", &in[1], &sx, d);
+	if (!st)
+		st = one_scale(n, "y_scale", &in[6], &sy, d);
+	if (!st)
+		st = need_type(n, "w_scale", &in[4], TS_DT_FLOAT, TS_DT_FLOAT, d);
+	if (st)
+		return st;
+	ts_tensor acc;
+	st = conv_common(n, &in[0], &in[2], &in[3], &in[5], &acc, ctx, d);
+	if (st)
+		return st;
+	size_t k = (size_t)acc.dims[1], pix = (size_t)(acc.dims[2] * acc.dims[3]);
+	float *sw = malloc(k * sizeof *sw + 1);
+	if (!sw)
+		st = ts_err(d, TS_ERR_NOMEM, "%s: out of memory", n->op_type);
+	if (!st)
+		st = qparam(n, "w_scale", &in[4], k, sw, NULL, d);
+	if (!st && present(in, n_in, 8)) {
+		const ts_tensor *bias = &in[8];
+		if (bias->dtype != TS_DT_INT32 || bias->ndim != 1 || bias->count != k)
+			st = ts_err(d, TS_ERR_INPUT, "%s: input 'B' must be 1-D int32 of %zu values",
+				    n->op_type, k);
+		else
+			for (size_t i = 0; i < acc.count; i++)
+				((int32_t *)acc.data)[i] = (int32_t)((uint32_t)((int32_t *)acc.data)[i] +
+					(uint32_t)((const int32_t *)bias->data)[(i / pix) % k]);
+	}
+	if (!st)
+		st = qlinear_out(n, &acc, sx, sw, k, pix, sy, &in[7], &out[0], d);
+	free(sw);
+	ts_tensor_free(&acc);
+	return st;
+}
+
+/* ---- dispatch ---------------------------------------------------------------------------------- */
+
+ts_status ts_onnx_run(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, ts_tensor *out,
+		      size_t n_out, const ts_kernel_ctx *ctx, ts_diag *d)
+{
+	struct { const char *op; size_t min_in, max_in, n_out; } arity[] = {
+		{ "QuantizeLinear", 2, 3, 1 }, { "DequantizeLinear", 2, 3, 1 },
+		{ "DynamicQuantizeLinear", 1, 1, 3 }, { "MatMulInteger", 2, 4, 1 },
+		{ "ConvInteger", 2, 4, 1 }, { "QLinearMatMul", 8, 8, 1 }, { "QLinearConv", 8, 9, 1 },
+	};
+	size_t ai = 0;
+	while (ai < sizeof arity / sizeof arity[0] && strcmp(arity[ai].op, n->op_type))
+		ai++;
+	if (ai == sizeof arity / sizeof arity[0])
+		return ts_err(d, TS_ERR_UNSUPPORTED, "operator '%s' not supported", n->op_type);
+	if (n_in < arity[ai].min_in || n_in > arity[ai].max_in)
+		return ts_err(d, TS_ERR_INPUT, "%s: %zu inputs; must be %zu..%zu", n->op_type, n_in,
+			      arity[ai].min_in, arity[ai].max_in);
+	if (n_out != arity[ai].n_out)
+		return ts_err(d, TS_ERR_INPUT, "%s: %zu outputs; must be %zu", n->op_type, n_out,
+			      arity[ai].n_out);
+	for (size_t i = 0; i < arity[ai].min_in; i++)
+		if (!in[i].dtype && !(ai == 3 || ai == 4 ? i >= 2 : 0))
+			return ts_err(d, TS_ERR_INPUT, "%s: required input %zu is missing", n->op_type, i);
+	for (size_t i = 0; i < n_out; i++)
+		memset(&out[i], 0, sizeof out[i]);
+	ts_status st;
+	switch (ai) {
+	case 0: st = op_quantize(n, in, n_in, out, d); break;
+	case 1: st = op_dequantize(n, in, n_in, out, d); break;
+	case 2: st = op_dynamic_quantize(n, in, out, d); break;
+	case 3: {
+		size_t m, nn;
+		st = matmul_common(n, &in[0], present(in, n_in, 2) ? &in[2] : NULL, &in[1],
+				   present(in, n_in, 3) ? &in[3] : NULL, &out[0], ctx, &m, &nn, d);
+		break;
+	}
+	case 4:
+		st = conv_common(n, &in[0], present(in, n_in, 2) ? &in[2] : NULL, &in[1],
+				 present(in, n_in, 3) ? &in[3] : NULL, &out[0], ctx, d);
+		break;
+	case 5: st = op_qlinear_matmul(n, in, out, ctx, d); break;
+	default: st = op_qlinear_conv(n, in, n_in, out, ctx, d); break;
+	}
+	if (st)
+		for (size_t i = 0; i < n_out; i++)
+			ts_tensor_free(&out[i]);
+	return st;
+}
+
+/* ---- ONNX backend node tests ---------------------------------------------------------------------- */
+
+#define MAX_IO 16
+
+static ts_status node_from_proto(const Onnx__NodeProto *np, const char *fname, ts_onnx_node *n,
+				 ts_diag *d)
+{
+	if (np->domain && np->domain[0] && strcmp(np->domain, "ai.onnx"))
+		return ts_err(d, TS_ERR_UNSUPPORTED, "%s: operator '%s' of domain '%s' not supported",
+			      fname, np->op_type, np->domain);
+	ts_diag sub = { { 0 } };
+	ts_status st = ts_onnx_node_init(n, np->op_type ? np->op_type : "", np->name, &sub);
+	for (size_t i = 0; !st && i < np->n_attribute; i++) {
+		const Onnx__AttributeProto *at = np->attribute[i];
+		switch (at->type) {
+		case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT:
+			st = ts_onnx_node_set_ints(n, at->name, &at->i, 1, &sub);
+			break;
+		case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS:
+			st = ts_onnx_node_set_ints(n, at->name, at->ints, at->n_ints, &sub);
+			break;
+		case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING: {
+			char s[64];
+			size_t len = at->s.len < sizeof s - 1 ? at->s.len : sizeof s - 1;
+			memcpy(s, at->s.data, len);
+			s[len] = '\0';
+			st = ts_onnx_node_set_string(n, at->name, s, &sub);
+			break;
+		}
+		default:
+			st = ts_err(&sub, TS_ERR_UNSUPPORTED, "%s: attribute '%s' not supported",
+				    np->op_type, at->name);
+		}
+	}
+	if (st)
+		return ts_err(d, st, "%s: %s", fname, sub.msg);
+	return TS_OK;
+}
+
+static int tensors_match(const ts_tensor *got, const ts_tensor *want, const char *name, char *detail,
+			 size_t size)
+{
+	if (got->dtype != want->dtype) {
+		snprintf(detail, size, "output '%s': type %s, expected %s", name, ts_dtype_name(got->dtype),
+			 ts_dtype_name(want->dtype));
+		return 0;
+	}
+	int same_shape = got->count == want->count;
+	/* a scalar may be stored as 0-D or as [1] */
+	if (same_shape && !(got->count == 1 && got->ndim <= 1 && want->ndim <= 1)) {
+		same_shape = got->ndim == want->ndim;
+		for (int i = 0; same_shape && i < got->ndim; i++)
+			same_shape = got->dims[i] == want->dims[i];
+	}
+	if (!same_shape) {
+		snprintf(detail, size, "output '%s': %zu elements in %d-D, expected %zu in %d-D", name,
+			 got->count, got->ndim, want->count, want->ndim);
+		return 0;
+	}
+	for (size_t i = 0; i < got->count; i++) {
+		if (got->dtype == TS_DT_FLOAT) {
+			float g = ((const float *)got->data)[i], w = ((const float *)want->data)[i];
+			if (!(fabsf(g - w) <= 1e-5f + 1e-3f * fabsf(w))) {
+				snprintf(detail, size, "output '%s'[%zu]: got %.9g, want %.9g", name, i,
+					 (double)g, (double)w);
+				return 0;
+			}
+		} else if (get_i(got, i) != get_i(want, i)) {
+			snprintf(detail, size, "output '%s'[%zu]: got %d, want %d", name, i, get_i(got, i),
+				 get_i(want, i));
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+ts_status ts_onnx_node_test(const char *dir, int *passed, char *detail, size_t detail_size,
+			    const ts_kernel_ctx *ctx, ts_diag *d)
+{
+	char path[4400], tmp_detail[512];
+	if (!detail) {
+		detail = tmp_detail;
+		detail_size = sizeof tmp_detail;
+	}
+	detail[0] = '\0';
+	*passed = 0;
+	if (!is_dir(dir))
+		return ts_err(d, TS_ERR_IO, "%s: not a directory", dir);
+	snprintf(path, sizeof path, "%s/model.onnx", dir);
+	char *buf;
+	size_t len;
+	ts_status st = ts_read_file(path, &buf, &len, d);
+	if (st)
+		return st;
+	Onnx__ModelProto *model = onnx__model_proto__unpack(NULL, len, (const uint8_t *)buf);
+	free(buf);
+	if (!model || !model->graph)
+		return ts_err(d, TS_ERR_INPUT, "%s: not a valid ONNX model", path);
+	const Onnx__GraphProto *gr = model->graph;
+	ts_onnx_node node;
+	ts_tensor ins[MAX_IO], outs[MAX_IO], want;
+	memset(ins, 0, sizeof ins);
+	memset(outs, 0, sizeof outs);
+	memset(&want, 0, sizeof want);
+	if (gr->n_node != 1) {
+		st = ts_err(d, TS_ERR_UNSUPPORTED, "%s: graph has %zu nodes; onnx-test runs single-node tests",
+			    path, gr->n_node);
+		goto out;
+	}
+	const Onnx__NodeProto *np = gr->node[0];
+	st = node_from_proto(np, path, &node, d);
+	if (st)
+		goto out;
+	if (np->n_input > MAX_IO || np->n_output > MAX_IO || gr->n_input > MAX_IO) {
+		st = ts_err(d, TS_ERR_INPUT, "%s: too many inputs or outputs", path);
+		goto out;
+	}
+	int n_sets = 0;
+	for (int set = 0;; set++) {
+		char setdir[4300];
+		snprintf(setdir, sizeof setdir, "%s/test_data_set_%d", dir, set);
+		if (!is_dir(setdir))
+			break;
+		n_sets++;
+		/* graph inputs in order are input_0.pb, input_1.pb, ...; absent optional ones are "" */
+		ts_tensor graph_in[MAX_IO];
+		memset(graph_in, 0, sizeof graph_in);
+		for (size_t i = 0; i < gr->n_input && !st; i++) {
+			snprintf(path, sizeof path, "%s/input_%zu.pb", setdir, i);
+			st = ts_tensor_load_pb(path, &graph_in[i], d);
+		}
+		for (size_t i = 0; i < np->n_input && !st; i++) {
+			const char *name = np->input[i];
+			memset(&ins[i], 0, sizeof ins[i]);
+			if (!name[0])
+				continue;
+			size_t gi = 0;
+			while (gi < gr->n_input && strcmp(gr->input[gi]->name, name))
+				gi++;
+			if (gi == gr->n_input) {
+				st = ts_err(d, TS_ERR_UNSUPPORTED, "%s: %s: input '%s' is not a graph input",
+					    dir, node.op_type, name);
+				break;
+			}
+			ins[i] = graph_in[gi]; /* shallow: graph_in owns the data */
+		}
+		if (!st) {
+			ts_diag sub = { { 0 } };
+			st = ts_onnx_run(&node, ins, np->n_input, outs, np->n_output, ctx, &sub);
+			if (st) {
+				st = ts_err(d, st, "%s: %s", dir, sub.msg);
+			}
+		}
+		int ok = !st;
+		for (size_t o = 0; o < np->n_output && ok; o++) {
+			size_t go = 0;
+			while (go < gr->n_output && strcmp(gr->output[go]->name, np->output[o]))
+				go++;
+			snprintf(path, sizeof path, "%s/output_%zu.pb", setdir, go);
+			st = ts_tensor_load_pb(path, &want, d);
+			if (st) {
+				ok = 0;
+				break;
+			}
+			char what[600];
+			if (!tensors_match(&outs[o], &want, np->output[o], what, sizeof what)) {
+				snprintf(detail, detail_size, "test_data_set_%d: %s", set, what);
+				ok = 0;
+			}
+			ts_tensor_free(&want);
+		}
+		for (size_t i = 0; i < MAX_IO; i++) {
+			ts_tensor_free(&graph_in[i]);
+			ts_tensor_free(&outs[i]);
+		}
+		if (st)
+			goto out;
+		if (!ok)
+			goto out; /* *passed stays 0 */
+	}
+	if (!n_sets) {
+		st = ts_err(d, TS_ERR_INPUT, "%s: no test_data_set_0 directory", dir);
+		goto out;
+	}
+	*passed = 1;
+out:
+	onnx__model_proto__free_unpacked(model, NULL);
+	return st;
+}

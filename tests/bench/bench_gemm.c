@@ -1,0 +1,348 @@
+/* bench_gemm.c — int8 GEMM throughput of tessera's ISA paths beside OpenBLAS sgemm and
+ * oneDNN's u8 x s8 -> s32 matmul, measured in the same run on the same shapes: 256^3,
+ * 1024^3 and a mix of MobileNet-V2 / ResNet-50 layers (as im2col GEMMs), 1 and N threads.
+ * `make bench-gemm`. oneDNN is capped at avx512_core_vnni for a like-for-like comparison
+ * (tessera has no AMX kernel); a child process also measures it uncapped (AMX allowed).
+ * Env: BENCH_SECONDS (minimum time per measurement, default 0.3), TESSERA_THREADS (N),
+ * BENCH_QUICK=1 (best ISA, one thread only). */
+#include <cblas.h>
+#include <oneapi/dnnl/dnnl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tessera/kernels.h"
+#include "tessera/util.h"
+
+void omp_set_num_threads(int n); /* libgomp, which oneDNN uses */
+
+struct shape {
+	const char *group; /* results are summed per group */
+	const char *name;
+	size_t m, n, k;
+};
+
+/* Layer GEMMs: M = output pixels (batch 1), K = C * R * S, N = output channels. */
+static const struct shape shapes[] = {
+	{ "256^3", "256x256x256", 256, 256, 256 },
+	{ "1024^3", "1024x1024x1024", 1024, 1024, 1024 },
+	{ "mix", "resnet50 conv1 7x7/2 3->64", 12544, 64, 147 },
+	{ "mix", "resnet50 res2a 1x1 64->256", 3136, 256, 64 },
+	{ "mix", "resnet50 res3 3x3 128->128", 784, 128, 1152 },
+	{ "mix", "resnet50 res4 1x1 1024->256", 196, 256, 1024 },
+	{ "mix", "resnet50 res5 3x3 512->512", 49, 512, 4608 },
+	{ "mix", "mobilenet_v2 conv1 3x3/2 3->32", 12544, 32, 27 },
+	{ "mix", "mobilenet_v2 expand 1x1 24->144", 3136, 144, 24 },
+	{ "mix", "mobilenet_v2 project 1x1 144->24", 3136, 24, 144 },
+	{ "mix", "mobilenet_v2 expand 1x1 96->576", 196, 576, 96 },
+	{ "mix", "mobilenet_v2 1x1 320->1280", 49, 1280, 320 },
+};
+#define N_SHAPES (sizeof shapes / sizeof shapes[0])
+static const char *const groups[] = { "256^3", "1024^3", "mix" };
+#define N_GROUPS 3
+
+struct bufs {
+	uint8_t *a;
+	int8_t *b;
+	int32_t *c;
+	float *af, *bf, *cf;
+};
+
+static double min_seconds = 0.3;
+
+/* Best time of one call, repeating until min_seconds have passed (at least 3 calls).
+ * Each library keeps its default thread wait policy (OpenMP, OpenBLAS and tessera's pool
+ * spin for a while after a call, then sleep); a 20 ms pause before each measurement lets
+ * the previous library's threads go to sleep so they do not steal the cores. */
+typedef int (*run_fn)(const struct shape *s, struct bufs *b, void *ctx);
+static double time_best(run_fn fn, const struct shape *s, struct bufs *b, void *ctx)
+{
+	usleep(20000);
+	if (fn(s, b, ctx))
+		return -1;
+	double best = 1e30, start = ts_now();
+	int reps = 0;
+	while (reps < 3 || ts_now() - start < min_seconds) {
+		double t0 = ts_now();
+		if (fn(s, b, ctx))
+			return -1;
+		double t = ts_now() - t0;
+		if (t < best)
+			best = t;
+		reps++;
+		if (reps >= 1 && ts_now() - start > 20 * min_seconds)
+			break;
+	}
+	return best;
+}
+
+struct tessera_ctx {
+	ts_isa isa;
+	unsigned threads;
+	ts_kernel_pool *pool;
+};
+
+static int run_tessera(const struct shape *s, struct bufs *b, void *ctx)
+{
+	struct tessera_ctx *tc = ctx;
+	ts_gemm_args g = { .m = s->m, .n = s->n, .k = s->k, .a_type = TS_Q_UINT8, .a = b->a,
+			   .lda = s->k, .a_zp = 0, .b_type = TS_Q_INT8, .b = b->b, .ldb = s->n,
+			   .b_zp = 0, .c = b->c, .ldc = s->n };
+	ts_diag d = { { 0 } };
+	ts_kernel_ctx kctx = { tc->isa, tc->threads, tc->pool };
+	if (ts_gemm(&g, &kctx, &d)) {
+		fprintf(stderr, "bench_gemm: %s\n", d.msg);
+		return 1;
+	}
+	return 0;
+}
+
+static int run_sgemm(const struct shape *s, struct bufs *b, void *ctx)
+{
+	(void)ctx;
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)s->m, (int)s->n, (int)s->k, 1.0f,
+		    b->af, (int)s->k, b->bf, (int)s->n, 0.0f, b->cf, (int)s->n);
+	return 0;
+}
+
+/* ---- oneDNN ------------------------------------------------------------------------- */
+static dnnl_engine_t dnnl_eng;
+static dnnl_stream_t dnnl_strm;
+
+struct dnnl_mm {
+	dnnl_primitive_t prim;
+	dnnl_memory_t a, b, c;
+};
+
+static int dnnl_setup(const struct shape *s, struct bufs *bf, struct dnnl_mm *mm)
+{
+	dnnl_memory_desc_t a_md, b_md, c_md;
+	dnnl_dims_t ad = { (dnnl_dim_t)s->m, (dnnl_dim_t)s->k };
+	dnnl_dims_t bd = { (dnnl_dim_t)s->k, (dnnl_dim_t)s->n };
+	dnnl_dims_t cd = { (dnnl_dim_t)s->m, (dnnl_dim_t)s->n };
+	dnnl_matmul_desc_t desc;
+	dnnl_primitive_desc_t pd;
+	if (dnnl_memory_desc_init_by_tag(&a_md, 2, ad, dnnl_u8, dnnl_ab) ||
+	    dnnl_memory_desc_init_by_tag(&b_md, 2, bd, dnnl_s8, dnnl_ab) ||
+	    dnnl_memory_desc_init_by_tag(&c_md, 2, cd, dnnl_s32, dnnl_ab) ||
+	    dnnl_matmul_desc_init(&desc, &a_md, &b_md, NULL, &c_md) ||
+	    dnnl_primitive_desc_create(&pd, &desc, NULL, dnnl_eng, NULL))
+		return 1;
+	int bad = dnnl_primitive_create(&mm->prim, pd) ||
+		  dnnl_memory_create(&mm->a, &a_md, dnnl_eng, bf->a) ||
+		  dnnl_memory_create(&mm->b, &b_md, dnnl_eng, bf->b) ||
+		  dnnl_memory_create(&mm->c, &c_md, dnnl_eng, bf->c);
+	dnnl_primitive_desc_destroy(pd);
+	return bad;
+}
+
+static int run_dnnl(const struct shape *s, struct bufs *b, void *ctx)
+{
+	(void)s;
+	(void)b;
+	struct dnnl_mm *mm = ctx;
+	dnnl_exec_arg_t args[3] = { { DNNL_ARG_SRC, mm->a }, { DNNL_ARG_WEIGHTS, mm->b },
+				    { DNNL_ARG_DST, mm->c } };
+	if (dnnl_primitive_execute(mm->prim, dnnl_strm, 3, args) || dnnl_stream_wait(dnnl_strm))
+		return 1;
+	return 0;
+}
+
+static double time_dnnl(const struct shape *s, struct bufs *b)
+{
+	struct dnnl_mm mm;
+	if (dnnl_setup(s, b, &mm))
+		return -1;
+	double t = time_best(run_dnnl, s, b, &mm);
+	dnnl_primitive_destroy(mm.prim);
+	dnnl_memory_destroy(mm.a);
+	dnnl_memory_destroy(mm.b);
+	dnnl_memory_destroy(mm.c);
+	return t;
+}
+
+static int dnnl_init(void)
+{
+	return dnnl_engine_create(&dnnl_eng, dnnl_cpu, 0) ||
+	       dnnl_stream_create(&dnnl_strm, dnnl_eng, dnnl_stream_default_flags);
+}
+
+static const char *dnnl_isa_name(void)
+{
+	switch (dnnl_get_effective_cpu_isa()) {
+	case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
+	case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
+	case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
+	case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
+	case dnnl_cpu_isa_avx2: return "avx2";
+	default: return "other";
+	}
+}
+
+/* ---- main ------------------------------------------------------------------------------- */
+
+static double ops(const struct shape *s)
+{
+	return 2.0 * (double)s->m * (double)s->n * (double)s->k;
+}
+
+/* Child: oneDNN without the ISA cap (AMX on CPUs that have it), one thread. */
+static void measure_dnnl_uncapped(struct bufs *b)
+{
+	omp_set_num_threads(1);
+	if (dnnl_init()) {
+		printf("onednn uncapped: cannot create engine\n");
+		return;
+	}
+	double t[N_GROUPS] = { 0 }, o[N_GROUPS] = { 0 };
+	for (size_t i = 0; i < N_SHAPES; i++) {
+		double ti = time_dnnl(&shapes[i], b);
+		for (int g = 0; g < N_GROUPS; g++)
+			if (!strcmp(shapes[i].group, groups[g])) {
+				t[g] += ti;
+				o[g] += ops(&shapes[i]);
+			}
+	}
+	printf("onednn uncapped (isa %s), 1 thread:", dnnl_isa_name());
+	for (int g = 0; g < N_GROUPS; g++)
+		printf("  %s %.1f GOP/s", groups[g], o[g] / t[g] * 1e-9);
+	printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	/* BENCH_QUICK=1: only the best path, one thread (for tuning) */
+	int quick = getenv("BENCH_QUICK") && atoi(getenv("BENCH_QUICK"));
+	const char *env = getenv("BENCH_SECONDS");
+	if (env && atof(env) > 0)
+		min_seconds = atof(env);
+	unsigned nthreads = 1;
+	ts_diag td = { { 0 } };
+	if (ts_kernel_threads_env(&nthreads, &td)) {
+		fprintf(stderr, "bench_gemm: %s\n", td.msg);
+		return 2;
+	}
+	if (nthreads < 2) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		nthreads = n > 1 ? (unsigned)n : 1;
+	}
+	size_t max_a = 0, max_b = 0, max_c = 0;
+	for (size_t i = 0; i < N_SHAPES; i++) {
+		if (shapes[i].m * shapes[i].k > max_a)
+			max_a = shapes[i].m * shapes[i].k;
+		if (shapes[i].k * shapes[i].n > max_b)
+			max_b = shapes[i].k * shapes[i].n;
+		if (shapes[i].m * shapes[i].n > max_c)
+			max_c = shapes[i].m * shapes[i].n;
+	}
+	struct bufs b = {
+		.a = aligned_alloc(64, (max_a + 63) / 64 * 64), .b = aligned_alloc(64, (max_b + 63) / 64 * 64),
+		.c = aligned_alloc(64, (max_c * 4 + 63) / 64 * 64),
+		.af = aligned_alloc(64, (max_a * 4 + 63) / 64 * 64),
+		.bf = aligned_alloc(64, (max_b * 4 + 63) / 64 * 64),
+		.cf = aligned_alloc(64, (max_c * 4 + 63) / 64 * 64),
+	};
+	if (!b.a || !b.b || !b.c || !b.af || !b.bf || !b.cf) {
+		fprintf(stderr, "bench_gemm: out of memory\n");
+		return 1;
+	}
+	uint32_t x = 12345;
+	for (size_t i = 0; i < max_a; i++) {
+		x = x * 1664525u + 1013904223u;
+		b.a[i] = (uint8_t)(x >> 24);
+		b.af[i] = (float)b.a[i];
+	}
+	for (size_t i = 0; i < max_b; i++) {
+		x = x * 1664525u + 1013904223u;
+		b.b[i] = (int8_t)(x >> 24);
+		b.bf[i] = (float)b.b[i];
+	}
+
+	fflush(stdout);
+	pid_t child = quick ? -1 : fork();
+	if (child == 0) {
+		measure_dnnl_uncapped(&b);
+		fflush(stdout);
+		_exit(0);
+	}
+	if (child > 0)
+		waitpid(child, NULL, 0);
+
+	if (dnnl_set_max_cpu_isa(dnnl_cpu_isa_avx512_core_vnni) || dnnl_init()) {
+		fprintf(stderr, "bench_gemm: cannot set up oneDNN\n");
+		return 1;
+	}
+	ts_isa paths[TS_ISA_COUNT];
+	int n_paths = 0;
+	ts_isa best;
+	ts_diag d = { { 0 } };
+	if (ts_isa_select(&best, &d)) {
+		fprintf(stderr, "bench_gemm: %s\n", d.msg);
+		return 1;
+	}
+	for (int i = TS_ISA_SCALAR; i < TS_ISA_COUNT; i++)
+		if (ts_isa_supported((ts_isa)i) && ts_isa_implemented((ts_isa)i) &&
+		    (!quick || (ts_isa)i == best))
+			paths[n_paths++] = (ts_isa)i;
+	printf("bench_gemm: int8 GEMM u8 x s8 -> s32 (GOP/s, 2 ops per MAC); sgemm in GFLOP/s; "
+	       "oneDNN %s capped at %s; AMX on this CPU: %s (no tessera kernel)\n",
+	       dnnl_version()->major == 2 ? "2.x" : "?", dnnl_isa_name(),
+	       ts_isa_supported(TS_ISA_AMX) ? "yes" : "no");
+
+	/* N threads: a persistent pool, as a runtime running a network would keep one */
+	ts_kernel_pool *pool = NULL;
+	if (nthreads > 1 && ts_kernel_pool_new(nthreads, &pool, &d)) {
+		fprintf(stderr, "bench_gemm: %s\n", d.msg);
+		return 1;
+	}
+	unsigned thread_counts[2] = { 1, nthreads };
+	int n_tc = nthreads > 1 && !quick ? 2 : 1;
+	for (int tci = 0; tci < n_tc; tci++) {
+		unsigned th = thread_counts[tci];
+		openblas_set_num_threads((int)th);
+		omp_set_num_threads((int)th);
+		double t_ts[TS_ISA_COUNT][N_GROUPS] = { { 0 } }, t_sg[N_GROUPS] = { 0 },
+		       t_dn[N_GROUPS] = { 0 }, o[N_GROUPS] = { 0 };
+		printf("\nthreads %u\n%-36s", th, "shape");
+		for (int p = 0; p < n_paths; p++)
+			printf(" %11s", ts_isa_name(paths[p]));
+		printf(" %11s %11s\n", "sgemm", "onednn");
+		for (size_t i = 0; i < N_SHAPES; i++) {
+			const struct shape *s = &shapes[i];
+			int g = 0;
+			while (strcmp(s->group, groups[g]))
+				g++;
+			o[g] += ops(s);
+			printf("%-36s", s->name);
+			for (int p = 0; p < n_paths; p++) {
+				struct tessera_ctx tc = { paths[p], th, th > 1 ? pool : NULL };
+				double t = time_best(run_tessera, s, &b, &tc);
+				t_ts[p][g] += t;
+				printf(" %11.1f", ops(s) / t * 1e-9);
+			}
+			double ts = time_best(run_sgemm, s, &b, NULL);
+			double tdn = time_dnnl(s, &b);
+			t_sg[g] += ts;
+			t_dn[g] += tdn;
+			printf(" %11.1f %11.1f\n", ops(s) / ts * 1e-9, tdn > 0 ? ops(s) / tdn * 1e-9 : 0);
+			fflush(stdout);
+		}
+		int bp = 0;
+		while (paths[bp] != best)
+			bp++;
+		for (int g = 0; g < N_GROUPS; g++) {
+			printf("RESULT threads=%u %-7s", th, groups[g]);
+			for (int p = 0; p < n_paths; p++)
+				printf(" %s %.1f", ts_isa_name(paths[p]), o[g] / t_ts[p][g] * 1e-9);
+			printf(" | sgemm %.1f | onednn %.1f | tessera-%s/onednn %.2fx  tessera-%s/sgemm %.2fx\n",
+			       o[g] / t_sg[g] * 1e-9, o[g] / t_dn[g] * 1e-9, ts_isa_name(best),
+			       t_dn[g] / t_ts[bp][g], ts_isa_name(best), t_sg[g] / t_ts[bp][g]);
+		}
+	}
+	ts_kernel_pool_free(pool);
+	return 0;
+}

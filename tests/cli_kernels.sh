@@ -1,0 +1,147 @@
+#!/bin/sh
+# cli_kernels.sh — `tessera onnx-test` on the ONNX backend quantization node tests
+# (Debian libonnx-testdata; all must pass, on the auto and the scalar ISA) and on small
+# hand-made ones, its error exits, and `tessera quant` (table, --json, determinism, errors).
+# Run from the repo root: TS_BIN=build/bin/tessera sh tests/cli_kernels.sh
+set -eu
+
+BIN=${TS_BIN:-build/bin/tessera}
+NODE=/usr/share/libonnx-testdata/data/node
+DATA=tests/data/kernels
+pass=0
+failed=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cli_kernels.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+run() {
+	if "$@" >"$tmp/out" 2>"$tmp/err"; then rc=0; else rc=$?; fi
+}
+ok() { pass=$((pass + 1)); }
+bad() {
+	failed=$((failed + 1))
+	echo "FAIL: $*"
+	echo "  exit $rc; stdout: $(head -c 400 "$tmp/out")"
+	echo "  stderr: $(head -c 400 "$tmp/err")"
+}
+expect_rc() {
+	if [ "$rc" -eq "$2" ]; then ok; else bad "$1: expected exit $2"; fi
+}
+expect_in() {
+	if grep -qF -- "$3" "$tmp/$2"; then ok; else bad "$1: $2 lacks '$3'"; fi
+}
+expect_stdout_empty() {
+	if [ ! -s "$tmp/out" ]; then ok; else bad "$1: stdout not empty"; fi
+}
+
+[ -x "$BIN" ] || { echo "FAIL: $BIN not built"; echo "cli_kernels: 0 passed, 1 failed"; exit 1; }
+
+# ---- onnx-test on the ONNX backend node tests ---------------------------------------
+TESTS="test_qlinearconv test_qlinearmatmul_2D test_qlinearmatmul_3D test_matmulinteger
+test_basic_convinteger test_convinteger_with_padding test_convinteger_without_padding
+test_quantizelinear test_quantizelinear_axis test_dequantizelinear test_dequantizelinear_axis
+test_dynamicquantizelinear test_dynamicquantizelinear_max_adjusted
+test_dynamicquantizelinear_min_adjusted"
+dirs=""
+for t in $TESTS; do dirs="$dirs $NODE/$t"; done
+
+if [ -d "$NODE" ]; then
+	# shellcheck disable=SC2086
+	run "$BIN" onnx-test $dirs
+	expect_rc "onnx-test node tests" 0
+	expect_in "onnx-test node tests" out "onnx-test: 14 passed, 0 failed"
+	expect_in "onnx-test node tests" out "test_qlinearconv"
+	# the portable path gives the same results
+	# shellcheck disable=SC2086
+	run env TESSERA_ISA=scalar "$BIN" onnx-test $dirs
+	expect_rc "onnx-test TESSERA_ISA=scalar" 0
+	expect_in "onnx-test TESSERA_ISA=scalar" out "onnx-test: 14 passed, 0 failed"
+	run "$BIN" onnx-test --threads 2 --isa avx2 "$NODE/test_qlinearmatmul_3D" "$NODE/test_convinteger_with_padding"
+	if grep -q avx2 /proc/cpuinfo 2>/dev/null; then
+		expect_rc "onnx-test --isa avx2" 0
+	fi
+	# an operator tessera does not run: exit 2, the message names it
+	run "$BIN" onnx-test "$NODE/test_conv_with_strides_padding"
+	expect_rc "onnx-test Conv" 2
+	expect_in "onnx-test Conv" err "operator 'Conv' not supported"
+	# a multi-node graph (the function-expanded variant)
+	run "$BIN" onnx-test "$NODE/test_dynamicquantizelinear_expanded"
+	expect_rc "onnx-test expanded" 2
+	expect_in "onnx-test expanded" err "single-node"
+	# a bad ISA request is bad input
+	run env TESSERA_ISA=sse9 "$BIN" onnx-test "$NODE/test_matmulinteger"
+	expect_rc "onnx-test TESSERA_ISA=sse9" 2
+	expect_in "onnx-test TESSERA_ISA=sse9" err "TESSERA_ISA 'sse9'"
+else
+	rc=0
+	bad "$NODE missing (install libonnx-testdata: make deps)"
+fi
+
+# ---- onnx-test on hand-made tests -------------------------------------------------------
+run "$BIN" onnx-test "$DATA/matmulinteger_small"
+expect_rc "onnx-test small" 0
+expect_in "onnx-test small" out "onnx-test: 1 passed, 0 failed"
+
+run "$BIN" onnx-test "$DATA/matmulinteger_small" "$DATA/matmulinteger_wrong"
+expect_rc "onnx-test wrong" 1
+expect_in "onnx-test wrong" out "output 'Y'[3]: got 40, want 41"
+expect_in "onnx-test wrong" out "onnx-test: 1 passed, 1 failed"
+
+run "$BIN" onnx-test --json "$DATA/matmulinteger_small"
+expect_rc "onnx-test --json" 0
+expect_in "onnx-test --json" out '"result": "pass"'
+expect_in "onnx-test --json" out '"passed": 1, "failed": 0, "errors": 0'
+
+run "$BIN" onnx-test "$DATA/no_such_dir"
+expect_rc "onnx-test missing dir" 2
+expect_in "onnx-test missing dir" err "$DATA/no_such_dir: not a directory"
+
+run "$BIN" onnx-test
+expect_rc "onnx-test no args" 2
+expect_stdout_empty "onnx-test no args"
+run "$BIN" onnx-test --threads 0 "$DATA/matmulinteger_small"
+expect_rc "onnx-test --threads 0" 2
+run "$BIN" onnx-test --help
+expect_rc "onnx-test --help" 0
+expect_in "onnx-test --help" out "usage: tessera onnx-test"
+
+# ---- quant ---------------------------------------------------------------------------------
+run "$BIN" quant --model resnet18 --seed 7
+expect_rc "quant resnet18" 0
+expect_in "quant resnet18" out "lightpe2"
+expect_in "quant resnet18" out "mean"
+cp "$tmp/out" "$tmp/q7"
+# int8 is far better than int4, int4 than binary; int16 better than int8 (mean row)
+if awk '$1 == "mean" { exit !($2 > $3 + 20 && $3 > 30 && $3 < 60 && $3 > $4 + 10 && $4 > $7 && $6 > $5) }' "$tmp/q7"; then
+	ok
+else
+	rc=0
+	bad "quant resnet18: implausible mean SQNR row: $(grep '^mean' "$tmp/q7")"
+fi
+run "$BIN" quant --model resnet18 --seed 7
+if cmp -s "$tmp/out" "$tmp/q7"; then ok; else bad "quant: same seed, different output"; fi
+run "$BIN" quant --model resnet18 --seed 8
+if cmp -s "$tmp/out" "$tmp/q7"; then bad "quant: different seed, same output"; else ok; fi
+
+run "$BIN" quant --model mobilenet_v2 --json
+expect_rc "quant --json" 0
+expect_in "quant --json" out '"mean_sqnr_db": {"int16": '
+expect_in "quant --json" out '"types": ["int16", "int8", "int4", "lightpe1", "lightpe2", "binary"]'
+if command -v python3 >/dev/null 2>&1; then
+	if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["layers"]) == 53, len(d["layers"])' "$tmp/out"; then
+		ok
+	else
+		bad "quant --json: not JSON with 53 layers"
+	fi
+fi
+
+for args in "" "--model nosuch_model" "--model resnet18 --seed x" "--model resnet18 --bogus"; do
+	# shellcheck disable=SC2086
+	run "$BIN" quant $args
+	expect_rc "quant $args" 2
+	expect_stdout_empty "quant $args"
+done
+run "$BIN" quant --help
+expect_rc "quant --help" 0
+
+echo "cli_kernels: $pass passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,530 @@
+/* test_kernels.c — golden-model GEMM/conv against hand-computed values and definitions,
+ * every fast ISA path bit-exact against ts_ref_gemm on random shapes (odd sizes, zero
+ * points, several thread counts), conv reference vs im2col + GEMM, LightPE and binary
+ * kernels vs their definitions, and error messages. Seed: TS_SEED, else time (printed). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "tessera/kernels.h"
+
+static uint64_t rng_state;
+static unsigned long long seed_used;
+static ts_kernel_pool *pool3; /* 3 threads, shared by the tests */
+
+static uint64_t rng_next(void)
+{
+	uint64_t x = rng_state;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return rng_state = x;
+}
+
+static int rng_range(int lo, int hi) /* inclusive */
+{
+	return lo + (int)(rng_next() % (uint64_t)(hi - lo + 1));
+}
+
+static int setup_seed(void **state)
+{
+	(void)state;
+	const char *env = getenv("TS_SEED");
+	seed_used = env && *env ? strtoull(env, NULL, 10) : (unsigned long long)time(NULL);
+	fprintf(stderr, "test_kernels: seed %llu (TS_SEED=%llu reproduces)\n", seed_used, seed_used);
+	rng_state = seed_used * 2654435761u + 0x9E3779B97F4A7C15ull;
+	ts_diag d = { { 0 } };
+	return ts_kernel_pool_new(3, &pool3, &d) != TS_OK;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ts_kernel_pool_free(pool3);
+	return 0;
+}
+
+static void fill(void *p, size_t n, ts_qtype t)
+{
+	int32_t lo = 0, hi = 0;
+	ts_qtype_range(t, &lo, &hi);
+	for (size_t i = 0; i < n; i++) {
+		int32_t v = rng_range(lo, hi);
+		if (t == TS_Q_INT16)
+			((int16_t *)p)[i] = (int16_t)v;
+		else
+			((uint8_t *)p)[i] = (uint8_t)v;
+	}
+}
+
+/* First mismatch of two int32 matrices (with the seed), or pass. */
+static void expect_same(const char *what, const int32_t *got, const int32_t *want, size_t m,
+			size_t n, size_t ldc)
+{
+	for (size_t i = 0; i < m; i++)
+		for (size_t j = 0; j < n; j++)
+			if (got[i * ldc + j] != want[i * ldc + j])
+				fail_msg("%s: first mismatch at [%zu][%zu]: got %d, want %d (TS_SEED=%llu)",
+					 what, i, j, got[i * ldc + j], want[i * ldc + j], seed_used);
+}
+
+static void test_ref_gemm_hand(void **state)
+{
+	(void)state;
+	/* A (uint8, zp 2) 2x3, B (int8, zp -1) 3x2 */
+	const uint8_t a[6] = { 3, 2, 5, 0, 10, 2 };
+	const int8_t b[6] = { 1, -1, 0, 2, -3, 4 };
+	int32_t c[4] = { 100, 100, 100, 100 };
+	ts_gemm_args g = { .m = 2, .n = 2, .k = 3, .a_type = TS_Q_UINT8, .a = a, .lda = 3, .a_zp = 2,
+			   .b_type = TS_Q_INT8, .b = b, .ldb = 2, .b_zp = -1, .c = c, .ldc = 2 };
+	ts_diag d = { { 0 } };
+	/* A - 2 = [1 0 3; -2 8 0], B + 1 = [2 0; 1 3; -2 5] */
+	assert_int_equal(ts_ref_gemm(&g, &d), TS_OK);
+	assert_int_equal(c[0], 1 * 2 + 0 * 1 + 3 * -2);   /* -4 */
+	assert_int_equal(c[1], 1 * 0 + 0 * 3 + 3 * 5);    /* 15 */
+	assert_int_equal(c[2], -2 * 2 + 8 * 1 + 0 * -2);  /* 4 */
+	assert_int_equal(c[3], -2 * 0 + 8 * 3 + 0 * 5);   /* 24 */
+	g.accumulate = 1;
+	assert_int_equal(ts_ref_gemm(&g, &d), TS_OK);
+	assert_int_equal(c[0], -8);
+	assert_int_equal(c[3], 48);
+
+	/* int16 x int16 wraps modulo 2^32: K = 3 of (-32768)^2 = 3 * 2^30 -> -2^30 */
+	const int16_t a16[3] = { -32768, -32768, -32768 }, b16[3] = { -32768, -32768, -32768 };
+	int32_t c1;
+	ts_gemm_args w = { .m = 1, .n = 1, .k = 3, .a_type = TS_Q_INT16, .a = a16, .lda = 3,
+			   .b_type = TS_Q_INT16, .b = b16, .ldb = 1, .c = &c1, .ldc = 1 };
+	assert_int_equal(ts_ref_gemm(&w, &d), TS_OK);
+	assert_int_equal(c1, -(1 << 30));
+}
+
+static void test_gemm_errors(void **state)
+{
+	(void)state;
+	int8_t a[4] = { 0 }, b[4] = { 0 };
+	int32_t c[4];
+	ts_diag d = { { 0 } };
+	ts_gemm_args g = { .m = 2, .n = 2, .k = 2, .a_type = TS_Q_INT8, .a = a, .lda = 2, .a_zp = 200,
+			   .b_type = TS_Q_INT8, .b = b, .ldb = 2, .c = c, .ldc = 2 };
+	assert_int_equal(ts_gemm(&g, NULL, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "gemm: a_zero_point 200 outside the int8 range -128..127"));
+	ts_diag_clear(&d);
+	g.a_zp = 0;
+	g.ldb = 1;
+	assert_int_equal(ts_gemm(&g, NULL, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "gemm: ldb 1 < N 2"));
+	ts_diag_clear(&d);
+	g.ldb = 2;
+	g.b_type = TS_Q_INT4;
+	b[3] = 9;
+	assert_int_equal(ts_ref_gemm(&g, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "B[1][1] = 9 outside int4"));
+	ts_diag_clear(&d);
+	g.b_type = TS_Q_UINT8;
+	assert_int_equal(ts_ref_gemm(&g, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "B type uint8"));
+}
+
+/* One random GEMM of the given shape on every supported ISA and 1..3 threads. */
+static void check_fast_gemm(size_t m, size_t n, size_t k, ts_qtype at, int accumulate)
+{
+	size_t lda = k + (size_t)rng_range(0, 3), ldb = n + (size_t)rng_range(0, 3);
+	size_t ldc = n + (size_t)rng_range(0, 2);
+	uint8_t *a = malloc(m * lda + 1);
+	int8_t *b = malloc(k * ldb + 1);
+	int32_t *want = malloc((m * ldc + 1) * sizeof *want);
+	int32_t *got = malloc((m * ldc + 1) * sizeof *got);
+	fill(a, m * lda, at);
+	fill(b, k * ldb, TS_Q_INT8);
+	for (size_t i = 0; i < m * ldc; i++)
+		want[i] = (int32_t)rng_next();
+	int32_t lo, hi;
+	ts_qtype_range(at, &lo, &hi);
+	ts_gemm_args g = { .m = m, .n = n, .k = k, .a_type = at, .a = a, .lda = lda,
+			   .a_zp = rng_range(0, 3) ? rng_range(lo, hi) : 0,
+			   .b_type = TS_Q_INT8, .b = b, .ldb = ldb,
+			   .b_zp = rng_range(0, 3) ? rng_range(-128, 127) : 0,
+			   .c = want, .ldc = ldc, .accumulate = accumulate };
+	memcpy(got, want, m * ldc * sizeof *got);
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_ref_gemm(&g, &d), TS_OK);
+	int32_t *init = malloc((m * ldc + 1) * sizeof *init);
+	memcpy(init, got, m * ldc * sizeof *init);
+	for (int isa = TS_ISA_SCALAR; isa < TS_ISA_COUNT; isa++) {
+		if (!ts_isa_supported((ts_isa)isa) || !ts_isa_implemented((ts_isa)isa))
+			continue;
+		for (unsigned threads = 1; threads <= 5; threads++) {
+			/* 1..3: threads started per call; 4, 5: 2 and 3 threads of the pool */
+			memcpy(got, init, m * ldc * sizeof *got);
+			g.c = got;
+			ts_status st = threads <= 3 ? ts_gemm_isa(&g, (ts_isa)isa, threads, &d) :
+				       ts_gemm_isa_pool(&g, (ts_isa)isa, pool3, threads - 2, &d);
+			if (st)
+				fail_msg("%s: %s", ts_isa_name((ts_isa)isa), d.msg);
+			char what[160];
+			snprintf(what, sizeof what, "gemm %s %zux%zux%zu %s a_zp %d b_zp %d acc %d threads %u",
+				 ts_isa_name((ts_isa)isa), m, n, k, ts_qtype_name(at), g.a_zp, g.b_zp,
+				 accumulate, threads);
+			expect_same(what, got, want, m, n, ldc);
+			/* untouched padding between rows */
+			for (size_t i = 0; i < m; i++)
+				for (size_t j = n; j < ldc; j++)
+					if (got[i * ldc + j] != init[i * ldc + j])
+						fail_msg("%s: wrote C[%zu][%zu] outside N", what, i, j);
+		}
+	}
+	free(a);
+	free(b);
+	free(want);
+	free(got);
+	free(init);
+}
+
+static void test_fast_gemm_small(void **state)
+{
+	(void)state;
+	for (int t = 0; t < 120; t++)
+		check_fast_gemm((size_t)rng_range(1, 67), (size_t)rng_range(1, 67), (size_t)rng_range(1, 67),
+				rng_range(0, 1) ? TS_Q_INT8 : TS_Q_UINT8, rng_range(0, 1));
+}
+
+static void test_fast_gemm_large(void **state)
+{
+	(void)state;
+	/* crosses the K (512), M (192) blocks and thread splits over M and over N */
+	check_fast_gemm(200, 70, 1030, TS_Q_UINT8, 0);
+	check_fast_gemm(37, 300, 600, TS_Q_INT8, 1);
+	check_fast_gemm(257, 129, 131, TS_Q_INT8, 0);
+	check_fast_gemm(3, 2100, 20, TS_Q_UINT8, 0);
+	/* >= 4M MACs per thread: split over N (few row tiles) and over M */
+	check_fast_gemm(30, 2000, 301, TS_Q_INT8, 1);
+	check_fast_gemm(500, 40, 650, TS_Q_UINT8, 0);
+	check_fast_gemm(1, 1, 1, TS_Q_INT8, 0);
+}
+
+static void test_gemm_k_zero(void **state)
+{
+	(void)state;
+	int32_t c[2] = { 5, 6 };
+	uint8_t a[1];
+	int8_t b[2];
+	ts_gemm_args g = { .m = 1, .n = 2, .k = 0, .a_type = TS_Q_UINT8, .a = a, .lda = 0, .a_zp = 3,
+			   .b_type = TS_Q_INT8, .b = b, .ldb = 2, .b_zp = 1, .c = c, .ldc = 2,
+			   .accumulate = 1 };
+	ts_diag d = { { 0 } };
+	for (int isa = TS_ISA_SCALAR; isa < TS_ISA_COUNT; isa++) {
+		if (!ts_isa_supported((ts_isa)isa) || !ts_isa_implemented((ts_isa)isa))
+			continue;
+		assert_int_equal(ts_gemm_isa(&g, (ts_isa)isa, 1, &d), TS_OK);
+	}
+	assert_int_equal(c[0], 5);
+	assert_int_equal(c[1], 6);
+}
+
+static void test_other_types_via_ref(void **state)
+{
+	(void)state;
+	/* int16 and int4 go through ts_gemm too (reference fallback): same as ts_ref_gemm */
+	const ts_qtype types[][2] = { { TS_Q_INT16, TS_Q_INT16 }, { TS_Q_INT4, TS_Q_INT4 },
+				      { TS_Q_UINT8, TS_Q_INT4 }, { TS_Q_INT16, TS_Q_INT8 } };
+	for (size_t t = 0; t < 4; t++) {
+		size_t m = 9, n = 11, k = 13;
+		int16_t a[9 * 13], b[13 * 11];
+		int32_t c1[9 * 11], c2[9 * 11];
+		fill(a, m * k, types[t][0]);
+		fill(b, k * n, types[t][1]);
+		ts_gemm_args g = { .m = m, .n = n, .k = k, .a_type = types[t][0], .a = a, .lda = k,
+				   .a_zp = types[t][0] == TS_Q_UINT8 ? 7 : -3, .b_type = types[t][1],
+				   .b = b, .ldb = n, .b_zp = 2, .c = c1, .ldc = n };
+		ts_diag d = { { 0 } };
+		assert_int_equal(ts_ref_gemm(&g, &d), TS_OK);
+		/* independent definition */
+		for (size_t i = 0; i < m; i++)
+			for (size_t j = 0; j < n; j++) {
+				int64_t s = 0;
+				for (size_t p = 0; p < k; p++) {
+					int32_t av = types[t][0] == TS_Q_INT16 ? a[i * k + p] :
+						     types[t][0] == TS_Q_UINT8 ? ((uint8_t *)a)[i * k + p] :
+						     ((int8_t *)a)[i * k + p];
+					int32_t bv = types[t][1] == TS_Q_INT16 ? b[p * n + j] : ((int8_t *)b)[p * n + j];
+					s += (int64_t)(av - g.a_zp) * (bv - g.b_zp);
+				}
+				c2[i * n + j] = (int32_t)s;
+			}
+		expect_same(ts_qtype_name(types[t][0]), c1, c2, m, n, n);
+		g.c = c1;
+		assert_int_equal(ts_gemm(&g, NULL, &d), TS_OK);
+		expect_same("ts_gemm fallback", c1, c2, m, n, n);
+	}
+}
+
+static void test_lightpe_gemm(void **state)
+{
+	(void)state;
+	for (int two = 0; two < 2; two++) {
+		ts_qtype bt = two ? TS_Q_LIGHTPE2 : TS_Q_LIGHTPE1;
+		size_t m = (size_t)rng_range(1, 20), n = (size_t)rng_range(1, 20), k = (size_t)rng_range(1, 40);
+		int8_t a[20 * 40];
+		uint8_t codes[40 * 20];
+		int16_t decoded[40 * 20];
+		int32_t c1[20 * 20], c2[20 * 20];
+		fill(a, m * k, TS_Q_INT8);
+		for (size_t i = 0; i < k * n; i++) {
+			codes[i] = (uint8_t)(two ? rng_next() : rng_next() & 0xF);
+			decoded[i] = (int16_t)ts_lightpe_decode(codes[i], bt);
+		}
+		ts_gemm_args g = { .m = m, .n = n, .k = k, .a_type = TS_Q_INT8, .a = a, .lda = k, .a_zp = 5,
+				   .b_type = bt, .b = codes, .ldb = n, .c = c1, .ldc = n };
+		ts_diag d = { { 0 } };
+		assert_int_equal(ts_ref_gemm_lightpe(&g, &d), TS_OK);
+		g.b_type = TS_Q_INT16;
+		g.b = decoded;
+		g.c = c2;
+		assert_int_equal(ts_ref_gemm(&g, &d), TS_OK);
+		expect_same(ts_qtype_name(bt), c1, c2, m, n, n);
+	}
+	/* hand: a = -3, code 0xB (-4): -3 << 2 negated = 12; lightpe2 0x9B = -5: 15 */
+	int8_t a1 = -3;
+	uint8_t code = 0xB;
+	int32_t c;
+	ts_gemm_args g = { .m = 1, .n = 1, .k = 1, .a_type = TS_Q_INT8, .a = &a1, .lda = 1,
+			   .b_type = TS_Q_LIGHTPE1, .b = &code, .ldb = 1, .c = &c, .ldc = 1 };
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_ref_gemm_lightpe(&g, &d), TS_OK);
+	assert_int_equal(c, 12);
+	code = 0x9B;
+	g.b_type = TS_Q_LIGHTPE2;
+	assert_int_equal(ts_ref_gemm_lightpe(&g, &d), TS_OK);
+	assert_int_equal(c, 15);
+}
+
+static void test_binary_gemm(void **state)
+{
+	(void)state;
+	size_t m = 7, n = 5, k = 37, bytes = (k + 7) / 8;
+	int8_t av[7 * 37], bv[5 * 37]; /* +-1, B stored by column */
+	uint8_t a[7 * 5], b[5 * 5];
+	float f[37];
+	for (size_t i = 0; i < m; i++) {
+		for (size_t p = 0; p < k; p++) {
+			av[i * k + p] = rng_range(0, 1) ? 1 : -1;
+			f[p] = av[i * k + p];
+		}
+		ts_binarize(f, 1, k, a + i * bytes);
+	}
+	for (size_t j = 0; j < n; j++) {
+		for (size_t p = 0; p < k; p++) {
+			bv[j * k + p] = rng_range(0, 1) ? 1 : -1;
+			f[p] = bv[j * k + p];
+		}
+		ts_binarize(f, 1, k, b + j * bytes);
+	}
+	int32_t c[7 * 5], want[7 * 5];
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_ref_gemm_binary(m, n, k, a, bytes, b, bytes, c, n, 0, &d), TS_OK);
+	for (size_t i = 0; i < m; i++)
+		for (size_t j = 0; j < n; j++) {
+			int s = 0;
+			for (size_t p = 0; p < k; p++)
+				s += av[i * k + p] * bv[j * k + p];
+			want[i * n + j] = s;
+		}
+	expect_same("binary", c, want, m, n, n);
+	/* all equal -> K; all opposite -> -K */
+	uint8_t ones[5] = { 0xFF, 0xFF, 0xFF, 0xFF, 0x1F }, zeros[5] = { 0 };
+	int32_t c1;
+	assert_int_equal(ts_ref_gemm_binary(1, 1, k, ones, 5, ones, 5, &c1, 1, 0, &d), TS_OK);
+	assert_int_equal(c1, 37);
+	assert_int_equal(ts_ref_gemm_binary(1, 1, k, ones, 5, zeros, 5, &c1, 1, 0, &d), TS_OK);
+	assert_int_equal(c1, -37);
+	assert_int_equal(ts_ref_gemm_binary(1, 1, k, ones, 4, zeros, 5, &c1, 1, 0, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "lda 4"));
+}
+
+static void test_conv_hand(void **state)
+{
+	(void)state;
+	/* 1x1x3x3 input, 1x1x2x2 kernel, stride 1, pad 1 on the top/left only, x_zp 1 */
+	const uint8_t x[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	const int8_t w[4] = { 1, 0, 0, -1 };
+	int32_t y[9];
+	ts_conv_args cv = { .n = 1, .c = 1, .h = 3, .w = 3, .k = 1, .r = 2, .s = 2,
+			    .stride_h = 1, .stride_w = 1, .pad_top = 1, .pad_left = 1,
+			    .dil_h = 1, .dil_w = 1, .groups = 1, .x_type = TS_Q_UINT8, .x = x, .x_zp = 1,
+			    .w_type = TS_Q_INT8, .wt = w, .y = y };
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_ref_conv(&cv, &d), TS_OK);
+	/* x - 1 = [0 1 2; 3 4 5; 6 7 8], padding 0: y[p][q] = x'[p-1][q-1] - x'[p][q] */
+	const int32_t want[9] = { 0, -1, -2, -3, 0 - 4, 1 - 5, -6, 3 - 7, 4 - 8 };
+	assert_memory_equal(y, want, sizeof want);
+	assert_int_equal(ts_conv_im2col(&cv, NULL, &d), TS_OK);
+	assert_memory_equal(y, want, sizeof want);
+
+	cv.groups = 2;
+	assert_int_equal(ts_ref_conv(&cv, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "group 2 must divide C 1"));
+	ts_diag_clear(&d);
+	cv.groups = 1;
+	cv.x_zp = 300;
+	assert_int_equal(ts_conv_im2col(&cv, NULL, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "x_zero_point 300"));
+	ts_diag_clear(&d);
+	cv.x_zp = 0;
+	cv.r = 5;
+	assert_int_equal(ts_ref_conv(&cv, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "larger than the padded input"));
+}
+
+static void test_conv_random(void **state)
+{
+	(void)state;
+	for (int t = 0; t < 60; t++) {
+		ts_conv_args cv = { 0 };
+		cv.n = (size_t)rng_range(1, 2);
+		cv.groups = (size_t)rng_range(1, 3);
+		int depthwise = rng_range(0, 3) == 0;
+		cv.c = cv.groups * (size_t)rng_range(1, 4);
+		cv.k = depthwise ? cv.c * (size_t)rng_range(1, 2) : cv.groups * (size_t)rng_range(1, 4);
+		if (depthwise)
+			cv.groups = cv.c;
+		cv.h = (size_t)rng_range(1, 12);
+		cv.w = (size_t)rng_range(1, 12);
+		cv.r = (size_t)rng_range(1, 3);
+		cv.s = (size_t)rng_range(1, 3);
+		cv.stride_h = (size_t)rng_range(1, 3);
+		cv.stride_w = (size_t)rng_range(1, 3);
+		cv.dil_h = (size_t)rng_range(1, 2);
+		cv.dil_w = (size_t)rng_range(1, 2);
+		cv.pad_top = (size_t)rng_range(0, 2);
+		cv.pad_left = (size_t)rng_range(0, 2);
+		cv.pad_bottom = (size_t)rng_range(0, 2);
+		cv.pad_right = (size_t)rng_range(0, 2);
+		/* make the kernel fit */
+		while (cv.h + cv.pad_top + cv.pad_bottom < cv.dil_h * (cv.r - 1) + 1)
+			cv.pad_bottom++;
+		while (cv.w + cv.pad_left + cv.pad_right < cv.dil_w * (cv.s - 1) + 1)
+			cv.pad_right++;
+		static const ts_qtype xt[] = { TS_Q_UINT8, TS_Q_INT8, TS_Q_INT16, TS_Q_INT4 };
+		static const ts_qtype wtt[] = { TS_Q_INT8, TS_Q_INT8, TS_Q_INT16, TS_Q_INT4 };
+		int ti = rng_range(0, 3);
+		cv.x_type = xt[ti];
+		cv.w_type = wtt[rng_range(0, 3)];
+		size_t xn = cv.n * cv.c * cv.h * cv.w, wn = cv.k * (cv.c / cv.groups) * cv.r * cv.s;
+		int16_t *x = malloc(xn * 2), *w = malloc(wn * 2);
+		int32_t *wzp = malloc(cv.k * sizeof *wzp);
+		fill(x, xn, cv.x_type);
+		fill(w, wn, cv.w_type);
+		int32_t lo, hi;
+		ts_qtype_range(cv.x_type, &lo, &hi);
+		cv.x_zp = rng_range(lo, hi);
+		ts_qtype_range(cv.w_type, &lo, &hi);
+		for (size_t k = 0; k < cv.k; k++)
+			wzp[k] = rng_range(lo, hi);
+		cv.x = x;
+		cv.wt = w;
+		cv.w_zp = rng_range(0, 1) ? wzp : NULL;
+		size_t P, Q;
+		ts_diag d = { { 0 } };
+		assert_int_equal(ts_conv_check(&cv, &P, &Q, &d), TS_OK);
+		size_t yn = cv.n * cv.k * P * Q;
+		int32_t *y1 = malloc(yn * 4), *y2 = malloc(yn * 4);
+		cv.y = y1;
+		assert_int_equal(ts_ref_conv(&cv, &d), TS_OK);
+		cv.y = y2;
+		assert_int_equal(ts_conv_im2col(&cv, NULL, &d), TS_OK);
+		char what[200];
+		snprintf(what, sizeof what,
+			 "conv n%zu c%zu h%zu w%zu k%zu r%zu s%zu st%zu,%zu pad%zu,%zu,%zu,%zu dil%zu,%zu g%zu %s/%s",
+			 cv.n, cv.c, cv.h, cv.w, cv.k, cv.r, cv.s, cv.stride_h, cv.stride_w, cv.pad_top,
+			 cv.pad_left, cv.pad_bottom, cv.pad_right, cv.dil_h, cv.dil_w, cv.groups,
+			 ts_qtype_name(cv.x_type), ts_qtype_name(cv.w_type));
+		expect_same(what, y2, y1, 1, yn, yn);
+		free(x);
+		free(w);
+		free(wzp);
+		free(y1);
+		free(y2);
+	}
+}
+
+static void test_threads_env(void **state)
+{
+	(void)state;
+	/* ts_gemm takes its thread count from TESSERA_THREADS; the result is the same */
+	size_t m = 600, n = 200, k = 300; /* 36 M MACs: 2 threads of >= 16 M */
+	uint8_t *a = malloc(m * k);
+	int8_t *b = malloc(k * n);
+	int32_t *c1 = malloc(m * n * sizeof *c1), *c2 = malloc(m * n * sizeof *c2);
+	fill(a, m * k, TS_Q_UINT8);
+	fill(b, k * n, TS_Q_INT8);
+	ts_gemm_args g = { .m = m, .n = n, .k = k, .a_type = TS_Q_UINT8, .a = a, .lda = k, .a_zp = 3,
+			   .b_type = TS_Q_INT8, .b = b, .ldb = n, .b_zp = -2, .c = c1, .ldc = n };
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_ref_gemm(&g, &d), TS_OK);
+	setenv("TESSERA_THREADS", "2", 1);
+	g.c = c2;
+	assert_int_equal(ts_gemm(&g, NULL, &d), TS_OK);
+	expect_same("TESSERA_THREADS=2", c2, c1, m, n, n);
+	/* a pool in the context: its size is the thread count */
+	memset(c2, 0, m * n * sizeof *c2);
+	ts_kernel_ctx ctx = { TS_ISA_AUTO, 0, pool3 };
+	assert_int_equal(ts_gemm(&g, &ctx, &d), TS_OK);
+	expect_same("pool of 3", c2, c1, m, n, n);
+	setenv("TESSERA_THREADS", "0", 1);
+	assert_int_equal(ts_gemm(&g, NULL, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "TESSERA_THREADS '0': must be an integer in 1..256"));
+	unsetenv("TESSERA_THREADS");
+	free(a);
+	free(b);
+	free(c1);
+	free(c2);
+}
+
+static void test_isa_select(void **state)
+{
+	(void)state;
+	ts_isa isa;
+	ts_diag d = { { 0 } };
+	setenv("TESSERA_ISA", "scalar", 1);
+	assert_int_equal(ts_isa_select(&isa, &d), TS_OK);
+	assert_int_equal(isa, TS_ISA_SCALAR);
+	setenv("TESSERA_ISA", "sse9", 1);
+	assert_int_equal(ts_isa_select(&isa, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "TESSERA_ISA 'sse9'"));
+	ts_diag_clear(&d);
+	setenv("TESSERA_ISA", "amx", 1);
+	assert_int_not_equal(ts_isa_select(&isa, &d), TS_OK); /* no AMX kernel either way */
+	assert_non_null(strstr(d.msg, "amx"));
+	unsetenv("TESSERA_ISA");
+	ts_diag_clear(&d);
+	assert_int_equal(ts_isa_select(&isa, &d), TS_OK);
+	assert_true(ts_isa_supported(isa) && ts_isa_implemented(isa));
+	fprintf(stderr, "test_kernels: auto ISA %s (avx2 %d, avx512vnni %d, amx %d)\n", ts_isa_name(isa),
+		ts_isa_supported(TS_ISA_AVX2), ts_isa_supported(TS_ISA_AVX512VNNI),
+		ts_isa_supported(TS_ISA_AMX));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ref_gemm_hand),
+		cmocka_unit_test(test_gemm_errors),
+		cmocka_unit_test(test_fast_gemm_small),
+		cmocka_unit_test(test_fast_gemm_large),
+		cmocka_unit_test(test_gemm_k_zero),
+		cmocka_unit_test(test_other_types_via_ref),
+		cmocka_unit_test(test_lightpe_gemm),
+		cmocka_unit_test(test_binary_gemm),
+		cmocka_unit_test(test_conv_hand),
+		cmocka_unit_test(test_conv_random),
+		cmocka_unit_test(test_threads_env),
+		cmocka_unit_test(test_isa_select),
+	};
+	return cmocka_run_group_tests(tests, setup_seed, teardown);
+}
