@@ -188,7 +188,10 @@ static void test_monotone(void **state)
 					    l.k, l.c, l.y, l.x, l.r, l.groups, (unsigned long long)base.cycles,
 					    (unsigned long long)o.cycles);
 			assert_true(o.cycles >= base.cycles);
-			assert_true(o.energy_total_pj > base.energy_total_pj);
+			/* More MACs always cost more compute energy. (Not total energy:
+			 * the planner minimizes cycles, and a larger layer may pick a plan
+			 * that moves fewer bytes.) */
+			assert_true(o.energy_pj[TS_E_MAC] > base.energy_pj[TS_E_MAC]);
 		}
 		/* A higher clock: same cycles, shorter latency. */
 		c2 = c;

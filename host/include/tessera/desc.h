@@ -55,6 +55,30 @@ enum {
  *         nibble first, int8 for lightpe); binary: bit = 1 iff the requantized
  *         value before clamping is >= 0, packed 8 per byte, LSB first.
  * FENCE   no fields.
+ *
+ * Clarifications (added with the runtime lowering and the C descriptor model,
+ * host/src/runtime/descsim.c, which is the executable form of this text):
+ * - LOAD: word elements >= row_elems are zero, including the padding bits of a
+ *   row's partial last byte.
+ * - WS COMPUTE: PE rows i >= kt contribute nothing, for every PE type (binary: a
+ *   missing row is not a -1); all C columns of the mt accumulator words are written.
+ *   OS COMPUTE: ACC_FIRST clears the PE accumulators before step 0; every step feeds
+ *   all R x C PEs; DRAIN copies PE row i (all C columns) to word w6+i, i < mt.
+ * - Accumulators (PEs and scratchpad) are acc_bits two's complement and wrap; STORE
+ *   requantizes the sign-extended acc_bits value (the formula above, exact).
+ *   Binary PE: +1 when the activation bit equals the weight bit, else -1.
+ * - Errors (regmap.h ts_hw_err), checked in this order: BAD_OPCODE (unknown opcode,
+ *   CONVERT in v1, w0 bits 31:16, undefined flag bits (WS ignores DRAIN), STORE
+ *   multiplier < 1, shift outside 1..62, w7 bits 31:16); ZERO_LENGTH (LOAD rows,
+ *   row_elems or bytes 0, rows2 > 0 with row_elems2 0; COMPUTE mt, kt or nt 0;
+ *   STORE rows or cols 0); TILE_RANGE (LOAD row_elems(2) > R for A or > C for W;
+ *   WS kt > R, OS mt > R, nt > C; STORE cols > C); BYTES_MISMATCH; SPAD_RANGE (LOAD
+ *   rows + rows2 words; COMPUTE WS mt A / kt W / mt acc words, OS kt A / kt W / mt
+ *   acc words; STORE rows acc words); ADDR_RANGE (LOAD/STORE bytes, and a descriptor
+ *   fetch: list base not 32-byte aligned or outside the window). NO_FENCE: instead
+ *   of fetching descriptor index DESC_MAX (ERR_DESC = DESC_MAX).
+ * - Cycles of a failed run: T_START + the completed descriptors + the failing one's
+ *   fetch (none for NO_FENCE or a fetch outside the window) + 1.
  */
 typedef struct ts_desc {
 	uint32_t w[8];

@@ -315,7 +315,9 @@ static ts_status plan_layer(const machine *mc, const ts_hwcfg *c, ts_gemm_shape 
 		gp_max = udiv(mc->cols, g.n);
 	if (gp_max > g.groups)
 		gp_max = g.groups;
-	if (gp_max < 1)
+	/* Binary weights are +-1: there is no zero weight to fill the off-diagonal
+	 * blocks of a packed pass with, so binary layers never pack groups. */
+	if (gp_max < 1 || c->pe == TS_PE_BINARY)
 		gp_max = 1;
 	/* Candidates: no packing, the most groups per pass, and (OS) the most
 	 * whose reduction still fits a scratchpad, so one operand stays resident. */

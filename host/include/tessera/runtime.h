@@ -1,0 +1,172 @@
+/* runtime.h — lowering of one layer onto tessera's accelerator: the descriptor
+ * stream of docs/timing.md (the plan of ts_tiling_plan), the memory image it reads
+ * and writes, host-side packing, and the C descriptor model that executes it. */
+#ifndef TESSERA_RUNTIME_H
+#define TESSERA_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tessera/cost.h"
+#include "tessera/desc.h"
+#include "tessera/hwcfg.h"
+#include "tessera/regmap.h"
+#include "tessera/status.h"
+#include "tessera/workload.h"
+
+/* ---- number formats of the hardware path ---------------------------------------
+ * Element types by PE type (weights / activations and outputs, host tensors):
+ *   int16     int16_t / int16_t
+ *   int8      int8_t  / int8_t
+ *   int4      int8_t in -8..7 / int8_t in -8..7 (memory: two per byte, low nibble first)
+ *   lightpe1  uint8_t code, high nibble 0 / int8_t
+ *   lightpe2  uint8_t code / int8_t
+ *   binary    int8_t, >= 0 means +1 (bit 1), < 0 means -1 (bit 0) / same
+ * Activations are symmetric: zero point 0, so conv padding contributes 0 (the
+ * hardware has no input zero point). Binary has no zero: padded positions are -1
+ * (bit 0). The layer's wbits/abits and w_density are ignored: the PE type decides.
+ * Requantization is per tensor (one multiplier / shift / zero point in every STORE);
+ * per-channel parameters would need one STORE per channel or a parameter table in a
+ * later descriptor format version. */
+
+/* Per-tensor requantization of the STOREs (desc.h; ts_requant_one semantics). */
+typedef struct ts_rt_requant {
+	int32_t mult;  /* 1 .. 2^31 - 1 */
+	int shift;     /* 1 .. 62 */
+	int32_t zp;    /* -128 .. 127 */
+} ts_rt_requant;
+
+/* ---- memory image of one layer -------------------------------------------------
+ * One contiguous image at address `base` (32-byte aligned):
+ *   [weights][activations][outputs][descriptors], each region 32-byte aligned.
+ * Within a region the packed passes (group packing, docs/timing.md §3) follow each
+ * other; within a pass (M x Kr by Kr x N after packing):
+ *   weights      [n tile][k][nt]            rows of bytes(nt, wbits); WS LOADs read one
+ *                                           (n tile, k tile), OS LOADs a panel or chunk
+ *   activations  WS [m block][k tile][row][kt] rows of bytes(kt, abits)
+ *                OS [m tile][k][row]          rows of bytes(mt, abits)
+ *   outputs      [n tile][m][nt]            rows of bytes(nt, abits), requantized
+ * A packed pass of gp groups multiplies A' = [A_g0 | A_g1 | ...] (the groups' im2col
+ * rows side by side) by the block-diagonal W' (zeros off the diagonal blocks). */
+typedef struct ts_layer_buffers {
+	ts_tiling t;           /* the plan (ts_tiling_plan) */
+	ts_gemm_shape g;       /* the layer as groups of GEMMs */
+	uint64_t base;         /* address of image offset 0 */
+	uint64_t w_off, w_bytes;
+	uint64_t a_off, a_bytes;
+	uint64_t o_off, o_bytes;
+	uint64_t desc_off, desc_count; /* descriptors incl. the final FENCE */
+	uint64_t pass_w_bytes, pass_a_bytes, pass_o_bytes; /* one full pass (group_pack groups) */
+	uint64_t total;        /* image size in bytes */
+} ts_layer_buffers;
+
+/* One packed pass: which groups, its GEMM, where its regions start (image offsets). */
+typedef struct ts_lower_pass {
+	uint64_t index;
+	uint64_t group0, groups;
+	uint64_t m, n, kr;
+	uint64_t w_off, a_off, o_off;
+} ts_lower_pass;
+
+/* Plan the layout of layer l on c at address base (32-byte aligned). */
+ts_status ts_layer_buffers_plan(const ts_hwcfg *c, const ts_layer *l, uint64_t base,
+				ts_layer_buffers *b, ts_diag *d);
+/* Pass p (0 .. b->t.packed_groups - 1) of a planned layout. */
+void ts_layer_pass(const ts_layer_buffers *b, uint64_t p, ts_lower_pass *out);
+
+/* ---- lowering -------------------------------------------------------------------- */
+typedef enum ts_lower_kind {
+	TS_LK_LOAD_A = 0, /* an A tile, block (WS resident) or panel / chunk (OS) */
+	TS_LK_LOAD_W,     /* a W tile (WS), panel or chunk (OS) */
+	TS_LK_COMPUTE,
+	TS_LK_STORE,
+	TS_LK_FENCE
+} ts_lower_kind;
+
+/* Logical coordinates of what a descriptor covers, in the pass GEMM: rows
+ * m0 .. m0+mt-1 of A / the output, columns n0 .. n0+nt-1 of W / the output,
+ * reduction k0 .. k0+kt-1. Extents a descriptor does not cover are 0. */
+typedef struct ts_lower_tile {
+	ts_lower_kind kind;
+	uint64_t pass, group0, groups;
+	uint64_t m0, n0, k0;
+	uint64_t mt, nt, kt;
+} ts_lower_tile;
+
+/* Called once per descriptor in stream order; a non-TS_OK return stops the lowering
+ * and is returned by ts_lower_layer. */
+typedef ts_status (*ts_lower_fn)(void *ctx, const ts_desc *desc, const ts_lower_tile *tile);
+typedef struct ts_lower_visitor {
+	ts_lower_fn visit;
+	void *ctx;
+} ts_lower_visitor;
+
+/* Enumerate the descriptors of layer l on c (docs/timing.md §4-5, final FENCE).
+ * b: the layout (addresses = b->base + offsets), or NULL: addresses are offsets of the
+ * layout at base 0 (for cost walks). rq: NULL = multiplier 2^30, shift 30 (identity
+ * before clamping). */
+ts_status ts_lower_layer(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buffers *b,
+			 const ts_rt_requant *rq, const ts_lower_visitor *v, ts_diag *d);
+
+/* Cycles of one descriptor as the controller spends them (docs/timing.md §1):
+ * fetch + decode, and execution (0 for FENCE and unknown opcodes). */
+uint64_t ts_desc_fetch_cycles(const ts_hwcfg *c);
+uint64_t ts_desc_exec_cycles(const ts_hwcfg *c, const ts_desc *desc);
+
+/* ---- host-side packing into a memory image (image = offset 0 of b) ------------------
+ * w: weights [K][C/groups][R][S]; x: input [N][C][Y][X]; y: output [N][K][P][Q] as
+ * int32_t (binary: +-1). Element types: the table at the top. Out-of-range elements
+ * (int4 outside -8..7, lightpe1 code > 15) are TS_ERR_INPUT naming the index.
+ * Binary layers cannot be group-packed (a +-1 weight has no zero for the off-diagonal
+ * blocks): packing a plan with group_pack > 1 on a binary PE is TS_ERR_UNSUPPORTED. */
+ts_status ts_pack_weights(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buffers *b,
+			  const void *w, uint8_t *image, ts_diag *d);
+ts_status ts_pack_input(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buffers *b,
+			const void *x, uint8_t *image, ts_diag *d);
+ts_status ts_unpack_output(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buffers *b,
+			   const uint8_t *image, int32_t *y, ts_diag *d);
+/* Write the descriptor list of l into image at b->desc_off (little-endian words). */
+ts_status ts_write_descriptors(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buffers *b,
+			       const ts_rt_requant *rq, uint8_t *image, ts_diag *d);
+
+/* Descriptor <-> 32 little-endian bytes. */
+void ts_desc_encode(const ts_desc *desc, uint8_t out[TS_DESC_BYTES]);
+void ts_desc_decode(const uint8_t in[TS_DESC_BYTES], ts_desc *desc);
+
+/* ---- C descriptor model -------------------------------------------------------------
+ * Executes a descriptor list exactly as desc.h specifies, on scratchpads of the depths
+ * of docs/timing.md §2, with accumulators of acc_bits (two's complement, wrapping at
+ * acc_bits like the hardware adder), and counts the cycles of docs/timing.md §1.
+ * Details and the order of the error checks: top of host/src/runtime/descsim.c. */
+typedef struct ts_descsim ts_descsim;
+
+typedef struct ts_descsim_result {
+	ts_hw_err err;         /* TS_HWERR_NONE after a FENCE */
+	uint64_t err_desc;     /* index of the failing descriptor (ERR_DESC) */
+	uint64_t desc_done;    /* descriptors executed (incl. the FENCE; not the failing one) */
+	uint64_t cycles;       /* START to DONE / ERROR */
+	char why[160];         /* on error: what was wrong */
+} ts_descsim_result;
+
+/* The accelerator of c after reset (scratchpads zero). TS_ERR_INPUT if c's
+ * scratchpads cannot hold one tile. */
+ts_status ts_descsim_new(const ts_hwcfg *c, ts_descsim **out, ts_diag *d);
+void ts_descsim_free(ts_descsim *s);
+
+/* One run: the memory window [mem_base, mem_base + mem_size) is `mem`, the list is at
+ * desc_addr, at most desc_max descriptors. Returns TS_OK after the FENCE; on a
+ * hardware error fills r (code, index, why) and returns TS_ERR_INPUT (a bad list)
+ * with the message "descriptor <i>: <ERR>: <why>" in d. */
+ts_status ts_descsim_run(ts_descsim *s, uint8_t *mem, uint64_t mem_base, uint64_t mem_size,
+			 uint64_t desc_addr, uint64_t desc_max, ts_descsim_result *r, ts_diag *d);
+
+/* A whole layer on a fresh model: layout at address 0, pack w and x, write the
+ * descriptors (rq may be NULL), run (DESC_MAX = the list's length) and unpack the
+ * output into y [N][K][P][Q]. r receives the run's result. */
+ts_status ts_descsim_layer(const ts_hwcfg *c, const ts_layer *l, const void *w, const void *x,
+			   const ts_rt_requant *rq, int32_t *y, ts_descsim_result *r, ts_diag *d);
+
+/* Short name of a hardware error ("ERR_SPAD_RANGE", ...). */
+const char *ts_hw_err_name(ts_hw_err e);
+
+#endif

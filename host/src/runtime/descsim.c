@@ -1,0 +1,531 @@
+/* descsim.c — the C descriptor model: executes a descriptor list on the
+ * accelerator's state (scratchpads, PE accumulators, a memory window) exactly as
+ * desc.h specifies, and counts docs/timing.md's cycles. The RTL is compared with it.
+ *
+ * State. Input scratchpad: D_in words of bytes(R, abits); weight scratchpad: D_w
+ * words of bytes(C, wbits) (raw bytes, as the hardware stores them); accumulator
+ * scratchpad: D_acc words of C accumulators; OS: R x C PE accumulators. All zero
+ * after ts_descsim_new (reset); they keep their contents between runs.
+ *
+ * Arithmetic. Accumulators are acc_bits two's complement and wrap like the
+ * hardware adder (values are kept sign-extended in int64). Products:
+ *   int16/int8/int4   a * w (signed elements)
+ *   lightpe1/2        a * ts_lightpe_decode(code): the same value as the PE's
+ *                     s * (a << e) shift-adds, modulo 2^acc_bits
+ *   binary            +1 if the activation bit equals the weight bit (XNOR), else -1
+ * WS: PE rows i >= kt (no weight row preloaded by this COMPUTE) contribute nothing,
+ * for every PE type (binary included: a missing row is not a -1); all C columns of
+ * the mt accumulator words are written. OS: every step feeds all R x C PEs (rows or
+ * columns beyond the tile compute values that no STORE of the runtime reads); DRAIN
+ * copies PE row i (all C columns) to accumulator word w6 + i for i < mt.
+ * LOAD: a row's elements >= row_elems are zero in the word, including the padding
+ * bits of a partial last byte. STORE requantizes acc (sign-extended, up to 48 bits;
+ * ts_requant_one when acc_bits <= 32, the same formula in 128 bits otherwise).
+ *
+ * Error checks, in this order, per descriptor (first failing wins):
+ *   fetch:   ERR_NO_FENCE when desc_max descriptors ran without a FENCE (index =
+ *            desc_max, nothing fetched); ERR_ADDR_RANGE when the list base is not
+ *            32-byte aligned or the 32 bytes lie outside the window.
+ *   decode:  ERR_BAD_OPCODE: unknown opcode (incl. CONVERT: no sparse unit in v1),
+ *            w0 bits 31:16 set, a flag bit the opcode does not define (WS
+ *            COMPUTE accepts and ignores DRAIN), STORE
+ *            multiplier < 1, shift outside 1..62 or w7 bits 31:16 set;
+ *            ERR_ZERO_LENGTH: LOAD rows, row_elems or bytes 0, rows2 > 0 with
+ *            row_elems2 0; COMPUTE mt, kt or nt 0; STORE rows or cols 0;
+ *            ERR_TILE_RANGE: LOAD row_elems(2) wider than a word (R for A, C for W);
+ *            COMPUTE WS kt > R or nt > C, OS mt > R or nt > C; STORE cols > C;
+ *            ERR_BYTES_MISMATCH: LOAD bytes != rows*bytes(e) + rows2*bytes(e2);
+ *            ERR_SPAD_RANGE: any word of the descriptor outside its scratchpad
+ *            (LOAD: rows + rows2 words; COMPUTE WS: mt A, kt W, mt acc words;
+ *            OS: kt A, kt W, mt acc words; STORE: rows acc words);
+ *            ERR_ADDR_RANGE: LOAD/STORE bytes outside [base, base + size).
+ * Cycles: T_START + sum(fetch + exec) + 1 on DONE; on an error, the failing
+ * descriptor's fetch is counted (not for NO_FENCE or a fetch outside the window),
+ * its execution is not, and ERROR rises one cycle later. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tessera/quant.h"
+#include "tessera/runtime.h"
+
+/* Ceiling division; the 32-bit divide is several times faster and almost every
+ * operand fits (cost walks call this once per descriptor). */
+static inline uint64_t cdiv(uint64_t a, uint64_t b)
+{
+	uint64_t n = a + b - 1;
+	if ((n | b) >> 32 == 0)
+		return (uint32_t)n / (uint32_t)b;
+	return n / b;
+}
+
+static uint64_t nbytes(uint64_t n, uint32_t bits)
+{
+	return (n * bits + 7) / 8;
+}
+
+static const char *const hw_err_names[TS_HWERR_COUNT] = {
+	"NONE", "ERR_BAD_OPCODE", "ERR_ZERO_LENGTH", "ERR_ADDR_RANGE", "ERR_SPAD_RANGE",
+	"ERR_TILE_RANGE", "ERR_BYTES_MISMATCH", "ERR_NO_FENCE",
+};
+
+const char *ts_hw_err_name(ts_hw_err e)
+{
+	return (unsigned)e < TS_HWERR_COUNT ? hw_err_names[e] : "?";
+}
+
+/* ---- cycles (docs/timing.md §1) ------------------------------------------------------ */
+uint64_t ts_desc_fetch_cycles(const ts_hwcfg *c)
+{
+	return c->dram_latency + cdiv(TS_DESC_BYTES, c->dram_bytes_per_cycle) + TS_T_DECODE;
+}
+
+static uint64_t dma_cycles(const ts_hwcfg *c, uint64_t bytes)
+{
+	return TS_T_DMA_SETUP + c->dram_latency + cdiv(bytes, c->dram_bytes_per_cycle);
+}
+
+uint64_t ts_desc_exec_cycles(const ts_hwcfg *c, const ts_desc *desc)
+{
+	switch (TS_DESC_OPCODE(desc)) {
+	case TS_DESC_LOAD:
+		return dma_cycles(c, desc->w[7]);
+	case TS_DESC_STORE:
+		return dma_cycles(c, (uint64_t)desc->w[4] * nbytes(desc->w[5], ts_pe_abits(c->pe))) +
+		       TS_T_REQUANT_PIPE;
+	case TS_DESC_COMPUTE:
+		if (c->dataflow == TS_DF_WS)
+			return TS_T_COMPUTE_SETUP + (uint64_t)desc->w[2] + desc->w[1] + c->rows + c->cols - 1;
+		return TS_T_COMPUTE_SETUP + (uint64_t)desc->w[2] + c->rows + c->cols - 1 +
+		       (TS_DESC_FLAGS(desc) & TS_COMP_DRAIN ? c->rows : 0);
+	default:
+		return 0;
+	}
+}
+
+/* ---- state ---------------------------------------------------------------------------- */
+struct ts_descsim {
+	ts_hwcfg c;
+	uint32_t R, C, wb, ab, acc_bits;
+	uint64_t d_in, d_w, d_acc;
+	uint64_t in_word, w_word;  /* bytes per word */
+	uint8_t *in, *wt;          /* scratchpads as raw words */
+	int64_t *acc;              /* d_acc x C */
+	int64_t *pe;               /* R x C (OS) */
+	int32_t *a_el, *w_el;      /* decoded operands of one COMPUTE */
+};
+
+ts_status ts_descsim_new(const ts_hwcfg *c, ts_descsim **out, ts_diag *d)
+{
+	*out = NULL;
+	uint32_t wb = ts_pe_wbits(c->pe), ab = ts_pe_abits(c->pe);
+	if (!wb || !c->rows || !c->cols || c->acc_bits < 16 || c->acc_bits > 48 || !c->dram_bytes_per_cycle)
+		return ts_err(d, TS_ERR_INPUT, "descsim: config '%s' is not valid (rows, cols, PE, acc bits, "
+			      "DRAM bytes per cycle)", c->name);
+	uint64_t in_word = nbytes(c->rows, ab), w_word = nbytes(c->cols, wb);
+	uint64_t d_in = c->spad_input_bytes / in_word, d_w = c->spad_weight_bytes / w_word;
+	uint64_t d_acc = c->spad_acc_bytes / ((uint64_t)c->cols * (c->acc_bits / 8));
+	if (d_in < c->rows || d_w < c->rows || d_acc < c->rows)
+		return ts_err(d, TS_ERR_INPUT, "descsim: config '%s': scratchpads cannot hold one %ux%u tile "
+			      "(depths %llu, %llu, %llu words)", c->name, c->rows, c->cols,
+			      (unsigned long long)d_in, (unsigned long long)d_w, (unsigned long long)d_acc);
+	ts_descsim *s = calloc(1, sizeof *s);
+	if (!s)
+		return ts_err(d, TS_ERR_NOMEM, "descsim: out of memory");
+	s->c = *c;
+	s->R = c->rows;
+	s->C = c->cols;
+	s->wb = wb;
+	s->ab = ab;
+	s->acc_bits = c->acc_bits;
+	s->d_in = d_in;
+	s->d_w = d_w;
+	s->d_acc = d_acc;
+	s->in_word = in_word;
+	s->w_word = w_word;
+	s->in = calloc(d_in, in_word);
+	s->wt = calloc(d_w, w_word);
+	s->acc = calloc(d_acc * c->cols, sizeof *s->acc);
+	s->pe = calloc((size_t)c->rows * c->cols, sizeof *s->pe);
+	size_t el = (size_t)(c->rows > c->cols ? c->rows : c->cols) * c->rows;
+	s->a_el = calloc(el, sizeof *s->a_el);
+	s->w_el = calloc(el > (size_t)c->rows * c->cols ? el : (size_t)c->rows * c->cols, sizeof *s->w_el);
+	if (!s->in || !s->wt || !s->acc || !s->pe || !s->a_el || !s->w_el) {
+		ts_descsim_free(s);
+		return ts_err(d, TS_ERR_NOMEM, "descsim: out of memory for the scratchpads");
+	}
+	*out = s;
+	return TS_OK;
+}
+
+void ts_descsim_free(ts_descsim *s)
+{
+	if (!s)
+		return;
+	free(s->in);
+	free(s->wt);
+	free(s->acc);
+	free(s->pe);
+	free(s->a_el);
+	free(s->w_el);
+	free(s);
+}
+
+/* ---- element access ------------------------------------------------------------------- */
+/* Element i of a packed row: signed for activations and integer weights, the raw
+ * code for lightpe weights, the bit (0/1) for binary. */
+static int32_t get_elem(const uint8_t *row, uint64_t i, uint32_t bits, int is_code)
+{
+	switch (bits) {
+	case 16:
+		return (int16_t)(uint16_t)(row[2 * i] | row[2 * i + 1] << 8);
+	case 8:
+		return is_code ? row[i] : (int8_t)row[i];
+	case 4: {
+		unsigned nib = (row[i / 2] >> (i & 1 ? 4 : 0)) & 0xF;
+		return is_code ? (int32_t)nib : (int32_t)(nib ^ 8) - 8;
+	}
+	default:
+		return (row[i / 8] >> (i % 8)) & 1;
+	}
+}
+
+/* Copy a memory row of n elements into a zeroed word, masking a partial last byte. */
+static void load_row(uint8_t *word, uint64_t word_bytes, const uint8_t *src, uint64_t n, uint32_t bits)
+{
+	uint64_t nb = nbytes(n, bits);
+	memset(word, 0, word_bytes);
+	memcpy(word, src, nb);
+	uint64_t used = (n * bits) % 8;
+	if (used)
+		word[nb - 1] &= (uint8_t)((1u << used) - 1);
+}
+
+static int64_t wrap(const ts_descsim *s, int64_t v)
+{
+	uint64_t mask = (1ull << s->acc_bits) - 1; /* acc_bits <= 48 */
+	uint64_t u = (uint64_t)v & mask;
+	if (u >> (s->acc_bits - 1))
+		u |= ~mask;
+	return (int64_t)u;
+}
+
+/* Product of activation element a and weight element w (raw code or bit). */
+static int64_t product(const ts_descsim *s, int32_t a, int32_t w)
+{
+	switch (s->c.pe) {
+	case TS_PE_LIGHTPE1: return (int64_t)a * ts_lightpe_decode((uint8_t)w, TS_Q_LIGHTPE1);
+	case TS_PE_LIGHTPE2: return (int64_t)a * ts_lightpe_decode((uint8_t)w, TS_Q_LIGHTPE2);
+	case TS_PE_BINARY: return a == w ? 1 : -1;
+	default: return (int64_t)a * w;
+	}
+}
+
+static int w_is_code(const ts_descsim *s)
+{
+	return s->c.pe == TS_PE_LIGHTPE1 || s->c.pe == TS_PE_LIGHTPE2;
+}
+
+/* ---- one run ---------------------------------------------------------------------------- */
+typedef struct run {
+	ts_descsim *s;
+	uint8_t *mem;
+	uint64_t base, size;
+	ts_descsim_result *r;
+} run;
+
+static ts_hw_err fail(run *x, ts_hw_err e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static ts_hw_err fail(run *x, ts_hw_err e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(x->r->why, sizeof x->r->why, fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+static int in_window(const run *x, uint64_t addr, uint64_t bytes)
+{
+	return addr >= x->base && addr - x->base <= x->size && bytes <= x->size - (addr - x->base);
+}
+
+static uint64_t desc_addr(const ts_desc *desc)
+{
+	return (uint64_t)desc->w[1] | (uint64_t)desc->w[2] << 32;
+}
+
+static ts_hw_err exec_load(run *x, const ts_desc *desc)
+{
+	ts_descsim *s = x->s;
+	uint32_t flags = TS_DESC_FLAGS(desc);
+	if (flags & ~TS_LOAD_TO_W)
+		return fail(x, TS_HWERR_BAD_OPCODE, "LOAD flags 0x%x", flags);
+	int to_w = flags & TS_LOAD_TO_W;
+	uint64_t rows = desc->w[4], rows2 = desc->w[6], bytes = desc->w[7], first = desc->w[3];
+	uint64_t e1 = desc->w[5] & 0xffffu, e2 = desc->w[5] >> 16;
+	if (!rows || !e1 || !bytes || (rows2 && !e2))
+		return fail(x, TS_HWERR_ZERO_LENGTH, "LOAD rows %llu x %llu elements, rows2 %llu x %llu, %llu bytes",
+			    (unsigned long long)rows, (unsigned long long)e1, (unsigned long long)rows2,
+			    (unsigned long long)e2, (unsigned long long)bytes);
+	uint64_t width = to_w ? s->C : s->R;
+	if (e1 > width || (rows2 && e2 > width))
+		return fail(x, TS_HWERR_TILE_RANGE, "LOAD row of %llu elements into %s words of %llu",
+			    (unsigned long long)(e1 > width ? e1 : e2), to_w ? "weight" : "input",
+			    (unsigned long long)width);
+	uint32_t bits = to_w ? s->wb : s->ab;
+	uint64_t want = rows * nbytes(e1, bits) + rows2 * nbytes(e2, bits);
+	if (bytes != want)
+		return fail(x, TS_HWERR_BYTES_MISMATCH, "LOAD of %llu bytes, rows need %llu",
+			    (unsigned long long)bytes, (unsigned long long)want);
+	uint64_t depth = to_w ? s->d_w : s->d_in;
+	if (first > depth || rows + rows2 > depth - first)
+		return fail(x, TS_HWERR_SPAD_RANGE, "LOAD words %llu..%llu of the %s scratchpad (%llu words)",
+			    (unsigned long long)first, (unsigned long long)(first + rows + rows2 - 1),
+			    to_w ? "weight" : "input", (unsigned long long)depth);
+	uint64_t addr = desc_addr(desc);
+	if (!in_window(x, addr, bytes))
+		return fail(x, TS_HWERR_ADDR_RANGE, "LOAD of %llu bytes at 0x%llx", (unsigned long long)bytes,
+			    (unsigned long long)addr);
+	const uint8_t *src = x->mem + (addr - x->base);
+	uint8_t *spad = to_w ? s->wt : s->in;
+	uint64_t word = to_w ? s->w_word : s->in_word;
+	for (uint64_t i = 0; i < rows + rows2; i++) {
+		uint64_t e = i < rows ? e1 : e2;
+		load_row(spad + (first + i) * word, word, src, e, bits);
+		src += nbytes(e, bits);
+	}
+	return TS_HWERR_NONE;
+}
+
+static ts_hw_err exec_compute(run *x, const ts_desc *desc)
+{
+	ts_descsim *s = x->s;
+	uint32_t flags = TS_DESC_FLAGS(desc);
+	int ws = s->c.dataflow == TS_DF_WS;
+	if (flags & ~(uint32_t)(TS_COMP_ACC_FIRST | TS_COMP_DRAIN)) /* WS ignores DRAIN */
+		return fail(x, TS_HWERR_BAD_OPCODE, "COMPUTE flags 0x%x", flags);
+	uint64_t mt = desc->w[1], kt = desc->w[2], nt = desc->w[3];
+	uint64_t a0 = desc->w[4], w0 = desc->w[5], acc0 = desc->w[6];
+	if (!mt || !kt || !nt)
+		return fail(x, TS_HWERR_ZERO_LENGTH, "COMPUTE tile %llu x %llu x %llu", (unsigned long long)mt,
+			    (unsigned long long)kt, (unsigned long long)nt);
+	if (ws ? (kt > s->R || nt > s->C) : (mt > s->R || nt > s->C))
+		return fail(x, TS_HWERR_TILE_RANGE, "COMPUTE mt %llu kt %llu nt %llu on a %ux%u array",
+			    (unsigned long long)mt, (unsigned long long)kt, (unsigned long long)nt, s->R, s->C);
+	uint64_t a_words = ws ? mt : kt;
+	if (a0 > s->d_in || a_words > s->d_in - a0)
+		return fail(x, TS_HWERR_SPAD_RANGE, "COMPUTE input words %llu..%llu (%llu words)",
+			    (unsigned long long)a0, (unsigned long long)(a0 + a_words - 1),
+			    (unsigned long long)s->d_in);
+	if (w0 > s->d_w || kt > s->d_w - w0)
+		return fail(x, TS_HWERR_SPAD_RANGE, "COMPUTE weight words %llu..%llu (%llu words)",
+			    (unsigned long long)w0, (unsigned long long)(w0 + kt - 1), (unsigned long long)s->d_w);
+	if (acc0 > s->d_acc || mt > s->d_acc - acc0)
+		return fail(x, TS_HWERR_SPAD_RANGE, "COMPUTE accumulator words %llu..%llu (%llu words)",
+			    (unsigned long long)acc0, (unsigned long long)(acc0 + mt - 1),
+			    (unsigned long long)s->d_acc);
+	uint32_t R = s->R, C = s->C;
+	int code = w_is_code(s);
+	if (ws) {
+		/* Preload: weight row i = W word w0 + i, for i < kt. */
+		for (uint64_t i = 0; i < kt; i++)
+			for (uint32_t j = 0; j < C; j++)
+				s->w_el[i * C + j] = get_elem(s->wt + (w0 + i) * s->w_word, j, s->wb, code);
+		for (uint64_t m = 0; m < mt; m++) {
+			const uint8_t *aw = s->in + (a0 + m) * s->in_word;
+			for (uint64_t i = 0; i < kt; i++)
+				s->a_el[i] = get_elem(aw, i, s->ab, 0);
+			int64_t *acc = s->acc + (acc0 + m) * C;
+			for (uint32_t j = 0; j < C; j++) {
+				int64_t sum = flags & TS_COMP_ACC_FIRST ? 0 : acc[j];
+				for (uint64_t i = 0; i < kt; i++)
+					sum = wrap(s, sum + product(s, s->a_el[i], s->w_el[i * C + j]));
+				acc[j] = sum;
+			}
+		}
+		return TS_HWERR_NONE;
+	}
+	if (flags & TS_COMP_ACC_FIRST)
+		memset(s->pe, 0, (size_t)R * C * sizeof *s->pe);
+	for (uint64_t k = 0; k < kt; k++) {
+		const uint8_t *aw = s->in + (a0 + k) * s->in_word, *ww = s->wt + (w0 + k) * s->w_word;
+		for (uint32_t i = 0; i < R; i++)
+			s->a_el[i] = get_elem(aw, i, s->ab, 0);
+		for (uint32_t j = 0; j < C; j++)
+			s->w_el[j] = get_elem(ww, j, s->wb, code);
+		for (uint32_t i = 0; i < R; i++)
+			for (uint32_t j = 0; j < C; j++)
+				s->pe[i * C + j] = wrap(s, s->pe[i * C + j] + product(s, s->a_el[i], s->w_el[j]));
+	}
+	if (flags & TS_COMP_DRAIN)
+		memcpy(s->acc + acc0 * C, s->pe, (size_t)mt * C * sizeof *s->pe);
+	return TS_HWERR_NONE;
+}
+
+/* Requantize one accumulator (desc.h STORE); *bit gets the binary output. */
+static int32_t requant(const ts_descsim *s, int64_t acc, int32_t mult, int shift, int32_t zp, int *nonneg)
+{
+	int32_t qmin, qmax;
+	switch (s->c.pe) {
+	case TS_PE_INT16: qmin = -32768, qmax = 32767; break;
+	case TS_PE_INT4: qmin = -8, qmax = 7; break;
+	case TS_PE_BINARY: qmin = INT32_MIN, qmax = INT32_MAX; break;
+	default: qmin = -128, qmax = 127; break;
+	}
+	if (s->acc_bits <= 32) {
+		ts_requant rq = { mult, shift, zp, qmin, qmax };
+		int32_t y = ts_requant_one((int32_t)acc, &rq);
+		*nonneg = y >= 0; /* clamping to the int32 range keeps the sign */
+		return y;
+	}
+	__int128 y = ((__int128)acc * mult + ((__int128)1 << (shift - 1))) >> shift;
+	y += zp;
+	*nonneg = y >= 0;
+	if (y < qmin)
+		y = qmin;
+	if (y > qmax)
+		y = qmax;
+	return (int32_t)y;
+}
+
+static ts_hw_err exec_store(run *x, const ts_desc *desc)
+{
+	ts_descsim *s = x->s;
+	uint32_t flags = TS_DESC_FLAGS(desc);
+	int32_t mult = (int32_t)desc->w[6];
+	int shift = (int)(desc->w[7] & 0xffu);
+	int32_t zp = (int8_t)((desc->w[7] >> 8) & 0xffu);
+	if (flags || mult < 1 || shift < 1 || shift > 62 || desc->w[7] >> 16)
+		return fail(x, TS_HWERR_BAD_OPCODE, "STORE flags 0x%x multiplier %ld shift %d w7 0x%08x", flags,
+			    (long)mult, shift, desc->w[7]);
+	uint64_t rows = desc->w[4], cols = desc->w[5], acc0 = desc->w[3];
+	if (!rows || !cols)
+		return fail(x, TS_HWERR_ZERO_LENGTH, "STORE of %llu x %llu", (unsigned long long)rows,
+			    (unsigned long long)cols);
+	if (cols > s->C)
+		return fail(x, TS_HWERR_TILE_RANGE, "STORE of %llu columns from a %u-column array",
+			    (unsigned long long)cols, s->C);
+	if (acc0 > s->d_acc || rows > s->d_acc - acc0)
+		return fail(x, TS_HWERR_SPAD_RANGE, "STORE accumulator words %llu..%llu (%llu words)",
+			    (unsigned long long)acc0, (unsigned long long)(acc0 + rows - 1),
+			    (unsigned long long)s->d_acc);
+	uint64_t row_bytes = nbytes(cols, s->ab), bytes = rows * row_bytes, addr = desc_addr(desc);
+	if (!in_window(x, addr, bytes))
+		return fail(x, TS_HWERR_ADDR_RANGE, "STORE of %llu bytes at 0x%llx", (unsigned long long)bytes,
+			    (unsigned long long)addr);
+	uint8_t *dst = x->mem + (addr - x->base);
+	for (uint64_t m = 0; m < rows; m++, dst += row_bytes) {
+		const int64_t *acc = s->acc + (acc0 + m) * s->C;
+		memset(dst, 0, row_bytes);
+		for (uint64_t j = 0; j < cols; j++) {
+			int nonneg;
+			int32_t y = requant(s, acc[j], mult, shift, zp, &nonneg);
+			switch (s->ab) {
+			case 16:
+				dst[2 * j] = (uint8_t)y;
+				dst[2 * j + 1] = (uint8_t)((uint32_t)y >> 8);
+				break;
+			case 8:
+				dst[j] = (uint8_t)y;
+				break;
+			case 4:
+				dst[j / 2] |= (uint8_t)(((uint32_t)y & 0xF) << (j & 1 ? 4 : 0));
+				break;
+			default:
+				dst[j / 8] |= (uint8_t)(nonneg << (j % 8));
+				break;
+			}
+		}
+	}
+	return TS_HWERR_NONE;
+}
+
+ts_status ts_descsim_run(ts_descsim *s, uint8_t *mem, uint64_t mem_base, uint64_t mem_size,
+			 uint64_t desc_addr_base, uint64_t desc_max, ts_descsim_result *r, ts_diag *d)
+{
+	memset(r, 0, sizeof *r);
+	run x = { s, mem, mem_base, mem_size, r };
+	uint64_t fetch = ts_desc_fetch_cycles(&s->c);
+	uint64_t cycles = TS_T_START;
+	ts_hw_err e = TS_HWERR_NONE;
+	uint64_t i = 0;
+	for (;; i++) {
+		if (i >= desc_max) {
+			e = fail(&x, TS_HWERR_NO_FENCE, "%llu descriptors without a FENCE", (unsigned long long)i);
+			break;
+		}
+		uint64_t at = desc_addr_base + i * TS_DESC_BYTES;
+		if ((desc_addr_base & 31) || at < desc_addr_base || !in_window(&x, at, TS_DESC_BYTES)) {
+			e = fail(&x, TS_HWERR_ADDR_RANGE, "descriptor fetch at 0x%llx", (unsigned long long)at);
+			break;
+		}
+		ts_desc desc;
+		ts_desc_decode(mem + (at - mem_base), &desc);
+		cycles += fetch;
+		unsigned op = TS_DESC_OPCODE(&desc);
+		if (desc.w[0] >> 16) {
+			e = fail(&x, TS_HWERR_BAD_OPCODE, "word 0 = 0x%08x has reserved bits set", desc.w[0]);
+			break;
+		}
+		if (op == TS_DESC_FENCE) {
+			if (TS_DESC_FLAGS(&desc)) {
+				e = fail(&x, TS_HWERR_BAD_OPCODE, "FENCE flags 0x%x", TS_DESC_FLAGS(&desc));
+				break;
+			}
+			i++;
+			break;
+		}
+		if (op == TS_DESC_LOAD)
+			e = exec_load(&x, &desc);
+		else if (op == TS_DESC_COMPUTE)
+			e = exec_compute(&x, &desc);
+		else if (op == TS_DESC_STORE)
+			e = exec_store(&x, &desc);
+		else
+			e = fail(&x, TS_HWERR_BAD_OPCODE, "opcode %u", op);
+		if (e)
+			break;
+		cycles += ts_desc_exec_cycles(&s->c, &desc);
+	}
+	r->cycles = cycles + 1;
+	r->err = e;
+	if (e) {
+		r->err_desc = i;
+		r->desc_done = i;
+		return ts_err(d, TS_ERR_INPUT, "descriptor %llu: %s: %s", (unsigned long long)i,
+			      ts_hw_err_name(e), r->why);
+	}
+	r->desc_done = i;
+	return TS_OK;
+}
+
+/* ---- a whole layer ----------------------------------------------------------------------- */
+ts_status ts_descsim_layer(const ts_hwcfg *c, const ts_layer *l, const void *w, const void *x,
+			   const ts_rt_requant *rq, int32_t *y, ts_descsim_result *r, ts_diag *d)
+{
+	ts_layer_buffers b;
+	ts_status st = ts_layer_buffers_plan(c, l, 0, &b, d);
+	if (st)
+		return st;
+	uint8_t *mem = calloc(1, b.total);
+	if (!mem)
+		return ts_err(d, TS_ERR_NOMEM, "layer '%s': out of memory for a %llu-byte image", l->name,
+			      (unsigned long long)b.total);
+	ts_descsim *s = NULL;
+	st = ts_pack_weights(c, l, &b, w, mem, d);
+	if (!st)
+		st = ts_pack_input(c, l, &b, x, mem, d);
+	if (!st)
+		st = ts_write_descriptors(c, l, &b, rq, mem, d);
+	if (!st)
+		st = ts_descsim_new(c, &s, d);
+	if (!st)
+		st = ts_descsim_run(s, mem, b.base, b.total, b.base + b.desc_off, b.desc_count, r, d);
+	if (!st)
+		st = ts_unpack_output(c, l, &b, mem, y, d);
+	ts_descsim_free(s);
+	free(mem);
+	return st;
+}

@@ -1,0 +1,988 @@
+/* test_runtime.c — runtime lowering and the C descriptor model: hand-derived
+ * descriptor streams and cycles (docs/timing.md §8), binary/int4 edge cases by
+ * hand, random layers on random configs executed in descsim and compared element by
+ * element with the golden conv + requantization and cycle by cycle with the cost
+ * model, the visitor's tile coordinates (every M x N x Kr cell computed once), and
+ * every hardware error from a corrupted list. Seed: TS_SEED, else time (printed). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "tessera/cost.h"
+#include "tessera/kernels.h"
+#include "tessera/quant.h"
+#include "tessera/runtime.h"
+
+static unsigned long long seed;
+static uint64_t rng_state;
+
+static uint64_t rng_next(void)
+{
+	uint64_t x = rng_state;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return rng_state = x;
+}
+
+static int64_t rnd(int64_t lo, int64_t hi) /* inclusive */
+{
+	return lo + (int64_t)(rng_next() % (uint64_t)(hi - lo + 1));
+}
+
+static uint64_t nbytes(uint64_t n, uint32_t bits)
+{
+	return (n * bits + 7) / 8;
+}
+
+/* 2x2 int8 array of docs/timing.md §8: 32-word scratchpads, 4 B/cycle, latency 10. */
+static void small_cfg(ts_hwcfg *c, ts_dataflow df)
+{
+	ts_hwcfg_default(c);
+	c->rows = 2;
+	c->cols = 2;
+	c->dataflow = df;
+	c->pe = TS_PE_INT8;
+	c->acc_bits = 32;
+	c->spad_input_bytes = 64;
+	c->spad_weight_bytes = 64;
+	c->spad_acc_bytes = 256;
+	c->dram_bytes_per_cycle = 4;
+	c->dram_latency = 10;
+	c->sparse_formats = 0;
+}
+
+/* ---- a layer on the descriptor model -------------------------------------------------- */
+typedef struct image {
+	ts_layer_buffers b;
+	uint8_t *mem;
+} image;
+
+static ts_status build_image(const ts_hwcfg *c, const ts_layer *l, uint64_t base, const void *w,
+			     const void *x, const ts_rt_requant *rq, image *im, ts_diag *d)
+{
+	ts_status st = ts_layer_buffers_plan(c, l, base, &im->b, d);
+	if (st)
+		return st;
+	im->mem = calloc(1, im->b.total);
+	assert_non_null(im->mem);
+	if (w && (st = ts_pack_weights(c, l, &im->b, w, im->mem, d)))
+		return st;
+	if (x && (st = ts_pack_input(c, l, &im->b, x, im->mem, d)))
+		return st;
+	return ts_write_descriptors(c, l, &im->b, rq, im->mem, d);
+}
+
+static ts_status run_image(const ts_hwcfg *c, image *im, ts_descsim_result *r, ts_diag *d)
+{
+	ts_descsim *s;
+	ts_status st = ts_descsim_new(c, &s, d);
+	assert_int_equal(st, TS_OK);
+	st = ts_descsim_run(s, im->mem, im->b.base, im->b.total, im->b.base + im->b.desc_off,
+			    im->b.desc_count + 8, r, d);
+	ts_descsim_free(s);
+	return st;
+}
+
+static void read_desc(const image *im, uint64_t i, ts_desc *desc)
+{
+	ts_desc_decode(im->mem + im->b.desc_off + i * TS_DESC_BYTES, desc);
+}
+
+static void write_desc(image *im, uint64_t i, const ts_desc *desc)
+{
+	ts_desc_encode(desc, im->mem + im->b.desc_off + i * TS_DESC_BYTES);
+}
+
+/* ---- hand-derived streams (docs/timing.md §8) ------------------------------------------ */
+static const int8_t hand_a[9] = { 3, -2, 7, 1, 0, -5, 4, 6, -1 };  /* A 3x3 row-major */
+static const int8_t hand_w[9] = { 2, -1, 5, 0, 3, 1, -4, 2, 2 };   /* B 3x3 row-major */
+
+/* The 3x3x3 GEMM as a layer: x[0][k][m][0] = A[m][k], w[n][k] = B[k][n]. */
+static void hand_tensors(int8_t x[9], int8_t w[9])
+{
+	for (int m = 0; m < 3; m++)
+		for (int k = 0; k < 3; k++)
+			x[k * 3 + m] = hand_a[m * 3 + k];
+	for (int k = 0; k < 3; k++)
+		for (int n = 0; n < 3; n++)
+			w[n * 3 + k] = hand_w[k * 3 + n];
+}
+
+static void check_hand_output(const ts_hwcfg *c, const ts_layer *l, image *im)
+{
+	int32_t y[9];
+	assert_int_equal(ts_unpack_output(c, l, &im->b, im->mem, y, NULL), TS_OK);
+	/* Identity requantization: y[0][n][m][0] = sum_k A[m][k] B[k][n], by hand:
+	 * row 0: (3,-2,7).(cols) = 6-0-28=-22, -3-6+14=5, 15-2+14=27
+	 * row 1: (1,0,-5): 2+20=22, -1-10=-11, 5-10=-5
+	 * row 2: (4,6,-1): 8+0+4=12, -4+18-2=12, 20+6-2=24 */
+	static const int32_t want[3][3] = { { -22, 5, 27 }, { 22, -11, -5 }, { 12, 12, 24 } };
+	for (int m = 0; m < 3; m++)
+		for (int n = 0; n < 3; n++)
+			assert_int_equal(y[n * 3 + m], want[m][n]);
+}
+
+static void test_ws_hand(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	small_cfg(&c, TS_DF_WS);
+	ts_layer l = ts_layer_gemm("g", 1, 3, 3, 3);
+	int8_t x[9], w[9];
+	hand_tensors(x, w);
+	image im;
+	ts_diag d = { { 0 } };
+	assert_int_equal(build_image(&c, &l, 0x1000, w, x, NULL, &im, &d), TS_OK);
+	assert_int_equal(im.b.desc_count, 12);
+	/* Layout: W 3 k x (2 + 1) bytes = 9, A 3 m x (2 + 1) = 9, outputs 9. */
+	assert_int_equal(im.b.w_bytes, 9);
+	assert_int_equal(im.b.a_bytes, 9);
+	assert_int_equal(im.b.o_bytes, 9);
+	/* opcode, flags, bytes (LOAD) / mt kt nt (COMPUTE) / rows cols (STORE), first A word */
+	static const uint32_t want[12][5] = {
+		{ TS_DESC_LOAD, 0, 9, 0, 0 },      /* A block: 3 rows of 2 + 3 rows of 1 */
+		{ TS_DESC_LOAD, 1, 4, 0, 0 },      /* W (k 0-1, n 0-1) */
+		{ TS_DESC_COMPUTE, 1, 3, 2, 2 },
+		{ TS_DESC_LOAD, 1, 2, 0, 0 },      /* W (k 2, n 0-1) */
+		{ TS_DESC_COMPUTE, 0, 3, 1, 2 },
+		{ TS_DESC_STORE, 0, 3, 2, 0 },
+		{ TS_DESC_LOAD, 1, 2, 0, 0 },      /* W (k 0-1, n 2) */
+		{ TS_DESC_COMPUTE, 1, 3, 2, 1 },
+		{ TS_DESC_LOAD, 1, 1, 0, 0 },
+		{ TS_DESC_COMPUTE, 0, 3, 1, 1 },
+		{ TS_DESC_STORE, 0, 3, 1, 0 },
+		{ TS_DESC_FENCE, 0, 0, 0, 0 },
+	};
+	for (int i = 0; i < 12; i++) {
+		ts_desc desc;
+		read_desc(&im, (uint64_t)i, &desc);
+		assert_int_equal(TS_DESC_OPCODE(&desc), want[i][0]);
+		assert_int_equal(TS_DESC_FLAGS(&desc), want[i][1]);
+		if (want[i][0] == TS_DESC_LOAD)
+			assert_int_equal(desc.w[7], want[i][2]);
+		if (want[i][0] == TS_DESC_COMPUTE || want[i][0] == TS_DESC_STORE) {
+			int f = want[i][0] == TS_DESC_COMPUTE ? 1 : 4;
+			assert_int_equal(desc.w[f], want[i][2]);
+			assert_int_equal(desc.w[f + 1], want[i][3]);
+			if (f == 1)
+				assert_int_equal(desc.w[3], want[i][4]);
+		}
+	}
+	/* The A block: 3 rows of the full k tile, then 3 rows of the ragged one. */
+	ts_desc a;
+	read_desc(&im, 0, &a);
+	assert_int_equal(a.w[4], 3);
+	assert_int_equal(a.w[5], 2u | 1u << 16);
+	assert_int_equal(a.w[6], 3);
+	assert_int_equal(a.w[1], 0x1000 + im.b.a_off);
+	/* Second k tile of the resident block starts at input word 3; second STORE at
+	 * the n tile 1 region: 3 rows of 2 bytes after the output start. */
+	ts_desc comp, st;
+	read_desc(&im, 4, &comp);
+	assert_int_equal(comp.w[4], 3);
+	read_desc(&im, 10, &st);
+	assert_int_equal(st.w[1], 0x1000 + im.b.o_off + 6);
+	ts_descsim_result r;
+	assert_int_equal(run_image(&c, &im, &r, &d), TS_OK);
+	assert_int_equal(r.cycles, 371);
+	assert_int_equal(r.desc_done, 12);
+	check_hand_output(&c, &l, &im);
+	free(im.mem);
+}
+
+static void test_os_hand(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	small_cfg(&c, TS_DF_OS);
+	ts_layer l = ts_layer_gemm("g", 1, 3, 3, 3);
+	int8_t x[9], w[9];
+	hand_tensors(x, w);
+	image im;
+	ts_diag d = { { 0 } };
+	assert_int_equal(build_image(&c, &l, 0, w, x, NULL, &im, &d), TS_OK);
+	assert_int_equal(im.b.desc_count, 15);
+	/* Plan W: per n tile a W panel (3 k rows), per m tile an A chunk, COMPUTE with
+	 * ACC_FIRST | DRAIN (one chunk), STORE. */
+	static const uint32_t ops[15] = { TS_DESC_LOAD, TS_DESC_LOAD, TS_DESC_COMPUTE, TS_DESC_STORE,
+					  TS_DESC_LOAD, TS_DESC_COMPUTE, TS_DESC_STORE, TS_DESC_LOAD,
+					  TS_DESC_LOAD, TS_DESC_COMPUTE, TS_DESC_STORE, TS_DESC_LOAD,
+					  TS_DESC_COMPUTE, TS_DESC_STORE, TS_DESC_FENCE };
+	for (int i = 0; i < 15; i++) {
+		ts_desc desc;
+		read_desc(&im, (uint64_t)i, &desc);
+		assert_int_equal(TS_DESC_OPCODE(&desc), ops[i]);
+		if (ops[i] == TS_DESC_COMPUTE)
+			assert_int_equal(TS_DESC_FLAGS(&desc), TS_COMP_ACC_FIRST | TS_COMP_DRAIN);
+	}
+	ts_desc w0, a1;
+	read_desc(&im, 0, &w0);
+	assert_int_equal(TS_DESC_FLAGS(&w0), TS_LOAD_TO_W);
+	assert_int_equal(w0.w[7], 6);
+	read_desc(&im, 4, &a1); /* A chunk of m tile 1 (one row): 3 words of 1 byte */
+	assert_int_equal(a1.w[7], 3);
+	assert_int_equal(a1.w[4], 3);
+	assert_int_equal(a1.w[5], 1);
+	ts_descsim_result r;
+	assert_int_equal(run_image(&c, &im, &r, &d), TS_OK);
+	assert_int_equal(r.cycles, 475);
+	check_hand_output(&c, &l, &im);
+	free(im.mem);
+}
+
+/* Binary by hand: a ragged reduction (kt = 3 on 4 rows) must not count the missing
+ * row as -1, and the sign test includes the zero point. */
+static void test_binary_hand(void **state)
+{
+	(void)state;
+	for (int df = 0; df < 2; df++) {
+		ts_hwcfg c;
+		small_cfg(&c, (ts_dataflow)df);
+		c.pe = TS_PE_BINARY;
+		c.rows = 4;
+		c.cols = 2;
+		c.acc_bits = 16;
+		c.spad_input_bytes = 16;
+		c.spad_weight_bytes = 16;
+		c.spad_acc_bytes = 64;
+		/* GEMM M = 2, Kr = 3, N = 2. A = [+ - +; + + +], B columns (+ + -), (- - -):
+		 * dots: row 0: 1-1-1 = -1, -1+1-1 = -1; row 1: 1+1-1 = 1, -3. */
+		ts_layer l = ts_layer_gemm("b", 1, 2, 3, 2);
+		const int8_t a[2][3] = { { 1, -1, 1 }, { 1, 1, 1 } };
+		const int8_t b[3][2] = { { 1, -1 }, { 1, -1 }, { -1, -1 } };
+		int8_t x[6], w[6];
+		for (int m = 0; m < 2; m++)
+			for (int k = 0; k < 3; k++)
+				x[k * 2 + m] = a[m][k];
+		for (int k = 0; k < 3; k++)
+			for (int n = 0; n < 2; n++)
+				w[n * 3 + k] = b[k][n];
+		for (int zp = 0; zp <= 1; zp++) {
+			ts_rt_requant rq = { 1 << 30, 30, zp };
+			ts_diag d = { { 0 } };
+			ts_descsim_result r;
+			int32_t y[4];
+			assert_int_equal(ts_descsim_layer(&c, &l, w, x, &rq, y, &r, &d), TS_OK);
+			assert_int_equal(r.err, TS_HWERR_NONE);
+			/* y[n][m]: dot + zp >= 0 -> +1 */
+			assert_int_equal(y[0 * 2 + 0], zp ? 1 : -1); /* -1 + zp */
+			assert_int_equal(y[1 * 2 + 0], zp ? 1 : -1);
+			assert_int_equal(y[0 * 2 + 1], 1);
+			assert_int_equal(y[1 * 2 + 1], -1);
+		}
+	}
+}
+
+/* int4: outputs clamp to -8..7 and pack two per byte, low nibble first. */
+static void test_int4_hand(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	small_cfg(&c, TS_DF_WS);
+	c.pe = TS_PE_INT4;
+	c.acc_bits = 16;
+	ts_layer l = ts_layer_gemm("i4", 1, 1, 2, 3);
+	const int8_t x[2] = { 7, -8 };                  /* A = [7, -8] */
+	const int8_t w[6] = { 1, 1, -1, 0, 2, 1 };      /* w[n][k]: n0 (1,1), n1 (-1,0), n2 (2,1) */
+	/* dots: 7-8 = -1, -7, 14-8 = 6; with zp 2: 1, -5, 8 -> clamp 7 */
+	ts_rt_requant rq = { 1 << 30, 30, 2 };
+	image im;
+	ts_diag d = { { 0 } };
+	assert_int_equal(build_image(&c, &l, 0, w, x, &rq, &im, &d), TS_OK);
+	ts_descsim_result r;
+	assert_int_equal(run_image(&c, &im, &r, &d), TS_OK);
+	/* Output layout [n tile][m][nt]: n tile 0 = (1, -5) -> byte 0xB1, n tile 1 = 7 -> 0x07. */
+	assert_int_equal(im.mem[im.b.o_off], 0xB1);
+	assert_int_equal(im.mem[im.b.o_off + 1], 0x07);
+	int32_t y[3];
+	assert_int_equal(ts_unpack_output(&c, &l, &im.b, im.mem, y, NULL), TS_OK);
+	assert_int_equal(y[0], 1);
+	assert_int_equal(y[1], -5);
+	assert_int_equal(y[2], 7);
+	free(im.mem);
+	/* Out-of-range int4 input names the element. */
+	const int8_t bad[2] = { 7, 9 };
+	ts_layer_buffers b;
+	assert_int_equal(ts_layer_buffers_plan(&c, &l, 0, &b, &d), TS_OK);
+	uint8_t *mem = calloc(1, b.total);
+	assert_int_equal(ts_pack_input(&c, &l, &b, bad, mem, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "input[1] = 9"));
+	free(mem);
+}
+
+/* ---- random layers vs the golden model ---------------------------------------------------- */
+static const uint32_t acc_choices[] = { 16, 24, 32, 40, 48 };
+
+static void random_cfg(ts_hwcfg *c)
+{
+	ts_hwcfg_default(c);
+	snprintf(c->name, sizeof c->name, "rand");
+	c->rows = (uint32_t)rnd(1, 12);
+	c->cols = (uint32_t)rnd(1, 12);
+	c->dataflow = rnd(0, 1) ? TS_DF_OS : TS_DF_WS;
+	c->pe = (ts_pe_type)rnd(0, TS_PE_COUNT - 1);
+	do
+		c->acc_bits = acc_choices[rnd(0, 4)];
+	while (c->pe == TS_PE_INT16 && c->acc_bits < 32);
+	uint32_t wb = ts_pe_wbits(c->pe), ab = ts_pe_abits(c->pe);
+	/* Small scratchpads (R .. 4R words, sometimes much more) force m blocks,
+	 * chunks and streamed plans. */
+	int big = rnd(0, 4) == 0;
+	c->spad_input_bytes = (uint32_t)(nbytes(c->rows, ab) * rnd(c->rows, big ? 40 * c->rows : 4 * c->rows));
+	c->spad_weight_bytes = (uint32_t)(nbytes(c->cols, wb) * rnd(c->rows, big ? 40 * c->rows : 4 * c->rows));
+	c->spad_acc_bytes = c->cols * (c->acc_bits / 8) * (uint32_t)rnd(c->rows, big ? 40 * c->rows : 4 * c->rows);
+	c->dram_bytes_per_cycle = (uint32_t)rnd(1, 16);
+	c->dram_latency = (uint32_t)rnd(0, 20);
+	c->sparse_formats = 0;
+}
+
+static ts_layer random_layer(void)
+{
+	ts_layer l;
+	switch (rnd(0, 5)) {
+	case 0: { /* dense conv, every option */
+		ts_layer_init(&l, TS_OP_CONV, "conv");
+		l.n = (uint32_t)rnd(1, 2);
+		l.c = (uint32_t)rnd(1, 6);
+		l.k = (uint32_t)rnd(1, 14);
+		l.r = (uint32_t)rnd(1, 3);
+		l.s = (uint32_t)rnd(1, 3);
+		l.dil_y = (uint32_t)rnd(1, 2);
+		l.dil_x = (uint32_t)rnd(1, 2);
+		l.stride_y = (uint32_t)rnd(1, 2);
+		l.stride_x = (uint32_t)rnd(1, 2);
+		l.pad_top = (uint32_t)rnd(0, 2);
+		l.pad_left = (uint32_t)rnd(0, 2);
+		l.pad_bottom = (uint32_t)rnd(0, 2);
+		l.pad_right = (uint32_t)rnd(0, 2);
+		l.y = (uint32_t)rnd(l.dil_y * (l.r - 1) + 1, 9);
+		l.x = (uint32_t)rnd(l.dil_x * (l.s - 1) + 1, 9);
+		return l;
+	}
+	case 1: { /* depthwise, with a channel multiplier */
+		uint32_t c = (uint32_t)rnd(1, 12), r = (uint32_t)rnd(1, 3);
+		l = ts_layer_conv("dw", c * (uint32_t)rnd(1, 2), c, (uint32_t)rnd(r, 8), (uint32_t)rnd(r, 8), r, r,
+				  (uint32_t)rnd(1, 2), (uint32_t)rnd(0, 1), c);
+		if (c == 1)
+			l.op = TS_OP_CONV;
+		return l;
+	}
+	case 2: { /* grouped */
+		uint32_t g = (uint32_t)rnd(2, 4);
+		return ts_layer_conv("gconv", g * (uint32_t)rnd(1, 4), g * (uint32_t)rnd(1, 3), (uint32_t)rnd(3, 7),
+				     (uint32_t)rnd(3, 7), 3, (uint32_t)rnd(1, 3), 1, 1, g);
+	}
+	case 3:
+		return ts_layer_fc("fc", (uint32_t)rnd(1, 20), (uint32_t)rnd(1, 30), (uint32_t)rnd(1, 40));
+	default:
+		return ts_layer_gemm("gemm", (uint32_t)rnd(1, 3), (uint32_t)rnd(1, 30), (uint32_t)rnd(1, 30),
+				     (uint32_t)rnd(1, 20));
+	}
+}
+
+/* Signed value of the low `bits` of v. */
+static int64_t sext(int64_t v, unsigned bits)
+{
+	uint64_t mask = (1ull << bits) - 1, u = (uint64_t)v & mask;
+	return (int64_t)(u >> (bits - 1) ? u | ~mask : u);
+}
+
+/* The golden model's sums for layer l: ts_ref_conv on the element types of the PE
+ * (lightpe: the decoded weights as int16; binary: +-1 values, padding -1 made explicit). */
+static void golden_conv(const ts_hwcfg *c, const ts_layer *l, const void *x, const void *w, int32_t *acc)
+{
+	ts_conv_args cv;
+	memset(&cv, 0, sizeof cv);
+	cv.n = l->n;
+	cv.c = l->c;
+	cv.h = l->y;
+	cv.w = l->x;
+	cv.k = l->k;
+	cv.r = l->r;
+	cv.s = l->s;
+	cv.stride_h = l->stride_y;
+	cv.stride_w = l->stride_x;
+	cv.pad_top = l->pad_top;
+	cv.pad_left = l->pad_left;
+	cv.pad_bottom = l->pad_bottom;
+	cv.pad_right = l->pad_right;
+	cv.dil_h = l->dil_y;
+	cv.dil_w = l->dil_x;
+	cv.groups = l->groups;
+	cv.x = x;
+	cv.wt = w;
+	cv.y = acc;
+	uint64_t nw = ts_layer_weight_elems(l);
+	int16_t *wdec = NULL;
+	int8_t *xpad = NULL, *wpm = NULL;
+	switch (c->pe) {
+	case TS_PE_INT16:
+		cv.x_type = cv.w_type = TS_Q_INT16;
+		break;
+	case TS_PE_INT4:
+		cv.x_type = cv.w_type = TS_Q_INT4;
+		break;
+	case TS_PE_LIGHTPE1:
+	case TS_PE_LIGHTPE2:
+		wdec = malloc(nw * sizeof *wdec);
+		for (uint64_t i = 0; i < nw; i++)
+			wdec[i] = (int16_t)ts_lightpe_decode(((const uint8_t *)w)[i],
+							     c->pe == TS_PE_LIGHTPE1 ? TS_Q_LIGHTPE1 : TS_Q_LIGHTPE2);
+		cv.x_type = TS_Q_INT8;
+		cv.w_type = TS_Q_INT16;
+		cv.wt = wdec;
+		break;
+	case TS_PE_BINARY: {
+		size_t H = l->y + l->pad_top + l->pad_bottom, W = l->x + l->pad_left + l->pad_right;
+		xpad = malloc((size_t)l->n * l->c * H * W);
+		for (size_t i = 0; i < (size_t)l->n * l->c * H * W; i++)
+			xpad[i] = -1;
+		for (size_t nc = 0; nc < (size_t)l->n * l->c; nc++)
+			for (size_t yy = 0; yy < l->y; yy++)
+				for (size_t xx = 0; xx < l->x; xx++) {
+					int8_t v = ((const int8_t *)x)[(nc * l->y + yy) * l->x + xx];
+					xpad[(nc * H + yy + l->pad_top) * W + xx + l->pad_left] = v >= 0 ? 1 : -1;
+				}
+		wpm = malloc(nw);
+		for (uint64_t i = 0; i < nw; i++)
+			wpm[i] = ((const int8_t *)w)[i] >= 0 ? 1 : -1;
+		cv.h = H;
+		cv.w = W;
+		cv.pad_top = cv.pad_left = cv.pad_bottom = cv.pad_right = 0;
+		cv.x = xpad;
+		cv.wt = wpm;
+		cv.x_type = cv.w_type = TS_Q_INT8;
+		break;
+	}
+	default:
+		cv.x_type = cv.w_type = TS_Q_INT8;
+		break;
+	}
+	ts_diag d = { { 0 } };
+	ts_status st = ts_ref_conv(&cv, &d);
+	if (st)
+		print_error("ts_ref_conv: %s\n", d.msg);
+	assert_int_equal(st, TS_OK);
+	free(wdec);
+	free(xpad);
+	free(wpm);
+}
+
+/* Random host tensors in the element types of runtime.h. With accumulators wider
+ * than 32 bits the golden model (int32, wrapping) must not overflow: int16 values
+ * are then bounded by sqrt(2^31 / Kr). */
+static void random_tensors(const ts_hwcfg *c, const ts_layer *l, void **xo, void **wo)
+{
+	uint64_t nx = ts_layer_input_elems(l), nw = ts_layer_weight_elems(l);
+	uint64_t kr = ts_layer_gemm_shape(l).kr;
+	if (c->pe == TS_PE_INT16) {
+		int64_t amp = 32767;
+		if (c->acc_bits > 32) {
+			amp = 1;
+			while ((amp + 1) * (amp + 1) * (int64_t)kr < (1ll << 31) - 1 && amp < 32767)
+				amp++;
+		}
+		int16_t *x = malloc(nx * 2), *w = malloc(nw * 2);
+		for (uint64_t i = 0; i < nx; i++)
+			x[i] = (int16_t)rnd(-amp - (amp == 32767), amp);
+		for (uint64_t i = 0; i < nw; i++)
+			w[i] = (int16_t)rnd(-amp - (amp == 32767), amp);
+		*xo = x;
+		*wo = w;
+		return;
+	}
+	int8_t *x = malloc(nx);
+	uint8_t *w = malloc(nw);
+	int lo = c->pe == TS_PE_INT4 ? -8 : -128, hi = c->pe == TS_PE_INT4 ? 7 : 127;
+	for (uint64_t i = 0; i < nx; i++)
+		x[i] = (int8_t)rnd(lo, hi);
+	for (uint64_t i = 0; i < nw; i++) {
+		if (c->pe == TS_PE_LIGHTPE1)
+			w[i] = (uint8_t)rnd(0, 15);
+		else if (c->pe == TS_PE_LIGHTPE2)
+			w[i] = (uint8_t)rnd(0, 255);
+		else
+			w[i] = (uint8_t)(int8_t)rnd(lo, hi);
+	}
+	*xo = x;
+	*wo = w;
+}
+
+static int32_t out_qmax(ts_pe_type pe)
+{
+	return pe == TS_PE_INT16 ? 32767 : pe == TS_PE_INT4 ? 7 : 127;
+}
+
+/* Expected output element from a golden int32 sum: wrap to acc_bits (when narrower
+ * than the golden 32), requantize (ts_requant_one), binary: sign of the unclamped value. */
+static int32_t expected(const ts_hwcfg *c, int32_t golden, const ts_rt_requant *rq)
+{
+	int32_t acc = c->acc_bits < 32 ? (int32_t)sext(golden, c->acc_bits) : golden;
+	ts_requant q = { rq->mult, rq->shift, rq->zp, -out_qmax(c->pe) - 1, out_qmax(c->pe) };
+	if (c->pe == TS_PE_BINARY) {
+		q.qmin = INT32_MIN;
+		q.qmax = INT32_MAX;
+		return ts_requant_one(acc, &q) >= 0 ? 1 : -1;
+	}
+	return ts_requant_one(acc, &q);
+}
+
+enum { COV_WS_RES, COV_WS_STREAM, COV_WS_MBLOCKS, COV_OS_W, COV_OS_A, COV_OS_N, COV_OS_CHUNKS,
+       COV_PACKED, COV_LAST_PASS, COV_COUNT };
+static const char *const cov_names[COV_COUNT] = { "ws A resident", "ws A streamed", "ws several m blocks",
+						  "os W resident", "os A resident", "os neither resident",
+						  "os several chunks", "group packing", "ragged last pass" };
+
+static void coverage(const ts_tiling *t, const ts_gemm_shape *g, int cov[COV_COUNT])
+{
+	if (t->dataflow == TS_DF_WS) {
+		cov[t->a_resident ? COV_WS_RES : COV_WS_STREAM]++;
+		if (g->m > t->m_tile)
+			cov[COV_WS_MBLOCKS]++;
+	} else {
+		cov[t->w_resident ? COV_OS_W : t->a_resident ? COV_OS_A : COV_OS_N]++;
+		if (t->kr > t->k_tile)
+			cov[COV_OS_CHUNKS]++;
+	}
+	if (t->group_pack > 1)
+		cov[COV_PACKED]++;
+	if (g->groups % t->group_pack)
+		cov[COV_LAST_PASS]++;
+}
+
+static void describe(char *buf, size_t size, const ts_hwcfg *c, const ts_layer *l, const ts_tiling *t)
+{
+	snprintf(buf, size,
+		 "%ux%u %s %s acc%u spads %u/%u/%u B%u L%u; layer %s n%u k%u c%u y%u x%u r%u s%u stride %ux%u "
+		 "pad %u,%u,%u,%u dil %ux%u g%u; plan gp %u m_tile %u k_tile %u a_res %d w_res %d",
+		 c->rows, c->cols, ts_dataflow_name(c->dataflow), ts_pe_type_name(c->pe), c->acc_bits,
+		 c->spad_input_bytes, c->spad_weight_bytes, c->spad_acc_bytes, c->dram_bytes_per_cycle,
+		 c->dram_latency, l->name, l->n, l->k, l->c, l->y, l->x, l->r, l->s, l->stride_y, l->stride_x,
+		 l->pad_top, l->pad_left, l->pad_bottom, l->pad_right, l->dil_y, l->dil_x, l->groups, t->group_pack,
+		 t->m_tile, t->k_tile, t->a_resident, t->w_resident);
+}
+
+static void test_random_layers(void **state)
+{
+	(void)state;
+	rng_state = seed * 2654435761u + 0x9E3779B97F4A7C15ull;
+	int cov[COV_COUNT] = { 0 };
+	int cases = 3000, binary_packed = 0;
+	for (int ci = 0; ci < cases; ci++) {
+		ts_hwcfg c;
+		random_cfg(&c);
+		ts_layer l = random_layer();
+		ts_diag d = { { 0 } };
+		ts_cost cost;
+		ts_status st = ts_cost_layer(&c, &l, &cost, &d);
+		if (st) {
+			print_error("seed %llu case %d: %s\n", seed, ci, d.msg);
+			fail();
+		}
+		void *x, *w;
+		random_tensors(&c, &l, &x, &w);
+		uint64_t ny = ts_layer_output_elems(&l);
+		int32_t *gold = malloc(ny * sizeof *gold), *y = malloc(ny * sizeof *y);
+		golden_conv(&c, &l, x, w, gold);
+		int64_t maxabs = 1;
+		for (uint64_t i = 0; i < ny; i++) {
+			int64_t v = c.acc_bits < 32 ? sext(gold[i], c.acc_bits) : gold[i];
+			if (llabs(v) > maxabs)
+				maxabs = llabs(v);
+		}
+		ts_rt_requant rq = { 1 << 30, 30, (int32_t)rnd(-3, 3) };
+		double scale = (double)out_qmax(c.pe) / (double)maxabs * (0.3 + (double)rnd(0, 1000) / 400.0);
+		if (ts_requant_from_scale(scale, &rq.mult, &rq.shift, NULL) != TS_OK) {
+			rq.mult = 1 << 30;
+			rq.shift = 30;
+		}
+		uint64_t base = 0x40000000ull + 32 * (uint64_t)rnd(0, 1000);
+		image im;
+		ts_layer_buffers *b = &im.b;
+		assert_int_equal(ts_layer_buffers_plan(&c, &l, base, b, &d), TS_OK);
+		char what[600];
+		describe(what, sizeof what, &c, &l, &b->t);
+		ts_gemm_shape g = ts_layer_gemm_shape(&l);
+		coverage(&b->t, &g, cov);
+		im.mem = calloc(1, b->total);
+		int packed_binary = c.pe == TS_PE_BINARY && b->t.group_pack > 1;
+		st = ts_pack_weights(&c, &l, b, w, im.mem, &d);
+		if (packed_binary) {
+			assert_int_equal(st, TS_ERR_UNSUPPORTED);
+			binary_packed++;
+			ts_diag_clear(&d);
+		} else if (st) {
+			print_error("seed %llu case %d: %s: %s\n", seed, ci, what, d.msg);
+			fail();
+		}
+		assert_int_equal(ts_pack_input(&c, &l, b, x, im.mem, &d), TS_OK);
+		assert_int_equal(ts_write_descriptors(&c, &l, b, &rq, im.mem, &d), TS_OK);
+		ts_descsim_result r;
+		st = run_image(&c, &im, &r, &d);
+		if (st) {
+			print_error("seed %llu case %d: %s: %s\n", seed, ci, what, d.msg);
+			fail();
+		}
+		if (r.cycles != cost.cycles || r.desc_done != cost.descriptors || b->desc_count != cost.descriptors) {
+			print_error("seed %llu case %d: %s: descsim %llu cycles / %llu descriptors, cost model %llu / "
+				    "%llu, layout %llu descriptors\n",
+				    seed, ci, what, (unsigned long long)r.cycles, (unsigned long long)r.desc_done,
+				    (unsigned long long)cost.cycles, (unsigned long long)cost.descriptors,
+				    (unsigned long long)b->desc_count);
+			fail();
+		}
+		if (!packed_binary) {
+			assert_int_equal(ts_unpack_output(&c, &l, b, im.mem, y, &d), TS_OK);
+			uint64_t P = ts_layer_out_h(&l), Q = ts_layer_out_w(&l);
+			for (uint64_t i = 0; i < ny; i++) {
+				int32_t want = expected(&c, gold[i], &rq);
+				if (y[i] != want) {
+					print_error("seed %llu case %d: %s: requant %d >> %d + %d: first mismatch at "
+						    "n %llu k %llu p %llu q %llu: descsim %d, golden %d (sum %d)\n",
+						    seed, ci, what, rq.mult, rq.shift, rq.zp,
+						    (unsigned long long)(i / (l.k * P * Q)),
+						    (unsigned long long)(i / (P * Q) % l.k), (unsigned long long)(i / Q % P),
+						    (unsigned long long)(i % Q), y[i], want, gold[i]);
+					fail();
+				}
+			}
+		}
+		free(im.mem);
+		free(x);
+		free(w);
+		free(gold);
+		free(y);
+	}
+	for (int i = 0; i < COV_COUNT; i++)
+		if (!cov[i]) {
+			print_error("seed %llu: no random case covered '%s'\n", seed, cov_names[i]);
+			fail();
+		}
+	printf("  %d layers (%d binary with group packing: cycles only); plans: ws res %d stream %d, "
+	       "os W %d A %d N %d, packed %d\n",
+	       cases, binary_packed, cov[COV_WS_RES], cov[COV_WS_STREAM], cov[COV_OS_W], cov[COV_OS_A],
+	       cov[COV_OS_N], cov[COV_PACKED]);
+}
+
+/* The visitor's tile coordinates: every COMPUTE agrees with its descriptor, the
+ * COMPUTEs of a pass cover its M x N x Kr exactly once (no overlap: each (m, n, k)
+ * cell counted), STOREs cover M x N, passes come in order and the FENCE is last. */
+typedef struct tile_check {
+	const ts_layer_buffers *b;
+	uint64_t pass, computes, stores, fence, bad;
+	uint64_t mnk, mn;      /* summed extents */
+	uint8_t *cells;        /* M x N x Kr of the current pass */
+	char why[200];
+} tile_check;
+
+static ts_status tile_visit(void *ctx, const ts_desc *desc, const ts_lower_tile *t)
+{
+	tile_check *tc = ctx;
+	if (tc->fence)
+		snprintf(tc->why, sizeof tc->why, "descriptor after the FENCE");
+	if (t->kind == TS_LK_FENCE) {
+		tc->fence++;
+		return TS_OK;
+	}
+	ts_lower_pass ps;
+	ts_layer_pass(tc->b, t->pass, &ps);
+	if (t->pass < tc->pass || t->group0 != ps.group0 || t->groups != ps.groups)
+		snprintf(tc->why, sizeof tc->why, "pass %llu out of order or wrong groups",
+			 (unsigned long long)t->pass);
+	if (t->pass != tc->pass) {
+		tc->pass = t->pass;
+		memset(tc->cells, 0, ps.m * ps.n * ps.kr);
+	}
+	if (t->kind == TS_LK_COMPUTE) {
+		tc->computes++;
+		if (desc->w[1] != t->mt || desc->w[2] != t->kt || desc->w[3] != t->nt)
+			snprintf(tc->why, sizeof tc->why, "COMPUTE fields %u %u %u vs tile %llu %llu %llu", desc->w[1],
+				 desc->w[2], desc->w[3], (unsigned long long)t->mt, (unsigned long long)t->kt,
+				 (unsigned long long)t->nt);
+		if (t->m0 + t->mt > ps.m || t->n0 + t->nt > ps.n || t->k0 + t->kt > ps.kr) {
+			snprintf(tc->why, sizeof tc->why, "COMPUTE tile outside the pass");
+			return TS_OK;
+		}
+		for (uint64_t m = t->m0; m < t->m0 + t->mt; m++)
+			for (uint64_t n = t->n0; n < t->n0 + t->nt; n++)
+				for (uint64_t k = t->k0; k < t->k0 + t->kt; k++)
+					if (tc->cells[(m * ps.n + n) * ps.kr + k]++)
+						snprintf(tc->why, sizeof tc->why, "cell (%llu, %llu, %llu) computed twice",
+							 (unsigned long long)m, (unsigned long long)n, (unsigned long long)k);
+		tc->mnk += t->mt * t->nt * t->kt;
+	} else if (t->kind == TS_LK_STORE) {
+		tc->stores++;
+		if (desc->w[4] != t->mt || desc->w[5] != t->nt)
+			snprintf(tc->why, sizeof tc->why, "STORE fields vs tile");
+		tc->mn += t->mt * t->nt;
+	} else if (t->kind == TS_LK_LOAD_A || t->kind == TS_LK_LOAD_W) {
+		int to_w = (TS_DESC_FLAGS(desc) & TS_LOAD_TO_W) != 0;
+		if (TS_DESC_OPCODE(desc) != TS_DESC_LOAD || to_w != (t->kind == TS_LK_LOAD_W))
+			snprintf(tc->why, sizeof tc->why, "LOAD kind vs flags");
+	}
+	return TS_OK;
+}
+
+static void test_visitor_tiles(void **state)
+{
+	(void)state;
+	rng_state = seed * 11400714819323198485ull + 1;
+	for (int ci = 0; ci < 500; ci++) {
+		ts_hwcfg c;
+		random_cfg(&c);
+		ts_layer l = random_layer();
+		ts_layer_buffers b;
+		ts_diag d = { { 0 } };
+		assert_int_equal(ts_layer_buffers_plan(&c, &l, 0, &b, &d), TS_OK);
+		tile_check tc;
+		memset(&tc, 0, sizeof tc);
+		tc.b = &b;
+		uint64_t want_mnk = 0, want_mn = 0, cells = 0;
+		for (uint64_t p = 0; p < b.t.packed_groups; p++) {
+			ts_lower_pass ps;
+			ts_layer_pass(&b, p, &ps);
+			want_mnk += ps.m * ps.n * ps.kr;
+			want_mn += ps.m * ps.n;
+			if (ps.m * ps.n * ps.kr > cells)
+				cells = ps.m * ps.n * ps.kr;
+		}
+		tc.cells = calloc(1, cells);
+		ts_lower_visitor v = { tile_visit, &tc };
+		assert_int_equal(ts_lower_layer(&c, &l, &b, NULL, &v, &d), TS_OK);
+		char what[600];
+		describe(what, sizeof what, &c, &l, &b.t);
+		if (tc.why[0] || tc.mnk != want_mnk || tc.mn != want_mn || tc.fence != 1) {
+			print_error("seed %llu case %d: %s: %s; covered %llu of %llu MNK cells, %llu of %llu outputs\n",
+				    seed, ci, what, tc.why, (unsigned long long)tc.mnk, (unsigned long long)want_mnk,
+				    (unsigned long long)tc.mn, (unsigned long long)want_mn);
+			fail();
+		}
+		free(tc.cells);
+	}
+}
+
+/* ---- hardware errors from corrupted lists ------------------------------------------------ */
+typedef void (*corrupt_fn)(image *im, ts_desc *desc);
+
+static void set_opcode7(image *im, ts_desc *x) { (void)im; x->w[0] = 7; }
+static void set_reserved(image *im, ts_desc *x) { (void)im; x->w[0] |= 1u << 20; }
+static void set_store_shift0(image *im, ts_desc *x) { (void)im; x->w[7] &= ~0xffu; }
+static void set_compute_flag2(image *im, ts_desc *x) { (void)im; x->w[0] |= 1u << 10; }
+static void set_rows0(image *im, ts_desc *x) { (void)im; x->w[4] = 0; }
+static void set_compute_nt0(image *im, ts_desc *x) { (void)im; x->w[3] = 0; }
+static void set_kt3(image *im, ts_desc *x) { (void)im; x->w[2] = 3; }
+static void set_elems3(image *im, ts_desc *x) { (void)im; x->w[5] = 3u | 1u << 16; }
+static void set_store_cols3(image *im, ts_desc *x) { (void)im; x->w[5] = 3; }
+static void add_byte(image *im, ts_desc *x) { (void)im; x->w[7] += 1; }
+static void w_word31(image *im, ts_desc *x) { (void)im; x->w[3] = 31; }
+static void acc_word30(image *im, ts_desc *x) { (void)im; x->w[6] = 30; }
+static void store_acc30(image *im, ts_desc *x) { (void)im; x->w[3] = 30; }
+static void a_word31(image *im, ts_desc *x) { (void)im; x->w[4] = 31; }
+static void addr_hi(image *im, ts_desc *x) { (void)im; x->w[2] = 1; }
+static void store_past_end(image *im, ts_desc *x)
+{
+	uint64_t a = im->b.base + im->b.total - 2;
+	x->w[1] = (uint32_t)a;
+	x->w[2] = (uint32_t)(a >> 32);
+}
+static void store_below(image *im, ts_desc *x) { x->w[1] = (uint32_t)(im->b.base - 1); }
+
+static void test_hw_errors(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	small_cfg(&c, TS_DF_WS);
+	ts_layer l = ts_layer_gemm("g", 1, 3, 3, 3);
+	int8_t x[9], w[9];
+	hand_tensors(x, w);
+	image clean;
+	ts_diag d = { { 0 } };
+	const uint64_t base = 0x2000;
+	assert_int_equal(build_image(&c, &l, base, w, x, NULL, &clean, &d), TS_OK);
+	/* Stream (docs/timing.md §8): 0 LOAD A, 1 LOAD W, 2 COMPUTE, 3 LOAD W, 4 COMPUTE,
+	 * 5 STORE, ..., 11 FENCE. Scratchpads: 32 words each. */
+	static const struct {
+		const char *what;
+		int index;
+		corrupt_fn fn;
+		ts_hw_err want;
+	} cases[] = {
+		{ "unknown opcode", 2, set_opcode7, TS_HWERR_BAD_OPCODE },
+		{ "reserved bits of word 0", 5, set_reserved, TS_HWERR_BAD_OPCODE },
+		{ "STORE shift 0", 5, set_store_shift0, TS_HWERR_BAD_OPCODE },
+		{ "undefined COMPUTE flag", 4, set_compute_flag2, TS_HWERR_BAD_OPCODE },
+		{ "LOAD of zero rows", 1, set_rows0, TS_HWERR_ZERO_LENGTH },
+		{ "COMPUTE nt 0", 2, set_compute_nt0, TS_HWERR_ZERO_LENGTH },
+		{ "STORE of zero rows", 10, set_rows0, TS_HWERR_ZERO_LENGTH },
+		{ "COMPUTE kt 3 > rows 2", 2, set_kt3, TS_HWERR_TILE_RANGE },
+		{ "LOAD row of 3 elements into 2-wide words", 0, set_elems3, TS_HWERR_TILE_RANGE },
+		{ "STORE of 3 columns", 5, set_store_cols3, TS_HWERR_TILE_RANGE },
+		{ "LOAD one byte too many", 0, add_byte, TS_HWERR_BYTES_MISMATCH },
+		{ "LOAD W words 31..32", 1, w_word31, TS_HWERR_SPAD_RANGE },
+		{ "COMPUTE accumulators 30..32", 2, acc_word30, TS_HWERR_SPAD_RANGE },
+		{ "COMPUTE input words 31..33", 4, a_word31, TS_HWERR_SPAD_RANGE },
+		{ "STORE accumulators 30..32", 5, store_acc30, TS_HWERR_SPAD_RANGE },
+		{ "LOAD above 4 GiB", 0, addr_hi, TS_HWERR_ADDR_RANGE },
+		{ "STORE past the window", 5, store_past_end, TS_HWERR_ADDR_RANGE },
+		{ "STORE below the window", 10, store_below, TS_HWERR_ADDR_RANGE },
+	};
+	uint64_t fetch = ts_desc_fetch_cycles(&c);
+	assert_int_equal(fetch, 19);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		image im = clean;
+		im.mem = malloc(clean.b.total);
+		memcpy(im.mem, clean.mem, clean.b.total);
+		ts_desc desc;
+		read_desc(&im, (uint64_t)cases[i].index, &desc);
+		cases[i].fn(&im, &desc);
+		write_desc(&im, (uint64_t)cases[i].index, &desc);
+		ts_descsim_result r;
+		ts_diag_clear(&d);
+		ts_status st = run_image(&c, &im, &r, &d);
+		if (st != TS_ERR_INPUT || r.err != cases[i].want || r.err_desc != (uint64_t)cases[i].index) {
+			print_error("%s: status %d, %s at descriptor %llu (want %s at %d): %s\n", cases[i].what, st,
+				    ts_hw_err_name(r.err), (unsigned long long)r.err_desc,
+				    ts_hw_err_name(cases[i].want), cases[i].index, d.msg);
+			fail();
+		}
+		char want_msg[64];
+		snprintf(want_msg, sizeof want_msg, "descriptor %d: %s", cases[i].index, ts_hw_err_name(cases[i].want));
+		assert_non_null(strstr(d.msg, want_msg));
+		assert_true(r.why[0] != 0);
+		/* The failing descriptor's fetch counts, its execution does not. */
+		uint64_t cycles = TS_T_START;
+		for (int j = 0; j < cases[i].index; j++) {
+			ts_desc ok;
+			read_desc(&clean, (uint64_t)j, &ok);
+			cycles += fetch + ts_desc_exec_cycles(&c, &ok);
+		}
+		assert_int_equal(r.cycles, cycles + fetch + 1);
+		assert_int_equal(r.desc_done, (uint64_t)cases[i].index);
+		free(im.mem);
+	}
+	/* By hand: an error at descriptor 2 = 4 + (19 + 15) + (19 + 13) + 19 + 1 = 90. */
+	{
+		image im = clean;
+		im.mem = malloc(clean.b.total);
+		memcpy(im.mem, clean.mem, clean.b.total);
+		ts_desc desc;
+		read_desc(&im, 2, &desc);
+		desc.w[0] = 0;
+		write_desc(&im, 2, &desc);
+		ts_descsim_result r;
+		assert_int_equal(run_image(&c, &im, &r, NULL), TS_ERR_INPUT);
+		assert_int_equal(r.err, TS_HWERR_BAD_OPCODE);
+		assert_int_equal(r.cycles, 90);
+		free(im.mem);
+	}
+	/* WS accepts and ignores DRAIN (desc.h): same outputs, same cycles. */
+	{
+		image im = clean;
+		im.mem = malloc(clean.b.total);
+		memcpy(im.mem, clean.mem, clean.b.total);
+		for (int i = 2; i <= 4; i += 2) {
+			ts_desc desc;
+			read_desc(&im, (uint64_t)i, &desc);
+			desc.w[0] |= TS_COMP_DRAIN << 8;
+			write_desc(&im, (uint64_t)i, &desc);
+		}
+		ts_descsim_result r;
+		assert_int_equal(run_image(&c, &im, &r, NULL), TS_OK);
+		assert_int_equal(r.cycles, 371);
+		check_hand_output(&c, &l, &im);
+		free(im.mem);
+	}
+	/* No FENCE within DESC_MAX: the run stops before fetching descriptor DESC_MAX. */
+	ts_descsim *s;
+	assert_int_equal(ts_descsim_new(&c, &s, &d), TS_OK);
+	ts_descsim_result r;
+	for (uint64_t max = 0; max <= 12; max += 4) {
+		ts_status st = ts_descsim_run(s, clean.mem, base, clean.b.total, base + clean.b.desc_off, max, &r, NULL);
+		if (max < 12) {
+			assert_int_equal(st, TS_ERR_INPUT);
+			assert_int_equal(r.err, TS_HWERR_NO_FENCE);
+			assert_int_equal(r.err_desc, max);
+		} else {
+			assert_int_equal(st, TS_OK);
+			assert_int_equal(r.cycles, 371);
+		}
+	}
+	/* A misaligned list base and a list running off the window: ADDR_RANGE. */
+	assert_int_equal(ts_descsim_run(s, clean.mem, base, clean.b.total, base + clean.b.desc_off + 4, 100, &r,
+					NULL), TS_ERR_INPUT);
+	assert_int_equal(r.err, TS_HWERR_ADDR_RANGE);
+	assert_int_equal(r.err_desc, 0);
+	assert_int_equal(ts_descsim_run(s, clean.mem, base, clean.b.total - 32, base + clean.b.desc_off, 100, &r,
+					NULL), TS_ERR_INPUT);
+	assert_int_equal(r.err, TS_HWERR_ADDR_RANGE);
+	assert_int_equal(r.err_desc, 11);
+	ts_descsim_free(s);
+	assert_string_equal(ts_hw_err_name(TS_HWERR_BYTES_MISMATCH), "ERR_BYTES_MISMATCH");
+	free(clean.mem);
+}
+
+/* Binary weights cannot be packed block-diagonally; a base off 32 bytes is refused. */
+static void test_bad_input(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	small_cfg(&c, TS_DF_WS);
+	c.pe = TS_PE_BINARY;
+	c.rows = 4;
+	c.cols = 4;
+	c.spad_input_bytes = 8;
+	c.spad_weight_bytes = 8;
+	c.spad_acc_bytes = 4 * 4 * 4 * 8;
+	/* Kr = 2, N = 2: two groups would fit a 4x4 pass, but binary weights have
+	 * no zero for the off-diagonal blocks, so the planner never packs them. */
+	ts_layer l = ts_layer_gemm("heads", 2, 4, 2, 2);
+	ts_diag d = { { 0 } };
+	ts_layer_buffers b;
+	assert_int_equal(ts_layer_buffers_plan(&c, &l, 64, &b, &d), TS_OK);
+	assert_int_equal(b.t.group_pack, 1);
+	uint8_t *mem = calloc(1, b.total);
+	int8_t w[8] = { 1, 1, 1, 1, 1, 1, 1, 1 };
+	assert_int_equal(ts_pack_weights(&c, &l, &b, w, mem, &d), TS_OK);
+	free(mem);
+	ts_diag_clear(&d);
+	assert_int_equal(ts_layer_buffers_plan(&c, &l, 48, &b, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "0x30"));
+	/* lightpe1 codes have a zero high nibble. */
+	c.pe = TS_PE_LIGHTPE1;
+	c.spad_input_bytes = 64;
+	c.spad_weight_bytes = 64;
+	ts_layer fc = ts_layer_fc("fc", 1, 2, 2);
+	ts_diag_clear(&d);
+	assert_int_equal(ts_layer_buffers_plan(&c, &fc, 0, &b, &d), TS_OK);
+	mem = calloc(1, b.total);
+	uint8_t codes[4] = { 1, 2, 0x13, 4 };
+	assert_int_equal(ts_pack_weights(&c, &fc, &b, codes, mem, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "weight[2] = 0x13"));
+	free(mem);
+}
+
+int main(void)
+{
+	const char *env = getenv("TS_SEED");
+	seed = env && *env ? strtoull(env, NULL, 10) : (unsigned long long)time(NULL);
+	printf("test_runtime: seed %llu (TS_SEED=%llu reproduces)\n", seed, seed);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ws_hand),
+		cmocka_unit_test(test_os_hand),
+		cmocka_unit_test(test_binary_hand),
+		cmocka_unit_test(test_int4_hand),
+		cmocka_unit_test(test_random_layers),
+		cmocka_unit_test(test_visitor_tiles),
+		cmocka_unit_test(test_hw_errors),
+		cmocka_unit_test(test_bad_input),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
