@@ -111,20 +111,28 @@ ts_status ts_layer_validate(const ts_layer *l, ts_diag *d)
 	const char *nm = l->name[0] ? l->name : "(unnamed)";
 	if ((unsigned)l->op >= TS_OP_COUNT)
 		return ts_err(d, TS_ERR_INPUT, "layer '%s': unknown op %d", nm, (int)l->op);
-	const struct {
-		const char *what;
-		uint32_t v;
-	} dims[] = {
-		{ "N (batch)", l->n }, { "K (output channels)", l->k }, { "C (input channels)", l->c },
-		{ "Y (input height)", l->y }, { "X (input width)", l->x },
-		{ "R (kernel height)", l->r }, { "S (kernel width)", l->s },
-		{ "stride_y", l->stride_y }, { "stride_x", l->stride_x },
-		{ "dilation_y", l->dil_y }, { "dilation_x", l->dil_x }, { "groups", l->groups },
-	};
-	for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++)
-		if (dims[i].v == 0 || dims[i].v > LAYER_MAX_DIM)
-			return ts_err(d, TS_ERR_INPUT, "layer '%s': %s = %u, must be 1..%u", nm,
-				      dims[i].what, dims[i].v, LAYER_MAX_DIM);
+	/* Fast path (the cost models validate on every evaluation): v - 1 wraps
+	 * for 0, so one comparison per field finds 0 and values over the limit. */
+	if ((l->n - 1u) >= LAYER_MAX_DIM || (l->k - 1u) >= LAYER_MAX_DIM || (l->c - 1u) >= LAYER_MAX_DIM ||
+	    (l->y - 1u) >= LAYER_MAX_DIM || (l->x - 1u) >= LAYER_MAX_DIM || (l->r - 1u) >= LAYER_MAX_DIM ||
+	    (l->s - 1u) >= LAYER_MAX_DIM || (l->stride_y - 1u) >= LAYER_MAX_DIM ||
+	    (l->stride_x - 1u) >= LAYER_MAX_DIM || (l->dil_y - 1u) >= LAYER_MAX_DIM ||
+	    (l->dil_x - 1u) >= LAYER_MAX_DIM || (l->groups - 1u) >= LAYER_MAX_DIM) {
+		const struct {
+			const char *what;
+			uint32_t v;
+		} dims[] = {
+			{ "N (batch)", l->n }, { "K (output channels)", l->k }, { "C (input channels)", l->c },
+			{ "Y (input height)", l->y }, { "X (input width)", l->x },
+			{ "R (kernel height)", l->r }, { "S (kernel width)", l->s },
+			{ "stride_y", l->stride_y }, { "stride_x", l->stride_x },
+			{ "dilation_y", l->dil_y }, { "dilation_x", l->dil_x }, { "groups", l->groups },
+		};
+		for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++)
+			if (dims[i].v == 0 || dims[i].v > LAYER_MAX_DIM)
+				return ts_err(d, TS_ERR_INPUT, "layer '%s': %s = %u, must be 1..%u", nm,
+					      dims[i].what, dims[i].v, LAYER_MAX_DIM);
+	}
 	const uint32_t pads[4] = { l->pad_top, l->pad_left, l->pad_bottom, l->pad_right };
 	for (int i = 0; i < 4; i++)
 		if (pads[i] > 65535)
