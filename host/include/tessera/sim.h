@@ -1,0 +1,90 @@
+/* sim.h — cycle-accurate co-simulation of the tessera RTL with Verilator.
+ * A model is built per hwcfg on demand (gen -> verilator --cc -> shared
+ * library), cached under build/simcache/<content hash>/ and loaded with dlopen. */
+#ifndef TESSERA_SIM_H
+#define TESSERA_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tessera/hwcfg.h"
+#include "tessera/regmap.h"
+#include "tessera/status.h"
+#include "tessera/workload.h"
+
+typedef struct ts_sim ts_sim;
+
+typedef struct ts_sim_opts {
+	const char *root;   /* repository root holding rtl/ and sim/ (NULL: env TESSERA_ROOT, else ".") */
+	const char *cache;  /* model cache (NULL: env TESSERA_SIMCACHE, else build/simcache under root) */
+	const char *source; /* config name for the generated banners (NULL: cfg->name) */
+	int trace;          /* build with FST tracing (a separate cached model) */
+	int quiet;          /* no build progress on stderr */
+	uint64_t mem_base;  /* the DRAM model's window (0 size: 64 MiB at 0x10000000) */
+	uint64_t mem_size;
+} ts_sim_opts;
+
+/* Build (or find in the cache) the model of c; so_path receives the shared
+ * library's path; *built = 1 if it had to be built now. Tool failures are
+ * TS_ERR_IO naming the log file. */
+ts_status ts_sim_build(const ts_hwcfg *c, const ts_sim_opts *o, char *so_path, size_t so_size,
+		       int *built, ts_diag *d);
+
+/* Build if needed, load and instantiate the model (reset, memory zeroed). */
+ts_status ts_sim_open(const ts_hwcfg *c, const ts_sim_opts *o, ts_sim **out, ts_diag *d);
+void ts_sim_close(ts_sim *s);
+
+void ts_sim_reset(ts_sim *s);
+uint32_t ts_sim_reg_read(ts_sim *s, uint32_t offset);
+void ts_sim_reg_write(ts_sim *s, uint32_t offset, uint32_t value);
+/* Host access to the DRAM model; out-of-window ranges are TS_ERR_INPUT. */
+ts_status ts_sim_mem_write(ts_sim *s, uint64_t addr, const void *src, size_t n, ts_diag *d);
+ts_status ts_sim_mem_read(ts_sim *s, uint64_t addr, void *dst, size_t n, ts_diag *d);
+void ts_sim_step(ts_sim *s, uint64_t cycles);
+uint64_t ts_sim_cycle(ts_sim *s); /* cycles since the model was created */
+uint64_t ts_sim_mem_base(const ts_sim *s);
+uint64_t ts_sim_mem_size(const ts_sim *s);
+/* Start (path) or stop (NULL) an FST waveform; needs opts.trace. */
+ts_status ts_sim_trace(ts_sim *s, const char *path, ts_diag *d);
+
+/* One run of a descriptor list. */
+typedef struct ts_sim_run_result {
+	uint64_t cycles;      /* CYCLES register: START to DONE / ERROR */
+	uint64_t sim_cycles;  /* clock cycles stepped waiting for it */
+	uint32_t descriptors; /* DESC_DONE */
+	ts_hw_err err;        /* ERR_CODE (NONE when DONE) */
+	uint32_t err_desc;    /* ERR_DESC */
+	uint64_t mem_oob;     /* bytes the accelerator touched outside the window */
+} ts_sim_run_result;
+
+/* Program the registers (window = the whole DRAM model, DESC_LO/HI, DESC_MAX),
+ * ring the doorbell and step until DONE or ERROR. A run still busy after
+ * `limit` cycles is TS_ERR_INTERNAL ("did not finish"); a hardware error is
+ * reported in r->err with TS_OK (callers decide). */
+ts_status ts_sim_exec(ts_sim *s, uint64_t desc_addr, uint32_t desc_max, uint64_t limit,
+		      ts_sim_run_result *r, ts_diag *d);
+
+/* ---- one layer, checked (cosim.c) ---------------------------------------------
+ * Random quantized weights and inputs (seeded; runtime.h element types), a random
+ * per-tensor requantization, lowered by the runtime (ts_layer_buffers_plan,
+ * ts_pack_*, ts_write_descriptors), run on the RTL, compared element by element
+ * with the C descriptor model (ts_descsim_layer) and, for plain GEMM layers, with
+ * the golden kernels; cycles compared with ts_cost_layer. */
+typedef struct ts_sim_layer_result {
+	uint64_t rtl_cycles, model_cycles, descsim_cycles;
+	uint64_t descriptors, expected_descriptors;
+	uint64_t checked, mismatches;
+	uint64_t sim_cycles;       /* clock cycles stepped */
+	double seconds;            /* wall time of the RTL run */
+	char first_mismatch[256];  /* "" if none */
+} ts_sim_layer_result;
+
+/* Memory the layer's image needs (for ts_sim_opts.mem_size). */
+ts_status ts_sim_layer_bytes(const ts_hwcfg *c, const ts_layer *l, uint64_t *bytes,
+			     ts_diag *d);
+/* TS_OK when it ran (check r->mismatches and the cycles); a hardware error or a
+ * run that does not finish is TS_ERR_MISMATCH / TS_ERR_INTERNAL with a message. */
+ts_status ts_sim_layer(ts_sim *s, const ts_hwcfg *c, const ts_layer *l, uint64_t seed,
+		       ts_sim_layer_result *r, ts_diag *d);
+
+#endif

@@ -1,0 +1,125 @@
+// ts_array — the ROWS x COLS grid of ts_pe with its input skew, in the
+// weight-stationary (DATAFLOW 0) or output-stationary (DATAFLOW 1) form.
+// PE-to-PE links are per-link nets in unpacked arrays (no wide vectors).
+//
+// WS: w_load_i writes w_i (one weight per column) into array row
+//   w_row_i; w_clear_i invalidates every stationary weight. a_i is one
+//   scratchpad word (element i -> array row i), skewed here by i cycles; out_o
+//   is the bottom row's partial sums (column j lags row 0's input by ROWS + j).
+// OS: a_i (element i -> row i) and w_i (element j -> column j) of one
+//   reduction step with av_i, skewed here by i + 1 and j + 1 cycles; clear_i
+//   zeroes the accumulators, drain_i shifts them down a row; out_o is the
+//   bottom row's accumulators.
+module ts_array #(
+	parameter ROWS     = 2,
+	parameter COLS     = 2,
+	parameter DATAFLOW = 0,
+	parameter PE       = 1,
+	parameter ACC_BITS = 32,
+	parameter AW       = 8,
+	parameter WW       = 8,
+	parameter ROW_W    = 8
+) (
+	input  wire                clk_i,
+	input  wire [AW-1:0]       a_i [0:ROWS-1],
+	input  wire                av_i,
+	input  wire [WW-1:0]       w_i [0:COLS-1],
+	input  wire                w_load_i,
+	input  wire [ROW_W-1:0]    w_row_i,
+	input  wire                w_clear_i,
+	input  wire                clear_i,
+	input  wire                drain_i,
+	output wire [ACC_BITS-1:0] out_o [0:COLS-1]
+);
+	localparam OS = (DATAFLOW != 0) ? 1 : 0;
+
+	wire [AW-1:0]       a_link  [0:ROWS*(COLS+1)-1];
+	wire                av_link [0:ROWS*(COLS+1)-1];
+	wire [WW-1:0]       w_link  [0:(ROWS+1)*COLS-1];
+	wire [ACC_BITS-1:0] ps_link [0:(ROWS+1)*COLS-1];
+
+	genvar i, j, d;
+	generate
+		// Row inputs, delayed by i (+1 in OS) cycles.
+		for (i = 0; i < ROWS; i = i + 1) begin : g_row_in
+			localparam DLY = i + OS;
+			if (DLY == 0) begin : g_direct
+				assign a_link[i*(COLS+1)]  = a_i[i];
+				assign av_link[i*(COLS+1)] = av_i;
+			end else begin : g_skew
+				reg [AW-1:0] a_sk [0:DLY-1];
+				reg          av_sk [0:DLY-1];
+				always @(posedge clk_i) begin
+					a_sk[0]  <= a_i[i];
+					av_sk[0] <= av_i;
+				end
+				for (d = 1; d < DLY; d = d + 1) begin : g_d
+					always @(posedge clk_i) begin
+						a_sk[d]  <= a_sk[d-1];
+						av_sk[d] <= av_sk[d-1];
+					end
+				end
+				assign a_link[i*(COLS+1)]  = a_sk[DLY-1];
+				assign av_link[i*(COLS+1)] = av_sk[DLY-1];
+			end
+		end
+
+		// Column inputs: OS weights skewed by j + 1; WS psums start at zero.
+		for (j = 0; j < COLS; j = j + 1) begin : g_col_in
+			assign ps_link[j] = {ACC_BITS{1'b0}};
+			if (OS != 0) begin : g_os_w
+				reg [WW-1:0] w_sk [0:j];
+				always @(posedge clk_i)
+					w_sk[0] <= w_i[j];
+				for (d = 1; d <= j; d = d + 1) begin : g_d
+					always @(posedge clk_i)
+						w_sk[d] <= w_sk[d-1];
+				end
+				assign w_link[j] = w_sk[j];
+			end else begin : g_ws_w
+				assign w_link[j] = w_i[j];
+			end
+		end
+
+		for (i = 0; i < ROWS; i = i + 1) begin : g_r
+			for (j = 0; j < COLS; j = j + 1) begin : g_c
+				// WS broadcasts the weight row to every PE of a column.
+				wire [WW-1:0] pe_w = OS ? w_link[i*COLS+j] : w_link[j];
+				wire [WW-1:0] pe_w_o;
+				ts_pe #(
+					.PE(PE), .DATAFLOW(DATAFLOW), .ACC_BITS(ACC_BITS), .AW(AW), .WW(WW)
+				) u_pe (
+					.clk_i     (clk_i),
+					.a_i       (a_link[i*(COLS+1)+j]),
+					.av_i      (av_link[i*(COLS+1)+j]),
+					.w_i       (pe_w),
+					.w_load_i  (w_load_i && (w_row_i == i)),
+					.w_clear_i (w_clear_i),
+					.clear_i   (clear_i),
+					.drain_i   (drain_i),
+					.ps_i      (ps_link[i*COLS+j]),
+					.a_o       (a_link[i*(COLS+1)+j+1]),
+					.av_o      (av_link[i*(COLS+1)+j+1]),
+					.w_o       (pe_w_o),
+					.ps_o      (ps_link[(i+1)*COLS+j])
+				);
+				if (OS != 0) begin : g_wfwd
+					assign w_link[(i+1)*COLS+j] = pe_w_o;
+				end else if (i + 1 < ROWS) begin : g_wnone
+					assign w_link[(i+1)*COLS+j] = w_link[j];
+					wire unused_w = &{1'b0, pe_w_o};
+				end else begin : g_wlast
+					assign w_link[(i+1)*COLS+j] = w_link[j];
+					wire unused_w = &{1'b0, pe_w_o};
+				end
+			end
+		end
+
+		for (j = 0; j < COLS; j = j + 1) begin : g_out
+			assign out_o[j] = ps_link[ROWS*COLS+j];
+		end
+		for (i = 0; i < ROWS; i = i + 1) begin : g_aout
+			wire unused_a = &{1'b0, a_link[i*(COLS+1)+COLS], av_link[i*(COLS+1)+COLS]};
+		end
+	endgenerate
+endmodule

@@ -1,0 +1,172 @@
+// ts_axil_regs — the AXI4-Lite register file of the accelerator. Offsets
+// come from ts_regmap.vh, generated from host/include/tessera/regmap.def (the
+// single source shared with the driver), so hardware and software agree.
+//
+// AXI4-Lite: a write is taken when AW and W are both valid (one cycle, then
+// B); a read answers on R the cycle after AR. Responses are always OKAY;
+// unknown offsets read 0 and ignore writes. CTRL.START and SOFT_RESET are
+// one-cycle pulses to the controller; STATUS.DONE / ERROR clear on writing 1.
+`include "ts_regmap.vh"
+module ts_axil_regs #(
+	parameter ROWS     = 2,
+	parameter COLS     = 2,
+	parameter PE       = 1,
+	parameter DATAFLOW = 0,
+	parameter ACC_BITS = 32,
+	parameter D_IN     = 32,
+	parameter D_W      = 32,
+	parameter D_ACC    = 32,
+	parameter B        = 4
+) (
+	input  wire        clk_i,
+	input  wire        rst_ni,
+	// AXI4-Lite slave
+	input  wire        s_awvalid_i,
+	output wire        s_awready_o,
+	input  wire [11:0] s_awaddr_i,
+	input  wire        s_wvalid_i,
+	output wire        s_wready_o,
+	input  wire [31:0] s_wdata_i,
+	input  wire [3:0]  s_wstrb_i,
+	output reg         s_bvalid_o,
+	input  wire        s_bready_i,
+	output wire [1:0]  s_bresp_o,
+	input  wire        s_arvalid_i,
+	output wire        s_arready_o,
+	input  wire [11:0] s_araddr_i,
+	output reg         s_rvalid_o,
+	input  wire        s_rready_i,
+	output reg  [31:0] s_rdata_o,
+	output wire [1:0]  s_rresp_o,
+	// to / from the controller
+	output reg         start_o,
+	output reg         soft_reset_o,
+	output reg         irq_enable_o,
+	output reg  [63:0] desc_base_o,
+	output reg  [31:0] desc_max_o,
+	output reg  [63:0] mem_lo_o,
+	output reg  [31:0] mem_size_o,
+	output reg         clear_done_o,
+	output reg         clear_error_o,
+	input  wire        busy_i,
+	input  wire        done_i,
+	input  wire        error_i,
+	input  wire [7:0]  err_code_i,
+	input  wire [31:0] err_desc_i,
+	input  wire [63:0] cycles_i,
+	input  wire [31:0] desc_done_i
+);
+	localparam [31:0] ID_MAGIC = 32'h54535231;  // 'TSR1'
+	localparam [31:0] HW_ACC   = ACC_BITS;
+	localparam [31:0] HW_DF    = DATAFLOW;
+	localparam [31:0] HW_PE    = PE;
+
+	wire wr = s_awvalid_i && s_wvalid_i && !s_bvalid_o;
+	assign s_awready_o = wr;
+	assign s_wready_o  = wr;
+	assign s_bresp_o   = 2'b00;
+	assign s_arready_o = !s_rvalid_o;
+	assign s_rresp_o   = 2'b00;
+
+	// Byte-strobed update of a 32-bit register.
+	function [31:0] strobe;
+		input [31:0] old;
+		input [31:0] data;
+		input [3:0]  be;
+		integer b;
+		begin
+			for (b = 0; b < 4; b = b + 1)
+				strobe[8*b +: 8] = be[b] ? data[8*b +: 8] : old[8*b +: 8];
+		end
+	endfunction
+
+	always @(posedge clk_i) begin
+		if (!rst_ni) begin
+			s_bvalid_o    <= 1'b0;
+			start_o       <= 1'b0;
+			soft_reset_o  <= 1'b0;
+			irq_enable_o  <= 1'b0;
+			desc_base_o   <= 64'd0;
+			desc_max_o    <= 32'd0;
+			mem_lo_o      <= 64'd0;
+			mem_size_o    <= 32'd0;
+			clear_done_o  <= 1'b0;
+			clear_error_o <= 1'b0;
+		end else begin
+			start_o       <= 1'b0;
+			soft_reset_o  <= 1'b0;
+			clear_done_o  <= 1'b0;
+			clear_error_o <= 1'b0;
+			if (s_bvalid_o && s_bready_i)
+				s_bvalid_o <= 1'b0;
+			if (wr) begin
+				s_bvalid_o <= 1'b1;
+				case (s_awaddr_i)
+				`TS_REG_CTRL: begin
+					if (s_wstrb_i[0]) begin
+						start_o      <= s_wdata_i[0] && !busy_i;
+						soft_reset_o <= s_wdata_i[1];
+						irq_enable_o <= s_wdata_i[2];
+					end
+				end
+				`TS_REG_STATUS: begin
+					if (s_wstrb_i[0]) begin
+						clear_done_o  <= s_wdata_i[1];
+						clear_error_o <= s_wdata_i[2];
+					end
+				end
+				`TS_REG_DESC_LO:  desc_base_o[31:0]  <= strobe(desc_base_o[31:0], s_wdata_i, s_wstrb_i);
+				`TS_REG_DESC_HI:  desc_base_o[63:32] <= strobe(desc_base_o[63:32], s_wdata_i, s_wstrb_i);
+				`TS_REG_DESC_MAX: desc_max_o         <= strobe(desc_max_o, s_wdata_i, s_wstrb_i);
+				`TS_REG_MEM_LO:   mem_lo_o[31:0]     <= strobe(mem_lo_o[31:0], s_wdata_i, s_wstrb_i);
+				`TS_REG_MEM_HI:   mem_lo_o[63:32]    <= strobe(mem_lo_o[63:32], s_wdata_i, s_wstrb_i);
+				`TS_REG_MEM_SIZE: mem_size_o         <= strobe(mem_size_o, s_wdata_i, s_wstrb_i);
+				default: ;
+				endcase
+			end
+		end
+	end
+
+	reg [31:0] rdata;
+	always @(*) begin
+		case (s_araddr_i)
+		`TS_REG_ID:          rdata = ID_MAGIC;
+		`TS_REG_VERSION:     rdata = `TS_REGMAP_VERSION;
+		`TS_REG_CTRL:        rdata = {29'd0, irq_enable_o, 2'b00};
+		`TS_REG_STATUS:      rdata = {29'd0, error_i, done_i, busy_i};
+		`TS_REG_ERR_CODE:    rdata = {24'd0, err_code_i};
+		`TS_REG_ERR_DESC:    rdata = err_desc_i;
+		`TS_REG_DESC_LO:     rdata = desc_base_o[31:0];
+		`TS_REG_DESC_HI:     rdata = desc_base_o[63:32];
+		`TS_REG_DESC_MAX:    rdata = desc_max_o;
+		`TS_REG_MEM_LO:      rdata = mem_lo_o[31:0];
+		`TS_REG_MEM_HI:      rdata = mem_lo_o[63:32];
+		`TS_REG_MEM_SIZE:    rdata = mem_size_o;
+		`TS_REG_CYCLES_LO:   rdata = cycles_i[31:0];
+		`TS_REG_CYCLES_HI:   rdata = cycles_i[63:32];
+		`TS_REG_DESC_DONE:   rdata = desc_done_i;
+		`TS_REG_HW_ROWS:     rdata = ROWS;
+		`TS_REG_HW_COLS:     rdata = COLS;
+		`TS_REG_HW_PE:       rdata = {8'd0, HW_ACC[7:0], HW_DF[7:0], HW_PE[7:0]};
+		`TS_REG_HW_SPAD_IN:  rdata = D_IN;
+		`TS_REG_HW_SPAD_W:   rdata = D_W;
+		`TS_REG_HW_SPAD_ACC: rdata = D_ACC;
+		`TS_REG_HW_DRAM:     rdata = B;
+		default:             rdata = 32'd0;
+		endcase
+	end
+
+	always @(posedge clk_i) begin
+		if (!rst_ni) begin
+			s_rvalid_o <= 1'b0;
+			s_rdata_o  <= 32'd0;
+		end else begin
+			if (s_rvalid_o && s_rready_i)
+				s_rvalid_o <= 1'b0;
+			if (s_arvalid_i && !s_rvalid_o) begin
+				s_rvalid_o <= 1'b1;
+				s_rdata_o  <= rdata;
+			end
+		end
+	end
+endmodule

@@ -1,0 +1,524 @@
+// ts_ctrl — the descriptor controller. After the doorbell (start_i) it
+// fetches 32-byte descriptors from memory one at a time, decodes and checks
+// them, and executes each to completion (LOAD, COMPUTE, STORE, FENCE), in
+// order with no overlap: exactly the schedule of docs/timing.md, §1:
+//   run = T_START (4) + sum(fetch + exec) + 1,  fetch = L + ceil(32/B) + 1,
+//   LOAD = 2 + L + ceil(bytes/B), STORE = 2 + 3 + L + ceil(bytes/B),
+//   COMPUTE ws = 2 + kt + mt + R + C - 1, os = 2 + kc + R + C - 1 (+ R drain).
+// A descriptor that fails its checks stops the run with ERR_CODE (ts_hw_err)
+// and ERR_DESC; a run can only wait on the memory port, never on itself.
+//
+// Port groups: regs (start, base, limits in; status out), DMA command and
+// beat stream, loader / storer fields, array sequencing (scratchpad read
+// addresses, weight loads, OS clear / drain), accumulator write lanes.
+module ts_ctrl #(
+	parameter ROWS     = 2,
+	parameter COLS     = 2,
+	parameter DATAFLOW = 0,
+	parameter AB       = 8,
+	parameter WB       = 8,
+	parameter OB       = 8,
+	parameter D_IN     = 32,
+	parameter D_W      = 32,
+	parameter D_ACC    = 32,
+	parameter B        = 4,
+	parameter ROW_W    = 8
+) (
+	input  wire        clk_i,
+	input  wire        rst_ni,
+	// registers
+	input  wire        start_i,
+	input  wire        soft_reset_i,
+	input  wire [63:0] desc_base_i,
+	input  wire [31:0] desc_max_i,
+	input  wire [63:0] mem_lo_i,
+	input  wire [31:0] mem_size_i,
+	output wire        busy_o,
+	output reg         done_o,
+	output reg         error_o,
+	output reg  [7:0]  err_code_o,
+	output reg  [31:0] err_desc_o,
+	output reg  [63:0] cycles_o,
+	output reg  [31:0] desc_done_o,
+	input  wire        clear_done_i,
+	input  wire        clear_error_i,
+	// DMA
+	output reg         dma_cmd_o,
+	output reg         dma_we_o,
+	output reg  [63:0] dma_addr_o,
+	output reg  [31:0] dma_len_o,
+	input  wire        beat_i,
+	input  wire [31:0] beat_idx_i,
+	input  wire        last_i,
+	input  wire [7:0]  rdata_i [0:B-1],
+	// loader
+	output wire        ld_start_o,
+	output wire        ld_beat_o,
+	output reg         ld_to_w_o,
+	output reg  [31:0] ld_word0_o,
+	output reg  [31:0] ld_rows_o,
+	output reg  [31:0] ld_rb0_o,
+	output reg  [31:0] ld_rb2_o,
+	output reg  [31:0] ld_bytes_o,
+	// storer
+	output wire        st_start_o,
+	output wire        st_go_o,
+	output wire        st_beat_o,
+	output reg  [31:0] st_acc0_o,
+	output reg  [31:0] st_nt_o,
+	output reg  [31:0] st_rb_o,
+	output reg  [31:0] st_beats_o,
+	output reg  [31:0] st_mult_o,
+	output reg  [7:0]  st_shift_o,
+	output reg  [7:0]  st_zp_o,
+	// array sequencing
+	output reg  [31:0] a_raddr_o,
+	output reg  [31:0] w_raddr_o,
+	output reg         a_valid_o,     // the A / W words read last cycle enter the array
+	output reg         w_load_o,      // WS: the W word read last cycle -> array row w_row_o
+	output reg  [ROW_W-1:0] w_row_o,
+	output reg         w_clear_o,
+	output reg         clear_o,
+	output reg         drain_o,
+	output reg  [31:0] tile_nt_o,
+	// accumulator write lanes (one per column): word index; WS adds unless first
+	output reg         acc_we_o   [0:COLS-1],
+	output reg  [31:0] acc_word_o [0:COLS-1],
+	output reg         acc_first_o
+);
+	localparam OP_LOAD = 8'd1, OP_COMPUTE = 8'd2, OP_STORE = 8'd3, OP_FENCE = 8'd4;
+	localparam E_NONE = 8'd0, E_BAD_OPCODE = 8'd1, E_ZERO_LENGTH = 8'd2, E_ADDR_RANGE = 8'd3,
+		   E_SPAD_RANGE = 8'd4, E_TILE_RANGE = 8'd5, E_BYTES_MISMATCH = 8'd6, E_NO_FENCE = 8'd7;
+	localparam [3:0] S_IDLE = 4'd0, S_START = 4'd1, S_FETCH = 4'd2, S_DECODE = 4'd3, S_LOAD = 4'd4,
+			 S_COMP = 4'd5, S_STORE = 4'd6, S_DONE = 4'd7,
+			 S_FAIL = 4'd8;
+	localparam OS = (DATAFLOW != 0) ? 1 : 0;
+	localparam [31:0] T_START = 32'd4;
+	localparam LANE_W = (B <= 1) ? 1 : $clog2(B);
+
+	reg [3:0]  state_q, state_d;
+	reg [31:0] cnt_q, cnt_d;
+	reg [31:0] idx_q, idx_d;
+	reg [7:0]  desc_q [0:31];
+
+	// ---- descriptor words -------------------------------------------------
+	wire [31:0] w [0:7];
+	genvar gw;
+	generate
+		for (gw = 0; gw < 8; gw = gw + 1) begin : g_w
+			assign w[gw] = {desc_q[4*gw+3], desc_q[4*gw+2], desc_q[4*gw+1], desc_q[4*gw]};
+		end
+	endgenerate
+	wire [7:0]  op    = w[0][7:0];
+	wire [7:0]  flags = w[0][15:8];
+	wire [15:0] rsv   = w[0][31:16];
+
+	function [31:0] nbytes;  // bytes(n, bits) = ceil(n * bits / 8)
+		input [31:0] n;
+		input [31:0] bits;
+		begin
+			nbytes = (n * bits + 32'd7) >> 3;
+		end
+	endfunction
+
+	// Does [addr, addr + len) lie inside the memory window?
+	function in_window;
+		input [63:0] addr;
+		input [63:0] len;
+		reg   [64:0] lo, hi, end_a;
+		begin
+			lo = {1'b0, mem_lo_i};
+			hi = lo + {33'd0, mem_size_i};
+			end_a = {1'b0, addr} + {1'b0, len};
+			in_window = ({1'b0, addr} >= lo) && (end_a <= hi);
+		end
+	endfunction
+
+	// ---- decode and checks (combinational; used in S_DECODE) ---------------
+	reg [7:0]  dec_err;
+	reg [31:0] dec_rb0, dec_rb2, dec_ld_bits, dec_ld_elems, dec_ld_depth, dec_st_rb, dec_st_bytes;
+	reg [63:0] dec_ld_total, sum_a, sum_w, sum_acc;
+	reg [31:0] dec_len;
+	always @(*) begin
+		dec_err = E_NONE;
+		dec_ld_bits  = flags[0] ? WB : AB;
+		dec_ld_elems = flags[0] ? COLS : ROWS;
+		dec_ld_depth = flags[0] ? D_W : D_IN;
+		dec_rb0 = nbytes({16'd0, w[5][15:0]}, dec_ld_bits);
+		dec_rb2 = nbytes({16'd0, w[5][31:16]}, dec_ld_bits);
+		dec_ld_total = w[4] * dec_rb0 + w[6] * dec_rb2;
+		dec_st_rb = nbytes(w[5], OB);
+		dec_st_bytes = w[4] * dec_st_rb;
+		sum_a = 64'd0;
+		sum_w = 64'd0;
+		sum_acc = 64'd0;
+		dec_len = 32'd0;
+		if (rsv != 16'd0) begin
+			dec_err = E_BAD_OPCODE;
+		end else begin
+			case (op)
+			OP_LOAD: begin
+				sum_a = {32'd0, w[3]} + {32'd0, w[4]} + {32'd0, w[6]};
+				if (flags[7:1] != 7'd0)
+					dec_err = E_BAD_OPCODE;
+				else if (w[4] == 32'd0 || w[7] == 32'd0 || w[5][15:0] == 16'd0 ||
+					 (w[6] != 32'd0 && w[5][31:16] == 16'd0))
+					dec_err = E_ZERO_LENGTH;
+				else if ({16'd0, w[5][15:0]} > dec_ld_elems ||
+					 (w[6] != 32'd0 && {16'd0, w[5][31:16]} > dec_ld_elems))
+					dec_err = E_TILE_RANGE;
+				else if (dec_ld_total != {32'd0, w[7]} || w[4] > 32'hffff || w[6] > 32'hffff)
+					dec_err = E_BYTES_MISMATCH;
+				else if (sum_a > {32'd0, dec_ld_depth})
+					dec_err = E_SPAD_RANGE;
+				else if (!in_window({w[2], w[1]}, {32'd0, w[7]}))
+					dec_err = E_ADDR_RANGE;
+			end
+			OP_COMPUTE: begin
+				// WS: A words mt, W words kt; OS: A and W words kc (= w2).
+				sum_a   = {32'd0, w[4]} + {32'd0, (OS != 0) ? w[2] : w[1]};
+				sum_w   = {32'd0, w[5]} + {32'd0, w[2]};
+				sum_acc = {32'd0, w[6]} + {32'd0, w[1]};
+				if (OS != 0)
+					dec_len = w[2] + ROWS + COLS + 32'd1 + (flags[1] ? ROWS : 32'd0);
+				else
+					dec_len = w[2] + w[1] + ROWS + COLS + 32'd1;
+				if (flags[7:2] != 6'd0)
+					dec_err = E_BAD_OPCODE;
+				else if (w[1] == 32'd0 || w[2] == 32'd0 || w[3] == 32'd0)
+					dec_err = E_ZERO_LENGTH;
+				else if (w[3] > COLS || ((OS != 0) ? (w[1] > ROWS) : (w[2] > ROWS)))
+					dec_err = E_TILE_RANGE;
+				else if (sum_a > D_IN || sum_w > D_W || sum_acc > D_ACC)
+					dec_err = E_SPAD_RANGE;
+			end
+			OP_STORE: begin
+				sum_acc = {32'd0, w[3]} + {32'd0, w[4]};
+				// multiplier 1..2^31-1, shift 1..62, w7 bits 31:16 reserved
+				if (flags != 8'd0 || w[6] == 32'd0 || w[6][31] || w[7][31:16] != 16'd0 ||
+				    w[7][7:0] == 8'd0 || w[7][7:0] > 8'd62)
+					dec_err = E_BAD_OPCODE;
+				else if (w[4] == 32'd0 || w[5] == 32'd0)
+					dec_err = E_ZERO_LENGTH;
+				else if (w[5] > COLS)
+					dec_err = E_TILE_RANGE;
+				else if (sum_acc > D_ACC)
+					dec_err = E_SPAD_RANGE;
+				else if (!in_window({w[2], w[1]}, {32'd0, dec_st_bytes}))
+					dec_err = E_ADDR_RANGE;
+			end
+			OP_FENCE: begin
+				if (flags != 8'd0)
+					dec_err = E_BAD_OPCODE;
+			end
+			default: dec_err = E_BAD_OPCODE;
+			endcase
+		end
+	end
+
+	// ---- next descriptor fetch: limits, alignment, window -------------------
+	wire [31:0] next_idx   = (state_q == S_START) ? 32'd0 : idx_q + 32'd1;
+	wire [63:0] fetch_addr = desc_base_i + {27'd0, next_idx, 5'd0};
+	reg  [7:0]  fetch_err;
+	always @(*) begin
+		if (next_idx >= desc_max_i)
+			fetch_err = E_NO_FENCE;
+		else if (desc_base_i[4:0] != 5'd0 || !in_window(fetch_addr, 64'd32))
+			fetch_err = E_ADDR_RANGE;
+		else
+			fetch_err = E_NONE;
+	end
+
+	// ---- execution fields, latched at decode ---------------------------------
+	reg [31:0] f_mt, f_kt, f_nt, f_a0, f_w0, f_acc0, f_len;
+	reg        f_first, f_drain;
+	reg [63:0] f_addr;
+	reg [31:0] f_bytes;
+
+	// ---- FSM -------------------------------------------------------------------
+	reg        fail;
+	reg [7:0]  fail_code;
+	reg [31:0] fail_idx;
+	reg        finish, exec_done;
+	always @(*) begin
+		state_d    = state_q;
+		cnt_d      = cnt_q + 32'd1;
+		idx_d      = idx_q;
+		dma_cmd_o  = 1'b0;
+		dma_we_o   = 1'b0;
+		dma_addr_o = fetch_addr;
+		dma_len_o  = 32'd32;
+		fail       = 1'b0;
+		fail_code  = E_NONE;
+		fail_idx   = idx_q;
+		finish     = 1'b0;
+		exec_done  = 1'b0;
+		case (state_q)
+		S_START: if (cnt_q == T_START - 32'd1) exec_done = 1'b1;
+		S_FETCH: if (last_i) begin
+			state_d = S_DECODE;
+			cnt_d = 32'd0;
+		end
+		S_DECODE: begin
+			cnt_d = 32'd0;
+			if (dec_err != E_NONE) begin
+				fail = 1'b1;
+				fail_code = dec_err;
+			end else begin
+				case (op)
+				OP_LOAD:    state_d = S_LOAD;
+				OP_COMPUTE: state_d = S_COMP;
+				OP_STORE:   state_d = S_STORE;
+				default:    state_d = S_DONE;  // FENCE: exec 0, then one cycle to done
+				endcase
+			end
+		end
+		S_LOAD: begin
+			if (cnt_q == 32'd1) begin
+				dma_cmd_o  = 1'b1;
+				dma_addr_o = f_addr;
+				dma_len_o  = f_bytes;
+			end
+			if (cnt_q >= 32'd2 && last_i)
+				exec_done = 1'b1;
+		end
+		S_COMP: if (cnt_q == f_len - 32'd1) exec_done = 1'b1;
+		S_STORE: begin
+			if (cnt_q == 32'd4) begin
+				dma_cmd_o  = 1'b1;
+				dma_we_o   = 1'b1;
+				dma_addr_o = f_addr;
+				dma_len_o  = f_bytes;
+			end
+			if (cnt_q >= 32'd5 && last_i)
+				exec_done = 1'b1;
+		end
+		S_DONE: finish = 1'b1;
+		S_FAIL: finish = 1'b1;
+		default: ;
+		endcase
+		// The end of START or of an execution: fetch the next descriptor.
+		if (exec_done) begin
+			if (fetch_err != E_NONE) begin
+				fail = 1'b1;
+				fail_code = fetch_err;
+				fail_idx = next_idx;
+			end else begin
+				state_d = S_FETCH;
+				cnt_d = 32'd0;
+				idx_d = next_idx;
+				dma_cmd_o = 1'b1;
+				dma_we_o = 1'b0;
+				dma_addr_o = fetch_addr;
+				dma_len_o = 32'd32;
+			end
+		end
+		// An error stops the run; ERROR rises one cycle later (like DONE).
+		if (fail)
+			state_d = S_FAIL;
+		if (finish)
+			state_d = S_IDLE;
+	end
+
+	assign busy_o = (state_q != S_IDLE);
+
+	always @(posedge clk_i) begin
+		if (!rst_ni || soft_reset_i) begin
+			state_q     <= S_IDLE;
+			cnt_q       <= 32'd0;
+			idx_q       <= 32'd0;
+			done_o      <= 1'b0;
+			error_o     <= 1'b0;
+			err_code_o  <= 8'd0;
+			err_desc_o  <= 32'd0;
+			cycles_o    <= 64'd0;
+			desc_done_o <= 32'd0;
+		end else begin
+			state_q <= state_d;
+			cnt_q   <= cnt_d;
+			idx_q   <= idx_d;
+			if (clear_done_i)
+				done_o <= 1'b0;
+			if (clear_error_i)
+				error_o <= 1'b0;
+			if (state_q == S_IDLE) begin
+				if (start_i) begin
+					state_q     <= S_START;
+					cnt_q       <= 32'd0;
+					idx_q       <= 32'd0;
+					done_o      <= 1'b0;
+					error_o     <= 1'b0;
+					err_code_o  <= 8'd0;
+					err_desc_o  <= 32'd0;
+					cycles_o    <= 64'd0;
+					desc_done_o <= 32'd0;
+				end
+			end else begin
+				cycles_o <= cycles_o + 64'd1;
+			end
+			if (exec_done && state_q != S_START)
+				desc_done_o <= desc_done_o + 32'd1;
+			if (state_q == S_DECODE && dec_err == E_NONE && op == OP_FENCE)
+				desc_done_o <= desc_done_o + 32'd1;
+			if (fail) begin
+				err_code_o <= fail_code;
+				err_desc_o <= fail_idx;
+			end
+			if (state_q == S_FAIL)
+				error_o <= 1'b1;
+			else if (finish)
+				done_o <= 1'b1;
+		end
+	end
+
+	// Descriptor bytes from the fetch beats: byte k comes in beat k / B, lane k % B.
+	genvar gk;
+	generate
+		for (gk = 0; gk < 32; gk = gk + 1) begin : g_desc
+			wire [31:0] lane = gk - beat_idx_i * B;
+			always @(posedge clk_i)
+				if (state_q == S_FETCH && beat_i && gk >= beat_idx_i * B && lane < B)
+					desc_q[gk] <= rdata_i[lane[LANE_W-1:0]];
+		end
+	endgenerate
+
+	// Fields of the descriptor being executed.
+	always @(posedge clk_i) begin
+		if (state_q == S_DECODE) begin
+			f_mt    <= w[1];
+			f_kt    <= w[2];
+			f_nt    <= w[3];
+			f_a0    <= w[4];
+			f_w0    <= w[5];
+			f_acc0  <= w[6];
+			f_first <= flags[0];
+			f_drain <= flags[1];
+			f_len   <= dec_len;
+			f_addr  <= {w[2], w[1]};
+			f_bytes <= (op == OP_STORE) ? dec_st_bytes : w[7];
+			ld_to_w_o  <= flags[0];
+			ld_word0_o <= w[3];
+			ld_rows_o  <= w[4];
+			ld_rb0_o   <= dec_rb0;
+			ld_rb2_o   <= dec_rb2;
+			ld_bytes_o <= w[7];
+			st_acc0_o  <= w[3];
+			st_nt_o    <= w[5];
+			st_rb_o    <= dec_st_rb;
+			st_beats_o <= (dec_st_bytes + B - 1) / B;
+			st_mult_o  <= w[6];
+			st_shift_o <= w[7][7:0];
+			st_zp_o    <= w[7][15:8];
+		end
+	end
+
+	assign ld_start_o = (state_q == S_LOAD) && (cnt_q == 32'd0);
+	assign ld_beat_o  = (state_q == S_LOAD) && beat_i;
+	assign st_start_o = (state_q == S_STORE) && (cnt_q == 32'd0);
+	assign st_go_o    = (state_q == S_STORE) && (cnt_q >= 32'd2);
+	assign st_beat_o  = (state_q == S_STORE) && beat_i;
+
+	// ---- COMPUTE sequencing --------------------------------------------------------
+	// WS (cnt from 0): W words read at 1..kt, loaded into rows 0..kt-1 at 2..kt+1;
+	// A word m read at kt+1+m and enters array row 0 at t0 + m (t0 = kt + 2) with
+	// tag m; column j's partial sum of row m is written at t0 + m + ROWS + j.
+	// OS: A/W step k read at 1 + k, enter the skew at 2 + k; PE (i, j) takes it at
+	// 3 + k + i + j; the drain shifts rows out at kc + R + C + 1 + d.
+	localparam TAGS = ROWS + COLS;
+	reg        tag_v_q [1:TAGS-1];
+	reg [31:0] tag_m_q [1:TAGS-1];
+	reg        tag_v0;
+	reg [31:0] tag_m0;
+	wire in_comp = (state_q == S_COMP);
+	/* verilator lint_off UNUSEDSIGNAL */
+	reg [31:0] rel;
+	/* verilator lint_on UNUSEDSIGNAL */
+	reg [31:0] drow;
+	integer j;
+	always @(*) begin
+		a_raddr_o   = f_a0;
+		w_raddr_o   = f_w0;
+		a_valid_o   = 1'b0;
+		w_load_o    = 1'b0;
+		w_row_o     = {ROW_W{1'b0}};
+		w_clear_o   = 1'b0;
+		clear_o     = 1'b0;
+		drain_o     = 1'b0;
+		tag_v0      = 1'b0;
+		tag_m0      = 32'd0;
+		tile_nt_o   = f_nt;
+		acc_first_o = f_first;
+		rel  = 32'd0;
+		drow = 32'd0;
+		for (j = 0; j < COLS; j = j + 1) begin
+			acc_we_o[j]   = 1'b0;
+			acc_word_o[j] = 32'd0;
+		end
+		if (OS == 0) begin
+			if (in_comp) begin
+				w_clear_o = (cnt_q == 32'd0);
+				if (cnt_q >= 32'd1 && cnt_q <= f_kt)
+					w_raddr_o = f_w0 + cnt_q - 32'd1;
+				if (cnt_q >= 32'd2 && cnt_q <= f_kt + 32'd1) begin
+					w_load_o = 1'b1;
+					rel = cnt_q - 32'd2;
+					w_row_o = rel[ROW_W-1:0];  // < ROWS: the upper bits are zero
+				end
+				if (cnt_q >= f_kt + 32'd1 && cnt_q <= f_kt + f_mt)
+					a_raddr_o = f_a0 + cnt_q - f_kt - 32'd1;
+				if (cnt_q >= f_kt + 32'd2 && cnt_q <= f_kt + f_mt + 32'd1) begin
+					a_valid_o = 1'b1;
+					tag_v0 = 1'b1;
+					tag_m0 = cnt_q - f_kt - 32'd2;
+				end
+			end
+			for (j = 0; j < COLS; j = j + 1) begin
+				acc_we_o[j]   = tag_v_q[ROWS+j] && (j < f_nt);
+				acc_word_o[j] = f_acc0 + tag_m_q[ROWS+j];
+			end
+		end else if (in_comp) begin
+			clear_o = (cnt_q == 32'd0) && f_first;
+			if (cnt_q >= 32'd1 && cnt_q <= f_kt) begin
+				a_raddr_o = f_a0 + cnt_q - 32'd1;
+				w_raddr_o = f_w0 + cnt_q - 32'd1;
+			end
+			a_valid_o = (cnt_q >= 32'd2 && cnt_q <= f_kt + 32'd1);
+			if (f_drain && cnt_q >= f_kt + ROWS + COLS + 32'd1) begin
+				drain_o = 1'b1;
+				// drain cycle d shifts out original row R - 1 - d
+				drow = (ROWS - 32'd1) - (cnt_q - (f_kt + ROWS + COLS + 32'd1));
+				for (j = 0; j < COLS; j = j + 1) begin
+					acc_we_o[j]   = (drow < f_mt) && (j < f_nt);
+					acc_word_o[j] = f_acc0 + drow;
+				end
+			end
+		end
+	end
+
+	generate
+		if (OS == 0) begin : g_tags
+			integer t;
+			always @(posedge clk_i) begin
+				if (!rst_ni || soft_reset_i) begin
+					for (t = 1; t < TAGS; t = t + 1)
+						tag_v_q[t] <= 1'b0;
+				end else begin
+					tag_v_q[1] <= tag_v0;
+					tag_m_q[1] <= tag_m0;
+					for (t = 2; t < TAGS; t = t + 1) begin
+						tag_v_q[t] <= tag_v_q[t-1];
+						tag_m_q[t] <= tag_m_q[t-1];
+					end
+				end
+			end
+		end else begin : g_notags
+			integer t;
+			always @(posedge clk_i)
+				for (t = 1; t < TAGS; t = t + 1) begin
+					tag_v_q[t] <= 1'b0;
+					tag_m_q[t] <= 32'd0;
+				end
+			wire unused_tag = &{1'b0, tag_v0, tag_m0};
+		end
+	endgenerate
+endmodule

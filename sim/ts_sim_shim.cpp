@@ -1,0 +1,260 @@
+// ts_sim_shim.cpp — the thin C++ harness around the Verilated ts_top: clock,
+// reset, AXI4-Lite register access and the DRAM model behind the memory
+// port (ts_dma.v): a request during cycle t is answered by ceil(len / B)
+// beats in cycles t + L, t + L + 1, ...; each beat carries B consecutive
+// bytes from any byte address. Exposes the extern "C" API of ts_sim_api.h.
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "Vts_top.h"
+#include "verilated.h"
+#if VM_TRACE
+#include "verilated_fst_c.h"
+#endif
+
+#include "tessera_params.h"
+#include "ts_sim_api.h"
+
+namespace {
+
+constexpr uint64_t B = TS_CFG_DRAM_BPC;
+constexpr uint64_t L = TS_CFG_DRAM_LATENCY;
+
+struct xfer {
+	bool active = false;
+	bool we = false;
+	uint64_t addr = 0, len = 0, start = 0, beat = 0, beats = 0;
+};
+
+} // namespace
+
+struct tsv {
+	std::unique_ptr<VerilatedContext> ctx;
+	std::unique_ptr<Vts_top> top;
+	std::vector<uint8_t> mem;
+	uint64_t base = 0;
+	uint64_t cycle = 0;
+	uint64_t oob = 0;
+	xfer x;
+#if VM_TRACE
+	std::unique_ptr<VerilatedFstC> fst;
+#endif
+
+	uint8_t *at(uint64_t addr)
+	{
+		if (addr < base || addr - base >= mem.size()) {
+			oob++;
+			return nullptr;
+		}
+		return &mem[addr - base];
+	}
+
+	// One clock cycle: memory beat in, negedge, write data out, posedge.
+	inline void tick()
+	{
+		bool beat = x.active && cycle >= x.start;
+		top->mem_beat_i = beat;
+		uint64_t off = 0;
+		if (beat) {
+			off = x.addr + x.beat * B;
+			if (!x.we) {
+				for (uint64_t i = 0; i < B; i++) {
+					uint8_t v = 0;
+					if (x.beat * B + i < x.len) {
+						uint8_t *p = at(off + i);
+						v = p ? *p : 0;
+					}
+					top->mem_rdata_i[i] = v;
+				}
+			}
+		}
+		top->clk_i = 0;
+		top->eval();
+#if VM_TRACE
+		if (fst)
+			fst->dump(cycle * 2);
+#endif
+		if (beat && x.we) {
+			for (uint64_t i = 0; i < B && x.beat * B + i < x.len; i++) {
+				uint8_t *p = at(off + i);
+				if (p)
+					*p = top->mem_wdata_o[i];
+			}
+		}
+		top->clk_i = 1;
+		top->eval();
+#if VM_TRACE
+		if (fst)
+			fst->dump(cycle * 2 + 1);
+#endif
+		cycle++;
+		if (beat && ++x.beat == x.beats)
+			x.active = false;
+		if (top->mem_req_o) {
+			// The request is high during the cycle that starts now.
+			x.active = true;
+			x.we = top->mem_we_o;
+			x.addr = top->mem_addr_o;
+			x.len = top->mem_len_o;
+			x.beat = 0;
+			x.beats = (x.len + B - 1) / B;
+			x.start = cycle + L;
+			if (x.beats == 0)
+				x.active = false;
+		}
+	}
+};
+
+extern "C" {
+
+int tsv_api_version(void)
+{
+	return TSV_API_VERSION;
+}
+
+#define TSV_STR2(x) #x
+#define TSV_STR(x) TSV_STR2(x)
+
+const char *tsv_params(void)
+{
+	return "ROWS=" TSV_STR(TS_CFG_ROWS) " COLS=" TSV_STR(TS_CFG_COLS) " DATAFLOW=" TSV_STR(
+		TS_CFG_DATAFLOW) " PE=" TSV_STR(TS_CFG_PE) " ACC_BITS=" TSV_STR(TS_CFG_ACC_BITS)
+		" D_IN=" TSV_STR(TS_CFG_D_IN) " D_W=" TSV_STR(TS_CFG_D_W) " D_ACC=" TSV_STR(TS_CFG_D_ACC)
+		" DRAM_BPC=" TSV_STR(TS_CFG_DRAM_BPC) " DRAM_LATENCY=" TSV_STR(TS_CFG_DRAM_LATENCY);
+}
+
+tsv *tsv_create(uint64_t mem_base, uint64_t mem_size)
+{
+	tsv *s = new (std::nothrow) tsv;
+	if (!s)
+		return nullptr;
+	s->ctx.reset(new VerilatedContext);
+	s->ctx->randReset(0);
+#if VM_TRACE
+	s->ctx->traceEverOn(true);
+#endif
+	s->top.reset(new Vts_top(s->ctx.get(), "ts_top"));
+	s->mem.assign(mem_size, 0);
+	s->base = mem_base;
+	s->top->s_awvalid_i = 0;
+	s->top->s_wvalid_i = 0;
+	s->top->s_bready_i = 1;
+	s->top->s_arvalid_i = 0;
+	s->top->s_rready_i = 1;
+	s->top->s_wstrb_i = 0xf;
+	tsv_reset(s);
+	return s;
+}
+
+void tsv_free(tsv *s)
+{
+	if (!s)
+		return;
+#if VM_TRACE
+	if (s->fst)
+		s->fst->close();
+#endif
+	s->top->final();
+	delete s;
+}
+
+void tsv_reset(tsv *s)
+{
+	s->top->rst_ni = 0;
+	for (int i = 0; i < 4; i++)
+		s->tick();
+	s->top->rst_ni = 1;
+	s->x.active = false;
+	s->tick();
+}
+
+void tsv_step(tsv *s, uint64_t cycles)
+{
+	for (uint64_t i = 0; i < cycles; i++)
+		s->tick();
+}
+
+int tsv_run(tsv *s, uint64_t limit, uint64_t *cycles)
+{
+	uint64_t n = 0;
+	while (s->top->busy_o && n < limit) {
+		s->tick();
+		n++;
+	}
+	if (cycles)
+		*cycles = n;
+	return !s->top->busy_o;
+}
+
+uint32_t tsv_reg_read(tsv *s, uint32_t offset)
+{
+	s->top->s_araddr_i = offset;
+	s->top->s_arvalid_i = 1;
+	s->tick();  // AR taken; R valid from now on
+	s->top->s_arvalid_i = 0;
+	uint32_t v = s->top->s_rdata_o;
+	s->tick();  // R taken (rready is always high)
+	return v;
+}
+
+void tsv_reg_write(tsv *s, uint32_t offset, uint32_t value)
+{
+	s->top->s_awaddr_i = offset;
+	s->top->s_wdata_i = value;
+	s->top->s_awvalid_i = 1;
+	s->top->s_wvalid_i = 1;
+	s->tick();  // AW and W taken
+	s->top->s_awvalid_i = 0;
+	s->top->s_wvalid_i = 0;
+	s->tick();  // B taken
+}
+
+int tsv_mem_write(tsv *s, uint64_t addr, const void *src, size_t n)
+{
+	if (addr < s->base || addr - s->base > s->mem.size() || n > s->mem.size() - (addr - s->base))
+		return -1;
+	memcpy(&s->mem[addr - s->base], src, n);
+	return 0;
+}
+
+int tsv_mem_read(tsv *s, uint64_t addr, void *dst, size_t n)
+{
+	if (addr < s->base || addr - s->base > s->mem.size() || n > s->mem.size() - (addr - s->base))
+		return -1;
+	memcpy(dst, &s->mem[addr - s->base], n);
+	return 0;
+}
+
+uint64_t tsv_mem_oob(tsv *s)
+{
+	return s->oob;
+}
+
+uint64_t tsv_cycle(tsv *s)
+{
+	return s->cycle;
+}
+
+int tsv_trace(tsv *s, const char *path)
+{
+#if VM_TRACE
+	if (s->fst) {
+		s->fst->close();
+		s->fst.reset();
+	}
+	if (!path)
+		return 0;
+	s->fst.reset(new VerilatedFstC);
+	s->top->trace(s->fst.get(), 99);
+	s->fst->open(path);
+	return s->fst->isOpen() ? 0 : -1;
+#else
+	(void)s;
+	return path ? -1 : 0;
+#endif
+}
+
+} // extern "C"

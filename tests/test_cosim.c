@@ -1,0 +1,517 @@
+/* test_cosim.c — co-simulation of the Verilated RTL against the golden model
+ * and the C descriptor model: bit-exact outputs and rtl_cycles == model_cycles
+ * for every layer, on six configs that together cover every PE type, both
+ * dataflows, square and non-square arrays, multi-word beats and zero latency.
+ * Each config is one Verilator build (cached in build/simcache). Seed: TS_SEED. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "tessera/cost.h"
+#include "tessera/desc.h"
+#include "tessera/hwcfg.h"
+#include "tessera/quant.h"
+#include "tessera/runtime.h"
+#include "tessera/sim.h"
+
+#define SIM_BASE 0x10000000ull
+#define SIM_SIZE (4ull << 20)
+#define CYCLE_LIMIT 50000000ull
+
+static uint64_t g_seed;
+
+static uint64_t rng_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static uint32_t rnd(uint64_t *s, uint32_t lo, uint32_t hi)
+{
+	return lo + (uint32_t)(rng_next(s) % (hi - lo + 1));
+}
+
+/* ---- configs ------------------------------------------------------------------ */
+typedef struct cfg_spec {
+	const char *name;
+	uint32_t rows, cols;
+	ts_dataflow df;
+	ts_pe_type pe;
+	uint32_t acc_bits, in_bytes, w_bytes, acc_bytes, bpc, latency;
+} cfg_spec;
+
+enum { CFG_2X2_INT8_WS, CFG_4X4_INT16_OS, CFG_8X8_INT4_WS, CFG_3X5_LP1_OS, CFG_4X8_LP2_WS,
+       CFG_5X3_BIN_OS, CFG_COUNT };
+
+static const cfg_spec specs[CFG_COUNT] = {
+	/* docs/timing.md §8: the worked example (GEMM 3x3x3 = 371 cycles) */
+	{ "cosim-2x2-int8-ws", 2, 2, TS_DF_WS, TS_PE_INT8, 32, 64, 64, 256, 4, 10 },
+	{ "cosim-4x4-int16-os", 4, 4, TS_DF_OS, TS_PE_INT16, 32, 128, 128, 256, 8, 3 },
+	/* 16-byte beats carry four 4-byte words; zero latency */
+	{ "cosim-8x8-int4-ws", 8, 8, TS_DF_WS, TS_PE_INT4, 32, 256, 128, 1024, 16, 0 },
+	/* small scratchpads: OS chunks and streamed operands */
+	{ "cosim-3x5-lightpe1-os", 3, 5, TS_DF_OS, TS_PE_LIGHTPE1, 32, 60, 24, 160, 2, 5 },
+	{ "cosim-4x8-lightpe2-ws", 4, 8, TS_DF_WS, TS_PE_LIGHTPE2, 32, 48, 64, 384, 4, 7 },
+	{ "cosim-5x3-binary-os", 5, 3, TS_DF_OS, TS_PE_BINARY, 32, 40, 40, 96, 1, 2 },
+};
+
+static ts_hwcfg cfgs[CFG_COUNT];
+static ts_sim *sims[CFG_COUNT];
+
+static void make_cfg(const cfg_spec *s, ts_hwcfg *c)
+{
+	ts_hwcfg_default(c);
+	snprintf(c->name, sizeof c->name, "%s", s->name);
+	c->rows = s->rows;
+	c->cols = s->cols;
+	c->dataflow = s->df;
+	c->pe = s->pe;
+	c->acc_bits = s->acc_bits;
+	c->spad_input_bytes = s->in_bytes;
+	c->spad_weight_bytes = s->w_bytes;
+	c->spad_acc_bytes = s->acc_bytes;
+	c->dram_bytes_per_cycle = s->bpc;
+	c->dram_latency = s->latency;
+	c->sparse_formats = 0;
+}
+
+static ts_sim *get_sim(int i)
+{
+	if (!sims[i]) {
+		ts_diag d = { { 0 } };
+		make_cfg(&specs[i], &cfgs[i]);
+		ts_sim_opts o = { 0 };
+		o.mem_base = SIM_BASE;
+		o.mem_size = SIM_SIZE;
+		ts_status st = ts_sim_open(&cfgs[i], &o, &sims[i], &d);
+		if (st)
+			fail_msg("config %s: %s", specs[i].name, d.msg);
+	}
+	return sims[i];
+}
+
+/* ---- random operands per PE type (runtime.h element types) ----------------------- */
+static size_t w_elem_size(ts_pe_type pe)
+{
+	return pe == TS_PE_INT16 ? 2 : 1;
+}
+
+static void fill_weights(ts_pe_type pe, void *w, size_t n, uint64_t *s)
+{
+	for (size_t i = 0; i < n; i++) {
+		switch (pe) {
+		case TS_PE_INT16: ((int16_t *)w)[i] = (int16_t)rnd(s, 0, 65535); break;
+		case TS_PE_INT8: ((int8_t *)w)[i] = (int8_t)rnd(s, 0, 255); break;
+		case TS_PE_INT4: ((int8_t *)w)[i] = (int8_t)((int)rnd(s, 0, 15) - 8); break;
+		case TS_PE_LIGHTPE1: ((uint8_t *)w)[i] = (uint8_t)rnd(s, 0, 15); break;
+		case TS_PE_LIGHTPE2: ((uint8_t *)w)[i] = (uint8_t)rnd(s, 0, 255); break;
+		default: ((int8_t *)w)[i] = rnd(s, 0, 1) ? 1 : -1; break;
+		}
+	}
+}
+
+static void fill_acts(ts_pe_type pe, void *x, size_t n, uint64_t *s)
+{
+	for (size_t i = 0; i < n; i++) {
+		switch (pe) {
+		case TS_PE_INT16: ((int16_t *)x)[i] = (int16_t)rnd(s, 0, 65535); break;
+		case TS_PE_INT4: ((int8_t *)x)[i] = (int8_t)((int)rnd(s, 0, 15) - 8); break;
+		case TS_PE_BINARY: ((int8_t *)x)[i] = rnd(s, 0, 1) ? 1 : -1; break;
+		default: ((int8_t *)x)[i] = (int8_t)rnd(s, 0, 255); break;
+		}
+	}
+}
+
+static void out_range(ts_pe_type pe, int32_t *qmin, int32_t *qmax)
+{
+	switch (pe) {
+	case TS_PE_INT16: *qmin = -32768; *qmax = 32767; break;
+	case TS_PE_INT4: *qmin = -8; *qmax = 7; break;
+	case TS_PE_BINARY: *qmin = -1; *qmax = 0; break; /* sign of the unclamped value */
+	default: *qmin = -128; *qmax = 127; break;
+	}
+}
+
+/* Golden GEMM of a groups == 1 GEMM layer (y = M, c = Kr, k = N) straight from
+ * quant.h / kernels.h semantics: int32 wrap-around, then ts_requant_one. */
+static int32_t golden_product(ts_pe_type pe, const void *w, size_t wi, const void *x, size_t xi)
+{
+	int32_t a = pe == TS_PE_INT16 ? ((const int16_t *)x)[xi] : ((const int8_t *)x)[xi];
+	switch (pe) {
+	case TS_PE_INT16: return a * ((const int16_t *)w)[wi];
+	case TS_PE_LIGHTPE1: return a * ts_lightpe_decode(((const uint8_t *)w)[wi], TS_Q_LIGHTPE1);
+	case TS_PE_LIGHTPE2: return a * ts_lightpe_decode(((const uint8_t *)w)[wi], TS_Q_LIGHTPE2);
+	case TS_PE_BINARY: return ((a >= 0) == (((const int8_t *)w)[wi] >= 0)) ? 1 : -1;
+	default: return a * ((const int8_t *)w)[wi];
+	}
+}
+
+static int32_t golden_out(ts_pe_type pe, uint32_t acc, const ts_rt_requant *rq)
+{
+	ts_requant q = { rq->mult, rq->shift, rq->zp, 0, 0 };
+	out_range(pe, &q.qmin, &q.qmax);
+	int32_t y = ts_requant_one((int32_t)acc, &q);
+	return pe == TS_PE_BINARY ? (y >= 0 ? 1 : -1) : y;
+}
+
+/* ---- one layer on the RTL ------------------------------------------------------------ */
+typedef struct layer_result {
+	uint64_t rtl_cycles, model_cycles, descsim_cycles, descriptors, checked, mismatches;
+} layer_result;
+
+static void run_layer(int ci, const ts_layer *l, uint64_t seed, layer_result *res)
+{
+	ts_sim *sim = get_sim(ci);
+	const ts_hwcfg *c = &cfgs[ci];
+	ts_diag d = { { 0 } };
+	uint64_t s = seed;
+	size_t wn = ts_layer_weight_elems(l), xn = ts_layer_input_elems(l), yn = ts_layer_output_elems(l);
+	void *w = calloc(wn, w_elem_size(c->pe)), *x = calloc(xn, 2);
+	int32_t *y_rtl = calloc(yn, sizeof *y_rtl), *y_ref = calloc(yn, sizeof *y_ref);
+	assert_non_null(w);
+	assert_non_null(x);
+	fill_weights(c->pe, w, wn, &s);
+	fill_acts(c->pe, x, xn, &s);
+	/* Scales that keep most outputs inside the output range (so a wrong
+	 * accumulator shows; saturation still happens at the tails): scale =
+	 * mult 2^-shift ~ qmax / (typical |product| * sqrt(Kr)). */
+	static const int shift_lo[TS_PE_COUNT] = { 46, 37, 34, 37, 38, 30 };
+	ts_rt_requant rq = { (int32_t)rnd(&s, 1u << 29, (1u << 31) - 1),
+			     shift_lo[c->pe] + (int)rnd(&s, 0, 4), (int32_t)rnd(&s, 0, 40) - 20 };
+	if (c->pe == TS_PE_BINARY) {
+		rq.shift = 30 + (int)rnd(&s, 0, 1);
+		rq.zp = (int32_t)rnd(&s, 0, 4) - 2;
+	} else if (c->pe == TS_PE_INT4) {
+		rq.zp = (int32_t)rnd(&s, 0, 4) - 2;
+	}
+
+	ts_layer_buffers b;
+	if (ts_layer_buffers_plan(c, l, SIM_BASE, &b, &d))
+		fail_msg("%s: plan: %s", l->name, d.msg);
+	assert_true(b.total <= SIM_SIZE);
+	uint8_t *image = calloc(1, b.total);
+	assert_non_null(image);
+	if (ts_pack_weights(c, l, &b, w, image, &d) || ts_pack_input(c, l, &b, x, image, &d) ||
+	    ts_write_descriptors(c, l, &b, &rq, image, &d))
+		fail_msg("%s: lowering: %s", l->name, d.msg);
+	/* Fill the output region with a pattern so unwritten bytes show. */
+	memset(image + b.o_off, 0xa5, b.o_bytes);
+	assert_int_equal(ts_sim_mem_write(sim, SIM_BASE, image, b.total, &d), TS_OK);
+	ts_sim_run_result r;
+	if (ts_sim_exec(sim, SIM_BASE + b.desc_off, (uint32_t)b.desc_count, CYCLE_LIMIT, &r, &d))
+		fail_msg("%s on %s: %s (seed %llu)", l->name, c->name, d.msg, (unsigned long long)seed);
+	if (r.err != TS_HWERR_NONE)
+		fail_msg("%s on %s: hardware error %s at descriptor %u (seed %llu)", l->name, c->name,
+			 ts_hw_err_name(r.err), r.err_desc, (unsigned long long)seed);
+	assert_int_equal(ts_sim_mem_read(sim, SIM_BASE, image, b.total, &d), TS_OK);
+	if (ts_unpack_output(c, l, &b, image, y_rtl, &d))
+		fail_msg("%s: unpack: %s", l->name, d.msg);
+
+	ts_descsim_result dr;
+	if (ts_descsim_layer(c, l, w, x, &rq, y_ref, &dr, &d))
+		fail_msg("%s: descsim: %s", l->name, d.msg);
+	ts_cost cost;
+	if (ts_cost_layer(c, l, &cost, &d))
+		fail_msg("%s: cost: %s", l->name, d.msg);
+
+	uint64_t mism = 0;
+	for (size_t i = 0; i < yn; i++) {
+		if (y_rtl[i] != y_ref[i]) {
+			if (!mism)
+				print_error("%s on %s: first mismatch at output %zu (k %zu, pixel %zu): rtl %d, "
+					    "descsim %d (seed %llu)\n", l->name, c->name, i,
+					    (i / ((size_t)ts_layer_out_h(l) * ts_layer_out_w(l))) % l->k,
+					    i % ((size_t)ts_layer_out_h(l) * ts_layer_out_w(l)), y_rtl[i],
+					    y_ref[i], (unsigned long long)seed);
+			mism++;
+		}
+	}
+	/* Independent golden check for plain GEMM layers (groups 1). */
+	if (l->op == TS_OP_GEMM && l->groups == 1 && l->n == 1) {
+		size_t M = l->y, K = l->c, N = l->k;
+		for (size_t i = 0; i < M; i++)
+			for (size_t j = 0; j < N; j++) {
+				uint32_t acc = 0;
+				for (size_t k = 0; k < K; k++)
+					acc += (uint32_t)golden_product(c->pe, w, j * K + k, x, k * M + i);
+				int32_t want = golden_out(c->pe, acc, &rq);
+				if (y_rtl[j * M + i] != want) {
+					if (!mism)
+						print_error("%s on %s: golden mismatch at (m %zu, n %zu): rtl %d, "
+							    "golden %d (seed %llu)\n", l->name, c->name, i, j,
+							    y_rtl[j * M + i], want, (unsigned long long)seed);
+					mism++;
+				}
+			}
+	}
+	res->rtl_cycles = r.cycles;
+	res->model_cycles = cost.cycles;
+	res->descsim_cycles = dr.cycles;
+	res->descriptors = r.descriptors;
+	res->checked = yn;
+	res->mismatches = mism;
+	if (mism || r.cycles != cost.cycles || r.cycles != dr.cycles || r.descriptors != b.desc_count ||
+	    r.mem_oob)
+		print_error("%s on %s: rtl %llu cycles, model %llu, descsim %llu; descriptors %u of %llu; "
+			    "%llu mismatches; %llu bytes out of window (seed %llu)\n", l->name, c->name,
+			    (unsigned long long)r.cycles, (unsigned long long)cost.cycles,
+			    (unsigned long long)dr.cycles, r.descriptors,
+			    (unsigned long long)b.desc_count, (unsigned long long)mism,
+			    (unsigned long long)r.mem_oob, (unsigned long long)seed);
+	assert_int_equal(mism, 0);
+	assert_int_equal(r.cycles, cost.cycles);
+	assert_int_equal(r.cycles, dr.cycles);
+	assert_int_equal(r.descriptors, b.desc_count);
+	assert_int_equal(r.mem_oob, 0);
+	free(w);
+	free(x);
+	free(y_rtl);
+	free(y_ref);
+	free(image);
+}
+
+/* A random GEMM or conv layer small enough to simulate quickly, ragged on purpose. */
+static ts_layer random_layer(int ci, uint64_t *s, int k)
+{
+	const ts_hwcfg *c = &cfgs[ci];
+	char name[32];
+	snprintf(name, sizeof name, "rand%d", k);
+	ts_layer l;
+	uint32_t kind = rnd(s, 0, 3);
+	if (kind <= 1) {
+		l = ts_layer_gemm(name, 1, rnd(s, 1, 3 * c->rows + 2), rnd(s, 1, 3 * c->rows + 3),
+				  rnd(s, 1, 3 * c->cols + 1));
+	} else if (kind == 2) {
+		uint32_t y = rnd(s, 3, 7), r = rnd(s, 1, 3);
+		l = ts_layer_conv(name, rnd(s, 1, 2 * c->cols + 1), rnd(s, 1, 4), y, y + rnd(s, 0, 2), r, r,
+				  rnd(s, 1, 2), rnd(s, 0, r / 2 + 0), 1);
+	} else {
+		/* depthwise (group packing) unless binary, which cannot pack groups */
+		uint32_t ch = rnd(s, 2, 6);
+		l = ts_layer_conv(name, ch, ch, 5, 5, 3, 3, 1, 1, c->pe == TS_PE_BINARY ? 1 : ch);
+		if (c->pe != TS_PE_BINARY)
+			l.op = TS_OP_DWCONV;
+	}
+	return l;
+}
+
+static uint64_t g_layers, g_checked;
+
+static void run_random_layers(int ci, int count)
+{
+	uint64_t s = g_seed ^ (0x1234567ull * (uint64_t)(ci + 1));
+	get_sim(ci);
+	for (int k = 0; k < count; k++) {
+		ts_layer l = random_layer(ci, &s, k);
+		ts_diag d = { { 0 } };
+		if (ts_layer_validate(&l, &d)) {
+			k--;
+			continue;
+		}
+		layer_result r;
+		run_layer(ci, &l, rng_next(&s), &r);
+		g_layers++;
+		g_checked += r.checked;
+	}
+}
+
+/* ---- tests ----------------------------------------------------------------------------- */
+static void test_worked_example(void **state)
+{
+	(void)state;
+	ts_layer l = ts_layer_gemm("gemm3", 1, 3, 3, 3);
+	layer_result r;
+	run_layer(CFG_2X2_INT8_WS, &l, g_seed, &r);
+	assert_int_equal(r.rtl_cycles, 371); /* docs/timing.md §8 */
+}
+
+static void test_worked_example_os(void **state)
+{
+	(void)state;
+	/* same layer, OS: 4x4 int16 gives other numbers, so check against the model only */
+	ts_layer l = ts_layer_gemm("gemm3", 1, 3, 3, 3);
+	layer_result r;
+	run_layer(CFG_4X4_INT16_OS, &l, g_seed, &r);
+	assert_int_equal(r.rtl_cycles, r.model_cycles);
+}
+
+static void test_regs(void **state)
+{
+	(void)state;
+	ts_sim *s = get_sim(CFG_3X5_LP1_OS);
+	assert_int_equal(ts_sim_reg_read(s, TS_REG_ID), TS_REG_ID_MAGIC);
+	assert_int_equal(ts_sim_reg_read(s, TS_REG_VERSION), TS_REGMAP_VERSION);
+	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_ROWS), 3);
+	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_COLS), 5);
+	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_PE), TS_PE_LIGHTPE1 | (TS_DF_OS << 8) | (32 << 16));
+	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_SPAD_IN), 20);  /* 60 B / 3 B */
+	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_SPAD_W), 8);    /* 24 B / 3 B */
+	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_SPAD_ACC), 8);  /* 160 B / 20 B */
+	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_DRAM), 2);
+	ts_sim_reg_write(s, TS_REG_DESC_MAX, 0x12345678u);
+	assert_int_equal(ts_sim_reg_read(s, TS_REG_DESC_MAX), 0x12345678u);
+}
+
+#define RANDOM_TEST(fn, ci, count)              \
+	static void fn(void **state)            \
+	{                                       \
+		(void)state;                    \
+		run_random_layers(ci, count);   \
+	}
+RANDOM_TEST(test_random_2x2_int8_ws, CFG_2X2_INT8_WS, 12)
+RANDOM_TEST(test_random_4x4_int16_os, CFG_4X4_INT16_OS, 10)
+RANDOM_TEST(test_random_8x8_int4_ws, CFG_8X8_INT4_WS, 10)
+RANDOM_TEST(test_random_3x5_lightpe1_os, CFG_3X5_LP1_OS, 10)
+RANDOM_TEST(test_random_4x8_lightpe2_ws, CFG_4X8_LP2_WS, 10)
+RANDOM_TEST(test_random_5x3_binary_os, CFG_5X3_BIN_OS, 10)
+
+/* ---- error paths: a hand-built list, run on the RTL and on descsim ----------------------- */
+static void put_desc(uint8_t *mem, size_t i, uint32_t w0, uint32_t w1, uint32_t w2, uint32_t w3,
+		     uint32_t w4, uint32_t w5, uint32_t w6, uint32_t w7)
+{
+	ts_desc dsc = { { w0, w1, w2, w3, w4, w5, w6, w7 } };
+	ts_desc_encode(&dsc, mem + i * TS_DESC_BYTES);
+}
+
+static void expect_error(uint8_t *mem, size_t list_off, uint32_t desc_max, ts_hw_err want,
+			 uint32_t want_idx)
+{
+	ts_sim *s = get_sim(CFG_2X2_INT8_WS);
+	ts_diag d = { { 0 } };
+	const size_t size = 4096;
+	assert_int_equal(ts_sim_mem_write(s, SIM_BASE, mem, size, &d), TS_OK);
+	ts_sim_run_result r;
+	/* the window is the whole DRAM model (SIM_SIZE); descsim gets the same */
+	uint8_t *big = calloc(1, SIM_SIZE);
+	assert_non_null(big);
+	memcpy(big, mem, size);
+	if (ts_sim_exec(s, SIM_BASE + list_off, desc_max, 100000, &r, &d))
+		fail_msg("run did not end: %s", d.msg);
+	if (r.err != want || r.err_desc != want_idx)
+		print_error("want %s at %u, got %s at %u\n", ts_hw_err_name(want), want_idx,
+			    ts_hw_err_name(r.err), r.err_desc);
+	assert_int_equal(r.err, want);
+	assert_int_equal(r.err_desc, want_idx);
+	assert_true(ts_sim_reg_read(s, TS_REG_STATUS) & TS_STATUS_ERROR);
+	ts_descsim *ds;
+	assert_int_equal(ts_descsim_new(&cfgs[CFG_2X2_INT8_WS], &ds, &d), TS_OK);
+	ts_descsim_result dr;
+	ts_diag d2 = { { 0 } };
+	ts_descsim_run(ds, big, SIM_BASE, SIM_SIZE, SIM_BASE + list_off, desc_max, &dr, &d2);
+	assert_int_equal(dr.err, want);
+	assert_int_equal(dr.err_desc, want_idx);
+	assert_int_equal(r.cycles, dr.cycles);
+	ts_descsim_free(ds);
+	free(big);
+}
+
+#define LOAD_A(rows, elems, bytes) (TS_DESC_LOAD), (uint32_t)(SIM_BASE + 1024), 0, 0, (rows), (elems), 0, (bytes)
+
+static void test_err_bad_opcode(void **state)
+{
+	(void)state;
+	uint8_t mem[4096] = { 0 };
+	put_desc(mem, 0, LOAD_A(2, 2, 4));
+	put_desc(mem, 1, 9, 0, 0, 0, 0, 0, 0, 0);
+	put_desc(mem, 2, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	expect_error(mem, 0, 16, TS_HWERR_BAD_OPCODE, 1);
+	put_desc(mem, 1, TS_DESC_FENCE | (1u << 16), 0, 0, 0, 0, 0, 0, 0); /* reserved bits */
+	expect_error(mem, 0, 16, TS_HWERR_BAD_OPCODE, 1);
+}
+
+static void test_err_zero_length(void **state)
+{
+	(void)state;
+	uint8_t mem[4096] = { 0 };
+	put_desc(mem, 0, LOAD_A(2, 2, 4));
+	put_desc(mem, 1, LOAD_A(0, 2, 0));
+	put_desc(mem, 2, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	expect_error(mem, 0, 16, TS_HWERR_ZERO_LENGTH, 1);
+	put_desc(mem, 1, TS_DESC_COMPUTE, 0, 1, 1, 0, 0, 0, 0); /* mt = 0 */
+	expect_error(mem, 0, 16, TS_HWERR_ZERO_LENGTH, 1);
+}
+
+static void test_err_addr_range(void **state)
+{
+	(void)state;
+	uint8_t mem[4096] = { 0 };
+	put_desc(mem, 0, LOAD_A(2, 2, 4));
+	put_desc(mem, 1, TS_DESC_LOAD, (uint32_t)(SIM_BASE + SIM_SIZE - 2), 0, 0, 2, 2, 0, 4);
+	put_desc(mem, 2, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	expect_error(mem, 0, 16, TS_HWERR_ADDR_RANGE, 1);
+	/* a misaligned list */
+	put_desc(mem, 1, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	expect_error(mem, 8, 16, TS_HWERR_ADDR_RANGE, 0);
+}
+
+static void test_err_ranges(void **state)
+{
+	(void)state;
+	uint8_t mem[4096] = { 0 };
+	put_desc(mem, 0, LOAD_A(31, 2, 62));
+	put_desc(mem, 1, TS_DESC_LOAD, (uint32_t)(SIM_BASE + 1024), 0, 31, 2, 2, 0, 4); /* words 31, 32 */
+	put_desc(mem, 2, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	expect_error(mem, 0, 16, TS_HWERR_SPAD_RANGE, 1);
+	put_desc(mem, 1, TS_DESC_COMPUTE | (TS_COMP_ACC_FIRST << 8), 2, 3, 2, 0, 0, 0, 0); /* kt 3 > R */
+	expect_error(mem, 0, 16, TS_HWERR_TILE_RANGE, 1);
+	put_desc(mem, 1, LOAD_A(2, 2, 5));
+	expect_error(mem, 0, 16, TS_HWERR_BYTES_MISMATCH, 1);
+}
+
+static void test_err_no_fence(void **state)
+{
+	(void)state;
+	uint8_t mem[4096] = { 0 };
+	for (int i = 0; i < 4; i++)
+		put_desc(mem, (size_t)i, LOAD_A(2, 2, 4));
+	put_desc(mem, 4, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	expect_error(mem, 0, 3, TS_HWERR_NO_FENCE, 3);
+	/* the same list with room for its FENCE finishes */
+	ts_sim *s = get_sim(CFG_2X2_INT8_WS);
+	ts_diag d = { { 0 } };
+	ts_sim_run_result r;
+	assert_int_equal(ts_sim_exec(s, SIM_BASE, 5, 100000, &r, &d), TS_OK);
+	assert_int_equal(r.err, TS_HWERR_NONE);
+	assert_int_equal(r.descriptors, 5);
+	/* 4 + 5 fetches of 10 + 8 + 1, four LOADs of 2 + 10 + 1, + 1 */
+	assert_int_equal(r.cycles, 4 + 5 * 19 + 4 * 13 + 1);
+}
+
+int main(void)
+{
+	const char *env = getenv("TS_SEED");
+	g_seed = env && *env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL);
+	fprintf(stderr, "test_cosim: seed %llu (TS_SEED=%llu to reproduce)\n",
+		(unsigned long long)g_seed, (unsigned long long)g_seed);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_worked_example),
+		cmocka_unit_test(test_worked_example_os),
+		cmocka_unit_test(test_regs),
+		cmocka_unit_test(test_err_bad_opcode),
+		cmocka_unit_test(test_err_zero_length),
+		cmocka_unit_test(test_err_addr_range),
+		cmocka_unit_test(test_err_ranges),
+		cmocka_unit_test(test_err_no_fence),
+		cmocka_unit_test(test_random_2x2_int8_ws),
+		cmocka_unit_test(test_random_4x4_int16_os),
+		cmocka_unit_test(test_random_8x8_int4_ws),
+		cmocka_unit_test(test_random_3x5_lightpe1_os),
+		cmocka_unit_test(test_random_4x8_lightpe2_ws),
+		cmocka_unit_test(test_random_5x3_binary_os),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	fprintf(stderr, "test_cosim: %llu random layers, %llu outputs checked (seed %llu)\n",
+		(unsigned long long)g_layers, (unsigned long long)g_checked, (unsigned long long)g_seed);
+	for (int i = 0; i < CFG_COUNT; i++)
+		ts_sim_close(sims[i]);
+	return rc;
+}
