@@ -47,7 +47,7 @@ all: $(LIB) $(BIN)
 
 help:
 	@echo "tessera make targets:"
-	@echo "  make demo         install missing packages, build, run the main flow on the default config"
+	@echo "  make demo         install missing packages, build, evaluate and co-simulate MobileNet-V2 on the default config"
 	@echo "  make test         install missing packages, build, run every test suite"
 	@echo "  make              build $(LIB) and $(BIN)"
 	@echo "  make deps         install missing Debian packages (apt-get, non-interactive)"
@@ -118,6 +118,7 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	$(BIN) config show edge
 	$(BIN) eval --config edge --model mobilenet_v2
+	$(BIN) sim --config edge --model mobilenet_v2
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 \
