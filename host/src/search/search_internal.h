@@ -1,0 +1,106 @@
+/* search_internal.h — shared between the files of host/src/search: the
+ * problem's layout, the deterministic RNG, and the evaluation context every
+ * searcher scores designs through (counting, trace, store, resume replay). */
+#ifndef TESSERA_SEARCH_INTERNAL_H
+#define TESSERA_SEARCH_INTERNAL_H
+
+#include <math.h>
+#include <stdint.h>
+
+#include "tessera/search.h"
+#include "tessera/util.h"
+
+typedef struct ts_choice_cost {
+	double cycles, energy, area, power;
+	double con; /* the constrained quantity (area or power) */
+	double obj; /* the additive objective term (cycles or energy) */
+} ts_choice_cost;
+
+struct ts_problem {
+	ts_problem_spec spec;
+	ts_workload *w;
+	size_t n_vars;
+	uint32_t *card;
+	/* per-layer: L x n_choice, choice = pe_index * buf_levels + buf_index */
+	uint32_t n_choice;
+	ts_choice_cost *tab;
+	const ts_board *board; /* array */
+	double con_min, con_max, con_floor, budget;
+};
+
+/* ---- RNG: xoshiro256** seeded by splitmix64 ------------------------------------ */
+typedef struct ts_rng {
+	uint64_t s[4];
+} ts_rng;
+
+void ts_rng_seed(ts_rng *r, uint64_t seed, uint64_t stream);
+uint64_t ts_rng_next(ts_rng *r);
+static inline double ts_rng_unif(ts_rng *r) /* [0, 1) */
+{
+	return (double)(ts_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+}
+static inline uint32_t ts_rng_below(ts_rng *r, uint32_t n) /* 0..n-1 */
+{
+	return (uint32_t)(((ts_rng_next(r) >> 32) * (uint64_t)n) >> 32);
+}
+double ts_rng_normal(ts_rng *r);
+
+/* ---- evaluation context --------------------------------------------------------- */
+typedef struct ts_store ts_store;
+
+typedef struct ts_ctx {
+	const ts_problem *p;
+	const ts_search_opts *o;
+	ts_rng rng;
+	uint32_t done;          /* evaluations so far */
+	uint32_t max;           /* budget */
+	uint8_t *best;
+	ts_eval best_eval;
+	uint32_t first_best;
+	double *trace;
+	ts_progress prog;
+	/* store / resume */
+	ts_store *store;
+	int64_t run_id;
+	uint32_t n_replay;      /* stored evaluations to replay */
+	uint8_t *replay_actions; /* n_replay x n_vars */
+	ts_eval *replay_evals;
+	ts_diag *d;
+	ts_status err;          /* first error (store), stops the search */
+} ts_ctx;
+
+static inline int ts_ctx_done(const ts_ctx *c)
+{
+	return c->done >= c->max || c->err != TS_OK;
+}
+
+/* Score one design (counts one evaluation). Returns the objective (+inf when
+ * infeasible or when the budget is spent). */
+double ts_ctx_eval(ts_ctx *c, const uint8_t *a, ts_eval *e);
+
+/* Shared helpers of the searchers. */
+void ts_random_design(const ts_problem *p, ts_rng *r, uint8_t *a);
+/* Lower random variables until the constraint fits (free: constraint only).
+ * Returns 0 when feasible afterwards. */
+int ts_repair(const ts_problem *p, ts_rng *r, uint8_t *a);
+
+void ts_algo_random(ts_ctx *c);
+void ts_algo_ga(ts_ctx *c, const uint8_t *seed_design, uint32_t evals);
+void ts_algo_sa(ts_ctx *c);
+void ts_algo_reinforce(ts_ctx *c, uint32_t evals);
+void ts_algo_bo(ts_ctx *c);
+
+/* ---- store (SQLite) --------------------------------------------------------------- */
+ts_status ts_store_open(const char *path, int create, ts_store **out, ts_diag *d);
+void ts_store_close(ts_store *s);
+/* Find the latest unfinished run with these parameters (key), or make a new
+ * one. *n_done evaluations are already stored for it. */
+ts_status ts_store_run(ts_store *s, const char *key, const char *algo, uint64_t seed, int resume,
+		       int64_t *run_id, uint32_t *n_done, ts_diag *d);
+ts_status ts_store_load(ts_store *s, int64_t run_id, size_t n_vars, uint32_t n, uint8_t *actions,
+			ts_eval *evals, ts_diag *d);
+ts_status ts_store_put(ts_store *s, int64_t run_id, uint32_t idx, const uint8_t *a, size_t n_vars,
+		       const ts_eval *e, double wall_s, ts_diag *d);
+ts_status ts_store_finish(ts_store *s, int64_t run_id, ts_diag *d);
+
+#endif
