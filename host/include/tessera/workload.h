@@ -127,6 +127,14 @@ typedef enum ts_wl_format {
  * extension .onnx, else by the CSV header line). */
 ts_status ts_workload_load(const char *spec, ts_wl_format fmt, ts_workload **out, ts_diag *d);
 
+/* "auto", "zoo", "confuciux", "scalesim", "onnx" (case-insensitive); 0 on success. */
+int ts_wl_format_from_name(const char *s, ts_wl_format *out);
+
+/* Layers of w selected by spec: an index from 0 or a layer name (every layer
+ * of that name). idx holds w->n_layers entries; *n receives the count.
+ * TS_ERR_INPUT naming the workload and the valid range when none matches. */
+ts_status ts_workload_select(const ts_workload *w, const char *spec, size_t *idx, size_t *n, ts_diag *d);
+
 /* Write w as ConfuciuX CSV (K,C,Y,X,R,S,T) or SCALE-Sim topology CSV. */
 ts_status ts_workload_write_csv(const ts_workload *w, ts_wl_format fmt, const char *path, ts_diag *d);
 

@@ -222,12 +222,7 @@ int cmd_eval(int argc, char **argv)
 	if (json && csv)
 		return cli_usage_error("eval", "--json and --csv exclude each other");
 	ts_wl_format fmt;
-	if (!strcmp(format, "auto")) fmt = TS_WL_AUTO;
-	else if (!strcmp(format, "zoo")) fmt = TS_WL_ZOO;
-	else if (!strcmp(format, "confuciux")) fmt = TS_WL_CONFUCIUX;
-	else if (!strcmp(format, "scalesim")) fmt = TS_WL_SCALESIM;
-	else if (!strcmp(format, "onnx")) fmt = TS_WL_ONNX;
-	else
+	if (ts_wl_format_from_name(format, &fmt))
 		return cli_usage_error("eval", "--format '%s': must be auto, zoo, confuciux, scalesim or onnx", format);
 
 	ts_diag d = { { 0 } };
@@ -250,15 +245,9 @@ int cmd_eval(int argc, char **argv)
 		goto out;
 	}
 	if (layer) {
-		char *end;
-		unsigned long li = strtoul(layer, &end, 10);
-		int numeric = *layer && !*end;
-		for (size_t i = 0; i < w->n_layers; i++)
-			if ((numeric && i == li) || (!numeric && !strcmp(w->layers[i].name, layer)))
-				idx[n++] = i;
-		if (!n) {
-			rc = cli_usage_error("eval", "--layer '%s': no such layer in %s (0..%zu or a layer name)", layer,
-					     w->name, w->n_layers ? w->n_layers - 1 : 0);
+		st = ts_workload_select(w, layer, idx, &n, &d);
+		if (st) {
+			rc = cli_usage_error("eval", "--layer %s", d.msg);
 			goto out;
 		}
 	} else {

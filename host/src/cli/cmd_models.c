@@ -388,23 +388,6 @@ static int do_import(const char *file, ts_wl_format fmt, const char *out, ts_wl_
 
 /* ---- entry --------------------------------------------------------------------------- */
 
-static int parse_format(const char *s, ts_wl_format *out)
-{
-	static const struct {
-		const char *name;
-		ts_wl_format fmt;
-	} names[] = {
-		{ "auto", TS_WL_AUTO }, { "zoo", TS_WL_ZOO }, { "confuciux", TS_WL_CONFUCIUX },
-		{ "scalesim", TS_WL_SCALESIM }, { "onnx", TS_WL_ONNX },
-	};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (ts_name_eq(s, names[i].name)) {
-			*out = names[i].fmt;
-			return 0;
-		}
-	return -1;
-}
-
 int cmd_models(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_CSV, OPT_FORMAT, OPT_TO };
@@ -432,7 +415,7 @@ int cmd_models(int argc, char **argv)
 			csv = true;
 			break;
 		case OPT_FORMAT:
-			if (parse_format(optarg, &fmt))
+			if (ts_wl_format_from_name(optarg, &fmt))
 				return cli_usage_error("models", "--format '%s': must be auto, zoo, confuciux, scalesim or onnx",
 						       optarg);
 			break;

@@ -276,3 +276,35 @@ ts_status ts_workload_write_csv(const ts_workload *w, ts_wl_format fmt, const ch
 	}
 	return ts_out_commit(&o, d);
 }
+
+int ts_wl_format_from_name(const char *s, ts_wl_format *out)
+{
+	static const struct {
+		const char *name;
+		ts_wl_format fmt;
+	} names[] = {
+		{ "auto", TS_WL_AUTO }, { "zoo", TS_WL_ZOO }, { "confuciux", TS_WL_CONFUCIUX },
+		{ "scalesim", TS_WL_SCALESIM }, { "onnx", TS_WL_ONNX },
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (ts_name_eq(s, names[i].name)) {
+			*out = names[i].fmt;
+			return 0;
+		}
+	return -1;
+}
+
+ts_status ts_workload_select(const ts_workload *w, const char *spec, size_t *idx, size_t *n, ts_diag *d)
+{
+	char *end;
+	unsigned long li = strtoul(spec, &end, 10);
+	int numeric = *spec && *spec != '-' && !*end;
+	*n = 0;
+	for (size_t i = 0; i < w->n_layers; i++)
+		if ((numeric && i == li) || (!numeric && !strcmp(w->layers[i].name, spec)))
+			idx[(*n)++] = i;
+	if (!*n)
+		return ts_err(d, TS_ERR_INPUT, "'%s': no such layer in %s (0..%zu or a layer name)", spec,
+			      w->name, w->n_layers ? w->n_layers - 1 : 0);
+	return TS_OK;
+}
