@@ -454,16 +454,30 @@ static void finish_cost(const ts_hwcfg *c, ts_cost *o)
 	o->utilization = slots > 0 ? (double)o->macs / slots : 0;
 }
 
-ts_status ts_cost_layer(const ts_hwcfg *c, const ts_layer *l, ts_cost *o, ts_diag *d)
-{
-	ts_status st = ts_layer_validate(l, d);
-	if (st)
-		return st;
+/* What a config costs to set up once for many layers: the machine, the
+ * per-byte scratchpad energy and the board's static power. */
+typedef struct cost_ctx {
 	machine mc;
-	machine_init(&mc, c);
+	double e_mac, e_spad, static_w;
+} cost_ctx;
+
+static void cost_ctx_init(cost_ctx *x, const ts_hwcfg *c)
+{
+	machine_init(&x->mc, c);
+	uint64_t spad_total = (uint64_t)c->spad_input_bytes + c->spad_weight_bytes + c->spad_acc_bytes;
+	x->e_mac = e_mac(c->pe, c->acc_bits);
+	x->e_spad = e_spad_per_byte(spad_total / 3);
+	const ts_board *b = ts_board_find(c->board);
+	x->static_w = b ? b->static_power_w : 0;
+}
+
+/* One validated layer on a prepared config. */
+static ts_status cost_layer(const cost_ctx *x, const ts_hwcfg *c, const ts_layer *l, ts_cost *o, ts_diag *d)
+{
+	const machine *mc = &x->mc;
 	ts_gemm_shape g = ts_layer_gemm_shape(l);
 	plan_eval pe;
-	st = plan_layer(&mc, c, g, &pe, d);
+	ts_status st = plan_layer(mc, c, g, &pe, d);
 	if (st)
 		return st;
 
@@ -477,7 +491,7 @@ ts_status ts_cost_layer(const ts_hwcfg *c, const ts_layer *l, ts_cost *o, ts_dia
 	o->descriptors = tot.descriptors + 1; /* + the final FENCE */
 	o->compute_cycles = tot.compute;
 	o->dma_cycles = tot.dma;
-	o->ctrl_cycles = TS_T_START + o->descriptors * mc.t_fetch + 1; /* + done */
+	o->ctrl_cycles = TS_T_START + o->descriptors * mc->t_fetch + 1; /* + done */
 	o->cycles = o->ctrl_cycles + o->dma_cycles + o->compute_cycles;
 	o->dram_read_bytes = tot.a_bytes + tot.w_bytes + o->descriptors * TS_DESC_BYTES;
 	o->dram_write_bytes = tot.o_bytes;
@@ -487,24 +501,30 @@ ts_status ts_cost_layer(const ts_hwcfg *c, const ts_layer *l, ts_cost *o, ts_dia
 	/* PE-level traffic per useful MAC: WS keeps the weight in a register and
 	 * forwards the activation right and the psum down; OS keeps the psum and
 	 * forwards the activation and the weight. */
-	double wb = mc.wbits, ab = mc.abits, accb = c->acc_bits;
+	double wb = mc->wbits, ab = mc->abits, accb = c->acc_bits;
 	double rf_bits = c->dataflow == TS_DF_WS ? wb + accb : 2 * accb;
 	double hop_bits = c->dataflow == TS_DF_WS ? ab + accb : ab + wb;
 	o->rf_bytes = (uint64_t)((double)o->macs * rf_bits / 8.0);
 	o->array_bytes = (uint64_t)((double)o->macs * hop_bits / 8.0);
 
-	uint64_t spad_total = (uint64_t)c->spad_input_bytes + c->spad_weight_bytes + c->spad_acc_bytes;
-	o->energy_pj[TS_E_MAC] = (double)o->macs * e_mac(c->pe, c->acc_bits);
+	o->energy_pj[TS_E_MAC] = (double)o->macs * x->e_mac;
 	o->energy_pj[TS_E_RF] = (double)o->rf_bytes * E_RF_PER_BYTE;
 	o->energy_pj[TS_E_ARRAY] = (double)o->array_bytes * E_ARRAY_PER_BYTE;
-	o->energy_pj[TS_E_SPAD] = (double)(o->spad_read_bytes + o->spad_write_bytes) *
-				  e_spad_per_byte(spad_total / 3);
+	o->energy_pj[TS_E_SPAD] = (double)(o->spad_read_bytes + o->spad_write_bytes) * x->e_spad;
 	o->energy_pj[TS_E_DRAM] = (double)(o->dram_read_bytes + o->dram_write_bytes) * E_DRAM_PER_BYTE;
-	const ts_board *b = ts_board_find(c->board);
-	double static_w = b ? b->static_power_w : 0;
-	o->energy_pj[TS_E_STATIC] = static_w * (double)o->cycles / (c->clock_mhz * 1e6) * 1e12;
+	o->energy_pj[TS_E_STATIC] = x->static_w * (double)o->cycles / (c->clock_mhz * 1e6) * 1e12;
 	finish_cost(c, o);
 	return TS_OK;
+}
+
+ts_status ts_cost_layer(const ts_hwcfg *c, const ts_layer *l, ts_cost *o, ts_diag *d)
+{
+	ts_status st = ts_layer_validate(l, d);
+	if (st)
+		return st;
+	cost_ctx x;
+	cost_ctx_init(&x, c);
+	return cost_layer(&x, c, l, o, d);
 }
 
 void ts_cost_add(ts_cost *acc, const ts_cost *x)
@@ -531,9 +551,13 @@ ts_status ts_cost_workload(const ts_hwcfg *c, const ts_workload *w, ts_cost *per
 			   ts_diag *d)
 {
 	memset(total, 0, sizeof *total);
+	cost_ctx x;
+	cost_ctx_init(&x, c);
 	for (size_t i = 0; i < w->n_layers; i++) {
 		ts_cost lc;
-		ts_status st = ts_cost_layer(c, &w->layers[i], &lc, d);
+		ts_status st = ts_layer_validate(&w->layers[i], d);
+		if (!st)
+			st = cost_layer(&x, c, &w->layers[i], &lc, d);
 		if (st)
 			return st;
 		if (per_layer)
