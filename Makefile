@@ -56,8 +56,8 @@ help:
 	@echo "  make bench-model  cost-model layer evaluations per second (one core)"
 	@echo "  make bench-gemm   int8 GEMM GOP/s per ISA path vs OpenBLAS sgemm and oneDNN (installs libdnnl-dev)"
 	@echo "  make bench-search search algorithms: gap to the exact optimum, evaluations to reach 1 %"
-	@echo "  make bench-sim    Verilator simulated cycles per second of the whole accelerator"
-	@echo "  make lint-rtl     verilator --lint-only -Wall on the RTL for a few presets"
+	@echo "  make bench-sim    simulated cycles per second of the whole accelerator: Verilator vs iverilog"
+	@echo "  make lint-rtl     the RTL through verilator -Wall, iverilog -g2005 and yosys (a few presets)"
 	@echo "  make install      install binary, library, headers, pkg-config file under PREFIX ($(PREFIX))"
 	@echo "  make clean        remove build/"
 
@@ -181,19 +181,17 @@ bench-search:
 # ---- rtl + sim (issue 4) ---------------------------------------------------------
 # Verilator models are built on demand by the library (host/src/sim/sim.c) into
 # build/simcache/<hash>/ and dlopen'ed; nothing here links a fixed model.
+# bench-sim measures them against Icarus Verilog running sim/tb_ts_top.v.
 RTL_SRC := $(wildcard rtl/*.v)
 
 bench-sim: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench_sim
 	$(BUILD)/bench/bench_sim
 
-# verilator --lint-only -Wall on the generated parameters of a few presets.
+# verilator -Wall, iverilog -g2005 and yosys on the generated parameters of a
+# few presets (the same checks as tests/cli_rtl.sh, which make test runs).
 lint-rtl: $(BIN)
-	@for cfg in tiny-ice40 edge ultra96; do \
-		mkdir -p $(BUILD)/lint/$$cfg && $(BIN) sim --config $$cfg --gen $(BUILD)/lint/$$cfg && \
-		verilator --lint-only -Wall +define+TS_GENERATED_PARAMS -I$(BUILD)/lint/$$cfg -Irtl \
-			--top-module ts_top $(RTL_SRC) && echo "lint-rtl: $$cfg clean" || exit 1; \
-	done
+	TS_BIN=$(BIN) sh tests/cli_rtl.sh
 
 .PHONY: bench-sim lint-rtl
 

@@ -1,5 +1,6 @@
 // ts_array — the ROWS x COLS grid of ts_pe with its input skew, in the
 // weight-stationary (DATAFLOW 0) or output-stationary (DATAFLOW 1) form.
+// Ports are packed vectors (element i at bits i*width, Verilog-2005); inside,
 // PE-to-PE links are per-link nets in unpacked arrays (no wide vectors).
 //
 // WS: w_load_i writes w_i (one weight per column) into array row
@@ -10,6 +11,8 @@
 //   reduction step with av_i, skewed here by i + 1 and j + 1 cycles; clear_i
 //   zeroes the accumulators, drain_i shifts them down a row; out_o is the
 //   bottom row's accumulators.
+// en_i: the skew and PE data registers advance only while it is high (during
+//   a COMPUTE; see ts_pe).
 module ts_array #(
 	parameter ROWS     = 2,
 	parameter COLS     = 2,
@@ -20,16 +23,17 @@ module ts_array #(
 	parameter WW       = 8,
 	parameter ROW_W    = 8
 ) (
-	input  wire                clk_i,
-	input  wire [AW-1:0]       a_i [0:ROWS-1],
-	input  wire                av_i,
-	input  wire [WW-1:0]       w_i [0:COLS-1],
-	input  wire                w_load_i,
-	input  wire [ROW_W-1:0]    w_row_i,
-	input  wire                w_clear_i,
-	input  wire                clear_i,
-	input  wire                drain_i,
-	output wire [ACC_BITS-1:0] out_o [0:COLS-1]
+	input  wire                     clk_i,
+	input  wire                     en_i,
+	input  wire [ROWS*AW-1:0]       a_i,
+	input  wire                     av_i,
+	input  wire [COLS*WW-1:0]       w_i,
+	input  wire                     w_load_i,
+	input  wire [ROW_W-1:0]         w_row_i,
+	input  wire                     w_clear_i,
+	input  wire                     clear_i,
+	input  wire                     drain_i,
+	output wire [COLS*ACC_BITS-1:0] out_o
 );
 	localparam OS = (DATAFLOW != 0) ? 1 : 0;
 
@@ -44,19 +48,23 @@ module ts_array #(
 		for (i = 0; i < ROWS; i = i + 1) begin : g_row_in
 			localparam DLY = i + OS;
 			if (DLY == 0) begin : g_direct
-				assign a_link[i*(COLS+1)]  = a_i[i];
+				assign a_link[i*(COLS+1)]  = a_i[i*AW +: AW];
 				assign av_link[i*(COLS+1)] = av_i;
 			end else begin : g_skew
 				reg [AW-1:0] a_sk [0:DLY-1];
 				reg          av_sk [0:DLY-1];
 				always @(posedge clk_i) begin
-					a_sk[0]  <= a_i[i];
-					av_sk[0] <= av_i;
+					if (en_i) begin
+						a_sk[0]  <= a_i[i*AW +: AW];
+						av_sk[0] <= av_i;
+					end
 				end
 				for (d = 1; d < DLY; d = d + 1) begin : g_d
 					always @(posedge clk_i) begin
-						a_sk[d]  <= a_sk[d-1];
-						av_sk[d] <= av_sk[d-1];
+						if (en_i) begin
+							a_sk[d]  <= a_sk[d-1];
+							av_sk[d] <= av_sk[d-1];
+						end
 					end
 				end
 				assign a_link[i*(COLS+1)]  = a_sk[DLY-1];
@@ -70,18 +78,22 @@ module ts_array #(
 			if (OS != 0) begin : g_os_w
 				reg [WW-1:0] w_sk [0:j];
 				always @(posedge clk_i)
-					w_sk[0] <= w_i[j];
+					if (en_i)
+						w_sk[0] <= w_i[j*WW +: WW];
 				for (d = 1; d <= j; d = d + 1) begin : g_d
 					always @(posedge clk_i)
-						w_sk[d] <= w_sk[d-1];
+						if (en_i)
+							w_sk[d] <= w_sk[d-1];
 				end
 				assign w_link[j] = w_sk[j];
 			end else begin : g_ws_w
-				assign w_link[j] = w_i[j];
+				assign w_link[j] = w_i[j*WW +: WW];
 			end
 		end
 
 		for (i = 0; i < ROWS; i = i + 1) begin : g_r
+			// WS: this row takes the weight word being loaded.
+			wire row_load = w_load_i && (w_row_i == i);
 			for (j = 0; j < COLS; j = j + 1) begin : g_c
 				// WS broadcasts the weight row to every PE of a column.
 				wire [WW-1:0] pe_w = OS ? w_link[i*COLS+j] : w_link[j];
@@ -90,10 +102,11 @@ module ts_array #(
 					.PE(PE), .DATAFLOW(DATAFLOW), .ACC_BITS(ACC_BITS), .AW(AW), .WW(WW)
 				) u_pe (
 					.clk_i     (clk_i),
+					.en_i      (en_i),
 					.a_i       (a_link[i*(COLS+1)+j]),
 					.av_i      (av_link[i*(COLS+1)+j]),
 					.w_i       (pe_w),
-					.w_load_i  (w_load_i && (w_row_i == i)),
+					.w_load_i  (row_load),
 					.w_clear_i (w_clear_i),
 					.clear_i   (clear_i),
 					.drain_i   (drain_i),
@@ -105,10 +118,7 @@ module ts_array #(
 				);
 				if (OS != 0) begin : g_wfwd
 					assign w_link[(i+1)*COLS+j] = pe_w_o;
-				end else if (i + 1 < ROWS) begin : g_wnone
-					assign w_link[(i+1)*COLS+j] = w_link[j];
-					wire unused_w = &{1'b0, pe_w_o};
-				end else begin : g_wlast
+				end else begin : g_wnone
 					assign w_link[(i+1)*COLS+j] = w_link[j];
 					wire unused_w = &{1'b0, pe_w_o};
 				end
@@ -116,10 +126,15 @@ module ts_array #(
 		end
 
 		for (j = 0; j < COLS; j = j + 1) begin : g_out
-			assign out_o[j] = ps_link[ROWS*COLS+j];
+			assign out_o[j*ACC_BITS +: ACC_BITS] = ps_link[ROWS*COLS+j];
 		end
 		for (i = 0; i < ROWS; i = i + 1) begin : g_aout
 			wire unused_a = &{1'b0, a_link[i*(COLS+1)+COLS], av_link[i*(COLS+1)+COLS]};
+		end
+		if (OS == 0) begin : g_ws_unused
+			wire unused_os = &{1'b0, clear_i, drain_i};
+		end else begin : g_os_unused
+			wire unused_ws = &{1'b0, w_load_i, w_row_i, w_clear_i};
 		end
 	endgenerate
 endmodule

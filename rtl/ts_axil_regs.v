@@ -127,35 +127,8 @@ module ts_axil_regs #(
 		end
 	end
 
-	reg [31:0] rdata;
-	always @(*) begin
-		case (s_araddr_i)
-		`TS_REG_ID:          rdata = ID_MAGIC;
-		`TS_REG_VERSION:     rdata = `TS_REGMAP_VERSION;
-		`TS_REG_CTRL:        rdata = {29'd0, irq_enable_o, 2'b00};
-		`TS_REG_STATUS:      rdata = {29'd0, error_i, done_i, busy_i};
-		`TS_REG_ERR_CODE:    rdata = {24'd0, err_code_i};
-		`TS_REG_ERR_DESC:    rdata = err_desc_i;
-		`TS_REG_DESC_LO:     rdata = desc_base_o[31:0];
-		`TS_REG_DESC_HI:     rdata = desc_base_o[63:32];
-		`TS_REG_DESC_MAX:    rdata = desc_max_o;
-		`TS_REG_MEM_LO:      rdata = mem_lo_o[31:0];
-		`TS_REG_MEM_HI:      rdata = mem_lo_o[63:32];
-		`TS_REG_MEM_SIZE:    rdata = mem_size_o;
-		`TS_REG_CYCLES_LO:   rdata = cycles_i[31:0];
-		`TS_REG_CYCLES_HI:   rdata = cycles_i[63:32];
-		`TS_REG_DESC_DONE:   rdata = desc_done_i;
-		`TS_REG_HW_ROWS:     rdata = ROWS;
-		`TS_REG_HW_COLS:     rdata = COLS;
-		`TS_REG_HW_PE:       rdata = {8'd0, HW_ACC[7:0], HW_DF[7:0], HW_PE[7:0]};
-		`TS_REG_HW_SPAD_IN:  rdata = D_IN;
-		`TS_REG_HW_SPAD_W:   rdata = D_W;
-		`TS_REG_HW_SPAD_ACC: rdata = D_ACC;
-		`TS_REG_HW_DRAM:     rdata = B;
-		default:             rdata = 32'd0;
-		endcase
-	end
-
+	// The read mux sits inside the clocked block: it is evaluated only on a
+	// read, not on every simulated cycle.
 	always @(posedge clk_i) begin
 		if (!rst_ni) begin
 			s_rvalid_o <= 1'b0;
@@ -165,7 +138,31 @@ module ts_axil_regs #(
 				s_rvalid_o <= 1'b0;
 			if (s_arvalid_i && !s_rvalid_o) begin
 				s_rvalid_o <= 1'b1;
-				s_rdata_o  <= rdata;
+				case (s_araddr_i)
+				`TS_REG_ID:          s_rdata_o <= ID_MAGIC;
+				`TS_REG_VERSION:     s_rdata_o <= `TS_REGMAP_VERSION;
+				`TS_REG_CTRL:        s_rdata_o <= {29'd0, irq_enable_o, 2'b00};
+				`TS_REG_STATUS:      s_rdata_o <= {29'd0, error_i, done_i, busy_i};
+				`TS_REG_ERR_CODE:    s_rdata_o <= {24'd0, err_code_i};
+				`TS_REG_ERR_DESC:    s_rdata_o <= err_desc_i;
+				`TS_REG_DESC_LO:     s_rdata_o <= desc_base_o[31:0];
+				`TS_REG_DESC_HI:     s_rdata_o <= desc_base_o[63:32];
+				`TS_REG_DESC_MAX:    s_rdata_o <= desc_max_o;
+				`TS_REG_MEM_LO:      s_rdata_o <= mem_lo_o[31:0];
+				`TS_REG_MEM_HI:      s_rdata_o <= mem_lo_o[63:32];
+				`TS_REG_MEM_SIZE:    s_rdata_o <= mem_size_o;
+				`TS_REG_CYCLES_LO:   s_rdata_o <= cycles_i[31:0];
+				`TS_REG_CYCLES_HI:   s_rdata_o <= cycles_i[63:32];
+				`TS_REG_DESC_DONE:   s_rdata_o <= desc_done_i;
+				`TS_REG_HW_ROWS:     s_rdata_o <= ROWS;
+				`TS_REG_HW_COLS:     s_rdata_o <= COLS;
+				`TS_REG_HW_PE:       s_rdata_o <= {8'd0, HW_ACC[7:0], HW_DF[7:0], HW_PE[7:0]};
+				`TS_REG_HW_SPAD_IN:  s_rdata_o <= D_IN;
+				`TS_REG_HW_SPAD_W:   s_rdata_o <= D_W;
+				`TS_REG_HW_SPAD_ACC: s_rdata_o <= D_ACC;
+				`TS_REG_HW_DRAM:     s_rdata_o <= B;
+				default:             s_rdata_o <= 32'd0;
+				endcase
 			end
 		end
 	end

@@ -9,8 +9,11 @@
 // and ERR_DESC; a run can only wait on the memory port, never on itself.
 //
 // Port groups: regs (start, base, limits in; status out), DMA command and
-// beat stream, loader / storer fields, array sequencing (scratchpad read
-// addresses, weight loads, OS clear / drain), accumulator write lanes.
+// beat stream (rdata_i packed, byte l at bits 8l+7:8l), loader / storer
+// fields, array sequencing (scratchpad read addresses, weight loads, OS clear
+// / drain, array enable), the accumulator write tag (ts_acc delays it per
+// column). Decode and sequencing logic is guarded by the state it belongs to,
+// so a simulator evaluates only the part that is active.
 module ts_ctrl #(
 	parameter ROWS     = 2,
 	parameter COLS     = 2,
@@ -50,7 +53,7 @@ module ts_ctrl #(
 	input  wire        beat_i,
 	input  wire [31:0] beat_idx_i,
 	input  wire        last_i,
-	input  wire [7:0]  rdata_i [0:B-1],
+	input  wire [8*B-1:0] rdata_i,
 	// loader
 	output wire        ld_start_o,
 	output wire        ld_beat_o,
@@ -60,6 +63,8 @@ module ts_ctrl #(
 	output reg  [31:0] ld_rb0_o,
 	output reg  [31:0] ld_rb2_o,
 	output reg  [31:0] ld_bytes_o,
+	output reg  [7:0]  ld_mask0_o,    // element bits of a row's last byte (segment 1, 2)
+	output reg  [7:0]  ld_mask2_o,
 	// storer
 	output wire        st_start_o,
 	output wire        st_go_o,
@@ -72,6 +77,7 @@ module ts_ctrl #(
 	output reg  [7:0]  st_shift_o,
 	output reg  [7:0]  st_zp_o,
 	// array sequencing
+	output wire        arr_en_o,      // a COMPUTE runs: array, tags and scratchpad reads advance
 	output reg  [31:0] a_raddr_o,
 	output reg  [31:0] w_raddr_o,
 	output reg         a_valid_o,     // the A / W words read last cycle enter the array
@@ -81,9 +87,10 @@ module ts_ctrl #(
 	output reg         clear_o,
 	output reg         drain_o,
 	output reg  [31:0] tile_nt_o,
-	// accumulator write lanes (one per column): word index; WS adds unless first
-	output reg         acc_we_o   [0:COLS-1],
-	output reg  [31:0] acc_word_o [0:COLS-1],
+	// accumulator write tag: WS the A row entering the array now (its word),
+	// OS the drain of one row; WS adds unless first
+	output reg         acc_v_o,
+	output reg  [31:0] acc_word_o,
 	output reg         acc_first_o
 );
 	localparam OP_LOAD = 8'd1, OP_COMPUTE = 8'd2, OP_STORE = 8'd3, OP_FENCE = 8'd4;
@@ -94,7 +101,6 @@ module ts_ctrl #(
 			 S_FAIL = 4'd8;
 	localparam OS = (DATAFLOW != 0) ? 1 : 0;
 	localparam [31:0] T_START = 32'd4;
-	localparam LANE_W = (B <= 1) ? 1 : $clog2(B);
 
 	reg [3:0]  state_q, state_d;
 	reg [31:0] cnt_q, cnt_d;
@@ -134,99 +140,127 @@ module ts_ctrl #(
 		end
 	endfunction
 
-	// ---- decode and checks (combinational; used in S_DECODE) ---------------
+	// Bits of a row's last byte that hold elements (desc.h LOAD: the padding
+	// bits of a partial last byte are zero).
+	function [7:0] last_mask;
+		input [15:0] n;
+		input [31:0] bits;
+		reg   [31:0] used;
+		begin
+			used = ({16'd0, n} * bits) & 32'd7;
+			last_mask = (used == 32'd0) ? 8'hff : ((8'd1 << used[2:0]) - 8'd1);
+		end
+	endfunction
+
+	// ---- decode and checks (combinational; only in S_DECODE) ---------------
 	reg [7:0]  dec_err;
 	reg [31:0] dec_rb0, dec_rb2, dec_ld_bits, dec_ld_elems, dec_ld_depth, dec_st_rb, dec_st_bytes;
 	reg [63:0] dec_ld_total, sum_a, sum_w, sum_acc;
 	reg [31:0] dec_len;
 	always @(*) begin
 		dec_err = E_NONE;
-		dec_ld_bits  = flags[0] ? WB : AB;
-		dec_ld_elems = flags[0] ? COLS : ROWS;
-		dec_ld_depth = flags[0] ? D_W : D_IN;
-		dec_rb0 = nbytes({16'd0, w[5][15:0]}, dec_ld_bits);
-		dec_rb2 = nbytes({16'd0, w[5][31:16]}, dec_ld_bits);
-		dec_ld_total = w[4] * dec_rb0 + w[6] * dec_rb2;
-		dec_st_rb = nbytes(w[5], OB);
-		dec_st_bytes = w[4] * dec_st_rb;
+		dec_ld_bits  = 32'd0;
+		dec_ld_elems = 32'd0;
+		dec_ld_depth = 32'd0;
+		dec_rb0 = 32'd0;
+		dec_rb2 = 32'd0;
+		dec_ld_total = 64'd0;
+		dec_st_rb = 32'd0;
+		dec_st_bytes = 32'd0;
 		sum_a = 64'd0;
 		sum_w = 64'd0;
 		sum_acc = 64'd0;
 		dec_len = 32'd0;
-		if (rsv != 16'd0) begin
-			dec_err = E_BAD_OPCODE;
-		end else begin
-			case (op)
-			OP_LOAD: begin
-				sum_a = {32'd0, w[3]} + {32'd0, w[4]} + {32'd0, w[6]};
-				if (flags[7:1] != 7'd0)
-					dec_err = E_BAD_OPCODE;
-				else if (w[4] == 32'd0 || w[7] == 32'd0 || w[5][15:0] == 16'd0 ||
-					 (w[6] != 32'd0 && w[5][31:16] == 16'd0))
-					dec_err = E_ZERO_LENGTH;
-				else if ({16'd0, w[5][15:0]} > dec_ld_elems ||
-					 (w[6] != 32'd0 && {16'd0, w[5][31:16]} > dec_ld_elems))
-					dec_err = E_TILE_RANGE;
-				else if (dec_ld_total != {32'd0, w[7]} || w[4] > 32'hffff || w[6] > 32'hffff)
-					dec_err = E_BYTES_MISMATCH;
-				else if (sum_a > {32'd0, dec_ld_depth})
-					dec_err = E_SPAD_RANGE;
-				else if (!in_window({w[2], w[1]}, {32'd0, w[7]}))
-					dec_err = E_ADDR_RANGE;
+		if (state_q == S_DECODE) begin
+			dec_ld_bits  = flags[0] ? WB : AB;
+			dec_ld_elems = flags[0] ? COLS : ROWS;
+			dec_ld_depth = flags[0] ? D_W : D_IN;
+			dec_rb0 = nbytes({16'd0, w[5][15:0]}, dec_ld_bits);
+			dec_rb2 = nbytes({16'd0, w[5][31:16]}, dec_ld_bits);
+			// 64-bit products: rows and rows2 are full 32-bit counts (desc.h)
+			dec_ld_total = {32'd0, w[4]} * {32'd0, dec_rb0} + {32'd0, w[6]} * {32'd0, dec_rb2};
+			dec_st_rb = nbytes(w[5], OB);
+			dec_st_bytes = w[4] * dec_st_rb;
+			if (rsv != 16'd0) begin
+				dec_err = E_BAD_OPCODE;
+			end else begin
+				case (op)
+				OP_LOAD: begin
+					sum_a = {32'd0, w[3]} + {32'd0, w[4]} + {32'd0, w[6]};
+					if (flags[7:1] != 7'd0)
+						dec_err = E_BAD_OPCODE;
+					else if (w[4] == 32'd0 || w[7] == 32'd0 || w[5][15:0] == 16'd0 ||
+						 (w[6] != 32'd0 && w[5][31:16] == 16'd0))
+						dec_err = E_ZERO_LENGTH;
+					else if ({16'd0, w[5][15:0]} > dec_ld_elems ||
+						 (w[6] != 32'd0 && {16'd0, w[5][31:16]} > dec_ld_elems))
+						dec_err = E_TILE_RANGE;
+					else if (dec_ld_total != {32'd0, w[7]})
+						dec_err = E_BYTES_MISMATCH;
+					else if (sum_a > {32'd0, dec_ld_depth})
+						dec_err = E_SPAD_RANGE;
+					else if (!in_window({w[2], w[1]}, {32'd0, w[7]}))
+						dec_err = E_ADDR_RANGE;
+				end
+				OP_COMPUTE: begin
+					// WS: A words mt, W words kt; OS: A and W words kc (= w2).
+					sum_a   = {32'd0, w[4]} + {32'd0, (OS != 0) ? w[2] : w[1]};
+					sum_w   = {32'd0, w[5]} + {32'd0, w[2]};
+					sum_acc = {32'd0, w[6]} + {32'd0, w[1]};
+					if (OS != 0)
+						dec_len = w[2] + ROWS + COLS + 32'd1 + (flags[1] ? ROWS : 32'd0);
+					else
+						dec_len = w[2] + w[1] + ROWS + COLS + 32'd1;
+					if (flags[7:2] != 6'd0)
+						dec_err = E_BAD_OPCODE;
+					else if (w[1] == 32'd0 || w[2] == 32'd0 || w[3] == 32'd0)
+						dec_err = E_ZERO_LENGTH;
+					else if (w[3] > COLS || ((OS != 0) ? (w[1] > ROWS) : (w[2] > ROWS)))
+						dec_err = E_TILE_RANGE;
+					else if (sum_a > D_IN || sum_w > D_W || sum_acc > D_ACC)
+						dec_err = E_SPAD_RANGE;
+				end
+				OP_STORE: begin
+					sum_acc = {32'd0, w[3]} + {32'd0, w[4]};
+					// multiplier 1..2^31-1, shift 1..62, w7 bits 31:16 reserved
+					if (flags != 8'd0 || w[6] == 32'd0 || w[6][31] || w[7][31:16] != 16'd0 ||
+					    w[7][7:0] == 8'd0 || w[7][7:0] > 8'd62)
+						dec_err = E_BAD_OPCODE;
+					else if (w[4] == 32'd0 || w[5] == 32'd0)
+						dec_err = E_ZERO_LENGTH;
+					else if (w[5] > COLS)
+						dec_err = E_TILE_RANGE;
+					else if (sum_acc > D_ACC)
+						dec_err = E_SPAD_RANGE;
+					else if (!in_window({w[2], w[1]}, {32'd0, dec_st_bytes}))
+						dec_err = E_ADDR_RANGE;
+				end
+				OP_FENCE: begin
+					if (flags != 8'd0)
+						dec_err = E_BAD_OPCODE;
+				end
+				default: dec_err = E_BAD_OPCODE;
+				endcase
 			end
-			OP_COMPUTE: begin
-				// WS: A words mt, W words kt; OS: A and W words kc (= w2).
-				sum_a   = {32'd0, w[4]} + {32'd0, (OS != 0) ? w[2] : w[1]};
-				sum_w   = {32'd0, w[5]} + {32'd0, w[2]};
-				sum_acc = {32'd0, w[6]} + {32'd0, w[1]};
-				if (OS != 0)
-					dec_len = w[2] + ROWS + COLS + 32'd1 + (flags[1] ? ROWS : 32'd0);
-				else
-					dec_len = w[2] + w[1] + ROWS + COLS + 32'd1;
-				if (flags[7:2] != 6'd0)
-					dec_err = E_BAD_OPCODE;
-				else if (w[1] == 32'd0 || w[2] == 32'd0 || w[3] == 32'd0)
-					dec_err = E_ZERO_LENGTH;
-				else if (w[3] > COLS || ((OS != 0) ? (w[1] > ROWS) : (w[2] > ROWS)))
-					dec_err = E_TILE_RANGE;
-				else if (sum_a > D_IN || sum_w > D_W || sum_acc > D_ACC)
-					dec_err = E_SPAD_RANGE;
-			end
-			OP_STORE: begin
-				sum_acc = {32'd0, w[3]} + {32'd0, w[4]};
-				// multiplier 1..2^31-1, shift 1..62, w7 bits 31:16 reserved
-				if (flags != 8'd0 || w[6] == 32'd0 || w[6][31] || w[7][31:16] != 16'd0 ||
-				    w[7][7:0] == 8'd0 || w[7][7:0] > 8'd62)
-					dec_err = E_BAD_OPCODE;
-				else if (w[4] == 32'd0 || w[5] == 32'd0)
-					dec_err = E_ZERO_LENGTH;
-				else if (w[5] > COLS)
-					dec_err = E_TILE_RANGE;
-				else if (sum_acc > D_ACC)
-					dec_err = E_SPAD_RANGE;
-				else if (!in_window({w[2], w[1]}, {32'd0, dec_st_bytes}))
-					dec_err = E_ADDR_RANGE;
-			end
-			OP_FENCE: begin
-				if (flags != 8'd0)
-					dec_err = E_BAD_OPCODE;
-			end
-			default: dec_err = E_BAD_OPCODE;
-			endcase
 		end
 	end
 
 	// ---- next descriptor fetch: limits, alignment, window -------------------
-	wire [31:0] next_idx   = (state_q == S_START) ? 32'd0 : idx_q + 32'd1;
-	wire [63:0] fetch_addr = desc_base_i + {27'd0, next_idx, 5'd0};
+	// (checked only when an execution ends: fetch_chk)
+	wire [31:0] next_idx = (state_q == S_START) ? 32'd0 : idx_q + 32'd1;
+	reg  [63:0] fetch_addr;
 	reg  [7:0]  fetch_err;
+	reg         fetch_chk;
 	always @(*) begin
-		if (next_idx >= desc_max_i)
-			fetch_err = E_NO_FENCE;
-		else if (desc_base_i[4:0] != 5'd0 || !in_window(fetch_addr, 64'd32))
-			fetch_err = E_ADDR_RANGE;
-		else
-			fetch_err = E_NONE;
+		fetch_addr = 64'd0;
+		fetch_err  = E_NONE;
+		if (fetch_chk) begin
+			fetch_addr = desc_base_i + {27'd0, next_idx, 5'd0};
+			if (next_idx >= desc_max_i)
+				fetch_err = E_NO_FENCE;
+			else if (desc_base_i[4:0] != 5'd0 || !in_window(fetch_addr, 64'd32))
+				fetch_err = E_ADDR_RANGE;
+		end
 	end
 
 	// ---- execution fields, latched at decode ---------------------------------
@@ -240,21 +274,32 @@ module ts_ctrl #(
 	reg [7:0]  fail_code;
 	reg [31:0] fail_idx;
 	reg        finish, exec_done;
+
+	// The end of START or of an execution: the next descriptor is fetched.
+	always @(*) begin
+		case (state_q)
+		S_START: exec_done = (cnt_q == T_START - 32'd1);
+		S_LOAD:  exec_done = (cnt_q >= 32'd2) && last_i;
+		S_COMP:  exec_done = (cnt_q == f_len - 32'd1);
+		S_STORE: exec_done = (cnt_q >= 32'd5) && last_i;
+		default: exec_done = 1'b0;
+		endcase
+		fetch_chk = exec_done;
+	end
+
 	always @(*) begin
 		state_d    = state_q;
 		cnt_d      = cnt_q + 32'd1;
 		idx_d      = idx_q;
 		dma_cmd_o  = 1'b0;
 		dma_we_o   = 1'b0;
-		dma_addr_o = fetch_addr;
-		dma_len_o  = 32'd32;
+		dma_addr_o = f_addr;
+		dma_len_o  = f_bytes;
 		fail       = 1'b0;
 		fail_code  = E_NONE;
 		fail_idx   = idx_q;
 		finish     = 1'b0;
-		exec_done  = 1'b0;
 		case (state_q)
-		S_START: if (cnt_q == T_START - 32'd1) exec_done = 1'b1;
 		S_FETCH: if (last_i) begin
 			state_d = S_DECODE;
 			cnt_d = 32'd0;
@@ -273,25 +318,10 @@ module ts_ctrl #(
 				endcase
 			end
 		end
-		S_LOAD: begin
-			if (cnt_q == 32'd1) begin
-				dma_cmd_o  = 1'b1;
-				dma_addr_o = f_addr;
-				dma_len_o  = f_bytes;
-			end
-			if (cnt_q >= 32'd2 && last_i)
-				exec_done = 1'b1;
-		end
-		S_COMP: if (cnt_q == f_len - 32'd1) exec_done = 1'b1;
+		S_LOAD: dma_cmd_o = (cnt_q == 32'd1);
 		S_STORE: begin
-			if (cnt_q == 32'd4) begin
-				dma_cmd_o  = 1'b1;
-				dma_we_o   = 1'b1;
-				dma_addr_o = f_addr;
-				dma_len_o  = f_bytes;
-			end
-			if (cnt_q >= 32'd5 && last_i)
-				exec_done = 1'b1;
+			dma_cmd_o = (cnt_q == 32'd4);
+			dma_we_o  = 1'b1;
 		end
 		S_DONE: finish = 1'b1;
 		S_FAIL: finish = 1'b1;
@@ -372,15 +402,19 @@ module ts_ctrl #(
 	end
 
 	// Descriptor bytes from the fetch beats: byte k comes in beat k / B, lane k % B.
-	genvar gk;
-	generate
-		for (gk = 0; gk < 32; gk = gk + 1) begin : g_desc
-			wire [31:0] lane = gk - beat_idx_i * B;
-			always @(posedge clk_i)
-				if (state_q == S_FETCH && beat_i && gk >= beat_idx_i * B && lane < B)
-					desc_q[gk] <= rdata_i[lane[LANE_W-1:0]];
+	integer gk;
+	reg [31:0] dbyte;
+	/* verilator lint_off BLKSEQ */
+	always @(posedge clk_i) begin
+		if (state_q == S_FETCH && beat_i) begin
+			for (gk = 0; gk < B; gk = gk + 1) begin
+				dbyte = beat_idx_i * B + gk;
+				if (dbyte < 32'd32)
+					desc_q[dbyte[4:0]] <= rdata_i[8*gk +: 8];
+			end
 		end
-	endgenerate
+	end
+	/* verilator lint_on BLKSEQ */
 
 	// Fields of the descriptor being executed.
 	always @(posedge clk_i) begin
@@ -402,6 +436,8 @@ module ts_ctrl #(
 			ld_rb0_o   <= dec_rb0;
 			ld_rb2_o   <= dec_rb2;
 			ld_bytes_o <= w[7];
+			ld_mask0_o <= last_mask(w[5][15:0], dec_ld_bits);
+			ld_mask2_o <= last_mask(w[5][31:16], dec_ld_bits);
 			st_acc0_o  <= w[3];
 			st_nt_o    <= w[5];
 			st_rb_o    <= dec_st_rb;
@@ -421,20 +457,16 @@ module ts_ctrl #(
 	// ---- COMPUTE sequencing --------------------------------------------------------
 	// WS (cnt from 0): W words read at 1..kt, loaded into rows 0..kt-1 at 2..kt+1;
 	// A word m read at kt+1+m and enters array row 0 at t0 + m (t0 = kt + 2) with
-	// tag m; column j's partial sum of row m is written at t0 + m + ROWS + j.
+	// its accumulator word (the tag ts_acc delays); column j's partial sum of row
+	// m is written at t0 + m + ROWS + j.
 	// OS: A/W step k read at 1 + k, enter the skew at 2 + k; PE (i, j) takes it at
 	// 3 + k + i + j; the drain shifts rows out at kc + R + C + 1 + d.
-	localparam TAGS = ROWS + COLS;
-	reg        tag_v_q [1:TAGS-1];
-	reg [31:0] tag_m_q [1:TAGS-1];
-	reg        tag_v0;
-	reg [31:0] tag_m0;
 	wire in_comp = (state_q == S_COMP);
+	assign arr_en_o = in_comp;
 	/* verilator lint_off UNUSEDSIGNAL */
 	reg [31:0] rel;
 	/* verilator lint_on UNUSEDSIGNAL */
 	reg [31:0] drow;
-	integer j;
 	always @(*) begin
 		a_raddr_o   = f_a0;
 		w_raddr_o   = f_w0;
@@ -444,18 +476,14 @@ module ts_ctrl #(
 		w_clear_o   = 1'b0;
 		clear_o     = 1'b0;
 		drain_o     = 1'b0;
-		tag_v0      = 1'b0;
-		tag_m0      = 32'd0;
 		tile_nt_o   = f_nt;
 		acc_first_o = f_first;
+		acc_v_o     = 1'b0;
+		acc_word_o  = f_acc0;
 		rel  = 32'd0;
 		drow = 32'd0;
-		for (j = 0; j < COLS; j = j + 1) begin
-			acc_we_o[j]   = 1'b0;
-			acc_word_o[j] = 32'd0;
-		end
-		if (OS == 0) begin
-			if (in_comp) begin
+		if (in_comp) begin
+			if (OS == 0) begin
 				w_clear_o = (cnt_q == 32'd0);
 				if (cnt_q >= 32'd1 && cnt_q <= f_kt)
 					w_raddr_o = f_w0 + cnt_q - 32'd1;
@@ -467,58 +495,25 @@ module ts_ctrl #(
 				if (cnt_q >= f_kt + 32'd1 && cnt_q <= f_kt + f_mt)
 					a_raddr_o = f_a0 + cnt_q - f_kt - 32'd1;
 				if (cnt_q >= f_kt + 32'd2 && cnt_q <= f_kt + f_mt + 32'd1) begin
-					a_valid_o = 1'b1;
-					tag_v0 = 1'b1;
-					tag_m0 = cnt_q - f_kt - 32'd2;
+					a_valid_o  = 1'b1;
+					acc_v_o    = 1'b1;
+					acc_word_o = f_acc0 + cnt_q - f_kt - 32'd2;
 				end
-			end
-			for (j = 0; j < COLS; j = j + 1) begin
-				acc_we_o[j]   = tag_v_q[ROWS+j] && (j < f_nt);
-				acc_word_o[j] = f_acc0 + tag_m_q[ROWS+j];
-			end
-		end else if (in_comp) begin
-			clear_o = (cnt_q == 32'd0) && f_first;
-			if (cnt_q >= 32'd1 && cnt_q <= f_kt) begin
-				a_raddr_o = f_a0 + cnt_q - 32'd1;
-				w_raddr_o = f_w0 + cnt_q - 32'd1;
-			end
-			a_valid_o = (cnt_q >= 32'd2 && cnt_q <= f_kt + 32'd1);
-			if (f_drain && cnt_q >= f_kt + ROWS + COLS + 32'd1) begin
-				drain_o = 1'b1;
-				// drain cycle d shifts out original row R - 1 - d
-				drow = (ROWS - 32'd1) - (cnt_q - (f_kt + ROWS + COLS + 32'd1));
-				for (j = 0; j < COLS; j = j + 1) begin
-					acc_we_o[j]   = (drow < f_mt) && (j < f_nt);
-					acc_word_o[j] = f_acc0 + drow;
+			end else begin
+				clear_o = (cnt_q == 32'd0) && f_first;
+				if (cnt_q >= 32'd1 && cnt_q <= f_kt) begin
+					a_raddr_o = f_a0 + cnt_q - 32'd1;
+					w_raddr_o = f_w0 + cnt_q - 32'd1;
+				end
+				a_valid_o = (cnt_q >= 32'd2 && cnt_q <= f_kt + 32'd1);
+				if (f_drain && cnt_q >= f_kt + ROWS + COLS + 32'd1) begin
+					drain_o = 1'b1;
+					// drain cycle d shifts out original row R - 1 - d
+					drow = (ROWS - 32'd1) - (cnt_q - (f_kt + ROWS + COLS + 32'd1));
+					acc_v_o    = (drow < f_mt);
+					acc_word_o = f_acc0 + drow;
 				end
 			end
 		end
 	end
-
-	generate
-		if (OS == 0) begin : g_tags
-			integer t;
-			always @(posedge clk_i) begin
-				if (!rst_ni || soft_reset_i) begin
-					for (t = 1; t < TAGS; t = t + 1)
-						tag_v_q[t] <= 1'b0;
-				end else begin
-					tag_v_q[1] <= tag_v0;
-					tag_m_q[1] <= tag_m0;
-					for (t = 2; t < TAGS; t = t + 1) begin
-						tag_v_q[t] <= tag_v_q[t-1];
-						tag_m_q[t] <= tag_m_q[t-1];
-					end
-				end
-			end
-		end else begin : g_notags
-			integer t;
-			always @(posedge clk_i)
-				for (t = 1; t < TAGS; t = t + 1) begin
-					tag_v_q[t] <= 1'b0;
-					tag_m_q[t] <= 32'd0;
-				end
-			wire unused_tag = &{1'b0, tag_v0, tag_m0};
-		end
-	endgenerate
 endmodule

@@ -14,6 +14,10 @@
 // OS ports: a_i / w_i enter from the left / top with av_i (a valid step) and
 //   are forwarded right / down; acc_q accumulates; clear_i zeroes it;
 //   drain_i shifts the accumulators down one row (ps_i = acc of the PE above).
+// en_i: the data registers (a_o, av_o, w_o, ps_o) advance only while a COMPUTE
+//   runs. Every value that reaches the accumulators enters and leaves the array
+//   within one COMPUTE, so freezing it in between changes no result and saves
+//   the simulator the whole array's work on LOAD / STORE / fetch cycles.
 module ts_pe #(
 	parameter PE       = 1,
 	parameter DATAFLOW = 0,
@@ -22,6 +26,7 @@ module ts_pe #(
 	parameter WW       = 8
 ) (
 	input  wire                clk_i,
+	input  wire                en_i,
 	input  wire [AW-1:0]       a_i,
 	input  wire                av_i,
 	input  wire [WW-1:0]       w_i,
@@ -87,25 +92,29 @@ module ts_pe #(
 					w_q <= w_i;
 			end
 			always @(posedge clk_i) begin
-				a_o  <= a_i;
-				av_o <= av_i;
-				w_o  <= w_q;
-				ps_o <= ps_i + (w_valid_q ? prod_ext : {ACC_BITS{1'b0}});
+				if (en_i) begin
+					a_o  <= a_i;
+					av_o <= av_i;
+					w_o  <= w_q;
+					ps_o <= ps_i + (w_valid_q ? prod_ext : {ACC_BITS{1'b0}});
+				end
 			end
 			// clear_i and drain_i belong to the OS form.
 			wire unused_ws = &{1'b0, clear_i, drain_i};
 		end else begin : g_os
 			assign op_w = w_i;
 			always @(posedge clk_i) begin
-				a_o  <= a_i;
-				av_o <= av_i;
-				w_o  <= w_i;
-				if (clear_i)
-					ps_o <= {ACC_BITS{1'b0}};
-				else if (drain_i)
-					ps_o <= ps_i;
-				else if (av_i)
-					ps_o <= ps_o + prod_ext;
+				if (en_i) begin
+					a_o  <= a_i;
+					av_o <= av_i;
+					w_o  <= w_i;
+					if (clear_i)
+						ps_o <= {ACC_BITS{1'b0}};
+					else if (drain_i)
+						ps_o <= ps_i;
+					else if (av_i)
+						ps_o <= ps_o + prod_ext;
+				end
 			end
 			wire unused_os = &{1'b0, w_load_i, w_clear_i};
 		end

@@ -4,7 +4,8 @@
 //
 // Parameters come from the generated tessera_params.vh (tessera gen / sim,
 // one hwcfg) when TS_GENERATED_PARAMS is defined; the defaults below make a
-// small instance for lint and synthesis checks. Memory port: see ts_dma.
+// small instance for lint and synthesis checks. Memory port: see ts_dma;
+// its data buses are packed vectors, byte l of a beat at bits 8l+7:8l.
 `ifdef TS_GENERATED_PARAMS
 `include "tessera_params.vh"
 `endif
@@ -56,8 +57,8 @@ module ts_top #(
 	output wire [63:0] mem_addr_o,
 	output wire [31:0] mem_len_o,
 	input  wire        mem_beat_i,
-	input  wire [7:0]  mem_rdata_i [0:B-1],
-	output wire [7:0]  mem_wdata_o [0:B-1],
+	input  wire [8*B-1:0] mem_rdata_i,
+	output wire [8*B-1:0] mem_wdata_o,
 	// status
 	output wire        busy_o,
 	output wire        irq_o
@@ -78,9 +79,11 @@ module ts_top #(
 	localparam OB    = AB;
 	localparam A_WB  = (ROWS * AB + 7) / 8;   // bytes per input word
 	localparam W_WB  = (COLS * WB + 7) / 8;   // bytes per weight word
-	localparam A_AW  = clog2(D_IN * A_WB);
-	localparam W_AW  = clog2(D_W * W_WB);
-	localparam C_AW  = clog2(D_ACC * COLS);
+	localparam A_AW  = clog2(D_IN);           // word address bits
+	localparam W_AW  = clog2(D_W);
+	localparam C_AW  = clog2(D_ACC * COLS);   // accumulator element index bits
+	localparam A_OW  = clog2(A_WB + 1);       // byte offset within a word (0..word bytes)
+	localparam W_OW  = clog2(W_WB + 1);
 	localparam ROW_W = clog2(ROWS + 1);
 	localparam EPB   = (OB >= 8) ? 1 : 8 / OB;
 	localparam NQ    = B * EPB;
@@ -119,14 +122,14 @@ module ts_top #(
 	wire [31:0] dma_len, beat_idx;
 	wire        ld_start, ld_beat, ld_to_w;
 	wire [31:0] ld_word0, ld_rows, ld_rb0, ld_rb2, ld_bytes;
+	wire [7:0]  ld_mask0, ld_mask2;
 	wire        st_start, st_go, st_beat;
 	wire [31:0] st_acc0, st_nt, st_rb, st_beats, st_mult;
 	wire [7:0]  st_shift, st_zp;
 	wire [31:0] a_raddr, w_raddr, tile_nt;
-	wire        a_valid, w_load, w_clear, arr_clear, arr_drain, acc_first;
+	wire        arr_en, a_valid, w_load, w_clear, arr_clear, arr_drain, acc_first, acc_v;
 	wire [ROW_W-1:0] w_row;
-	wire        acc_we   [0:COLS-1];
-	wire [31:0] acc_word [0:COLS-1];
+	wire [31:0] acc_word;
 
 	ts_ctrl #(
 		.ROWS(ROWS), .COLS(COLS), .DATAFLOW(DATAFLOW), .AB(AB), .WB(WB), .OB(OB),
@@ -142,14 +145,14 @@ module ts_top #(
 		.beat_i(beat), .beat_idx_i(beat_idx), .last_i(last), .rdata_i(mem_rdata_i),
 		.ld_start_o(ld_start), .ld_beat_o(ld_beat), .ld_to_w_o(ld_to_w),
 		.ld_word0_o(ld_word0), .ld_rows_o(ld_rows), .ld_rb0_o(ld_rb0), .ld_rb2_o(ld_rb2),
-		.ld_bytes_o(ld_bytes),
+		.ld_bytes_o(ld_bytes), .ld_mask0_o(ld_mask0), .ld_mask2_o(ld_mask2),
 		.st_start_o(st_start), .st_go_o(st_go), .st_beat_o(st_beat), .st_acc0_o(st_acc0),
 		.st_nt_o(st_nt), .st_rb_o(st_rb), .st_beats_o(st_beats), .st_mult_o(st_mult),
 		.st_shift_o(st_shift), .st_zp_o(st_zp),
-		.a_raddr_o(a_raddr), .w_raddr_o(w_raddr), .a_valid_o(a_valid), .w_load_o(w_load),
-		.w_row_o(w_row), .w_clear_o(w_clear), .clear_o(arr_clear), .drain_o(arr_drain),
-		.tile_nt_o(tile_nt),
-		.acc_we_o(acc_we), .acc_word_o(acc_word), .acc_first_o(acc_first)
+		.arr_en_o(arr_en), .a_raddr_o(a_raddr), .w_raddr_o(w_raddr), .a_valid_o(a_valid),
+		.w_load_o(w_load), .w_row_o(w_row), .w_clear_o(w_clear), .clear_o(arr_clear),
+		.drain_o(arr_drain), .tile_nt_o(tile_nt),
+		.acc_v_o(acc_v), .acc_word_o(acc_word), .acc_first_o(acc_first)
 	);
 
 	ts_dma #(.B(B)) u_dma (
@@ -160,149 +163,70 @@ module ts_top #(
 		.beat_o(beat), .beat_idx_o(beat_idx), .last_o(last)
 	);
 
-	// ---- LOAD: memory bytes -> input or weight scratchpad --------------------
-	wire        ld_we    [0:B-1];
-	wire [31:0] ld_waddr [0:B-1];
-	wire [7:0]  ld_wdata [0:B-1];
-	wire [A_AW-1:0] ld_waddr_a [0:B-1];
-	wire [W_AW-1:0] ld_waddr_w [0:B-1];
-	wire        we_a [0:B-1];
-	wire        we_w [0:B-1];
-	localparam [31:0] A_WB32 = A_WB;
-	localparam [31:0] W_WB32 = W_WB;
+	// ---- input and weight scratchpads: LOAD port, one word (array edge) per read --
+	// A word is the packed element vector of one array edge: element i at bits
+	// i*bits (timing.md §2; int16 little-endian, int4 low nibble first, binary
+	// LSB first), so the read word feeds the array as it is.
+	wire [8*A_WB-1:0] a_word;
+	wire [8*W_WB-1:0] w_word;
+	/* verilator lint_off UNUSEDSIGNAL */
+	wire [31:0] a_raddr_w = a_raddr;  // < D_IN after the decode checks
+	wire [31:0] w_raddr_w = w_raddr;
+	/* verilator lint_on UNUSEDSIGNAL */
 
-	ts_loader #(.B(B), .ADDR_W(32)) u_loader (
-		.clk_i(clk_i), .word_bytes_i(ld_to_w ? W_WB32 : A_WB32), .start_i(ld_start),
-		.word0_i(ld_word0), .rows_i(ld_rows), .rb0_i(ld_rb0), .rb2_i(ld_rb2),
-		.bytes_i(ld_bytes), .beat_i(ld_beat), .rdata_i(mem_rdata_i),
-		.we_o(ld_we), .waddr_o(ld_waddr), .wdata_o(ld_wdata)
+	ts_spad #(.WBYTES(A_WB), .DEPTH(D_IN), .AW(A_AW), .B(B), .OW(A_OW)) u_spad_in (
+		.clk_i(clk_i),
+		.start_i(ld_start && !ld_to_w), .word0_i(ld_word0), .rows_i(ld_rows),
+		.rb0_i(ld_rb0), .rb2_i(ld_rb2), .mask0_i(ld_mask0), .mask2_i(ld_mask2),
+		.bytes_i(ld_bytes), .beat_i(ld_beat && !ld_to_w), .rdata_i(mem_rdata_i),
+		.re_i(arr_en), .raddr_i(a_raddr_w[A_AW-1:0]), .rdata_o(a_word)
 	);
-
-	genvar g;
-	generate
-		for (g = 0; g < B; g = g + 1) begin : g_ld
-			assign we_a[g] = ld_we[g] && !ld_to_w;
-			assign we_w[g] = ld_we[g] && ld_to_w;
-			assign ld_waddr_a[g] = ld_waddr[g][A_AW-1:0];
-			assign ld_waddr_w[g] = ld_waddr[g][W_AW-1:0];
-			wire unused_hi = &{1'b0, ld_waddr[g]};
-		end
-	endgenerate
-
-	// ---- input and weight scratchpads: one word (array edge) per read ---------
-	wire [A_AW-1:0] a_rd_addr [0:A_WB-1];
-	wire [7:0]      a_rd_data [0:A_WB-1];
-	wire [W_AW-1:0] w_rd_addr [0:W_WB-1];
-	wire [7:0]      w_rd_data [0:W_WB-1];
-	wire [31:0]     a_base = a_raddr * A_WB32;
-	wire [31:0]     w_base = w_raddr * W_WB32;
-
-	generate
-		for (g = 0; g < A_WB; g = g + 1) begin : g_ard
-			/* verilator lint_off UNUSEDSIGNAL */
-			wire [31:0] addr = a_base + g;
-			/* verilator lint_on UNUSEDSIGNAL */
-			assign a_rd_addr[g] = addr[A_AW-1:0];
-		end
-		for (g = 0; g < W_WB; g = g + 1) begin : g_wrd
-			/* verilator lint_off UNUSEDSIGNAL */
-			wire [31:0] addr = w_base + g;
-			/* verilator lint_on UNUSEDSIGNAL */
-			assign w_rd_addr[g] = addr[W_AW-1:0];
-		end
-	endgenerate
-
-	ts_spad #(.EW(8), .DEPTH(D_IN * A_WB), .NW(B), .NR(A_WB), .ADDR_W(A_AW), .RD_REG(1)) u_spad_in (
-		.clk_i(clk_i), .we_i(we_a), .waddr_i(ld_waddr_a), .wdata_i(ld_wdata),
-		.raddr_i(a_rd_addr), .rdata_o(a_rd_data)
+	ts_spad #(.WBYTES(W_WB), .DEPTH(D_W), .AW(W_AW), .B(B), .OW(W_OW)) u_spad_w (
+		.clk_i(clk_i),
+		.start_i(ld_start && ld_to_w), .word0_i(ld_word0), .rows_i(ld_rows),
+		.rb0_i(ld_rb0), .rb2_i(ld_rb2), .mask0_i(ld_mask0), .mask2_i(ld_mask2),
+		.bytes_i(ld_bytes), .beat_i(ld_beat && ld_to_w), .rdata_i(mem_rdata_i),
+		.re_i(arr_en), .raddr_i(w_raddr_w[W_AW-1:0]), .rdata_o(w_word)
 	);
-	ts_spad #(.EW(8), .DEPTH(D_W * W_WB), .NW(B), .NR(W_WB), .ADDR_W(W_AW), .RD_REG(1)) u_spad_w (
-		.clk_i(clk_i), .we_i(we_w), .waddr_i(ld_waddr_w), .wdata_i(ld_wdata),
-		.raddr_i(w_rd_addr), .rdata_o(w_rd_data)
-	);
-
-	// Words -> elements (little-endian, element i at bits i*bits; timing.md §2).
-	wire [AB-1:0] a_elem [0:ROWS-1];
-	wire [WB-1:0] w_elem [0:COLS-1];
-	generate
-		for (g = 0; g < ROWS; g = g + 1) begin : g_aelem
-			if (AB == 16) begin : g16
-				assign a_elem[g] = {a_rd_data[2*g+1], a_rd_data[2*g]};
-			end else if (AB == 8) begin : g8
-				assign a_elem[g] = a_rd_data[g];
-			end else if (AB == 4) begin : g4
-				assign a_elem[g] = a_rd_data[g/2][4*(g%2) +: 4];
-			end else begin : g1
-				assign a_elem[g] = a_rd_data[g/8][g%8];
-			end
-		end
-		for (g = 0; g < COLS; g = g + 1) begin : g_welem
-			if (WB == 16) begin : g16
-				assign w_elem[g] = {w_rd_data[2*g+1], w_rd_data[2*g]};
-			end else if (WB == 8) begin : g8
-				assign w_elem[g] = w_rd_data[g];
-			end else if (WB == 4) begin : g4
-				assign w_elem[g] = w_rd_data[g/2][4*(g%2) +: 4];
-			end else begin : g1
-				assign w_elem[g] = w_rd_data[g/8][g%8];
-			end
-		end
-	endgenerate
 
 	// ---- the array ---------------------------------------------------------------
-	wire [ACC_BITS-1:0] arr_out [0:COLS-1];
+	wire [COLS*ACC_BITS-1:0] arr_out;
 	ts_array #(
 		.ROWS(ROWS), .COLS(COLS), .DATAFLOW(DATAFLOW), .PE(PE), .ACC_BITS(ACC_BITS),
 		.AW(AB), .WW(WB), .ROW_W(ROW_W)
 	) u_array (
-		.clk_i(clk_i), .a_i(a_elem), .av_i(a_valid), .w_i(w_elem), .w_load_i(w_load),
-		.w_row_i(w_row), .w_clear_i(w_clear), .clear_i(arr_clear), .drain_i(arr_drain),
-		.out_o(arr_out)
+		.clk_i(clk_i), .en_i(arr_en), .a_i(a_word[ROWS*AB-1:0]), .av_i(a_valid),
+		.w_i(w_word[COLS*WB-1:0]), .w_load_i(w_load), .w_row_i(w_row), .w_clear_i(w_clear),
+		.clear_i(arr_clear), .drain_i(arr_drain), .out_o(arr_out)
 	);
-
-	// ---- accumulator scratchpad: COLS write lanes; COLS + NQ read lanes --------
-	wire                acc_we_l    [0:COLS-1];
-	wire [C_AW-1:0]     acc_waddr_l [0:COLS-1];
-	wire [ACC_BITS-1:0] acc_wdata_l [0:COLS-1];
-	wire [C_AW-1:0]     acc_raddr_l [0:COLS+NQ-1];
-	wire [ACC_BITS-1:0] acc_rdata_l [0:COLS+NQ-1];
-	wire [C_AW-1:0]     st_raddr    [0:NQ-1];
-	wire [ACC_BITS-1:0] st_rdata    [0:NQ-1];
-	localparam [31:0] COLS32 = COLS;
-
 	generate
-		for (g = 0; g < COLS; g = g + 1) begin : g_acc
-			/* verilator lint_off UNUSEDSIGNAL */
-			wire [31:0] addr = acc_word[g] * COLS32 + g;
-			/* verilator lint_on UNUSEDSIGNAL */
-			assign acc_we_l[g]    = acc_we[g];
-			assign acc_waddr_l[g] = addr[C_AW-1:0];
-			assign acc_raddr_l[g] = addr[C_AW-1:0];
-			// WS read-modify-writes (unless the first k tile); OS drains overwrite.
-			if (DATAFLOW == 0) begin : g_ws
-				assign acc_wdata_l[g] = acc_first ? arr_out[g] : acc_rdata_l[g] + arr_out[g];
-			end else begin : g_os
-				assign acc_wdata_l[g] = arr_out[g];
-				wire unused_rd = &{1'b0, acc_rdata_l[g], acc_first};
-			end
+		if (8 * A_WB > ROWS * AB) begin : g_apad
+			wire unused_apad = &{1'b0, a_word[8*A_WB-1:ROWS*AB]};
 		end
-		for (g = 0; g < NQ; g = g + 1) begin : g_stq
-			assign acc_raddr_l[COLS+g] = st_raddr[g];
-			assign st_rdata[g] = acc_rdata_l[COLS+g];
+		if (8 * W_WB > COLS * WB) begin : g_wpad
+			wire unused_wpad = &{1'b0, w_word[8*W_WB-1:COLS*WB]};
 		end
 	endgenerate
 
-	ts_spad #(.EW(ACC_BITS), .DEPTH(D_ACC * COLS), .NW(COLS), .NR(COLS + NQ), .ADDR_W(C_AW),
-		  .RD_REG(0)) u_spad_acc (
-		.clk_i(clk_i), .we_i(acc_we_l), .waddr_i(acc_waddr_l), .wdata_i(acc_wdata_l),
-		.raddr_i(acc_raddr_l), .rdata_o(acc_rdata_l)
+	// ---- accumulator scratchpad and the STORE path --------------------------------
+	wire              st_re;
+	wire [NQ*C_AW-1:0] st_raddr;
+	wire [NQ*ACC_BITS-1:0] st_rdata;
+
+	ts_acc #(
+		.ROWS(ROWS), .COLS(COLS), .DATAFLOW(DATAFLOW), .ACC_BITS(ACC_BITS), .DEPTH(D_ACC),
+		.FW(C_AW), .NQ(NQ)
+	) u_acc (
+		.clk_i(clk_i), .rst_ni(rst_ni), .en_i(arr_en), .wv_i(acc_v), .wword_i(acc_word),
+		.first_i(acc_first), .col_i(arr_out), .re_i(st_re), .raddr_i(st_raddr),
+		.rdata_o(st_rdata)
 	);
 
-	// ---- STORE: accumulators -> requantize -> memory ----------------------------
-	ts_storer #(.B(B), .COLS(COLS), .OB(OB), .ACC_BITS(ACC_BITS), .ACC_AW(C_AW)) u_storer (
+	ts_storer #(.B(B), .COLS(COLS), .OB(OB), .ACC_BITS(ACC_BITS), .FW(C_AW)) u_storer (
 		.clk_i(clk_i), .start_i(st_start), .go_i(st_go), .acc0_i(st_acc0), .nt_i(st_nt),
 		.rb_i(st_rb), .beats_i(st_beats), .mult_i(st_mult), .shift_i(st_shift), .zp_i(st_zp),
-		.beat_i(st_beat), .acc_raddr_o(st_raddr), .acc_rdata_i(st_rdata), .wdata_o(mem_wdata_o)
+		.beat_i(st_beat), .re_o(st_re), .raddr_o(st_raddr), .acc_i(st_rdata),
+		.wdata_o(mem_wdata_o)
 	);
 
 	wire unused = &{1'b0, tile_nt};

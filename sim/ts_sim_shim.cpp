@@ -2,7 +2,9 @@
 // reset, AXI4-Lite register access and the DRAM model behind the memory
 // port (ts_dma.v): a request during cycle t is answered by ceil(len / B)
 // beats in cycles t + L, t + L + 1, ...; each beat carries B consecutive
-// bytes from any byte address. Exposes the extern "C" API of ts_sim_api.h.
+// bytes from any byte address (packed ports: byte i at bits 8i+7:8i, which
+// Verilator stores as an integer of up to 64 bits or an array of 32-bit
+// words). Exposes the extern "C" API of ts_sim_api.h.
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -28,6 +30,35 @@ struct xfer {
 	bool we = false;
 	uint64_t addr = 0, len = 0, start = 0, beat = 0, beats = 0;
 };
+
+// Bytes <-> a packed port of 8 * B bits.
+template <typename T> inline void put_bytes(T &port, const uint8_t *b)
+{
+	uint64_t v = 0;
+	for (uint64_t i = 0; i < B; i++)
+		v |= (uint64_t)b[i] << (8 * i);
+	port = (T)v;
+}
+
+template <std::size_t N> inline void put_bytes(VlWide<N> &port, const uint8_t *b)
+{
+	for (std::size_t w = 0; w < N; w++) {
+		uint32_t v = 0;
+		for (uint64_t i = 0; i < 4 && 4 * w + i < B; i++)
+			v |= (uint32_t)b[4 * w + i] << (8 * i);
+		port[w] = v;
+	}
+}
+
+template <typename T> inline uint8_t get_byte(const T &port, uint64_t i)
+{
+	return (uint8_t)((uint64_t)port >> (8 * i));
+}
+
+template <std::size_t N> inline uint8_t get_byte(const VlWide<N> &port, uint64_t i)
+{
+	return (uint8_t)(port[i / 4] >> (8 * (i % 4)));
+}
 
 } // namespace
 
@@ -61,14 +92,16 @@ struct tsv {
 		if (beat) {
 			off = x.addr + x.beat * B;
 			if (!x.we) {
+				uint8_t buf[B];
 				for (uint64_t i = 0; i < B; i++) {
 					uint8_t v = 0;
 					if (x.beat * B + i < x.len) {
 						uint8_t *p = at(off + i);
 						v = p ? *p : 0;
 					}
-					top->mem_rdata_i[i] = v;
+					buf[i] = v;
 				}
+				put_bytes(top->mem_rdata_i, buf);
 			}
 		}
 		top->clk_i = 0;
@@ -81,7 +114,7 @@ struct tsv {
 			for (uint64_t i = 0; i < B && x.beat * B + i < x.len; i++) {
 				uint8_t *p = at(off + i);
 				if (p)
-					*p = top->mem_wdata_o[i];
+					*p = get_byte(top->mem_wdata_o, i);
 			}
 		}
 		top->clk_i = 1;

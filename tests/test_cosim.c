@@ -382,18 +382,17 @@ static void put_desc(uint8_t *mem, size_t i, uint32_t w0, uint32_t w1, uint32_t 
 	ts_desc_encode(&dsc, mem + i * TS_DESC_BYTES);
 }
 
-static void expect_error(uint8_t *mem, size_t list_off, uint32_t desc_max, ts_hw_err want,
+/* Run the list at big + list_off (big: the whole SIM_SIZE window) on the RTL of
+ * config ci and on descsim; both must end with want at want_idx (TS_HWERR_NONE:
+ * a FENCE) after the same cycles and leave the same window (descsim's copy is
+ * big itself). Returns the RTL's cycles. */
+static uint64_t run_both(int ci, uint8_t *big, size_t list_off, uint32_t desc_max, ts_hw_err want,
 			 uint32_t want_idx)
 {
-	ts_sim *s = get_sim(CFG_2X2_INT8_WS);
+	ts_sim *s = get_sim(ci);
 	ts_diag d = { { 0 } };
-	const size_t size = 4096;
-	assert_int_equal(ts_sim_mem_write(s, SIM_BASE, mem, size, &d), TS_OK);
+	assert_int_equal(ts_sim_mem_write(s, SIM_BASE, big, SIM_SIZE, &d), TS_OK);
 	ts_sim_run_result r;
-	/* the window is the whole DRAM model (SIM_SIZE); descsim gets the same */
-	uint8_t *big = calloc(1, SIM_SIZE);
-	assert_non_null(big);
-	memcpy(big, mem, size);
 	if (ts_sim_exec(s, SIM_BASE + list_off, desc_max, 100000, &r, &d))
 		fail_msg("run did not end: %s", d.msg);
 	if (r.err != want || r.err_desc != want_idx)
@@ -401,17 +400,40 @@ static void expect_error(uint8_t *mem, size_t list_off, uint32_t desc_max, ts_hw
 			    ts_hw_err_name(r.err), r.err_desc);
 	assert_int_equal(r.err, want);
 	assert_int_equal(r.err_desc, want_idx);
-	assert_true(ts_sim_reg_read(s, TS_REG_STATUS) & TS_STATUS_ERROR);
+	assert_int_equal(!!(ts_sim_reg_read(s, TS_REG_STATUS) & TS_STATUS_ERROR), want != TS_HWERR_NONE);
 	ts_descsim *ds;
-	assert_int_equal(ts_descsim_new(&cfgs[CFG_2X2_INT8_WS], &ds, &d), TS_OK);
+	assert_int_equal(ts_descsim_new(&cfgs[ci], &ds, &d), TS_OK);
 	ts_descsim_result dr;
 	ts_diag d2 = { { 0 } };
 	ts_descsim_run(ds, big, SIM_BASE, SIM_SIZE, SIM_BASE + list_off, desc_max, &dr, &d2);
+	ts_descsim_free(ds);
 	assert_int_equal(dr.err, want);
 	assert_int_equal(dr.err_desc, want_idx);
+	if (r.cycles != dr.cycles)
+		print_error("rtl %llu cycles, descsim %llu (desc.h: cycles of a failed run)\n",
+			    (unsigned long long)r.cycles, (unsigned long long)dr.cycles);
 	assert_int_equal(r.cycles, dr.cycles);
-	ts_descsim_free(ds);
+	uint8_t *rtl = malloc(SIM_SIZE);
+	assert_non_null(rtl);
+	assert_int_equal(ts_sim_mem_read(s, SIM_BASE, rtl, SIM_SIZE, &d), TS_OK);
+	for (size_t i = 0; i < SIM_SIZE; i++)
+		if (rtl[i] != big[i]) {
+			print_error("memory byte 0x%zx: rtl 0x%02x, descsim 0x%02x\n", i, rtl[i], big[i]);
+			fail();
+		}
+	free(rtl);
+	return r.cycles;
+}
+
+static uint64_t expect_error(uint8_t *mem, size_t list_off, uint32_t desc_max, ts_hw_err want,
+			     uint32_t want_idx)
+{
+	uint8_t *big = calloc(1, SIM_SIZE);
+	assert_non_null(big);
+	memcpy(big, mem, 4096);
+	uint64_t cycles = run_both(CFG_2X2_INT8_WS, big, list_off, desc_max, want, want_idx);
 	free(big);
+	return cycles;
 }
 
 #define LOAD_A(rows, elems, bytes) (TS_DESC_LOAD), (uint32_t)(SIM_BASE + 1024), 0, 0, (rows), (elems), 0, (bytes)
@@ -474,7 +496,8 @@ static void test_err_no_fence(void **state)
 	for (int i = 0; i < 4; i++)
 		put_desc(mem, (size_t)i, LOAD_A(2, 2, 4));
 	put_desc(mem, 4, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
-	expect_error(mem, 0, 3, TS_HWERR_NO_FENCE, 3);
+	/* no fetch for the failing one: 4 + 3 * (19 + 13) + 1 */
+	assert_int_equal(expect_error(mem, 0, 3, TS_HWERR_NO_FENCE, 3), 4 + 3 * 32 + 1);
 	/* the same list with room for its FENCE finishes */
 	ts_sim *s = get_sim(CFG_2X2_INT8_WS);
 	ts_diag d = { { 0 } };
@@ -484,6 +507,102 @@ static void test_err_no_fence(void **state)
 	assert_int_equal(r.descriptors, 5);
 	/* 4 + 5 fetches of 10 + 8 + 1, four LOADs of 2 + 10 + 1, + 1 */
 	assert_int_equal(r.cycles, 4 + 5 * 19 + 4 * 13 + 1);
+}
+
+/* desc.h: STORE multiplier < 1, shift outside 1..62 and w7 bits 31:16 are
+ * BAD_OPCODE (checked before ZERO_LENGTH: rows 0 here). A failed run counts
+ * T_START + the completed descriptors + the failing one's fetch + 1. */
+static void test_err_store_fields(void **state)
+{
+	(void)state;
+	static const uint32_t bad[][2] = {
+		{ 0, 30 },                       /* multiplier 0 */
+		{ 0x80000000u, 30 },             /* multiplier < 0 */
+		{ 1u << 30, 0 },                 /* shift 0 */
+		{ 1u << 30, 63 },                /* shift 63 */
+		{ 1u << 30, 30 | (1u << 16) },   /* w7 bit 16 */
+		{ 1u << 30, 30 | (1u << 31) },   /* w7 bit 31 */
+	};
+	uint8_t mem[4096] = { 0 };
+	put_desc(mem, 0, LOAD_A(2, 2, 4));
+	put_desc(mem, 2, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		put_desc(mem, 1, TS_DESC_STORE, (uint32_t)(SIM_BASE + 2048), 0, 0, 0, 2, bad[i][0], bad[i][1]);
+		/* 4 + (fetch 19 + LOAD 2 + 10 + 1) + fetch 19 + 1 */
+		assert_int_equal(expect_error(mem, 0, 16, TS_HWERR_BAD_OPCODE, 1), 4 + 32 + 19 + 1);
+	}
+	/* the same STORE with legal fields and rows 0 is ZERO_LENGTH */
+	put_desc(mem, 1, TS_DESC_STORE, (uint32_t)(SIM_BASE + 2048), 0, 0, 0, 2, 1u << 30, 62);
+	expect_error(mem, 0, 16, TS_HWERR_ZERO_LENGTH, 1);
+}
+
+/* desc.h has no limit on LOAD rows / rows2 but the scratchpad: 32-bit counts,
+ * 64-bit byte products. */
+static void test_err_load_row_counts(void **state)
+{
+	(void)state;
+	uint8_t mem[4096] = { 0 };
+	put_desc(mem, 0, LOAD_A(0x10001, 2, 0x20002)); /* bytes match; 65537 words > 32 */
+	put_desc(mem, 1, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	expect_error(mem, 0, 16, TS_HWERR_SPAD_RANGE, 0);
+	put_desc(mem, 0, LOAD_A(0x80000001u, 2, 2)); /* 2 * rows wraps to 2 in 32 bits */
+	expect_error(mem, 0, 16, TS_HWERR_BYTES_MISMATCH, 0);
+	put_desc(mem, 0, TS_DESC_LOAD, (uint32_t)(SIM_BASE + 1024), 0, 0, 1, 2 | (2u << 16), 0x80000000u,
+		 2); /* 2 + rows2 * 2 = 2^32 + 2: 2 only modulo 2^32 */
+	expect_error(mem, 0, 16, TS_HWERR_BYTES_MISMATCH, 0);
+	/* a fetch outside the window: the failing descriptor's fetch is not counted */
+	uint8_t *big = calloc(1, SIM_SIZE);
+	assert_non_null(big);
+	ts_desc dsc = { { TS_DESC_LOAD, (uint32_t)(SIM_BASE + 1024), 0, 0, 2, 2, 0, 4 } };
+	ts_desc_encode(&dsc, big + SIM_SIZE - TS_DESC_BYTES);
+	assert_int_equal(run_both(CFG_2X2_INT8_WS, big, SIM_SIZE - TS_DESC_BYTES, 16,
+				  TS_HWERR_ADDR_RANGE, 1), 4 + 19 + 13 + 1);
+	free(big);
+}
+
+/* desc.h LOAD: word elements >= row_elems are zero, including the padding bits
+ * of a partial last byte; WS COMPUTE writes all C columns. Hand-computed
+ * outputs, and the same memory as descsim. */
+static void test_load_zero_pad(void **state)
+{
+	(void)state;
+	uint8_t *big = calloc(1, SIM_SIZE);
+	assert_non_null(big);
+	/* 2x2 int8 WS: A word 0 = {5, 7}, then reloaded with one element {3}; W
+	 * rows {1, 2} and {4, 8} (row 1 reloaded with one element {4}); out = A . W
+	 * with scale 1: column 0 = 3*1 + 0*4 = 3, column 1 = 3*2 + 0*0 = 6 (stale
+	 * data would give 3 + 28 and 6 + 56). COMPUTE nt = 1: column 1 is written
+	 * all the same. */
+	const uint32_t data = (uint32_t)SIM_BASE + 1024, out = (uint32_t)SIM_BASE + 2048;
+	static const uint8_t bytes[] = { 5, 7, 3, 1, 2, 4, 8, 4 };
+	memcpy(big + 1024, bytes, sizeof bytes);
+	size_t k = 0;
+	put_desc(big, k++, TS_DESC_LOAD, data, 0, 0, 1, 2, 0, 2);                        /* A0 = 5 7 */
+	put_desc(big, k++, TS_DESC_LOAD, data + 2, 0, 0, 1, 1, 0, 1);                    /* A0 = 3 (0) */
+	put_desc(big, k++, TS_DESC_LOAD | (TS_LOAD_TO_W << 8), data + 3, 0, 0, 2, 2, 0, 4); /* W0, W1 */
+	put_desc(big, k++, TS_DESC_LOAD | (TS_LOAD_TO_W << 8), data + 7, 0, 1, 1, 1, 0, 1); /* W1 = 4 (0) */
+	put_desc(big, k++, TS_DESC_COMPUTE | (TS_COMP_ACC_FIRST << 8), 1, 2, 1, 0, 0, 0, 0);
+	put_desc(big, k++, TS_DESC_STORE, out, 0, 0, 1, 2, 1u << 30, 30);
+	put_desc(big, k++, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	run_both(CFG_2X2_INT8_WS, big, 0, 16, TS_HWERR_NONE, 0);
+	assert_int_equal(big[2048], 3);
+	assert_int_equal(big[2049], 6);
+
+	/* 8x8 int4 WS: a row of 3 elements from bytes 0x21 0xF3: element 2 = 3 and
+	 * the high nibble (element 3) is padding, i.e. 0, not -1. Weights: rows
+	 * 0..3 = 1 in column 0. out col 0 = 1 + 2 + 3 + 0 = 6 (-1 unmasked: 5). */
+	memset(big, 0, SIM_SIZE);
+	static const uint8_t b4[] = { 0x21, 0xF3, 0x01, 0x01, 0x01, 0x01 };
+	memcpy(big + 1024, b4, sizeof b4);
+	k = 0;
+	put_desc(big, k++, TS_DESC_LOAD, data, 0, 0, 1, 3, 0, 2);
+	put_desc(big, k++, TS_DESC_LOAD | (TS_LOAD_TO_W << 8), data + 2, 0, 0, 4, 1, 0, 4);
+	put_desc(big, k++, TS_DESC_COMPUTE | (TS_COMP_ACC_FIRST << 8), 1, 4, 1, 0, 0, 0, 0);
+	put_desc(big, k++, TS_DESC_STORE, out, 0, 0, 1, 2, 1u << 30, 30);
+	put_desc(big, k++, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	run_both(CFG_8X8_INT4_WS, big, 0, 16, TS_HWERR_NONE, 0);
+	assert_int_equal(big[2048] & 0xF, 6);
+	free(big);
 }
 
 int main(void)
@@ -501,6 +620,9 @@ int main(void)
 		cmocka_unit_test(test_err_addr_range),
 		cmocka_unit_test(test_err_ranges),
 		cmocka_unit_test(test_err_no_fence),
+		cmocka_unit_test(test_err_store_fields),
+		cmocka_unit_test(test_err_load_row_counts),
+		cmocka_unit_test(test_load_zero_pad),
 		cmocka_unit_test(test_random_2x2_int8_ws),
 		cmocka_unit_test(test_random_4x4_int16_os),
 		cmocka_unit_test(test_random_8x8_int4_ws),

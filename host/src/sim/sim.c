@@ -296,6 +296,9 @@ ts_status ts_sim_build(const ts_hwcfg *c, const ts_sim_opts *o, char *so_path, s
 	argv[a++] = "--x-initial";
 	argv[a++] = "fast";
 	argv[a++] = "--noassert";
+	/* loops that write memories per lane (B bytes, COLS columns) must unroll */
+	argv[a++] = "--unroll-count";
+	argv[a++] = "1024";
 	argv[a++] = "-Wno-fatal";
 	argv[a++] = "-Wno-lint";
 	argv[a++] = "-Wno-style";
