@@ -1,6 +1,7 @@
 /* test_kernels.c — golden-model GEMM/conv against hand-computed values and definitions,
  * every fast ISA path bit-exact against ts_ref_gemm on random shapes (odd sizes, zero
- * points, several thread counts), conv reference vs im2col + GEMM, LightPE and binary
+ * points, several thread counts) and on the edge values of u8 / s8 (saturation, sign
+ * tricks), conv reference vs im2col + GEMM, LightPE and binary
  * kernels vs their definitions, and error messages. Seed: TS_SEED, else time (printed). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 
 #include "tessera/kernels.h"
+#include "kernels/kernels_internal.h" /* the microkernel contract, tested directly below */
 
 static uint64_t rng_state;
 static unsigned long long seed_used;
@@ -131,8 +133,17 @@ static void test_gemm_errors(void **state)
 	assert_non_null(strstr(d.msg, "B type uint8"));
 }
 
-/* One random GEMM of the given shape on every supported ISA and 1..3 threads. */
-static void check_fast_gemm(size_t m, size_t n, size_t k, ts_qtype at, int accumulate)
+/* n values picked at random from vals[0 .. count) (bytes) */
+static void fill_from(void *p, size_t n, const int *vals, size_t count)
+{
+	for (size_t i = 0; i < n; i++)
+		((uint8_t *)p)[i] = (uint8_t)vals[rng_next() % count];
+}
+
+/* One random GEMM of the given shape on every supported ISA and 1..3 threads; A and B
+ * elements from avals / bvals if given (else the whole range). */
+static void check_fast_gemm_vals(size_t m, size_t n, size_t k, ts_qtype at, int accumulate,
+				 const int *avals, size_t na, const int *bvals, size_t nb)
 {
 	size_t lda = k + (size_t)rng_range(0, 3), ldb = n + (size_t)rng_range(0, 3);
 	size_t ldc = n + (size_t)rng_range(0, 2);
@@ -140,8 +151,14 @@ static void check_fast_gemm(size_t m, size_t n, size_t k, ts_qtype at, int accum
 	int8_t *b = malloc(k * ldb + 1);
 	int32_t *want = malloc((m * ldc + 1) * sizeof *want);
 	int32_t *got = malloc((m * ldc + 1) * sizeof *got);
-	fill(a, m * lda, at);
-	fill(b, k * ldb, TS_Q_INT8);
+	if (avals)
+		fill_from(a, m * lda, avals, na);
+	else
+		fill(a, m * lda, at);
+	if (bvals)
+		fill_from(b, k * ldb, bvals, nb);
+	else
+		fill(b, k * ldb, TS_Q_INT8);
 	for (size_t i = 0; i < m * ldc; i++)
 		want[i] = (int32_t)rng_next();
 	int32_t lo, hi;
@@ -184,6 +201,152 @@ static void check_fast_gemm(size_t m, size_t n, size_t k, ts_qtype at, int accum
 	free(want);
 	free(got);
 	free(init);
+}
+
+static void check_fast_gemm(size_t m, size_t n, size_t k, ts_qtype at, int accumulate)
+{
+	check_fast_gemm_vals(m, n, k, at, accumulate, NULL, 0, NULL, 0);
+}
+
+/* A and B constant (aval, bval) with zero points: every C element must be
+ * K * (aval - a_zp) * (bval - b_zp), on every ISA, 1 and 3 threads. */
+static void check_const_gemm(ts_qtype at, int aval, int a_zp, int bval, int b_zp, int32_t want)
+{
+	size_t m = 25, n = 19, k = 1031; /* 2 full 12-row tiles + 1 row, 2 panels + 3, 2 K blocks + 3 */
+	uint8_t *a = malloc(m * k);
+	int8_t *b = malloc(k * n);
+	int32_t *c = malloc(m * n * sizeof *c);
+	memset(a, aval & 0xFF, m * k);
+	memset(b, bval & 0xFF, k * n);
+	ts_gemm_args g = { .m = m, .n = n, .k = k, .a_type = at, .a = a, .lda = k, .a_zp = a_zp,
+			   .b_type = TS_Q_INT8, .b = b, .ldb = n, .b_zp = b_zp, .c = c, .ldc = n };
+	ts_diag d = { { 0 } };
+	for (int isa = TS_ISA_SCALAR; isa < TS_ISA_COUNT; isa++) {
+		if (!ts_isa_supported((ts_isa)isa) || !ts_isa_implemented((ts_isa)isa))
+			continue;
+		for (unsigned threads = 1; threads <= 3; threads += 2) {
+			memset(c, 0x5A, m * n * sizeof *c);
+			if (ts_gemm_isa(&g, (ts_isa)isa, threads, &d))
+				fail_msg("%s: %s", ts_isa_name((ts_isa)isa), d.msg);
+			for (size_t i = 0; i < m * n; i++)
+				if (c[i] != want)
+					fail_msg("gemm %s %s a %d (zp %d) x b %d (zp %d), %u threads: C[%zu][%zu] = %d, "
+						 "want %d", ts_isa_name((ts_isa)isa), ts_qtype_name(at), aval, a_zp,
+						 bval, b_zp, threads, i / n, i % n, c[i], want);
+		}
+	}
+	free(a);
+	free(b);
+	free(c);
+}
+
+/* The values where a VPMADDUBSW pair sum saturates (255 * 127 * 2 > 32767) or a sign trick
+ * overflows a byte (-(-128)): uint8 A 0, 255; int8 A -128, 127; B -128, -127, 127. */
+static void test_fast_gemm_extremes(void **state)
+{
+	(void)state;
+	/* hand-computed: K = 1031 */
+	check_const_gemm(TS_Q_UINT8, 255, 0, 127, 0, 1031 * 255 * 127);          /* 33388935 */
+	check_const_gemm(TS_Q_UINT8, 255, 0, -128, 0, 1031 * 255 * -128);        /* -33651840 */
+	check_const_gemm(TS_Q_UINT8, 0, 0, -128, 0, 0);
+	check_const_gemm(TS_Q_UINT8, 0, 255, -128, 0, 1031 * -255 * -128);       /* 33651840 */
+	check_const_gemm(TS_Q_UINT8, 255, 0, -127, 0, 1031 * 255 * -127);
+	check_const_gemm(TS_Q_UINT8, 0, 0, 127, -128, 0);
+	check_const_gemm(TS_Q_INT8, -128, 0, -128, 0, 1031 * 16384);             /* 16891904 */
+	check_const_gemm(TS_Q_INT8, 127, 0, -128, 0, 1031 * 127 * -128);
+	check_const_gemm(TS_Q_INT8, -128, 0, 127, 0, 1031 * -128 * 127);
+	check_const_gemm(TS_Q_INT8, -128, 127, -128, 127, 1031 * 255 * 255);     /* 67043775 */
+	check_const_gemm(TS_Q_INT8, 127, -128, -127, 0, 1031 * 255 * -127);
+	/* random mixes of the edge values; shapes with full 12-row and 8/16/32-column tiles,
+	 * odd M, N and K, K blocks */
+	static const int a_u8[] = { 0, 255, 128, 127, 1 }, a_s8[] = { -128, 127, -1, 0, 1 };
+	static const int b_edge[] = { -128, -127, 127, 0, -1 };
+	static const size_t shapes[][3] = { { 25, 19, 1031 }, { 12, 8, 4 }, { 13, 9, 7 },
+					     { 24, 16, 513 }, { 1, 1, 3 }, { 37, 33, 130 },
+					     { 48, 64, 64 }, { 11, 40, 1 } };
+	for (size_t t = 0; t < sizeof shapes / sizeof shapes[0]; t++)
+		for (int sgn = 0; sgn < 2; sgn++)
+			check_fast_gemm_vals(shapes[t][0], shapes[t][1], shapes[t][2],
+					     sgn ? TS_Q_INT8 : TS_Q_UINT8, (int)(t & 1), sgn ? a_s8 : a_u8, 5,
+					     b_edge, 5);
+}
+
+/* The microkernel contract of kernels_internal.h on each ISA, called directly on a
+ * hand-packed panel: C = R + (load ? C : 0) + (row ? row[i] + col[j] : 0) for the first
+ * mr x nr, nothing else written; K tails, K beyond the driver's K block (the AVX2 kernel
+ * prepares B 512 k at a time), edge tiles, with and without overread. */
+static void test_ukernel_contract(void **state)
+{
+	(void)state;
+	static const size_t kcs[] = { 1, 3, 4, 7, 64, 513, 1031, 2050 };
+	for (int isa = TS_ISA_SCALAR; isa <= TS_ISA_AVX512VNNI; isa++) {
+		if (!ts_isa_supported((ts_isa)isa))
+			continue;
+		ts_ukernel u;
+		if (isa == TS_ISA_SCALAR)
+			ts_ukernel_scalar(&u);
+		else if (isa == TS_ISA_AVX2)
+			ts_ukernel_avx2(&u);
+		else
+			ts_ukernel_avx512(&u);
+		for (size_t t = 0; t < 3 * sizeof kcs / sizeof kcs[0]; t++) {
+			size_t kc = kcs[t / 3], kc4 = (kc + 3) & ~(size_t)3;
+			size_t mr = (size_t)rng_range(1, (int)u.mr), nr = (size_t)rng_range(1, (int)u.nr);
+			if (t % 3 == 0) { /* a full tile */
+				mr = u.mr;
+				nr = u.nr;
+			}
+			int a_signed = rng_range(0, 1), load = rng_range(0, 1), with_terms = rng_range(0, 1);
+			size_t lda = kc + (size_t)rng_range(0, 5);
+			int overread = lda >= 4 && rng_range(0, 1); /* row mr exists below */
+			size_t ldc = nr + (size_t)rng_range(0, 3);
+			uint8_t *a = malloc((mr + 1) * lda + 4);
+			int8_t *pb = aligned_alloc(64, (kc4 * u.nr + 63) / 64 * 64);
+			int32_t *c = malloc(mr * ldc * sizeof *c), *want = malloc(mr * ldc * sizeof *want);
+			int32_t row[64], col[64];
+			fill(a, (mr + 1) * lda + 4, TS_Q_UINT8);
+			memset(pb, 0, kc4 * u.nr);
+			for (size_t p = 0; p < kc; p++)
+				for (size_t j = 0; j < nr; j++)
+					pb[(p / 4) * u.nr * 4 + j * 4 + p % 4] = (int8_t)rng_next();
+			for (size_t i = 0; i < mr * ldc; i++)
+				c[i] = (int32_t)rng_next();
+			for (size_t i = 0; i < 64; i++) {
+				row[i] = (int32_t)rng_next();
+				col[i] = (int32_t)rng_next();
+			}
+			/* B is read as uint8 (B + 128 packed) when the kernel flips it for int8 A */
+			int b_unsigned = u.flip_b && a_signed;
+			for (size_t i = 0; i < mr; i++)
+				for (size_t j = 0; j < ldc; j++) {
+					uint32_t v = (uint32_t)c[i * ldc + j];
+					if (j < nr) {
+						uint32_t r = 0;
+						for (size_t p = 0; p < kc; p++) {
+							int8_t bb = pb[(p / 4) * u.nr * 4 + j * 4 + p % 4];
+							int32_t av = a_signed ? (int8_t)a[i * lda + p] : a[i * lda + p];
+							int32_t bv = b_unsigned ? (uint8_t)bb : bb;
+							r += (uint32_t)(av * bv);
+						}
+						v = (load ? v : 0) + r;
+						if (with_terms)
+							v += (uint32_t)row[i] + (uint32_t)col[j];
+					}
+					want[i * ldc + j] = (int32_t)v;
+				}
+			u.fn(kc, a, lda, mr, a_signed, overread, pb, c, ldc, nr, load,
+			     with_terms ? row : NULL, with_terms ? col : NULL);
+			char what[160];
+			snprintf(what, sizeof what, "ukernel %s kc %zu mr %zu nr %zu %s overread %d load %d terms %d",
+				 ts_isa_name((ts_isa)isa), kc, mr, nr, a_signed ? "int8" : "uint8", overread, load,
+				 with_terms);
+			expect_same(what, c, want, mr, ldc, ldc);
+			free(a);
+			free(pb);
+			free(c);
+			free(want);
+		}
+	}
 }
 
 static void test_fast_gemm_small(void **state)
@@ -517,6 +680,8 @@ int main(void)
 		cmocka_unit_test(test_gemm_errors),
 		cmocka_unit_test(test_fast_gemm_small),
 		cmocka_unit_test(test_fast_gemm_large),
+		cmocka_unit_test(test_fast_gemm_extremes),
+		cmocka_unit_test(test_ukernel_contract),
 		cmocka_unit_test(test_gemm_k_zero),
 		cmocka_unit_test(test_other_types_via_ref),
 		cmocka_unit_test(test_lightpe_gemm),

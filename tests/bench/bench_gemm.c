@@ -2,9 +2,12 @@
  * oneDNN's u8 x s8 -> s32 matmul, measured in the same run on the same shapes: 256^3,
  * 1024^3 and a mix of MobileNet-V2 / ResNet-50 layers (as im2col GEMMs), 1 and N threads.
  * `make bench-gemm`. oneDNN is capped at avx512_core_vnni for a like-for-like comparison
- * (tessera has no AMX kernel); a child process also measures it uncapped (AMX allowed).
+ * (tessera has no AMX kernel); a child process also measures it uncapped (AMX allowed), and
+ * another plays an AVX2-only machine: tessera's avx2 path vs oneDNN capped at avx2 (one
+ * thread; `RESULT avx2-machine` lines). oneDNN's ISA cap can be set once per process, so
+ * each capped comparison runs in its own child.
  * Env: BENCH_SECONDS (minimum time per measurement, default 0.3), TESSERA_THREADS (N),
- * BENCH_QUICK=1 (best ISA, one thread only). */
+ * BENCH_QUICK=1 (best ISA, one thread only), BENCH_AVX2=1 (only the AVX2-machine rows). */
 #include <cblas.h>
 #include <oneapi/dnnl/dnnl.h>
 #include <stdio.h>
@@ -211,6 +214,65 @@ static void measure_dnnl_uncapped(struct bufs *b)
 	printf("\n");
 }
 
+/* Child: an AVX2-only machine. tessera's avx2 path and oneDNN capped at avx2, one thread,
+ * measured alternately (3 rounds, best of each) so that a clock change during the run
+ * does not favour either. Also says whether oneDNN's result is exact (tessera's is: the
+ * tests check it against the reference); without VNNI oneDNN uses VPMADDUBSW, whose int16
+ * pair sums saturate on full-range u8 x s8 data. */
+static void measure_avx2_machine(struct bufs *b, size_t max_c)
+{
+	if (!ts_isa_supported(TS_ISA_AVX2)) {
+		printf("avx2-machine: this CPU has no AVX2; skipped\n");
+		return;
+	}
+	omp_set_num_threads(1);
+	if (dnnl_set_max_cpu_isa(dnnl_cpu_isa_avx2) || dnnl_init()) {
+		printf("avx2-machine: cannot cap oneDNN at avx2; skipped\n");
+		return;
+	}
+	int32_t *c_ts = aligned_alloc(64, (max_c * 4 + 63) / 64 * 64);
+	if (!c_ts) {
+		printf("avx2-machine: out of memory\n");
+		return;
+	}
+	struct bufs bt = *b;
+	bt.c = c_ts;
+	struct tessera_ctx tc = { TS_ISA_AVX2, 1, NULL };
+	double t_ts[N_GROUPS] = { 0 }, t_dn[N_GROUPS] = { 0 }, o[N_GROUPS] = { 0 };
+	int inexact = 0;
+	printf("\navx2-machine: tessera avx2 vs oneDNN capped at %s, 1 thread (GOP/s)\n%-36s %11s %11s %7s %s\n",
+	       dnnl_isa_name(), "shape", "tessera", "onednn", "ratio", "onednn exact");
+	for (size_t i = 0; i < N_SHAPES; i++) {
+		const struct shape *s = &shapes[i];
+		double best_ts = 1e30, best_dn = 1e30;
+		for (int round = 0; round < 3; round++) {
+			double t = time_best(run_tessera, s, &bt, &tc);
+			if (t > 0 && t < best_ts)
+				best_ts = t;
+			t = time_dnnl(s, b);
+			if (t > 0 && t < best_dn)
+				best_dn = t;
+		}
+		int exact = !memcmp(b->c, c_ts, s->m * s->n * sizeof *c_ts);
+		inexact += !exact;
+		int g = 0;
+		while (strcmp(s->group, groups[g]))
+			g++;
+		o[g] += ops(s);
+		t_ts[g] += best_ts;
+		t_dn[g] += best_dn;
+		printf("%-36s %11.1f %11.1f %7.2f %s\n", s->name, ops(s) / best_ts * 1e-9,
+		       ops(s) / best_dn * 1e-9, best_dn / best_ts, exact ? "yes" : "no");
+		fflush(stdout);
+	}
+	for (int g = 0; g < N_GROUPS; g++)
+		printf("RESULT avx2-machine threads=1 %-7s tessera-avx2 %.1f | onednn-avx2 %.1f | ratio %.2f\n",
+		       groups[g], o[g] / t_ts[g] * 1e-9, o[g] / t_dn[g] * 1e-9, t_dn[g] / t_ts[g]);
+	printf("avx2-machine: oneDNN's result differs from the exact one on %d of %zu shapes\n", inexact,
+	       N_SHAPES);
+	free(c_ts);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -263,7 +325,8 @@ int main(int argc, char **argv)
 	}
 
 	fflush(stdout);
-	pid_t child = quick ? -1 : fork();
+	int avx2_only = getenv("BENCH_AVX2") && atoi(getenv("BENCH_AVX2"));
+	pid_t child = quick || avx2_only ? -1 : fork();
 	if (child == 0) {
 		measure_dnnl_uncapped(&b);
 		fflush(stdout);
@@ -271,6 +334,16 @@ int main(int argc, char **argv)
 	}
 	if (child > 0)
 		waitpid(child, NULL, 0);
+	child = quick ? -1 : fork();
+	if (child == 0) {
+		measure_avx2_machine(&b, max_c);
+		fflush(stdout);
+		_exit(0);
+	}
+	if (child > 0)
+		waitpid(child, NULL, 0);
+	if (avx2_only)
+		return 0;
 
 	if (dnnl_set_max_cpu_isa(dnnl_cpu_isa_avx512_core_vnni) || dnnl_init()) {
 		fprintf(stderr, "bench_gemm: cannot set up oneDNN\n");

@@ -1,116 +1,257 @@
-/* gemm_avx2.c — AVX2 microkernel of the int8 GEMM: 4 x 16 tile. VPMADDUBSW saturates
- * int16 pair sums (not exact), so bytes are widened to int16 and multiplied with
- * VPMADDWD instead: |u8 * s8| pair sums < 2^16, exact. int8 A is flipped to A + 128 in
- * the kernel and corrected with 128 * colsum(B). Per-function target attribute. */
+/* gemm_avx2.c — AVX2 microkernel of the int8 GEMM: VPMADDUBSW on sign-moved operands, exact
+ * for every input (AVX2 has no VNNI; the bound is derived below), 12 x 8 register blocks,
+ * up to 36 rows per call sharing one preparation of the B panel. Per-function target. */
 #include <immintrin.h>
 #include <string.h>
 
 #include "kernels/kernels_internal.h"
 
-#define MR 4
-#define NR 16
+#define MR 36          /* rows per call: three register blocks share one panel preparation */
+#define MB 12          /* rows per register block */
+#define NR 8
+#define PREP_GROUPS 128 /* groups of 4 k prepared at a time (u and k: 8 KB on the stack) */
 #define TARGET __attribute__((target("avx2")))
 
+/* Why this is exact. VPMADDUBSW multiplies unsigned bytes u by signed bytes s and adds
+ * adjacent pairs into int16 WITH SATURATION; u8 A x s8 B directly can reach
+ * 2 * 255 * 127 = 64770 and saturate. So the operands are moved, per byte of B (b) and
+ * of A (a, int8 or uint8):
+ *   u = |b|                       0..128 (VPABSB of -128 is 0x80 = 128 read unsigned)
+ *   k = (b >= 0 ? 0xFF : 0x00) ^ f,   f = 0x80 for uint8 A, 0 for int8 A
+ *   s = a ^ k                     a byte: -128..127 read signed
+ * Bound: every product u * s is in [128 * -128, 128 * 127], every pair sum in
+ * [-32768, 32512], inside int16: VPMADDUBSW never saturates, for any a and b (b = -128
+ * included), and VPMADDWD with ones widens the pairs to int32 exactly.
+ * Value: reading s as signed, u * s = -a * b + u * k in each case:
+ *   int8 a,  b >= 0: s = ~a = -a - 1         u s = -a b - b          u k = b * -1
+ *   int8 a,  b <  0: s = a,        u = -b    u s = -a b              u k = 0
+ *   uint8 a, b >= 0: s = 127 - a             u s = -a b + 127 b      u k = b * 127
+ *   uint8 a, b <  0: s = a - 128,  u = -b    u s = -a b + 128 b      u k = -b * -128
+ * so sum_k a b = V - R with R = sum u s (per row) and V = sum u k (R of a row of zeros,
+ * the same for every row), exact modulo 2^32. The zero padding of packed B (u = 0)
+ * cancels whatever A bytes meet it. (Moving the sign with VPSIGNB, s = a * sign(b),
+ * would need -(-128), which no byte holds; the XOR gives ~a = -a - 1 instead, and the
+ * -1 per element goes into V, so no weight or activation value needs a fallback.)
+ * Cost: 4 vector instructions per 32 MACs (XOR, VPMADDUBSW, VPMADDWD, VPADDD) where a
+ * saturating kernel needs 3; u, k and V cost 6 per group of 4 k and panel, paid once
+ * per call for up to MR rows. */
+
+static inline int32_t load4(const uint8_t *p)
+{
+	int32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* u and k of `groups` groups of B (32 bytes each) into uk[2 g], uk[2 g + 1]; returns V. */
+TARGET static __m256i prepare(const int8_t *pb, size_t groups, int a_signed, __m256i *uk)
+{
+	const __m256i ones = _mm256_set1_epi16(1);
+	__m256i minus1 = _mm256_set1_epi8(-1);
+	__m256i flip = _mm256_set1_epi8(a_signed ? 0 : (char)0x80);
+	/* opaque: GCC would turn b > -1 into two instructions (min, compare) */
+	__asm__("" : "+x"(minus1), "+x"(flip));
+	__m256i v = _mm256_setzero_si256();
+	for (size_t g = 0; g < groups; g++) {
+		__m256i b = _mm256_loadu_si256((const __m256i *)(pb + g * NR * 4));
+		__m256i u = _mm256_abs_epi8(b);
+		__m256i k = _mm256_xor_si256(_mm256_cmpgt_epi8(b, minus1), flip);
+		_mm256_store_si256(uk + 2 * g, u);
+		_mm256_store_si256(uk + 2 * g + 1, k);
+		v = _mm256_add_epi32(v, _mm256_madd_epi16(_mm256_maddubs_epi16(u, k), ones));
+	}
+	return v;
+}
+
+/* Register blocks of 1, 2 or 4 rows (M edges): out[i] = v - R_i over `groups` groups. Rows
+ * past mr re-read row 0 (their results are dropped). */
+#define ROWS4(X) X(0) X(1) X(2) X(3)
+#define ROWS2(X) X(0) X(1)
+#define ROWS1(X) X(0)
+#define DECL(i) const uint8_t *ap##i = a + ((size_t)i < mr ? (size_t)i : 0) * lda; \
+	__m256i r##i = _mm256_setzero_si256();
+#define STEP(i) { \
+		__m256i t_ = _mm256_xor_si256(_mm256_set1_epi32(load4(ap##i + 4 * g)), k_); \
+		t_ = _mm256_madd_epi16(_mm256_maddubs_epi16(u_, t_), ones); \
+		r##i = _mm256_add_epi32(r##i, t_); \
+	}
+#define OUT(i) if ((size_t)i < mr) out[i] = _mm256_sub_epi32(v, r##i);
+#define SMALL(name, rows) \
+	TARGET __attribute__((noinline)) static void \
+	name(size_t groups, const uint8_t *a, size_t lda, size_t mr, const __m256i *uk, __m256i v, \
+	     __m256i *out) \
+	{ \
+		const __m256i ones = _mm256_set1_epi16(1); \
+		rows(DECL) \
+		for (size_t g = 0; g < groups; g++) { \
+			__m256i u_ = _mm256_load_si256(uk + 2 * g), k_ = _mm256_load_si256(uk + 2 * g + 1); \
+			rows(STEP) \
+		} \
+		rows(OUT) \
+	}
+SMALL(rows4, ROWS4)
+SMALL(rows2, ROWS2)
+SMALL(rows1, ROWS1)
+
+/* Full 12-row blocks: 12 accumulators + u, k, a temporary and the ones of VPMADDWD fill
+ * the 16 ymm registers, more than GCC allocates without spilling, so this loop is
+ * written out: ymm0-11 R_i, ymm12 u, ymm13 k, ymm14 temporary, ymm15 ones. Rows are
+ * addressed as base + {0, 1, 2} * lda from four bases 3 rows apart; two groups per
+ * iteration (half the pointer updates), then an odd last one. out[i] = *v - R_i. */
+static const int16_t c_ones[16] __attribute__((aligned(32))) = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+
+#define ASM_ROW(i, addr) \
+	"vpbroadcastd " addr ", %%ymm14\n\t" \
+	"vpxor %%ymm13, %%ymm14, %%ymm14\n\t" \
+	"vpmaddubsw %%ymm14, %%ymm12, %%ymm14\n\t" \
+	"vpmaddwd %%ymm15, %%ymm14, %%ymm14\n\t" \
+	"vpaddd %%ymm14, %%ymm" #i ", %%ymm" #i "\n\t"
+/* one group of 4 k: A bytes at offset oa of the row bases, u and k at offset ou of uk */
+#define ASM_GROUP(oa, ou) \
+	"vmovdqa " ou "(%[uk]), %%ymm12\n\t" \
+	"vmovdqa " ou "+32(%[uk]), %%ymm13\n\t" \
+	ASM_ROW(0, oa "(%[a0])") \
+	ASM_ROW(1, oa "(%[a0],%[lda],1)") \
+	ASM_ROW(2, oa "(%[a0],%[lda],2)") \
+	ASM_ROW(3, oa "(%[a3])") \
+	ASM_ROW(4, oa "(%[a3],%[lda],1)") \
+	ASM_ROW(5, oa "(%[a3],%[lda],2)") \
+	ASM_ROW(6, oa "(%[a6])") \
+	ASM_ROW(7, oa "(%[a6],%[lda],1)") \
+	ASM_ROW(8, oa "(%[a6],%[lda],2)") \
+	ASM_ROW(9, oa "(%[a9])") \
+	ASM_ROW(10, oa "(%[a9],%[lda],1)") \
+	ASM_ROW(11, oa "(%[a9],%[lda],2)")
+#define ASM_ZERO(i) "vpxor %%xmm" #i ", %%xmm" #i ", %%xmm" #i "\n\t"
+#define ASM_OUT(i) \
+	"vpsubd %%ymm" #i ", %%ymm14, %%ymm" #i "\n\t" \
+	"vmovdqu %%ymm" #i ", " #i "*32(%[out])\n\t"
+
+TARGET __attribute__((noinline)) static void
+rows12(size_t groups, const uint8_t *a, size_t lda, const __m256i *uk, const __m256i *v,
+       __m256i *out)
+{
+	const uint8_t *a0 = a, *a3 = a + 3 * lda, *a6 = a + 6 * lda, *a9 = a + 9 * lda;
+	size_t pairs = groups / 2, odd = groups % 2;
+	__asm__ volatile(
+		ASM_ZERO(0) ASM_ZERO(1) ASM_ZERO(2) ASM_ZERO(3) ASM_ZERO(4) ASM_ZERO(5)
+		ASM_ZERO(6) ASM_ZERO(7) ASM_ZERO(8) ASM_ZERO(9) ASM_ZERO(10) ASM_ZERO(11)
+		"vmovdqa %[ones], %%ymm15\n\t"
+		"test %[n], %[n]\n\t"
+		"jz 2f\n\t"
+		".p2align 5\n"
+		"1:\n\t"
+		ASM_GROUP("0", "0")
+		ASM_GROUP("4", "64")
+		"add $8, %[a0]\n\t"
+		"add $8, %[a3]\n\t"
+		"add $8, %[a6]\n\t"
+		"add $8, %[a9]\n\t"
+		"add $128, %[uk]\n\t"
+		"dec %[n]\n\t"
+		"jnz 1b\n"
+		"2:\n\t"
+		"test %[odd], %[odd]\n\t"
+		"jz 3f\n\t"
+		ASM_GROUP("0", "0")
+		"3:\n\t"
+		"vmovdqu (%[v]), %%ymm14\n\t"
+		ASM_OUT(0) ASM_OUT(1) ASM_OUT(2) ASM_OUT(3) ASM_OUT(4) ASM_OUT(5)
+		ASM_OUT(6) ASM_OUT(7) ASM_OUT(8) ASM_OUT(9) ASM_OUT(10) ASM_OUT(11)
+		: [a0] "+r"(a0), [a3] "+r"(a3), [a6] "+r"(a6), [a9] "+r"(a9), [uk] "+r"(uk),
+		  [n] "+r"(pairs)
+		: [odd] "r"(odd), [lda] "r"(lda), [out] "r"(out), [v] "r"(v),
+		  [ones] "m"(*(const __m256i *)c_ones)
+		: "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
+		  "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+}
+
 TARGET static void ukernel_avx2(size_t kc, const uint8_t *a, size_t lda, size_t mr, int a_signed,
-			   int overread,
-				const int8_t *pb, int32_t *c, size_t ldc, size_t nr, int load,
+				int overread, const int8_t *pb, int32_t *c, size_t ldc, size_t nr, int load,
 				const int32_t *row, const int32_t *col)
 {
-	const uint8_t *ap[MR];
-#pragma GCC unroll 4
-	for (int i = 0; i < MR; i++)
-		ap[i] = a + ((size_t)i < mr ? (size_t)i : 0) * lda; /* spare rows re-read row 0 */
-	/* int8 A: flip to u8 (a + 128) here and correct with 128 * colsum(B) below */
-	const __m256i flip = _mm256_set1_epi8(a_signed ? (char)0x80 : 0);
-	__m256i bsum0 = _mm256_setzero_si256(), bsum1 = _mm256_setzero_si256();
-	const __m256i ones16 = _mm256_set1_epi16(1);
-	__m256i acc[MR][2];
-	const __m256i lo_bytes = _mm256_set1_epi32(0x00FF00FF);
-#pragma GCC unroll 4
-	for (int i = 0; i < MR; i++) {
-		acc[i][0] = _mm256_setzero_si256();
-		acc[i][1] = _mm256_setzero_si256();
-	}
-	for (size_t p = 0; p < kc; p += 4) {
-		size_t left = kc - p < 4 ? kc - p : 4;
-		/* 8 columns x 4 k per ymm: bytes 0, 2 (even k) and 1, 3 (odd k) as int16 */
-		__m256i b0 = _mm256_loadu_si256((const __m256i *)pb);
-		__m256i b1 = _mm256_loadu_si256((const __m256i *)(pb + 32));
-		__m256i b0e = _mm256_srai_epi16(_mm256_slli_epi16(b0, 8), 8);
-		__m256i b0o = _mm256_srai_epi16(b0, 8);
-		__m256i b1e = _mm256_srai_epi16(_mm256_slli_epi16(b1, 8), 8);
-		__m256i b1o = _mm256_srai_epi16(b1, 8);
-		if (a_signed) {
-			bsum0 = _mm256_add_epi32(bsum0, _mm256_madd_epi16(_mm256_add_epi16(b0e, b0o), ones16));
-			bsum1 = _mm256_add_epi32(bsum1, _mm256_madd_epi16(_mm256_add_epi16(b1e, b1o), ones16));
+	__m256i acc[MR], part[MR];
+	__m256i uk[2 * PREP_GROUPS];
+	/* whole groups read 4 A bytes per row; with overread the K tail is one more of them
+	 * (it meets zero B), else the last 1..3 bytes are read one row at a time below */
+	size_t groups = overread ? (kc + 3) / 4 : kc / 4, tail = overread ? 0 : kc % 4;
+	size_t total = groups + (tail != 0);
+	for (size_t g0 = 0; g0 < total; g0 += PREP_GROUPS) { /* one pass unless kc > 512 */
+		size_t gn = total - g0 < PREP_GROUPS ? total - g0 : PREP_GROUPS;
+		size_t whole = groups - g0 < gn ? groups - g0 : gn;
+		__m256i v = prepare(pb + g0 * NR * 4, gn, a_signed, uk);
+		const uint8_t *ag = a + 4 * g0;
+		__m256i *out = g0 ? part : acc;
+		size_t i = 0;
+		for (; i + MB <= mr; i += MB)
+			rows12(whole, ag + i * lda, lda, uk, &v, out + i);
+		for (; i < mr; i += 4) {
+			size_t rows = mr - i < 4 ? mr - i : 4;
+			(rows == 1 ? rows1 : rows == 2 ? rows2 : rows4)(whole, ag + i * lda, lda, rows, uk, v,
+									out + i);
 		}
-#pragma GCC unroll 4
-		for (int i = 0; i < MR; i++) {
-			int32_t a4 = 0;
-			if (left == 4)
-				memcpy(&a4, ap[i] + p, 4);
-			else
-				memcpy(&a4, ap[i] + p, left);
-			__m256i av = _mm256_xor_si256(_mm256_set1_epi32(a4), flip);
-			if (left < 4) /* bytes past K are 0 after the flip too */
-				av = _mm256_and_si256(av, _mm256_set1_epi32((int32_t)((1u << (8 * left)) - 1)));
-			__m256i ae = _mm256_and_si256(av, lo_bytes);
-			__m256i ao = _mm256_srli_epi16(av, 8);
-			acc[i][0] = _mm256_add_epi32(acc[i][0], _mm256_madd_epi16(b0e, ae));
-			acc[i][0] = _mm256_add_epi32(acc[i][0], _mm256_madd_epi16(b0o, ao));
-			acc[i][1] = _mm256_add_epi32(acc[i][1], _mm256_madd_epi16(b1e, ae));
-			acc[i][1] = _mm256_add_epi32(acc[i][1], _mm256_madd_epi16(b1o, ao));
-		}
-		pb += NR * 4;
-	}
-	/* (a + 128) b summed = a b + 128 colsum(b): take it off again */
-	bsum0 = _mm256_slli_epi32(bsum0, 7);
-	bsum1 = _mm256_slli_epi32(bsum1, 7);
-#pragma GCC unroll 4
-	for (int i = 0; i < MR; i++) {
-		acc[i][0] = _mm256_sub_epi32(acc[i][0], bsum0);
-		acc[i][1] = _mm256_sub_epi32(acc[i][1], bsum1);
-	}
-	if (mr == MR && nr == NR) {
-		__m256i col0 = _mm256_setzero_si256(), col1 = _mm256_setzero_si256();
-		if (row) {
-			col0 = _mm256_loadu_si256((const __m256i *)col);
-			col1 = _mm256_loadu_si256((const __m256i *)(col + 8));
-		}
-#pragma GCC unroll 4
-		for (int i = 0; i < MR; i++) {
-			int32_t *ci = c + (size_t)i * ldc;
-			__m256i v0 = acc[i][0], v1 = acc[i][1];
-			if (row) {
-				__m256i r = _mm256_set1_epi32(row[i]);
-				v0 = _mm256_add_epi32(v0, _mm256_add_epi32(col0, r));
-				v1 = _mm256_add_epi32(v1, _mm256_add_epi32(col1, r));
+		if (whole < gn) { /* the K tail: 1..3 bytes per row, read without passing K */
+			const __m256i ones = _mm256_set1_epi16(1);
+			__m256i u = uk[2 * whole], k = uk[2 * whole + 1];
+			for (size_t r = 0; r < mr; r++) {
+				int32_t a4 = 0;
+				memcpy(&a4, ag + r * lda + 4 * whole, tail);
+				__m256i s = _mm256_xor_si256(_mm256_set1_epi32(a4), k);
+				out[r] = _mm256_sub_epi32(out[r], _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), ones));
 			}
-			if (load) {
-				v0 = _mm256_add_epi32(v0, _mm256_loadu_si256((const __m256i *)ci));
-				v1 = _mm256_add_epi32(v1, _mm256_loadu_si256((const __m256i *)(ci + 8)));
-			}
-			_mm256_storeu_si256((__m256i *)ci, v0);
-			_mm256_storeu_si256((__m256i *)(ci + 8), v1);
 		}
-		return;
+		if (g0)
+			for (size_t r = 0; r < mr; r++)
+				acc[r] = _mm256_add_epi32(acc[r], part[r]);
 	}
-	/* edge tile: through a buffer, element by element */
-	int32_t tile[MR][NR];
-#pragma GCC unroll 4
-	for (int i = 0; i < MR; i++) {
-		_mm256_storeu_si256((__m256i *)tile[i], acc[i][0]);
-		_mm256_storeu_si256((__m256i *)(tile[i] + 8), acc[i][1]);
-	}
-	for (size_t i = 0; i < mr; i++)
-		for (size_t j = 0; j < nr; j++) {
-			uint32_t v = (uint32_t)tile[i][j];
+	/* C = acc + (load ? C : 0) + (row ? row[i] + col[j] : 0), masked to nr columns */
+	__m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nr),
+					  _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+	__m256i colv = _mm256_setzero_si256();
+	if (row)
+		colv = nr == NR ? _mm256_loadu_si256((const __m256i *)col) :
+				  _mm256_maskload_epi32(col, mask);
+	for (size_t i = 0; i < mr; i++) {
+		int32_t *ci = c + i * ldc;
+		__m256i v = acc[i];
+		if (row)
+			v = _mm256_add_epi32(v, _mm256_add_epi32(colv, _mm256_set1_epi32(row[i])));
+		if (nr == NR) {
 			if (load)
-				v += (uint32_t)c[i * ldc + j];
-			if (row)
-				v += (uint32_t)row[i] + (uint32_t)col[j];
-			c[i * ldc + j] = (int32_t)v;
+				v = _mm256_add_epi32(v, _mm256_loadu_si256((const __m256i *)ci));
+			_mm256_storeu_si256((__m256i *)ci, v);
+		} else {
+			if (load)
+				v = _mm256_add_epi32(v, _mm256_maskload_epi32(ci, mask));
+			_mm256_maskstore_epi32(ci, mask, v);
 		}
+	}
+}
+
+/* 4 k x 16 columns per step (two NR = 8 panels): bytes of 4 rows interleaved into the
+ * [col][4 k] groups of each panel. */
+TARGET static void pack_pairs_avx2(const int8_t *b, size_t ldb, size_t kc, size_t kc4, size_t cols,
+				   uint8_t flip, int8_t *dst)
+{
+	const __m128i fl = _mm_set1_epi8((char)flip);
+	for (size_t jp = 0; jp < cols; jp += 2 * NR) {
+		int8_t *d0 = dst + (jp / NR) * kc4 * NR, *d1 = d0 + kc4 * NR;
+		for (size_t p = 0; p < kc; p += 4) {
+			const int8_t *src = b + p * ldb + jp;
+			__m128i r0 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)src), fl);
+			__m128i r1 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + ldb)), fl);
+			__m128i r2 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + 2 * ldb)), fl);
+			__m128i r3 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + 3 * ldb)), fl);
+			__m128i t01l = _mm_unpacklo_epi8(r0, r1), t01h = _mm_unpackhi_epi8(r0, r1);
+			__m128i t23l = _mm_unpacklo_epi8(r2, r3), t23h = _mm_unpackhi_epi8(r2, r3);
+			__m128i *o0 = (__m128i *)(d0 + (p / 4) * NR * 4), *o1 = (__m128i *)(d1 + (p / 4) * NR * 4);
+			_mm_storeu_si128(o0, _mm_unpacklo_epi16(t01l, t23l));
+			_mm_storeu_si128(o0 + 1, _mm_unpackhi_epi16(t01l, t23l));
+			_mm_storeu_si128(o1, _mm_unpacklo_epi16(t01h, t23h));
+			_mm_storeu_si128(o1 + 1, _mm_unpackhi_epi16(t01h, t23h));
+		}
+	}
 }
 
 void ts_ukernel_avx2(ts_ukernel *u)
@@ -119,6 +260,6 @@ void ts_ukernel_avx2(ts_ukernel *u)
 	u->mr = MR;
 	u->nr = NR;
 	u->flip_b = 0;
-	u->pack_pairs = NULL;
+	u->pack_pairs = pack_pairs_avx2;
 	u->fn = ukernel_avx2;
 }

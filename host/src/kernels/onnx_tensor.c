@@ -86,7 +86,8 @@ ts_status ts_tensor_parse_pb(const uint8_t *buf, size_t len, const char *fname, 
 	/* check the data present against the shape before allocating anything */
 	size_t want = 1, have;
 	for (size_t i = 0; i < tp->n_dims; i++) {
-		if (tp->dims[i] < 0 || (tp->dims[i] && want > ((size_t)1 << 34) / (size_t)tp->dims[i])) {
+		if (tp->dims[i] < 0 || tp->dims[i] > ((int64_t)1 << 31) ||
+		    (tp->dims[i] && want > ((size_t)1 << 34) / (size_t)tp->dims[i])) {
 			st = ts_err(d, TS_ERR_INPUT, "%s: dimension %zu = %lld out of range", fname, i,
 				    (long long)tp->dims[i]);
 			goto out;
@@ -111,14 +112,16 @@ ts_status ts_tensor_parse_pb(const uint8_t *buf, size_t len, const char *fname, 
 				    tp->raw_data.len, t->count * es);
 			goto out;
 		}
-		memcpy(t->data, tp->raw_data.data, t->count * es); /* x86-64: little-endian as stored */
+		if (t->count) /* x86-64: little-endian as stored */
+			memcpy(t->data, tp->raw_data.data, t->count * es);
 	} else if (t->dtype == TS_DT_FLOAT) {
 		if (tp->n_float_data != t->count) {
 			st = ts_err(d, TS_ERR_INPUT, "%s: %zu float_data values, shape needs %zu", fname,
 				    tp->n_float_data, t->count);
 			goto out;
 		}
-		memcpy(t->data, tp->float_data, t->count * 4);
+		if (t->count)
+			memcpy(t->data, tp->float_data, t->count * 4);
 	} else {
 		if (tp->n_int32_data != t->count) {
 			st = ts_err(d, TS_ERR_INPUT, "%s: %zu int32_data values, shape needs %zu", fname,
