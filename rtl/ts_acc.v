@@ -50,51 +50,67 @@ module ts_acc #(
 	/* verilator lint_on UNUSEDSIGNAL */
 
 	integer j, l;
-	genvar t;
 	generate
 		if (DATAFLOW == 0) begin : g_ws
-			// Tag pipeline: stage t holds (valid, element base) of the row that
-			// entered t cycles ago; column j writes from stage ROWS + j.
+			// Tag pipeline: stage t (1..TAGS) holds (valid, element base) of
+			// the row that entered t cycles ago, packed at bit / field t - 1
+			// (field TAGS is a spare stage); column j writes from stage ROWS + j.
+			// Packed shift registers rather than arrays of stages: Verilator
+			// evaluates each as one vector shift instead of TAGS shadowed
+			// array writes per simulated cycle.
 			localparam TAGS = ROWS + COLS - 1;
-			reg           tv_q [1:TAGS];
-			reg  [FW-1:0] tb_q [1:TAGS];
+			reg [TAGS:0]          tv_q;
+			reg [(TAGS+1)*FW-1:0] tb_q;
 			always @(posedge clk_i) begin
 				if (!rst_ni)
-					tv_q[1] <= 1'b0;
+					tv_q <= {(TAGS+1){1'b0}};
 				else if (en_i)
-					tv_q[1] <= wv_i;
+					tv_q <= {tv_q[TAGS-1:0], wv_i};
 				if (en_i)
-					tb_q[1] <= base[FW-1:0];
+					tb_q <= {tb_q[TAGS*FW-1:0], base[FW-1:0]};
 			end
-			for (t = 2; t <= TAGS; t = t + 1) begin : g_tag
-				always @(posedge clk_i) begin
-					if (!rst_ni)
-						tv_q[t] <= 1'b0;
-					else if (en_i)
-						tv_q[t] <= tv_q[t-1];
-					if (en_i)
-						tb_q[t] <= tb_q[t-1];
-				end
-			end
+			// Blocking writes under Verilator (the non-blocking form for other
+			// tools and synthesis): the array writes (en_i, COMPUTE) and the store
+			// reads (re_i, STORE) never share a cycle, and the COLS columns
+			// touch distinct elements (index mod COLS = column), so program
+			// order gives what non-blocking writes would, without Verilator's
+			// per-write-site shadows on every cycle.
+			/* verilator lint_off BLKSEQ */
 			always @(posedge clk_i) begin
 				if (en_i)
 					for (j = 0; j < COLS; j = j + 1)
-						if (tv_q[ROWS+j])
-							mem[tb_q[ROWS+j] + j[FW-1:0]] <= first_i ? col_i[j*ACC_BITS +: ACC_BITS]
-								: mem[tb_q[ROWS+j] + j[FW-1:0]] + col_i[j*ACC_BITS +: ACC_BITS];
+						if (tv_q[ROWS+j-1])
+`ifdef VERILATOR
+							mem[tb_q[(ROWS+j-1)*FW +: FW] + j[FW-1:0]] = first_i
+`else
+							mem[tb_q[(ROWS+j-1)*FW +: FW] + j[FW-1:0]] <= first_i
+`endif
+								? col_i[j*ACC_BITS +: ACC_BITS]
+								: mem[tb_q[(ROWS+j-1)*FW +: FW] + j[FW-1:0]]
+								  + col_i[j*ACC_BITS +: ACC_BITS];
 				if (re_i)
 					for (l = 0; l < NQ; l = l + 1)
 						rdata_o[l*ACC_BITS +: ACC_BITS] <= mem[raddr_i[l*FW +: FW]];
 			end
+			/* verilator lint_on BLKSEQ */
+			wire unused_tag = &{1'b0, tv_q[TAGS], tb_q[(TAGS+1)*FW-1:TAGS*FW]};
 		end else begin : g_os
+			// Blocking writes under Verilator as in g_ws: the drain (wv_i, COMPUTE) and the
+			// store reads never share a cycle.
+			/* verilator lint_off BLKSEQ */
 			always @(posedge clk_i) begin
 				if (wv_i)
 					for (j = 0; j < COLS; j = j + 1)
+`ifdef VERILATOR
+						mem[base[FW-1:0] + j[FW-1:0]] = col_i[j*ACC_BITS +: ACC_BITS];
+`else
 						mem[base[FW-1:0] + j[FW-1:0]] <= col_i[j*ACC_BITS +: ACC_BITS];
+`endif
 				if (re_i)
 					for (l = 0; l < NQ; l = l + 1)
 						rdata_o[l*ACC_BITS +: ACC_BITS] <= mem[raddr_i[l*FW +: FW]];
 			end
+			/* verilator lint_on BLKSEQ */
 			wire unused_os = &{1'b0, rst_ni, en_i, first_i};
 		end
 	endgenerate

@@ -42,7 +42,7 @@ module ts_array #(
 	wire [WW-1:0]       w_link  [0:(ROWS+1)*COLS-1];
 	wire [ACC_BITS-1:0] ps_link [0:(ROWS+1)*COLS-1];
 
-	genvar i, j, d;
+	genvar i, j;
 	generate
 		// Row inputs, delayed by i (+1 in OS) cycles.
 		for (i = 0; i < ROWS; i = i + 1) begin : g_row_in
@@ -51,41 +51,32 @@ module ts_array #(
 				assign a_link[i*(COLS+1)]  = a_i[i*AW +: AW];
 				assign av_link[i*(COLS+1)] = av_i;
 			end else begin : g_skew
-				reg [AW-1:0] a_sk [0:DLY-1];
-				reg          av_sk [0:DLY-1];
+				// Stage d (0..DLY-1) at field d; field DLY is a spare stage so
+				// the shift is one packed vector (no per-stage array shadows).
+				reg [AW*(DLY+1)-1:0] a_sk;
+				reg [DLY:0]          av_sk;
 				always @(posedge clk_i) begin
 					if (en_i) begin
-						a_sk[0]  <= a_i[i*AW +: AW];
-						av_sk[0] <= av_i;
+						a_sk  <= {a_sk[AW*DLY-1:0], a_i[i*AW +: AW]};
+						av_sk <= {av_sk[DLY-1:0], av_i};
 					end
 				end
-				for (d = 1; d < DLY; d = d + 1) begin : g_d
-					always @(posedge clk_i) begin
-						if (en_i) begin
-							a_sk[d]  <= a_sk[d-1];
-							av_sk[d] <= av_sk[d-1];
-						end
-					end
-				end
-				assign a_link[i*(COLS+1)]  = a_sk[DLY-1];
+				assign a_link[i*(COLS+1)]  = a_sk[AW*(DLY-1) +: AW];
 				assign av_link[i*(COLS+1)] = av_sk[DLY-1];
+				wire unused_sk = &{1'b0, a_sk[AW*(DLY+1)-1:AW*DLY], av_sk[DLY]};
 			end
 		end
 
-		// Column inputs: OS weights skewed by j + 1; WS psums start at zero.
 		for (j = 0; j < COLS; j = j + 1) begin : g_col_in
 			assign ps_link[j] = {ACC_BITS{1'b0}};
 			if (OS != 0) begin : g_os_w
-				reg [WW-1:0] w_sk [0:j];
+				// j + 1 stages, stage d at field d, field j + 1 spare (as g_skew).
+				reg [WW*(j+2)-1:0] w_sk;
 				always @(posedge clk_i)
 					if (en_i)
-						w_sk[0] <= w_i[j*WW +: WW];
-				for (d = 1; d <= j; d = d + 1) begin : g_d
-					always @(posedge clk_i)
-						if (en_i)
-							w_sk[d] <= w_sk[d-1];
-				end
-				assign w_link[j] = w_sk[j];
+						w_sk <= {w_sk[WW*(j+1)-1:0], w_i[j*WW +: WW]};
+				assign w_link[j] = w_sk[WW*j +: WW];
+				wire unused_wsk = &{1'b0, w_sk[WW*(j+2)-1:WW*(j+1)]};
 			end else begin : g_ws_w
 				assign w_link[j] = w_i[j*WW +: WW];
 			end

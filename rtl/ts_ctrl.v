@@ -105,14 +105,14 @@ module ts_ctrl #(
 	reg [3:0]  state_q, state_d;
 	reg [31:0] cnt_q, cnt_d;
 	reg [31:0] idx_q, idx_d;
-	reg [7:0]  desc_q [0:31];
+	reg [255:0] desc_q;   // byte k at bits 8k+7:8k (packed: one vector, not 32 shadowed bytes)
 
 	// ---- descriptor words -------------------------------------------------
 	wire [31:0] w [0:7];
 	genvar gw;
 	generate
 		for (gw = 0; gw < 8; gw = gw + 1) begin : g_w
-			assign w[gw] = {desc_q[4*gw+3], desc_q[4*gw+2], desc_q[4*gw+1], desc_q[4*gw]};
+			assign w[gw] = desc_q[32*gw +: 32];
 		end
 	endgenerate
 	wire [7:0]  op    = w[0][7:0];
@@ -410,7 +410,7 @@ module ts_ctrl #(
 			for (gk = 0; gk < B; gk = gk + 1) begin
 				dbyte = beat_idx_i * B + gk;
 				if (dbyte < 32'd32)
-					desc_q[dbyte[4:0]] <= rdata_i[8*gk +: 8];
+					desc_q[8*dbyte[4:0] +: 8] <= rdata_i[8*gk +: 8];
 			end
 		end
 	end

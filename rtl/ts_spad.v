@@ -66,6 +66,13 @@ module ts_spad #(
 
 	// Per-beat walk (blocking temporaries of the clocked block below: the
 	// scatter is evaluated on beats only, not on every simulated cycle).
+	// Under Verilator the memory writes are blocking too (other tools, and
+	// synthesis, see the non-blocking form): a scratchpad never takes a LOAD
+	// beat in a cycle it is read (beats come in the controller's LOAD state,
+	// re_i in COMPUTE), so no read races them, and the lanes of one beat land
+	// in program order exactly as non-blocking writes would. Non-blocking
+	// writes cost Verilator a shadow (address, lane, value, flag) per write
+	// site, B * 2 per scratchpad, set up and tested on every simulated cycle.
 	/* verilator lint_off BLKSEQ */
 	reg [AW-1:0] wa;
 	reg [OW-1:0] off, rb;
@@ -94,10 +101,17 @@ module ts_spad #(
 					data = rdata_i[8*l +: 8];
 					if (off + 1'b1 == rb)
 						data = data & mask;
+`ifdef VERILATOR
+					if (off == {OW{1'b0}})
+						mem[wa] = {{(8*WBYTES-8){1'b0}}, data};
+					else
+						mem[wa][8*off +: 8] = data;
+`else
 					if (off == {OW{1'b0}})
 						mem[wa] <= {{(8*WBYTES-8){1'b0}}, data};
 					else
 						mem[wa][8*off +: 8] <= data;
+`endif
 					if (off + 1'b1 == rb) begin
 						off = {OW{1'b0}};
 						wa = wa + 1'b1;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "Vts_top.h"
+#include "Vts_top___024root.h"
 #include "verilated.h"
 #if VM_TRACE
 #include "verilated_fst_c.h"
@@ -60,6 +61,25 @@ template <std::size_t N> inline uint8_t get_byte(const VlWide<N> &port, uint64_t
 	return (uint8_t)(port[i / 4] >> (8 * (i % 4)));
 }
 
+// One eval per cycle. No RTL logic is sensitive to the falling clock edge,
+// and mem_wdata_o is a register output (ts_storer stage 3), so the falling-edge
+// eval only serves Verilator's edge detection: the model remembers the clock
+// it saw last (Verilator 5: root member __Vtrigrprev__TOP__clk_i) and
+// triggers on 0 -> 1. Where that member exists, clearing it before a rising
+// eval is the same as an eval with the clock low; where it does not (another
+// Verilator), the overload below falls back to the two-eval cycle.
+template <typename R>
+inline auto clear_prev_clk(R *r, int) -> decltype(r->__Vtrigrprev__TOP__clk_i = 0, bool())
+{
+	r->__Vtrigrprev__TOP__clk_i = 0;
+	return true;
+}
+
+template <typename R> inline bool clear_prev_clk(R *, long)
+{
+	return false;
+}
+
 } // namespace
 
 struct tsv {
@@ -92,20 +112,32 @@ struct tsv {
 		if (beat) {
 			off = x.addr + x.beat * B;
 			if (!x.we) {
-				uint8_t buf[B];
-				for (uint64_t i = 0; i < B; i++) {
-					uint8_t v = 0;
-					if (x.beat * B + i < x.len) {
-						uint8_t *p = at(off + i);
-						v = p ? *p : 0;
+				uint64_t n = x.len - x.beat * B;  // bytes of this beat: min(B, n)
+				if (n >= B && off >= base && mem.size() >= B && off - base <= mem.size() - B) {
+					put_bytes(top->mem_rdata_i, &mem[off - base]);  // the common case
+				} else {
+					uint8_t buf[B];
+					for (uint64_t i = 0; i < B; i++) {
+						uint8_t v = 0;
+						if (i < n) {
+							uint8_t *p = at(off + i);
+							v = p ? *p : 0;
+						}
+						buf[i] = v;
 					}
-					buf[i] = v;
+					put_bytes(top->mem_rdata_i, buf);
 				}
-				put_bytes(top->mem_rdata_i, buf);
 			}
 		}
-		top->clk_i = 0;
-		top->eval();
+#if VM_TRACE
+		bool two_evals = fst || !clear_prev_clk(top->rootp, 0);
+#else
+		bool two_evals = !clear_prev_clk(top->rootp, 0);
+#endif
+		if (two_evals) {
+			top->clk_i = 0;
+			top->eval();
+		}
 #if VM_TRACE
 		if (fst)
 			fst->dump(cycle * 2);

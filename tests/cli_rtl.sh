@@ -45,8 +45,8 @@ for cfg in tiny-ice40 ultra96 hx8k edge-lightpe; do
 done
 
 # yosys: Verilog-2005 front end, elaboration and the generic passes. Expected
-# warnings: unpacked arrays that generate blocks index with constants (skew
-# registers, PE links, the accumulator tag pipeline) become plain registers.
+# warnings: unpacked arrays that generate blocks index with constants (the
+# PE links) become plain registers.
 if command -v yosys >/dev/null 2>&1; then
 	if yosys -q -l "$TMP/yosys.log" -p "read_verilog -DTS_GENERATED_PARAMS -I$TMP/tiny-ice40 -Irtl rtl/ts_*.v; \
 		hierarchy -check -top ts_top; proc; opt; memory -nomap; opt; check -assert; \

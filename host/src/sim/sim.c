@@ -23,6 +23,12 @@
 #define SIM_API_VERSION 1
 #define DEFAULT_MEM_BASE 0x10000000ull
 #define DEFAULT_MEM_SIZE (64ull << 20)
+/* Compiler flags of the model beyond the defaults, hashed with the sources so
+ * a change rebuilds the cache. The model and the shim are one shared library:
+ * -fno-semantic-interposition and -Bsymbolic bind its internal calls (eval ->
+ * the generated eval functions) directly instead of through the PLT. */
+#define MODEL_CXXFLAGS "-fPIC -fno-semantic-interposition"
+#define BUILD_RECIPE "O2 " MODEL_CXXFLAGS " -Wl,-Bsymbolic"
 
 typedef struct tsv tsv;
 
@@ -234,6 +240,7 @@ ts_status ts_sim_build(const ts_hwcfg *c, const ts_sim_opts *o, char *so_path, s
 	free(h);
 	int api = SIM_API_VERSION;
 	fnv(&hash, &api, sizeof api);
+	fnv(&hash, BUILD_RECIPE, strlen(BUILD_RECIPE));
 	fnv(&hash, &trace, sizeof trace);
 	char **names = NULL;
 	size_t n_names = 0;
@@ -330,7 +337,7 @@ ts_status ts_sim_build(const ts_hwcfg *c, const ts_sim_opts *o, char *so_path, s
 	}
 
 	char *make_argv[] = { "make", "-s", "-j2", "-C", obj_dir, "-f", "Vts_top.mk", "OPT_FAST=-O2",
-			      "OPT_GLOBAL=-O2", "OPT_SLOW=-O1", "CXXFLAGS=-fPIC", "Vts_top__ALL.a",
+			      "OPT_GLOBAL=-O2", "OPT_SLOW=-O1", "CXXFLAGS=" MODEL_CXXFLAGS, "Vts_top__ALL.a",
 			      "verilated.o", "verilated_threads.o",
 			      trace ? "verilated_fst_c.o" : NULL, NULL };
 	if ((rc = run_logged(make_argv, log)) != 0)
@@ -356,6 +363,8 @@ ts_status ts_sim_build(const ts_hwcfg *c, const ts_sim_opts *o, char *so_path, s
 	gxx[a++] = "-O2";
 	gxx[a++] = "-shared";
 	gxx[a++] = "-fPIC";
+	gxx[a++] = "-fno-semantic-interposition";
+	gxx[a++] = "-Wl,-Bsymbolic";
 	gxx[a++] = trace ? "-DVM_TRACE=1" : "-DVM_TRACE=0";
 	gxx[a++] = trace ? "-DVM_TRACE_FST=1" : "-DVM_TRACE_FST=0";
 	gxx[a++] = inc_v;
