@@ -173,10 +173,24 @@ bench-gemm:
 # SQLite: every evaluation of a search (--db, --resume, tessera report).
 LDLIBS += -lsqlite3
 
+# MPI driver of `tessera search --mpi N` (OpenMPI's mpicc): cmd_search.c's body
+# plus the rank protocol; built with `all` when mpicc is installed.
+MPICC   ?= mpicc
+MPI_BIN := $(BUILD)/bin/tessera-mpi
+MPI_SRC := host/mpi/tessera_mpi.c host/src/cli/cmd_search.c
+ifneq ($(shell command -v $(MPICC) 2>/dev/null),)
+all: $(MPI_BIN)
+endif
+
+$(MPI_BIN): $(MPI_SRC) host/src/search/search_cli.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(MPICC) $(CFLAGS_BASE) $(SAN) $(CPPFLAGS) $(MPI_SRC) $(LIB) $(LDLIBS) -o $@
+
+# The policy's products are tiny: one OpenBLAS thread per search.
 .PHONY: bench-search
 bench-search:
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench_search
-	$(BUILD)/bench/bench_search
+	OPENBLAS_NUM_THREADS=1 $(BUILD)/bench/bench_search
 
 # ---- rtl + sim (issue 4) ---------------------------------------------------------
 # Verilator models are built on demand by the library (host/src/sim/sim.c) into

@@ -1,8 +1,10 @@
 #!/bin/sh
-# cli_search.sh — `tessera search`: exact = brute force through the CLI, a
-# search killed with SIGKILL and resumed gives the uninterrupted result and
-# keeps every stored evaluation, the array result passes `config check`, and
-# bad input (exit 2, db and -o file never written).
+# cli_search.sh — `tessera search` and `tessera report`: exact = brute force
+# through the CLI, a search killed with SIGKILL and resumed gives the
+# uninterrupted result and keeps every stored evaluation, the array result
+# passes `config check`, bad input (exit 2, db and -o file never written), and
+# the report's files from that database (exit 2 on a bad one), and --mpi 2
+# giving the single-process result.
 T=${TS_BIN:-build/bin/tessera}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -73,6 +75,55 @@ expect 2 "corrupt database" -- "$T" search --model mobilenet_v2 -n 10 --db "$tmp
 grep -q "corrupt.db" "$tmp/err" && ok || bad "corrupt db message does not name the file: $(cat "$tmp/err")"
 cmp -s "$tmp/corrupt.db" "$tmp/corrupt.orig" && [ ! -e "$tmp/bad.json" ] && ok || bad "corrupt db was modified or output written"
 expect 2 "lut on per-layer" -- "$T" search --model mobilenet_v2 --constraint lut
+
+# tessera report on the database of the resumed run plus a GA run: every file
+# exists and is non-empty, the PNGs are PNGs, the convergence data has one
+# block per run; a bad database gives exit 2 and creates nothing.
+expect 0 "ga run into the same db" -- "$T" search --model mobilenet_v2 --budget iot --algo ga -n 300 -s 3 -q --db "$db"
+expect 0 "report" -- "$T" report --db "$db" -o "$tmp/rep"
+for f in convergence.dat pareto.dat report.gp convergence.svg convergence.png pareto.svg pareto.png; do
+	[ -s "$tmp/rep/$f" ] && ok || bad "report: $f missing or empty"
+done
+for f in convergence.png pareto.png; do
+	[ "$(head -c 4 "$tmp/rep/$f" | tail -c 3)" = PNG ] && ok || bad "report: $f is not a PNG"
+done
+grep -q "<svg" "$tmp/rep/pareto.svg" && ok || bad "report: pareto.svg is not an SVG"
+[ "$(grep -c '^# run ' "$tmp/rep/convergence.dat")" = 2 ] && ok || bad "report: convergence.dat does not have 2 runs"
+grep -q 'title "ga seed 3' "$tmp/rep/report.gp" && ok || bad "report: no curve titled after the GA run"
+[ ! -e "$tmp/rep/gnuplot.log" ] && ! ls "$tmp/rep" | grep -q tmp && ok || bad "report: leftover temporary files"
+expect 0 "report --json" -- "$T" report --db "$db" -o "$tmp/rep" --json
+[ "$(jget "$tmp/out" runs)" = 2 ] && [ "$(jget "$tmp/out" evaluations)" = 4300 ] && ok || bad "report --json: $(cat "$tmp/out")"
+expect 2 "report of a corrupt db" -- "$T" report --db "$tmp/corrupt.db" -o "$tmp/rep_bad"
+grep -q "corrupt.db" "$tmp/err" && ok || bad "report: message does not name the db: $(cat "$tmp/err")"
+expect 2 "report of a missing db" -- "$T" report --db "$tmp/none.db" -o "$tmp/rep_bad"
+[ ! -e "$tmp/rep_bad" ] && [ ! -e "$tmp/none.db" ] && ok || bad "report of a bad db created files"
+expect 2 "report without --db" -- "$T" report -o "$tmp/rep_bad"
+expect 0 "report --help" -- "$T" report --help
+
+# --mpi 2 (OpenMPI on this host): the same result as one process for the same
+# seed, with the batched evaluations spread over both ranks; also with a db.
+if command -v mpirun >/dev/null 2>&1; then
+	for algo in rl+ga ga; do
+		expect 0 "$algo single process" -- "$T" search --model mobilenet_v2 --budget iot -a $algo -n 600 -s 4 --json
+		cp "$tmp/out" "$tmp/single.json"
+		TS_MPI_VERBOSE=1 "$T" search --model mobilenet_v2 --budget iot -a $algo -n 600 -s 4 --json --mpi 2 \
+			--db "$tmp/mpi_$algo.db" >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		[ $rc -eq 0 ] && ok || bad "$algo --mpi 2: exit $rc ($(head -c 300 "$tmp/err"))"
+		python3 -c "import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2]))
+sys.exit(0 if all(a[k] == b[k] for k in ('objective_value', 'first_best_eval', 'evals', 'design')) else 1)" \
+			"$tmp/single.json" "$tmp/out" && ok || bad "$algo --mpi 2 differs from the single-process run"
+		# both ranks evaluated (600 evaluations in batches split in halves)
+		grep -q "tessera-mpi: 2 ranks, batched evaluations per rank: 300 300" "$tmp/err" && ok ||
+			bad "$algo --mpi 2: evaluations not spread over the ranks: $(cat "$tmp/err")"
+		[ "$(rows "$tmp/mpi_$algo.db" "SELECT COUNT(*) FROM evals")" = 600 ] && ok || bad "$algo --mpi 2: db rows"
+	done
+	expect 2 "--mpi 0" -- "$T" search --model mobilenet_v2 --mpi 0
+	expect 2 "--mpi with a bad model" -- "$T" search --model no_such_net --mpi 2
+	[ $(wc -l <"$tmp/err") -eq 1 ] && ok || bad "--mpi bad model: more than one line"
+else
+	echo "cli_search: SKIP --mpi tests: mpirun is not installed (openmpi-bin)"
+fi
 
 echo "cli_search: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,7 +1,9 @@
 /* test_dataflow.c — the ConfuciuX-style dataflow model family (ts_df_*):
  * hand-derived cases per style, monotonicity sweeps over all 12 x 12
  * (PE level, buffer level) pairs and over every PE count 1..4096 on random
- * layers, lower bounds, depthwise on nvdla vs shidiannao, bad input.
+ * layers, lower bounds (MACs / PEs and the NoC's pes / 8 bytes per cycle),
+ * memory-bound layers that still speed up with PEs, depthwise on nvdla vs
+ * shidiannao, bad input.
  * Seed: TS_SEED, else time (printed). Formulas: docs/dataflow.md. */
 #include <math.h>
 #include <setjmp.h>
@@ -75,48 +77,51 @@ static ts_df_cost eval_ok(ts_df_style st, const ts_layer *l, uint32_t pes, uint3
 }
 
 /* nvdla, 1x1 conv K=8 C=4 on a 4x4 input (4x4 outputs), 4 PEs, level 1.
- * Level 1: L1 = 5 B (tile of 1 entry), L2 = 4 * 5 = 20 B.
+ * Level 1: L1 = 5 B (tile of 1 entry), L2 = 4 * 5 = 20 B; NoC 4 / 8 B/cycle.
  * W = 8*4 = 32 B, I = 4*16 = 64 B, O = 8*16 = 128 B, MACs = 512, NPQ = 16.
  * C first: fc = 1, pc = 4, 4/4 = 1 PE left for K: pk = 1, fk = 8.
  *   compute = fk*fc*R*S*P*Q = 8*1*16 = 128, fill = 1 + log2(4) = 3 -> 131;
- *   traffic = W*ceil(16/1) + I*fk + O = 512 + 512 + 128 = 1152 B -> 72 cycles;
- *   cycles = max(131, 72) = 131.
+ *   traffic = W*ceil(16/1) + I*fk + O = 512 + 512 + 128 = 1152 B
+ *   -> 8*1152/4 = 2304 cycles; cycles = max(131, 2304) = 2304.
  * K first: fk = 2, pk = 4, 1 PE left for C: pc = 1, fc = 4.
  *   compute = 2*4*16 = 128, fill = 1 + 0 -> 129;
- *   traffic = 512 + 64*2 + 128 = 768 B -> 48; cycles = 129.  <- chosen
+ *   traffic = 512 + 64*2 + 128 = 768 B -> 1536; cycles = 1536.  <- chosen
  * Energy (K first, psum run = pc = 1): L1 bytes = 768 + 512 + 8*512 = 5376,
  *   L2 bytes = 2*768, DRAM bytes = 768:
  *   512*0.3 + 5376*e(5) + 1536*e(20) + 768*160 ~= 123294.5 pJ.
- * Area = 4*(1100 + 300 + 5*5) + 20*5 = 5800 um^2. */
+ * Area = 4*(1100 + 300 + 40*5) + 5*20 = 6500 um^2. */
 static void test_nvdla_hand(void **state)
 {
 	(void)state;
 	ts_layer l = ts_layer_conv("pw", 8, 4, 4, 4, 1, 1, 1, 0, 1);
 	ts_df_cost c = eval_ok(TS_STYLE_NVDLA, &l, 4, 1);
-	assert_int_equal(c.cycles, 129);
+	assert_int_equal(c.cycles, 1536);
 	assert_int_equal(c.l1_bytes_per_pe, 5);
 	assert_int_equal(c.l2_bytes, 20);
 	double e = 512 * 0.3 + 5376 * sram_pj_per_byte(5) + 1536 * sram_pj_per_byte(20) + 768 * 160.0;
 	assert_close(c.energy_pj, e, "nvdla energy");
 	assert_true(c.energy_pj > 123294.0 && c.energy_pj < 123295.0);
-	assert_close(c.area_um2, 5800.0, "nvdla area");
-	assert_close(c.power_mw, e / 129.0 + 1e-5 * 5800.0, "nvdla power");
+	assert_close(c.area_um2, 6500.0, "nvdla area");
+	assert_close(c.power_mw, e / 1536.0 + 1e-5 * 6500.0, "nvdla power");
 
-	/* Level 5 (tile 16 = all 16 pixels): weights load once, W*1 = 32.
-	 * C first: 32 + 512 + 128 = 672 B -> 42; 131 cycles. K first:
-	 * 32 + 128 + 128 = 288 B -> 18; 129 cycles. L1 = 80 B, L2 = 320 B. */
+	/* Level 5 (tile of 5 pixels, ceil(16/5) = 4 tiles): weights load 4x,
+	 * W*4 = 128. C first: 128 + 512 + 128 = 768 B -> 1536. K first:
+	 * 128 + 128 + 128 = 384 B -> 768 cycles (chosen). L1 = 25 B, L2 = 100 B. */
 	c = eval_ok(TS_STYLE_NVDLA, &l, 4, 5);
-	assert_int_equal(c.cycles, 129);
-	assert_int_equal(c.l1_bytes_per_pe, 80);
-	assert_int_equal(c.l2_bytes, 320);
-	e = 512 * 0.3 + (288 + 512 + 8 * 512) * sram_pj_per_byte(80) + 2 * 288 * sram_pj_per_byte(320) +
-	    288 * 160.0;
+	assert_int_equal(c.cycles, 768);
+	assert_int_equal(c.l1_bytes_per_pe, 25);
+	assert_int_equal(c.l2_bytes, 100);
+	e = 512 * 0.3 + (384 + 512 + 8 * 512) * sram_pj_per_byte(25) + 2 * 384 * sram_pj_per_byte(100) +
+	    384 * 160.0;
 	assert_close(c.energy_pj, e, "nvdla energy level 5");
-	assert_close(c.area_um2, 4 * (1100 + 300 + 80 * 5.0) + 320 * 5.0, "nvdla area level 5");
+	assert_close(c.area_um2, 4 * (1100 + 300 + 25 * 40.0) + 100 * 5.0, "nvdla area level 5");
+	/* 64 PEs, level 12 (2 pixel tiles): K first pk = 8, pc = 4, one fold:
+	 * compute 16 + fill 3 = 19; traffic 64 + 64 + 128 = 256 B -> 8*256/64 = 32. */
+	assert_int_equal(eval_ok(TS_STYLE_NVDLA, &l, 64, 12).cycles, 32);
 }
 
 /* nvdla, FC 64 -> 64 (N = 1), 128 PEs, level 1: memory bound.
- * W = 4096 B, I = 64 B, O = 64 B, NPQ = 1.
+ * W = 4096 B, I = 64 B, O = 64 B, NPQ = 1; NoC 128 / 8 = 16 B/cycle.
  * C first: pc = 64, 128/64 = 2 left: pk = 2, fk = 32; compute 32 + fill 7 = 39;
  *   traffic 4096 + 64*32 + 64 = 6208 B -> 388 cycles.
  * K first: pk = 64, 2 left: pc = 2, fc = 32; compute 32 + fill 2 = 34;
@@ -131,71 +136,75 @@ static void test_nvdla_fc_memory_bound(void **state)
 	double e = 4096 * 0.3 + (4224 + 4096 + 16384) * sram_pj_per_byte(5) +
 		   2 * 4224 * sram_pj_per_byte(640) + 4224 * 160.0;
 	assert_close(c.energy_pj, e, "fc energy");
-	/* Memory bound: more PEs cannot help, fewer (64) still reach 264 with K first
-	 * (pk = 64, fc = 64: compute 64 + 1 = 65 < 264). */
-	assert_int_equal(eval_ok(TS_STYLE_NVDLA, &l, 64, 1).cycles, 264);
-	assert_int_equal(eval_ok(TS_STYLE_NVDLA, &l, 4096, 1).cycles, 264);
+	/* Memory bound, but the NoC grows with the array, so more PEs still help:
+	 * 64 PEs (K first, pk = 64, fc = 64: compute 65) move 4224 B in
+	 * 8*4224/64 = 528 cycles; 4096 PEs (one fold, fill 7 -> 8) in
+	 * 8*4224/4096 = 8.25 -> 9. */
+	assert_int_equal(eval_ok(TS_STYLE_NVDLA, &l, 64, 1).cycles, 528);
+	assert_int_equal(eval_ok(TS_STYLE_NVDLA, &l, 4096, 1).cycles, 9);
 }
 
 /* shidiannao, 3x3 conv K=2 C=2 on 6x6 (4x4 outputs), 4 PEs, level 2 (tile 2).
  * W = 2*2*9 = 36 B, I = 2*36 = 72 B, O = 2*16 = 32 B, MACs = 576.
  * P first: fp = 1, py = 4, 1 left: qx = 1, fq = 4 (Q first is the mirror).
  *   compute = Kg*Cg*R*S*fp*fq = 2*2*9*4 = 144, fill 1 -> 145;
- *   traffic = W*N*fp*fq + I*ceil(Kg/2) + O = 144 + 72 + 32 = 248 B -> 16;
- *   cycles = 145.
+ *   traffic = W*N*fp*fq + I*ceil(Kg/2) + O = 144 + 72 + 32 = 248 B
+ *   -> 8*248/4 = 496; cycles = 496 (memory bound).
  * Energy: the tile holds both output channels, so every MAC visits its
  *   psum in L1 (psum run 1): L1 bytes = 248 + 576 + 8*576 = 5432,
- *   L1 = 10 B, L2 = 40 B. Area = 4*(1100 + 250 + 50) + 40*5 = 5800. */
+ *   L1 = 10 B, L2 = 40 B. Area = 4*(1100 + 250 + 40*10) + 5*40 = 7200. */
 static void test_shidiannao_hand(void **state)
 {
 	(void)state;
 	ts_layer l = ts_layer_conv("c3", 2, 2, 6, 6, 3, 3, 1, 0, 1);
 	ts_df_cost c = eval_ok(TS_STYLE_SHIDIANNAO, &l, 4, 2);
-	assert_int_equal(c.cycles, 145);
+	assert_int_equal(c.cycles, 496);
 	assert_int_equal(c.l1_bytes_per_pe, 10);
 	assert_int_equal(c.l2_bytes, 40);
 	double e = 576 * 0.3 + 5432 * sram_pj_per_byte(10) + 2 * 248 * sram_pj_per_byte(40) + 248 * 160.0;
 	assert_close(c.energy_pj, e, "shidiannao energy");
-	assert_close(c.area_um2, 5800.0, "shidiannao area");
+	assert_close(c.area_um2, 7200.0, "shidiannao area");
 
 	/* Level 1 (one-channel tile): the psum stays in a register for
 	 * Cg*R*S = 18 MACs. Inputs reload per channel: I*Kg = 144, traffic
-	 * 144 + 144 + 32 = 320 B -> 20; still 145 cycles.
+	 * 144 + 144 + 32 = 320 B -> 640 cycles.
 	 * L1 bytes = 320 + 576 + 8*576/18 = 1152; L1 = 5 B, L2 = 20 B. */
 	c = eval_ok(TS_STYLE_SHIDIANNAO, &l, 4, 1);
-	assert_int_equal(c.cycles, 145);
+	assert_int_equal(c.cycles, 640);
 	e = 576 * 0.3 + 1152 * sram_pj_per_byte(5) + 2 * 320 * sram_pj_per_byte(20) + 320 * 160.0;
 	assert_close(c.energy_pj, e, "shidiannao energy level 1");
 
 	/* 16 PEs: py = 4, qx = 4, one fold: compute 36 + 1 = 37;
-	 * traffic 36 + 72 + 32 = 140 B -> 9; cycles 37. */
-	assert_int_equal(eval_ok(TS_STYLE_SHIDIANNAO, &l, 16, 2).cycles, 37);
+	 * traffic 36 + 72 + 32 = 140 B -> 8*140/16 = 70; cycles 70.
+	 * 128 PEs: the same 140 B -> 8.75 -> 9 cycles, compute 37: compute bound. */
+	assert_int_equal(eval_ok(TS_STYLE_SHIDIANNAO, &l, 16, 2).cycles, 70);
+	assert_int_equal(eval_ok(TS_STYLE_SHIDIANNAO, &l, 128, 2).cycles, 37);
 }
 
 /* eyeriss, the same 3x3 conv K=2 C=2 on 6x6, 6 PEs, level 1.
  * R first: fr = 1, pr = 3, 6/3 = 2 left: fp = 2, py = 2.
  *   compute = Kg*Cg*S*Q*fr*fp = 2*2*3*4*1*2 = 96, fill 1 + log2(3) = 3 -> 99;
- *   traffic = W*N*fp + I*ceil(Kg/1)*fr + O = 72 + 144 + 32 = 248 B -> 16;
- *   cycles = 99.  <- chosen
+ *   traffic = W*N*fp + I*ceil(Kg/1)*fr + O = 72 + 144 + 32 = 248 B
+ *   -> 8*248/6 = 330.7 -> 331; cycles = 331.  <- chosen
  * P first: fp = 1, py = 4, 1 left: pr = 1, fr = 3.
  *   compute = 2*2*3*4*3 = 144, fill 1 -> 145;
- *   traffic = 36 + 72*2*3 + 32 + 32*8*2 (psum spills) = 1012 B -> 64; 145.
+ *   traffic = 36 + 72*2*3 + 32 + 32*8*2 (psum spills) = 1012 B -> 1350.
  * Energy: one-channel tile, so psum run = S*pr = 9: L1 bytes = 248 + 576 + 512 = 1336,
- *   L1 = 5 B, L2 = 30 B. Area = 6*(1100 + 350 + 25) + 30*5 = 9000. */
+ *   L1 = 5 B, L2 = 30 B. Area = 6*(1100 + 350 + 40*5) + 5*30 = 10050. */
 static void test_eyeriss_hand(void **state)
 {
 	(void)state;
 	ts_layer l = ts_layer_conv("c3", 2, 2, 6, 6, 3, 3, 1, 0, 1);
 	ts_df_cost c = eval_ok(TS_STYLE_EYERISS, &l, 6, 1);
-	assert_int_equal(c.cycles, 99);
+	assert_int_equal(c.cycles, 331);
 	double e = 576 * 0.3 + 1336 * sram_pj_per_byte(5) + 2 * 248 * sram_pj_per_byte(30) + 248 * 160.0;
 	assert_close(c.energy_pj, e, "eyeriss energy");
-	assert_close(c.area_um2, 9000.0, "eyeriss area");
-	assert_close(c.power_mw, e / 99.0 + 1e-5 * 9000.0, "eyeriss power");
+	assert_close(c.area_um2, 10050.0, "eyeriss area");
+	assert_close(c.power_mw, e / 331.0 + 1e-5 * 10050.0, "eyeriss power");
 
 	/* 1 PE: fr = 3, fp = 4 either way; compute 2*2*3*4*12 = 576 + 1;
-	 * traffic 36*4 + 72*2*3 + 32 + 512 = 1120 B -> 70; cycles 577. */
-	assert_int_equal(eval_ok(TS_STYLE_EYERISS, &l, 1, 1).cycles, 577);
+	 * traffic 36*4 + 72*2*3 + 32 + 512 = 1120 B -> 8960 cycles. */
+	assert_int_equal(eval_ok(TS_STYLE_EYERISS, &l, 1, 1).cycles, 8960);
 }
 
 /* A GEMM is a 1x1 conv with P = M, Q = 1 (independent matmuls are groups):
@@ -214,40 +223,48 @@ static void test_gemm_as_conv(void **state)
 		}
 	/* shidiannao over M = 24 rows, 4 PEs: fp = 6, compute = G*Kg*Cg*fp
 	 * = 2*12*40*6 = 5760 + 1. Traffic (level 1): W*N*fp = 960*6 = 5760,
-	 * I*Kg = 1920*12 = 23040, O = 576 -> 29376 B -> 1836; cycles 5761. */
-	assert_int_equal(eval_ok(TS_STYLE_SHIDIANNAO, &g, 4, 1).cycles, 5761);
+	 * I*Kg = 1920*12 = 23040, O = 576 -> 29376 B -> 8*29376/4 = 58752 cycles.
+	 * Level 12 (one channel tile): 5760 + 1920 + 576 = 8256 B -> 16512. */
+	assert_int_equal(eval_ok(TS_STYLE_SHIDIANNAO, &g, 4, 1).cycles, 58752);
+	assert_int_equal(eval_ok(TS_STYLE_SHIDIANNAO, &g, 4, 12).cycles, 16512);
 }
 
 /* Depthwise: C per group = 1, so nvdla's K x C parallelism collapses to one
  * PE, while shidiannao spreads the output pixels. 3x3 dw, 32 channels,
- * 58x58 input (56x56 outputs), 64 PEs, level 4 (tile 8):
- *   nvdla: compute 32*9*3136 = 903168 + 1; traffic 288*392 + 107648 + 100352
- *     = 320896 B -> 20056; cycles 903169.
+ * 58x58 input (56x56 outputs), 64 PEs (8 B/cycle), level 4 (tile 4):
+ *   nvdla: compute 32*9*3136 = 903168 + 1; traffic 288*784 + 107648 + 100352
+ *     = 433792 B -> 54224; cycles 903169 (one PE computes).
  *   shidiannao: py = 56, qx = 1, fq = 56: compute 32*9*56 = 16128 + 1;
- *     traffic 288*56 + 107648 + 100352 = 224128 -> 14008; cycles 16129. */
+ *     traffic 288*56 + 107648 + 100352 = 224128 B -> 28016; cycles 28016. */
 static void test_depthwise_nvdla_vs_shidiannao(void **state)
 {
 	(void)state;
 	ts_layer dw = ts_layer_conv("dw", 32, 32, 58, 58, 3, 3, 1, 0, 32);
 	assert_int_equal(dw.op, TS_OP_DWCONV);
 	assert_int_equal(eval_ok(TS_STYLE_NVDLA, &dw, 64, 4).cycles, 903169);
-	assert_int_equal(eval_ok(TS_STYLE_SHIDIANNAO, &dw, 64, 4).cycles, 16129);
-	/* 1 PE: equal compute (both 903168 MACs). From 12 PEs on (shidiannao:
-	 * py = 12, fp = 5, fq = 56, 80640 + 1 cycles) nvdla is >= 10x slower.
-	 * A dense conv of the same size is not penalized on nvdla. */
-	assert_int_equal(eval_ok(TS_STYLE_NVDLA, &dw, 1, 4).cycles, 903169);
-	assert_int_equal(eval_ok(TS_STYLE_SHIDIANNAO, &dw, 1, 4).cycles, 903169);
-	assert_int_equal(eval_ok(TS_STYLE_SHIDIANNAO, &dw, 12, 4).cycles, 80641);
+	assert_int_equal(eval_ok(TS_STYLE_SHIDIANNAO, &dw, 64, 4).cycles, 28016);
+	/* 1 PE: both memory bound at 1/8 B/cycle; nvdla moves 433792 B
+	 * (3470336 cycles), shidiannao re-broadcasts every weight per pixel:
+	 * 288*3136 + 208000 = 1111168 B (8889344 cycles). 24 PEs (shidiannao:
+	 * py = 24, fp = 3, fq = 56: 288*168 + 208000 = 256384 B -> 85462) is the
+	 * first level where nvdla is >= 10x slower; from 4 PEs on nvdla is
+	 * compute bound at 903169 (8*433792/4 = 867584 < 903169). */
+	assert_int_equal(eval_ok(TS_STYLE_NVDLA, &dw, 1, 4).cycles, 3470336);
+	assert_int_equal(eval_ok(TS_STYLE_SHIDIANNAO, &dw, 1, 4).cycles, 8889344);
+	assert_int_equal(eval_ok(TS_STYLE_SHIDIANNAO, &dw, 24, 4).cycles, 85462);
 	ts_layer dense = ts_layer_conv("conv", 32, 32, 58, 58, 3, 3, 1, 0, 1);
-	for (int i = 4; i < TS_DF_LEVELS; i++) {
+	for (int i = 2; i < TS_DF_LEVELS; i++) {
 		uint32_t p = ts_df_pe_levels[i];
 		uint64_t nv = eval_ok(TS_STYLE_NVDLA, &dw, p, 4).cycles;
 		uint64_t sh = eval_ok(TS_STYLE_SHIDIANNAO, &dw, p, 4).cycles;
-		assert_true(nv >= 10 * sh);
 		assert_int_equal(nv, 903169); /* more PEs never help nvdla here */
+		if (p >= 24)
+			assert_true(nv >= 10 * sh);
+		/* A dense conv of the same size is not penalized on nvdla. */
 		uint64_t nvd = eval_ok(TS_STYLE_NVDLA, &dense, p, 4).cycles;
 		uint64_t shd = eval_ok(TS_STYLE_SHIDIANNAO, &dense, p, 4).cycles;
-		assert_true(nvd <= 2 * shd);
+		if (p >= 12)
+			assert_true(nvd <= 2 * shd);
 	}
 }
 
@@ -302,8 +319,18 @@ static void check_monotone_layer(const ts_layer *l)
 					fail_msg("%s: area not increasing in PEs at %u", l->name, p);
 				if (b > 0 && !(c->area_um2 > grid[i][b - 1].area_um2))
 					fail_msg("%s: area not increasing in level at %d", l->name, b + 1);
-				if (b > 0 && c->l1_bytes_per_pe != 2 * grid[i][b - 1].l1_bytes_per_pe)
-					fail_msg("%s: L1 does not double per level", l->name);
+				if (c->l1_bytes_per_pe != 5u * (uint32_t)(b + 1))
+					fail_msg("%s: L1 is not 5 B per level", l->name);
+				/* A larger tile never adds traffic: cycles never grow with the level. */
+				if (b > 0 && c->cycles > grid[i][b - 1].cycles)
+					fail_msg("%s %s p=%u: level %d %llu cycles > level %d", l->name,
+						 ts_df_style_name((ts_df_style)st), p, b + 1,
+						 (unsigned long long)c->cycles, b);
+				/* The NoC moves p / 8 bytes per cycle and every tensor crosses it once. */
+				if (c->cycles * p < 8 * (ts_layer_weight_elems(l) + ts_layer_input_elems(l) +
+							 ts_layer_output_elems(l)))
+					fail_msg("%s %s p=%u: %llu cycles beat the NoC bound", l->name,
+						 ts_df_style_name((ts_df_style)st), p, (unsigned long long)c->cycles);
 				if (c->l2_bytes != c->l1_bytes_per_pe * p)
 					fail_msg("%s: L2 != PEs * L1", l->name);
 			}
@@ -319,25 +346,29 @@ static void test_monotone_zoo_like(void **state)
 		check_monotone_layer(&ls[i]);
 }
 
-/* Larger buffers cut refetches: at a fixed PE count, the layer's DRAM-bound
- * energy falls from level 1 to the level whose tile covers the tiled
- * dimension (vgg_conv4 on nvdla: 3136 pixels, weights refetched 3136x at
- * level 1 and 2x at level 12). */
+/* Larger buffers cut refetches: vgg_conv4 on nvdla, 64 PEs (8 B/cycle),
+ * 3136 output pixels, weights (W = 294912 B) refetched once per pixel
+ * tile: 3136x at level 1, ceil(3136/12) = 262x at level 12. Level 1 is
+ * memory bound (>= 8 * W * 3136 / 64 cycles) and DRAM dominates its energy;
+ * level 12 moves about 12x fewer bytes and, at 64 PEs, is compute bound
+ * (>= MACs / 64), so it is several times faster. */
 static void test_buffer_level_tradeoff(void **state)
 {
 	(void)state;
 	ts_layer l = ts_layer_conv("vgg_conv4", 256, 128, 56, 56, 3, 3, 1, 1, 1);
 	ts_df_cost lo = eval_ok(TS_STYLE_NVDLA, &l, 64, 1);
 	ts_df_cost hi = eval_ok(TS_STYLE_NVDLA, &l, 64, 12);
-	assert_true(hi.energy_pj < lo.energy_pj / 10);
-	assert_true(hi.cycles <= lo.cycles);
+	assert_true(lo.cycles >= 294912ull * 3136 * 8 / 64);
+	assert_true(hi.energy_pj < lo.energy_pj / 5);
+	assert_true(hi.cycles * 3 < lo.cycles);
+	assert_true(hi.cycles * 64 >= ts_layer_macs(&l));
 	assert_true(hi.area_um2 > lo.area_um2);
-	/* Level 1 is memory bound: traffic >= W * 3136 = 294912 * 3136 B. */
-	assert_true(lo.cycles >= 294912ull * 3136 / 16);
+	/* Level 12 area: 64 * (1100 + 300 + 40 * 60) + 5 * 64 * 60. */
+	assert_close(hi.area_um2, 64 * (1100 + 300 + 40 * 60.0) + 5 * 64 * 60.0, "level 12 area");
 }
 
 /* Random layers: monotone in every PE count 1..4096 (not only the 12
- * levels), cycles >= MACs / PEs and >= (W + I + O) / 16. */
+ * levels), cycles >= MACs / PEs and >= (W + I + O) / (PEs / 8). */
 static ts_layer random_layer(int idx)
 {
 	char name[32];
@@ -382,7 +413,7 @@ static void test_random_monotone_all_pes(void **state)
 			uint64_t prev = UINT64_MAX;
 			for (uint32_t p = 1; p <= 4096; p++) {
 				ts_df_cost c = eval_ok((ts_df_style)st, &l, p, level);
-				if (c.cycles > prev || c.cycles * p < macs || c.cycles * 16 < bytes) {
+				if (c.cycles > prev || c.cycles * p < macs || c.cycles * p < 8 * bytes) {
 					fprintf(stderr,
 						"seed %llu: %s K=%u C=%u Y=%u X=%u R=%u S=%u g=%u n=%u, %s level %u, "
 						"p=%u: %llu cycles (p-1: %llu, MACs %llu, bytes %llu)\n",
@@ -400,8 +431,8 @@ static void test_random_monotone_all_pes(void **state)
 
 /* An absurd but valid shape: a 2^24 x 2^24 input with 2^20 channels read
  * with stride 2^24 (one output pixel, 2^20 MACs): I = 2^68 bytes would wrap
- * 64 bits; the traffic saturates instead, so cycles stay huge (>= 2^59)
- * and still never grow with PEs. */
+ * 64 bits; the traffic saturates instead, so cycles stay huge (>= 2^59:
+ * 8 * 2^64 / 128 = 2^60 at 128 PEs) and still never grow with PEs. */
 static void test_saturation(void **state)
 {
 	(void)state;
@@ -492,7 +523,7 @@ static void test_errors(void **state)
 	assert_non_null(strstr(d.msg, "NULL"));
 	/* The largest legal sub-accelerator is accepted. */
 	ts_df_cost c = eval_ok(TS_STYLE_NVDLA, &l, 4096, 12);
-	assert_int_equal(c.l2_bytes, 4096ull * 5 * 2048);
+	assert_int_equal(c.l2_bytes, 4096ull * 5 * 12);
 }
 
 int main(void)

@@ -161,7 +161,15 @@ typedef struct ts_search_opts {
 	uint32_t rl_mlp;       /* MLP width before the LSTM (64) */
 	uint32_t rl_batch;     /* episodes per policy update (8) */
 	float rl_lr;           /* Adam learning rate (1e-3) */
-	float rl_gamma;        /* discount (0.9) */
+	float rl_gamma;        /* discount (0: per-layer rewards are decoupled by the Lagrange multiplier) */
+	float rl_entropy;      /* weight of the entropy bonus (0.4) */
+	/* Evaluate n designs (n rows of ts_problem_vars bytes) into out[0..n-1],
+	 * exactly as ts_problem_eval would; NULL = in this process. The MPI driver
+	 * (host/mpi/tessera_mpi.c) spreads GA generations and RL batches over its
+	 * ranks through it; SA and BO evaluate one design at a time. */
+	ts_status (*eval_many)(void *user, const ts_problem *p, const uint8_t *designs, uint32_t n, ts_eval *out,
+			       ts_diag *d);
+	void *eval_user;
 } ts_search_opts;
 
 void ts_search_opts_default(ts_search_opts *o);
@@ -185,24 +193,36 @@ ts_status ts_search_run(const ts_problem *p, const ts_search_opts *o, ts_search_
 
 /* ---- REINFORCE policy (exposed for the gradient check) ------------------- */
 typedef struct ts_policy ts_policy;
-/* in = state features per step, hidden = LSTM size, mlp = MLP width, heads of n_act choices. */
-ts_status ts_policy_new(uint32_t in, uint32_t mlp, uint32_t hidden, uint32_t n_act, uint64_t seed,
-			ts_policy **out, ts_diag *d);
+/* in = state features per step, hidden = LSTM size, mlp = MLP width, heads of
+ * n_act choices, plus a learnt logit bias per step and head for the first
+ * `steps` steps (0 = none). */
+ts_status ts_policy_new(uint32_t in, uint32_t mlp, uint32_t hidden, uint32_t n_act, uint32_t steps,
+			uint64_t seed, ts_policy **out, ts_diag *d);
 void ts_policy_free(ts_policy *pl);
+/* Entropy-bonus weight (default 0.01) and exploration eps (default 0): each
+ * head samples pi = (1 - eps) softmax + eps uniform over its allowed actions. */
+void ts_policy_set(ts_policy *pl, float entropy, float explore);
 size_t ts_policy_nparams(const ts_policy *pl);
 float *ts_policy_params(ts_policy *pl);
 float *ts_policy_grads(ts_policy *pl);
 /* Loss of a batch of B episodes of T steps: sum over b, t of
- * -adv[b*T+t] * (log pi(a0) + log pi(a1)), with states[(b*T+t)*in ..] and
+ * -adv[b*T+t] * (log pi(a0) + log pi(a1)) - entropy * (H(softmax0) + H(softmax1)), with states[(b*T+t)*in ..] and
  * actions[(b*T+t)*2 ..]; masks[(b*T+t)*2*n_act ..] (1 = allowed, NULL = all).
  * With grad != 0 the gradient is written (overwritten) into ts_policy_grads. */
 double ts_policy_loss(ts_policy *pl, uint32_t B, uint32_t T, const float *states, const uint8_t *actions,
 		      const uint8_t *masks, const float *adv, int grad);
 
 /* ---- report ---------------------------------------------------------------- */
-/* Convergence (best objective vs evaluations, per algorithm and run) and the
- * latency/area Pareto front of every feasible evaluation in db, as data files,
- * a gnuplot script, SVG and PNG under dir. */
-ts_status ts_search_report(const char *db_path, const char *dir, ts_diag *d);
+/* Convergence (best feasible objective vs evaluations, one curve per run) and
+ * the latency/area points of every evaluation in db with their Pareto front,
+ * written under dir (created if missing) as convergence.dat, pareto.dat,
+ * report.gp and, rendered by gnuplot, convergence.{svg,png} and
+ * pareto.{svg,png}. A missing or foreign database: TS_ERR_INPUT and nothing
+ * written; gnuplot missing: TS_ERR_UNSUPPORTED (data and script written). */
+typedef struct ts_report_info {
+	size_t runs, evaluations;
+	size_t points, front; /* evaluations with a latency and area; on the Pareto front */
+} ts_report_info;
+ts_status ts_search_report(const char *db_path, const char *dir, ts_report_info *info, ts_diag *d);
 
 #endif

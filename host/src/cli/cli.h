@@ -13,6 +13,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_quant(int argc, char **argv);
 int cmd_onnx_test(int argc, char **argv);
 int cmd_search(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 
 /* Print "tessera <cmd>: <msg>" on stderr for a usage error; returns 2. */

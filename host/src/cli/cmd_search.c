@@ -1,5 +1,8 @@
 /* cmd_search.c — `tessera search`: find per-layer resources (ConfuciuX "LP")
- * or one array config ("LS") for a workload under a budget.
+ * or one array config ("LS") for a workload under a budget. With --mpi N the
+ * same search runs under `mpirun -np N` in the MPI driver (build/bin/tessera-mpi,
+ * host/mpi/tessera_mpi.c), which evaluates GA generations and RL batches on all
+ * ranks and gives the same result as the single-process run.
  *
  * --json: {"model", "formulation", "objective", "constraint", "unit", "budget",
  *   "algorithm", "seed", "evals", "run_id", "feasible", "objective_value",
@@ -7,13 +10,17 @@
  *   "design": <the design JSON written by -o>}
  * -o FILE: per-layer {"model", ..., "layers": [{name, pes, buffer_level, ...}]};
  *   array: the hwcfg (accepted unchanged by `tessera config check`). */
+#include <cblas.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "search/search_cli.h"
 #include "tessera/search.h"
 #include "tessera/util.h"
 #include "tessera/workload.h"
@@ -41,12 +48,86 @@ static const char usage_text[] =
 	"  -o, --output FILE      write the best design (JSON; array: a hwcfg.json)\n"
 	"      --json             machine-readable summary on stdout\n"
 	"  -q, --quiet            no progress bar\n"
+	"      --mpi N            run under 'mpirun -np N' (OpenMPI): GA generations and RL\n"
+	"                         batches are evaluated on all N ranks; same result as without\n"
 	"      --format F         model file format: auto, confuciux, scalesim, onnx [auto]\n"
 	"  -h, --help             this text\n";
 
-enum { OPT_OBJ = 256, OPT_CON, OPT_BUDGET, OPT_FORM, OPT_STYLE, OPT_BOARD, OPT_DB, OPT_RESUME, OPT_JSON, OPT_FORMAT };
+enum { OPT_OBJ = 256, OPT_CON, OPT_BUDGET, OPT_FORM, OPT_STYLE, OPT_BOARD, OPT_DB, OPT_RESUME, OPT_JSON, OPT_FORMAT,
+       OPT_MPI };
+
+/* The MPI driver next to this binary (or $TS_MPI_BIN). */
+static int mpi_driver_path(char *buf, size_t size)
+{
+	const char *env = getenv("TS_MPI_BIN");
+	if (env && *env) {
+		ts_strlcpy(buf, env, size);
+		return access(buf, X_OK) == 0 ? 0 : -1;
+	}
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	if ((size_t)snprintf(buf, size, "%s/tessera-mpi", self) >= size)
+		return -1;
+	return access(buf, X_OK) == 0 ? 0 : -1;
+}
+
+/* Re-run this command line under mpirun without --mpi; returns only on failure. */
+static int run_under_mpi(const char *cmd, int argc, char **argv, unsigned ranks)
+{
+	char driver[PATH_MAX];
+	if (mpi_driver_path(driver, sizeof driver) != 0) {
+		fprintf(stderr, "tessera %s: --mpi: the MPI driver tessera-mpi is not built next to tessera "
+				"(make all with mpicc / libopenmpi-dev installed)\n",
+			cmd);
+		return 1;
+	}
+	char np[16];
+	snprintf(np, sizeof np, "%u", ranks);
+	char **av = calloc((size_t)argc + 12, sizeof *av);
+	if (!av)
+		return 1;
+	int k = 0;
+	av[k++] = "mpirun";
+	av[k++] = "-np";
+	av[k++] = np;
+	av[k++] = "--allow-run-as-root";
+	av[k++] = "--oversubscribe";
+	av[k++] = "--bind-to";
+	av[k++] = "none";
+	av[k++] = driver;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--mpi")) {
+			i++; /* and its value */
+			continue;
+		}
+		if (!strncmp(argv[i], "--mpi=", 6))
+			continue;
+		av[k++] = argv[i];
+	}
+	av[k] = NULL;
+	/* Shared memory between ranks on one host; containers often forbid the
+	 * cross-memory-attach copy, so do not use it. */
+	setenv("OMPI_MCA_btl_vader_single_copy_mechanism", "none", 0);
+	fflush(NULL);
+	execvp("mpirun", av);
+	fprintf(stderr, "tessera %s: --mpi: cannot run mpirun (install openmpi-bin)\n", cmd);
+	free(av);
+	return 1;
+}
 
 int cmd_search(int argc, char **argv)
+{
+	return cli_search_main(argc, argv, NULL);
+}
+
+int cli_search_main(int argc, char **argv, const cli_search_hooks *hooks)
 {
 	static const struct option opts[] = {
 		{ "model", required_argument, NULL, 'm' },	{ "objective", required_argument, NULL, OPT_OBJ },
@@ -57,7 +138,8 @@ int cmd_search(int argc, char **argv)
 		{ "db", required_argument, NULL, OPT_DB },	{ "resume", no_argument, NULL, OPT_RESUME },
 		{ "output", required_argument, NULL, 'o' },	{ "json", no_argument, NULL, OPT_JSON },
 		{ "quiet", no_argument, NULL, 'q' },		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "help", no_argument, NULL, 'h' },		{ NULL, 0, NULL, 0 },
+		{ "mpi", required_argument, NULL, OPT_MPI },	{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd = "search", *model = NULL, *output = NULL, *budget = "cloud";
 	ts_problem_spec spec;
@@ -65,6 +147,7 @@ int cmd_search(int argc, char **argv)
 	ts_search_opts so;
 	ts_search_opts_default(&so);
 	int json = 0;
+	unsigned mpi_ranks = 0;
 	ts_wl_format fmt = TS_WL_AUTO;
 	ts_diag d = { { 0 } };
 	int c;
@@ -146,6 +229,12 @@ int cmd_search(int argc, char **argv)
 			else
 				return cli_usage_error(cmd, "--format '%s' (allowed: auto, confuciux, scalesim, onnx)", optarg);
 			break;
+		case OPT_MPI:
+			if (hooks)
+				return cli_usage_error(cmd, "--mpi inside the MPI driver");
+			if (cli_parse_u32(cmd, "--mpi", optarg, 1, 1024, &mpi_ranks))
+				return 2;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -164,6 +253,9 @@ int cmd_search(int argc, char **argv)
 	ts_status st = ts_budget_parse(budget, &spec.budget_frac, &spec.budget_value, &d);
 	if (st != TS_OK)
 		return cli_fail(cmd, st, &d);
+	/* The policy's products are tiny (batch 8): OpenBLAS threads only add
+	 * synchronization. */
+	openblas_set_num_threads(1);
 
 	ts_workload *w = NULL;
 	st = ts_workload_load(model, fmt, &w, &d);
@@ -175,8 +267,23 @@ int cmd_search(int argc, char **argv)
 	if (st != TS_OK)
 		return cli_fail(cmd, st, &d);
 
+	if (mpi_ranks) {
+		/* the input is good (checked above, one clear message if not): go parallel */
+		ts_problem_free(p);
+		return run_under_mpi(cmd, argc, argv, mpi_ranks);
+	}
+	if (hooks && hooks->problem_ready && hooks->problem_ready(hooks->user, p)) {
+		ts_problem_free(p);
+		return 0; /* an MPI worker: rank 0 prints the result */
+	}
+	if (hooks) {
+		so.eval_many = hooks->eval_many;
+		so.eval_user = hooks->user;
+	}
 	ts_search_result r;
 	st = ts_search_run(p, &so, &r, &d);
+	if (hooks && hooks->finished)
+		hooks->finished(hooks->user);
 	if (st != TS_OK) {
 		ts_problem_free(p);
 		return cli_fail(cmd, st, &d);

@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "quant", cmd_quant, "SQNR of each layer's outputs under each quantization / PE type" },
 	{ "onnx-test", cmd_onnx_test, "run ONNX backend node-test directories on tessera's kernels" },
 	{ "search", cmd_search, "design-space search: per-layer PEs/buffers or one array config under a budget" },
+	{ "report", cmd_report, "plot a search database: convergence per run and the latency/area Pareto front" },
 	{ "sim", cmd_sim, "Verilator co-simulation of the RTL vs the golden model and cost model" },
 };
 

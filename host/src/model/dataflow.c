@@ -3,9 +3,9 @@
  * on a sub-accelerator of `pes` PEs, a dataflow style and an L1 buffer level.
  *
  * docs/dataflow.md is the specification (loop nests, formulas, constants and
- * why the cycle count never grows with more PEs); this file implements it with
- * a handful of integer divisions, no loops over layer dimensions, and no
- * allocation, because the searches call it millions of times. */
+ * why the cycle count never grows with more PEs or a larger buffer); this file
+ * implements it with a handful of integer divisions, no loops over layer
+ * dimensions, and no allocation, because the searches call it millions of times. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,7 +22,9 @@ static const char *const df_style_short[TS_STYLE_COUNT] = { "dla", "shi", "eye" 
 /* ---- constants of the family (docs/dataflow.md §1, §7, §8) ---------------- */
 #define DF_MAX_PES 4096u
 #define DF_L1_ENTRY_BYTES 5u     /* one int8 operand + one 32-bit partial sum */
-#define DF_L2_BW_LOG2 4          /* L2 <-> PEs: 16 bytes per cycle */
+/* L2 <-> PEs: one byte per cycle for every DF_PES_PER_BYTE PEs (L2 is one
+ * slice per PE, so its bandwidth grows with the array): 16 B/cycle at 128. */
+#define DF_PES_PER_BYTE 8u
 #define DF_PSUM_RW_BYTES 8u      /* read + write of a 32-bit partial sum */
 
 /* Horowitz, ISSCC'14, 45 nm. SRAM energy scales with sqrt(size / 8 KB). */
@@ -33,7 +35,10 @@ static const double df_e_dram_pj_per_byte = 640.0 / 4.0; /* 32-bit DRAM access: 
 
 /* Area (um^2, 45 nm) and leakage. */
 static const double df_area_mac_um2 = 1100.0;    /* int8 MAC, 32-bit accumulator, operand regs */
-static const double df_area_sram_um2_per_byte = 5.0; /* incl. periphery */
+static const double df_area_sram_um2_per_byte = 5.0; /* L2: SRAM macro, incl. periphery */
+/* L1 holds 5..60 bytes: a register file of flip-flops (NanGate 45 nm DFF_X1
+ * is 4.52 um^2, x 8 bits plus write enable and read mux). */
+static const double df_area_l1_um2_per_byte = 40.0;
 /* Per-PE interconnect and control: nvdla's adder tree + K broadcast,
  * shidiannao's neighbour shift links, eyeriss's diagonal multicast + psum chain. */
 static const double df_area_noc_um2[TS_STYLE_COUNT] = { 300.0, 250.0, 350.0 };
@@ -45,9 +50,9 @@ static inline uint32_t cdiv32(uint32_t a, uint32_t b)
 	return a / b + (a % b != 0);
 }
 
-static inline uint64_t cdiv_pow2(uint64_t a, uint32_t log2b)
+static inline uint64_t cdiv64(uint64_t a, uint64_t b)
 {
-	return (a >> log2b) + ((a & ((1ull << log2b) - 1)) != 0);
+	return a / b + (a % b != 0);
 }
 
 /* ceil(log2(x)) for x >= 1. */
@@ -152,12 +157,22 @@ static inline void df_dims(ts_df_style style, const df_layer *dl, uint32_t dim[2
 	}
 }
 
-static inline void df_mapping_eval(ts_df_style style, const df_layer *dl, uint32_t tile_log2,
-				   df_mapping *m)
+/* Transfer cycles of `traffic` bytes at pes / DF_PES_PER_BYTE bytes per
+ * cycle: ceil(DF_PES_PER_BYTE * traffic / pes), computed as 8q + ceil(8r / pes)
+ * with traffic = q * pes + r so that it saturates only when the result does. */
+static inline uint64_t df_xfer_cycles(uint64_t traffic, uint32_t pes)
+{
+	const uint64_t q = traffic / pes, r = traffic % pes;
+	return sat_add(sat_mul(q, DF_PES_PER_BYTE), cdiv64(r * DF_PES_PER_BYTE, pes));
+}
+
+/* tile = entries per PE's L1 (the buffer level), pixel_tiles = ceil(N*P*Q / tile). */
+static inline void df_mapping_eval(ts_df_style style, const df_layer *dl, uint32_t tile,
+				   uint64_t pixel_tiles, uint32_t pes, df_mapping *m)
 {
 	const uint64_t batch_groups = (uint64_t)dl->n * dl->groups;
-	const uint64_t channel_tiles = cdiv_pow2(dl->kg, tile_log2);
-	const bool one_channel_tile = dl->kg == 1 || tile_log2 == 0;
+	const uint64_t channel_tiles = cdiv32(dl->kg, tile);
+	const bool one_channel_tile = dl->kg == 1 || tile == 1;
 	uint64_t w_traffic, in_traffic, out_traffic = dl->out_bytes;
 	switch (style) {
 	case TS_STYLE_NVDLA: {
@@ -166,7 +181,7 @@ static inline void df_mapping_eval(ts_df_style style, const df_layer *dl, uint32
 		 * adder-tree output updates one accumulator in L1. */
 		const uint64_t fc = m->f[0], fk = m->f[1];
 		m->compute = batch_groups * fk * fc * dl->r * dl->s * dl->p * dl->q;
-		w_traffic = sat_mul(dl->w_bytes, cdiv_pow2(dl->npq, tile_log2));
+		w_traffic = sat_mul(dl->w_bytes, pixel_tiles);
 		in_traffic = sat_mul(dl->in_bytes, fk);
 		m->reduction = m->u[0];
 		m->psum_run = m->u[0];
@@ -207,7 +222,7 @@ static inline void df_mapping_eval(ts_df_style style, const df_layer *dl, uint32
 	/* Fill/drain: one MAC stage plus the adder-tree depth of the spatial
 	 * reduction; it overlaps the transfers when the layer is memory bound. */
 	uint64_t fill = 1 + clog2(m->reduction);
-	uint64_t xfer = cdiv_pow2(m->traffic, DF_L2_BW_LOG2);
+	uint64_t xfer = df_xfer_cycles(m->traffic, pes);
 	uint64_t busy = m->compute + fill;
 	m->cycles = busy > xfer ? busy : xfer;
 }
@@ -261,8 +276,9 @@ ts_status ts_df_eval(ts_df_style style, const ts_layer *l, uint32_t pes, uint32_
 
 	df_layer dl;
 	df_layer_from(l, &dl);
-	const uint32_t tile_log2 = buf_level - 1; /* L1 holds 2^(b-1) entries */
-	const uint64_t l1_bytes = (uint64_t)DF_L1_ENTRY_BYTES << tile_log2;
+	const uint32_t tile = buf_level; /* L1 holds `level` entries (ConfuciuX's tile size) */
+	const uint64_t pixel_tiles = cdiv64(dl.npq, tile);
+	const uint64_t l1_bytes = (uint64_t)DF_L1_ENTRY_BYTES * tile;
 	const uint64_t l2_bytes = l1_bytes * pes; /* stages the next tile of every PE */
 
 	/* Two mappings: the canonical dimension filled first, or the other one. */
@@ -279,8 +295,8 @@ ts_status ts_df_eval(ts_df_style style, const ts_layer *l, uint32_t pes, uint32_
 	m[1].f[0] = other.f_second;
 	m[1].u[1] = other.u_first;
 	m[1].f[1] = other.f_first;
-	df_mapping_eval(style, &dl, tile_log2, &m[0]);
-	df_mapping_eval(style, &dl, tile_log2, &m[1]);
+	df_mapping_eval(style, &dl, tile, pixel_tiles, pes, &m[0]);
+	df_mapping_eval(style, &dl, tile, pixel_tiles, pes, &m[1]);
 
 	/* e(size) = e(8 KB) * sqrt(size / 8 KB); L2 = pes * L1, so e(L2) = e(L1) * sqrt(pes). */
 	const double e_l1 = df_e_sram8k_pj_per_byte * sqrt((double)l1_bytes / df_sram_ref_bytes);
@@ -302,7 +318,7 @@ ts_status ts_df_eval(ts_df_style style, const ts_layer *l, uint32_t pes, uint32_
 	}
 
 	const double pe_area = df_area_mac_um2 + df_area_noc_um2[style] +
-			       (double)l1_bytes * df_area_sram_um2_per_byte;
+			       (double)l1_bytes * df_area_l1_um2_per_byte;
 	out->cycles = best->cycles;
 	out->energy_pj = energy;
 	out->area_um2 = (double)pes * pe_area + (double)l2_bytes * df_area_sram_um2_per_byte;

@@ -228,7 +228,9 @@ ts_status ts_problem_hwcfg(const ts_problem *p, const uint8_t *a, ts_hwcfg *c, t
 	if (p->spec.form != TS_FORM_ARRAY)
 		return ts_err(d, TS_ERR_INPUT, "search: a per-layer design has no single hwcfg");
 	ts_hwcfg_default(c);
-	snprintf(c->name, sizeof c->name, "search-%s", p->w->name);
+	/* "search-" + as much of the workload name as fits */
+	memcpy(c->name, "search-", 7);
+	ts_strlcpy(c->name + 7, p->w->name, sizeof c->name - 7);
 	c->rows = av_dims[a[TS_AV_ROWS]];
 	c->cols = av_dims[a[TS_AV_COLS]];
 	c->dataflow = (ts_dataflow)a[TS_AV_DATAFLOW];

@@ -1,13 +1,13 @@
 /* rl.c — REINFORCE with ConfuciuX's policy, written out in C on OpenBLAS.
  *
  * Policy per step (one layer): state -> tanh MLP -> LSTM cell -> two softmax
- * heads (PE level, buffer level). Episodes of a batch run in lockstep so every
- * product is a cblas_sgemm over the batch; the gradient is backpropagated
- * through time by hand (checked against finite differences in
- * tests/test_search.c). Update: Adam. Reward per step: minus the layer's
- * objective term (normalized); once the running constraint plus the cheapest
- * choices of the remaining layers exceeds the budget, a penalty and the rest of
- * the episode takes the cheapest choices (so the design is infeasible). */
+ * heads (PE level, buffer level), plus a learnt logit bias per step. Episodes
+ * of a batch run in lockstep so every product is a cblas_sgemm over the batch;
+ * the gradient is backpropagated through time by hand (checked against finite
+ * differences in tests/test_search.c). Update: Adam. Reward per step (per-layer
+ * formulation): minus the layer's objective plus a Lagrange multiplier times
+ * its constraint; the multiplier follows the episodes' budget usage (see
+ * ts_algo_reinforce and docs/search.md). */
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
@@ -16,18 +16,27 @@
 #include "search/search_internal.h"
 
 struct ts_policy {
-	uint32_t in, mlp, hid, act;
+	uint32_t in, mlp, hid, act, steps;
 	size_t np;
 	float *w, *g;         /* parameters and gradient */
 	float *m, *v;         /* Adam moments */
 	uint64_t adam_t;
 	float entropy;        /* weight of the entropy bonus (keeps the policy exploring) */
+	float explore;        /* epsilon: pi = (1 - eps) softmax + eps uniform over the allowed actions */
 	/* views into w (and the same offsets into g) */
 	size_t o_w1, o_b1, o_wx, o_wh, o_bg, o_wp, o_bp, o_wb, o_bb;
+	size_t o_sp, o_sb; /* per-step logit biases of the two heads (steps x act each) */
 	/* activation workspace (B x T) */
 	size_t ws_bt;
 	float *x1, *gates, *cell, *hid_out, *p0, *p1;
 };
+
+/* The per-step biases enter the logits multiplied by this gain: Adam moves
+ * every parameter by about the learning rate per update, and a shared head
+ * weight row moves a logit by that times the sum of |h| (~tens), so without
+ * the gain the per-layer part would learn tens of times slower than the part
+ * shared by all layers, which then drags every layer to the same choice. */
+#define RL_STEP_BIAS_GAIN 100.0f
 
 static void policy_layout(ts_policy *pl)
 {
@@ -42,20 +51,25 @@ static void policy_layout(ts_policy *pl)
 	pl->o_bp = o, o += pl->act;
 	pl->o_wb = o, o += (size_t)pl->act * pl->hid;
 	pl->o_bb = o, o += pl->act;
+	pl->o_sp = o, o += (size_t)pl->steps * pl->act;
+	pl->o_sb = o, o += (size_t)pl->steps * pl->act;
 	pl->np = o;
 }
 
-ts_status ts_policy_new(uint32_t in, uint32_t mlp, uint32_t hidden, uint32_t n_act, uint64_t seed,
-			ts_policy **out, ts_diag *d)
+ts_status ts_policy_new(uint32_t in, uint32_t mlp, uint32_t hidden, uint32_t n_act, uint32_t steps,
+			uint64_t seed, ts_policy **out, ts_diag *d)
 {
 	*out = NULL;
-	if (!in || !mlp || !hidden || n_act < 1 || in > 4096 || mlp > 4096 || hidden > 4096 || n_act > 256)
-		return ts_err(d, TS_ERR_INPUT, "policy: sizes in=%u mlp=%u hidden=%u actions=%u (allowed: 1..4096, actions 1..256)",
-			      in, mlp, hidden, n_act);
+	if (!in || !mlp || !hidden || n_act < 1 || in > 4096 || mlp > 4096 || hidden > 4096 || n_act > 256 ||
+	    steps > 100000)
+		return ts_err(d, TS_ERR_INPUT,
+			      "policy: sizes in=%u mlp=%u hidden=%u actions=%u steps=%u (allowed: 1..4096, actions 1..256, "
+			      "steps 0..100000)",
+			      in, mlp, hidden, n_act, steps);
 	ts_policy *pl = calloc(1, sizeof *pl);
 	if (!pl)
 		return ts_err(d, TS_ERR_NOMEM, "policy: out of memory");
-	pl->in = in, pl->mlp = mlp, pl->hid = hidden, pl->act = n_act;
+	pl->in = in, pl->mlp = mlp, pl->hid = hidden, pl->act = n_act, pl->steps = steps;
 	pl->entropy = 0.01f;
 	policy_layout(pl);
 	pl->w = calloc(pl->np, sizeof *pl->w);
@@ -150,6 +164,34 @@ static inline float sigm(float x)
 	return 1.0f / (1.0f + expf(-x));
 }
 
+/* tanh through one expf (glibc's tanhf is several times slower and was most
+ * of a search's time); exact to a few ulp of 1, saturates at +-1. */
+static inline float ftanh(float x)
+{
+	return 1.0f - 2.0f / (expf(2.0f * x) + 1.0f);
+}
+
+void ts_policy_set(ts_policy *pl, float entropy, float explore)
+{
+	pl->entropy = entropy >= 0 ? entropy : 0;
+	pl->explore = explore >= 0 && explore < 1 ? explore : 0;
+}
+
+/* pi(a) of a head: its softmax p mixed with the uniform distribution over the
+ * allowed actions. The mixture keeps every allowed action at >= eps / n: a
+ * softmax alone can saturate (p = 1 in float), after which neither the policy
+ * gradient nor the entropy bonus can move it again. */
+static inline double mix_prob(const ts_policy *pl, const float *p, const uint8_t *mask, uint32_t A, uint32_t a)
+{
+	uint32_t n = A;
+	if (mask) {
+		n = 0;
+		for (uint32_t j = 0; j < A; j++)
+			n += mask[j] != 0;
+	}
+	return (1.0 - pl->explore) * p[a] + (n ? pl->explore / n : 0);
+}
+
 /* Y[B x n] = X[B x k] . W^T (W is n x k) + bias. */
 static void affine(uint32_t B, uint32_t n, uint32_t k, const float *X, size_t ldx, const float *W, const float *bias,
 		   float *Y, size_t ldy, float beta)
@@ -179,30 +221,36 @@ static void masked_softmax(float *z, const uint8_t *mask, uint32_t n)
 
 /* One step for B episodes: states x (B x in), previous h, c (B x hid, rows
  * h_prev[b*hid]); writes x1, gates (activated), c, h and both heads' probabilities. */
-static void policy_step(ts_policy *pl, uint32_t B, const float *x, const float *h_prev, const float *c_prev,
+static void policy_step(ts_policy *pl, uint32_t B, uint32_t t, const float *x, const float *h_prev, const float *c_prev,
 			float *x1, float *gates, float *c, float *h, float *p0, float *p1, const uint8_t *mask,
 			size_t mask_stride)
 {
 	const uint32_t H = pl->hid, A = pl->act;
 	affine(B, pl->mlp, pl->in, x, pl->in, pl->w + pl->o_w1, pl->w + pl->o_b1, x1, pl->mlp, 0.0f);
 	for (size_t i = 0; i < (size_t)B * pl->mlp; i++)
-		x1[i] = tanhf(x1[i]);
+		x1[i] = ftanh(x1[i]);
 	affine(B, 4 * H, pl->mlp, x1, pl->mlp, pl->w + pl->o_wx, pl->w + pl->o_bg, gates, 4 * H, 0.0f);
 	if (h_prev)
 		affine(B, 4 * H, H, h_prev, H, pl->w + pl->o_wh, NULL, gates, 4 * H, 1.0f);
 	for (uint32_t b = 0; b < B; b++) {
 		float *gt = gates + (size_t)b * 4 * H;
 		for (uint32_t j = 0; j < H; j++) {
-			float gi = sigm(gt[j]), gf = sigm(gt[H + j]), go = sigm(gt[2 * H + j]), gg = tanhf(gt[3 * H + j]);
+			float gi = sigm(gt[j]), gf = sigm(gt[H + j]), go = sigm(gt[2 * H + j]), gg = ftanh(gt[3 * H + j]);
 			gt[j] = gi, gt[H + j] = gf, gt[2 * H + j] = go, gt[3 * H + j] = gg;
 			float cp = c_prev ? c_prev[(size_t)b * H + j] : 0.0f;
 			float cc = gf * cp + gi * gg;
 			c[(size_t)b * H + j] = cc;
-			h[(size_t)b * H + j] = go * tanhf(cc);
+			h[(size_t)b * H + j] = go * ftanh(cc);
 		}
 	}
 	affine(B, A, H, h, H, pl->w + pl->o_wp, pl->w + pl->o_bp, p0, A, 0.0f);
 	affine(B, A, H, h, H, pl->w + pl->o_wb, pl->w + pl->o_bb, p1, A, 0.0f);
+	if (t < pl->steps)
+		for (uint32_t b = 0; b < B; b++)
+			for (uint32_t j = 0; j < A; j++) {
+				p0[(size_t)b * A + j] += RL_STEP_BIAS_GAIN * pl->w[pl->o_sp + (size_t)t * A + j];
+				p1[(size_t)b * A + j] += RL_STEP_BIAS_GAIN * pl->w[pl->o_sb + (size_t)t * A + j];
+			}
 	for (uint32_t b = 0; b < B; b++) {
 		masked_softmax(p0 + (size_t)b * A, mask ? mask + b * mask_stride : NULL, A);
 		masked_softmax(p1 + (size_t)b * A, mask ? mask + b * mask_stride + A : NULL, A);
@@ -234,16 +282,19 @@ double ts_policy_loss(ts_policy *pl, uint32_t B, uint32_t T, const float *states
 	double loss = 0;
 	for (uint32_t t = 0; t < T; t++) {
 		size_t r0 = (size_t)t * B;
-		policy_step(pl, B, xs + r0 * NI, t ? pl->hid_out + (r0 - B) * H : NULL, t ? pl->cell + (r0 - B) * H : NULL,
+		policy_step(pl, B, t, xs + r0 * NI, t ? pl->hid_out + (r0 - B) * H : NULL, t ? pl->cell + (r0 - B) * H : NULL,
 			    pl->x1 + r0 * M, pl->gates + r0 * 4 * H, pl->cell + r0 * H, pl->hid_out + r0 * H,
 			    pl->p0 + r0 * A, pl->p1 + r0 * A, mk ? mk + r0 * 2 * A : NULL, 2 * A);
 		for (uint32_t b = 0; b < B; b++) {
 			size_t k = (size_t)b * T + t;
 			double a = adv[k];
-			if (a == 0)
-				continue;
-			loss -= a * (log((double)pl->p0[(r0 + b) * A + actions[2 * k]]) +
-				     log((double)pl->p1[(r0 + b) * A + actions[2 * k + 1]]));
+			/* The entropy bonus applies to every step, also where the
+			 * advantage is 0: once the episodes of a batch agree, it is the
+			 * only force that keeps the policy from freezing. */
+			const uint8_t *m0 = mk ? mk + (r0 + b) * 2 * A : NULL, *m1 = mk ? m0 + A : NULL;
+			if (a != 0)
+				loss -= a * (log(mix_prob(pl, pl->p0 + (r0 + b) * A, m0, A, actions[2 * k])) +
+					     log(mix_prob(pl, pl->p1 + (r0 + b) * A, m1, A, actions[2 * k + 1])));
 			/* - entropy * (H(p0) + H(p1)) */
 			for (uint32_t j = 0; j < A; j++) {
 				double q0 = pl->p0[(r0 + b) * A + j], q1 = pl->p1[(r0 + b) * A + j];
@@ -268,21 +319,23 @@ double ts_policy_loss(ts_policy *pl, uint32_t B, uint32_t T, const float *states
 			size_t r0 = (size_t)t * B;
 			const float *h = pl->hid_out + r0 * H, *c = pl->cell + r0 * H, *gt = pl->gates + r0 * 4 * H;
 			const float *x1 = pl->x1 + r0 * M;
-			/* Heads: d(-adv log p[a]) / dlogits = adv (p - onehot). */
+			/* Heads: d(-adv log pi[a]) / dlogits = adv w (p - onehot), with
+			 * w = (1 - eps) p[a] / pi[a] (1 without exploration). */
 			for (uint32_t b = 0; b < B; b++) {
 				size_t k = (size_t)b * T + t;
+				const uint8_t *m0 = mk ? mk + (r0 + b) * 2 * A : NULL, *m1 = mk ? m0 + A : NULL;
+				const float *q0 = pl->p0 + (r0 + b) * A, *q1 = pl->p1 + (r0 + b) * A;
+				const uint32_t a0 = actions[2 * k], a1 = actions[2 * k + 1];
+				const double pi0 = mix_prob(pl, q0, m0, A, a0), pi1 = mix_prob(pl, q1, m1, A, a1);
+				const float w0 = pi0 > 0 ? (float)((1.0 - pl->explore) * q0[a0] / pi0) : 0.0f;
+				const float w1 = pi1 > 0 ? (float)((1.0 - pl->explore) * q1[a1] / pi1) : 0.0f;
 				float a = adv[k];
 				for (uint32_t j = 0; j < A; j++) {
-					dl0[b * A + j] = a * pl->p0[(r0 + b) * A + j];
-					dl1[b * A + j] = a * pl->p1[(r0 + b) * A + j];
+					dl0[b * A + j] = a * w0 * q0[j];
+					dl1[b * A + j] = a * w1 * q1[j];
 				}
-				dl0[b * A + actions[2 * k]] -= a;
-				dl1[b * A + actions[2 * k + 1]] -= a;
-				if (a == 0) {
-					memset(dl0 + b * A, 0, A * sizeof(float));
-					memset(dl1 + b * A, 0, A * sizeof(float));
-					continue;
-				}
+				dl0[b * A + a0] -= a * w0;
+				dl1[b * A + a1] -= a * w1;
 				/* d(-H)/dz_j = p_j (log p_j + H) */
 				for (int hd = 0; hd < 2; hd++) {
 					const float *pr = (hd ? pl->p1 : pl->p0) + (r0 + b) * A;
@@ -304,6 +357,12 @@ double ts_policy_loss(ts_policy *pl, uint32_t B, uint32_t T, const float *states
 				    pl->g + pl->o_bp, 1);
 			cblas_sgemv(CblasRowMajor, CblasTrans, (int)B, (int)A, 1.0f, dl1, (int)A, ones, 1, 1.0f,
 				    pl->g + pl->o_bb, 1);
+			if (t < pl->steps)
+				for (uint32_t b = 0; b < B; b++)
+					for (uint32_t j = 0; j < A; j++) {
+						pl->g[pl->o_sp + (size_t)t * A + j] += RL_STEP_BIAS_GAIN * dl0[b * A + j];
+						pl->g[pl->o_sb + (size_t)t * A + j] += RL_STEP_BIAS_GAIN * dl1[b * A + j];
+					}
 			/* dh = dl0 Wp + dl1 Wb + (from t+1) */
 			memcpy(dh, dh_next, (size_t)B * H * sizeof(float));
 			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)H, (int)A, 1.0f, dl0, (int)A,
@@ -315,7 +374,7 @@ double ts_policy_loss(ts_policy *pl, uint32_t B, uint32_t T, const float *states
 					size_t q = (size_t)b * H + j;
 					const float *g4 = gt + (size_t)b * 4 * H;
 					float gi = g4[j], gf = g4[H + j], go = g4[2 * H + j], gg = g4[3 * H + j];
-					float tc = tanhf(c[q]);
+					float tc = ftanh(c[q]);
 					float cp = t ? pl->cell[(r0 - B) * H + q] : 0.0f;
 					float dcc = dh[q] * go * (1 - tc * tc) + dc[q];
 					float *z = dz + (size_t)b * 4 * H;
@@ -375,30 +434,93 @@ static void adam_step(ts_policy *pl, float lr)
 }
 
 /* ---- the searcher -------------------------------------------------------------------- */
-#define RL_IN 11 /* K, C, Y, X, R, S, type, progress, budget left, previous two actions */
+/* State per step: 9 layer features, progress, 8 position encodings, budget
+ * left, the previous step's two actions. */
+#define RL_LAYER_F 9
+#define RL_POS_F 8
+#define RL_F_PROGRESS RL_LAYER_F
+#define RL_F_BUDGET (RL_LAYER_F + 1 + RL_POS_F)
+#define RL_IN (RL_F_BUDGET + 3)
 
 static double lg2(double v)
 {
 	return log2(v < 1 ? 1 : v);
 }
 
+/* Features roughly in [-1, 1]: the network tells layers apart by their
+ * shape (log sizes, kernel, stride, depthwise, log MACs) and by where they
+ * sit in the model (progress and sinusoidal position codes, so that two
+ * layers of the same shape can still get different resources). */
 static void layer_features(const ts_problem *p, uint32_t t, uint32_t T, float *f)
 {
-	memset(f, 0, 8 * sizeof(float));
+	memset(f, 0, RL_IN * sizeof(float));
 	if (p->spec.form == TS_FORM_PER_LAYER) {
 		const ts_layer *l = &p->w->layers[t];
-		f[0] = (float)(lg2(l->k) / 12);
-		f[1] = (float)(lg2(l->c) / 12);
-		f[2] = (float)(lg2(l->y) / 9);
-		f[3] = (float)(lg2(l->x) / 9);
-		f[4] = (float)(l->r / 7.0);
-		f[5] = (float)(l->s / 7.0);
-		f[6] = l->op == TS_OP_DWCONV ? 1.0f : 0.0f;
+		f[0] = (float)(lg2(l->k) / 6 - 1);
+		f[1] = (float)(lg2(l->c) / 6 - 1);
+		f[2] = (float)(lg2(l->y) / 4.5 - 1);
+		f[3] = (float)(lg2(l->x) / 4.5 - 1);
+		f[4] = (float)(l->r / 3.5 - 1);
+		f[5] = (float)(l->s / 3.5 - 1);
+		f[6] = l->op == TS_OP_DWCONV ? 1.0f : -1.0f;
+		f[7] = (float)(l->stride_y > 1 ? 1 : -1);
+		f[8] = (float)(lg2((double)ts_layer_macs(l)) / 15 - 1);
 	} else {
-		f[(t % 7)] = 1.0f; /* which variable pair */
+		f[t % RL_LAYER_F] = 1.0f; /* which variable pair */
 	}
-	f[7] = (float)t / (float)T;
+	f[RL_F_PROGRESS] = 2.0f * (float)t / (float)T - 1;
+	for (int k = 0; k < RL_POS_F / 2; k++) {
+		double ang = 6.283185307179586 * (double)t * (double)(1 << k) / (double)T;
+		f[RL_F_PROGRESS + 1 + 2 * k] = (float)sin(ang);
+		f[RL_F_PROGRESS + 2 + 2 * k] = (float)cos(ang);
+	}
 }
+
+/* Sample one action from pi: with probability eps uniformly among the
+ * allowed actions, else from the softmax pr (zeros where masked). */
+static uint8_t sample(const ts_policy *pl, ts_rng *r, const float *pr, const uint8_t *mask, uint32_t A)
+{
+	if (pl->explore > 0 && ts_rng_unif(r) < pl->explore) {
+		uint32_t n = 0;
+		for (uint32_t j = 0; j < A; j++)
+			n += mask[j] != 0;
+		uint32_t pick = ts_rng_below(r, n ? n : 1);
+		for (uint32_t j = 0; j < A; j++)
+			if (mask[j] && pick-- == 0)
+				return (uint8_t)j;
+	}
+	double u = ts_rng_unif(r), acc = 0;
+	uint32_t last = 0;
+	for (uint32_t j = 0; j < A; j++) {
+		if (pr[j] <= 0)
+			continue;
+		last = j;
+		acc += pr[j];
+		if (u < acc)
+			return (uint8_t)j;
+	}
+	return (uint8_t)last;
+}
+
+/* Per-layer reward (Lagrangian, as in reward-constrained policy optimization):
+ *   r_t = -(objective_t + lambda * constraint_t) / scale.
+ * With the multiplier right, each layer's best action is its own argmin, so a
+ * step's reward depends on its action alone (discount 0) and every layer is a
+ * contextual bandit. The multiplier is lambda = kappa * best / budget: for
+ * layers whose objective falls like 1 / resources, the optimum's multiplier is
+ * its objective over its constraint, and the best design found so far only
+ * improves, so lambda falls with it without a feedback loop; kappa follows the
+ * mean budget usage of each batch by a bounded multiplicative (dual) step.
+ * Episodes are not masked to the budget: masking makes late layers choose among
+ * what early ones left, which teaches them to grab the largest allowed choice
+ * and the whole policy to overspend; an over-budget episode is evaluated as
+ * infeasible and its usage moves kappa up. */
+#define RL_TARGET_USE 1.0
+#define RL_DUAL_GAIN 0.3
+#define RL_DUAL_MAX_STEP 0.05
+#define RL_KAPPA0 0.5
+#define RL_EXPLORE_EPISODE 0.4
+#define RL_EXPLORE_MAX 0.05
 
 void ts_algo_reinforce(ts_ctx *c, uint32_t evals)
 {
@@ -414,203 +536,155 @@ void ts_algo_reinforce(ts_ctx *c, uint32_t evals)
 			A = p->card[i];
 	const uint32_t B = o->rl_batch ? o->rl_batch : 8;
 	ts_policy *pl = NULL;
-	if (ts_policy_new(RL_IN, o->rl_mlp ? o->rl_mlp : 64, o->rl_hidden ? o->rl_hidden : 128, A,
+	if (ts_policy_new(RL_IN, o->rl_mlp ? o->rl_mlp : 64, o->rl_hidden ? o->rl_hidden : 128, A, T,
 			  ts_rng_next(&c->rng), &pl, c->d) != TS_OK) {
 		c->err = TS_ERR_NOMEM;
 		return;
 	}
+	/* exploration per head: about RL_EXPLORE_EPISODE random choices per episode */
+	ts_policy_set(pl, o->rl_entropy, (float)fmin(RL_EXPLORE_MAX, RL_EXPLORE_EPISODE / (2.0 * T)));
 	const size_t BT = (size_t)B * T;
 	float *states = malloc(BT * RL_IN * sizeof(float)), *adv = calloc(BT, sizeof(float));
-	float *rew = calloc(BT, sizeof(float)), *base = calloc(T, sizeof(float));
+	float *rew = calloc(BT, sizeof(float));
+	double *step_obj = calloc(BT, sizeof(double)), *step_con = calloc(BT, sizeof(double));
 	uint8_t *acts = calloc(BT * 2, 1), *masks = malloc(BT * 2 * A), *designs = malloc((size_t)B * (nv + 1));
-	uint8_t *live = malloc(BT);
 	float *h = calloc((size_t)B * pl->hid, sizeof(float)), *cc = calloc((size_t)B * pl->hid, sizeof(float));
 	float *hn = malloc((size_t)B * pl->hid * sizeof(float)), *cn = malloc((size_t)B * pl->hid * sizeof(float));
 	float *x1 = malloc((size_t)B * pl->mlp * sizeof(float)), *gates = malloc((size_t)B * 4 * pl->hid * sizeof(float));
 	float *p0 = malloc((size_t)B * A * sizeof(float)), *p1 = malloc((size_t)B * A * sizeof(float));
 	float *xt = malloc((size_t)B * RL_IN * sizeof(float));
 	uint8_t *mt = malloc((size_t)B * 2 * A);
-	double *con = malloc(B * sizeof(double));
-	int *violated = malloc(B * sizeof(int));
+	double *con = malloc(B * sizeof(double)), *fb = malloc(B * sizeof(double));
 	double *rest_min = calloc(T + 1, sizeof(double));
-	if (!states || !adv || !rew || !base || !acts || !masks || !designs || !live || !h || !cc || !hn || !cn ||
-	    !x1 || !gates || !p0 || !p1 || !xt || !mt || !con || !violated || !rest_min) {
+	if (!states || !adv || !rew || !step_obj || !step_con || !acts || !masks || !designs || !h || !cc || !hn ||
+	    !cn || !x1 || !gates || !p0 || !p1 || !xt || !mt || !con || !fb || !rest_min) {
 		c->err = ts_err(c->d, TS_ERR_NOMEM, "search: out of memory");
 		goto out;
 	}
-	/* Reward scale: the mean per-layer objective of the cheapest choices. */
-	double scale = 1, penalty = T;
-	if (per_layer) {
-		double s = 0;
+	/* Cheapest constraint of the remaining layers (the constraint is free):
+	 * the "budget left" feature counts what the rest needs at least. */
+	if (per_layer)
 		for (uint32_t t = T; t-- > 0;) {
 			double m = INFINITY;
 			for (uint32_t k = 0; k < p->n_choice; k++)
 				if (p->tab[t * p->n_choice + k].con < m)
 					m = p->tab[t * p->n_choice + k].con;
 			rest_min[t] = rest_min[t + 1] + m;
-			s += p->tab[t * p->n_choice].obj;
 		}
-		scale = s / T > 0 ? s / T : 1;
-	}
+	double kappa = RL_KAPPA0, scale = 0, final_base = 0;
+
 	int have_base = 0;
-	double final_base = 0;
 	while (c->done < stop && c->err == TS_OK) {
 		/* Roll out B episodes in lockstep. */
-		for (uint32_t b = 0; b < B; b++) {
+		for (uint32_t b = 0; b < B; b++)
 			con[b] = 0;
-			violated[b] = 0;
-		}
 		for (uint32_t t = 0; t < T; t++) {
+			const uint32_t c0 = p->card[2 * t], c1 = 2 * t + 1 < nv ? p->card[2 * t + 1] : 1;
 			for (uint32_t b = 0; b < B; b++) {
 				float *f = xt + (size_t)b * RL_IN;
 				layer_features(p, t, T, f);
-				f[8] = per_layer ? (float)((p->budget - con[b] - rest_min[t]) / p->budget) : 0.0f;
-				f[9] = t ? (float)acts[((size_t)b * T + t - 1) * 2] / (float)(A - 1 ? A - 1 : 1) : 0.0f;
-				f[10] = t ? (float)acts[((size_t)b * T + t - 1) * 2 + 1] / (float)(A - 1 ? A - 1 : 1) : 0.0f;
+				f[RL_F_BUDGET] = per_layer ? (float)((p->budget - con[b] - rest_min[t]) / p->budget) : 0.0f;
+				f[RL_F_BUDGET + 1] = t ? 2.0f * acts[((size_t)b * T + t - 1) * 2] / (float)(A - 1 ? A - 1 : 1) - 1 : 0.0f;
+				f[RL_F_BUDGET + 2] = t ? 2.0f * acts[((size_t)b * T + t - 1) * 2 + 1] / (float)(A - 1 ? A - 1 : 1) - 1 : 0.0f;
 				memcpy(states + ((size_t)b * T + t) * RL_IN, f, RL_IN * sizeof(float));
+				/* Each head allows the values its variable has. */
 				uint8_t *m = mt + (size_t)b * 2 * A;
-				uint32_t c0 = p->card[2 * t], c1 = 2 * t + 1 < nv ? p->card[2 * t + 1] : 1;
 				for (uint32_t j = 0; j < A; j++) {
 					m[j] = j < c0;
 					m[A + j] = j < c1;
 				}
-				if (per_layer) {
-					/* Only PE levels with some buffer level that still leaves room
-					 * for the cheapest choices of the remaining layers. */
-					const double room = p->budget - con[b] - rest_min[t + 1];
-					const uint32_t nbuf = p->spec.buf_levels;
-					for (uint32_t j = 0; j < c0; j++) {
-						int fits = 0;
-						for (uint32_t k = 0; k < nbuf && !fits; k++)
-							fits = p->tab[t * p->n_choice + j * nbuf + k].con <= room;
-						m[j] = (uint8_t)fits;
-					}
-				}
 			}
-			policy_step(pl, B, xt, t ? h : NULL, t ? cc : NULL, x1, gates, cn, hn, p0, p1, mt, 2 * A);
+			policy_step(pl, B, t, xt, t ? h : NULL, t ? cc : NULL, x1, gates, cn, hn, p0, p1, mt, 2 * A);
 			memcpy(h, hn, (size_t)B * pl->hid * sizeof(float));
 			memcpy(cc, cn, (size_t)B * pl->hid * sizeof(float));
 			for (uint32_t b = 0; b < B; b++) {
 				size_t k = (size_t)b * T + t;
-				uint8_t a[2];
-				uint8_t *m = mt + (size_t)b * 2 * A;
-				for (int hd = 0; hd < 2; hd++) {
-					float *pr = (hd ? p1 : p0) + (size_t)b * A;
-					if (hd == 1 && per_layer) {
-						/* Buffer levels that fit with the chosen PE level; the head's
-						 * distribution renormalized over them (= masked softmax). */
-						const double room = p->budget - con[b] - rest_min[t + 1];
-						const uint32_t nbuf = p->spec.buf_levels;
-						float sum = 0;
-						for (uint32_t q = 0; q < A; q++) {
-							m[A + q] = q < nbuf && p->tab[t * p->n_choice + a[0] * nbuf + q].con <= room;
-							if (!m[A + q])
-								pr[q] = 0;
-							sum += pr[q];
-						}
-						for (uint32_t q = 0; q < A; q++)
-							pr[q] = sum > 0 ? pr[q] / sum : (float)m[A + q];
-					}
-					double u = ts_rng_unif(&c->rng), acc = 0;
-					uint32_t j = 0, last = 0;
-					for (; j < A; j++) {
-						if (pr[j] > 0)
-							last = j;
-						acc += pr[j];
-						if (u < acc && pr[j] > 0)
-							break;
-					}
-					a[hd] = (uint8_t)(j < A ? j : last);
-				}
-				acts[2 * k] = a[0];
-				acts[2 * k + 1] = a[1];
-				memcpy(masks + k * 2 * A, m, 2 * A);
-				live[k] = !violated[b];
-				rew[k] = 0;
+				const uint8_t *m = mt + (size_t)b * 2 * A;
+				uint8_t a0 = sample(pl, &c->rng, p0 + (size_t)b * A, m, A);
+				uint8_t a1 = sample(pl, &c->rng, p1 + (size_t)b * A, m + A, A);
+				acts[2 * k] = a0;
+				acts[2 * k + 1] = a1;
+				memcpy(masks + k * 2 * A, mt + (size_t)b * 2 * A, 2 * A);
 				uint8_t *dsg = designs + (size_t)b * (nv + 1);
+				dsg[2 * t] = a0;
+				if (2 * t + 1 < nv)
+					dsg[2 * t + 1] = a1;
 				if (per_layer) {
-					if (violated[b]) {
-						/* cheapest: the smallest choices */
-						a[0] = a[1] = 0;
-					}
-					dsg[2 * t] = a[0];
-					dsg[2 * t + 1] = a[1];
-					const ts_choice_cost *cost = &p->tab[t * p->n_choice + a[0] * p->spec.buf_levels + a[1]];
+					const ts_choice_cost *cost = &p->tab[t * p->n_choice + a0 * p->spec.buf_levels + a1];
 					con[b] += cost->con;
-					if (!violated[b]) {
-						rew[k] = (float)(-cost->obj / scale);
-						if (con[b] + rest_min[t + 1] > p->budget) {
-							rew[k] -= (float)penalty;
-							violated[b] = 1;
-						}
-					}
-				} else {
-					dsg[2 * t] = a[0];
-					if (2 * t + 1 < nv)
-						dsg[2 * t + 1] = a[1];
+					step_obj[k] = cost->obj;
+					step_con[k] = cost->con;
 				}
+				rew[k] = 0;
 			}
 		}
-		/* Evaluate the designs (one evaluation each). */
-		uint32_t nb = 0;
-		for (uint32_t b = 0; b < B && c->done < stop; b++, nb++) {
-			ts_eval e;
-			double f = ts_ctx_eval(c, designs + (size_t)b * (nv + 1), &e);
+		/* Evaluate the designs (one evaluation each, one batch). */
+		const uint32_t nb = ts_ctx_eval_batch(c, designs, nv + 1, stop - c->done < B ? stop - c->done : B, fb, NULL);
+		for (uint32_t b = 0; b < nb; b++) {
+			const double f = fb[b];
 			if (!per_layer) {
-				/* Terminal reward: log objective, penalty when infeasible. */
-				rew[(size_t)b * T + T - 1] = isfinite(f) ? (float)(-log(f)) : 0.0f;
-				if (!isfinite(f))
-					rew[(size_t)b * T + T - 1] = (float)(-(have_base ? -final_base : 0) - penalty);
-				else if (!have_base) {
-					final_base = -log(f);
-					have_base = 1;
+				/* Terminal reward: log objective, a penalty when infeasible. */
+				if (isfinite(f)) {
+					rew[(size_t)b * T + T - 1] = (float)(-log(f));
+					if (!have_base) {
+						final_base = -log(f);
+						have_base = 1;
+					}
+				} else {
+					rew[(size_t)b * T + T - 1] = (float)((have_base ? final_base : 0) - T);
 				}
 			}
 		}
 		if (nb == 0 || c->err != TS_OK)
 			break;
-		/* Returns, per-step baselines, normalized advantages. */
-		double mean = 0, sq = 0, mag = 0;
-		size_t cnt = 0;
+		if (per_layer) {
+			double so = 0, sc = 0, use = 0;
+			for (size_t k = 0; k < (size_t)nb * T; k++) {
+				so += step_obj[k];
+				sc += step_con[k];
+			}
+			for (uint32_t b = 0; b < nb; b++)
+				use += con[b] / p->budget / nb;
+			if (scale == 0)
+				scale = so > 0 ? 2 * so / ((double)nb * T) : 1;
+			/* Before any feasible design: the sampled objective per unit of constraint. */
+			const double lambda = c->best_eval.feasible ? kappa * c->best_eval.objective / p->budget
+								    : kappa * (sc > 0 ? so / sc : 1);
+			for (size_t k = 0; k < (size_t)nb * T; k++)
+				rew[k] = (float)(-(step_obj[k] + lambda * step_con[k]) / scale);
+			double step = RL_DUAL_GAIN * (use - RL_TARGET_USE);
+			kappa *= exp(fmin(fmax(step, -RL_DUAL_MAX_STEP), RL_DUAL_MAX_STEP));
+		}
+		/* Returns; advantages against the batch at the same step (group
+		 * baseline), scaled by that step's spread: every layer is its own
+		 * bandit, and a light layer must learn as fast as a heavy one. */
 		for (uint32_t b = 0; b < nb; b++) {
 			double G = 0;
 			for (uint32_t t = T; t-- > 0;) {
 				size_t k = (size_t)b * T + t;
 				G = rew[k] + o->rl_gamma * G;
-				adv[k] = live[k] ? (float)G : 0.0f;
-				mag += fabs(G) / ((double)nb * T);
+				adv[k] = (float)G;
 			}
 		}
 		for (uint32_t t = 0; t < T; t++) {
-			double m = 0;
-			uint32_t n = 0;
-			for (uint32_t b = 0; b < nb; b++)
-				if (live[(size_t)b * T + t]) {
-					m += adv[(size_t)b * T + t];
-					n++;
-				}
-			if (n)
-				base[t] = have_base & 2 ? (float)(0.8 * base[t] + 0.2 * m / n) : (float)(m / n);
-		}
-		have_base |= 2;
-		for (uint32_t b = 0; b < nb; b++)
-			for (uint32_t t = 0; t < T; t++) {
-				size_t k = (size_t)b * T + t;
-				if (!live[k])
-					continue;
-				adv[k] -= base[t];
-				mean += adv[k];
-				sq += (double)adv[k] * adv[k];
-				cnt++;
+			double m = 0, sq = 0, mag = 0;
+			for (uint32_t b = 0; b < nb; b++) {
+				double g = adv[(size_t)b * T + t];
+				m += g / nb;
+				mag += fabs(g) / nb;
 			}
-		double sd = cnt ? sqrt(sq / cnt - (mean / cnt) * (mean / cnt)) : 0;
-		/* Normalize by the spread, but not below 1 % of the returns' size: once
-		 * the episodes agree, float noise must not become a learning signal. */
-		if (sd < 0.01 * mag)
-			sd = 0.01 * mag;
-		if (sd > 1e-12)
-			for (size_t k = 0; k < (size_t)nb * T; k++)
-				adv[k] = live[k] ? (float)(adv[k] / sd) : 0.0f;
+			for (uint32_t b = 0; b < nb; b++) {
+				double g = adv[(size_t)b * T + t] - m;
+				sq += g * g / nb;
+			}
+			/* Not below 1 % of the returns' size: once the episodes agree,
+			 * float noise must not become a learning signal. */
+			double sd = fmax(sqrt(sq), 0.01 * mag);
+			for (uint32_t b = 0; b < nb; b++) {
+				size_t k = (size_t)b * T + t;
+				adv[k] = sd > 1e-30 ? (float)((adv[k] - m) / sd) : 0.0f;
+			}
+		}
 		ts_policy_loss(pl, nb, T, states, acts, masks, adv, 1);
 		adam_step(pl, o->rl_lr > 0 ? o->rl_lr : 1e-3f);
 	}
@@ -619,11 +693,11 @@ out:
 	free(states);
 	free(adv);
 	free(rew);
-	free(base);
+	free(step_obj);
+	free(step_con);
 	free(acts);
 	free(masks);
 	free(designs);
-	free(live);
 	free(h);
 	free(cc);
 	free(hn);
@@ -635,6 +709,6 @@ out:
 	free(xt);
 	free(mt);
 	free(con);
-	free(violated);
+	free(fb);
 	free(rest_min);
 }

@@ -1,12 +1,14 @@
 /* search.c — the search driver and the simple searchers (random, GA, SA).
  *
- * Every searcher scores designs only through ts_ctx_eval, which counts the
- * evaluation, keeps the best feasible design and the convergence trace, stores
- * the evaluation and, on --resume, replays stored evaluations instead of
- * recomputing them. Searchers draw all randomness from one seeded RNG and never
- * look at wall time, so a seed fixes the whole run and a replay re-enters the
- * exact same state. Checking the constraint alone is free (it needs no cost
- * model run) and every searcher may use it, e.g. to repair a design. */
+ * Every searcher scores designs only through ts_ctx_eval / ts_ctx_eval_batch,
+ * which count the evaluations, keep the best feasible design and the
+ * convergence trace, store the evaluations and, on --resume, replay stored
+ * ones instead of recomputing them; a batch may be scored by an external
+ * evaluator (the MPI driver) with the same result. Searchers draw all
+ * randomness from one seeded RNG and never look at wall time, so a seed fixes
+ * the whole run and a replay re-enters the exact same state. Checking the
+ * constraint alone is free (it needs no cost model run) and every searcher
+ * may use it, e.g. to repair a design. docs/search.md describes the searchers. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,26 +91,40 @@ void ts_random_design(const ts_problem *p, ts_rng *r, uint8_t *a)
 		a[i] = (uint8_t)ts_rng_below(r, p->card[i]);
 }
 
+/* Constraint of layer l's current choice (per-layer formulation). */
+static inline double pl_con(const ts_problem *p, const uint8_t *a, size_t l)
+{
+	return p->tab[l * p->n_choice + a[2 * l] * p->spec.buf_levels + a[2 * l + 1]].con;
+}
+
 int ts_repair(const ts_problem *p, ts_rng *r, uint8_t *a)
 {
 	if (p->spec.form == TS_FORM_PER_LAYER) {
-		const uint32_t nb = p->spec.buf_levels;
 		const size_t L = p->w->n_layers;
 		double con = ts_problem_constraint(p, a);
-		uint32_t guard = 0;
 		while (con > p->budget) {
-			size_t l = ts_rng_below(r, (uint32_t)L);
-			uint32_t v = (uint32_t)(2 * l + ts_rng_below(r, 2));
+			/* Lower the larger spender of two random layers (a binary
+			 * tournament: big sub-accelerators are cut more often than small
+			 * ones, without a scan over all layers). */
+			size_t l1 = ts_rng_below(r, (uint32_t)L), l2 = ts_rng_below(r, (uint32_t)L);
+			if (a[2 * l1] + a[2 * l1 + 1] == 0 ||
+			    (a[2 * l2] + a[2 * l2 + 1] > 0 && pl_con(p, a, l2) > pl_con(p, a, l1)))
+				l1 = l2;
+			if (a[2 * l1] + a[2 * l1 + 1] == 0) {
+				/* both at the smallest: take the first layer that is not */
+				size_t k = 0;
+				while (k < L && a[2 * k] + a[2 * k + 1] == 0)
+					k++;
+				if (k == L)
+					return -1; /* all at the smallest, still over */
+				l1 = k;
+			}
+			size_t v = 2 * l1 + ts_rng_below(r, 2);
 			if (a[v] == 0)
 				v ^= 1;
-			if (a[v] == 0) {
-				if (++guard > 64 * L)
-					return -1; /* all at the smallest, still over */
-				continue;
-			}
-			double before = p->tab[l * p->n_choice + a[2 * l] * nb + a[2 * l + 1]].con;
+			double before = pl_con(p, a, l1);
 			a[v]--;
-			con += p->tab[l * p->n_choice + a[2 * l] * nb + a[2 * l + 1]].con - before;
+			con += pl_con(p, a, l1) - before;
 		}
 		return 0;
 	}
@@ -132,72 +148,74 @@ int ts_repair(const ts_problem *p, ts_rng *r, uint8_t *a)
 	return -1;
 }
 
-/* Change a few variables: a step of +-1 or a fresh value. */
-static void mutate(const ts_problem *p, ts_rng *r, uint8_t *a, double rate, uint32_t at_least)
+/* Move variable i one step up (dir > 0) or down; at a bound, the other way. */
+static void step_var(const ts_problem *p, uint8_t *a, size_t i, int dir)
 {
-	uint32_t changed = 0;
-	for (size_t i = 0; i < p->n_vars; i++) {
-		if (p->card[i] < 2 || ts_rng_unif(r) >= rate)
-			continue;
-		changed++;
-		if (ts_rng_unif(r) < 0.7) {
-			int up = ts_rng_below(r, 2);
-			if (up && a[i] + 1 < (int)p->card[i])
-				a[i]++;
-			else if (!up && a[i] > 0)
-				a[i]--;
-			else
-				a[i] = (uint8_t)(up ? a[i] - 1 : a[i] + 1);
-		} else {
-			a[i] = (uint8_t)ts_rng_below(r, p->card[i]);
-		}
-	}
-	while (changed < at_least) {
-		size_t i = ts_rng_below(r, (uint32_t)p->n_vars);
-		if (p->card[i] < 2)
-			continue;
-		uint8_t old = a[i];
-		int step = ts_rng_below(r, 2) ? 1 : -1;
-		int nvv = (int)a[i] + step;
-		if (nvv < 0 || nvv >= (int)p->card[i])
-			nvv = (int)a[i] - step;
-		a[i] = (uint8_t)nvv;
-		changed += a[i] != old;
+	if (p->card[i] < 2)
+		return;
+	if (dir > 0)
+		a[i] = (uint8_t)(a[i] + 1u < p->card[i] ? a[i] + 1 : a[i] - 1);
+	else
+		a[i] = (uint8_t)(a[i] > 0 ? a[i] - 1 : a[i] + 1);
+}
+
+void ts_neighbor(const ts_problem *p, ts_rng *r, uint8_t *a)
+{
+	const size_t nv = p->n_vars;
+	const double u = ts_rng_unif(r);
+	size_t i = ts_rng_below(r, (uint32_t)nv);
+	if (u < 0.1) {
+		/* a fresh value for one variable */
+		a[i] = (uint8_t)ts_rng_below(r, p->card[i]);
+	} else if (u < 0.55 || nv < 2) {
+		step_var(p, a, i, ts_rng_below(r, 2) ? 1 : -1);
+	} else {
+		/* trade: one variable up, another (of another layer when there is
+		 * one) down — the move along a binding budget */
+		size_t j = ts_rng_below(r, (uint32_t)nv);
+		if (p->spec.form == TS_FORM_PER_LAYER && (u < 0.7 || nv == 2))
+			j = i ^ 1; /* the same layer: PE level against buffer level */
+		else if (p->spec.form == TS_FORM_PER_LAYER)
+			while (j / 2 == i / 2)
+				j = ts_rng_below(r, (uint32_t)nv);
+		else if (j == i)
+			j = (i + 1) % nv;
+		step_var(p, a, i, 1);
+		step_var(p, a, j, -1);
 	}
 }
 
-double ts_ctx_eval(ts_ctx *c, const uint8_t *a, ts_eval *e)
+/* Change each per-layer gene (or array variable) with probability rate by a
+ * neighbourhood move; at least `at_least` moves. */
+static void mutate(const ts_problem *p, ts_rng *r, uint8_t *a, double rate, uint32_t at_least)
+{
+	const size_t gene = p->spec.form == TS_FORM_PER_LAYER ? 2 : 1;
+	const size_t ng = p->n_vars / gene;
+	uint32_t moves = 0;
+	for (size_t g = 0; g < ng; g++)
+		if (ts_rng_unif(r) < rate) {
+			size_t i = g * gene + (gene > 1 ? ts_rng_below(r, 2) : 0);
+			if (ts_rng_unif(r) < 0.2)
+				a[i] = (uint8_t)ts_rng_below(r, p->card[i]);
+			else
+				step_var(p, a, i, ts_rng_below(r, 2) ? 1 : -1);
+			moves++;
+		}
+	for (; moves < at_least; moves++)
+		ts_neighbor(p, r, a);
+}
+
+/* Bookkeeping of evaluation number c->done with result e (already computed
+ * or replayed): store, best, trace, progress. */
+static void ctx_record(ts_ctx *c, const uint8_t *a, const ts_eval *e, int replayed, double wall_s)
 {
 	const size_t nv = c->p->n_vars;
-	if (ts_ctx_done(c)) {
-		memset(e, 0, sizeof *e);
-		e->objective = INFINITY;
-		return INFINITY;
-	}
-	uint32_t i = c->done;
-	if (i < c->n_replay) {
-		if (memcmp(a, c->replay_actions + (size_t)i * nv, nv) != 0) {
-			c->err = ts_err(c->d, TS_ERR_INPUT,
-					"resume: stored evaluation %u differs from the replayed search "
-					"(database written by another version or other parameters)", i);
-			e->objective = INFINITY;
-			e->feasible = false;
-			return INFINITY;
-		}
-		*e = c->replay_evals[i];
-	} else {
-		double t0 = ts_now();
-		ts_status st = ts_problem_eval(c->p, a, e, c->d);
+	const uint32_t i = c->done;
+	if (!replayed && c->store) {
+		ts_status st = ts_store_put(c->store, c->run_id, i, a, nv, e, wall_s, c->d);
 		if (st != TS_OK) {
 			c->err = st;
-			return INFINITY;
-		}
-		if (c->store) {
-			st = ts_store_put(c->store, c->run_id, i, a, nv, e, ts_now() - t0, c->d);
-			if (st != TS_OK) {
-				c->err = st;
-				return INFINITY;
-			}
+			return;
 		}
 	}
 	if (e->feasible && (!c->best_eval.feasible || e->objective < c->best_eval.objective)) {
@@ -208,7 +226,93 @@ double ts_ctx_eval(ts_ctx *c, const uint8_t *a, ts_eval *e)
 	c->trace[i] = c->best_eval.feasible ? c->best_eval.objective : INFINITY;
 	c->done++;
 	ts_progress_update(&c->prog, c->done);
-	return e->feasible ? e->objective : INFINITY;
+}
+
+uint32_t ts_ctx_eval_batch(ts_ctx *c, const uint8_t *designs, size_t stride, uint32_t n, double *f, ts_eval *out)
+{
+	const ts_problem *p = c->p;
+	const size_t nv = p->n_vars;
+	uint32_t m = ts_ctx_done(c) ? 0 : n < c->max - c->done ? n : c->max - c->done;
+	for (uint32_t k = m; k < n; k++)
+		f[k] = INFINITY;
+	if (m == 0)
+		return 0;
+	/* Evaluations before n_replay come from the database (resume); the
+	 * replayed search must propose exactly the stored designs. */
+	uint32_t n_replay = c->done < c->n_replay ? c->n_replay - c->done : 0;
+	if (n_replay > m)
+		n_replay = m;
+	for (uint32_t k = 0; k < n_replay; k++)
+		if (memcmp(designs + k * stride, c->replay_actions + (size_t)(c->done + k) * nv, nv) != 0) {
+			c->err = ts_err(c->d, TS_ERR_INPUT,
+					"resume: stored evaluation %u differs from the replayed search "
+					"(database written by another version or other parameters)", c->done + k);
+			for (uint32_t j = 0; j < m; j++)
+				f[j] = INFINITY;
+			return 0;
+		}
+	const uint32_t fresh = m - n_replay;
+	ts_eval *ev = NULL, one;
+	uint8_t *packed = NULL;
+	double wall = 0;
+	if (fresh) {
+		ev = fresh == 1 ? &one : malloc(fresh * sizeof *ev);
+		if (!ev) {
+			c->err = ts_err(c->d, TS_ERR_NOMEM, "search: out of memory");
+			return 0;
+		}
+		double t0 = ts_now();
+		ts_status st = TS_OK;
+		if (c->o->eval_many && fresh > 1) {
+			/* contiguous rows for the evaluator */
+			packed = malloc((size_t)fresh * nv);
+			if (!packed) {
+				st = ts_err(c->d, TS_ERR_NOMEM, "search: out of memory");
+			} else {
+				for (uint32_t k = 0; k < fresh; k++)
+					memcpy(packed + (size_t)k * nv, designs + (n_replay + k) * stride, nv);
+				st = c->o->eval_many(c->o->eval_user, p, packed, fresh, ev, c->d);
+			}
+		} else {
+			for (uint32_t k = 0; k < fresh && st == TS_OK; k++)
+				st = ts_problem_eval(p, designs + (n_replay + k) * stride, &ev[k], c->d);
+		}
+		free(packed);
+		wall = (ts_now() - t0) / fresh;
+		if (st != TS_OK) {
+			c->err = st;
+			if (ev != &one)
+				free(ev);
+			for (uint32_t j = 0; j < m; j++)
+				f[j] = INFINITY;
+			return 0;
+		}
+	}
+	uint32_t k = 0;
+	for (; k < m && c->err == TS_OK; k++) {
+		const uint8_t *a = designs + k * stride;
+		const ts_eval *e = k < n_replay ? &c->replay_evals[c->done] : &ev[k - n_replay];
+		f[k] = e->feasible ? e->objective : INFINITY;
+		if (out)
+			out[k] = *e;
+		ctx_record(c, a, e, k < n_replay, wall);
+	}
+	for (; k < n; k++)
+		f[k] = INFINITY;
+	if (ev != &one)
+		free(ev);
+	return m;
+}
+
+double ts_ctx_eval(ts_ctx *c, const uint8_t *a, ts_eval *e)
+{
+	double f;
+	if (ts_ctx_eval_batch(c, a, c->p->n_vars, 1, &f, e) != 1) {
+		memset(e, 0, sizeof *e);
+		e->objective = INFINITY;
+		return INFINITY;
+	}
+	return f;
 }
 
 /* ---- random ---------------------------------------------------------------------- */
@@ -228,9 +332,15 @@ void ts_algo_random(ts_ctx *c)
 	free(a);
 }
 
-/* ---- genetic algorithm (ConfuciuX's fine-tuning stage; population 20, 8 parents) ---- */
+/* ---- genetic algorithm (ConfuciuX's fine-tuning stage; population 20, 8 parents) ----
+ * Elitist: the GA_PARENTS best survive each generation, the rest are replaced
+ * by children of two parents picked by binary tournament, uniform crossover
+ * over genes (a per-layer gene is the layer's (PE, buffer) pair), about one
+ * neighbourhood move of mutation, repair into the budget. A child equal to a
+ * member of the population is moved again before it costs an evaluation. */
 #define GA_POP 20
 #define GA_PARENTS 8
+#define GA_RETRIES 8
 
 typedef struct ga_ind {
 	uint8_t *a;
@@ -245,10 +355,26 @@ static int ga_cmp(const void *x, const void *y)
 	return 0;
 }
 
+static int in_population(const ga_ind *pop, int n, const uint8_t *a, size_t nv, int skip)
+{
+	for (int k = 0; k < n; k++)
+		if (k != skip && memcmp(pop[k].a, a, nv) == 0)
+			return 1;
+	return 0;
+}
+
+static int ga_tournament(ts_rng *r)
+{
+	/* parents are sorted best first: the smaller index of two wins */
+	uint32_t x = ts_rng_below(r, GA_PARENTS), y = ts_rng_below(r, GA_PARENTS);
+	return (int)(x < y ? x : y);
+}
+
 void ts_algo_ga(ts_ctx *c, const uint8_t *seed_design, uint32_t evals)
 {
 	const ts_problem *p = c->p;
 	const size_t nv = p->n_vars;
+	const size_t gene = p->spec.form == TS_FORM_PER_LAYER ? 2 : 1;
 	const uint32_t stop = evals && c->done + evals < c->max ? c->done + evals : c->max;
 	ga_ind pop[GA_POP];
 	uint8_t *mem = malloc(nv * GA_POP);
@@ -256,77 +382,135 @@ void ts_algo_ga(ts_ctx *c, const uint8_t *seed_design, uint32_t evals)
 		c->err = ts_err(c->d, TS_ERR_NOMEM, "search: out of memory");
 		return;
 	}
-	/* Per-variable mutation rate: about two variables per child. Seeded
-	 * (fine-tuning) starts from mutants of the seed design. */
-	const double rate = 2.0 / (double)nv;
+	const double rate = 1.0 / (double)(nv / gene);
+	double fit[GA_POP];
 	for (int k = 0; k < GA_POP; k++) {
 		pop[k].a = mem + (size_t)k * nv;
-		if (seed_design) {
-			memcpy(pop[k].a, seed_design, nv);
-			if (k > 0)
-				mutate(p, &c->rng, pop[k].a, rate, 1);
-		} else {
-			ts_random_design(p, &c->rng, pop[k].a);
+		pop[k].fit = INFINITY;
+		for (int t = 0; t <= GA_RETRIES; t++) {
+			if (seed_design) {
+				/* fine-tuning: the seed and mutants of it */
+				memcpy(pop[k].a, seed_design, nv);
+				if (k > 0)
+					mutate(p, &c->rng, pop[k].a, rate, 1 + (uint32_t)t);
+			} else {
+				ts_random_design(p, &c->rng, pop[k].a);
+			}
+			ts_repair(p, &c->rng, pop[k].a);
+			if (!in_population(pop, k, pop[k].a, nv, -1))
+				break;
 		}
-		ts_repair(p, &c->rng, pop[k].a);
-		ts_eval e;
-		pop[k].fit = c->done < stop ? ts_ctx_eval(c, pop[k].a, &e) : INFINITY;
 	}
+	/* A generation is generated first and then scored as one batch (the
+	 * evaluations do not feed back into it), which is what lets the MPI
+	 * driver spread it over ranks with the same result. */
+	uint32_t want = stop > c->done ? stop - c->done : 0;
+	ts_ctx_eval_batch(c, mem, nv, want < GA_POP ? want : GA_POP, fit, NULL);
+	for (int k = 0; k < GA_POP; k++)
+		pop[k].fit = fit[k];
 	while (c->done < stop && c->err == TS_OK) {
 		qsort(pop, GA_POP, sizeof pop[0], ga_cmp);
-		/* Parents: the best GA_PARENTS survive; the rest are replaced by children. */
-		for (int k = GA_PARENTS; k < GA_POP && c->done < stop; k++) {
-			const uint8_t *pa = pop[ts_rng_below(&c->rng, GA_PARENTS)].a;
-			const uint8_t *pb = pop[ts_rng_below(&c->rng, GA_PARENTS)].a;
+		/* the children go to the slots after the parents: contiguous rows
+		 * for the batch once sorted pointers are copied back in order */
+		int nch = 0;
+		for (int k = GA_PARENTS; k < GA_POP && c->done + (uint32_t)nch < stop; k++, nch++) {
+			const int ia = ga_tournament(&c->rng);
+			int ib = ga_tournament(&c->rng);
+			if (ib == ia)
+				ib = (ia + 1 + (int)ts_rng_below(&c->rng, GA_PARENTS - 1)) % GA_PARENTS;
+			const uint8_t *pa = pop[ia].a, *pb = pop[ib].a;
 			uint8_t *ch = pop[k].a;
-			/* Uniform crossover over genes; a per-layer gene is the (PE, buffer) pair. */
-			size_t gene = p->spec.form == TS_FORM_PER_LAYER ? 2 : 1;
-			for (size_t g = 0; g < nv; g += gene) {
-				const uint8_t *src = ts_rng_below(&c->rng, 2) ? pa : pb;
-				memcpy(ch + g, src + g, gene);
-			}
-			mutate(p, &c->rng, ch, rate, 1);
+			for (size_t g = 0; g < nv; g += gene)
+				memcpy(ch + g, (ts_rng_below(&c->rng, 2) ? pa : pb) + g, gene);
+			mutate(p, &c->rng, ch, rate, 0);
 			ts_repair(p, &c->rng, ch);
-			ts_eval e;
-			pop[k].fit = ts_ctx_eval(c, ch, &e);
+			for (int t = 0; t < GA_RETRIES && in_population(pop, GA_POP, ch, nv, k); t++) {
+				ts_neighbor(p, &c->rng, ch);
+				ts_repair(p, &c->rng, ch);
+			}
 		}
+		uint8_t *rows = malloc((size_t)(nch ? nch : 1) * nv);
+		if (!rows) {
+			c->err = ts_err(c->d, TS_ERR_NOMEM, "search: out of memory");
+			break;
+		}
+		for (int k = 0; k < nch; k++)
+			memcpy(rows + (size_t)k * nv, pop[GA_PARENTS + k].a, nv);
+		ts_ctx_eval_batch(c, rows, nv, (uint32_t)nch, fit, NULL);
+		for (int k = 0; k < nch; k++)
+			pop[GA_PARENTS + k].fit = fit[k];
+		free(rows);
 	}
 	free(mem);
 }
 
-/* ---- simulated annealing ------------------------------------------------------------- */
+/* ---- simulated annealing -------------------------------------------------------------
+ * Metropolis on the relative change of the objective; a step is one
+ * neighbourhood move, sometimes two or three (a compound move crosses the
+ * ridges between designs that differ in several layers), repaired into the
+ * budget; a step that lands on the current design is redrawn without costing
+ * an evaluation. Temperature: geometric over the evaluation budget from
+ * SA_T0_GENES / genes (one move changes one of `genes` layers, about 1/genes
+ * of the objective) down by SA_COOLING. A chain that has not improved the best
+ * design for a tenth of the budget restarts from the best. */
+#define SA_T0_GENES 0.5
+#define SA_COOLING 1e-4
+#define SA_ONE_MOVE 0.6
+#define SA_RETRIES 16
+
 void ts_algo_sa(ts_ctx *c)
 {
 	const ts_problem *p = c->p;
 	const size_t nv = p->n_vars;
-	uint8_t *cur = malloc(nv), *cand = malloc(nv);
-	if (!cur || !cand) {
+	uint8_t *cur = malloc(nv), *cand = malloc(nv), *best = malloc(nv);
+	if (!cur || !cand || !best) {
 		free(cur);
 		free(cand);
+		free(best);
 		c->err = ts_err(c->d, TS_ERR_NOMEM, "search: out of memory");
 		return;
 	}
 	ts_eval e;
-	double fcur = INFINITY;
+	double fcur = INFINITY, fbest = INFINITY;
 	/* Start from a feasible random design (a few tries). */
 	for (int t = 0; t < 10 && !ts_ctx_done(c) && !isfinite(fcur); t++) {
 		ts_random_design(p, &c->rng, cur);
 		ts_repair(p, &c->rng, cur);
 		fcur = ts_ctx_eval(c, cur, &e);
 	}
-	/* Temperature as a relative objective change, geometric from 5 % to 0.01 %. */
-	const double t0 = 0.05, t1 = 1e-4;
+	memcpy(best, cur, nv);
+	fbest = fcur;
 	const uint32_t start = c->done, n = c->max > start ? c->max - start : 1;
+	const double genes = (double)(p->spec.form == TS_FORM_PER_LAYER ? nv / 2 : nv);
+	const double t0 = SA_T0_GENES / genes;
+	const uint32_t stall_max = n / 10 > 50 ? n / 10 : 50;
+	uint32_t stall = 0;
 	while (!ts_ctx_done(c)) {
-		double frac = (double)(c->done - start) / n;
-		double temp = t0 * pow(t1 / t0, frac);
-		memcpy(cand, cur, nv);
-		mutate(p, &c->rng, cand, 0, 1 + ts_rng_below(&c->rng, 2));
-		ts_repair(p, &c->rng, cand);
+		const double temp = t0 * pow(SA_COOLING, (double)(c->done - start) / n);
+		for (int t = 0; t < SA_RETRIES; t++) {
+			memcpy(cand, cur, nv);
+			double u = ts_rng_unif(&c->rng);
+			int moves = u < SA_ONE_MOVE ? 1 : u < SA_ONE_MOVE + (1 - SA_ONE_MOVE) * 0.6 ? 2 : 3;
+			for (int m = 0; m < moves; m++)
+				ts_neighbor(p, &c->rng, cand);
+			ts_repair(p, &c->rng, cand);
+			if (memcmp(cand, cur, nv) != 0)
+				break;
+		}
 		double f = ts_ctx_eval(c, cand, &e);
+		if (f < fbest) {
+			fbest = f;
+			memcpy(best, cand, nv);
+			stall = 0;
+		} else if (++stall >= stall_max && isfinite(fbest)) {
+			memcpy(cur, best, nv);
+			fcur = fbest;
+			stall = 0;
+			continue;
+		}
 		if (!isfinite(f))
 			continue;
-		double delta = isfinite(fcur) ? (f - fcur) / fcur : -1;
+		double delta = isfinite(fcur) ? f / fcur - 1 : -1;
 		if (delta <= 0 || ts_rng_unif(&c->rng) < exp(-delta / temp)) {
 			memcpy(cur, cand, nv);
 			fcur = f;
@@ -334,6 +518,7 @@ void ts_algo_sa(ts_ctx *c)
 	}
 	free(cur);
 	free(cand);
+	free(best);
 }
 
 /* ---- driver ------------------------------------------------------------------------------ */
@@ -347,7 +532,8 @@ void ts_search_opts_default(ts_search_opts *o)
 	o->rl_mlp = 64;
 	o->rl_batch = 8;
 	o->rl_lr = 1e-3f;
-	o->rl_gamma = 0.9f;
+	o->rl_gamma = 0.0f;
+	o->rl_entropy = 0.4f;
 }
 
 void ts_search_result_free(ts_search_result *r)
@@ -363,13 +549,13 @@ static void run_key(const ts_problem *p, const ts_search_opts *o, char *buf, siz
 	const ts_problem_spec *s = &p->spec;
 	snprintf(buf, size,
 		 "model=%s;layers=%zu;macs=%llu;form=%s;obj=%s;con=%s;budget=%.17g;style=%s;levels=%ux%u;"
-		 "board=%s;pe=0x%x;algo=%s;seed=%llu;evals=%u;rl=%u/%u/%u/%g/%g",
+		 "board=%s;pe=0x%x;algo=%s;seed=%llu;evals=%u;rl=%u/%u/%u/%g/%g/%g",
 		 p->w->name, p->w->n_layers, (unsigned long long)ts_workload_macs(p->w),
 		 ts_search_form_name(s->form), ts_search_obj_name(s->objective),
 		 ts_search_con_name(s->constraint), p->budget, ts_df_style_name(s->style), s->pe_levels,
 		 s->buf_levels, p->board ? p->board->name : "-", s->pe_mask, ts_algo_name(o->algo),
 		 (unsigned long long)o->seed, o->evals, o->rl_hidden, o->rl_mlp, o->rl_batch,
-		 (double)o->rl_lr, (double)o->rl_gamma);
+		 (double)o->rl_lr, (double)o->rl_gamma, (double)o->rl_entropy);
 }
 
 static ts_status run_exact(const ts_problem *p, const ts_search_opts *o, ts_ctx *c, ts_search_result *r,

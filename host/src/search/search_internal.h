@@ -77,12 +77,22 @@ static inline int ts_ctx_done(const ts_ctx *c)
 /* Score one design (counts one evaluation). Returns the objective (+inf when
  * infeasible or when the budget is spent). */
 double ts_ctx_eval(ts_ctx *c, const uint8_t *a, ts_eval *e);
+/* Score up to n designs (row k at designs + k * stride) as evaluations
+ * c->done, c->done + 1, ... in that order: f[k] = objective (+inf when
+ * infeasible or beyond the budget), out[k] = the evaluation (out may be NULL).
+ * Fresh evaluations of a batch go to o->eval_many when set (the MPI driver);
+ * the result is the same as scoring them one by one. Returns the number
+ * scored. */
+uint32_t ts_ctx_eval_batch(ts_ctx *c, const uint8_t *designs, size_t stride, uint32_t n, double *f, ts_eval *out);
 
 /* Shared helpers of the searchers. */
 void ts_random_design(const ts_problem *p, ts_rng *r, uint8_t *a);
 /* Lower random variables until the constraint fits (free: constraint only).
  * Returns 0 when feasible afterwards. */
 int ts_repair(const ts_problem *p, ts_rng *r, uint8_t *a);
+/* One local move: a variable one step up or down, a fresh value, or a trade
+ * (one variable up, one of another layer down). Not repaired. */
+void ts_neighbor(const ts_problem *p, ts_rng *r, uint8_t *a);
 
 void ts_algo_random(ts_ctx *c);
 void ts_algo_ga(ts_ctx *c, const uint8_t *seed_design, uint32_t evals);
