@@ -303,22 +303,26 @@ double ts_policy_loss(ts_policy *pl, uint32_t B, uint32_t T, const float *states
 		}
 	}
 	if (grad) {
+		/* Backpropagation through time. Per step only what the recurrence
+		 * needs (dh, the gate gradients dz, dh of the previous step); the
+		 * weight gradients are one GEMM each over all T x B rows afterwards
+		 * (per-step GEMMs over B = 8 rows spent their time packing). */
 		memset(pl->g, 0, pl->np * sizeof(float));
-		float *dl0 = malloc((size_t)B * A * sizeof(float)), *dl1 = malloc((size_t)B * A * sizeof(float));
+		float *DL0 = malloc(BT * A * sizeof(float)), *DL1 = malloc(BT * A * sizeof(float));
+		float *DZ = malloc(BT * 4 * H * sizeof(float)), *DX1 = malloc(BT * M * sizeof(float));
 		float *dh = calloc((size_t)B * H, sizeof(float)), *dc = calloc((size_t)B * H, sizeof(float));
-		float *dz = malloc((size_t)B * 4 * H * sizeof(float)), *dx1 = malloc((size_t)B * M * sizeof(float));
 		float *dh_next = calloc((size_t)B * H, sizeof(float));
-		float *ones = malloc((size_t)B * sizeof(float));
-		if (!dl0 || !dl1 || !dh || !dc || !dz || !dx1 || !dh_next || !ones) {
+		float *ones = malloc(BT * sizeof(float));
+		if (!DL0 || !DL1 || !DZ || !DX1 || !dh || !dc || !dh_next || !ones) {
 			loss = NAN;
 			goto done;
 		}
-		for (uint32_t b = 0; b < B; b++)
-			ones[b] = 1.0f;
+		for (size_t i = 0; i < BT; i++)
+			ones[i] = 1.0f;
 		for (uint32_t t = T; t-- > 0;) {
 			size_t r0 = (size_t)t * B;
-			const float *h = pl->hid_out + r0 * H, *c = pl->cell + r0 * H, *gt = pl->gates + r0 * 4 * H;
-			const float *x1 = pl->x1 + r0 * M;
+			const float *c = pl->cell + r0 * H, *gt = pl->gates + r0 * 4 * H;
+			float *dl0 = DL0 + r0 * A, *dl1 = DL1 + r0 * A, *dz = DZ + r0 * 4 * H;
 			/* Heads: d(-adv log pi[a]) / dlogits = adv w (p - onehot), with
 			 * w = (1 - eps) p[a] / pi[a] (1 without exploration). */
 			for (uint32_t b = 0; b < B; b++) {
@@ -348,15 +352,6 @@ double ts_policy_loss(ts_policy *pl, uint32_t B, uint32_t T, const float *states
 							dl[j] += (float)(pl->entropy * pr[j] * (log((double)pr[j]) + ent));
 				}
 			}
-			/* dWp += dl0^T h, dbp += colsum(dl0); same for the buffer head. */
-			cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)A, (int)H, (int)B, 1.0f, dl0, (int)A, h,
-				    (int)H, 1.0f, pl->g + pl->o_wp, (int)H);
-			cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)A, (int)H, (int)B, 1.0f, dl1, (int)A, h,
-				    (int)H, 1.0f, pl->g + pl->o_wb, (int)H);
-			cblas_sgemv(CblasRowMajor, CblasTrans, (int)B, (int)A, 1.0f, dl0, (int)A, ones, 1, 1.0f,
-				    pl->g + pl->o_bp, 1);
-			cblas_sgemv(CblasRowMajor, CblasTrans, (int)B, (int)A, 1.0f, dl1, (int)A, ones, 1, 1.0f,
-				    pl->g + pl->o_bb, 1);
 			if (t < pl->steps)
 				for (uint32_t b = 0; b < B; b++)
 					for (uint32_t j = 0; j < A; j++) {
@@ -384,34 +379,41 @@ double ts_policy_loss(ts_policy *pl, uint32_t B, uint32_t T, const float *states
 					z[3 * H + j] = dcc * gi * (1 - gg * gg);
 					dc[q] = dcc * gf;
 				}
-			cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)(4 * H), (int)M, (int)B, 1.0f, dz,
-				    (int)(4 * H), x1, (int)M, 1.0f, pl->g + pl->o_wx, (int)M);
-			cblas_sgemv(CblasRowMajor, CblasTrans, (int)B, (int)(4 * H), 1.0f, dz, (int)(4 * H), ones, 1, 1.0f,
-				    pl->g + pl->o_bg, 1);
-			if (t) {
-				const float *hp = pl->hid_out + (r0 - B) * H;
-				cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)(4 * H), (int)H, (int)B, 1.0f, dz,
-					    (int)(4 * H), hp, (int)H, 1.0f, pl->g + pl->o_wh, (int)H);
+			if (t)
 				cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)H, (int)(4 * H), 1.0f, dz,
 					    (int)(4 * H), pl->w + pl->o_wh, (int)H, 0.0f, dh_next, (int)H);
-			}
-			/* MLP: dx1 = dz Wx, through tanh, into W1, b1. */
-			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)B, (int)M, (int)(4 * H), 1.0f, dz,
-				    (int)(4 * H), pl->w + pl->o_wx, (int)M, 0.0f, dx1, (int)M);
-			for (size_t i = 0; i < (size_t)B * M; i++)
-				dx1[i] *= 1 - x1[i] * x1[i];
-			cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)M, (int)NI, (int)B, 1.0f, dx1, (int)M,
-				    xs + r0 * NI, (int)NI, 1.0f, pl->g + pl->o_w1, (int)NI);
-			cblas_sgemv(CblasRowMajor, CblasTrans, (int)B, (int)M, 1.0f, dx1, (int)M, ones, 1, 1.0f,
-				    pl->g + pl->o_b1, 1);
 		}
+		const int rows = (int)BT;
+		/* Heads: dWp = DL0^T HID, dbp = colsum DL0; the same for the buffer head. */
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)A, (int)H, rows, 1.0f, DL0, (int)A, pl->hid_out,
+			    (int)H, 1.0f, pl->g + pl->o_wp, (int)H);
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)A, (int)H, rows, 1.0f, DL1, (int)A, pl->hid_out,
+			    (int)H, 1.0f, pl->g + pl->o_wb, (int)H);
+		cblas_sgemv(CblasRowMajor, CblasTrans, rows, (int)A, 1.0f, DL0, (int)A, ones, 1, 1.0f, pl->g + pl->o_bp, 1);
+		cblas_sgemv(CblasRowMajor, CblasTrans, rows, (int)A, 1.0f, DL1, (int)A, ones, 1, 1.0f, pl->g + pl->o_bb, 1);
+		/* LSTM input and recurrent weights: dWx = DZ^T X1, dWh = DZ[t >= 1]^T HID[t - 1]. */
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)(4 * H), (int)M, rows, 1.0f, DZ, (int)(4 * H),
+			    pl->x1, (int)M, 1.0f, pl->g + pl->o_wx, (int)M);
+		cblas_sgemv(CblasRowMajor, CblasTrans, rows, (int)(4 * H), 1.0f, DZ, (int)(4 * H), ones, 1, 1.0f,
+			    pl->g + pl->o_bg, 1);
+		if (T > 1)
+			cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)(4 * H), (int)H, rows - (int)B, 1.0f,
+				    DZ + (size_t)B * 4 * H, (int)(4 * H), pl->hid_out, (int)H, 1.0f, pl->g + pl->o_wh, (int)H);
+		/* MLP: DX1 = DZ Wx through tanh, into W1, b1. */
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, (int)M, (int)(4 * H), 1.0f, DZ, (int)(4 * H),
+			    pl->w + pl->o_wx, (int)M, 0.0f, DX1, (int)M);
+		for (size_t i = 0; i < BT * M; i++)
+			DX1[i] *= 1 - pl->x1[i] * pl->x1[i];
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)M, (int)NI, rows, 1.0f, DX1, (int)M, xs, (int)NI,
+			    1.0f, pl->g + pl->o_w1, (int)NI);
+		cblas_sgemv(CblasRowMajor, CblasTrans, rows, (int)M, 1.0f, DX1, (int)M, ones, 1, 1.0f, pl->g + pl->o_b1, 1);
 done:
-		free(dl0);
-		free(dl1);
+		free(DL0);
+		free(DL1);
+		free(DZ);
+		free(DX1);
 		free(dh);
 		free(dc);
-		free(dz);
-		free(dx1);
 		free(dh_next);
 		free(ones);
 	}
