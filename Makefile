@@ -180,6 +180,7 @@ MPI_BIN := $(BUILD)/bin/tessera-mpi
 MPI_SRC := host/mpi/tessera_mpi.c host/src/cli/cmd_search.c
 ifneq ($(shell command -v $(MPICC) 2>/dev/null),)
 all: $(MPI_BIN)
+check-tests: $(MPI_BIN)
 endif
 
 $(MPI_BIN): $(MPI_SRC) host/src/search/search_cli.h $(LIB)

@@ -40,7 +40,7 @@ got=$(jget "$tmp/out" objective_value)
 db="$tmp/s.db"
 "$T" search --model mobilenet_v2 --budget iot --algo rl+ga -n 4000 -s 3 --quiet --db "$db" >/dev/null 2>&1 &
 pid=$!
-sleep 1.5
+sleep 1
 kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
 n1=$(rows "$db" "SELECT COUNT(*) FROM evals")
