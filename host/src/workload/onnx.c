@@ -373,6 +373,18 @@ static void set_out_const(ox_ctx *c, size_t j, int rank, const int64_t *dims, co
 	v->cidx = ci;
 }
 
+/* Output 0 with x's constant values carried through when x is a constant
+ * (shape-only ops: Identity, Reshape, Squeeze, Unsqueeze ...). */
+static void set_out_carry(ox_ctx *c, int rank, const int64_t *dims, const ox_val *x)
+{
+	if (x->cidx >= 0) {
+		ox_const k = c->consts[x->cidx];
+		set_out_const(c, 0, rank, dims, &k);
+	} else {
+		set_out(c, 0, rank, dims);
+	}
+}
+
 /* ---- attributes -------------------------------------------------------------------- */
 
 static const Onnx__AttributeProto *attr(const ox_ctx *c, const char *name)
@@ -998,12 +1010,7 @@ static int op_reshape(ox_ctx *c)
 	}
 	if (check_dims(c, dims, n))
 		return -1;
-	if (x->cidx >= 0) {
-		ox_const k = c->consts[x->cidx];
-		set_out_const(c, 0, n, dims, &k);
-	} else {
-		set_out(c, 0, n, dims);
-	}
+	set_out_carry(c, n, dims, x);
 	return 0;
 }
 
@@ -1186,12 +1193,7 @@ static int op_squeeze(ox_ctx *c, int unsqueeze)
 			if (!(n < 0 ? x->dims[i] == 1 : mark[i]))
 				dims[out_rank++] = x->dims[i];
 	}
-	if (x->cidx >= 0) {
-		ox_const k = c->consts[x->cidx];
-		set_out_const(c, 0, out_rank, dims, &k);
-	} else {
-		set_out(c, 0, out_rank, dims);
-	}
+	set_out_carry(c, out_rank, dims, x);
 	return 0;
 }
 
