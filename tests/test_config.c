@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "test_seed.h"
+
 #include "tessera/hwcfg.h"
 
 #define DATA "tests/data/config/"
@@ -700,9 +702,7 @@ static void random_config(ts_hwcfg *c)
 static void test_random_round_trip(void **state)
 {
 	(void)state;
-	const char *env = getenv("TS_SEED");
-	uint64_t seed = env && *env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL);
-	printf("test_random_round_trip: TS_SEED=%llu\n", (unsigned long long)seed);
+	uint64_t seed = ts_test_seed("test_random_round_trip");
 	rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
 	for (int iter = 0; iter < 2000; iter++) {
 		ts_hwcfg c, back;

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "test_seed.h"
+
 #include "tessera/cost.h"
 #include "tessera/hwcfg.h"
 #include "tessera/workload.h"
@@ -329,9 +331,7 @@ static void test_workload_total(void **state)
 
 int main(void)
 {
-	const char *env = getenv("TS_SEED");
-	seed = env && *env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL);
-	printf("test_cost: seed %u (TS_SEED=%u reproduces)\n", seed, seed);
+	seed = (unsigned)ts_test_seed("test_cost");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ws_hand),
 		cmocka_unit_test(test_os_hand),

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "test_seed.h"
+
 #include "tessera/cost.h"
 #include "tessera/workload.h"
 
@@ -40,9 +42,7 @@ static uint32_t rng_range(uint32_t lo, uint32_t hi) /* inclusive */
 static int setup_seed(void **state)
 {
 	(void)state;
-	const char *env = getenv("TS_SEED");
-	seed_used = env && *env ? strtoull(env, NULL, 10) : (unsigned long long)time(NULL);
-	fprintf(stderr, "test_dataflow: seed %llu (TS_SEED=%llu reproduces)\n", seed_used, seed_used);
+	seed_used = ts_test_seed("test_dataflow");
 	rng_state = seed_used * 2654435761u + 0x9E3779B97F4A7C15ull;
 	if (!rng_state)
 		rng_state = 1;

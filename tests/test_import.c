@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "test_seed.h"
+
 #include "onnx.pb-c.h"
 #include "tessera/util.h"
 #include "tessera/workload.h"
@@ -88,10 +90,7 @@ static void expect_error(ts_status got, const ts_diag *d, ts_status st, const ch
 
 static uint64_t seed_from_env(void)
 {
-	const char *s = getenv("TS_SEED");
-	uint64_t seed = s && *s ? strtoull(s, NULL, 0) : (uint64_t)time(NULL);
-	printf("test_import: TS_SEED=%llu\n", (unsigned long long)seed);
-	return seed;
+	return ts_test_seed("test_import");
 }
 
 static uint64_t rng_state;

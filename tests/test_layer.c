@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "test_seed.h"
+
 #include "tessera/workload.h"
 
 /* A valid 3x3 conv: K=8, C=4, 10x10 input, stride 1, pad 1. */
@@ -474,14 +476,6 @@ static void test_op_names(void **state)
 
 /* ---- random layers against a brute-force count ------------------------------------ */
 
-static unsigned test_seed(void)
-{
-	const char *env = getenv("TS_SEED");
-	unsigned seed = env && *env ? (unsigned)strtoul(env, NULL, 0) : (unsigned)time(NULL);
-	printf("  TS_SEED=%u\n", seed);
-	return seed;
-}
-
 static uint32_t rnd(uint64_t *state, uint32_t lo, uint32_t hi)
 {
 	/* xorshift64* */
@@ -506,7 +500,7 @@ static uint32_t brute_out(uint32_t in, uint32_t pad_a, uint32_t pad_b, uint32_t 
 static void test_random_layers(void **state)
 {
 	(void)state;
-	unsigned seed = test_seed();
+	unsigned seed = (unsigned)ts_test_seed("test_layer");
 	uint64_t rs = seed * 0x9e3779b97f4a7c15ull + 1;
 	for (int iter = 0; iter < 2000; iter++) {
 		ts_layer l;

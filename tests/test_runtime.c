@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "test_seed.h"
+
 #include "tessera/cost.h"
 #include "tessera/kernels.h"
 #include "tessera/quant.h"
@@ -971,9 +973,7 @@ static void test_bad_input(void **state)
 
 int main(void)
 {
-	const char *env = getenv("TS_SEED");
-	seed = env && *env ? strtoull(env, NULL, 10) : (unsigned long long)time(NULL);
-	printf("test_runtime: seed %llu (TS_SEED=%llu reproduces)\n", seed, seed);
+	seed = ts_test_seed("test_runtime");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ws_hand),
 		cmocka_unit_test(test_os_hand),
