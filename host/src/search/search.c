@@ -205,6 +205,43 @@ static void mutate(const ts_problem *p, ts_rng *r, uint8_t *a, double rate, uint
 		ts_neighbor(p, r, a);
 }
 
+/* ---- designs seen ------------------------------------------------------------------ */
+static uint64_t design_hash(const uint8_t *a, size_t nv)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a, then a final mix */
+	for (size_t i = 0; i < nv; i++)
+		h = (h ^ a[i]) * 0x100000001b3ull;
+	h ^= h >> 29;
+	return h * 0xbf58476d1ce4e5b9ull;
+}
+
+int ts_ctx_seen(const ts_ctx *c, const uint8_t *a)
+{
+	const size_t nv = c->p->n_vars;
+	if (!c->seen_cap)
+		return 0;
+	for (uint32_t s = (uint32_t)(design_hash(a, nv) & (c->seen_cap - 1));; s = (s + 1) & (c->seen_cap - 1)) {
+		uint32_t k = c->seen_slot[s];
+		if (!k)
+			return 0;
+		if (memcmp(c->seen_rows + (size_t)(k - 1) * nv, a, nv) == 0)
+			return 1;
+	}
+}
+
+static void seen_add(ts_ctx *c, const uint8_t *a)
+{
+	const size_t nv = c->p->n_vars;
+	if (!c->seen_cap || c->seen_n >= c->seen_max)
+		return;
+	uint32_t s = (uint32_t)(design_hash(a, nv) & (c->seen_cap - 1));
+	for (; c->seen_slot[s]; s = (s + 1) & (c->seen_cap - 1))
+		if (memcmp(c->seen_rows + (size_t)(c->seen_slot[s] - 1) * nv, a, nv) == 0)
+			return;
+	memcpy(c->seen_rows + (size_t)c->seen_n * nv, a, nv);
+	c->seen_slot[s] = ++c->seen_n;
+}
+
 /* Bookkeeping of evaluation number c->done with result e (already computed
  * or replayed): store, best, trace, progress. */
 static void ctx_record(ts_ctx *c, const uint8_t *a, const ts_eval *e, int replayed, double wall_s)
@@ -224,6 +261,7 @@ static void ctx_record(ts_ctx *c, const uint8_t *a, const ts_eval *e, int replay
 		c->first_best = i + 1;
 	}
 	c->trace[i] = c->best_eval.feasible ? c->best_eval.objective : INFINITY;
+	seen_add(c, a);
 	c->done++;
 	ts_progress_update(&c->prog, c->done);
 }
@@ -370,45 +408,40 @@ static int ga_tournament(ts_rng *r)
 	return (int)(x < y ? x : y);
 }
 
-void ts_algo_ga(ts_ctx *c, const uint8_t *seed_design, uint32_t evals)
+/* Fill the population: mutants of seed_design (the seed itself first;
+ * `extra` more moves each after a restart), else random designs; all
+ * repaired, no two equal where a few tries can avoid it. */
+static void ga_init(ts_ctx *c, ga_ind *pop, const uint8_t *seed_design, double rate, uint32_t extra)
 {
 	const ts_problem *p = c->p;
 	const size_t nv = p->n_vars;
-	const size_t gene = p->spec.form == TS_FORM_PER_LAYER ? 2 : 1;
-	const uint32_t stop = evals && c->done + evals < c->max ? c->done + evals : c->max;
-	ga_ind pop[GA_POP];
-	uint8_t *mem = malloc(nv * GA_POP);
-	if (!mem) {
-		c->err = ts_err(c->d, TS_ERR_NOMEM, "search: out of memory");
-		return;
-	}
-	const double rate = 1.0 / (double)(nv / gene);
-	double fit[GA_POP];
 	for (int k = 0; k < GA_POP; k++) {
-		pop[k].a = mem + (size_t)k * nv;
 		pop[k].fit = INFINITY;
 		for (int t = 0; t <= GA_RETRIES; t++) {
 			if (seed_design) {
-				/* fine-tuning: the seed and mutants of it */
 				memcpy(pop[k].a, seed_design, nv);
-				if (k > 0)
-					mutate(p, &c->rng, pop[k].a, rate, 1 + (uint32_t)t);
+				if (k > 0 || extra)
+					mutate(p, &c->rng, pop[k].a, rate, 1 + extra + (uint32_t)t);
 			} else {
 				ts_random_design(p, &c->rng, pop[k].a);
 			}
 			ts_repair(p, &c->rng, pop[k].a);
-			if (!in_population(pop, k, pop[k].a, nv, -1))
+			if (!in_population(pop, k, pop[k].a, nv, -1) && (!extra || !ts_ctx_seen(c, pop[k].a)))
 				break;
 		}
 	}
-	/* A generation is generated first and then scored as one batch (the
-	 * evaluations do not feed back into it), which is what lets the MPI
-	 * driver spread it over ranks with the same result. */
-	uint32_t want = stop > c->done ? stop - c->done : 0;
-	ts_ctx_eval_batch(c, mem, nv, want < GA_POP ? want : GA_POP, fit, NULL);
-	for (int k = 0; k < GA_POP; k++)
-		pop[k].fit = fit[k];
-	while (c->done < stop && c->err == TS_OK) {
+}
+
+/* Generations until `stop` evaluations, or until the population's best has
+ * not improved for stall_max evaluations (returns then). */
+static void ga_generations(ts_ctx *c, ga_ind *pop, uint8_t *rows, double rate, uint32_t stop, uint32_t stall_max,
+			   uint32_t *last_gain, double *pop_best)
+{
+	const ts_problem *p = c->p;
+	const size_t nv = p->n_vars;
+	const size_t gene = p->spec.form == TS_FORM_PER_LAYER ? 2 : 1;
+	double fit[GA_POP];
+	while (c->done < stop && c->err == TS_OK && c->done - *last_gain < stall_max) {
 		qsort(pop, GA_POP, sizeof pop[0], ga_cmp);
 		/* the children go to the slots after the parents: contiguous rows
 		 * for the batch once sorted pointers are copied back in order */
@@ -424,23 +457,81 @@ void ts_algo_ga(ts_ctx *c, const uint8_t *seed_design, uint32_t evals)
 				memcpy(ch + g, (ts_rng_below(&c->rng, 2) ? pa : pb) + g, gene);
 			mutate(p, &c->rng, ch, rate, 0);
 			ts_repair(p, &c->rng, ch);
-			for (int t = 0; t < GA_RETRIES && in_population(pop, GA_POP, ch, nv, k); t++) {
+			/* a child already in the population or already evaluated
+			 * would waste its evaluation: move it again */
+			for (int t = 0; t < GA_RETRIES && (in_population(pop, GA_POP, ch, nv, k) || ts_ctx_seen(c, ch));
+			     t++) {
 				ts_neighbor(p, &c->rng, ch);
 				ts_repair(p, &c->rng, ch);
 			}
 		}
-		uint8_t *rows = malloc((size_t)(nch ? nch : 1) * nv);
-		if (!rows) {
-			c->err = ts_err(c->d, TS_ERR_NOMEM, "search: out of memory");
-			break;
-		}
 		for (int k = 0; k < nch; k++)
 			memcpy(rows + (size_t)k * nv, pop[GA_PARENTS + k].a, nv);
 		ts_ctx_eval_batch(c, rows, nv, (uint32_t)nch, fit, NULL);
-		for (int k = 0; k < nch; k++)
+		for (int k = 0; k < nch; k++) {
 			pop[GA_PARENTS + k].fit = fit[k];
-		free(rows);
+			if (fit[k] < *pop_best) {
+				*pop_best = fit[k];
+				*last_gain = c->done;
+			}
+		}
 	}
+}
+
+void ts_algo_ga(ts_ctx *c, const uint8_t *seed_design, uint32_t evals)
+{
+	const ts_problem *p = c->p;
+	const size_t nv = p->n_vars;
+	const size_t gene = p->spec.form == TS_FORM_PER_LAYER ? 2 : 1;
+	const uint32_t stop = evals && c->done + evals < c->max ? c->done + evals : c->max;
+	ga_ind pop[GA_POP];
+	uint8_t *mem = malloc(nv * GA_POP);
+	if (!mem) {
+		c->err = ts_err(c->d, TS_ERR_NOMEM, "search: out of memory");
+		return;
+	}
+	const double rate = 1.0 / (double)(nv / gene);
+	double fit[GA_POP];
+	uint8_t *rows = malloc(nv * GA_POP);
+	if (!rows) {
+		free(mem);
+		c->err = ts_err(c->d, TS_ERR_NOMEM, "search: out of memory");
+		return;
+	}
+	for (int k = 0; k < GA_POP; k++)
+		pop[k].a = mem + (size_t)k * nv;
+	/* A population that has not improved its best for stall_max
+	 * evaluations has converged into one basin: it is replaced by a fresh
+	 * one (the best design found stays in the context). */
+	const uint32_t span = stop > c->done ? stop - c->done : 1;
+	const uint32_t stall_max = span / 10 > 100 ? span / 10 : 100;
+	uint32_t last_gain = c->done, restarts = 0;
+	double pop_best = INFINITY;
+	const uint8_t *start = seed_design;
+	for (;;) {
+		ga_init(c, pop, start, rate, restarts);
+		/* A generation is generated first and then scored as one batch
+		 * (the evaluations do not feed back into it), which is what lets
+		 * the MPI driver spread it over ranks with the same result. */
+		uint32_t want = stop > c->done ? stop - c->done : 0;
+		for (int k = 0; k < GA_POP; k++)
+			memcpy(rows + (size_t)k * nv, pop[k].a, nv);
+		ts_ctx_eval_batch(c, rows, nv, want < GA_POP ? want : GA_POP, fit, NULL);
+		pop_best = INFINITY;
+		for (int k = 0; k < GA_POP; k++) {
+			pop[k].fit = fit[k];
+			pop_best = fit[k] < pop_best ? fit[k] : pop_best;
+		}
+		last_gain = c->done;
+		ga_generations(c, pop, rows, rate, stop, stall_max, &last_gain, &pop_best);
+		if (c->done >= stop || c->err != TS_OK)
+			break;
+		/* Fine-tuning (rl+ga) restarts around the best design with more
+		 * moves each time; a plain GA from random designs. */
+		restarts++;
+		start = seed_design ? c->best : NULL;
+	}
+	free(rows);
 	free(mem);
 }
 
@@ -480,31 +571,44 @@ void ts_algo_sa(ts_ctx *c)
 	}
 	memcpy(best, cur, nv);
 	fbest = fcur;
-	const uint32_t start = c->done, n = c->max > start ? c->max - start : 1;
+	uint32_t start = c->done, n = c->max > start ? c->max - start : 1;
 	const double genes = (double)(p->spec.form == TS_FORM_PER_LAYER ? nv / 2 : nv);
 	const double t0 = SA_T0_GENES / genes;
 	const uint32_t stall_max = n / 10 > 50 ? n / 10 : 50;
 	uint32_t stall = 0;
+	double fchain = fcur; /* the best of the current chain */
 	while (!ts_ctx_done(c)) {
 		const double temp = t0 * pow(SA_COOLING, (double)(c->done - start) / n);
+		/* The number of moves is drawn once per step: redrawing a
+		 * candidate that was already evaluated (the seen check) with the
+		 * same number keeps the mix of one- and multi-move steps. */
+		const double u = ts_rng_unif(&c->rng);
+		const int moves = u < SA_ONE_MOVE ? 1 : u < SA_ONE_MOVE + (1 - SA_ONE_MOVE) * 0.6 ? 2 : 3;
 		for (int t = 0; t < SA_RETRIES; t++) {
 			memcpy(cand, cur, nv);
-			double u = ts_rng_unif(&c->rng);
-			int moves = u < SA_ONE_MOVE ? 1 : u < SA_ONE_MOVE + (1 - SA_ONE_MOVE) * 0.6 ? 2 : 3;
 			for (int m = 0; m < moves; m++)
 				ts_neighbor(p, &c->rng, cand);
 			ts_repair(p, &c->rng, cand);
-			if (memcmp(cand, cur, nv) != 0)
+			if (memcmp(cand, cur, nv) != 0 && !ts_ctx_seen(c, cand))
 				break;
 		}
 		double f = ts_ctx_eval(c, cand, &e);
 		if (f < fbest) {
 			fbest = f;
 			memcpy(best, cand, nv);
+		}
+		if (f < fchain) {
+			fchain = f;
 			stall = 0;
-		} else if (++stall >= stall_max && isfinite(fbest)) {
-			memcpy(cur, best, nv);
-			fcur = fbest;
+		} else if (++stall >= stall_max) {
+			/* A chain stuck for stall_max evaluations sits in a local
+			 * optimum: start a new chain, reheated, from a fresh random
+			 * design (another basin) for the rest of the budget. */
+			ts_random_design(p, &c->rng, cur);
+			ts_repair(p, &c->rng, cur);
+			fcur = fchain = INFINITY;
+			start = c->done;
+			n = c->max > start ? c->max - start : 1;
 			stall = 0;
 			continue;
 		}
@@ -599,6 +703,18 @@ ts_status ts_search_run(const ts_problem *p, const ts_search_opts *o, ts_search_
 	}
 	for (uint32_t i = 0; i < c.max; i++)
 		c.trace[i] = INFINITY;
+	/* The seen table at most half full; past 2^22 designs new ones are
+	 * simply not remembered (it only saves evaluations). */
+	c.seen_max = c.max < (1u << 22) ? c.max : (1u << 22);
+	c.seen_cap = 2;
+	while (c.seen_cap < 2 * (uint64_t)c.seen_max)
+		c.seen_cap *= 2;
+	c.seen_rows = malloc((size_t)c.seen_max * nv);
+	c.seen_slot = calloc(c.seen_cap, sizeof *c.seen_slot);
+	if (!c.seen_rows || !c.seen_slot) {
+		st = ts_err(d, TS_ERR_NOMEM, "search: out of memory");
+		goto out;
+	}
 	c.best_eval.feasible = false;
 	c.best_eval.objective = INFINITY;
 
@@ -693,6 +809,8 @@ out:
 	free(c.trace);
 	free(c.replay_actions);
 	free(c.replay_evals);
+	free(c.seen_rows);
+	free(c.seen_slot);
 	if (st != TS_OK) {
 		free(r->best);
 		r->best = NULL;

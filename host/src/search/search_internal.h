@@ -67,12 +67,22 @@ typedef struct ts_ctx {
 	ts_eval *replay_evals;
 	ts_diag *d;
 	ts_status err;          /* first error (store), stops the search */
+	/* Designs evaluated so far (replayed ones too, so a resumed run sees the
+	 * same set): an open-addressing table of indices into seen_rows. */
+	uint8_t *seen_rows;     /* seen_max x n_vars */
+	uint32_t *seen_slot;    /* seen_cap entries, 0 = empty, else index + 1 */
+	uint32_t seen_n, seen_max, seen_cap;
 } ts_ctx;
 
 static inline int ts_ctx_done(const ts_ctx *c)
 {
 	return c->done >= c->max || c->err != TS_OK;
 }
+
+/* Whether design a was already evaluated in this run. Free, like the
+ * constraint: looking up a past evaluation costs no cost-model run, so the
+ * searchers use it to avoid spending an evaluation on a design twice. */
+int ts_ctx_seen(const ts_ctx *c, const uint8_t *a);
 
 /* Score one design (counts one evaluation). Returns the objective (+inf when
  * infeasible or when the budget is spent). */
