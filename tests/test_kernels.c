@@ -273,8 +273,8 @@ static void test_fast_gemm_extremes(void **state)
 
 /* The microkernel contract of kernels_internal.h on each ISA, called directly on a
  * hand-packed panel: C = R + (load ? C : 0) + (row ? row[i] + col[j] : 0) for the first
- * mr x nr, nothing else written; K tails, K beyond the driver's K block (the AVX2 kernel
- * prepares B 512 k at a time), edge tiles, with and without overread. */
+ * mr x nr, nothing else written; K tails, K beyond the driver's K block, edge tiles, with
+ * and without overread; kernels with a prep step read the panel it makes. */
 static void test_ukernel_contract(void **state)
 {
 	(void)state;
@@ -334,8 +334,16 @@ static void test_ukernel_contract(void **state)
 					}
 					want[i * ldc + j] = (int32_t)v;
 				}
-			u.fn(kc, a, lda, mr, a_signed, overread, pb, c, ldc, nr, load,
+			/* the kernel reads its own layout when it has a prep step */
+			int8_t *kp = pb;
+			if (u.prep) {
+				kp = aligned_alloc(64, (ts_panel_bytes(&u, kc4) + 63) / 64 * 64);
+				u.prep(pb, kc4 / 4, a_signed, kp);
+			}
+			u.fn(kc, a, lda, mr, a_signed, overread, kp, c, ldc, nr, load,
 			     with_terms ? row : NULL, with_terms ? col : NULL);
+			if (kp != pb)
+				free(kp);
 			char what[160];
 			snprintf(what, sizeof what, "ukernel %s kc %zu mr %zu nr %zu %s overread %d load %d terms %d",
 				 ts_isa_name((ts_isa)isa), kc, mr, nr, a_signed ? "int8" : "uint8", overread, load,

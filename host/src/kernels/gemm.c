@@ -49,12 +49,8 @@ static void ukernel_scalar(size_t kc, const uint8_t *a, size_t lda, size_t mr, i
 
 void ts_ukernel_scalar(ts_ukernel *u)
 {
-	u->isa = TS_ISA_SCALAR;
-	u->mr = SCALAR_MR;
-	u->nr = SCALAR_NR;
-	u->flip_b = 0;
-	u->pack_pairs = NULL;
-	u->fn = ukernel_scalar;
+	*u = (ts_ukernel){ .isa = TS_ISA_SCALAR, .mr = SCALAR_MR, .nr = SCALAR_NR, .flip_b = 0,
+			   .pack_pairs = NULL, .fn = ukernel_scalar };
 }
 
 /* ---- packing and sums (SSE2 is x86-64 baseline) -------------------------------------- */
@@ -151,13 +147,19 @@ static ts_status gemm_fast_st(const ts_gemm_args *g, const ts_ukernel *u, ts_dia
 		return TS_OK;
 	int a_signed = g->a_type == TS_Q_INT8;
 	uint8_t flip = a_signed && u->flip_b ? 0x80 : 0;
-	size_t kc_max = k < GEMM_KC ? (k + 3) & ~(size_t)3 : GEMM_KC;
-	size_t nc_max = n < GEMM_NC ? n : GEMM_NC;
+	size_t kc_blk = u->kc ? u->kc : GEMM_KC, nc_blk = u->nc ? u->nc : GEMM_NC;
+	size_t kc_max = k < kc_blk ? (k + 3) & ~(size_t)3 : kc_blk;
+	size_t nc_max = n < nc_blk ? n : nc_blk;
 	nc_max = (nc_max + nr_t - 1) / nr_t * nr_t;
-	int8_t *pb = aligned_alloc(64, (nc_max * kc_max + 63) / 64 * 64 + 64);
+	/* with a prep step, B is packed into `packed` first, then each panel is prepared into pb */
+	size_t pb_bytes = nc_max / nr_t * ts_panel_bytes(u, kc_max);
+	int8_t *pb = aligned_alloc(64, (pb_bytes + 63) / 64 * 64 + 64);
+	int8_t *packed = u->prep ? aligned_alloc(64, (nc_max * kc_max + 63) / 64 * 64 + 64) : pb;
 	int32_t *rowterm = malloc(m * sizeof *rowterm);
 	int32_t *colterm = malloc(n * sizeof *colterm);
-	if (!pb || !rowterm || !colterm) {
+	if (!pb || !packed || !rowterm || !colterm) {
+		if (packed != pb)
+			free(packed);
 		free(pb);
 		free(rowterm);
 		free(colterm);
@@ -182,8 +184,8 @@ static ts_status gemm_fast_st(const ts_gemm_args *g, const ts_ukernel *u, ts_dia
 				colterm[j] = (int32_t)((uint32_t)colterm[j] - az * (uint32_t)b[j]);
 		}
 
-	for (size_t jc = 0; jc < n; jc += GEMM_NC) {
-		size_t nc = n - jc < GEMM_NC ? n - jc : GEMM_NC;
+	for (size_t jc = 0; jc < n; jc += nc_blk) {
+		size_t nc = n - jc < nc_blk ? n - jc : nc_blk;
 		if (k == 0) { /* no K blocks: C = (load) + terms */
 			for (size_t i = 0; i < m; i++)
 				for (size_t j = jc; j < jc + nc; j++) {
@@ -193,10 +195,14 @@ static ts_status gemm_fast_st(const ts_gemm_args *g, const ts_ukernel *u, ts_dia
 				}
 			continue;
 		}
-		for (size_t pc = 0; pc < k; pc += GEMM_KC) {
-			size_t kc = k - pc < GEMM_KC ? k - pc : GEMM_KC;
-			size_t kc4 = (kc + 3) & ~(size_t)3;
-			pack_b(g, u, pc, kc, kc4, jc, nc, flip, pb);
+		for (size_t pc = 0; pc < k; pc += kc_blk) {
+			size_t kc = k - pc < kc_blk ? k - pc : kc_blk;
+			size_t kc4 = (kc + 3) & ~(size_t)3, panel = ts_panel_bytes(u, kc4);
+			pack_b(g, u, pc, kc, kc4, jc, nc, flip, packed);
+			if (u->prep)
+				for (size_t jr = 0; jr < nc; jr += nr_t)
+					u->prep(packed + (jr / nr_t) * kc4 * nr_t, kc4 / 4, a_signed,
+						pb + (jr / nr_t) * panel);
 			int load = g->accumulate || pc > 0;
 			int first = pc == 0;
 			for (size_t ir = 0; ir < m; ir += mr_t) {
@@ -206,7 +212,7 @@ static ts_status gemm_fast_st(const ts_gemm_args *g, const ts_ukernel *u, ts_dia
 				for (size_t jr = 0; jr < nc; jr += nr_t) {
 					size_t nr = nc - jr < nr_t ? nc - jr : nr_t;
 					size_t j = jc + jr;
-					u->fn(kc, a, g->lda, mr, a_signed, overread, pb + (jr / nr_t) * kc4 * nr_t,
+					u->fn(kc, a, g->lda, mr, a_signed, overread, pb + (jr / nr_t) * panel,
 					      g->c + ir * g->ldc + j, g->ldc, nr, load,
 					      first && terms ? rowterm + ir : NULL,
 					      first && terms ? colterm + j : NULL);
@@ -214,6 +220,8 @@ static ts_status gemm_fast_st(const ts_gemm_args *g, const ts_ukernel *u, ts_dia
 			}
 		}
 	}
+	if (packed != pb)
+		free(packed);
 	free(pb);
 	free(rowterm);
 	free(colterm);

@@ -9,7 +9,8 @@
 #define MR 36          /* rows per call: three register blocks share one panel preparation */
 #define MB 12          /* rows per register block */
 #define NR 8
-#define PREP_GROUPS 128 /* groups of 4 k prepared at a time (u and k: 8 KB on the stack) */
+#define KC 512
+#define NC 512
 #define TARGET __attribute__((target("avx2")))
 
 /* Why this is exact. VPMADDUBSW multiplies unsigned bytes u by signed bytes s and adds
@@ -43,24 +44,25 @@ static inline int32_t load4(const uint8_t *p)
 	return v;
 }
 
-/* u and k of `groups` groups of B (32 bytes each) into uk[2 g], uk[2 g + 1]; returns V. */
-TARGET static __m256i prepare(const int8_t *pb, size_t groups, int a_signed, __m256i *uk)
+/* The kernel's panel (prep step of the packing, once per panel and K block rather than
+ * once per call): u and k of each group of 4 k (32 bytes each, u first), then V. */
+TARGET static void prep_avx2(const int8_t *packed, size_t groups, int a_signed, int8_t *dst)
 {
 	const __m256i ones = _mm256_set1_epi16(1);
 	__m256i minus1 = _mm256_set1_epi8(-1);
 	__m256i flip = _mm256_set1_epi8(a_signed ? 0 : (char)0x80);
 	/* opaque: GCC would turn b > -1 into two instructions (min, compare) */
 	__asm__("" : "+x"(minus1), "+x"(flip));
-	__m256i v = _mm256_setzero_si256();
+	__m256i v = _mm256_setzero_si256(), *uk = (__m256i *)dst;
 	for (size_t g = 0; g < groups; g++) {
-		__m256i b = _mm256_loadu_si256((const __m256i *)(pb + g * NR * 4));
+		__m256i b = _mm256_loadu_si256((const __m256i *)(packed + g * NR * 4));
 		__m256i u = _mm256_abs_epi8(b);
 		__m256i k = _mm256_xor_si256(_mm256_cmpgt_epi8(b, minus1), flip);
 		_mm256_store_si256(uk + 2 * g, u);
 		_mm256_store_si256(uk + 2 * g + 1, k);
 		v = _mm256_add_epi32(v, _mm256_madd_epi16(_mm256_maddubs_epi16(u, k), ones));
 	}
-	return v;
+	_mm256_store_si256(uk + 2 * groups, v);
 }
 
 /* Register blocks of 1, 2 or 4 rows (M edges): out[i] = v - R_i over `groups` groups. Rows
@@ -171,39 +173,30 @@ TARGET static void ukernel_avx2(size_t kc, const uint8_t *a, size_t lda, size_t 
 				int overread, const int8_t *pb, int32_t *c, size_t ldc, size_t nr, int load,
 				const int32_t *row, const int32_t *col)
 {
-	__m256i acc[MR], part[MR];
-	__m256i uk[2 * PREP_GROUPS];
+	(void)a_signed; /* k of the prepared panel carries it */
+	__m256i acc[MR];
+	const __m256i *uk = (const __m256i *)pb;
 	/* whole groups read 4 A bytes per row; with overread the K tail is one more of them
 	 * (it meets zero B), else the last 1..3 bytes are read one row at a time below */
 	size_t groups = overread ? (kc + 3) / 4 : kc / 4, tail = overread ? 0 : kc % 4;
-	size_t total = groups + (tail != 0);
-	for (size_t g0 = 0; g0 < total; g0 += PREP_GROUPS) { /* one pass unless kc > 512 */
-		size_t gn = total - g0 < PREP_GROUPS ? total - g0 : PREP_GROUPS;
-		size_t whole = groups - g0 < gn ? groups - g0 : gn;
-		__m256i v = prepare(pb + g0 * NR * 4, gn, a_signed, uk);
-		const uint8_t *ag = a + 4 * g0;
-		__m256i *out = g0 ? part : acc;
-		size_t i = 0;
-		for (; i + MB <= mr; i += MB)
-			rows12(whole, ag + i * lda, lda, uk, &v, out + i);
-		for (; i < mr; i += 4) {
-			size_t rows = mr - i < 4 ? mr - i : 4;
-			(rows == 1 ? rows1 : rows == 2 ? rows2 : rows4)(whole, ag + i * lda, lda, rows, uk, v,
-									out + i);
+	const __m256i *vp = uk + 2 * ((kc + 3) / 4);
+	size_t r0 = 0;
+	for (; r0 + MB <= mr; r0 += MB)
+		rows12(groups, a + r0 * lda, lda, uk, vp, acc + r0);
+	for (; r0 < mr; r0 += 4) {
+		size_t rows = mr - r0 < 4 ? mr - r0 : 4;
+		(rows == 1 ? rows1 : rows == 2 ? rows2 : rows4)(groups, a + r0 * lda, lda, rows, uk, *vp,
+								acc + r0);
+	}
+	if (tail) { /* the K tail: 1..3 bytes per row, read without passing K */
+		const __m256i ones = _mm256_set1_epi16(1);
+		__m256i u = uk[2 * groups], k = uk[2 * groups + 1];
+		for (size_t r = 0; r < mr; r++) {
+			int32_t a4 = 0;
+			memcpy(&a4, a + r * lda + 4 * groups, tail);
+			__m256i s = _mm256_xor_si256(_mm256_set1_epi32(a4), k);
+			acc[r] = _mm256_sub_epi32(acc[r], _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), ones));
 		}
-		if (whole < gn) { /* the K tail: 1..3 bytes per row, read without passing K */
-			const __m256i ones = _mm256_set1_epi16(1);
-			__m256i u = uk[2 * whole], k = uk[2 * whole + 1];
-			for (size_t r = 0; r < mr; r++) {
-				int32_t a4 = 0;
-				memcpy(&a4, ag + r * lda + 4 * whole, tail);
-				__m256i s = _mm256_xor_si256(_mm256_set1_epi32(a4), k);
-				out[r] = _mm256_sub_epi32(out[r], _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), ones));
-			}
-		}
-		if (g0)
-			for (size_t r = 0; r < mr; r++)
-				acc[r] = _mm256_add_epi32(acc[r], part[r]);
 	}
 	/* C = acc + (load ? C : 0) + (row ? row[i] + col[j] : 0), masked to nr columns */
 	__m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nr),
@@ -256,10 +249,7 @@ TARGET static void pack_pairs_avx2(const int8_t *b, size_t ldb, size_t kc, size_
 
 void ts_ukernel_avx2(ts_ukernel *u)
 {
-	u->isa = TS_ISA_AVX2;
-	u->mr = MR;
-	u->nr = NR;
-	u->flip_b = 0;
-	u->pack_pairs = pack_pairs_avx2;
-	u->fn = ukernel_avx2;
+	*u = (ts_ukernel){ .isa = TS_ISA_AVX2, .mr = MR, .nr = NR, .flip_b = 0,
+			   .pack_pairs = pack_pairs_avx2, .fn = ukernel_avx2, .prep = prep_avx2,
+			   .group_bytes = 2 * NR * 4, .panel_extra = 32, .kc = KC, .nc = NC };
 }

@@ -260,10 +260,6 @@ TARGET static void pack_pairs_avx512(const int8_t *b, size_t ldb, size_t kc, siz
 
 void ts_ukernel_avx512(ts_ukernel *u)
 {
-	u->pack_pairs = pack_pairs_avx512;
-	u->isa = TS_ISA_AVX512VNNI;
-	u->mr = MR;
-	u->nr = NR;
-	u->flip_b = 1;
-	u->fn = ukernel_avx512;
+	*u = (ts_ukernel){ .isa = TS_ISA_AVX512VNNI, .mr = MR, .nr = NR, .flip_b = 1,
+			   .pack_pairs = pack_pairs_avx512, .fn = ukernel_avx512 };
 }

@@ -31,13 +31,28 @@ typedef void (*ts_ukernel_fn)(size_t kc, const uint8_t *a, size_t lda, size_t mr
 typedef void (*ts_pack_fn)(const int8_t *b, size_t ldb, size_t kc, size_t kc4, size_t cols,
 			   uint8_t flip, int8_t *dst);
 
+/* Optional second step of packing: turns one panel packed as above (groups of NR x 4
+ * bytes) into the kernel's own layout at dst, panel_bytes(u, kc4) bytes (32-aligned when
+ * dst is). a_signed as for the microkernel, which then reads dst instead of the panel. */
+typedef void (*ts_prep_fn)(const int8_t *packed, size_t groups, int a_signed, int8_t *dst);
+
 typedef struct ts_ukernel {
 	ts_isa isa;
 	size_t mr, nr;
 	int flip_b;
 	ts_pack_fn pack_pairs; /* NULL: portable packing only */
 	ts_ukernel_fn fn;
+	ts_prep_fn prep;       /* NULL: the kernel reads the packed panel */
+	size_t group_bytes;    /* with prep: bytes per group of 4 k in the kernel's panel */
+	size_t panel_extra;    /* with prep: bytes after the groups */
+	size_t kc, nc;         /* K and N blocks of the driver (0: its defaults) */
 } ts_ukernel;
+
+/* Bytes of one panel of kc4 k (a multiple of 4) in the layout the microkernel reads. */
+static inline size_t ts_panel_bytes(const ts_ukernel *u, size_t kc4)
+{
+	return u->prep ? kc4 / 4 * u->group_bytes + u->panel_extra : kc4 * u->nr;
+}
 
 /* Run fn(arg, idx) for idx = 0 .. size - 1 on the pool (idx 0 on the caller); returns
  * when all have finished. */
