@@ -129,7 +129,12 @@ void ts_algo_bo(ts_ctx *c)
 			if (info != 0) {
 				/* Not positive definite (duplicates): fall back to a mutant of the best. */
 				memcpy(a, c->best, nv);
-				ts_repair(p, &c->rng, a);
+				for (int t = 0; t < 64; t++) {
+					ts_neighbor(p, &c->rng, a);
+					ts_repair(p, &c->rng, a);
+					if (!ts_ctx_seen(c, a))
+						break;
+				}
 			} else {
 				memcpy(alpha, yw, m * sizeof *alpha);
 				dpotrs_("L", &im, &one, K, &im, alpha, &im, &info);
@@ -143,11 +148,11 @@ void ts_algo_bo(ts_ctx *c)
 									     ? c->best
 									     : hist + (size_t)win[ts_rng_below(&c->rng, m)] * nv;
 						memcpy(ca, src, nv);
+						/* 1-3 neighbourhood moves: steps, fresh values
+						 * and trades along the budget */
 						uint32_t k = 1 + ts_rng_below(&c->rng, 3);
-						for (uint32_t s = 0; s < k; s++) {
-							size_t v = ts_rng_below(&c->rng, (uint32_t)nv);
-							ca[v] = (uint8_t)ts_rng_below(&c->rng, p->card[v]);
-						}
+						for (uint32_t s = 0; s < k; s++)
+							ts_neighbor(p, &c->rng, ca);
 					}
 					ts_repair(p, &c->rng, ca);
 					normalize(p, ca, cx + (size_t)q * nv);
@@ -162,6 +167,10 @@ void ts_algo_bo(ts_ctx *c)
 				double best_ei = -1;
 				uint32_t best_q = 0;
 				for (uint32_t q = 0; q < BO_CANDIDATES; q++) {
+					/* a design already evaluated improves nothing (the
+					 * GP's noise term would still give it some EI) */
+					if (ts_ctx_seen(c, cand + (size_t)q * nv))
+						continue;
 					double mu = 0, quad = 0;
 					for (uint32_t i = 0; i < m; i++) {
 						mu += ks[(size_t)q * m + i] * alpha[i];
@@ -178,6 +187,13 @@ void ts_algo_bo(ts_ctx *c)
 					}
 				}
 				memcpy(a, cand + (size_t)best_q * nv, nv);
+				/* every candidate seen already: a fresh neighbour of the best */
+				for (int t = 0; best_ei < 0 && t < 64 && ts_ctx_seen(c, a); t++) {
+					memcpy(a, c->best_eval.feasible ? c->best : a, nv);
+					for (uint32_t s = 0, k = 1 + (uint32_t)t / 8; s < k; s++)
+						ts_neighbor(p, &c->rng, a);
+					ts_repair(p, &c->rng, a);
+				}
 			}
 		}
 		ts_eval e;
