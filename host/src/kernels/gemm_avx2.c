@@ -1,14 +1,16 @@
 /* gemm_avx2.c — AVX2 microkernel of the int8 GEMM: VPMADDUBSW on sign-moved operands, exact
- * for every input (AVX2 has no VNNI; the bound is derived below), 12 x 8 register blocks,
- * up to 36 rows per call sharing one preparation of the B panel. Per-function target. */
+ * for every input (AVX2 has no VNNI; the bound is derived below), 12 x 8 register blocks
+ * that finish straight into C, B panels prepared once per K block. Per-function target. */
 #include <immintrin.h>
 #include <string.h>
 
 #include "kernels/kernels_internal.h"
 
-#define MR 36          /* rows per call: three register blocks share one panel preparation */
+#define MR 36          /* rows per call: three register blocks */
 #define MB 12          /* rows per register block */
 #define NR 8
+/* K and N blocks: a prepared panel is 16 bytes per k (u and k), twice the packed bytes,
+ * so N is blocked at 512 (a 512 KB block of B in L2) where the other kernels use 1536 */
 #define KC 512
 #define NC 512
 #define TARGET __attribute__((target("avx2")))
@@ -34,8 +36,15 @@
  * would need -(-128), which no byte holds; the XOR gives ~a = -a - 1 instead, and the
  * -1 per element goes into V, so no weight or activation value needs a fallback.)
  * Cost: 4 vector instructions per 32 MACs (XOR, VPMADDUBSW, VPMADDWD, VPADDD) where a
- * saturating kernel needs 3; u, k and V cost 6 per group of 4 k and panel, paid once
- * per call for up to MR rows. */
+ * saturating kernel needs 3, but the same 2 multiplies. Measured on Zen 5 (ymm): the
+ * multiplies issue at half the rate of XOR/ADD, and this loop runs at the speed of the
+ * 3-instruction one (both bound by the 2 multiplies), with no ALU slot to spare: every
+ * extra vector instruction in the loop costs time. Hence u, k and V (6 instructions
+ * per group of 4 k) are made once per panel and K block by prep_avx2 when B is packed,
+ * not once per call, and the 12-row blocks add V and the row/column terms and C in
+ * their epilogue. (Exact alternatives measured and not taken: VPMADDWD on A and B
+ * widened to int16 needs the same 2 multiplies per 32 MACs, VPMADDWD + VPADDD twice,
+ * and twice the loads: ~10 % slower per MAC than this loop.) */
 
 static inline int32_t load4(const uint8_t *p)
 {
@@ -99,9 +108,14 @@ SMALL(rows1, ROWS1)
  * the 16 ymm registers, more than GCC allocates without spilling, so this loop is
  * written out: ymm0-11 R_i, ymm12 u, ymm13 k, ymm14 temporary, ymm15 ones. Rows are
  * addressed as base + {0, 1, 2} * lda from four bases 3 rows apart; two groups per
- * iteration (half the pointer updates), then an odd last one. out[i] = *v - R_i. */
+ * iteration (half the pointer updates), then an odd last one. The block is finished in
+ * place: row i of out (rows ldo bytes apart, full 8 columns) becomes
+ *   *v + rt[i] - R_i + (load ? row i of out : 0)
+ * (v: V plus the column terms, rt: the row terms), so a full tile goes to C without a
+ * round trip through memory; for edge tiles out is a 12-row buffer (ldo 32, rt zeros). */
 static const int16_t c_ones[16] __attribute__((aligned(32))) = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+static const int32_t c_zeros[MR] = { 0 };
 
 #define ASM_ROW(i, addr) \
 	"vpbroadcastd " addr ", %%ymm14\n\t" \
@@ -126,13 +140,22 @@ static const int16_t c_ones[16] __attribute__((aligned(32))) = {
 	ASM_ROW(10, oa "(%[a9],%[lda],1)") \
 	ASM_ROW(11, oa "(%[a9],%[lda],2)")
 #define ASM_ZERO(i) "vpxor %%xmm" #i ", %%xmm" #i ", %%xmm" #i "\n\t"
-#define ASM_OUT(i) \
-	"vpsubd %%ymm" #i ", %%ymm14, %%ymm" #i "\n\t" \
-	"vmovdqu %%ymm" #i ", " #i "*32(%[out])\n\t"
+/* ymm14 = *v + rt[i]; R_i = ymm14 - R_i (+ out row, addressed like the A rows) */
+#define ASM_FIN(i) \
+	"vpbroadcastd " #i "*4(%[rt]), %%ymm14\n\t" \
+	"vpaddd %%ymm15, %%ymm14, %%ymm14\n\t" \
+	"vpsubd %%ymm" #i ", %%ymm14, %%ymm" #i "\n\t"
+#define ASM_ADD(i, addr) "vpaddd " addr ", %%ymm" #i ", %%ymm" #i "\n\t"
+#define ASM_STORE(i, addr) "vmovdqu %%ymm" #i ", " addr "\n\t"
+#define ASM_ROWS(X) \
+	X(0, "(%[a0])") X(1, "(%[a0],%[lda],1)") X(2, "(%[a0],%[lda],2)") \
+	X(3, "(%[a3])") X(4, "(%[a3],%[lda],1)") X(5, "(%[a3],%[lda],2)") \
+	X(6, "(%[a6])") X(7, "(%[a6],%[lda],1)") X(8, "(%[a6],%[lda],2)") \
+	X(9, "(%[a9])") X(10, "(%[a9],%[lda],1)") X(11, "(%[a9],%[lda],2)")
 
 TARGET __attribute__((noinline)) static void
 rows12(size_t groups, const uint8_t *a, size_t lda, const __m256i *uk, const __m256i *v,
-       __m256i *out)
+       const int32_t *rt, int32_t *out, size_t ldo, int load)
 {
 	const uint8_t *a0 = a, *a3 = a + 3 * lda, *a6 = a + 6 * lda, *a9 = a + 9 * lda;
 	size_t pairs = groups / 2, odd = groups % 2;
@@ -158,13 +181,25 @@ rows12(size_t groups, const uint8_t *a, size_t lda, const __m256i *uk, const __m
 		"jz 3f\n\t"
 		ASM_GROUP("0", "0")
 		"3:\n\t"
-		"vmovdqu (%[v]), %%ymm14\n\t"
-		ASM_OUT(0) ASM_OUT(1) ASM_OUT(2) ASM_OUT(3) ASM_OUT(4) ASM_OUT(5)
-		ASM_OUT(6) ASM_OUT(7) ASM_OUT(8) ASM_OUT(9) ASM_OUT(10) ASM_OUT(11)
+		/* the A row registers now address the out rows: base + {0, 1, 2} * ldo */
+		"mov %[out], %[a0]\n\t"
+		"lea (%[ldo],%[ldo],2), %[uk]\n\t"
+		"lea (%[a0],%[uk]), %[a3]\n\t"
+		"lea (%[a3],%[uk]), %[a6]\n\t"
+		"lea (%[a6],%[uk]), %[a9]\n\t"
+		"mov %[ldo], %[lda]\n\t"
+		"vmovdqu (%[v]), %%ymm15\n\t"
+		ASM_FIN(0) ASM_FIN(1) ASM_FIN(2) ASM_FIN(3) ASM_FIN(4) ASM_FIN(5)
+		ASM_FIN(6) ASM_FIN(7) ASM_FIN(8) ASM_FIN(9) ASM_FIN(10) ASM_FIN(11)
+		"test %[load], %[load]\n\t"
+		"jz 4f\n\t"
+		ASM_ROWS(ASM_ADD)
+		"4:\n\t"
+		ASM_ROWS(ASM_STORE)
 		: [a0] "+r"(a0), [a3] "+r"(a3), [a6] "+r"(a6), [a9] "+r"(a9), [uk] "+r"(uk),
-		  [n] "+r"(pairs)
-		: [odd] "r"(odd), [lda] "r"(lda), [out] "r"(out), [v] "r"(v),
-		  [ones] "m"(*(const __m256i *)c_ones)
+		  [n] "+r"(pairs), [lda] "+r"(lda)
+		: [odd] "r"(odd), [out] "r"(out), [ldo] "r"(ldo), [v] "r"(v), [rt] "r"(rt),
+		  [load] "r"(load), [ones] "m"(*(const __m256i *)c_ones)
 		: "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
 		  "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
 }
@@ -180,9 +215,21 @@ TARGET static void ukernel_avx2(size_t kc, const uint8_t *a, size_t lda, size_t 
 	 * (it meets zero B), else the last 1..3 bytes are read one row at a time below */
 	size_t groups = overread ? (kc + 3) / 4 : kc / 4, tail = overread ? 0 : kc % 4;
 	const __m256i *vp = uk + 2 * ((kc + 3) / 4);
+	/* full tiles without a K tail: 12-row blocks finish straight into C */
+	int direct = nr == NR && !tail;
+	__m256i vcol = *vp;
+	if (direct && row)
+		vcol = _mm256_add_epi32(vcol, _mm256_loadu_si256((const __m256i *)col));
 	size_t r0 = 0;
-	for (; r0 + MB <= mr; r0 += MB)
-		rows12(groups, a + r0 * lda, lda, uk, vp, acc + r0);
+	for (; r0 + MB <= mr; r0 += MB) {
+		if (direct)
+			rows12(groups, a + r0 * lda, lda, uk, &vcol, row ? row + r0 : c_zeros, c + r0 * ldc,
+			       ldc * sizeof *c, load);
+		else
+			rows12(groups, a + r0 * lda, lda, uk, vp, c_zeros, (int32_t *)(acc + r0),
+			       sizeof *acc, 0);
+	}
+	size_t done = direct ? r0 : 0; /* rows already in C */
 	for (; r0 < mr; r0 += 4) {
 		size_t rows = mr - r0 < 4 ? mr - r0 : 4;
 		(rows == 1 ? rows1 : rows == 2 ? rows2 : rows4)(groups, a + r0 * lda, lda, rows, uk, *vp,
@@ -205,7 +252,7 @@ TARGET static void ukernel_avx2(size_t kc, const uint8_t *a, size_t lda, size_t 
 	if (row)
 		colv = nr == NR ? _mm256_loadu_si256((const __m256i *)col) :
 				  _mm256_maskload_epi32(col, mask);
-	for (size_t i = 0; i < mr; i++) {
+	for (size_t i = done; i < mr; i++) {
 		int32_t *ci = c + i * ldc;
 		__m256i v = acc[i];
 		if (row)
