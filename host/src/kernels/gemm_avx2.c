@@ -108,21 +108,21 @@ SMALL(rows1, ROWS1)
  * the 16 ymm registers, more than GCC allocates without spilling, so this loop is
  * written out: ymm0-11 R_i, ymm12 u, ymm13 k, ymm14 temporary, ymm15 ones. Rows are
  * addressed as base + {0, 1, 2} * lda from four bases 3 rows apart; two groups per
- * iteration (half the pointer updates), then an odd last one. The block is finished in
- * place: row i of out (rows ldo bytes apart, full 8 columns) becomes
+ * iteration (half the pointer updates), then an odd last one. Row i of out (rows ldo
+ * bytes apart, full 8 columns) becomes
  *   *v + rt[i] - R_i + (load ? row i of out : 0)
- * (v: V plus the column terms, rt: the row terms), so a full tile goes to C without a
- * round trip through memory; for edge tiles out is a 12-row buffer (ldo 32, rt zeros). */
+ * (v: V plus the column terms, rt: the row terms or NULL): the accumulators start at
+ * *v + rt[i] and the loop subtracts, so a full tile goes to C with one add (if load) and
+ * a store per row; for edge tiles out is a 12-row buffer (ldo 32, rt NULL). */
 static const int16_t c_ones[16] __attribute__((aligned(32))) = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
-static const int32_t c_zeros[MR] = { 0 };
 
 #define ASM_ROW(i, addr) \
 	"vpbroadcastd " addr ", %%ymm14\n\t" \
 	"vpxor %%ymm13, %%ymm14, %%ymm14\n\t" \
 	"vpmaddubsw %%ymm14, %%ymm12, %%ymm14\n\t" \
 	"vpmaddwd %%ymm15, %%ymm14, %%ymm14\n\t" \
-	"vpaddd %%ymm14, %%ymm" #i ", %%ymm" #i "\n\t"
+	"vpsubd %%ymm14, %%ymm" #i ", %%ymm" #i "\n\t"
 /* one group of 4 k: A bytes at offset oa of the row bases, u and k at offset ou of uk */
 #define ASM_GROUP(oa, ou) \
 	"vmovdqa " ou "(%[uk]), %%ymm12\n\t" \
@@ -139,12 +139,11 @@ static const int32_t c_zeros[MR] = { 0 };
 	ASM_ROW(9, oa "(%[a9])") \
 	ASM_ROW(10, oa "(%[a9],%[lda],1)") \
 	ASM_ROW(11, oa "(%[a9],%[lda],2)")
-#define ASM_ZERO(i) "vpxor %%xmm" #i ", %%xmm" #i ", %%xmm" #i "\n\t"
-/* ymm14 = *v + rt[i]; R_i = ymm14 - R_i (+ out row, addressed like the A rows) */
-#define ASM_FIN(i) \
-	"vpbroadcastd " #i "*4(%[rt]), %%ymm14\n\t" \
-	"vpaddd %%ymm15, %%ymm14, %%ymm14\n\t" \
-	"vpsubd %%ymm" #i ", %%ymm14, %%ymm" #i "\n\t"
+/* row i starts at *v (+ rt[i]) and the loop subtracts its products */
+#define ASM_INIT(i) "vmovdqa %%ymm15, %%ymm" #i "\n\t"
+#define ASM_INIT_RT(i) \
+	"vpbroadcastd " #i "*4(%[rt]), %%ymm" #i "\n\t" \
+	"vpaddd %%ymm15, %%ymm" #i ", %%ymm" #i "\n\t"
 #define ASM_ADD(i, addr) "vpaddd " addr ", %%ymm" #i ", %%ymm" #i "\n\t"
 #define ASM_STORE(i, addr) "vmovdqu %%ymm" #i ", " addr "\n\t"
 #define ASM_ROWS(X) \
@@ -160,8 +159,17 @@ rows12(size_t groups, const uint8_t *a, size_t lda, const __m256i *uk, const __m
 	const uint8_t *a0 = a, *a3 = a + 3 * lda, *a6 = a + 6 * lda, *a9 = a + 9 * lda;
 	size_t pairs = groups / 2, odd = groups % 2;
 	__asm__ volatile(
-		ASM_ZERO(0) ASM_ZERO(1) ASM_ZERO(2) ASM_ZERO(3) ASM_ZERO(4) ASM_ZERO(5)
-		ASM_ZERO(6) ASM_ZERO(7) ASM_ZERO(8) ASM_ZERO(9) ASM_ZERO(10) ASM_ZERO(11)
+		"vmovdqu (%[v]), %%ymm15\n\t"
+		"test %[rt], %[rt]\n\t"
+		"jz 5f\n\t"
+		ASM_INIT_RT(0) ASM_INIT_RT(1) ASM_INIT_RT(2) ASM_INIT_RT(3) ASM_INIT_RT(4)
+		ASM_INIT_RT(5) ASM_INIT_RT(6) ASM_INIT_RT(7) ASM_INIT_RT(8) ASM_INIT_RT(9)
+		ASM_INIT_RT(10) ASM_INIT_RT(11)
+		"jmp 6f\n"
+		"5:\n\t"
+		ASM_INIT(0) ASM_INIT(1) ASM_INIT(2) ASM_INIT(3) ASM_INIT(4) ASM_INIT(5)
+		ASM_INIT(6) ASM_INIT(7) ASM_INIT(8) ASM_INIT(9) ASM_INIT(10) ASM_INIT(11)
+		"6:\n\t"
 		"vmovdqa %[ones], %%ymm15\n\t"
 		"test %[n], %[n]\n\t"
 		"jz 2f\n\t"
@@ -188,9 +196,6 @@ rows12(size_t groups, const uint8_t *a, size_t lda, const __m256i *uk, const __m
 		"lea (%[a3],%[uk]), %[a6]\n\t"
 		"lea (%[a6],%[uk]), %[a9]\n\t"
 		"mov %[ldo], %[lda]\n\t"
-		"vmovdqu (%[v]), %%ymm15\n\t"
-		ASM_FIN(0) ASM_FIN(1) ASM_FIN(2) ASM_FIN(3) ASM_FIN(4) ASM_FIN(5)
-		ASM_FIN(6) ASM_FIN(7) ASM_FIN(8) ASM_FIN(9) ASM_FIN(10) ASM_FIN(11)
 		"test %[load], %[load]\n\t"
 		"jz 4f\n\t"
 		ASM_ROWS(ASM_ADD)
@@ -223,12 +228,13 @@ TARGET static void ukernel_avx2(size_t kc, const uint8_t *a, size_t lda, size_t 
 	size_t r0 = 0;
 	for (; r0 + MB <= mr; r0 += MB) {
 		if (direct)
-			rows12(groups, a + r0 * lda, lda, uk, &vcol, row ? row + r0 : c_zeros, c + r0 * ldc,
+			rows12(groups, a + r0 * lda, lda, uk, &vcol, row ? row + r0 : NULL, c + r0 * ldc,
 			       ldc * sizeof *c, load);
 		else
-			rows12(groups, a + r0 * lda, lda, uk, vp, c_zeros, (int32_t *)(acc + r0),
-			       sizeof *acc, 0);
+			rows12(groups, a + r0 * lda, lda, uk, vp, NULL, (int32_t *)(acc + r0), sizeof *acc, 0);
 	}
+	if (direct && r0 == mr)
+		return;
 	size_t done = direct ? r0 : 0; /* rows already in C */
 	for (; r0 < mr; r0 += 4) {
 		size_t rows = mr - r0 < 4 ? mr - r0 : 4;
