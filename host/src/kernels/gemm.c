@@ -13,6 +13,8 @@
  * while MR-row slices of A (MR x KC) are reused from L1 across its NR-column panels. */
 #define GEMM_KC 512
 #define GEMM_NC 1536
+/* B panels packed (then prepared) at a time by kernels with a prep step */
+#define PREP_PANELS 4
 /* ts_gemm: below this many MACs per thread (~40 us), starting a thread costs more than
  * it gains. ts_gemm_isa uses the thread count it is given. */
 #define GEMM_MIN_MACS_PER_THREAD (1u << 24)
@@ -154,7 +156,7 @@ static ts_status gemm_fast_st(const ts_gemm_args *g, const ts_ukernel *u, ts_dia
 	/* with a prep step, B is packed into `packed` first, then each panel is prepared into pb */
 	size_t pb_bytes = nc_max / nr_t * ts_panel_bytes(u, kc_max);
 	int8_t *pb = aligned_alloc(64, (pb_bytes + 63) / 64 * 64 + 64);
-	int8_t *packed = u->prep ? aligned_alloc(64, (nc_max * kc_max + 63) / 64 * 64 + 64) : pb;
+	int8_t *packed = u->prep ? aligned_alloc(64, PREP_PANELS * nr_t * kc_max + 64) : pb;
 	int32_t *rowterm = malloc(m * sizeof *rowterm);
 	int32_t *colterm = malloc(n * sizeof *colterm);
 	if (!pb || !packed || !rowterm || !colterm) {
@@ -198,11 +200,17 @@ static ts_status gemm_fast_st(const ts_gemm_args *g, const ts_ukernel *u, ts_dia
 		for (size_t pc = 0; pc < k; pc += kc_blk) {
 			size_t kc = k - pc < kc_blk ? k - pc : kc_blk;
 			size_t kc4 = (kc + 3) & ~(size_t)3, panel = ts_panel_bytes(u, kc4);
-			pack_b(g, u, pc, kc, kc4, jc, nc, flip, packed);
-			if (u->prep)
-				for (size_t jr = 0; jr < nc; jr += nr_t)
-					u->prep(packed + (jr / nr_t) * kc4 * nr_t, kc4 / 4, a_signed,
-						pb + (jr / nr_t) * panel);
+			if (!u->prep)
+				pack_b(g, u, pc, kc, kc4, jc, nc, flip, pb);
+			/* with a prep step, PREP_PANELS panels at a time, so that `packed` is read
+			 * back from L1 */
+			for (size_t jr = 0; u->prep && jr < nc; jr += PREP_PANELS * nr_t) {
+				size_t cols = nc - jr < PREP_PANELS * nr_t ? nc - jr : PREP_PANELS * nr_t;
+				pack_b(g, u, pc, kc, kc4, jc + jr, cols, flip, packed);
+				for (size_t q = 0; q * nr_t < cols; q++)
+					u->prep(packed + q * kc4 * nr_t, kc4 / 4, a_signed,
+						pb + (jr / nr_t + q) * panel);
+			}
 			int load = g->accumulate || pc > 0;
 			int first = pc == 0;
 			for (size_t ir = 0; ir < m; ir += mr_t) {

@@ -275,20 +275,52 @@ TARGET static void ukernel_avx2(size_t kc, const uint8_t *a, size_t lda, size_t 
 	}
 }
 
-/* 4 k x 16 columns per step (two NR = 8 panels): bytes of 4 rows interleaved into the
- * [col][4 k] groups of each panel. */
+/* 4 k x 32 columns per step (four NR = 8 panels): bytes of 4 rows interleaved into the
+ * [col][4 k] groups; the unpacks work per 128-bit lane, so lane 0 holds columns 0-15 and
+ * lane 1 columns 16-31, and a lane permute gathers each panel's 8 columns. A last 16
+ * columns take the same steps on 128 bits. The XOR is skipped when there is no flip (always,
+ * for this kernel: flip_b is 0). */
 TARGET static void pack_pairs_avx2(const int8_t *b, size_t ldb, size_t kc, size_t kc4, size_t cols,
 				   uint8_t flip, int8_t *dst)
 {
-	const __m128i fl = _mm_set1_epi8((char)flip);
-	for (size_t jp = 0; jp < cols; jp += 2 * NR) {
+	const __m256i fl = _mm256_set1_epi8((char)flip);
+	size_t jp = 0;
+	for (; jp + 4 * NR <= cols; jp += 4 * NR) {
+		int8_t *d0 = dst + (jp / NR) * kc4 * NR;
+		for (size_t p = 0; p < kc; p += 4) {
+			const int8_t *src = b + p * ldb + jp;
+			__m256i r0 = _mm256_loadu_si256((const __m256i *)src);
+			__m256i r1 = _mm256_loadu_si256((const __m256i *)(src + ldb));
+			__m256i r2 = _mm256_loadu_si256((const __m256i *)(src + 2 * ldb));
+			__m256i r3 = _mm256_loadu_si256((const __m256i *)(src + 3 * ldb));
+			if (flip) {
+				r0 = _mm256_xor_si256(r0, fl);
+				r1 = _mm256_xor_si256(r1, fl);
+				r2 = _mm256_xor_si256(r2, fl);
+				r3 = _mm256_xor_si256(r3, fl);
+			}
+			__m256i t01l = _mm256_unpacklo_epi8(r0, r1), t01h = _mm256_unpackhi_epi8(r0, r1);
+			__m256i t23l = _mm256_unpacklo_epi8(r2, r3), t23h = _mm256_unpackhi_epi8(r2, r3);
+			/* per lane: q0 columns 0-3, q1 4-7, q2 8-11, q3 12-15 (+16 in lane 1) */
+			__m256i q0 = _mm256_unpacklo_epi16(t01l, t23l), q1 = _mm256_unpackhi_epi16(t01l, t23l);
+			__m256i q2 = _mm256_unpacklo_epi16(t01h, t23h), q3 = _mm256_unpackhi_epi16(t01h, t23h);
+			int8_t *o = d0 + (p / 4) * NR * 4;
+			size_t pstride = kc4 * NR;
+			_mm256_storeu_si256((__m256i *)o, _mm256_permute2x128_si256(q0, q1, 0x20));
+			_mm256_storeu_si256((__m256i *)(o + pstride), _mm256_permute2x128_si256(q2, q3, 0x20));
+			_mm256_storeu_si256((__m256i *)(o + 2 * pstride), _mm256_permute2x128_si256(q0, q1, 0x31));
+			_mm256_storeu_si256((__m256i *)(o + 3 * pstride), _mm256_permute2x128_si256(q2, q3, 0x31));
+		}
+	}
+	const __m128i fl128 = _mm256_castsi256_si128(fl);
+	for (; jp < cols; jp += 2 * NR) {
 		int8_t *d0 = dst + (jp / NR) * kc4 * NR, *d1 = d0 + kc4 * NR;
 		for (size_t p = 0; p < kc; p += 4) {
 			const int8_t *src = b + p * ldb + jp;
-			__m128i r0 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)src), fl);
-			__m128i r1 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + ldb)), fl);
-			__m128i r2 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + 2 * ldb)), fl);
-			__m128i r3 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + 3 * ldb)), fl);
+			__m128i r0 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)src), fl128);
+			__m128i r1 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + ldb)), fl128);
+			__m128i r2 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + 2 * ldb)), fl128);
+			__m128i r3 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(src + 3 * ldb)), fl128);
 			__m128i t01l = _mm_unpacklo_epi8(r0, r1), t01h = _mm_unpackhi_epi8(r0, r1);
 			__m128i t23l = _mm_unpacklo_epi8(r2, r3), t23h = _mm_unpackhi_epi8(r2, r3);
 			__m128i *o0 = (__m128i *)(d0 + (p / 4) * NR * 4), *o1 = (__m128i *)(d1 + (p / 4) * NR * 4);
