@@ -1,6 +1,5 @@
-// ts_acc — the accumulator scratchpad: DEPTH words of COLS accumulators
-// (element (word, col) at index word * COLS + col), written by the array's
-// bottom row and read by the STORE path.
+// ts_acc — the accumulator scratchpad: DEPTH words of COLS accumulators,
+// written by the array's bottom row and read by the STORE path.
 //
 // Column writes (desc.h COMPUTE): wv_i / wword_i name the accumulator word of
 // the array row entering now. WS: the row's partial sums leave column j
@@ -8,26 +7,42 @@
 // delays the write per column; each column adds to the word (or overwrites it
 // with first_i, the first reduction step). OS: the drain writes all columns
 // of wword_i at once (delay 0), overwriting. All COLS columns are written.
-// Store reads: on a clock with re_i, rdata_o lane l <= element raddr_i lane l
-// (NQ lanes; packed, lane l at bits l*width).
+// Store reads (ts_storer): on a clock with re_i, lane l of rdata_o gets the
+// element the storer addressed to it (NQ lanes; packed, lane l at bits
+// l*width), one cycle later as from a block RAM.
 //
-// Block RAM: every column writes only its own elements (col = j), so
-// COLS banks of DEPTH accumulators with one write port each are possible;
-// WS's read-modify-write reads the same bank (as written here, in the cycle of
-// the write: asynchronous, i.e. LUT RAM / flops; a block-RAM version reads one
-// cycle ahead, which the timing allows since a column's consecutive writes go
-// to different words). The STORE side reads NQ = B * elements-per-byte
-// accumulators per beat from up to NQ different rows of one column (a tile of
-// nt = 1 column), so a bank needs NQ read ports: block RAM only when NQ = 1
-// (B = 1 with 8- or 16-bit outputs), otherwise replicated banks or flops.
+// Block RAM (ts_ram banks, one write and one registered read port each):
+// - Columns: every column writes only its own elements, one per cycle, so
+//   each column has its own banks.
+// - Store reads: a beat reads NQ = B * elements-per-byte accumulators, at most
+//   NQ consecutive elements of the tile in row-major order (nt columns per
+//   row); for nt < NQ several come from one column, in consecutive words.
+//   So each column is split into NR = 2^ceil(log2 NQ) banks by word: element
+//   (word, col) is in bank col * NR + word mod NR, at row word / NR. Among NQ
+//   consecutive elements a column appears at most ceil(NQ / nt) <= NR times,
+//   in consecutive words, hence in distinct banks: one read per bank. The
+//   storer computes the banks' rows and each lane's bank (ts_storer.v).
+// - WS read-modify-write: the read is registered, so it is made one cycle
+//   ahead: every cycle each column reads the word of its next write (the tag
+//   one stage up if the pipeline advances now, else the current one), and the
+//   write adds that data. A read of the word being written in the same cycle
+//   (undefined in ts_ram) would need forwarding, but cannot happen: a
+//   column's consecutive writes go to different words (ts_ctrl: the rows of
+//   one COMPUTE have words acc0 + m, and the pipeline drains before the
+//   COMPUTE ends, so the next one's writes come cycles later). The
+//   co-simulation would show a violation as a wrong sum.
+// Writes (en_i / wv_i, COMPUTE) and store reads (re_i, STORE) never share a
+// cycle, so the store reads and the read-ahead share each bank's read port.
 module ts_acc #(
 	parameter ROWS     = 2,
 	parameter COLS     = 2,
 	parameter DATAFLOW = 0,
 	parameter ACC_BITS = 32,
 	parameter DEPTH    = 32,   // words
-	parameter FW       = 6,    // bits of an element index (word * COLS + col)
-	parameter NQ       = 4     // store read lanes
+	parameter NQ       = 4,    // store read lanes
+	parameter NRW      = 2,    // log2 of the banks per column: ceil(log2 NQ), 0 for NQ = 1
+	parameter RAW      = 3,    // bank row bits: ceil(log2 (DEPTH / 2^NRW)), at least 1
+	parameter BSW      = 3     // bank number bits (COLS << NRW banks), at least 1
 ) (
 	input  wire                     clk_i,
 	input  wire                     rst_ni,
@@ -37,81 +52,117 @@ module ts_acc #(
 	input  wire                     first_i,
 	input  wire [COLS*ACC_BITS-1:0] col_i,
 	input  wire                     re_i,
-	input  wire [NQ*FW-1:0]         raddr_i,
-	output reg  [NQ*ACC_BITS-1:0]   rdata_o
+	input  wire [(COLS<<NRW)-1:0]   bre_i,     // store reads: banks that read,
+	input  wire [(COLS<<NRW)*RAW-1:0] brow_i,  // their rows,
+	input  wire [NQ*BSW-1:0]        lsel_i,    // the bank of each lane
+	output wire [NQ*ACC_BITS-1:0]   rdata_o
 );
-	localparam [31:0] COLS32 = COLS;
+	localparam NR  = 1 << NRW;
+	localparam NBK = COLS * NR;
+	localparam BD  = (DEPTH + NR - 1) / NR;   // words per bank
+	localparam TW  = NRW + RAW;               // bits of a word index
+	localparam [31:0] NR32 = NR;
 
-	reg [ACC_BITS-1:0] mem [0:DEPTH*COLS-1];
+	wire unused_word = &{1'b0, wword_i[31:TW]};  // words are < DEPTH
 
-	// Element index of column 0 of the entering word.
-	/* verilator lint_off UNUSEDSIGNAL */
-	wire [31:0] base = wword_i * COLS32;
-	/* verilator lint_on UNUSEDSIGNAL */
+	// Bank outputs, and the bank each store lane reads (registered with the read).
+	wire [ACC_BITS-1:0] bank_q [0:NBK-1];
+	reg  [NQ*BSW-1:0]   lsel_q;
+	always @(posedge clk_i)
+		if (re_i)
+			lsel_q <= lsel_i;
 
-	integer j, l;
+	genvar l, j, r;
+	generate
+		for (l = 0; l < NQ; l = l + 1) begin : g_lane
+			assign rdata_o[l*ACC_BITS +: ACC_BITS] = bank_q[lsel_q[l*BSW +: BSW]];
+		end
+	endgenerate
+
+	// Per column: the word written now (wv, ww) and the word read now for the
+	// next write (nv, nw); the banks of column j take them (below).
+	wire             cw_v  [0:COLS-1];
+	wire [TW-1:0]    cw_w  [0:COLS-1];
+	wire [ACC_BITS-1:0] cw_d [0:COLS-1];
+	wire             cr_v  [0:COLS-1];
+	wire [TW-1:0]    cr_w  [0:COLS-1];
+
 	generate
 		if (DATAFLOW == 0) begin : g_ws
-			// Tag pipeline: stage t (1..TAGS) holds (valid, element base) of
-			// the row that entered t cycles ago, packed at bit / field t - 1
-			// (field TAGS is a spare stage); column j writes from stage ROWS + j.
+			// Tag pipeline: stage t (1..TAGS) holds (valid, word) of the row
+			// that entered t cycles ago, packed at bit / field t - 1 (field
+			// TAGS is a spare stage); column j writes from stage ROWS + j.
 			// Packed shift registers rather than arrays of stages: Verilator
 			// evaluates each as one vector shift instead of TAGS shadowed
 			// array writes per simulated cycle.
 			localparam TAGS = ROWS + COLS - 1;
 			reg [TAGS:0]          tv_q;
-			reg [(TAGS+1)*FW-1:0] tb_q;
+			reg [(TAGS+1)*TW-1:0] tb_q;
+			// Stage 0 is the row entering now: the read-ahead of ROWS = 1's
+			// column 0 looks there.
+			wire [TAGS+1:0]          tv_in = {tv_q, wv_i};
+			wire [(TAGS+2)*TW-1:0]   tb_in = {tb_q, wword_i[TW-1:0]};
 			always @(posedge clk_i) begin
 				if (!rst_ni)
 					tv_q <= {(TAGS+1){1'b0}};
 				else if (en_i)
-					tv_q <= {tv_q[TAGS-1:0], wv_i};
+					tv_q <= tv_in[TAGS:0];
 				if (en_i)
-					tb_q <= {tb_q[TAGS*FW-1:0], base[FW-1:0]};
+					tb_q <= tb_in[(TAGS+1)*TW-1:0];
 			end
-			// Blocking writes under Verilator (the non-blocking form for other
-			// tools and synthesis): the array writes (en_i, COMPUTE) and the store
-			// reads (re_i, STORE) never share a cycle, and the COLS columns
-			// touch distinct elements (index mod COLS = column), so program
-			// order gives what non-blocking writes would, without Verilator's
-			// per-write-site shadows on every cycle.
-			/* verilator lint_off BLKSEQ */
-			always @(posedge clk_i) begin
-				if (en_i)
-					for (j = 0; j < COLS; j = j + 1)
-						if (tv_q[ROWS+j-1])
-`ifdef VERILATOR
-							mem[tb_q[(ROWS+j-1)*FW +: FW] + j[FW-1:0]] = first_i
-`else
-							mem[tb_q[(ROWS+j-1)*FW +: FW] + j[FW-1:0]] <= first_i
-`endif
-								? col_i[j*ACC_BITS +: ACC_BITS]
-								: mem[tb_q[(ROWS+j-1)*FW +: FW] + j[FW-1:0]]
-								  + col_i[j*ACC_BITS +: ACC_BITS];
-				if (re_i)
-					for (l = 0; l < NQ; l = l + 1)
-						rdata_o[l*ACC_BITS +: ACC_BITS] <= mem[raddr_i[l*FW +: FW]];
+			for (j = 0; j < COLS; j = j + 1) begin : g_col
+				wire                wv  = en_i && tv_q[ROWS+j-1];
+				wire [TW-1:0]       ww  = tb_q[(ROWS+j-1)*TW +: TW];
+				wire [31:0]         ww32 = {{(32-TW){1'b0}}, ww};
+				// next write: one stage up if the pipeline advances now
+				wire                nv  = en_i ? tv_in[ROWS+j-1] : tv_in[ROWS+j];
+				wire [TW-1:0]       nw  = en_i ? tb_in[(ROWS+j-1)*TW +: TW]
+							   : tb_in[(ROWS+j)*TW +: TW];
+				/* verilator lint_off UNUSEDSIGNAL */
+				wire [31:0]         wsub = ww32 % NR32;
+				/* verilator lint_on UNUSEDSIGNAL */
+				wire [ACC_BITS-1:0] sum = first_i ? col_i[j*ACC_BITS +: ACC_BITS]
+							  : bank_q[j*NR + wsub] + col_i[j*ACC_BITS +: ACC_BITS];
+				assign cw_v[j] = wv;
+				assign cw_w[j] = ww;
+				assign cw_d[j] = sum;
+				assign cr_v[j] = nv;
+				assign cr_w[j] = nw;
 			end
-			/* verilator lint_on BLKSEQ */
-			wire unused_tag = &{1'b0, tv_q[TAGS], tb_q[(TAGS+1)*FW-1:TAGS*FW]};
+			wire unused_tag = &{1'b0, tv_in[TAGS+1], tb_in[(TAGS+2)*TW-1:(TAGS+1)*TW]};
 		end else begin : g_os
-			// Blocking writes under Verilator as in g_ws: the drain (wv_i, COMPUTE) and the
-			// store reads never share a cycle.
-			/* verilator lint_off BLKSEQ */
-			always @(posedge clk_i) begin
-				if (wv_i)
-					for (j = 0; j < COLS; j = j + 1)
-`ifdef VERILATOR
-						mem[base[FW-1:0] + j[FW-1:0]] = col_i[j*ACC_BITS +: ACC_BITS];
-`else
-						mem[base[FW-1:0] + j[FW-1:0]] <= col_i[j*ACC_BITS +: ACC_BITS];
-`endif
-				if (re_i)
-					for (l = 0; l < NQ; l = l + 1)
-						rdata_o[l*ACC_BITS +: ACC_BITS] <= mem[raddr_i[l*FW +: FW]];
+			for (j = 0; j < COLS; j = j + 1) begin : g_col
+				assign cw_v[j] = wv_i;
+				assign cw_w[j] = wword_i[TW-1:0];
+				assign cw_d[j] = col_i[j*ACC_BITS +: ACC_BITS];
+				assign cr_v[j] = 1'b0;
+				assign cr_w[j] = {TW{1'b0}};
 			end
-			/* verilator lint_on BLKSEQ */
 			wire unused_os = &{1'b0, rst_ni, en_i, first_i};
+		end
+	endgenerate
+
+	generate
+		for (j = 0; j < COLS; j = j + 1) begin : g_cbank
+			/* verilator lint_off UNUSEDSIGNAL */
+			wire [31:0] w32  = {{(32-TW){1'b0}}, cw_w[j]};
+			wire [31:0] r32  = {{(32-TW){1'b0}}, cr_w[j]};
+			wire [31:0] wrow = w32 >> NRW, wsub = w32 % NR32;
+			wire [31:0] rrow = r32 >> NRW, rsub = r32 % NR32;
+			/* verilator lint_on UNUSEDSIGNAL */
+			for (r = 0; r < NR; r = r + 1) begin : g_bank
+				localparam K = j * NR + r;
+				ts_ram #(.WIDTH(ACC_BITS), .LANE(ACC_BITS), .DEPTH(BD), .AW(RAW)) u_ram (
+					.clk_i   (clk_i),
+					.we_i    (cw_v[j] && wsub == r),
+					.waddr_i (wrow[RAW-1:0]),
+					.wbe_i   (1'b1),
+					.wdata_i (cw_d[j]),
+					.re_i    (re_i ? bre_i[K] : cr_v[j] && rsub == r),
+					.raddr_i (re_i ? brow_i[K*RAW +: RAW] : rrow[RAW-1:0]),
+					.rdata_o (bank_q[K])
+				);
+			end
 		end
 	endgenerate
 endmodule

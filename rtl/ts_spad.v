@@ -11,34 +11,32 @@
 // Read: rdata_o <= word raddr_i on a clock with re_i (block-RAM style: data
 // one cycle after the address, held while re_i is low).
 //
-// Storage, and where block RAM can be inferred (timing.md §2 fixes the rate:
-// a LOAD of x bytes takes ceil(x / B) beats, whatever the row length):
-// - The read side is one word-wide read port with a read enable: BRAM-friendly.
-// - The write side must take B bytes per cycle. A beat's bytes go to
-//   consecutive words, but rows may be as short as one byte (a ragged tile
-//   of one element), so a single beat can touch up to min(B, rows) words.
-//   * B == 1 (the hx8k preset; tests/data/rtl/synth-ice40.json): one byte per
-//     cycle, so one write port (a byte at a variable offset, or the whole word
-//     when a row starts): a simple dual-port RAM with byte enables. yosys
-//     infers block RAM (synth_ice40 maps both scratchpads of synth-ice40.json
-//     to SB_RAM40_4K).
-//   * B > 1 (every other preset: tiny-ice40 B = 2, edge 8, ultra96 16, cloud
-//     32): up to B writes per cycle to distinct words. As written (one always
-//     block, B write lanes) synthesis builds flip-flops / LUT RAM: right for
-//     the small configs, far too big for the large ones (tiny-ice40's 4 KiB
-//     input scratchpad alone becomes 32 K flip-flops). The block-RAM form is
-//     NB = 2^ceil(log2 B) banks interleaved by word address (bank = word mod
-//     NB): the words one beat touches are consecutive, so each bank takes at
-//     most one word write per beat (byte enables, all ones when a row starts
-//     in it), and a read is one bank read plus an NB-way mux. Same timing; not
-//     implemented yet (simulation does not care: one array either way).
-// The accumulator scratchpad (ts_acc) has its own analysis there.
+// Storage (timing.md §2 fixes the rate: a LOAD of x bytes takes ceil(x / B)
+// beats, whatever the row length). A beat's bytes go to consecutive words,
+// but rows may be as short as one byte (a ragged tile of one element), so one
+// beat can touch up to min(B, rows) words: a single memory would need B write
+// ports (flip-flops; tiny-ice40's 4 KiB input scratchpad alone was 32 K of
+// them). So the words are spread over NB = 2^ceil(log2 B) banks (ts_ram, one
+// block RAM each), interleaved by word address: word w lives in bank
+// w mod NB at row w / NB. The words one beat touches are consecutive, fewer
+// than NB, so each bank takes at most one word write per beat, with byte
+// enables: all bytes of the word (zeros included) when a row starts in it,
+// else the bytes the beat brings.
+// - Write: the beat's walk (below) computes every bank's (enable, row, byte
+//   enables, data) into registers that write the banks in the next cycle.
+//   The extra cycle is invisible: reads happen only in COMPUTE, and after a
+//   LOAD's last beat the controller always fetches and decodes a descriptor
+//   first (docs/timing.md §1), so no read can see a word before its write.
+// - Read: the bank of raddr_i reads its row (the others stay idle), and the
+//   registered bank number picks rdata_o from the NB bank outputs: data one
+//   cycle after the address, held while re_i is low, as before.
 module ts_spad #(
 	parameter WBYTES = 2,    // bytes per word
 	parameter DEPTH  = 32,   // words
 	parameter AW     = 5,    // word address bits
 	parameter B      = 4,    // memory port bytes per beat
-	parameter OW     = 8     // bits of a byte offset within a word (> log2 WBYTES)
+	parameter OW     = 8,    // bits of a byte offset within a word (> log2 WBYTES)
+	parameter NBW    = 2     // log2 of the bank count: ceil(log2 B), 0 for B = 1
 ) (
 	input  wire                clk_i,
 	// LOAD write port
@@ -55,32 +53,44 @@ module ts_spad #(
 	// read port
 	input  wire                re_i,
 	input  wire [AW-1:0]       raddr_i,
-	output reg  [8*WBYTES-1:0] rdata_o
+	output wire [8*WBYTES-1:0] rdata_o
 );
-	reg [8*WBYTES-1:0] mem [0:DEPTH-1];
+	localparam NB  = 1 << NBW;
+	localparam BD  = (DEPTH + NB - 1) / NB;       // words per bank
+	localparam RAW = (AW > NBW) ? AW - NBW : 1;   // bank row address bits
+	localparam SW  = (NBW > 0) ? NBW : 1;         // bank number bits
+	localparam [31:0] NB32 = NB;
 
 	reg [AW-1:0] word_q;
 	reg [OW-1:0] off_q, rb_q, rb2_q;
 	reg [7:0]    mask_q, mask2_q;
 	reg [31:0]   rows_left_q, left_q;
 
+	// Bank write requests of the last beat (see the header).
+	reg [NB-1:0]          bwe_q;
+	reg [NB*RAW-1:0]      brow_q;
+	reg [NB*WBYTES-1:0]   bbe_q;
+	reg [NB*8*WBYTES-1:0] bdata_q;
+
 	// Per-beat walk (blocking temporaries of the clocked block below: the
 	// scatter is evaluated on beats only, not on every simulated cycle).
-	// Under Verilator the memory writes are blocking too (other tools, and
-	// synthesis, see the non-blocking form): a scratchpad never takes a LOAD
-	// beat in a cycle it is read (beats come in the controller's LOAD state,
-	// re_i in COMPUTE), so no read races them, and the lanes of one beat land
-	// in program order exactly as non-blocking writes would. Non-blocking
-	// writes cost Verilator a shadow (address, lane, value, flag) per write
-	// site, B * 2 per scratchpad, set up and tested on every simulated cycle.
 	/* verilator lint_off BLKSEQ */
 	reg [AW-1:0] wa;
 	reg [OW-1:0] off, rb;
 	reg [7:0]    mask, data;
 	reg [31:0]   rows_left;
-	integer      l;
+	/* verilator lint_off UNUSEDSIGNAL */
+	reg [31:0]   wa32, row;  // row: the low RAW bits are the bank row
+	reg [31:0]   byte_at;    // the byte's index in the bank requests
+	/* verilator lint_on UNUSEDSIGNAL */
+	reg [NB-1:0]          bwe;
+	reg [NB*RAW-1:0]      brow;
+	reg [NB*WBYTES-1:0]   bbe;
+	reg [NB*8*WBYTES-1:0] bdata;
+	integer      l, bank;
 
 	always @(posedge clk_i) begin
+		bwe_q <= {NB{1'b0}};
 		if (start_i) begin
 			word_q      <= word0_i[AW-1:0];
 			off_q       <= {OW{1'b0}};
@@ -96,22 +106,27 @@ module ts_spad #(
 			rb = rb_q;
 			mask = mask_q;
 			rows_left = rows_left_q;
+			bwe = {NB{1'b0}};
+			brow = brow_q;
+			bbe = {(NB*WBYTES){1'b0}};
+			bdata = {(NB*8*WBYTES){1'b0}};
 			for (l = 0; l < B; l = l + 1) begin
 				if (l < left_q) begin
 					data = rdata_i[8*l +: 8];
 					if (off + 1'b1 == rb)
 						data = data & mask;
-`ifdef VERILATOR
+					wa32 = {{(32-AW){1'b0}}, wa};
+					bank = wa32 % NB32;
+					row  = wa32 >> NBW;
+					byte_at = bank * WBYTES + {{(32-OW){1'b0}}, off};
+					bwe[bank] = 1'b1;
+					brow[bank*RAW +: RAW] = row[RAW-1:0];
+					// the first byte of a row clears the rest of its word
 					if (off == {OW{1'b0}})
-						mem[wa] = {{(8*WBYTES-8){1'b0}}, data};
+						bbe[bank*WBYTES +: WBYTES] = {WBYTES{1'b1}};
 					else
-						mem[wa][8*off +: 8] = data;
-`else
-					if (off == {OW{1'b0}})
-						mem[wa] <= {{(8*WBYTES-8){1'b0}}, data};
-					else
-						mem[wa][8*off +: 8] <= data;
-`endif
+						bbe[byte_at] = 1'b1;
+					bdata[byte_at*8 +: 8] = data;
 					if (off + 1'b1 == rb) begin
 						off = {OW{1'b0}};
 						wa = wa + 1'b1;
@@ -131,13 +146,49 @@ module ts_spad #(
 			mask_q      <= mask;
 			rows_left_q <= rows_left;
 			left_q      <= (left_q > B) ? left_q - B : 32'd0;
+			bwe_q       <= bwe;
+			brow_q      <= brow;
+			bbe_q       <= bbe;
+			bdata_q     <= bdata;
 		end
 	end
 	/* verilator lint_on BLKSEQ */
 
+	// Read: one bank reads, the registered bank number selects its output.
+	/* verilator lint_off UNUSEDSIGNAL */
+	wire [31:0] raddr32 = {{(32-AW){1'b0}}, raddr_i};
+	wire [31:0] rrow    = raddr32 >> NBW;
+	wire [31:0] rbank   = raddr32 % NB32;
+	/* verilator lint_on UNUSEDSIGNAL */
+	reg  [SW-1:0] rsel_q;
 	always @(posedge clk_i)
 		if (re_i)
-			rdata_o <= mem[raddr_i];
+			rsel_q <= rbank[SW-1:0];
+
+	wire [8*WBYTES-1:0] bank_q [0:NB-1];
+	genvar g;
+	generate
+		for (g = 0; g < NB; g = g + 1) begin : g_bank
+			ts_ram #(.WIDTH(8 * WBYTES), .LANE(8), .DEPTH(BD), .AW(RAW)) u_ram (
+				.clk_i   (clk_i),
+				.we_i    (bwe_q[g]),
+				.waddr_i (brow_q[g*RAW +: RAW]),
+				.wbe_i   (bbe_q[g*WBYTES +: WBYTES]),
+				.wdata_i (bdata_q[g*8*WBYTES +: 8*WBYTES]),
+				.re_i    (re_i && rbank == g),
+				.raddr_i (rrow[RAW-1:0]),
+				.rdata_o (bank_q[g])
+			);
+		end
+	endgenerate
+	generate
+		if (NB == 1) begin : g_one
+			assign rdata_o = bank_q[0];
+			wire unused_sel = &{1'b0, rsel_q};
+		end else begin : g_mux
+			assign rdata_o = bank_q[rsel_q];
+		end
+	endgenerate
 
 	wire unused = &{1'b0, word0_i[31:AW] , rb0_i[31:OW], rb2_i[31:OW]};
 endmodule

@@ -6,15 +6,22 @@
 // Pipeline: accumulator read -> multiply -> shift/clamp (3 stages, the
 // T_REQUANT_PIPE of docs/timing.md); it advances whenever its output beat
 // is empty or taken by the memory (beat_i), so it never drops data whatever
-// the memory's latency. The accumulator indices of the next beat to issue are
-// kept in registers (raddr_o), computed when the STORE starts and after each
-// issue, so nothing is evaluated on the cycles in between.
+// the memory's latency. The accumulator reads of the next beat to issue are
+// kept in registers, computed when the STORE starts and after each issue, so
+// nothing is evaluated on the cycles in between. They are addressed to
+// ts_acc's banks (NR per column, element (word, col) in bank col * NR +
+// word mod NR at row word / NR): bre_o, the banks that read; brow_o, their
+// rows; lsel_o, the bank each lane's element comes from. The elements of a
+// beat are at most NQ consecutive ones of the tile's row-major order, so no
+// bank is asked for two different rows (ts_acc.v says why).
 module ts_storer #(
 	parameter B        = 4,
 	parameter COLS     = 2,
 	parameter OB       = 8,
 	parameter ACC_BITS = 32,
-	parameter FW       = 16,   // bits of an accumulator element index
+	parameter NRW      = 2,    // log2 of ts_acc's banks per column
+	parameter RAW      = 4,    // bits of an accumulator bank row
+	parameter BSW      = 4,    // bits of an accumulator bank number (COLS << NRW banks)
 	// Elements per output byte (an int16 byte lane holds half an element).
 	parameter EPB      = (OB >= 8) ? 1 : 8 / OB
 ) (
@@ -29,16 +36,19 @@ module ts_storer #(
 	input  wire [7:0]              shift_i,
 	input  wire [7:0]              zp_i,
 	input  wire                    beat_i,     // the memory takes wdata_o this cycle
-	output wire                    re_o,       // read raddr_o into acc_i (ts_acc)
-	output reg  [B*EPB*FW-1:0]     raddr_o,
+	output wire                    re_o,       // read the banks below into acc_i (ts_acc)
+	output reg  [(COLS<<NRW)-1:0]  bre_o,
+	output reg  [(COLS<<NRW)*RAW-1:0] brow_o,
+	output reg  [B*EPB*BSW-1:0]    lsel_o,
 	input  wire [B*EPB*ACC_BITS-1:0] acc_i,
 	output wire [8*B-1:0]          wdata_o
 );
 	localparam NQ   = B * EPB;
 	localparam QMIN = (OB == 16) ? -32768 : (OB == 8) ? -128 : (OB == 4) ? -8 : -1;
 	localparam QMAX = (OB == 16) ? 32767 : (OB == 8) ? 127 : (OB == 4) ? 7 : 0;
-	localparam [31:0] COLS32 = COLS;
 	localparam [31:0] EPB32  = EPB;
+	localparam NBK = COLS << NRW;
+	localparam [31:0] NR32 = 1 << NRW;
 
 	reg [31:0] off_q, base_q, issued_q;
 	reg [31:0] nt_q, rb_q, beats_q, mult_q;
@@ -51,20 +61,26 @@ module ts_storer #(
 	wire issue = adv && go_i && (issued_q < beats_q);
 	assign re_o = issue;
 
-	// Stage 0: the element indices of the next beat, walked from (off, base):
-	// byte offset in the output row and element index of the row's column 0.
+	// Stage 0: the bank reads of the next beat, walked from (off, base): byte
+	// offset in the output row and the row's accumulator word.
 	/* verilator lint_off BLKSEQ */
-	reg [31:0] off, base, col, nt, rb;
+	reg [31:0] off, base, col, nt, rb, bank;
 	/* verilator lint_off UNUSEDSIGNAL */
-	reg [31:0] idx;  // only the low FW bits address the scratchpad
+	reg [31:0] row;  // only the low RAW bits address a bank
 	/* verilator lint_on UNUSEDSIGNAL */
+	reg [NBK-1:0]     bre;
+	reg [NBK*RAW-1:0] brow;
+	reg [NQ*BSW-1:0]  lsel;
 	integer l, e;
 	always @(posedge clk_i) begin
 		if (start_i || issue) begin
 			off  = start_i ? 32'd0 : off_q;
-			base = start_i ? acc0_i * COLS32 : base_q;
+			base = start_i ? acc0_i : base_q;
 			nt   = start_i ? nt_i : nt_q;
 			rb   = start_i ? rb_i : rb_q;
+			bre  = {NBK{1'b0}};
+			brow = brow_o;
+			lsel = {(NQ*BSW){1'b0}};
 			for (l = 0; l < B; l = l + 1) begin
 				half0_q[l] <= off[0];
 				for (e = 0; e < EPB; e = e + 1) begin
@@ -72,19 +88,27 @@ module ts_storer #(
 						col = off >> 1;
 					else
 						col = off * EPB32 + e;
-					idx = base + col;
 					ev0_q[l*EPB+e] <= col < nt;
-					raddr_o[(l*EPB+e)*FW +: FW] <= (col < nt) ? idx[FW-1:0] : {FW{1'b0}};
+					if (col < nt) begin
+						bank = col * NR32 + base % NR32;
+						row  = base >> NRW;
+						bre[bank] = 1'b1;
+						brow[bank*RAW +: RAW] = row[RAW-1:0];
+						lsel[(l*EPB+e)*BSW +: BSW] = bank[BSW-1:0];
+					end
 				end
 				if (off + 32'd1 == rb) begin
 					off = 32'd0;
-					base = base + COLS32;
+					base = base + 32'd1;
 				end else begin
 					off = off + 32'd1;
 				end
 			end
 			off_q  <= off;
 			base_q <= base;
+			bre_o  <= bre;
+			brow_o <= brow;
+			lsel_o <= lsel;
 		end
 	end
 	/* verilator lint_on BLKSEQ */

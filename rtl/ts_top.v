@@ -81,12 +81,17 @@ module ts_top #(
 	localparam W_WB  = (COLS * WB + 7) / 8;   // bytes per weight word
 	localparam A_AW  = clog2(D_IN);           // word address bits
 	localparam W_AW  = clog2(D_W);
-	localparam C_AW  = clog2(D_ACC * COLS);   // accumulator element index bits
 	localparam A_OW  = clog2(A_WB + 1);       // byte offset within a word (0..word bytes)
 	localparam W_OW  = clog2(W_WB + 1);
 	localparam ROW_W = clog2(ROWS + 1);
+	localparam NBW   = (B == 1) ? 0 : clog2(B);   // scratchpad banks: 2^NBW (ts_spad)
 	localparam EPB   = (OB >= 8) ? 1 : 8 / OB;
 	localparam NQ    = B * EPB;
+	// Accumulator banks (ts_acc): 2^ACC_NRW per column, ACC_RAW row bits each.
+	localparam ACC_NRW = (NQ == 1) ? 0 : clog2(NQ);
+	localparam ACC_RAW = clog2((D_ACC + (1 << ACC_NRW) - 1) >> ACC_NRW);
+	localparam ACC_BSW = clog2(COLS << ACC_NRW);
+	localparam ACC_NBK = COLS << ACC_NRW;
 
 	// ---- registers ---------------------------------------------------------
 	wire        start, soft_reset, irq_enable, clear_done, clear_error;
@@ -174,14 +179,14 @@ module ts_top #(
 	wire [31:0] w_raddr_w = w_raddr;
 	/* verilator lint_on UNUSEDSIGNAL */
 
-	ts_spad #(.WBYTES(A_WB), .DEPTH(D_IN), .AW(A_AW), .B(B), .OW(A_OW)) u_spad_in (
+	ts_spad #(.WBYTES(A_WB), .DEPTH(D_IN), .AW(A_AW), .B(B), .OW(A_OW), .NBW(NBW)) u_spad_in (
 		.clk_i(clk_i),
 		.start_i(ld_start && !ld_to_w), .word0_i(ld_word0), .rows_i(ld_rows),
 		.rb0_i(ld_rb0), .rb2_i(ld_rb2), .mask0_i(ld_mask0), .mask2_i(ld_mask2),
 		.bytes_i(ld_bytes), .beat_i(ld_beat && !ld_to_w), .rdata_i(mem_rdata_i),
 		.re_i(arr_en), .raddr_i(a_raddr_w[A_AW-1:0]), .rdata_o(a_word)
 	);
-	ts_spad #(.WBYTES(W_WB), .DEPTH(D_W), .AW(W_AW), .B(B), .OW(W_OW)) u_spad_w (
+	ts_spad #(.WBYTES(W_WB), .DEPTH(D_W), .AW(W_AW), .B(B), .OW(W_OW), .NBW(NBW)) u_spad_w (
 		.clk_i(clk_i),
 		.start_i(ld_start && ld_to_w), .word0_i(ld_word0), .rows_i(ld_rows),
 		.rb0_i(ld_rb0), .rb2_i(ld_rb2), .mask0_i(ld_mask0), .mask2_i(ld_mask2),
@@ -209,24 +214,29 @@ module ts_top #(
 	endgenerate
 
 	// ---- accumulator scratchpad and the STORE path --------------------------------
-	wire              st_re;
-	wire [NQ*C_AW-1:0] st_raddr;
-	wire [NQ*ACC_BITS-1:0] st_rdata;
+	wire                       st_re;
+	wire [ACC_NBK-1:0]         st_bre;
+	wire [ACC_NBK*ACC_RAW-1:0] st_brow;
+	wire [NQ*ACC_BSW-1:0]      st_lsel;
+	wire [NQ*ACC_BITS-1:0]     st_rdata;
 
 	ts_acc #(
 		.ROWS(ROWS), .COLS(COLS), .DATAFLOW(DATAFLOW), .ACC_BITS(ACC_BITS), .DEPTH(D_ACC),
-		.FW(C_AW), .NQ(NQ)
+		.NQ(NQ), .NRW(ACC_NRW), .RAW(ACC_RAW), .BSW(ACC_BSW)
 	) u_acc (
 		.clk_i(clk_i), .rst_ni(rst_ni), .en_i(arr_en), .wv_i(acc_v), .wword_i(acc_word),
-		.first_i(acc_first), .col_i(arr_out), .re_i(st_re), .raddr_i(st_raddr),
-		.rdata_o(st_rdata)
+		.first_i(acc_first), .col_i(arr_out), .re_i(st_re), .bre_i(st_bre),
+		.brow_i(st_brow), .lsel_i(st_lsel), .rdata_o(st_rdata)
 	);
 
-	ts_storer #(.B(B), .COLS(COLS), .OB(OB), .ACC_BITS(ACC_BITS), .FW(C_AW)) u_storer (
+	ts_storer #(
+		.B(B), .COLS(COLS), .OB(OB), .ACC_BITS(ACC_BITS), .NRW(ACC_NRW), .RAW(ACC_RAW),
+		.BSW(ACC_BSW)
+	) u_storer (
 		.clk_i(clk_i), .start_i(st_start), .go_i(st_go), .acc0_i(st_acc0), .nt_i(st_nt),
 		.rb_i(st_rb), .beats_i(st_beats), .mult_i(st_mult), .shift_i(st_shift), .zp_i(st_zp),
-		.beat_i(st_beat), .re_o(st_re), .raddr_o(st_raddr), .acc_i(st_rdata),
-		.wdata_o(mem_wdata_o)
+		.beat_i(st_beat), .re_o(st_re), .bre_o(st_bre), .brow_o(st_brow), .lsel_o(st_lsel),
+		.acc_i(st_rdata), .wdata_o(mem_wdata_o)
 	);
 
 	wire unused = &{1'b0, tile_nt};
