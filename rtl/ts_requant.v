@@ -7,6 +7,11 @@
 // en1_i, the second on en2_i (the storer enables a stage only when valid data
 // moves into it); with the accumulator read in front they form the STORE's
 // 3-cycle pipe.
+// The multiplier is as wide as the values: the controller accepts multipliers
+// 1..2^31-1 only (ts_ctrl's STORE checks), so mult_i[31] is 0 and the product
+// is a signed ACC_BITS x 32 multiply (ACC_BITS + 31 bits of result), not the
+// PW x PW one the rounding sum needs (synth_ice40 -dsp: SB_MAC16 count per
+// lane; xc7: DSP48E1 count).
 module ts_requant #(
 	parameter QMIN     = -128,
 	parameter QMAX     = 127,
@@ -38,16 +43,19 @@ module ts_requant #(
 	// when the stage loads, which is what a simulator gains from it).
 	/* verilator lint_off BLKSEQ */
 	/* verilator lint_off UNUSEDSIGNAL */
-	reg signed [PW-1:0] acc_s, mult_s, y_full, y_clamp;  // y_clamp: low 16 bits used
+	reg signed [PW-1:0] y_full, y_clamp;  // y_clamp: low 16 bits used
 	/* verilator lint_on UNUSEDSIGNAL */
+	reg signed [ACC_BITS+31:0] mul;
+	reg signed [PW-1:0] mul_s;
 	reg        [PW-1:0] round;
 
 	always @(posedge clk_i) begin
 		if (en1_i) begin
-			acc_s  = {{(PW-ACC_BITS){acc_i[ACC_BITS-1]}}, acc_i};
-			mult_s = {{(PW-32){1'b0}}, mult_i};
+			mul    = $signed(acc_i) * $signed({1'b0, mult_i[30:0]});
+			// sign-extend (PW >= ACC_BITS + 32; the count is >= 1 either way)
+			mul_s  = {{(PW-ACC_BITS-31){mul[ACC_BITS+31]}}, mul[ACC_BITS+30:0]};
 			round  = (shift_i == 8'd0) ? {PW{1'b0}} : (one << (shift_i - 8'd1));
-			prod_q  <= acc_s * mult_s + round;
+			prod_q  <= mul_s + round;
 			shift_q <= shift_i;
 			zp_q    <= {{(PW-8){zp_i[7]}}, zp_i};
 		end
@@ -63,4 +71,5 @@ module ts_requant #(
 	end
 	/* verilator lint_on BLKSEQ */
 
+	wire unused_mult = &{1'b0, mult_i[31]};
 endmodule
