@@ -357,6 +357,58 @@ static void test_ukernel_contract(void **state)
 	}
 }
 
+/* A fused pack-and-prep (kernels_internal.h) writes exactly what packing then prep would:
+ * 4 panels of K x NR from a B with a wider row stride, both A types, full-range B. */
+static void test_pack_prep(void **state)
+{
+	(void)state;
+	static const int b_edge[] = { -128, -127, 127, 0, -1, 1 };
+	for (int isa = TS_ISA_SCALAR; isa <= TS_ISA_AVX512VNNI; isa++) {
+		if (!ts_isa_supported((ts_isa)isa))
+			continue;
+		ts_ukernel u;
+		if (isa == TS_ISA_SCALAR)
+			ts_ukernel_scalar(&u);
+		else if (isa == TS_ISA_AVX2)
+			ts_ukernel_avx2(&u);
+		else
+			ts_ukernel_avx512(&u);
+		if (!u.pack_prep)
+			continue;
+		for (int t = 0; t < 12; t++) {
+			size_t kc = 4 * (size_t)rng_range(1, 140), cols = 4 * u.nr;
+			size_t ldb = cols + (size_t)rng_range(0, 9);
+			int a_signed = t & 1;
+			size_t panel = ts_panel_bytes(&u, kc);
+			int8_t *b = malloc(kc * ldb), *packed = aligned_alloc(64, (kc * u.nr + 63) / 64 * 64);
+			int8_t *want = aligned_alloc(64, (4 * panel + 63) / 64 * 64);
+			int8_t *got = aligned_alloc(64, (4 * panel + 63) / 64 * 64);
+			if (t < 4)
+				fill(b, kc * ldb, TS_Q_INT8);
+			else
+				fill_from(b, kc * ldb, b_edge, 6);
+			for (size_t q = 0; q < 4; q++) {
+				for (size_t p = 0; p < kc; p++)
+					for (size_t j = 0; j < u.nr; j++)
+						packed[(p / 4) * u.nr * 4 + j * 4 + p % 4] = b[p * ldb + q * u.nr + j];
+				u.prep(packed, kc / 4, a_signed, want + q * panel);
+			}
+			u.pack_prep(b, ldb, kc, a_signed, got, panel);
+			size_t bad = 0;
+			while (bad < 4 * panel && want[bad] == got[bad])
+				bad++;
+			if (bad < 4 * panel)
+				fail_msg("pack_prep %s kc %zu ldb %zu %s: byte %zu (panel %zu) is %d, want %d",
+					 ts_isa_name((ts_isa)isa), kc, ldb, a_signed ? "int8" : "uint8", bad,
+					 bad / panel, got[bad], want[bad]);
+			free(b);
+			free(packed);
+			free(want);
+			free(got);
+		}
+	}
+}
+
 static void test_fast_gemm_small(void **state)
 {
 	(void)state;
@@ -690,6 +742,7 @@ int main(void)
 		cmocka_unit_test(test_fast_gemm_large),
 		cmocka_unit_test(test_fast_gemm_extremes),
 		cmocka_unit_test(test_ukernel_contract),
+		cmocka_unit_test(test_pack_prep),
 		cmocka_unit_test(test_gemm_k_zero),
 		cmocka_unit_test(test_other_types_via_ref),
 		cmocka_unit_test(test_lightpe_gemm),

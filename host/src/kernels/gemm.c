@@ -13,7 +13,8 @@
  * while MR-row slices of A (MR x KC) are reused from L1 across its NR-column panels. */
 #define GEMM_KC 512
 #define GEMM_NC 1536
-/* B panels packed (then prepared) at a time by kernels with a prep step */
+/* B panels packed (then prepared) at a time by kernels with a prep step (the panels of
+ * one call of their pack_prep) */
 #define PREP_PANELS 4
 /* ts_gemm: below this many MACs per thread (~40 us), starting a thread costs more than
  * it gains. ts_gemm_isa uses the thread count it is given. */
@@ -206,6 +207,11 @@ static ts_status gemm_fast_st(const ts_gemm_args *g, const ts_ukernel *u, ts_dia
 			 * back from L1 */
 			for (size_t jr = 0; u->prep && jr < nc; jr += PREP_PANELS * nr_t) {
 				size_t cols = nc - jr < PREP_PANELS * nr_t ? nc - jr : PREP_PANELS * nr_t;
+				if (u->pack_prep && kc == kc4 && cols == PREP_PANELS * nr_t) {
+					u->pack_prep((const int8_t *)g->b + pc * g->ldb + jc + jr, g->ldb, kc,
+						     a_signed, pb + (jr / nr_t) * panel, panel);
+					continue;
+				}
 				pack_b(g, u, pc, kc, kc4, jc + jr, cols, flip, packed);
 				for (size_t q = 0; q * nr_t < cols; q++)
 					u->prep(packed + q * kc4 * nr_t, kc4 / 4, a_signed,

@@ -332,9 +332,53 @@ TARGET static void pack_pairs_avx2(const int8_t *b, size_t ldb, size_t kc, size_
 	}
 }
 
+/* pack_pairs_avx2's steps and prep_avx2's, fused: 4 k x 32 columns per step, the four
+ * group vectors go through abs/compare/XOR in registers and V stays in registers, so the
+ * packed bytes are never stored. */
+TARGET static void pack_prep_avx2(const int8_t *b, size_t ldb, size_t kc, int a_signed, int8_t *dst,
+				  size_t panel)
+{
+	const __m256i ones = _mm256_set1_epi16(1);
+	__m256i minus1 = _mm256_set1_epi8(-1);
+	__m256i flip = _mm256_set1_epi8(a_signed ? 0 : (char)0x80);
+	__asm__("" : "+x"(minus1), "+x"(flip)); /* as in prep_avx2 */
+	__m256i v0 = _mm256_setzero_si256(), v1 = v0, v2 = v0, v3 = v0;
+	for (size_t p = 0; p < kc; p += 4) {
+		const int8_t *src = b + p * ldb;
+		__m256i r0 = _mm256_loadu_si256((const __m256i *)src);
+		__m256i r1 = _mm256_loadu_si256((const __m256i *)(src + ldb));
+		__m256i r2 = _mm256_loadu_si256((const __m256i *)(src + 2 * ldb));
+		__m256i r3 = _mm256_loadu_si256((const __m256i *)(src + 3 * ldb));
+		__m256i t01l = _mm256_unpacklo_epi8(r0, r1), t01h = _mm256_unpackhi_epi8(r0, r1);
+		__m256i t23l = _mm256_unpacklo_epi8(r2, r3), t23h = _mm256_unpackhi_epi8(r2, r3);
+		__m256i q0 = _mm256_unpacklo_epi16(t01l, t23l), q1 = _mm256_unpackhi_epi16(t01l, t23l);
+		__m256i q2 = _mm256_unpacklo_epi16(t01h, t23h), q3 = _mm256_unpackhi_epi16(t01h, t23h);
+		__m256i *o = (__m256i *)(dst + (p / 4) * 2 * NR * 4);
+#define PREP_ONE(vq, gq, q) { \
+		__m256i u_ = _mm256_abs_epi8(gq); \
+		__m256i k_ = _mm256_xor_si256(_mm256_cmpgt_epi8(gq, minus1), flip); \
+		__m256i *oq_ = (__m256i *)((int8_t *)o + (q) * panel); \
+		_mm256_store_si256(oq_, u_); \
+		_mm256_store_si256(oq_ + 1, k_); \
+		vq = _mm256_add_epi32(vq, _mm256_madd_epi16(_mm256_maddubs_epi16(u_, k_), ones)); \
+	}
+		PREP_ONE(v0, _mm256_permute2x128_si256(q0, q1, 0x20), 0)
+		PREP_ONE(v1, _mm256_permute2x128_si256(q2, q3, 0x20), 1)
+		PREP_ONE(v2, _mm256_permute2x128_si256(q0, q1, 0x31), 2)
+		PREP_ONE(v3, _mm256_permute2x128_si256(q2, q3, 0x31), 3)
+#undef PREP_ONE
+	}
+	__m256i *vout = (__m256i *)(dst + kc / 4 * 2 * NR * 4);
+	_mm256_store_si256(vout, v0);
+	_mm256_store_si256((__m256i *)((int8_t *)vout + panel), v1);
+	_mm256_store_si256((__m256i *)((int8_t *)vout + 2 * panel), v2);
+	_mm256_store_si256((__m256i *)((int8_t *)vout + 3 * panel), v3);
+}
+
 void ts_ukernel_avx2(ts_ukernel *u)
 {
 	*u = (ts_ukernel){ .isa = TS_ISA_AVX2, .mr = MR, .nr = NR, .flip_b = 0,
 			   .pack_pairs = pack_pairs_avx2, .fn = ukernel_avx2, .prep = prep_avx2,
-			   .group_bytes = 2 * NR * 4, .panel_extra = 32, .kc = KC, .nc = NC };
+			   .group_bytes = 2 * NR * 4, .panel_extra = 32, .pack_prep = pack_prep_avx2,
+			   .kc = KC, .nc = NC };
 }

@@ -36,6 +36,12 @@ typedef void (*ts_pack_fn)(const int8_t *b, size_t ldb, size_t kc, size_t kc4, s
  * dst is). a_signed as for the microkernel, which then reads dst instead of the panel. */
 typedef void (*ts_prep_fn)(const int8_t *packed, size_t groups, int a_signed, int8_t *dst);
 
+/* Optional fused packing and prep, for kernels with a prep step and no flip: k [0, kc)
+ * (a multiple of 4: no padding) x 4 * NR columns of B at b (row stride ldb) straight into
+ * 4 consecutive prepared panels, panel bytes apart. */
+typedef void (*ts_pack_prep_fn)(const int8_t *b, size_t ldb, size_t kc, int a_signed, int8_t *dst,
+				size_t panel);
+
 typedef struct ts_ukernel {
 	ts_isa isa;
 	size_t mr, nr;
@@ -45,6 +51,7 @@ typedef struct ts_ukernel {
 	ts_prep_fn prep;       /* NULL: the kernel reads the packed panel */
 	size_t group_bytes;    /* with prep: bytes per group of 4 k in the kernel's panel */
 	size_t panel_extra;    /* with prep: bytes after the groups */
+	ts_pack_prep_fn pack_prep; /* NULL: pack, then prep */
 	size_t kc, nc;         /* K and N blocks of the driver (0: its defaults) */
 } ts_ukernel;
 
