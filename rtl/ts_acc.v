@@ -142,26 +142,54 @@ module ts_acc #(
 		end
 	endgenerate
 
+	// The banks. They are block RAMs of the ts_ram form (one write port, one
+	// registered read port, no_rw_check), written out here rather than as
+	// ts_ram instances: the enables are built per column into vectors over
+	// the NBK banks, so a simulated cycle costs one bit test per bank instead
+	// of three port expressions per bank (16x16 arrays have 128 banks).
+	reg [NBK-1:0]      bwe, bre;
+	reg [COLS*RAW-1:0] cwrow, crrow;   // per column: write row, read-ahead row
+	reg [31:0]         w32, r32, wrow, rrow;
+	integer c;
+	always @(*) begin
+		bwe = {NBK{1'b0}};
+		bre = re_i ? bre_i : {NBK{1'b0}};
+		for (c = 0; c < COLS; c = c + 1) begin
+			w32  = {{(32-TW){1'b0}}, cw_w[c]};
+			r32  = {{(32-TW){1'b0}}, cr_w[c]};
+			wrow = w32 >> NRW;
+			rrow = r32 >> NRW;
+			cwrow[c*RAW +: RAW] = wrow[RAW-1:0];
+			crrow[c*RAW +: RAW] = rrow[RAW-1:0];
+			if (cw_v[c])
+				bwe[c * NR + w32 % NR32] = 1'b1;
+			if (!re_i && cr_v[c])
+				bre[c * NR + r32 % NR32] = 1'b1;
+		end
+	end
+	wire unused_rows = &{1'b0, w32, r32, wrow, rrow};
+
 	generate
 		for (j = 0; j < COLS; j = j + 1) begin : g_cbank
-			/* verilator lint_off UNUSEDSIGNAL */
-			wire [31:0] w32  = {{(32-TW){1'b0}}, cw_w[j]};
-			wire [31:0] r32  = {{(32-TW){1'b0}}, cr_w[j]};
-			wire [31:0] wrow = w32 >> NRW, wsub = w32 % NR32;
-			wire [31:0] rrow = r32 >> NRW, rsub = r32 % NR32;
-			/* verilator lint_on UNUSEDSIGNAL */
 			for (r = 0; r < NR; r = r + 1) begin : g_bank
 				localparam K = j * NR + r;
-				ts_ram #(.WIDTH(ACC_BITS), .LANE(ACC_BITS), .DEPTH(BD), .AW(RAW)) u_ram (
-					.clk_i   (clk_i),
-					.we_i    (cw_v[j] && wsub == r),
-					.waddr_i (wrow[RAW-1:0]),
-					.wbe_i   (1'b1),
-					.wdata_i (cw_d[j]),
-					.re_i    (re_i ? bre_i[K] : cr_v[j] && rsub == r),
-					.raddr_i (re_i ? brow_i[K*RAW +: RAW] : rrow[RAW-1:0]),
-					.rdata_o (bank_q[K])
-				);
+				(* no_rw_check *)
+				reg [ACC_BITS-1:0] mem [0:BD-1];
+				reg [ACC_BITS-1:0] q;
+				// As in ts_ram: blocking write after the read under Verilator.
+				/* verilator lint_off BLKSEQ */
+				always @(posedge clk_i) begin
+					if (bre[K])
+						q <= mem[re_i ? brow_i[K*RAW +: RAW] : crrow[j*RAW +: RAW]];
+					if (bwe[K])
+`ifdef VERILATOR
+						mem[cwrow[j*RAW +: RAW]] = cw_d[j];
+`else
+						mem[cwrow[j*RAW +: RAW]] <= cw_d[j];
+`endif
+				end
+				/* verilator lint_on BLKSEQ */
+				assign bank_q[K] = q;
 			end
 		end
 	endgenerate

@@ -1,5 +1,6 @@
-// ts_ram — one block-RAM bank of the scratchpads (ts_spad, ts_acc): DEPTH
-// words of WIDTH bits, written the way synthesis tools infer block RAM:
+// ts_ram — one block-RAM bank of the input / weight scratchpads (ts_spad;
+// ts_acc writes the same form inline, see there): DEPTH words of WIDTH bits,
+// written the way synthesis tools infer block RAM:
 // - one write port: on a clock with we_i, lane k of word waddr_i (bits
 //   k*LANE +: LANE) takes wdata_i's lane k where wbe_i[k] is set (LANE = 8:
 //   byte enables; LANE = WIDTH: whole words);
@@ -8,9 +9,9 @@
 //   A read of the word being written in the same cycle is undefined: no_rw_check
 //   tells yosys so, else it emulates read-before-write with a comparator, a
 //   bypass register and a mux per bit around every block RAM (synth_ice40:
-//   ~80 cells per 256x32 bank). The scratchpads never read a word in the
-//   cycle it is written; ts_acc's read-modify-write, which may, forwards the
-//   written word itself. (The simulation models return the old word.)
+//   ~80 cells per 256x32 bank). No scratchpad reads a word in the cycle it
+//   is written (ts_spad, ts_acc say why). The simulation models return the
+//   old word.
 // Under Verilator the write is one blocking masked store (the non-blocking
 // per-lane form for other tools and synthesis): the read comes first in the
 // same block, so both forms read the old word, and Verilator saves one
