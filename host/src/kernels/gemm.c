@@ -10,7 +10,8 @@
 #include "kernels/kernels_internal.h"
 
 /* K block (multiple of 4) and N block: a packed B block (KC x NC bytes) stays in L2
- * while MR-row slices of A (MR x KC) are reused from L1 across its NR-column panels. */
+ * while MR-row slices of A (MR x KC) are reused from L1 across its NR-column panels.
+ * Defaults: a kernel whose panels take more bytes sets its own (ts_ukernel.kc, .nc). */
 #define GEMM_KC 512
 #define GEMM_NC 1536
 /* B panels packed (then prepared) at a time by kernels with a prep step (the panels of

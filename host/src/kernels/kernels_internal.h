@@ -32,7 +32,7 @@ typedef void (*ts_pack_fn)(const int8_t *b, size_t ldb, size_t kc, size_t kc4, s
 			   uint8_t flip, int8_t *dst);
 
 /* Optional second step of packing: turns one panel packed as above (groups of NR x 4
- * bytes) into the kernel's own layout at dst, panel_bytes(u, kc4) bytes (32-aligned when
+ * bytes) into the kernel's own layout at dst, ts_panel_bytes(u, kc4) bytes (32-aligned when
  * dst is). a_signed as for the microkernel, which then reads dst instead of the panel. */
 typedef void (*ts_prep_fn)(const int8_t *packed, size_t groups, int a_signed, int8_t *dst);
 
