@@ -11,7 +11,8 @@
 // element the storer addressed to it (NQ lanes; packed, lane l at bits
 // l*width), one cycle later as from a block RAM.
 //
-// Block RAM (ts_ram banks, one write and one registered read port each):
+// Block RAM (banks of the ts_ram form, one write and one registered read
+// port each; written out at the end of this module):
 // - Columns: every column writes only its own elements, one per cycle, so
 //   each column has its own banks.
 // - Store reads: a beat reads NQ = B * elements-per-byte accumulators, at most

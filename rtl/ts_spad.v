@@ -18,10 +18,10 @@
 // ports (flip-flops; tiny-ice40's 4 KiB input scratchpad alone was 32 K of
 // them). So the words are spread over NB = 2^ceil(log2 B) banks (ts_ram, one
 // block RAM each), interleaved by word address: word w lives in bank
-// w mod NB at row w / NB. The words one beat touches are consecutive, fewer
-// than NB, so each bank takes at most one word write per beat, with byte
-// enables: all bytes of the word (zeros included) when a row starts in it,
-// else the bytes the beat brings.
+// w mod NB at row w / NB. The words one beat touches are consecutive, at
+// most B <= NB of them, so each bank takes at most one word write per beat,
+// with byte enables: all bytes of the word (zeros included) when a row
+// starts in it, else the bytes the beat brings.
 // - Write: the beat's walk (below) computes every bank's (enable, row, byte
 //   enables, data) into registers that write the banks in the next cycle.
 //   The extra cycle is invisible: reads happen only in COMPUTE, and after a
@@ -29,7 +29,7 @@
 //   first (docs/timing.md §1), so no read can see a word before its write.
 // - Read: the bank of raddr_i reads its row (the others stay idle), and the
 //   registered bank number picks rdata_o from the NB bank outputs: data one
-//   cycle after the address, held while re_i is low, as before.
+//   cycle after the address, held while re_i is low.
 module ts_spad #(
 	parameter WBYTES = 2,    // bytes per word
 	parameter DEPTH  = 32,   // words
