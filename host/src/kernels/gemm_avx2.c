@@ -35,16 +35,17 @@
  * cancels whatever A bytes meet it. (Moving the sign with VPSIGNB, s = a * sign(b),
  * would need -(-128), which no byte holds; the XOR gives ~a = -a - 1 instead, and the
  * -1 per element goes into V, so no weight or activation value needs a fallback.)
- * Cost: 4 vector instructions per 32 MACs (XOR, VPMADDUBSW, VPMADDWD, VPADDD) where a
+ * Cost: 4 vector instructions per 32 MACs (XOR, VPMADDUBSW, VPMADDWD, VPSUBD) where a
  * saturating kernel needs 3, but the same 2 multiplies. Measured on Zen 5 (ymm): the
  * multiplies issue at half the rate of XOR/ADD, and this loop runs at the speed of the
  * 3-instruction one (both bound by the 2 multiplies), with no ALU slot to spare: every
  * extra vector instruction in the loop costs time. Hence u, k and V (6 instructions
- * per group of 4 k) are made once per panel and K block by prep_avx2 when B is packed,
- * not once per call, and the 12-row blocks add V and the row/column terms and C in
- * their epilogue. (Exact alternatives measured and not taken: VPMADDWD on A and B
- * widened to int16 needs the same 2 multiplies per 32 MACs, VPMADDWD + VPADDD twice,
- * and twice the loads: ~10 % slower per MAC than this loop.) */
+ * per group of 4 k) are made once per panel and K block when B is packed (prep_avx2, or
+ * pack_prep_avx2 fused with the packing), not once per call, and the 12-row
+ * accumulators start at V (plus the row/column terms) and subtract R, so a full tile's
+ * epilogue is an add of C and a store. (Exact alternative measured and not taken:
+ * VPMADDWD on A and B widened to int16 needs the same 2 multiplies per 32 MACs,
+ * VPMADDWD + VPADDD twice, and twice the loads: ~10 % slower per MAC than this loop.) */
 
 static inline int32_t load4(const uint8_t *p)
 {
