@@ -210,11 +210,12 @@ rows12(size_t groups, const uint8_t *a, size_t lda, const __m256i *uk, const __m
 		  "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
 }
 
-TARGET static void ukernel_avx2(size_t kc, const uint8_t *a, size_t lda, size_t mr, int a_signed,
-				int overread, const int8_t *pb, int32_t *c, size_t ldc, size_t nr, int load,
-				const int32_t *row, const int32_t *col)
+/* Any tile: full 12-row blocks finish into C when the tile is 8 columns wide and has no
+ * K tail, the rest goes through acc. */
+TARGET __attribute__((noinline)) static void
+ukernel_any(size_t kc, const uint8_t *a, size_t lda, size_t mr, int overread, const int8_t *pb,
+	    int32_t *c, size_t ldc, size_t nr, int load, const int32_t *row, const int32_t *col)
 {
-	(void)a_signed; /* k of the prepared panel carries it */
 	__m256i acc[MR];
 	const __m256i *uk = (const __m256i *)pb;
 	/* whole groups read 4 A bytes per row; with overread the K tail is one more of them
@@ -274,6 +275,26 @@ TARGET static void ukernel_avx2(size_t kc, const uint8_t *a, size_t lda, size_t 
 			_mm256_maskstore_epi32(ci, mask, v);
 		}
 	}
+}
+
+/* The common tile (whole 12-row blocks, 8 columns, no K tail) without ukernel_any's
+ * frame: with short K the calls are short, and that frame was ~5-10 % of them. */
+TARGET static void ukernel_avx2(size_t kc, const uint8_t *a, size_t lda, size_t mr, int a_signed,
+				int overread, const int8_t *pb, int32_t *c, size_t ldc, size_t nr, int load,
+				const int32_t *row, const int32_t *col)
+{
+	(void)a_signed; /* k of the prepared panel carries it */
+	if (nr != NR || mr % MB != 0 || (!overread && kc % 4 != 0)) {
+		ukernel_any(kc, a, lda, mr, overread, pb, c, ldc, nr, load, row, col);
+		return;
+	}
+	const __m256i *uk = (const __m256i *)pb;
+	__m256i vcol = uk[2 * ((kc + 3) / 4)];
+	if (row)
+		vcol = _mm256_add_epi32(vcol, _mm256_loadu_si256((const __m256i *)col));
+	for (size_t r0 = 0; r0 < mr; r0 += MB)
+		rows12((kc + 3) / 4, a + r0 * lda, lda, uk, &vcol, row ? row + r0 : NULL, c + r0 * ldc,
+		       ldc * sizeof *c, load);
 }
 
 /* 4 k x 32 columns per step (four NR = 8 panels): bytes of 4 rows interleaved into the
