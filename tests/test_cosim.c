@@ -50,7 +50,7 @@ typedef struct cfg_spec {
 } cfg_spec;
 
 enum { CFG_2X2_INT8_WS, CFG_4X4_INT16_OS, CFG_8X8_INT4_WS, CFG_3X5_LP1_OS, CFG_4X8_LP2_WS,
-       CFG_5X3_BIN_OS, CFG_COUNT };
+       CFG_5X3_BIN_OS, CFG_3X5_INT4_WS_B3, CFG_COUNT };
 
 static const cfg_spec specs[CFG_COUNT] = {
 	/* docs/timing.md §8: the worked example (GEMM 3x3x3 = 371 cycles) */
@@ -62,6 +62,9 @@ static const cfg_spec specs[CFG_COUNT] = {
 	{ "cosim-3x5-lightpe1-os", 3, 5, TS_DF_OS, TS_PE_LIGHTPE1, 32, 60, 24, 160, 2, 5 },
 	{ "cosim-4x8-lightpe2-ws", 4, 8, TS_DF_WS, TS_PE_LIGHTPE2, 32, 48, 64, 384, 4, 7 },
 	{ "cosim-5x3-binary-os", 5, 3, TS_DF_OS, TS_PE_BINARY, 32, 40, 40, 96, 1, 2 },
+	/* 3-byte beats: 4 scratchpad banks that a beat fills unevenly, and 6
+	 * store lanes (int4 outputs) over 8 accumulator banks per column */
+	{ "cosim-3x5-int4-ws-b3", 3, 5, TS_DF_WS, TS_PE_INT4, 32, 90, 60, 400, 3, 1 },
 };
 
 static ts_hwcfg cfgs[CFG_COUNT];
@@ -373,6 +376,7 @@ RANDOM_TEST(test_random_8x8_int4_ws, CFG_8X8_INT4_WS, 10)
 RANDOM_TEST(test_random_3x5_lightpe1_os, CFG_3X5_LP1_OS, 10)
 RANDOM_TEST(test_random_4x8_lightpe2_ws, CFG_4X8_LP2_WS, 10)
 RANDOM_TEST(test_random_5x3_binary_os, CFG_5X3_BIN_OS, 10)
+RANDOM_TEST(test_random_3x5_int4_ws_b3, CFG_3X5_INT4_WS_B3, 10)
 
 /* ---- error paths: a hand-built list, run on the RTL and on descsim ----------------------- */
 static void put_desc(uint8_t *mem, size_t i, uint32_t w0, uint32_t w1, uint32_t w2, uint32_t w3,
@@ -629,6 +633,7 @@ int main(void)
 		cmocka_unit_test(test_random_3x5_lightpe1_os),
 		cmocka_unit_test(test_random_4x8_lightpe2_ws),
 		cmocka_unit_test(test_random_5x3_binary_os),
+		cmocka_unit_test(test_random_3x5_int4_ws_b3),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	fprintf(stderr, "test_cosim: %llu random layers, %llu outputs checked (seed %llu)\n",
