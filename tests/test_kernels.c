@@ -133,74 +133,110 @@ static void test_gemm_errors(void **state)
 	assert_non_null(strstr(d.msg, "B type uint8"));
 }
 
-/* n values picked at random from vals[0 .. count) (bytes) */
-static void fill_from(void *p, size_t n, const int *vals, size_t count)
+static size_t elem_size(ts_qtype t)
 {
-	for (size_t i = 0; i < n; i++)
-		((uint8_t *)p)[i] = (uint8_t)vals[rng_next() % count];
+	return t == TS_Q_INT16 ? 2 : 1;
 }
 
-/* One random GEMM of the given shape on every supported ISA and 1..3 threads; A and B
- * elements from avals / bvals if given (else the whole range). */
-static void check_fast_gemm_vals(size_t m, size_t n, size_t k, ts_qtype at, int accumulate,
-				 const int *avals, size_t na, const int *bvals, size_t nb)
+/* n values of type t picked at random from vals[0 .. count) */
+static void fill_from(void *p, size_t n, ts_qtype t, const int *vals, size_t count)
 {
-	size_t lda = k + (size_t)rng_range(0, 3), ldb = n + (size_t)rng_range(0, 3);
-	size_t ldc = n + (size_t)rng_range(0, 2);
-	uint8_t *a = malloc(m * lda + 1);
-	int8_t *b = malloc(k * ldb + 1);
-	int32_t *want = malloc((m * ldc + 1) * sizeof *want);
+	for (size_t i = 0; i < n; i++) {
+		int v = vals[rng_next() % count];
+		if (t == TS_Q_INT16)
+			((int16_t *)p)[i] = (int16_t)v;
+		else
+			((uint8_t *)p)[i] = (uint8_t)v;
+	}
+}
+
+/* Each supported ISA with a kernel, 1..3 threads started per call and 2, 3 threads of the
+ * pool: run(isa, threads, pool) must give want (m x n, row stride ldc) from init and leave
+ * the columns n..ldc of every row alone. */
+typedef ts_status (*gemm_run_fn)(void *arg, ts_isa isa, unsigned threads, ts_kernel_pool *pool,
+				 int32_t *c, ts_diag *d);
+
+static void check_every_isa(const char *name, gemm_run_fn run, void *arg, const int32_t *init,
+			    const int32_t *want, size_t m, size_t n, size_t ldc)
+{
 	int32_t *got = malloc((m * ldc + 1) * sizeof *got);
-	if (avals)
-		fill_from(a, m * lda, avals, na);
-	else
-		fill(a, m * lda, at);
-	if (bvals)
-		fill_from(b, k * ldb, bvals, nb);
-	else
-		fill(b, k * ldb, TS_Q_INT8);
-	for (size_t i = 0; i < m * ldc; i++)
-		want[i] = (int32_t)rng_next();
-	int32_t lo, hi;
-	ts_qtype_range(at, &lo, &hi);
-	ts_gemm_args g = { .m = m, .n = n, .k = k, .a_type = at, .a = a, .lda = lda,
-			   .a_zp = rng_range(0, 3) ? rng_range(lo, hi) : 0,
-			   .b_type = TS_Q_INT8, .b = b, .ldb = ldb,
-			   .b_zp = rng_range(0, 3) ? rng_range(-128, 127) : 0,
-			   .c = want, .ldc = ldc, .accumulate = accumulate };
-	memcpy(got, want, m * ldc * sizeof *got);
 	ts_diag d = { { 0 } };
-	assert_int_equal(ts_ref_gemm(&g, &d), TS_OK);
-	int32_t *init = malloc((m * ldc + 1) * sizeof *init);
-	memcpy(init, got, m * ldc * sizeof *init);
 	for (int isa = TS_ISA_SCALAR; isa < TS_ISA_COUNT; isa++) {
 		if (!ts_isa_supported((ts_isa)isa) || !ts_isa_implemented((ts_isa)isa))
 			continue;
 		for (unsigned threads = 1; threads <= 5; threads++) {
-			/* 1..3: threads started per call; 4, 5: 2 and 3 threads of the pool */
 			memcpy(got, init, m * ldc * sizeof *got);
-			g.c = got;
-			ts_status st = threads <= 3 ? ts_gemm_isa(&g, (ts_isa)isa, threads, &d) :
-				       ts_gemm_isa_pool(&g, (ts_isa)isa, pool3, threads - 2, &d);
+			ts_status st = threads <= 3 ? run(arg, (ts_isa)isa, threads, NULL, got, &d) :
+				       run(arg, (ts_isa)isa, threads - 2, pool3, got, &d);
 			if (st)
-				fail_msg("%s: %s", ts_isa_name((ts_isa)isa), d.msg);
-			char what[160];
-			snprintf(what, sizeof what, "gemm %s %zux%zux%zu %s a_zp %d b_zp %d acc %d threads %u",
-				 ts_isa_name((ts_isa)isa), m, n, k, ts_qtype_name(at), g.a_zp, g.b_zp,
-				 accumulate, threads);
+				fail_msg("%s %s: %s", name, ts_isa_name((ts_isa)isa), d.msg);
+			char what[200];
+			snprintf(what, sizeof what, "%s %s threads %u%s", name, ts_isa_name((ts_isa)isa),
+				 threads <= 3 ? threads : threads - 2, threads <= 3 ? "" : " (pool)");
 			expect_same(what, got, want, m, n, ldc);
-			/* untouched padding between rows */
 			for (size_t i = 0; i < m; i++)
 				for (size_t j = n; j < ldc; j++)
 					if (got[i * ldc + j] != init[i * ldc + j])
 						fail_msg("%s: wrote C[%zu][%zu] outside N", what, i, j);
 		}
 	}
+	free(got);
+}
+
+static ts_status run_gemm(void *arg, ts_isa isa, unsigned threads, ts_kernel_pool *pool,
+			  int32_t *c, ts_diag *d)
+{
+	ts_gemm_args g = *(const ts_gemm_args *)arg;
+	g.c = c;
+	return pool ? ts_gemm_isa_pool(&g, isa, pool, threads, d) : ts_gemm_isa(&g, isa, threads, d);
+}
+
+/* One random GEMM of the given shape and types on every supported ISA and 1..3 threads;
+ * A and B elements from avals / bvals if given (else the whole range of the type). */
+static void check_gemm_types(size_t m, size_t n, size_t k, ts_qtype at, ts_qtype bt, int accumulate,
+			     const int *avals, size_t na, const int *bvals, size_t nb)
+{
+	size_t lda = k + (size_t)rng_range(0, 3), ldb = n + (size_t)rng_range(0, 3);
+	size_t ldc = n + (size_t)rng_range(0, 2);
+	void *a = malloc((m * lda + 1) * elem_size(at));
+	void *b = malloc((k * ldb + 1) * elem_size(bt));
+	int32_t *want = malloc((m * ldc + 1) * sizeof *want);
+	int32_t *init = malloc((m * ldc + 1) * sizeof *init);
+	if (avals)
+		fill_from(a, m * lda, at, avals, na);
+	else
+		fill(a, m * lda, at);
+	if (bvals)
+		fill_from(b, k * ldb, bt, bvals, nb);
+	else
+		fill(b, k * ldb, bt);
+	for (size_t i = 0; i < m * ldc; i++)
+		init[i] = (int32_t)rng_next();
+	int32_t alo, ahi, blo, bhi;
+	ts_qtype_range(at, &alo, &ahi);
+	ts_qtype_range(bt, &blo, &bhi);
+	ts_gemm_args g = { .m = m, .n = n, .k = k, .a_type = at, .a = a, .lda = lda,
+			   .a_zp = rng_range(0, 3) ? rng_range(alo, ahi) : 0,
+			   .b_type = bt, .b = b, .ldb = ldb,
+			   .b_zp = rng_range(0, 3) ? rng_range(blo, bhi) : 0,
+			   .c = want, .ldc = ldc, .accumulate = accumulate };
+	memcpy(want, init, m * ldc * sizeof *want);
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_ref_gemm(&g, &d), TS_OK);
+	char name[160];
+	snprintf(name, sizeof name, "gemm %zux%zux%zu %s x %s a_zp %d b_zp %d acc %d", m, n, k,
+		 ts_qtype_name(at), ts_qtype_name(bt), g.a_zp, g.b_zp, accumulate);
+	check_every_isa(name, run_gemm, &g, init, want, m, n, ldc);
 	free(a);
 	free(b);
 	free(want);
-	free(got);
 	free(init);
+}
+
+static void check_fast_gemm_vals(size_t m, size_t n, size_t k, ts_qtype at, int accumulate,
+				 const int *avals, size_t na, const int *bvals, size_t nb)
+{
+	check_gemm_types(m, n, k, at, TS_Q_INT8, accumulate, avals, na, bvals, nb);
 }
 
 static void check_fast_gemm(size_t m, size_t n, size_t k, ts_qtype at, int accumulate)
@@ -386,7 +422,7 @@ static void test_pack_prep(void **state)
 			if (t < 4)
 				fill(b, kc * ldb, TS_Q_INT8);
 			else
-				fill_from(b, kc * ldb, b_edge, 6);
+				fill_from(b, kc * ldb, TS_Q_INT8, b_edge, 6);
 			for (size_t q = 0; q < 4; q++) {
 				for (size_t p = 0; p < kc; p++)
 					for (size_t j = 0; j < u.nr; j++)
@@ -485,6 +521,27 @@ static void test_other_types_via_ref(void **state)
 		assert_int_equal(ts_gemm(&g, NULL, &d), TS_OK);
 		expect_same("ts_gemm fallback", c1, c2, m, n, n);
 	}
+}
+
+/* int4 (one value per int8_t) through the int8 kernels: every A type with int4 B and int4
+ * A with int8 B, random shapes (odd M, N, K), zero points, the edge values -8 and 7. */
+static void test_fast_gemm_int4(void **state)
+{
+	(void)state;
+	static const ts_qtype pairs[][2] = { { TS_Q_INT4, TS_Q_INT4 }, { TS_Q_UINT8, TS_Q_INT4 },
+					     { TS_Q_INT8, TS_Q_INT4 }, { TS_Q_INT4, TS_Q_INT8 } };
+	for (int t = 0; t < 40; t++) {
+		const ts_qtype *p = pairs[t % 4];
+		check_gemm_types((size_t)rng_range(1, 50), (size_t)rng_range(1, 70), (size_t)rng_range(1, 70),
+				 p[0], p[1], rng_range(0, 1), NULL, 0, NULL, 0);
+	}
+	static const int edge4[] = { -8, 7, -1, 0, 1 }, edge8[] = { -128, 127, -1, 0, 1 };
+	static const int edge_u8[] = { 0, 255, 128, 1 };
+	check_gemm_types(25, 19, 1031, TS_Q_INT4, TS_Q_INT4, 0, edge4, 5, edge4, 5);
+	check_gemm_types(37, 33, 130, TS_Q_INT4, TS_Q_INT8, 1, edge4, 5, edge8, 5);
+	check_gemm_types(13, 9, 7, TS_Q_INT8, TS_Q_INT4, 0, edge8, 5, edge4, 5);
+	check_gemm_types(24, 40, 513, TS_Q_UINT8, TS_Q_INT4, 1, edge_u8, 4, edge4, 5);
+	check_gemm_types(200, 70, 600, TS_Q_INT4, TS_Q_INT4, 0, NULL, 0, NULL, 0); /* K blocks */
 }
 
 static void test_lightpe_gemm(void **state)
@@ -745,6 +802,7 @@ int main(void)
 		cmocka_unit_test(test_pack_prep),
 		cmocka_unit_test(test_gemm_k_zero),
 		cmocka_unit_test(test_other_types_via_ref),
+		cmocka_unit_test(test_fast_gemm_int4),
 		cmocka_unit_test(test_lightpe_gemm),
 		cmocka_unit_test(test_binary_gemm),
 		cmocka_unit_test(test_conv_hand),

@@ -109,8 +109,9 @@ typedef struct ts_kernel_ctx {
 	ts_kernel_pool *pool;  /* NULL: threads are started per call */
 } ts_kernel_ctx;
 
-/* Fast GEMM: int8/uint8 A x int8 B on the selected ISA (bit-exact with ts_ref_gemm);
- * other types fall back to the reference. ctx may be NULL (auto, env threads). Shapes
+/* Fast GEMM on the selected ISA, bit-exact with ts_ref_gemm for every type: int8, uint8
+ * or int4 A x int8 or int4 B run the int8 kernels (int4 values are int8 values); other
+ * types fall back to the reference. ctx may be NULL (auto, env threads). Shapes
  * of at least 16 M MACs per thread are split over threads (M or N blocks); results are
  * identical for any thread count. */
 ts_status ts_gemm(const ts_gemm_args *g, const ts_kernel_ctx *ctx, ts_diag *d);

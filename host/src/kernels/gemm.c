@@ -149,7 +149,8 @@ static ts_status gemm_fast_st(const ts_gemm_args *g, const ts_ukernel *u, ts_dia
 	size_t m = g->m, n = g->n, k = g->k, mr_t = u->mr, nr_t = u->nr;
 	if (m == 0 || n == 0)
 		return TS_OK;
-	int a_signed = g->a_type == TS_Q_INT8;
+	/* int4 is stored one value per int8_t (-8..7): for the kernels it is int8 */
+	int a_signed = g->a_type == TS_Q_INT8 || g->a_type == TS_Q_INT4;
 	uint8_t flip = a_signed && u->flip_b ? 0x80 : 0;
 	size_t kc_blk = u->kc ? u->kc : GEMM_KC, nc_blk = u->nc ? u->nc : GEMM_NC;
 	size_t kc_max = k < kc_blk ? (k + 3) & ~(size_t)3 : kc_blk;
@@ -340,9 +341,12 @@ static ts_status gemm_fast(const ts_gemm_args *g, const ts_ukernel *u, unsigned 
 
 /* ---- public entry points ----------------------------------------------------------------- */
 
-static int fast_types(const ts_gemm_args *g)
+/* int8 kernels: int8, uint8 or int4 A (int4 values are int8 values, its zero point in
+ * -8..7 an int8 one) x int8 or int4 B. */
+static int int8_types(const ts_gemm_args *g)
 {
-	return (g->a_type == TS_Q_INT8 || g->a_type == TS_Q_UINT8) && g->b_type == TS_Q_INT8;
+	return (g->a_type == TS_Q_INT8 || g->a_type == TS_Q_UINT8 || g->a_type == TS_Q_INT4) &&
+	       (g->b_type == TS_Q_INT8 || g->b_type == TS_Q_INT4);
 }
 
 static ts_status gemm_dispatch(const ts_gemm_args *g, ts_isa isa, unsigned threads,
@@ -351,7 +355,7 @@ static ts_status gemm_dispatch(const ts_gemm_args *g, ts_isa isa, unsigned threa
 	ts_status st = ts_gemm_check(g, d);
 	if (st)
 		return st;
-	if (!fast_types(g))
+	if (!int8_types(g))
 		return ts_ref_gemm(g, d);
 	if (!ts_isa_supported(isa))
 		return ts_err(d, TS_ERR_INPUT, "gemm: this CPU does not support %s", ts_isa_name(isa));
