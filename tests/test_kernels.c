@@ -489,7 +489,8 @@ static void test_gemm_k_zero(void **state)
 static void test_other_types_via_ref(void **state)
 {
 	(void)state;
-	/* int16 and int4 go through ts_gemm too (reference fallback): same as ts_ref_gemm */
+	/* int16 and int4 through ts_gemm (their fast kernels) and ts_ref_gemm against an
+	 * independent definition */
 	const ts_qtype types[][2] = { { TS_Q_INT16, TS_Q_INT16 }, { TS_Q_INT4, TS_Q_INT4 },
 				      { TS_Q_UINT8, TS_Q_INT4 }, { TS_Q_INT16, TS_Q_INT8 } };
 	for (size_t t = 0; t < 4; t++) {
@@ -542,6 +543,44 @@ static void test_fast_gemm_int4(void **state)
 	check_gemm_types(13, 9, 7, TS_Q_INT8, TS_Q_INT4, 0, edge8, 5, edge4, 5);
 	check_gemm_types(24, 40, 513, TS_Q_UINT8, TS_Q_INT4, 1, edge_u8, 4, edge4, 5);
 	check_gemm_types(200, 70, 600, TS_Q_INT4, TS_Q_INT4, 0, NULL, 0, NULL, 0); /* K blocks */
+}
+
+/* int16 on either side through the int16 kernels: random shapes (odd M, N, K), zero
+ * points, K and N blocks, and the VPMADDWD edge: a pair (-32768)^2 + (-32768)^2 = 2^31
+ * wraps to -2^31, which is the same residue modulo 2^32 as the reference's sum. */
+static void test_fast_gemm_int16(void **state)
+{
+	(void)state;
+	static const ts_qtype pairs[][2] = { { TS_Q_INT16, TS_Q_INT16 }, { TS_Q_INT16, TS_Q_INT8 },
+					     { TS_Q_INT16, TS_Q_INT4 }, { TS_Q_UINT8, TS_Q_INT16 },
+					     { TS_Q_INT8, TS_Q_INT16 }, { TS_Q_INT4, TS_Q_INT16 } };
+	for (int t = 0; t < 60; t++) {
+		const ts_qtype *p = pairs[t % 6];
+		check_gemm_types((size_t)rng_range(1, 40), (size_t)rng_range(1, 70), (size_t)rng_range(1, 70),
+				 p[0], p[1], rng_range(0, 1), NULL, 0, NULL, 0);
+	}
+	static const int edge16[] = { -32768, 32767, -32767, -1, 0, 1 }, edge8[] = { -128, 127, -1, 1 };
+	static const int min16[] = { -32768 };
+	check_gemm_types(25, 37, 1031, TS_Q_INT16, TS_Q_INT16, 0, edge16, 6, edge16, 6);
+	check_gemm_types(13, 33, 7, TS_Q_INT16, TS_Q_INT16, 1, min16, 1, min16, 1);
+	check_gemm_types(12, 32, 2, TS_Q_INT16, TS_Q_INT16, 0, min16, 1, min16, 1);
+	check_gemm_types(7, 9, 513, TS_Q_INT8, TS_Q_INT16, 1, edge8, 4, edge16, 6);
+	check_gemm_types(30, 17, 300, TS_Q_INT16, TS_Q_INT8, 0, edge16, 6, edge8, 4);
+	check_gemm_types(200, 70, 600, TS_Q_INT16, TS_Q_INT16, 1, NULL, 0, NULL, 0); /* K blocks */
+	check_gemm_types(20, 1600, 40, TS_Q_INT16, TS_Q_INT16, 0, NULL, 0, NULL, 0); /* N blocks */
+	/* hand-computed: K = 2 of (-32768)^2 = 2^31 -> INT32_MIN (the pair sum of VPMADDWD) */
+	const int16_t a[2] = { -32768, -32768 }, b[2] = { -32768, -32768 };
+	int32_t c = 0;
+	ts_gemm_args g = { .m = 1, .n = 1, .k = 2, .a_type = TS_Q_INT16, .a = a, .lda = 2,
+			   .b_type = TS_Q_INT16, .b = b, .ldb = 1, .c = &c, .ldc = 1 };
+	ts_diag d = { { 0 } };
+	for (int isa = TS_ISA_SCALAR; isa < TS_ISA_COUNT; isa++) {
+		if (!ts_isa_supported((ts_isa)isa) || !ts_isa_implemented((ts_isa)isa))
+			continue;
+		c = 5;
+		assert_int_equal(ts_gemm_isa(&g, (ts_isa)isa, 1, &d), TS_OK);
+		assert_int_equal(c, INT32_MIN);
+	}
 }
 
 static void test_lightpe_gemm(void **state)
@@ -803,6 +842,7 @@ int main(void)
 		cmocka_unit_test(test_gemm_k_zero),
 		cmocka_unit_test(test_other_types_via_ref),
 		cmocka_unit_test(test_fast_gemm_int4),
+		cmocka_unit_test(test_fast_gemm_int16),
 		cmocka_unit_test(test_lightpe_gemm),
 		cmocka_unit_test(test_binary_gemm),
 		cmocka_unit_test(test_conv_hand),

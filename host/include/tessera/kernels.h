@@ -110,8 +110,9 @@ typedef struct ts_kernel_ctx {
 } ts_kernel_ctx;
 
 /* Fast GEMM on the selected ISA, bit-exact with ts_ref_gemm for every type: int8, uint8
- * or int4 A x int8 or int4 B run the int8 kernels (int4 values are int8 values); other
- * types fall back to the reference. ctx may be NULL (auto, env threads). Shapes
+ * or int4 A x int8 or int4 B run the int8 kernels (int4 values are int8 values); int16 on
+ * either side runs the int16 kernels (VPMADDWD / VPDPWSSD; an int8 / uint8 / int4 A is
+ * widened to int16 first, B when packed). The scalar ISA runs int16 as ts_ref_gemm. ctx may be NULL (auto, env threads). Shapes
  * of at least 16 M MACs per thread are split over threads (M or N blocks); results are
  * identical for any thread count. */
 ts_status ts_gemm(const ts_gemm_args *g, const ts_kernel_ctx *ctx, ts_diag *d);

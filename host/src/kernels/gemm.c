@@ -1,7 +1,8 @@
-/* gemm.c — the fast int8 GEMM driver: zero-point algebra, packing into panels, cache
- * blocking (Goto-style jc/pc/ic loops), ISA dispatch and pthreads. The per-ISA
- * microkernels (gemm_<isa>.c) compute raw u8 x s8 tiles; everything here is exact
- * modulo 2^32, so every path equals ts_ref_gemm bit for bit. */
+/* gemm.c — the fast integer GEMM driver: zero-point algebra, packing into panels, cache
+ * blocking (Goto-style jc/pc/ic loops), ISA dispatch and pthreads, for the int8 kernels
+ * (int8 / uint8 / int4 operands) and the int16 kernels (int16 on either side). The per-ISA
+ * microkernels (gemm_<isa>.c) compute raw u8 x s8 or s16 x s16 tiles; everything here is
+ * exact modulo 2^32, so every path equals ts_ref_gemm bit for bit. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,49 @@ static uint32_t byte_sum(const uint8_t *a, size_t k, int is_signed)
 	return s;
 }
 
+/* int16 kernels: B block k [p0, p0 + kc) x cols [j0, j0 + nc) -> panels of nr_tile columns,
+ * [kc2/2][nr_tile][2] int16 each, zero padded (k >= kc or col >= nc). B is int16, or int8 /
+ * int4 widened here. Whole 8-column runs of int16 B interleave two rows with SSE2. */
+static void pack_b16(const ts_gemm_args *g, const ts_ukernel *u, size_t p0, size_t kc, size_t kc2,
+		     size_t j0, size_t nc, int16_t *dst)
+{
+	size_t nr_tile = u->nr;
+	int b16 = g->b_type == TS_Q_INT16;
+	const int16_t *bw = g->b;
+	const int8_t *bn = g->b;
+	for (size_t jr = 0; jr < nc; jr += nr_tile) {
+		size_t cols = nc - jr < nr_tile ? nc - jr : nr_tile;
+		int16_t *panel = dst + (jr / nr_tile) * kc2 * nr_tile;
+		for (size_t p = 0; p < kc2; p += 2) {
+			int16_t *d = panel + (p / 2) * nr_tile * 2;
+			size_t j = 0;
+			if (b16 && p + 1 < kc) {
+				const int16_t *r0 = bw + (p0 + p) * g->ldb + j0 + jr, *r1 = r0 + g->ldb;
+				for (; j + 8 <= cols; j += 8) {
+					__m128i x0 = _mm_loadu_si128((const __m128i *)(r0 + j));
+					__m128i x1 = _mm_loadu_si128((const __m128i *)(r1 + j));
+					_mm_storeu_si128((__m128i *)(d + 2 * j), _mm_unpacklo_epi16(x0, x1));
+					_mm_storeu_si128((__m128i *)(d + 2 * j + 8), _mm_unpackhi_epi16(x0, x1));
+				}
+			}
+			for (; j < nr_tile; j++)
+				for (size_t q = 0; q < 2; q++) {
+					size_t i = (p0 + p + q) * g->ldb + j0 + jr + j;
+					d[2 * j + q] = p + q < kc && j < cols ? (b16 ? bw[i] : bn[i]) : 0;
+				}
+		}
+	}
+}
+
+/* sum of k int16 modulo 2^32 */
+static uint32_t int16_sum(const int16_t *a, size_t k)
+{
+	uint32_t s = 0;
+	for (size_t p = 0; p < k; p++)
+		s += (uint32_t)a[p];
+	return s;
+}
+
 /* ---- single-thread driver ------------------------------------------------------------ */
 
 static ts_status gemm_fast_st(const ts_gemm_args *g, const ts_ukernel *u, ts_diag *d)
@@ -149,11 +193,14 @@ static ts_status gemm_fast_st(const ts_gemm_args *g, const ts_ukernel *u, ts_dia
 	size_t m = g->m, n = g->n, k = g->k, mr_t = u->mr, nr_t = u->nr;
 	if (m == 0 || n == 0)
 		return TS_OK;
+	/* int16 kernels: A is int16, k goes in pairs (groups of 2, not 4) */
+	int wide = u->fn16 != NULL;
+	size_t kround = wide ? 1 : 3;
 	/* int4 is stored one value per int8_t (-8..7): for the kernels it is int8 */
 	int a_signed = g->a_type == TS_Q_INT8 || g->a_type == TS_Q_INT4;
 	uint8_t flip = a_signed && u->flip_b ? 0x80 : 0;
 	size_t kc_blk = u->kc ? u->kc : GEMM_KC, nc_blk = u->nc ? u->nc : GEMM_NC;
-	size_t kc_max = k < kc_blk ? (k + 3) & ~(size_t)3 : kc_blk;
+	size_t kc_max = k < kc_blk ? (k + kround) & ~kround : kc_blk;
 	size_t nc_max = n < nc_blk ? n : nc_blk;
 	nc_max = (nc_max + nr_t - 1) / nr_t * nr_t;
 	/* with a prep step, B is packed into `packed` first, then each panel is prepared into pb */
@@ -176,13 +223,20 @@ static ts_status gemm_fast_st(const ts_gemm_args *g, const ts_ukernel *u, ts_dia
 	uint32_t o = flip ? 128u : 0u, az = (uint32_t)g->a_zp, bz = (uint32_t)g->b_zp;
 	uint32_t rowmul = o + bz;
 	for (size_t i = 0; i < m; i++)
-		rowterm[i] = rowmul ? (int32_t)(0u - rowmul * byte_sum((const uint8_t *)g->a + i * g->lda,
-									 k, a_signed)) : 0;
+		rowterm[i] = !rowmul ? 0 :
+			     wide ? (int32_t)(0u - rowmul * int16_sum((const int16_t *)g->a + i * g->lda, k)) :
+			     (int32_t)(0u - rowmul * byte_sum((const uint8_t *)g->a + i * g->lda, k, a_signed));
 	uint32_t kzz = (uint32_t)k * az * bz;
 	int terms = rowmul != 0 || az != 0; /* else every correction term is 0 */
 	for (size_t j = 0; j < n; j++)
 		colterm[j] = (int32_t)kzz;
-	if (az)
+	if (az && g->b_type == TS_Q_INT16)
+		for (size_t p = 0; p < k; p++) {
+			const int16_t *b = (const int16_t *)g->b + p * g->ldb;
+			for (size_t j = 0; j < n; j++)
+				colterm[j] = (int32_t)((uint32_t)colterm[j] - az * (uint32_t)b[j]);
+		}
+	else if (az)
 		for (size_t p = 0; p < k; p++) {
 			const int8_t *b = (const int8_t *)g->b + p * g->ldb;
 			for (size_t j = 0; j < n; j++)
@@ -202,8 +256,10 @@ static ts_status gemm_fast_st(const ts_gemm_args *g, const ts_ukernel *u, ts_dia
 		}
 		for (size_t pc = 0; pc < k; pc += kc_blk) {
 			size_t kc = k - pc < kc_blk ? k - pc : kc_blk;
-			size_t kc4 = (kc + 3) & ~(size_t)3, panel = ts_panel_bytes(u, kc4);
-			if (!u->prep)
+			size_t kc4 = (kc + kround) & ~kround, panel = ts_panel_bytes(u, kc4);
+			if (wide)
+				pack_b16(g, u, pc, kc, kc4, jc, nc, (int16_t *)pb);
+			else if (!u->prep)
 				pack_b(g, u, pc, kc, kc4, jc, nc, flip, pb);
 			/* with a prep step, PREP_PANELS panels at a time, so that `packed` is read
 			 * back from L1 */
@@ -224,14 +280,22 @@ static ts_status gemm_fast_st(const ts_gemm_args *g, const ts_ukernel *u, ts_dia
 			for (size_t ir = 0; ir < m; ir += mr_t) {
 				size_t mr = m - ir < mr_t ? m - ir : mr_t;
 				const uint8_t *a = (const uint8_t *)g->a + ir * g->lda + pc;
+				const int16_t *a16 = (const int16_t *)g->a + ir * g->lda + pc;
 				int overread = ir + mr < m && g->lda >= 4;
 				for (size_t jr = 0; jr < nc; jr += nr_t) {
 					size_t nr = nc - jr < nr_t ? nc - jr : nr_t;
 					size_t j = jc + jr;
-					u->fn(kc, a, g->lda, mr, a_signed, overread, pb + (jr / nr_t) * panel,
-					      g->c + ir * g->ldc + j, g->ldc, nr, load,
-					      first && terms ? rowterm + ir : NULL,
-					      first && terms ? colterm + j : NULL);
+					if (wide)
+						u->fn16(kc, a16, g->lda, mr,
+							(const int16_t *)(pb + (jr / nr_t) * panel),
+							g->c + ir * g->ldc + j, g->ldc, nr, load,
+							first && terms ? rowterm + ir : NULL,
+							first && terms ? colterm + j : NULL);
+					else
+							u->fn(kc, a, g->lda, mr, a_signed, overread,
+						      pb + (jr / nr_t) * panel, g->c + ir * g->ldc + j, g->ldc, nr,
+						      load, first && terms ? rowterm + ir : NULL,
+						      first && terms ? colterm + j : NULL);
 				}
 			}
 		}
@@ -245,6 +309,11 @@ static ts_status gemm_fast_st(const ts_gemm_args *g, const ts_ukernel *u, ts_dia
 }
 
 /* ---- threads --------------------------------------------------------------------------- */
+
+static size_t elem_bytes(ts_qtype t)
+{
+	return t == TS_Q_INT16 ? 2 : 1;
+}
 
 struct gemm_job {
 	ts_gemm_args args;
@@ -307,13 +376,13 @@ static ts_status gemm_fast(const ts_gemm_args *g, const ts_ukernel *u, unsigned 
 			if (hi > g->m)
 				hi = g->m;
 			job->args.m = hi - lo;
-			job->args.a = (const uint8_t *)g->a + lo * g->lda;
+			job->args.a = (const uint8_t *)g->a + lo * g->lda * elem_bytes(g->a_type);
 			job->args.c = g->c + lo * g->ldc;
 		} else {
 			if (hi > g->n)
 				hi = g->n;
 			job->args.n = hi - lo;
-			job->args.b = (const int8_t *)g->b + lo;
+			job->args.b = (const int8_t *)g->b + lo * elem_bytes(g->b_type);
 			job->args.c = g->c + lo;
 		}
 		if (t == 0 || pool)
@@ -355,19 +424,36 @@ static ts_status gemm_dispatch(const ts_gemm_args *g, ts_isa isa, unsigned threa
 	ts_status st = ts_gemm_check(g, d);
 	if (st)
 		return st;
-	if (!int8_types(g))
-		return ts_ref_gemm(g, d);
 	if (!ts_isa_supported(isa))
 		return ts_err(d, TS_ERR_INPUT, "gemm: this CPU does not support %s", ts_isa_name(isa));
+	int int8 = int8_types(g);
+	if (!int8 && isa == TS_ISA_SCALAR)
+		return ts_ref_gemm(g, d); /* int16: the scalar path is the reference */
 	ts_ukernel u;
 	switch (isa) {
 	case TS_ISA_SCALAR: ts_ukernel_scalar(&u); break;
-	case TS_ISA_AVX2: ts_ukernel_avx2(&u); break;
-	case TS_ISA_AVX512VNNI: ts_ukernel_avx512(&u); break;
+	case TS_ISA_AVX2: int8 ? ts_ukernel_avx2(&u) : ts_ukernel16_avx2(&u); break;
+	case TS_ISA_AVX512VNNI: int8 ? ts_ukernel_avx512(&u) : ts_ukernel16_avx512(&u); break;
 	default:
 		return ts_err(d, TS_ERR_UNSUPPORTED, "gemm: no %s kernel in tessera", ts_isa_name(isa));
 	}
-	return gemm_fast(g, &u, threads ? threads : 1, min_macs, pool, d);
+	if (int8 || g->a_type == TS_Q_INT16 || g->m == 0 || g->k == 0)
+		return gemm_fast(g, &u, threads ? threads : 1, min_macs, pool, d);
+	/* int16 B with an int8 / uint8 / int4 A: the int16 kernels read A as int16, so A is
+	 * widened once (M x K, against the M x N x K products) */
+	int16_t *a16 = malloc(g->m * g->k * sizeof *a16);
+	if (!a16)
+		return ts_err(d, TS_ERR_NOMEM, "gemm: out of memory");
+	for (size_t i = 0; i < g->m; i++)
+		for (size_t p = 0; p < g->k; p++)
+			a16[i * g->k + p] = (int16_t)ts_kern_load(g->a, i * g->lda + p, g->a_type);
+	ts_gemm_args w = *g;
+	w.a_type = TS_Q_INT16;
+	w.a = a16;
+	w.lda = g->k;
+	st = gemm_fast(&w, &u, threads ? threads : 1, min_macs, pool, d);
+	free(a16);
+	return st;
 }
 
 ts_status ts_gemm_isa(const ts_gemm_args *g, ts_isa isa, unsigned threads, ts_diag *d)

@@ -404,3 +404,76 @@ void ts_ukernel_avx2(ts_ukernel *u)
 			   .group_bytes = 2 * NR * 4, .panel_extra = 32, .pack_prep = pack_prep_avx2,
 			   .kc = KC, .nc = NC };
 }
+
+/* ---- int16 GEMM: VPMADDWD ------------------------------------------------------------
+ * VPMADDWD multiplies the int16 pairs of two operands and adds each pair into an int32
+ * lane: a0 b0 + a1 b1 with |a b| <= 2^30 for int16 values, so the pair sum is within
+ * [-2^31 + 2^16, 2^31] and exact in int32 except for (-32768)^2 + (-32768)^2 = 2^31,
+ * which VPMADDWD returns as 0x80000000 = -2^31. That is 2^31 modulo 2^32, and the golden
+ * model accumulates modulo 2^32, so even that case is exact for the GEMM: the kernel adds
+ * the pair sums with VPADDD (wraparound) and the result equals ts_ref_gemm bit for bit
+ * for every input. A is broadcast a pair of k (4 bytes) at a time; a packed B group is 16
+ * columns x 2 k = two ymm; 6 rows x 2 = 12 accumulators + 2 B + 1 A of the 16 ymm. */
+#define MR16 6
+#define NR16 16
+#define ROWS6(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#define DECL16(i) const int16_t *ap##i = a + ((size_t)i < mr ? (size_t)i : 0) * lda; \
+	__m256i c##i##a = _mm256_setzero_si256(), c##i##b = _mm256_setzero_si256();
+#define STEP16(i) { \
+		__m256i av_ = _mm256_set1_epi32(pair_at(ap##i, 2 * p)); \
+		c##i##a = _mm256_add_epi32(c##i##a, _mm256_madd_epi16(av_, b0)); \
+		c##i##b = _mm256_add_epi32(c##i##b, _mm256_madd_epi16(av_, b1)); \
+	}
+#define TAIL16(i) { \
+		__m256i av_ = _mm256_set1_epi32((uint16_t)ap##i[kc - 1]); \
+		c##i##a = _mm256_add_epi32(c##i##a, _mm256_madd_epi16(av_, b0)); \
+		c##i##b = _mm256_add_epi32(c##i##b, _mm256_madd_epi16(av_, b1)); \
+	}
+#define OUT16(i) _mm256_store_si256((__m256i *)(acc + i * NR16), c##i##a); \
+	_mm256_store_si256((__m256i *)(acc + i * NR16 + 8), c##i##b);
+
+static inline int32_t pair_at(const int16_t *p, size_t i)
+{
+	int32_t v;
+	memcpy(&v, p + i, 4);
+	return v;
+}
+
+/* Rows past mr re-read row 0 (their results are dropped); an odd last k is one element
+ * (zero-extended: the high half meets the zero padding of B). */
+TARGET static void ukernel16_avx2(size_t kc, const int16_t *a, size_t lda, size_t mr,
+				  const int16_t *pb, int32_t *c, size_t ldc, size_t nr, int load,
+				  const int32_t *row, const int32_t *col)
+{
+	int32_t acc[MR16 * NR16] __attribute__((aligned(32)));
+	ROWS6(DECL16)
+	size_t pairs = kc / 2;
+	for (size_t p = 0; p < pairs; p++) {
+		__m256i b0 = _mm256_loadu_si256((const __m256i *)pb);
+		__m256i b1 = _mm256_loadu_si256((const __m256i *)(pb + 16));
+		ROWS6(STEP16)
+		pb += 2 * NR16;
+	}
+	if (kc & 1) {
+		__m256i b0 = _mm256_loadu_si256((const __m256i *)pb);
+		__m256i b1 = _mm256_loadu_si256((const __m256i *)(pb + 16));
+		ROWS6(TAIL16)
+	}
+	ROWS6(OUT16)
+	for (size_t i = 0; i < mr; i++)
+		for (size_t j = 0; j < nr; j++) {
+			uint32_t v = (uint32_t)acc[i * NR16 + j];
+			if (load)
+				v += (uint32_t)c[i * ldc + j];
+			if (row)
+				v += (uint32_t)row[i] + (uint32_t)col[j];
+			c[i * ldc + j] = (int32_t)v;
+		}
+}
+
+void ts_ukernel16_avx2(ts_ukernel *u)
+{
+	/* K x N block of B: 256 x 1024 int16 = 512 KB, as the int8 kernel's prepared block */
+	*u = (ts_ukernel){ .isa = TS_ISA_AVX2, .mr = MR16, .nr = NR16, .fn16 = ukernel16_avx2,
+			   .kc = 256, .nc = 1024 };
+}

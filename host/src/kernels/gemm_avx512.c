@@ -263,3 +263,81 @@ void ts_ukernel_avx512(ts_ukernel *u)
 	*u = (ts_ukernel){ .isa = TS_ISA_AVX512VNNI, .mr = MR, .nr = NR, .flip_b = 1,
 			   .pack_pairs = pack_pairs_avx512, .fn = ukernel_avx512 };
 }
+
+/* ---- int16 GEMM: VPDPWSSD ------------------------------------------------------------
+ * VPDPWSSD adds a0 b0 + a1 b1 of each int16 pair to an int32 lane with wraparound (not the
+ * saturating VPDPWSSDS): the lane ends as acc + a0 b0 + a1 b1 modulo 2^32, which is what
+ * the golden model computes, for every input ((-32768)^2 + (-32768)^2 = 2^31 included:
+ * it is -2^31 modulo 2^32, the same residue). A is broadcast a pair of k (4 bytes) at a
+ * time; a packed B group is 32 columns x 2 k = two zmm; 12 x 2 accumulators as in the
+ * int8 kernel. Rows past mr re-read row 0 (results dropped). */
+#define MR16 12
+#define NR16 32
+#define DECL16(i) const int16_t *ap##i = a + ((size_t)i < mr ? (size_t)i : 0) * lda; \
+	__m512i c##i##a = _mm512_setzero_si512(), c##i##b = _mm512_setzero_si512();
+#define STEP16(i) { \
+		__m512i av_ = _mm512_set1_epi32(pair_at(ap##i, 2 * p)); \
+		c##i##a = _mm512_dpwssd_epi32(c##i##a, av_, b0); \
+		c##i##b = _mm512_dpwssd_epi32(c##i##b, av_, b1); \
+	}
+#define TAIL16(i) { \
+		__m512i av_ = _mm512_set1_epi32((uint16_t)ap##i[kc - 1]); \
+		c##i##a = _mm512_dpwssd_epi32(c##i##a, av_, b0); \
+		c##i##b = _mm512_dpwssd_epi32(c##i##b, av_, b1); \
+	}
+#define STORE16(i) if ((size_t)i < mr) { \
+		int32_t *ci_ = c + (size_t)i * ldc; \
+		__m512i v0_ = c##i##a, v1_ = c##i##b; \
+		if (row) { \
+			__m512i r_ = _mm512_set1_epi32(row[i]); \
+			v0_ = _mm512_add_epi32(v0_, _mm512_add_epi32(col0, r_)); \
+			v1_ = _mm512_add_epi32(v1_, _mm512_add_epi32(col1, r_)); \
+		} \
+		if (load) { \
+			v0_ = _mm512_add_epi32(v0_, _mm512_maskz_loadu_epi32(m0, ci_)); \
+			v1_ = _mm512_add_epi32(v1_, _mm512_maskz_loadu_epi32(m1, ci_ + 16)); \
+		} \
+		_mm512_mask_storeu_epi32(ci_, m0, v0_); \
+		_mm512_mask_storeu_epi32(ci_ + 16, m1, v1_); \
+	}
+
+static inline int32_t pair_at(const int16_t *p, size_t i)
+{
+	int32_t v;
+	memcpy(&v, p + i, 4);
+	return v;
+}
+
+TARGET static void ukernel16_avx512(size_t kc, const int16_t *a, size_t lda, size_t mr,
+				    const int16_t *pb, int32_t *c, size_t ldc, size_t nr, int load,
+				    const int32_t *row, const int32_t *col)
+{
+	ROWS(DECL16)
+	size_t pairs = kc / 2;
+	for (size_t p = 0; p < pairs; p++) {
+		__m512i b0 = _mm512_loadu_si512((const void *)pb);
+		__m512i b1 = _mm512_loadu_si512((const void *)(pb + 32));
+		ROWS(STEP16)
+		pb += 2 * NR16;
+	}
+	if (kc & 1) { /* one element: the high half of the pair meets B's zero padding */
+		__m512i b0 = _mm512_loadu_si512((const void *)pb);
+		__m512i b1 = _mm512_loadu_si512((const void *)(pb + 32));
+		ROWS(TAIL16)
+	}
+	__mmask16 m0 = nr >= 16 ? 0xFFFF : (__mmask16)((1u << nr) - 1);
+	__mmask16 m1 = nr >= 32 ? 0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
+	__m512i col0 = _mm512_setzero_si512(), col1 = _mm512_setzero_si512();
+	if (row) {
+		col0 = _mm512_maskz_loadu_epi32(m0, col);
+		col1 = _mm512_maskz_loadu_epi32(m1, col + 16);
+	}
+	ROWS(STORE16)
+}
+
+void ts_ukernel16_avx512(ts_ukernel *u)
+{
+	/* K x N block of B: 256 x 1536 int16 = 768 KB, the bytes of the int8 512 x 1536 block */
+	*u = (ts_ukernel){ .isa = TS_ISA_AVX512VNNI, .mr = MR16, .nr = NR16,
+			   .fn16 = ukernel16_avx512, .kc = 256, .nc = 1536 };
+}

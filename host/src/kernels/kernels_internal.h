@@ -42,9 +42,20 @@ typedef void (*ts_prep_fn)(const int8_t *packed, size_t groups, int a_signed, in
 typedef void (*ts_pack_prep_fn)(const int8_t *b, size_t ldb, size_t kc, int a_signed, int8_t *dst,
 				size_t panel);
 
+/* ---- fast int16 GEMM (the same driver, ts_ukernel.fn16 set) ----------------------
+ * A int16 read in place (lda in elements). B packed per K block into panels of NR
+ * columns interleaved by 2 (the operand pairs of VPMADDWD / VPDPWSSD):
+ * [kc2/2][NR][2] int16, kc2 = kc rounded up to 2, zero padded. The kernel computes the
+ * raw products R of an MR x NR tile over the K block (an odd last k meets the zero
+ * padding) and writes C exactly as ts_ukernel_fn does. */
+typedef void (*ts_ukernel16_fn)(size_t kc, const int16_t *a, size_t lda, size_t mr,
+				const int16_t *pb, int32_t *c, size_t ldc, size_t nr, int load,
+				const int32_t *row, const int32_t *col);
+
 typedef struct ts_ukernel {
 	ts_isa isa;
 	size_t mr, nr;
+	ts_ukernel16_fn fn16;  /* an int16 kernel (fn, flip_b and the packers unused) */
 	int flip_b;
 	ts_pack_fn pack_pairs; /* NULL: portable packing only */
 	ts_ukernel_fn fn;
@@ -55,9 +66,12 @@ typedef struct ts_ukernel {
 	size_t kc, nc;         /* K and N blocks of the driver (0: its defaults) */
 } ts_ukernel;
 
-/* Bytes of one panel of kc4 k (a multiple of 4) in the layout the microkernel reads. */
+/* Bytes of one panel of kc4 k (a multiple of 4; int16 kernels: of 2) in the layout the
+ * microkernel reads. */
 static inline size_t ts_panel_bytes(const ts_ukernel *u, size_t kc4)
 {
+	if (u->fn16)
+		return kc4 * u->nr * sizeof(int16_t);
 	return u->prep ? kc4 / 4 * u->group_bytes + u->panel_extra : kc4 * u->nr;
 }
 
@@ -68,5 +82,7 @@ void ts_pool_run(ts_kernel_pool *p, void (*fn)(void *arg, unsigned idx), void *a
 void ts_ukernel_scalar(ts_ukernel *u);
 void ts_ukernel_avx2(ts_ukernel *u);
 void ts_ukernel_avx512(ts_ukernel *u);
+void ts_ukernel16_avx2(ts_ukernel *u);
+void ts_ukernel16_avx512(ts_ukernel *u);
 
 #endif
