@@ -666,6 +666,82 @@ static void test_binary_gemm(void **state)
 	assert_non_null(strstr(d.msg, "lda 4"));
 }
 
+struct binary_case {
+	size_t m, n, k, lda, ldb, ldc;
+	const uint8_t *a, *b;
+	int accumulate;
+};
+
+static ts_status run_binary(void *arg, ts_isa isa, unsigned threads, ts_kernel_pool *pool,
+			    int32_t *c, ts_diag *d)
+{
+	const struct binary_case *bc = arg;
+	return ts_gemm_binary_isa(bc->m, bc->n, bc->k, bc->a, bc->lda, bc->b, bc->ldb, c, bc->ldc,
+				  bc->accumulate, isa, pool, threads, d);
+}
+
+/* One random binary GEMM on every ISA and thread count against ts_ref_gemm_binary. fill:
+ * 0 random bits, 1 all ones, 2 A all ones and B all zeros. The padding bits of each last
+ * byte are random (the kernels must ignore them), also for fill 1 and 2. */
+static void check_binary(size_t m, size_t n, size_t k, int fill_kind, int accumulate)
+{
+	size_t bytes = (k + 7) / 8;
+	size_t lda = bytes + (size_t)rng_range(0, 9), ldb = bytes + (size_t)rng_range(0, 9);
+	size_t ldc = n + (size_t)rng_range(0, 2);
+	uint8_t *a = malloc(m * lda + 1), *b = malloc(n * ldb + 1);
+	int32_t *want = malloc((m * ldc + 1) * sizeof *want), *init = malloc((m * ldc + 1) * sizeof *init);
+	fill(a, m * lda, TS_Q_UINT8);
+	fill(b, n * ldb, TS_Q_UINT8);
+	for (size_t i = 0; i < m; i++)
+		if (fill_kind)
+			memset(a + i * lda, 0xFF, k / 8);
+	for (size_t j = 0; j < n; j++)
+		if (fill_kind)
+			memset(b + j * ldb, fill_kind == 1 ? 0xFF : 0x00, k / 8);
+	/* the valid bits of the last byte follow the fill too; padding bits stay random */
+	unsigned bits = (unsigned)(k & 7), vmask = (1u << bits) - 1;
+	for (size_t i = 0; fill_kind && bits && i < m; i++)
+		a[i * lda + k / 8] |= (uint8_t)vmask;
+	for (size_t j = 0; fill_kind && bits && j < n; j++)
+		b[j * ldb + k / 8] = (uint8_t)(fill_kind == 1 ? b[j * ldb + k / 8] | vmask :
+							      b[j * ldb + k / 8] & ~vmask);
+	for (size_t i = 0; i < m * ldc; i++)
+		init[i] = (int32_t)rng_next();
+	memcpy(want, init, m * ldc * sizeof *want);
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_ref_gemm_binary(m, n, k, a, lda, b, ldb, want, ldc, accumulate, &d), TS_OK);
+	if (fill_kind && !accumulate) /* independent of the reference: all K or all -K */
+		for (size_t i = 0; i < m; i++)
+			for (size_t j = 0; j < n; j++)
+				assert_int_equal(want[i * ldc + j], fill_kind == 1 ? (int32_t)k : -(int32_t)k);
+	struct binary_case bc = { m, n, k, lda, ldb, ldc, a, b, accumulate };
+	char name[120];
+	snprintf(name, sizeof name, "gemm_binary %zux%zux%zu fill %d acc %d", m, n, k, fill_kind, accumulate);
+	check_every_isa(name, run_binary, &bc, init, want, m, n, ldc);
+	free(a);
+	free(b);
+	free(want);
+	free(init);
+}
+
+/* Binary GEMM on every ISA: random shapes with K not a multiple of 8 (random padding
+ * bits), K across the 32- and 64-byte chunks, all-ones / all-opposite bits, threads. */
+static void test_fast_gemm_binary(void **state)
+{
+	(void)state;
+	for (int t = 0; t < 60; t++)
+		check_binary((size_t)rng_range(1, 30), (size_t)rng_range(1, 30), (size_t)rng_range(0, 1200),
+			     t % 7 == 0 ? 1 + t % 2 : 0, rng_range(0, 1));
+	static const size_t ks[] = { 1, 7, 8, 9, 255, 256, 257, 511, 512, 513, 1024, 1031, 4099 };
+	for (size_t t = 0; t < sizeof ks / sizeof ks[0]; t++) {
+		check_binary(9, 11, ks[t], 0, (int)(t & 1));
+		check_binary(5, 6, ks[t], 1, 0);
+		check_binary(4, 4, ks[t], 2, 0);
+	}
+	check_binary(70, 90, 777, 0, 1); /* several row and column tiles per thread */
+	check_binary(3, 2000, 100, 0, 0); /* N blocks */
+}
+
 static void test_conv_hand(void **state)
 {
 	(void)state;
@@ -845,6 +921,7 @@ int main(void)
 		cmocka_unit_test(test_fast_gemm_int16),
 		cmocka_unit_test(test_lightpe_gemm),
 		cmocka_unit_test(test_binary_gemm),
+		cmocka_unit_test(test_fast_gemm_binary),
 		cmocka_unit_test(test_conv_hand),
 		cmocka_unit_test(test_conv_random),
 		cmocka_unit_test(test_threads_env),

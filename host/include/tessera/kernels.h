@@ -122,6 +122,17 @@ ts_status ts_gemm_isa(const ts_gemm_args *g, ts_isa isa, unsigned threads, ts_di
 ts_status ts_gemm_isa_pool(const ts_gemm_args *g, ts_isa isa, ts_kernel_pool *pool,
 			   unsigned threads, ts_diag *d);
 
+/* Fast binary GEMM (arguments as ts_ref_gemm_binary), bit-exact with it: avx512vnni uses
+ * VPOPCNTQ where the CPU has AVX512_VPOPCNTDQ (else the avx2 kernel), avx2 a nibble-lookup
+ * popcount (VPSHUFB + VPSADBW); scalar is ts_ref_gemm_binary. Threads as ts_gemm. */
+ts_status ts_gemm_binary(size_t m, size_t n, size_t k, const uint8_t *a, size_t lda,
+			 const uint8_t *b, size_t ldb, int32_t *c, size_t ldc, int accumulate,
+			 const ts_kernel_ctx *ctx, ts_diag *d);
+/* Explicit ISA and exactly `threads` threads (from pool if not NULL): for tests. */
+ts_status ts_gemm_binary_isa(size_t m, size_t n, size_t k, const uint8_t *a, size_t lda,
+			     const uint8_t *b, size_t ldb, int32_t *c, size_t ldc, int accumulate,
+			     ts_isa isa, ts_kernel_pool *pool, unsigned threads, ts_diag *d);
+
 /* Convolution through im2col + ts_gemm (the runtime's lowering). */
 ts_status ts_conv_im2col(const ts_conv_args *cv, const ts_kernel_ctx *ctx, ts_diag *d);
 

@@ -1,9 +1,10 @@
 /* cpu.c — runtime ISA detection and selection for the kernels (TESSERA_ISA forces one).
- * AMX is detected and reported but tessera has no AMX kernel. */
+ * AMX is detected and reported but tessera has no AMX kernel; AVX512_VPOPCNTDQ is detected
+ * for the binary GEMM (within the avx512vnni tier, which does not imply it). */
 #include <cpuid.h>
 #include <stdlib.h>
 
-#include "tessera/kernels.h"
+#include "kernels/kernels_internal.h"
 #include "tessera/util.h"
 
 static const char *const isa_names[TS_ISA_COUNT] = { "auto", "scalar", "avx2", "avx512vnni", "amx" };
@@ -46,6 +47,12 @@ int ts_isa_supported(ts_isa isa)
 	case TS_ISA_AMX: return cpu_has_amx();
 	default: return 0;
 	}
+}
+
+int ts_cpu_has_vpopcntdq(void)
+{
+	__builtin_cpu_init();
+	return !!__builtin_cpu_supports("avx512vpopcntdq");
 }
 
 int ts_isa_implemented(ts_isa isa)

@@ -308,6 +308,30 @@ static ts_status gemm_fast_st(const ts_gemm_args *g, const ts_ukernel *u, ts_dia
 	return TS_OK;
 }
 
+/* Binary GEMM (a_type = b_type = TS_Q_BINARY, k in bits, lda / ldb in bytes, B by
+ * column): N blocks whose B columns (about 256 KB) stay in L2 while the row tiles of A
+ * pass over them; the kernel takes each tile over all of K. */
+static ts_status gemm_binary_st(const ts_gemm_args *g, const ts_ukernel *u)
+{
+	size_t bytes = (g->k + 7) / 8, mr_t = u->mr, nr_t = u->nr;
+	size_t nc_blk = bytes ? (256 * 1024 / bytes) / nr_t * nr_t : g->n;
+	if (nc_blk < nr_t)
+		nc_blk = nr_t;
+	const uint8_t *a = g->a, *b = g->b;
+	for (size_t jc = 0; jc < g->n; jc += nc_blk) {
+		size_t nc = g->n - jc < nc_blk ? g->n - jc : nc_blk;
+		for (size_t ir = 0; ir < g->m; ir += mr_t) {
+			size_t mr = g->m - ir < mr_t ? g->m - ir : mr_t;
+			for (size_t jr = 0; jr < nc; jr += nr_t) {
+				size_t nr = nc - jr < nr_t ? nc - jr : nr_t, j = jc + jr;
+				u->fnbin(g->k, a + ir * g->lda, g->lda, mr, b + j * g->ldb, g->ldb, nr,
+					 g->c + ir * g->ldc + j, g->ldc, g->accumulate);
+			}
+		}
+	}
+	return TS_OK;
+}
+
 /* ---- threads --------------------------------------------------------------------------- */
 
 static size_t elem_bytes(ts_qtype t)
@@ -326,7 +350,8 @@ struct gemm_job {
 static void *gemm_job_run(void *arg)
 {
 	struct gemm_job *job = arg;
-	job->st = gemm_fast_st(&job->args, job->u, &job->diag);
+	job->st = job->u->fnbin ? gemm_binary_st(&job->args, job->u) :
+				  gemm_fast_st(&job->args, job->u, &job->diag);
 	return NULL;
 }
 
@@ -350,7 +375,9 @@ static ts_status gemm_fast(const ts_gemm_args *g, const ts_ukernel *u, unsigned 
 {
 	if (pool && threads > ts_kernel_pool_size(pool))
 		threads = ts_kernel_pool_size(pool);
-	uint64_t macs = (uint64_t)g->m * g->n * (g->k ? g->k : 1);
+	/* binary: 64 bits (one POPCNT) count as about one MAC of work */
+	size_t k_work = u->fnbin ? (g->k + 63) / 64 : g->k;
+	uint64_t macs = (uint64_t)g->m * g->n * (k_work ? k_work : 1);
 	if (threads > 1 && min_macs && macs / threads < min_macs)
 		threads = (unsigned)(macs / min_macs);
 	size_t m_tiles = (g->m + u->mr - 1) / u->mr, n_tiles = (g->n + u->nr - 1) / u->nr;
@@ -359,7 +386,7 @@ static ts_status gemm_fast(const ts_gemm_args *g, const ts_ukernel *u, unsigned 
 	if (threads > tiles)
 		threads = (unsigned)tiles;
 	if (threads <= 1)
-		return gemm_fast_st(g, u, d);
+		return u->fnbin ? gemm_binary_st(g, u) : gemm_fast_st(g, u, d);
 	struct gemm_job *jobs = calloc(threads, sizeof *jobs);
 	if (!jobs)
 		return ts_err(d, TS_ERR_NOMEM, "gemm: out of memory");
@@ -382,7 +409,9 @@ static ts_status gemm_fast(const ts_gemm_args *g, const ts_ukernel *u, unsigned 
 			if (hi > g->n)
 				hi = g->n;
 			job->args.n = hi - lo;
-			job->args.b = (const int8_t *)g->b + lo * elem_bytes(g->b_type);
+			/* binary B is stored by column, ldb bytes apart */
+			job->args.b = (const int8_t *)g->b +
+				      lo * (g->b_type == TS_Q_BINARY ? g->ldb : elem_bytes(g->b_type));
 			job->args.c = g->c + lo;
 		}
 		if (t == 0 || pool)
@@ -467,23 +496,88 @@ ts_status ts_gemm_isa_pool(const ts_gemm_args *g, ts_isa isa, ts_kernel_pool *po
 	return gemm_dispatch(g, isa, threads, 0, pool, d);
 }
 
+/* ISA, threads, pool and the per-thread minimum work of a ts_kernel_ctx (NULL: auto). */
+static ts_status ctx_resolve(const ts_kernel_ctx *ctx, ts_isa *isa, unsigned *threads,
+			     ts_kernel_pool **pool, uint64_t *min_macs, ts_diag *d)
+{
+	*isa = ctx ? ctx->isa : TS_ISA_AUTO;
+	*threads = ctx ? ctx->threads : 0;
+	*pool = ctx ? ctx->pool : NULL;
+	if (!*threads && *pool)
+		*threads = ts_kernel_pool_size(*pool);
+	if (!*threads) {
+		ts_status st = ts_kernel_threads_env(threads, d);
+		if (st)
+			return st;
+	}
+	if (*isa == TS_ISA_AUTO) {
+		ts_status st = ts_isa_select(isa, d);
+		if (st)
+			return st;
+	}
+	*min_macs = *pool ? GEMM_MIN_MACS_PER_POOL_THREAD : GEMM_MIN_MACS_PER_THREAD;
+	return TS_OK;
+}
+
 ts_status ts_gemm(const ts_gemm_args *g, const ts_kernel_ctx *ctx, ts_diag *d)
 {
-	ts_isa isa = ctx ? ctx->isa : TS_ISA_AUTO;
-	unsigned threads = ctx ? ctx->threads : 0;
-	ts_kernel_pool *pool = ctx ? ctx->pool : NULL;
-	if (!threads && pool)
-		threads = ts_kernel_pool_size(pool);
-	if (!threads) {
-		ts_status st = ts_kernel_threads_env(&threads, d);
-		if (st)
-			return st;
+	ts_isa isa;
+	unsigned threads;
+	ts_kernel_pool *pool;
+	uint64_t min_macs;
+	ts_status st = ctx_resolve(ctx, &isa, &threads, &pool, &min_macs, d);
+	return st ? st : gemm_dispatch(g, isa, threads, min_macs, pool, d);
+}
+
+/* ---- binary ------------------------------------------------------------------------------ */
+
+static ts_status binary_dispatch(size_t m, size_t n, size_t k, const uint8_t *a, size_t lda,
+				 const uint8_t *b, size_t ldb, int32_t *c, size_t ldc, int accumulate,
+				 ts_isa isa, unsigned threads, uint64_t min_macs, ts_kernel_pool *pool,
+				 ts_diag *d)
+{
+	ts_status st = ts_gemm_binary_check(m, n, k, lda, ldb, ldc, d);
+	if (st)
+		return st;
+	if (!ts_isa_supported(isa))
+		return ts_err(d, TS_ERR_INPUT, "gemm_binary: this CPU does not support %s", ts_isa_name(isa));
+	ts_ukernel u;
+	switch (isa) {
+	case TS_ISA_SCALAR:
+		return ts_ref_gemm_binary(m, n, k, a, lda, b, ldb, c, ldc, accumulate, d);
+	case TS_ISA_AVX2: ts_ukernel_bin_avx2(&u); break;
+	case TS_ISA_AVX512VNNI:
+		/* the avx512vnni tier does not imply VPOPCNTQ; without it the AVX2 kernel */
+		if (ts_cpu_has_vpopcntdq())
+			ts_ukernel_bin_avx512(&u);
+		else
+			ts_ukernel_bin_avx2(&u);
+		break;
+	default:
+		return ts_err(d, TS_ERR_UNSUPPORTED, "gemm_binary: no %s kernel in tessera", ts_isa_name(isa));
 	}
-	if (isa == TS_ISA_AUTO) {
-		ts_status st = ts_isa_select(&isa, d);
-		if (st)
-			return st;
-	}
-	return gemm_dispatch(g, isa, threads,
-			     pool ? GEMM_MIN_MACS_PER_POOL_THREAD : GEMM_MIN_MACS_PER_THREAD, pool, d);
+	ts_gemm_args g = { .m = m, .n = n, .k = k, .a_type = TS_Q_BINARY, .a = a, .lda = lda,
+			   .b_type = TS_Q_BINARY, .b = b, .ldb = ldb, .c = c, .ldc = ldc,
+			   .accumulate = accumulate };
+	return gemm_fast(&g, &u, threads ? threads : 1, min_macs, pool, d);
+}
+
+ts_status ts_gemm_binary(size_t m, size_t n, size_t k, const uint8_t *a, size_t lda,
+			 const uint8_t *b, size_t ldb, int32_t *c, size_t ldc, int accumulate,
+			 const ts_kernel_ctx *ctx, ts_diag *d)
+{
+	ts_isa isa;
+	unsigned threads;
+	ts_kernel_pool *pool;
+	uint64_t min_macs;
+	ts_status st = ctx_resolve(ctx, &isa, &threads, &pool, &min_macs, d);
+	return st ? st : binary_dispatch(m, n, k, a, lda, b, ldb, c, ldc, accumulate, isa, threads,
+					 min_macs, pool, d);
+}
+
+ts_status ts_gemm_binary_isa(size_t m, size_t n, size_t k, const uint8_t *a, size_t lda,
+			     const uint8_t *b, size_t ldb, int32_t *c, size_t ldc, int accumulate,
+			     ts_isa isa, ts_kernel_pool *pool, unsigned threads, ts_diag *d)
+{
+	return binary_dispatch(m, n, k, a, lda, b, ldb, c, ldc, accumulate, isa, threads, 0, pool, d);
 }

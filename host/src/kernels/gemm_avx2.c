@@ -477,3 +477,92 @@ void ts_ukernel16_avx2(ts_ukernel *u)
 	*u = (ts_ukernel){ .isa = TS_ISA_AVX2, .mr = MR16, .nr = NR16, .fn16 = ukernel16_avx2,
 			   .kc = 256, .nc = 1024 };
 }
+
+/* ---- binary GEMM: XNOR-popcount with a nibble lookup ---------------------------------
+ * C = k - 2 * popcount(a xor b) over k bits. AVX2 has no vector popcount: each byte of
+ * x = a xor b is split into nibbles (AND 0x0F, and a 16-bit shift by 4 then AND), VPSHUFB
+ * looks both up in a 16-entry table of nibble popcounts, and VPSADBW against zero sums
+ * the byte counts (each <= 8) of every 8 bytes into a 64-bit lane: 32 bytes of x cost 8
+ * instructions (XOR, 2 AND, shift, 2 VPSHUFB, add, VPSADBW) plus the 64-bit add. 64-bit
+ * lanes count at most 8 * 8 bits per step, so no lane can overflow for any k that fits
+ * memory. Whole 32-byte chunks run here; the rest of the whole bytes go through POPCNT
+ * 8 bytes at a time, and the last byte's padding bits (k % 8) are masked off. The tile is
+ * 2 rows x 4 columns: 8 accumulators + table, nibble mask, zero and 2 A rows of the 16 ymm. */
+#define TARGET_BIN __attribute__((target("avx2,popcnt")))
+#define MRB 2
+#define NRB 4
+
+/* popcount(a xor b) over bytes [from, full) and the low `bits` bits of byte full */
+TARGET_BIN static uint32_t xor_popcount_tail(const uint8_t *a, const uint8_t *b, size_t from,
+					     size_t full, unsigned bits)
+{
+	uint32_t n = 0;
+	size_t p = from;
+	for (; p + 8 <= full; p += 8) {
+		uint64_t x, y;
+		memcpy(&x, a + p, 8);
+		memcpy(&y, b + p, 8);
+		n += (uint32_t)__builtin_popcountll(x ^ y);
+	}
+	for (; p < full; p++)
+		n += (uint32_t)__builtin_popcount((unsigned)(a[p] ^ b[p]));
+	if (bits)
+		n += (uint32_t)__builtin_popcount((unsigned)(a[full] ^ b[full]) & ((1u << bits) - 1));
+	return n;
+}
+
+#define BIN_PAIR(i, j) { \
+		__m256i x_ = _mm256_xor_si256(a##i, bj_); \
+		__m256i lo_ = _mm256_and_si256(x_, low4); \
+		__m256i hi_ = _mm256_and_si256(_mm256_srli_epi16(x_, 4), low4); \
+		__m256i n_ = _mm256_add_epi8(_mm256_shuffle_epi8(lut, lo_), _mm256_shuffle_epi8(lut, hi_)); \
+		s##i##j = _mm256_add_epi64(s##i##j, _mm256_sad_epu8(n_, zero)); \
+	}
+#define BIN_COL(j) { \
+		__m256i bj_ = _mm256_loadu_si256((const __m256i *)(b##j + 32 * q)); \
+		BIN_PAIR(0, j) BIN_PAIR(1, j) \
+	}
+
+TARGET_BIN static uint64_t hsum64(__m256i v)
+{
+	__m128i s = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+	return (uint64_t)_mm_cvtsi128_si64(s) + (uint64_t)_mm_extract_epi64(s, 1);
+}
+
+/* Rows past mr and columns past nr re-read row / column 0 (their results are dropped). */
+TARGET_BIN static void ukernel_bin_avx2(size_t k, const uint8_t *a, size_t lda, size_t mr,
+					const uint8_t *b, size_t ldb, size_t nr, int32_t *c, size_t ldc,
+					int load)
+{
+	const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+					     0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+	const __m256i low4 = _mm256_set1_epi8(0x0F), zero = _mm256_setzero_si256();
+	const uint8_t *ar[MRB] = { a, a + (mr > 1 ? lda : 0) };
+	const uint8_t *b0 = b, *b1 = b + (nr > 1 ? ldb : 0), *b2 = b + (nr > 2 ? 2 * ldb : 0),
+		      *b3 = b + (nr > 3 ? 3 * ldb : 0);
+	__m256i s00 = zero, s01 = zero, s02 = zero, s03 = zero;
+	__m256i s10 = zero, s11 = zero, s12 = zero, s13 = zero;
+	size_t full = k / 8, chunks = full / 32;
+	for (size_t q = 0; q < chunks; q++) {
+		__m256i a0 = _mm256_loadu_si256((const __m256i *)(ar[0] + 32 * q));
+		__m256i a1 = _mm256_loadu_si256((const __m256i *)(ar[1] + 32 * q));
+		BIN_COL(0) BIN_COL(1) BIN_COL(2) BIN_COL(3)
+	}
+	uint64_t sums[MRB][NRB] = { { hsum64(s00), hsum64(s01), hsum64(s02), hsum64(s03) },
+				    { hsum64(s10), hsum64(s11), hsum64(s12), hsum64(s13) } };
+	const uint8_t *bc[NRB] = { b0, b1, b2, b3 };
+	for (size_t i = 0; i < mr; i++)
+		for (size_t j = 0; j < nr; j++) {
+			uint32_t diff = (uint32_t)sums[i][j] +
+					xor_popcount_tail(ar[i], bc[j], 32 * chunks, full, (unsigned)(k & 7));
+			uint32_t v = (uint32_t)k - 2u * diff;
+			if (load)
+				v += (uint32_t)c[i * ldc + j];
+			c[i * ldc + j] = (int32_t)v;
+		}
+}
+
+void ts_ukernel_bin_avx2(ts_ukernel *u)
+{
+	*u = (ts_ukernel){ .isa = TS_ISA_AVX2, .mr = MRB, .nr = NRB, .fnbin = ukernel_bin_avx2 };
+}

@@ -52,10 +52,20 @@ typedef void (*ts_ukernel16_fn)(size_t kc, const int16_t *a, size_t lda, size_t 
 				const int16_t *pb, int32_t *c, size_t ldc, size_t nr, int load,
 				const int32_t *row, const int32_t *col);
 
+/* ---- binary GEMM (the same driver's threads, ts_ukernel.fnbin set) ---------------
+ * An mr x nr tile (mr <= MR, nr <= NR) over all k bits: A rows and B columns are packed
+ * bit vectors (kernels.h), rows lda and columns ldb bytes apart;
+ *   C[i][j] = (load ? C[i][j] : 0) + k - 2 * popcount(a_i xor b_j)      (mod 2^32)
+ * with the padding bits of the last byte (k % 8 != 0) ignored, whatever they hold. */
+typedef void (*ts_ukernel_bin_fn)(size_t k, const uint8_t *a, size_t lda, size_t mr,
+				  const uint8_t *b, size_t ldb, size_t nr, int32_t *c, size_t ldc,
+				  int load);
+
 typedef struct ts_ukernel {
 	ts_isa isa;
 	size_t mr, nr;
 	ts_ukernel16_fn fn16;  /* an int16 kernel (fn, flip_b and the packers unused) */
+	ts_ukernel_bin_fn fnbin; /* a binary kernel (the rest unused) */
 	int flip_b;
 	ts_pack_fn pack_pairs; /* NULL: portable packing only */
 	ts_ukernel_fn fn;
@@ -84,5 +94,15 @@ void ts_ukernel_avx2(ts_ukernel *u);
 void ts_ukernel_avx512(ts_ukernel *u);
 void ts_ukernel16_avx2(ts_ukernel *u);
 void ts_ukernel16_avx512(ts_ukernel *u);
+void ts_ukernel_bin_avx2(ts_ukernel *u);
+/* VPOPCNTQ: only where ts_cpu_has_vpopcntdq() */
+void ts_ukernel_bin_avx512(ts_ukernel *u);
+
+/* 1 if the CPU has AVX512_VPOPCNTDQ (the AVX-512 binary kernel's VPOPCNTQ). */
+int ts_cpu_has_vpopcntdq(void);
+
+/* Shape and stride checks of the binary GEMM (message names "gemm_binary"). */
+ts_status ts_gemm_binary_check(size_t m, size_t n, size_t k, size_t lda, size_t ldb, size_t ldc,
+			       ts_diag *d);
 
 #endif

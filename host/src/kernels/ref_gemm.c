@@ -134,9 +134,8 @@ ts_status ts_ref_gemm_lightpe(const ts_gemm_args *g, ts_diag *d)
 	return TS_OK;
 }
 
-ts_status ts_ref_gemm_binary(size_t m, size_t n, size_t k, const uint8_t *a, size_t lda,
-			     const uint8_t *b, size_t ldb, int32_t *c, size_t ldc, int accumulate,
-			     ts_diag *d)
+ts_status ts_gemm_binary_check(size_t m, size_t n, size_t k, size_t lda, size_t ldb, size_t ldc,
+			       ts_diag *d)
 {
 	size_t bytes = (k + 7) / 8;
 	if (m && k && lda < bytes)
@@ -145,6 +144,17 @@ ts_status ts_ref_gemm_binary(size_t m, size_t n, size_t k, const uint8_t *a, siz
 		return ts_err(d, TS_ERR_INPUT, "gemm_binary: ldb %zu < (K + 7) / 8 = %zu bytes", ldb, bytes);
 	if (m && n && ldc < n)
 		return ts_err(d, TS_ERR_INPUT, "gemm_binary: ldc %zu < N %zu", ldc, n);
+	return TS_OK;
+}
+
+ts_status ts_ref_gemm_binary(size_t m, size_t n, size_t k, const uint8_t *a, size_t lda,
+			     const uint8_t *b, size_t ldb, int32_t *c, size_t ldc, int accumulate,
+			     ts_diag *d)
+{
+	size_t bytes = (k + 7) / 8;
+	ts_status st = ts_gemm_binary_check(m, n, k, lda, ldb, ldc, d);
+	if (st)
+		return st;
 	for (size_t i = 0; i < m; i++)
 		for (size_t j = 0; j < n; j++) {
 			uint32_t diff = 0;
