@@ -666,6 +666,96 @@ static void test_binary_gemm(void **state)
 	assert_non_null(strstr(d.msg, "lda 4"));
 }
 
+static ts_status run_lightpe(void *arg, ts_isa isa, unsigned threads, ts_kernel_pool *pool,
+			     int32_t *c, ts_diag *d)
+{
+	ts_gemm_args g = *(const ts_gemm_args *)arg;
+	g.c = c;
+	return ts_gemm_lightpe_isa(&g, isa, pool, threads, d);
+}
+
+/* One random LightPE GEMM on every ISA and thread count against ts_ref_gemm_lightpe; codes
+ * from codes[0 .. ncodes) if given, else any byte (lightpe1: any low nibble, and the high
+ * nibble, which the PE ignores, random too). */
+static void check_lightpe(size_t m, size_t n, size_t k, ts_qtype at, ts_qtype bt, int accumulate,
+			  const int *avals, size_t na, const int *codes, size_t ncodes)
+{
+	size_t lda = k + (size_t)rng_range(0, 3), ldb = n + (size_t)rng_range(0, 3);
+	size_t ldc = n + (size_t)rng_range(0, 2);
+	void *a = malloc((m * lda + 1) * elem_size(at));
+	uint8_t *b = malloc(k * ldb + 1);
+	int32_t *want = malloc((m * ldc + 1) * sizeof *want), *init = malloc((m * ldc + 1) * sizeof *init);
+	if (avals)
+		fill_from(a, m * lda, at, avals, na);
+	else
+		fill(a, m * lda, at);
+	if (codes)
+		fill_from(b, k * ldb, TS_Q_UINT8, codes, ncodes);
+	else
+		fill(b, k * ldb, TS_Q_UINT8);
+	for (size_t i = 0; i < m * ldc; i++)
+		init[i] = (int32_t)rng_next();
+	memcpy(want, init, m * ldc * sizeof *want);
+	int32_t lo, hi;
+	ts_qtype_range(at, &lo, &hi);
+	ts_gemm_args g = { .m = m, .n = n, .k = k, .a_type = at, .a = a, .lda = lda,
+			   .a_zp = rng_range(0, 3) ? rng_range(lo, hi) : 0, .b_type = bt, .b = b,
+			   .ldb = ldb, .c = want, .ldc = ldc, .accumulate = accumulate };
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_ref_gemm_lightpe(&g, &d), TS_OK);
+	char name[160];
+	snprintf(name, sizeof name, "gemm_lightpe %zux%zux%zu %s x %s a_zp %d acc %d", m, n, k,
+		 ts_qtype_name(at), ts_qtype_name(bt), g.a_zp, accumulate);
+	check_every_isa(name, run_lightpe, &g, init, want, m, n, ldc);
+	free(a);
+	free(b);
+	free(want);
+	free(init);
+}
+
+/* LightPE on every ISA: every A type with lightpe1 and lightpe2 codes, random shapes, codes
+ * whose weights fit int8 (int8 kernels) and ones with 0x77 = 128 (int16 kernels), the
+ * extreme activations (a << 6 of -32768 - 32767 wraps in int32 like the PE's adder). */
+static void test_fast_gemm_lightpe(void **state)
+{
+	(void)state;
+	static const ts_qtype at[] = { TS_Q_UINT8, TS_Q_INT8, TS_Q_INT4, TS_Q_INT16 };
+	for (int t = 0; t < 48; t++)
+		check_lightpe((size_t)rng_range(1, 40), (size_t)rng_range(1, 70), (size_t)rng_range(1, 70),
+			      at[t % 4], t & 4 ? TS_Q_LIGHTPE2 : TS_Q_LIGHTPE1, rng_range(0, 1), NULL, 0,
+			      NULL, 0);
+	static const int big[] = { 0x77, 0xFF, 0x07, 0x0F, 0x88, 0x00, 0x17 };
+	static const int fit8[] = { 0xFF, 0x07, 0x0F, 0x76, 0x67, 0x08, 0x00 };
+	static const int a16[] = { -32768, 32767, -1, 1, 0 }, a8[] = { -128, 127, -1, 1 };
+	check_lightpe(25, 37, 1031, TS_Q_INT16, TS_Q_LIGHTPE2, 0, a16, 5, big, 7);
+	check_lightpe(25, 37, 1031, TS_Q_INT16, TS_Q_LIGHTPE2, 1, a16, 5, fit8, 7);
+	check_lightpe(13, 40, 300, TS_Q_INT8, TS_Q_LIGHTPE2, 1, a8, 4, big, 7);
+	check_lightpe(13, 40, 300, TS_Q_INT8, TS_Q_LIGHTPE2, 0, a8, 4, fit8, 7);
+	check_lightpe(200, 70, 600, TS_Q_UINT8, TS_Q_LIGHTPE2, 0, NULL, 0, NULL, 0); /* K blocks */
+	/* hand-computed: a = -32768 - 32767 (a_zp 32767) times 0x77 (64 + 64) over K = 3:
+	 * 3 * -65535 * 128 = -25165440; x 0xFF (-128) the negation */
+	const int16_t a1[3] = { -32768, -32768, -32768 };
+	const uint8_t c77[3] = { 0x77, 0x77, 0x77 }, cff[3] = { 0xFF, 0xFF, 0xFF };
+	int32_t c = 0;
+	ts_gemm_args g = { .m = 1, .n = 1, .k = 3, .a_type = TS_Q_INT16, .a = a1, .lda = 3,
+			   .a_zp = 32767, .b_type = TS_Q_LIGHTPE2, .b = c77, .ldb = 1, .c = &c, .ldc = 1 };
+	ts_diag d = { { 0 } };
+	for (int isa = TS_ISA_SCALAR; isa < TS_ISA_COUNT; isa++) {
+		if (!ts_isa_supported((ts_isa)isa) || !ts_isa_implemented((ts_isa)isa))
+			continue;
+		g.b = c77;
+		assert_int_equal(ts_gemm_lightpe_isa(&g, (ts_isa)isa, NULL, 1, &d), TS_OK);
+		assert_int_equal(c, -25165440);
+		g.b = cff;
+		assert_int_equal(ts_gemm_lightpe_isa(&g, (ts_isa)isa, NULL, 1, &d), TS_OK);
+		assert_int_equal(c, 25165440);
+	}
+	/* errors name the operator */
+	g.b_type = TS_Q_INT8;
+	assert_int_equal(ts_gemm_lightpe(&g, NULL, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "gemm_lightpe: B type int8 must be lightpe1 or lightpe2"));
+}
+
 struct binary_case {
 	size_t m, n, k, lda, ldb, ldc;
 	const uint8_t *a, *b;
@@ -920,6 +1010,7 @@ int main(void)
 		cmocka_unit_test(test_fast_gemm_int4),
 		cmocka_unit_test(test_fast_gemm_int16),
 		cmocka_unit_test(test_lightpe_gemm),
+		cmocka_unit_test(test_fast_gemm_lightpe),
 		cmocka_unit_test(test_binary_gemm),
 		cmocka_unit_test(test_fast_gemm_binary),
 		cmocka_unit_test(test_conv_hand),

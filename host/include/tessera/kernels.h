@@ -122,6 +122,15 @@ ts_status ts_gemm_isa(const ts_gemm_args *g, ts_isa isa, unsigned threads, ts_di
 ts_status ts_gemm_isa_pool(const ts_gemm_args *g, ts_isa isa, ts_kernel_pool *pool,
 			   unsigned threads, ts_diag *d);
 
+/* Fast LightPE GEMM (arguments as ts_ref_gemm_lightpe), bit-exact with it: the codes are
+ * decoded once to their integer weights (s * (a << e) = a * s * 2^e modulo 2^32), which
+ * run the int8 kernels when they all fit int8 (lightpe1 always; lightpe2 unless a code
+ * 0x77 = 128 occurs), else the int16 kernels. Scalar is ts_ref_gemm_lightpe. */
+ts_status ts_gemm_lightpe(const ts_gemm_args *g, const ts_kernel_ctx *ctx, ts_diag *d);
+/* Explicit ISA and exactly `threads` threads (from pool if not NULL): for tests. */
+ts_status ts_gemm_lightpe_isa(const ts_gemm_args *g, ts_isa isa, ts_kernel_pool *pool,
+			      unsigned threads, ts_diag *d);
+
 /* Fast binary GEMM (arguments as ts_ref_gemm_binary), bit-exact with it: avx512vnni uses
  * VPOPCNTQ where the CPU has AVX512_VPOPCNTDQ (else the avx2 kernel), avx2 a nibble-lookup
  * popcount (VPSHUFB + VPSADBW); scalar is ts_ref_gemm_binary. Threads as ts_gemm. */

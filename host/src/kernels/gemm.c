@@ -581,3 +581,72 @@ ts_status ts_gemm_binary_isa(size_t m, size_t n, size_t k, const uint8_t *a, siz
 {
 	return binary_dispatch(m, n, k, a, lda, b, ldb, c, ldc, accumulate, isa, threads, 0, pool, d);
 }
+
+/* ---- LightPE ----------------------------------------------------------------------------- */
+
+/* The golden model adds s * (a << e) per term, with a = A - a_zp as int32 and the shift on
+ * the two's-complement pattern: a << e = a * 2^e modulo 2^32 for negative a too, so the
+ * terms of a code sum to a * w (mod 2^32) with w = t1 (+ t2) = ts_lightpe_decode(code), and
+ * the whole GEMM equals ts_ref_gemm of A and the decoded weights (b_zp 0), bit for bit.
+ * The codes are decoded once per call (a K x N table lookup, against the M x N x K
+ * products) into int8 when every weight fits (lightpe1: -64..64 always; lightpe2:
+ * -128..128, all but 128 = 0x77), else int16; the GEMM then runs the int8 or int16
+ * kernels. */
+static ts_status lightpe_dispatch(const ts_gemm_args *g, ts_isa isa, unsigned threads,
+				  uint64_t min_macs, ts_kernel_pool *pool, ts_diag *d)
+{
+	ts_status st = ts_gemm_lightpe_check(g, d);
+	if (st)
+		return st;
+	if (!ts_isa_supported(isa))
+		return ts_err(d, TS_ERR_INPUT, "gemm_lightpe: this CPU does not support %s", ts_isa_name(isa));
+	if (isa == TS_ISA_SCALAR)
+		return ts_ref_gemm_lightpe(g, d);
+	int16_t value[256];
+	for (unsigned code = 0; code < 256; code++)
+		value[code] = (int16_t)ts_lightpe_decode((uint8_t)code, g->b_type);
+	const uint8_t *codes = g->b;
+	size_t k = g->k, n = g->n;
+	int fits8 = 1;
+	for (size_t p = 0; p < k && fits8; p++)
+		for (size_t j = 0; j < n; j++)
+			if (value[codes[p * g->ldb + j]] > 127) {
+				fits8 = 0;
+				break;
+			}
+	void *w = malloc(k * n * (fits8 ? 1 : 2) + 1);
+	if (!w)
+		return ts_err(d, TS_ERR_NOMEM, "gemm_lightpe: out of memory");
+	for (size_t p = 0; p < k; p++)
+		for (size_t j = 0; j < n; j++) {
+			int16_t v = value[codes[p * g->ldb + j]];
+			if (fits8)
+				((int8_t *)w)[p * n + j] = (int8_t)v;
+			else
+				((int16_t *)w)[p * n + j] = v;
+		}
+	ts_gemm_args gw = *g;
+	gw.b_type = fits8 ? TS_Q_INT8 : TS_Q_INT16;
+	gw.b = w;
+	gw.ldb = n;
+	gw.b_zp = 0;
+	st = gemm_dispatch(&gw, isa, threads, min_macs, pool, d);
+	free(w);
+	return st;
+}
+
+ts_status ts_gemm_lightpe(const ts_gemm_args *g, const ts_kernel_ctx *ctx, ts_diag *d)
+{
+	ts_isa isa;
+	unsigned threads;
+	ts_kernel_pool *pool;
+	uint64_t min_macs;
+	ts_status st = ctx_resolve(ctx, &isa, &threads, &pool, &min_macs, d);
+	return st ? st : lightpe_dispatch(g, isa, threads, min_macs, pool, d);
+}
+
+ts_status ts_gemm_lightpe_isa(const ts_gemm_args *g, ts_isa isa, ts_kernel_pool *pool,
+			      unsigned threads, ts_diag *d)
+{
+	return lightpe_dispatch(g, isa, threads, 0, pool, d);
+}

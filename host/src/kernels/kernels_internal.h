@@ -101,6 +101,9 @@ void ts_ukernel_bin_avx512(ts_ukernel *u);
 /* 1 if the CPU has AVX512_VPOPCNTDQ (the AVX-512 binary kernel's VPOPCNTQ). */
 int ts_cpu_has_vpopcntdq(void);
 
+/* Types, strides and a_zp of the LightPE GEMM (message names "gemm_lightpe"). */
+ts_status ts_gemm_lightpe_check(const ts_gemm_args *g, ts_diag *d);
+
 /* Shape and stride checks of the binary GEMM (message names "gemm_binary"). */
 ts_status ts_gemm_binary_check(size_t m, size_t n, size_t k, size_t lda, size_t ldb, size_t ldc,
 			       ts_diag *d);

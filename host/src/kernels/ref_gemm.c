@@ -113,9 +113,14 @@ static uint32_t lightpe_term(int32_t a, unsigned nib)
 	return nib & 8 ? 0u - v : v;
 }
 
+ts_status ts_gemm_lightpe_check(const ts_gemm_args *g, ts_diag *d)
+{
+	return gemm_check_common("gemm_lightpe", g, 1, d);
+}
+
 ts_status ts_ref_gemm_lightpe(const ts_gemm_args *g, ts_diag *d)
 {
-	ts_status st = gemm_check_common("gemm_lightpe", g, 1, d);
+	ts_status st = ts_gemm_lightpe_check(g, d);
 	if (st)
 		return st;
 	int two = g->b_type == TS_Q_LIGHTPE2;
