@@ -1,7 +1,8 @@
 #!/bin/sh
 # cli_kernels.sh — `tessera onnx-test` on the ONNX backend quantization node tests
 # (Debian libonnx-testdata; all must pass, on the auto and the scalar ISA) and on small
-# hand-made ones, its error exits, and `tessera quant` (table, --json, determinism, errors).
+# hand-made ones, its error exits, and `tessera quant` (table, --json, determinism, the same
+# table on every ISA, errors).
 # Run from the repo root: TS_BIN=build/bin/tessera sh tests/cli_kernels.sh
 set -eu
 
@@ -119,6 +120,13 @@ else
 fi
 run "$BIN" quant --model resnet18 --seed 7
 if cmp -s "$tmp/out" "$tmp/q7"; then ok; else bad "quant: same seed, different output"; fi
+# the fast kernels (int8 / int4 / LightPE / binary) are bit-exact: every ISA, same table
+run env TESSERA_ISA=scalar "$BIN" quant --model resnet18 --seed 7
+if cmp -s "$tmp/out" "$tmp/q7"; then ok; else bad "quant: TESSERA_ISA=scalar differs from auto"; fi
+if grep -q avx2 /proc/cpuinfo 2>/dev/null; then
+	run env TESSERA_ISA=avx2 "$BIN" quant --model resnet18 --seed 7
+	if cmp -s "$tmp/out" "$tmp/q7"; then ok; else bad "quant: TESSERA_ISA=avx2 differs from auto"; fi
+fi
 run "$BIN" quant --model resnet18 --seed 8
 if cmp -s "$tmp/out" "$tmp/q7"; then bad "quant: different seed, same output"; else ok; fi
 

@@ -922,14 +922,21 @@ static void test_conv_random(void **state)
 		cv.y = y1;
 		assert_int_equal(ts_ref_conv(&cv, &d), TS_OK);
 		cv.y = y2;
-		assert_int_equal(ts_conv_im2col(&cv, NULL, &d), TS_OK);
-		char what[200];
-		snprintf(what, sizeof what,
-			 "conv n%zu c%zu h%zu w%zu k%zu r%zu s%zu st%zu,%zu pad%zu,%zu,%zu,%zu dil%zu,%zu g%zu %s/%s",
-			 cv.n, cv.c, cv.h, cv.w, cv.k, cv.r, cv.s, cv.stride_h, cv.stride_w, cv.pad_top,
-			 cv.pad_left, cv.pad_bottom, cv.pad_right, cv.dil_h, cv.dil_w, cv.groups,
-			 ts_qtype_name(cv.x_type), ts_qtype_name(cv.w_type));
-		expect_same(what, y2, y1, 1, yn, yn);
+		/* im2col + the GEMM of each ISA (int4 and int16 included) */
+		for (int isa = TS_ISA_SCALAR; isa < TS_ISA_COUNT; isa++) {
+			if (!ts_isa_supported((ts_isa)isa) || !ts_isa_implemented((ts_isa)isa))
+				continue;
+			ts_kernel_ctx ctx = { (ts_isa)isa, 1, NULL };
+			memset(y2, 0x5A, yn * 4);
+			assert_int_equal(ts_conv_im2col(&cv, &ctx, &d), TS_OK);
+			char what[220];
+			snprintf(what, sizeof what,
+				 "conv %s n%zu c%zu h%zu w%zu k%zu r%zu s%zu st%zu,%zu pad%zu,%zu,%zu,%zu dil%zu,%zu g%zu %s/%s",
+				 ts_isa_name((ts_isa)isa), cv.n, cv.c, cv.h, cv.w, cv.k, cv.r, cv.s, cv.stride_h,
+				 cv.stride_w, cv.pad_top, cv.pad_left, cv.pad_bottom, cv.pad_right, cv.dil_h,
+				 cv.dil_w, cv.groups, ts_qtype_name(cv.x_type), ts_qtype_name(cv.w_type));
+			expect_same(what, y2, y1, 1, yn, yn);
+		}
 		free(x);
 		free(w);
 		free(wzp);
