@@ -75,6 +75,26 @@ expect 2 "corrupt database" -- "$T" search --model mobilenet_v2 -n 10 --db "$tmp
 grep -q "corrupt.db" "$tmp/err" && ok || bad "corrupt db message does not name the file: $(cat "$tmp/err")"
 cmp -s "$tmp/corrupt.db" "$tmp/corrupt.orig" && [ ! -e "$tmp/bad.json" ] && ok || bad "corrupt db was modified or output written"
 expect 2 "lut on per-layer" -- "$T" search --model mobilenet_v2 --constraint lut
+expect 2 "negative budget" -- "$T" search --model mobilenet_v2 --budget -5
+grep -q "budget '-5'" "$tmp/err" && ok || bad "negative budget message: $(cat "$tmp/err")"
+expect 2 "no evaluations" -- "$T" search --model mobilenet_v2 -n 0
+expect 2 "--resume without --db" -- "$T" search --model mobilenet_v2 --resume
+# --resume never creates a database: a mistyped path is an error, not a new file.
+expect 2 "resume of a missing db" -- "$T" search --model mobilenet_v2 -n 10 --db "$tmp/missing.db" --resume
+grep -q "missing.db: no such database" "$tmp/err" && ok || bad "resume of a missing db: $(cat "$tmp/err")"
+[ ! -e "$tmp/missing.db" ] && ok || bad "resume of a missing db created it"
+# Bad input against the existing database of the resumed run: nothing is added
+# to it (no run row without evaluations), also when the problem is only found
+# unsolvable by the chosen method (exact on array latency).
+runs0=$(rows "$db" "SELECT COUNT(*) FROM runs")
+evals0=$(rows "$db" "SELECT COUNT(*) FROM evals")
+expect 2 "unknown algorithm, existing db" -- "$T" search --model mobilenet_v2 --algo ppo2 --db "$db"
+expect 2 "impossible budget, existing db" -- "$T" search --model mobilenet_v2 --budget 10 --db "$db"
+expect 2 "exact on array latency" -- "$T" search --model resnet18 --formulation array --constraint dsp \
+	--board zcu104 --algo exact --db "$db"
+grep -q "too many to enumerate" "$tmp/err" && ok || bad "exact on array: $(cat "$tmp/err")"
+[ "$(rows "$db" "SELECT COUNT(*) FROM runs")" = "$runs0" ] && [ "$(rows "$db" "SELECT COUNT(*) FROM evals")" = "$evals0" ] &&
+	ok || bad "bad input wrote into the existing database"
 
 # tessera report on the database of the resumed run plus a GA run: every file
 # exists and is non-empty, the PNGs are PNGs, the convergence data has one

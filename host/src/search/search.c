@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "search/search_internal.h"
 
@@ -215,7 +216,7 @@ static uint64_t design_hash(const uint8_t *a, size_t nv)
 	return h * 0xbf58476d1ce4e5b9ull;
 }
 
-int ts_ctx_seen(const ts_ctx *c, const uint8_t *a)
+int ts_ctx_lookup(const ts_ctx *c, const uint8_t *a, double *f)
 {
 	const size_t nv = c->p->n_vars;
 	if (!c->seen_cap)
@@ -224,12 +225,20 @@ int ts_ctx_seen(const ts_ctx *c, const uint8_t *a)
 		uint32_t k = c->seen_slot[s];
 		if (!k)
 			return 0;
-		if (memcmp(c->seen_rows + (size_t)(k - 1) * nv, a, nv) == 0)
+		if (memcmp(c->seen_rows + (size_t)(k - 1) * nv, a, nv) == 0) {
+			if (f)
+				*f = c->seen_f[k - 1];
 			return 1;
+		}
 	}
 }
 
-static void seen_add(ts_ctx *c, const uint8_t *a)
+int ts_ctx_seen(const ts_ctx *c, const uint8_t *a)
+{
+	return ts_ctx_lookup(c, a, NULL);
+}
+
+static void seen_add(ts_ctx *c, const uint8_t *a, double f)
 {
 	const size_t nv = c->p->n_vars;
 	if (!c->seen_cap || c->seen_n >= c->seen_max)
@@ -239,6 +248,7 @@ static void seen_add(ts_ctx *c, const uint8_t *a)
 		if (memcmp(c->seen_rows + (size_t)(c->seen_slot[s] - 1) * nv, a, nv) == 0)
 			return;
 	memcpy(c->seen_rows + (size_t)c->seen_n * nv, a, nv);
+	c->seen_f[c->seen_n] = f;
 	c->seen_slot[s] = ++c->seen_n;
 }
 
@@ -261,7 +271,7 @@ static void ctx_record(ts_ctx *c, const uint8_t *a, const ts_eval *e, int replay
 		c->first_best = i + 1;
 	}
 	c->trace[i] = c->best_eval.feasible ? c->best_eval.objective : INFINITY;
-	seen_add(c, a);
+	seen_add(c, a, e->feasible ? e->objective : INFINITY);
 	c->done++;
 	ts_progress_update(&c->prog, c->done);
 }
@@ -662,18 +672,14 @@ static void run_key(const ts_problem *p, const ts_search_opts *o, char *buf, siz
 		 (double)o->rl_lr, (double)o->rl_gamma, (double)o->rl_entropy);
 }
 
-static ts_status run_exact(const ts_problem *p, const ts_search_opts *o, ts_ctx *c, ts_search_result *r,
-			   ts_diag *d)
+/* Stores the exact result (computed before the store was opened). */
+static ts_status store_exact(const ts_problem *p, ts_ctx *c, ts_search_result *r, ts_diag *d)
 {
-	ts_status st = o->algo == TS_ALGO_EXACT ? ts_search_exact(p, r->best, &r->best_eval, d)
-						: ts_search_brute(p, r->best, &r->best_eval, d);
-	if (st != TS_OK)
-		return st;
 	r->evals = 0;
 	r->first_best = 0;
 	if (c->store)
-		st = ts_store_put(c->store, c->run_id, 0, r->best, p->n_vars, &r->best_eval, 0, d);
-	return st;
+		return ts_store_put(c->store, c->run_id, 0, r->best, p->n_vars, &r->best_eval, 0, d);
+	return TS_OK;
 }
 
 ts_status ts_search_run(const ts_problem *p, const ts_search_opts *o, ts_search_result *r, ts_diag *d)
@@ -711,7 +717,8 @@ ts_status ts_search_run(const ts_problem *p, const ts_search_opts *o, ts_search_
 		c.seen_cap *= 2;
 	c.seen_rows = malloc((size_t)c.seen_max * nv);
 	c.seen_slot = calloc(c.seen_cap, sizeof *c.seen_slot);
-	if (!c.seen_rows || !c.seen_slot) {
+	c.seen_f = malloc((size_t)c.seen_max * sizeof *c.seen_f);
+	if (!c.seen_rows || !c.seen_slot || !c.seen_f) {
 		st = ts_err(d, TS_ERR_NOMEM, "search: out of memory");
 		goto out;
 	}
@@ -719,10 +726,25 @@ ts_status ts_search_run(const ts_problem *p, const ts_search_opts *o, ts_search_
 	c.best_eval.objective = INFINITY;
 
 	double t0 = ts_now();
+	const int exact = o->algo == TS_ALGO_EXACT || o->algo == TS_ALGO_BRUTE;
+	if (exact) {
+		/* Before the store is opened: a problem the exact methods cannot
+		 * solve is bad input and must not leave a run in the database. */
+		st = o->algo == TS_ALGO_EXACT ? ts_search_exact(p, r->best, &r->best_eval, d)
+					      : ts_search_brute(p, r->best, &r->best_eval, d);
+		if (st != TS_OK)
+			goto out;
+	}
 	if (o->db_path) {
 		char key[1024];
 		run_key(p, o, key, sizeof key);
-		st = ts_store_open(o->db_path, 1, &c.store, d);
+		/* --resume continues a run stored before: it never creates a
+		 * database (a mistyped path must not leave an empty file). */
+		if (o->resume && access(o->db_path, F_OK) != 0) {
+			st = ts_err(d, TS_ERR_INPUT, "%s: no such database to resume", o->db_path);
+			goto out;
+		}
+		st = ts_store_open(o->db_path, !o->resume, &c.store, d);
 		if (st != TS_OK)
 			goto out;
 		st = ts_store_run(c.store, key, ts_algo_name(o->algo), o->seed, o->resume, &c.run_id, &c.n_replay, d);
@@ -743,8 +765,8 @@ ts_status ts_search_run(const ts_problem *p, const ts_search_opts *o, ts_search_
 				goto out;
 		}
 	}
-	if (o->algo == TS_ALGO_EXACT || o->algo == TS_ALGO_BRUTE) {
-		st = run_exact(p, o, &c, r, d);
+	if (exact) {
+		st = store_exact(p, &c, r, d);
 		if (st == TS_OK && c.store)
 			st = ts_store_finish(c.store, c.run_id, d);
 		r->wall_s = ts_now() - t0;
@@ -811,6 +833,7 @@ out:
 	free(c.replay_evals);
 	free(c.seen_rows);
 	free(c.seen_slot);
+	free(c.seen_f);
 	if (st != TS_OK) {
 		free(r->best);
 		r->best = NULL;
