@@ -6,8 +6,14 @@
  * another plays an AVX2-only machine: tessera's avx2 path vs oneDNN capped at avx2 (one
  * thread; `RESULT avx2-machine` lines). oneDNN's ISA cap can be set once per process, so
  * each capped comparison runs in its own child.
+ * Then the other PE types at 1024^3 on one thread (`RESULT pe` lines): int16 x int16, int4 x
+ * int4, uint8 x lightpe2 codes and binary, each ISA path beside the scalar reference (the
+ * golden model, timed on one call: it takes seconds) and OpenBLAS sgemm on the same shape,
+ * with the time ratios. GOP/s count 2 ops per MAC, but binary counts one op per
+ * XNOR-popcount bit (M N K ops), so its ratios (times) are the comparable figure.
  * Env: BENCH_SECONDS (minimum time per measurement, default 0.3), TESSERA_THREADS (N),
- * BENCH_QUICK=1 (best ISA, one thread only), BENCH_AVX2=1 (only the AVX2-machine rows). */
+ * BENCH_QUICK=1 (best ISA, one thread only), BENCH_AVX2=1 (only the AVX2-machine rows),
+ * BENCH_PE=1 (only the PE-type rows). */
 #include <cblas.h>
 #include <oneapi/dnnl/dnnl.h>
 #include <stdio.h>
@@ -273,6 +279,149 @@ static void measure_avx2_machine(struct bufs *b, size_t max_c)
 	free(c_ts);
 }
 
+/* ---- other PE types (int16, int4, lightpe2, binary) -------------------------------------- */
+
+enum pe_kind { PE_INT16, PE_INT4, PE_LIGHTPE2, PE_BINARY, PE_COUNT };
+static const char *const pe_names[PE_COUNT] = { "int16", "int4", "lightpe2", "binary" };
+
+struct pe_bufs {
+	size_t m, n, k;
+	int16_t *a16, *b16;   /* int16 A (m x k), B (k x n) */
+	int8_t *a4, *b4;      /* int4 values, one per byte */
+	uint8_t *au8, *codes; /* uint8 A, lightpe2 codes (k x n) */
+	uint8_t *abits, *bbits; /* binary: m rows, n columns of k / 8 bytes */
+	int32_t *c;
+};
+
+struct pe_run {
+	struct pe_bufs *pb;
+	enum pe_kind kind;
+	ts_isa isa;
+	int ref; /* 1: the golden model */
+};
+
+static int run_pe(const struct shape *s, struct bufs *b, void *ctx)
+{
+	(void)s;
+	(void)b;
+	struct pe_run *r = ctx;
+	struct pe_bufs *pb = r->pb;
+	ts_diag d = { { 0 } };
+	ts_kernel_ctx kctx = { r->isa, 1, NULL };
+	ts_gemm_args g = { .m = pb->m, .n = pb->n, .k = pb->k, .lda = pb->k, .ldb = pb->n,
+			   .c = pb->c, .ldc = pb->n };
+	ts_status st;
+	switch (r->kind) {
+	case PE_INT16:
+	case PE_INT4:
+		g.a_type = g.b_type = r->kind == PE_INT16 ? TS_Q_INT16 : TS_Q_INT4;
+		g.a = r->kind == PE_INT16 ? (const void *)pb->a16 : (const void *)pb->a4;
+		g.b = r->kind == PE_INT16 ? (const void *)pb->b16 : (const void *)pb->b4;
+		st = r->ref ? ts_ref_gemm(&g, &d) : ts_gemm(&g, &kctx, &d);
+		break;
+	case PE_LIGHTPE2:
+		g.a_type = TS_Q_UINT8;
+		g.a = pb->au8;
+		g.b_type = TS_Q_LIGHTPE2;
+		g.b = pb->codes;
+		st = r->ref ? ts_ref_gemm_lightpe(&g, &d) : ts_gemm_lightpe(&g, &kctx, &d);
+		break;
+	default: {
+		size_t bytes = pb->k / 8;
+		st = r->ref ? ts_ref_gemm_binary(pb->m, pb->n, pb->k, pb->abits, bytes, pb->bbits, bytes,
+						 pb->c, pb->n, 0, &d) :
+			      ts_gemm_binary(pb->m, pb->n, pb->k, pb->abits, bytes, pb->bbits, bytes,
+					     pb->c, pb->n, 0, &kctx, &d);
+	}
+	}
+	if (st) {
+		fprintf(stderr, "bench_gemm: %s: %s\n", pe_names[r->kind], d.msg);
+		return 1;
+	}
+	return 0;
+}
+
+static double time_once(run_fn fn, const struct shape *s, struct bufs *b, void *ctx)
+{
+	double t0 = ts_now();
+	return fn(s, b, ctx) ? -1 : ts_now() - t0;
+}
+
+/* 1024^3, one thread: each PE type on every ISA path, its reference, sgemm. */
+static void measure_pe_types(struct bufs *b, const ts_isa *paths, int n_paths, ts_isa best)
+{
+	const struct shape *s = &shapes[1]; /* 1024^3 */
+	size_t m = s->m, n = s->n, k = s->k;
+	struct pe_bufs pb = { .m = m, .n = n, .k = k };
+	pb.a16 = malloc(m * k * 2);
+	pb.b16 = malloc(k * n * 2);
+	pb.a4 = malloc(m * k);
+	pb.b4 = malloc(k * n);
+	pb.au8 = malloc(m * k);
+	pb.codes = malloc(k * n);
+	pb.abits = malloc(m * k / 8);
+	pb.bbits = malloc(n * k / 8);
+	pb.c = malloc(m * n * sizeof *pb.c);
+	if (!pb.a16 || !pb.b16 || !pb.a4 || !pb.b4 || !pb.au8 || !pb.codes || !pb.abits || !pb.bbits ||
+	    !pb.c) {
+		fprintf(stderr, "bench_gemm: out of memory\n");
+		return;
+	}
+	uint32_t x = 777;
+#define NEXT() (x = x * 1664525u + 1013904223u, x >> 8)
+	for (size_t i = 0; i < m * k; i++) {
+		pb.a16[i] = (int16_t)NEXT();
+		pb.a4[i] = (int8_t)((int)(NEXT() & 15) - 8);
+		pb.au8[i] = (uint8_t)NEXT();
+	}
+	for (size_t i = 0; i < k * n; i++) {
+		pb.b16[i] = (int16_t)NEXT();
+		pb.b4[i] = (int8_t)((int)(NEXT() & 15) - 8);
+		/* codes as the quantizer makes them: |w / scale| <= 96 (so the weights fit int8) */
+		pb.codes[i] = ts_lightpe_encode((float)((int)(NEXT() % 193) - 96), TS_Q_LIGHTPE2);
+	}
+	for (size_t i = 0; i < m * k / 8; i++)
+		pb.abits[i] = (uint8_t)NEXT();
+	for (size_t i = 0; i < n * k / 8; i++)
+		pb.bbits[i] = (uint8_t)NEXT();
+#undef NEXT
+	openblas_set_num_threads(1);
+	double t_sg = time_best(run_sgemm, s, b, NULL);
+	printf("\nPE types, %s, 1 thread (GOP/s: 2 ops per MAC; binary: 1 op per XNOR-popcount bit); "
+	       "ref = the scalar golden model (one call); sgemm %.1f GFLOP/s; ratios are times on the "
+	       "same shape\n", s->name, ops(s) / t_sg * 1e-9);
+	for (int kind = 0; kind < PE_COUNT; kind++) {
+		double o = kind == PE_BINARY ? (double)m * n * k : ops(s);
+		struct pe_run r = { &pb, (enum pe_kind)kind, TS_ISA_SCALAR, 1 };
+		double t_ref = time_once(run_pe, s, b, &r);
+		double t_best = 0;
+		printf("RESULT pe=%-8s threads=1 %s ref %.2f", pe_names[kind], s->name, o / t_ref * 1e-9);
+		r.ref = 0;
+		for (int p = 0; p < n_paths; p++) {
+			if (paths[p] == TS_ISA_SCALAR)
+				continue; /* = the reference for these types (int4: the int8 scalar kernel) */
+			r.isa = paths[p];
+			double t = time_best(run_pe, s, b, &r);
+			if (paths[p] == best)
+				t_best = t;
+			printf(" | %s %.1f", ts_isa_name(paths[p]), o / t * 1e-9);
+		}
+		printf(" | sgemm %.1f | tessera-%s/ref %.1fx  tessera-%s/sgemm %.2fx\n",
+		       ops(s) / t_sg * 1e-9, ts_isa_name(best), t_ref / t_best, ts_isa_name(best),
+		       t_sg / t_best);
+		fflush(stdout);
+	}
+	free(pb.a16);
+	free(pb.b16);
+	free(pb.a4);
+	free(pb.b4);
+	free(pb.au8);
+	free(pb.codes);
+	free(pb.abits);
+	free(pb.bbits);
+	free(pb.c);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -326,7 +475,8 @@ int main(int argc, char **argv)
 
 	fflush(stdout);
 	int avx2_only = getenv("BENCH_AVX2") && atoi(getenv("BENCH_AVX2"));
-	pid_t child = quick || avx2_only ? -1 : fork();
+	int pe_only = getenv("BENCH_PE") && atoi(getenv("BENCH_PE"));
+	pid_t child = quick || avx2_only || pe_only ? -1 : fork();
 	if (child == 0) {
 		measure_dnnl_uncapped(&b);
 		fflush(stdout);
@@ -334,7 +484,7 @@ int main(int argc, char **argv)
 	}
 	if (child > 0)
 		waitpid(child, NULL, 0);
-	child = quick ? -1 : fork();
+	child = quick || pe_only ? -1 : fork();
 	if (child == 0) {
 		measure_avx2_machine(&b, max_c);
 		fflush(stdout);
@@ -373,7 +523,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	unsigned thread_counts[2] = { 1, nthreads };
-	int n_tc = nthreads > 1 && !quick ? 2 : 1;
+	int n_tc = pe_only ? 0 : nthreads > 1 && !quick ? 2 : 1;
 	for (int tci = 0; tci < n_tc; tci++) {
 		unsigned th = thread_counts[tci];
 		openblas_set_num_threads((int)th);
@@ -416,6 +566,8 @@ int main(int argc, char **argv)
 			       t_dn[g] / t_ts[bp][g], ts_isa_name(best), t_sg[g] / t_ts[bp][g]);
 		}
 	}
+	if (!quick)
+		measure_pe_types(&b, paths, n_paths, best);
 	ts_kernel_pool_free(pool);
 	return 0;
 }

@@ -424,13 +424,7 @@ void ts_ukernel_avx2(ts_ukernel *u)
 		c##i##a = _mm256_add_epi32(c##i##a, _mm256_madd_epi16(av_, b0)); \
 		c##i##b = _mm256_add_epi32(c##i##b, _mm256_madd_epi16(av_, b1)); \
 	}
-#define TAIL16(i) { \
-		__m256i av_ = _mm256_set1_epi32((uint16_t)ap##i[kc - 1]); \
-		c##i##a = _mm256_add_epi32(c##i##a, _mm256_madd_epi16(av_, b0)); \
-		c##i##b = _mm256_add_epi32(c##i##b, _mm256_madd_epi16(av_, b1)); \
-	}
-#define OUT16(i) _mm256_store_si256((__m256i *)(acc + i * NR16), c##i##a); \
-	_mm256_store_si256((__m256i *)(acc + i * NR16 + 8), c##i##b);
+#define OUT16(i) out[2 * i] = c##i##a; out[2 * i + 1] = c##i##b;
 
 static inline int32_t pair_at(const int16_t *p, size_t i)
 {
@@ -439,13 +433,12 @@ static inline int32_t pair_at(const int16_t *p, size_t i)
 	return v;
 }
 
-/* Rows past mr re-read row 0 (their results are dropped); an odd last k is one element
- * (zero-extended: the high half meets the zero padding of B). */
-TARGET static void ukernel16_avx2(size_t kc, const int16_t *a, size_t lda, size_t mr,
-				  const int16_t *pb, int32_t *c, size_t ldc, size_t nr, int load,
-				  const int32_t *row, const int32_t *col)
+/* The loop over the whole pairs of k alone in its function, so that GCC keeps the 12
+ * accumulators in registers (with the odd-k step or the epilogue in the same body it
+ * spilled them). Rows past mr re-read row 0 (their results are dropped). */
+TARGET __attribute__((noinline)) static void
+loop16_avx2(size_t kc, const int16_t *a, size_t lda, size_t mr, const int16_t *pb, __m256i *out)
 {
-	int32_t acc[MR16 * NR16] __attribute__((aligned(32)));
 	ROWS6(DECL16)
 	size_t pairs = kc / 2;
 	for (size_t p = 0; p < pairs; p++) {
@@ -454,15 +447,52 @@ TARGET static void ukernel16_avx2(size_t kc, const int16_t *a, size_t lda, size_
 		ROWS6(STEP16)
 		pb += 2 * NR16;
 	}
-	if (kc & 1) {
-		__m256i b0 = _mm256_loadu_si256((const __m256i *)pb);
-		__m256i b1 = _mm256_loadu_si256((const __m256i *)(pb + 16));
-		ROWS6(TAIL16)
-	}
 	ROWS6(OUT16)
+}
+
+TARGET static void ukernel16_avx2(size_t kc, const int16_t *a, size_t lda, size_t mr,
+				  const int16_t *pb, int32_t *c, size_t ldc, size_t nr, int load,
+				  const int32_t *row, const int32_t *col)
+{
+	__m256i acc[2 * MR16];
+	loop16_avx2(kc, a, lda, mr, pb, acc);
+	if (kc & 1) { /* one element, zero-extended: the high half meets B's zero padding */
+		const int16_t *pt = pb + (kc / 2) * 2 * NR16;
+		__m256i b0 = _mm256_loadu_si256((const __m256i *)pt);
+		__m256i b1 = _mm256_loadu_si256((const __m256i *)(pt + 16));
+		for (size_t i = 0; i < mr; i++) {
+			__m256i av = _mm256_set1_epi32((uint16_t)a[i * lda + kc - 1]);
+			acc[2 * i] = _mm256_add_epi32(acc[2 * i], _mm256_madd_epi16(av, b0));
+			acc[2 * i + 1] = _mm256_add_epi32(acc[2 * i + 1], _mm256_madd_epi16(av, b1));
+		}
+	}
+	if (nr == NR16) {
+		__m256i col0 = _mm256_setzero_si256(), col1 = col0;
+		if (row) {
+			col0 = _mm256_loadu_si256((const __m256i *)col);
+			col1 = _mm256_loadu_si256((const __m256i *)(col + 8));
+		}
+		for (size_t i = 0; i < mr; i++) {
+			int32_t *ci = c + i * ldc;
+			__m256i v0 = acc[2 * i], v1 = acc[2 * i + 1];
+			if (row) {
+				__m256i r = _mm256_set1_epi32(row[i]);
+				v0 = _mm256_add_epi32(v0, _mm256_add_epi32(col0, r));
+				v1 = _mm256_add_epi32(v1, _mm256_add_epi32(col1, r));
+			}
+			if (load) {
+				v0 = _mm256_add_epi32(v0, _mm256_loadu_si256((const __m256i *)ci));
+				v1 = _mm256_add_epi32(v1, _mm256_loadu_si256((const __m256i *)(ci + 8)));
+			}
+			_mm256_storeu_si256((__m256i *)ci, v0);
+			_mm256_storeu_si256((__m256i *)(ci + 8), v1);
+		}
+		return;
+	}
+	const int32_t *accs = (const int32_t *)acc;
 	for (size_t i = 0; i < mr; i++)
 		for (size_t j = 0; j < nr; j++) {
-			uint32_t v = (uint32_t)acc[i * NR16 + j];
+			uint32_t v = (uint32_t)accs[i * NR16 + j];
 			if (load)
 				v += (uint32_t)c[i * ldc + j];
 			if (row)

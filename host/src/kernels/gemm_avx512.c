@@ -280,27 +280,6 @@ void ts_ukernel_avx512(ts_ukernel *u)
 		c##i##a = _mm512_dpwssd_epi32(c##i##a, av_, b0); \
 		c##i##b = _mm512_dpwssd_epi32(c##i##b, av_, b1); \
 	}
-#define TAIL16(i) { \
-		__m512i av_ = _mm512_set1_epi32((uint16_t)ap##i[kc - 1]); \
-		c##i##a = _mm512_dpwssd_epi32(c##i##a, av_, b0); \
-		c##i##b = _mm512_dpwssd_epi32(c##i##b, av_, b1); \
-	}
-#define STORE16(i) if ((size_t)i < mr) { \
-		int32_t *ci_ = c + (size_t)i * ldc; \
-		__m512i v0_ = c##i##a, v1_ = c##i##b; \
-		if (row) { \
-			__m512i r_ = _mm512_set1_epi32(row[i]); \
-			v0_ = _mm512_add_epi32(v0_, _mm512_add_epi32(col0, r_)); \
-			v1_ = _mm512_add_epi32(v1_, _mm512_add_epi32(col1, r_)); \
-		} \
-		if (load) { \
-			v0_ = _mm512_add_epi32(v0_, _mm512_maskz_loadu_epi32(m0, ci_)); \
-			v1_ = _mm512_add_epi32(v1_, _mm512_maskz_loadu_epi32(m1, ci_ + 16)); \
-		} \
-		_mm512_mask_storeu_epi32(ci_, m0, v0_); \
-		_mm512_mask_storeu_epi32(ci_ + 16, m1, v1_); \
-	}
-
 static inline int32_t pair_at(const int16_t *p, size_t i)
 {
 	int32_t v;
@@ -308,9 +287,12 @@ static inline int32_t pair_at(const int16_t *p, size_t i)
 	return v;
 }
 
-TARGET static void ukernel16_avx512(size_t kc, const int16_t *a, size_t lda, size_t mr,
-				    const int16_t *pb, int32_t *c, size_t ldc, size_t nr, int load,
-				    const int32_t *row, const int32_t *col)
+#define OUT16(i) out[2 * i] = c##i##a; out[2 * i + 1] = c##i##b;
+
+/* The loop over the whole pairs of k alone in its function (as loop_u8 / loop_s8): with
+ * the odd-k step or the epilogue in the same body GCC spilled the 24 accumulators. */
+TARGET __attribute__((noinline)) static void
+loop16_avx512(size_t kc, const int16_t *a, size_t lda, size_t mr, const int16_t *pb, __m512i *out)
 {
 	ROWS(DECL16)
 	size_t pairs = kc / 2;
@@ -320,10 +302,24 @@ TARGET static void ukernel16_avx512(size_t kc, const int16_t *a, size_t lda, siz
 		ROWS(STEP16)
 		pb += 2 * NR16;
 	}
+	ROWS(OUT16)
+}
+
+TARGET static void ukernel16_avx512(size_t kc, const int16_t *a, size_t lda, size_t mr,
+				    const int16_t *pb, int32_t *c, size_t ldc, size_t nr, int load,
+				    const int32_t *row, const int32_t *col)
+{
+	__m512i acc[2 * MR16] __attribute__((aligned(64)));
+	loop16_avx512(kc, a, lda, mr, pb, acc);
 	if (kc & 1) { /* one element: the high half of the pair meets B's zero padding */
-		__m512i b0 = _mm512_loadu_si512((const void *)pb);
-		__m512i b1 = _mm512_loadu_si512((const void *)(pb + 32));
-		ROWS(TAIL16)
+		const int16_t *pt = pb + (kc / 2) * 2 * NR16;
+		__m512i b0 = _mm512_loadu_si512((const void *)pt);
+		__m512i b1 = _mm512_loadu_si512((const void *)(pt + 32));
+		for (size_t i = 0; i < mr; i++) {
+			__m512i av = _mm512_set1_epi32((uint16_t)a[i * lda + kc - 1]);
+			acc[2 * i] = _mm512_dpwssd_epi32(acc[2 * i], av, b0);
+			acc[2 * i + 1] = _mm512_dpwssd_epi32(acc[2 * i + 1], av, b1);
+		}
 	}
 	__mmask16 m0 = nr >= 16 ? 0xFFFF : (__mmask16)((1u << nr) - 1);
 	__mmask16 m1 = nr >= 32 ? 0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
@@ -332,7 +328,21 @@ TARGET static void ukernel16_avx512(size_t kc, const int16_t *a, size_t lda, siz
 		col0 = _mm512_maskz_loadu_epi32(m0, col);
 		col1 = _mm512_maskz_loadu_epi32(m1, col + 16);
 	}
-	ROWS(STORE16)
+	for (size_t i = 0; i < mr; i++) {
+		int32_t *ci = c + i * ldc;
+		__m512i v0 = acc[2 * i], v1 = acc[2 * i + 1];
+		if (row) {
+			__m512i r = _mm512_set1_epi32(row[i]);
+			v0 = _mm512_add_epi32(v0, _mm512_add_epi32(col0, r));
+			v1 = _mm512_add_epi32(v1, _mm512_add_epi32(col1, r));
+		}
+		if (load) {
+			v0 = _mm512_add_epi32(v0, _mm512_maskz_loadu_epi32(m0, ci));
+			v1 = _mm512_add_epi32(v1, _mm512_maskz_loadu_epi32(m1, ci + 16));
+		}
+		_mm512_mask_storeu_epi32(ci, m0, v0);
+		_mm512_mask_storeu_epi32(ci + 16, m1, v1);
+	}
 }
 
 void ts_ukernel16_avx512(ts_ukernel *u)
