@@ -70,6 +70,7 @@ typedef struct ts_ctx {
 	/* Designs evaluated so far (replayed ones too, so a resumed run sees the
 	 * same set): an open-addressing table of indices into seen_rows. */
 	uint8_t *seen_rows;     /* seen_max x n_vars */
+	double *seen_f;         /* their objectives (+inf when infeasible) */
 	uint32_t *seen_slot;    /* seen_cap entries, 0 = empty, else index + 1 */
 	uint32_t seen_n, seen_max, seen_cap;
 } ts_ctx;
@@ -83,6 +84,8 @@ static inline int ts_ctx_done(const ts_ctx *c)
  * constraint: looking up a past evaluation costs no cost-model run, so the
  * searchers use it to avoid spending an evaluation on a design twice. */
 int ts_ctx_seen(const ts_ctx *c, const uint8_t *a);
+/* The same, and *f = its objective (+inf when infeasible) when it was. */
+int ts_ctx_lookup(const ts_ctx *c, const uint8_t *a, double *f);
 
 /* Score one design (counts one evaluation). Returns the objective (+inf when
  * infeasible or when the budget is spent). */
