@@ -359,7 +359,7 @@ void ts_ukernel16_avx512(ts_ukernel *u)
  * byte-masked chunk (zeros past the end on both sides: their xor counts 0), then the last
  * byte's valid bits (k % 8) by POPCNT with the padding bits masked off. Tile 4 rows x
  * 4 columns: 16 accumulators + 4 A rows + 1 B of the 32 zmm. */
-#define TARGET_BIN __attribute__((target("avx512f,avx512bw,avx512vpopcntdq,popcnt")))
+#define TARGET_BIN __attribute__((target("avx512f,avx512bw,avx512vl,avx512vpopcntdq,popcnt")))
 #define MRB 4
 #define NRB 4
 #define BIN4(X) X(0) X(1) X(2) X(3)
@@ -372,41 +372,76 @@ void ts_ukernel16_avx512(ts_ukernel *u)
 		__m512i bj_ = _mm512_maskz_loadu_epi8(lm, br##j + off); \
 		BIN_ACC(0, j) BIN_ACC(1, j) BIN_ACC(2, j) BIN_ACC(3, j) \
 	}
-#define BIN_STEP() { BIN4(BIN_LOAD_A) BIN4(BIN_COL) }
-#define BIN_SUM(i) sums[i][0] = (uint64_t)_mm512_reduce_add_epi64(s##i##0); \
-	sums[i][1] = (uint64_t)_mm512_reduce_add_epi64(s##i##1); \
-	sums[i][2] = (uint64_t)_mm512_reduce_add_epi64(s##i##2); \
-	sums[i][3] = (uint64_t)_mm512_reduce_add_epi64(s##i##3);
+#define BIN_OUT(i) out[4 * i] = s##i##0; out[4 * i + 1] = s##i##1; out[4 * i + 2] = s##i##2; \
+	out[4 * i + 3] = s##i##3;
 
-/* Rows past mr and columns past nr re-read row / column 0 (their results are dropped). */
+/* popcount(a_i xor b_j) of the whole bytes [0, full) into out[4 i + j] (64-bit lanes to be
+ * summed): 64-byte chunks, the last 1..63 bytes with byte-masked loads (zeros on both
+ * sides past them, nothing read there). One loop body, so GCC keeps the 16 accumulators
+ * in registers. Rows past mr and columns past nr re-read row / column 0. */
+TARGET_BIN __attribute__((noinline)) static void
+loop_bin_avx512(size_t full, const uint8_t *a, size_t lda, size_t mr, const uint8_t *b, size_t ldb,
+		size_t nr, __m512i *out)
+{
+	BIN4(BIN_DECL_A)
+	BIN4(BIN_DECL_B)
+	for (size_t off = 0; off < full; off += 64) {
+		__mmask64 lm = full - off >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << (full - off)) - 1;
+		BIN4(BIN_LOAD_A)
+		BIN4(BIN_COL)
+	}
+	BIN4(BIN_OUT)
+}
+
+/* The lane sums of 4 vectors of 8 uint64 (each < 2^32 here: at most K bits), as 4 uint32:
+ * 512 -> 256 -> 128 -> 64 bits by adding halves, four vectors at a time. */
+TARGET_BIN static inline __m128i sum4_epi64(const __m512i *s)
+{
+	__m512i u01 = _mm512_add_epi64(_mm512_shuffle_i64x2(s[0], s[1], 0x44),
+				       _mm512_shuffle_i64x2(s[0], s[1], 0xEE));
+	__m512i u23 = _mm512_add_epi64(_mm512_shuffle_i64x2(s[2], s[3], 0x44),
+				       _mm512_shuffle_i64x2(s[2], s[3], 0xEE));
+	/* blocks of u01: s0 lo, s0 hi, s1 lo, s1 hi (128 bits each, halves already added) */
+	__m512i v = _mm512_add_epi64(_mm512_shuffle_i64x2(u01, u23, _MM_SHUFFLE(2, 0, 2, 0)),
+				     _mm512_shuffle_i64x2(u01, u23, _MM_SHUFFLE(3, 1, 3, 1)));
+	__m512i w = _mm512_add_epi64(v, _mm512_shuffle_epi32(v, _MM_PERM_BADC));
+	/* qwords 0, 2, 4, 6 hold the sums of s0..s3 */
+	__m512i idx = _mm512_setr_epi64(0, 2, 4, 6, 0, 2, 4, 6);
+	return _mm256_castsi256_si128(_mm512_cvtepi64_epi32(_mm512_permutexvar_epi64(idx, w)));
+}
+
 TARGET_BIN static void ukernel_bin_avx512(size_t k, const uint8_t *a, size_t lda, size_t mr,
 					  const uint8_t *b, size_t ldb, size_t nr, int32_t *c,
 					  size_t ldc, int load)
 {
-	BIN4(BIN_DECL_A)
-	BIN4(BIN_DECL_B)
-	size_t full = k / 8, off = 0;
-	__mmask64 lm = ~(__mmask64)0;
-	for (; off + 64 <= full; off += 64)
-		BIN_STEP()
-	if (off < full) { /* 1..63 whole bytes, masked loads read nothing past them */
-		lm = ((__mmask64)1 << (full - off)) - 1;
-		BIN_STEP()
-	}
-	uint64_t sums[MRB][NRB];
-	BIN4(BIN_SUM)
-	const uint8_t *arow[MRB] = { ar0, ar1, ar2, ar3 }, *bcol[NRB] = { br0, br1, br2, br3 };
+	__m512i acc[MRB * NRB];
+	size_t full = k / 8;
+	loop_bin_avx512(full, a, lda, mr, b, ldb, nr, acc);
 	unsigned bits = (unsigned)(k & 7), bmask = (1u << bits) - 1;
-	for (size_t i = 0; i < mr; i++)
-		for (size_t j = 0; j < nr; j++) {
-			uint32_t diff = (uint32_t)sums[i][j];
-			if (bits)
-				diff += (uint32_t)__builtin_popcount((unsigned)(arow[i][full] ^ bcol[j][full]) & bmask);
-			uint32_t v = (uint32_t)k - 2u * diff;
-			if (load)
-				v += (uint32_t)c[i * ldc + j];
-			c[i * ldc + j] = (int32_t)v;
+	const __m128i kv = _mm_set1_epi32((int)(uint32_t)k);
+	for (size_t i = 0; i < mr; i++) {
+		__m128i diff = sum4_epi64(acc + 4 * i);
+		if (bits) { /* the last byte's valid bits, padding masked off */
+			uint32_t t[NRB] = { 0 };
+			for (size_t j = 0; j < nr; j++)
+				t[j] = (uint32_t)__builtin_popcount(
+					(unsigned)(a[i * lda + full] ^ b[j * ldb + full]) & bmask);
+			diff = _mm_add_epi32(diff, _mm_loadu_si128((const __m128i *)t));
 		}
+		/* k - 2 diff (mod 2^32) */
+		__m128i v = _mm_sub_epi32(kv, _mm_slli_epi32(diff, 1));
+		int32_t *ci = c + i * ldc;
+		if (nr == NRB) {
+			if (load)
+				v = _mm_add_epi32(v, _mm_loadu_si128((const __m128i *)ci));
+			_mm_storeu_si128((__m128i *)ci, v);
+		} else {
+			int32_t vs[NRB];
+			_mm_storeu_si128((__m128i *)vs, v);
+			for (size_t j = 0; j < nr; j++)
+				ci[j] = (int32_t)((uint32_t)vs[j] + (load ? (uint32_t)ci[j] : 0u));
+		}
+	}
 }
 
 void ts_ukernel_bin_avx512(ts_ukernel *u)
