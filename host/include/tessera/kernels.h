@@ -1,6 +1,7 @@
 /* kernels.h — integer GEMM and convolution with int32 accumulation: the scalar golden
  * model (ts_ref_*) that RTL, HLS and SIMD paths are checked against, im2col lowering,
- * and the fast int8 GEMM with runtime ISA dispatch (scalar, avx2, avx512vnni) + threads.
+ * and the fast GEMMs of every PE type (int8/uint8/int4, int16, LightPE, binary) with
+ * runtime ISA dispatch (scalar, avx2, avx512vnni) + threads.
  *
  * Accumulation is int32 with two's-complement wraparound (as the hardware adder):
  *   C[i][j] (+)= sum_k (A[i][k] - a_zp) * (B[k][j] - b_zp)   (mod 2^32)
@@ -112,9 +113,9 @@ typedef struct ts_kernel_ctx {
 /* Fast GEMM on the selected ISA, bit-exact with ts_ref_gemm for every type: int8, uint8
  * or int4 A x int8 or int4 B run the int8 kernels (int4 values are int8 values); int16 on
  * either side runs the int16 kernels (VPMADDWD / VPDPWSSD; an int8 / uint8 / int4 A is
- * widened to int16 first, B when packed). The scalar ISA runs int16 as ts_ref_gemm. ctx may be NULL (auto, env threads). Shapes
- * of at least 16 M MACs per thread are split over threads (M or N blocks); results are
- * identical for any thread count. */
+ * widened to int16 first, B when packed). The scalar ISA runs int16 as ts_ref_gemm.
+ * ctx may be NULL (auto, env threads). Shapes of at least 16 M MACs per thread are split
+ * over threads (M or N blocks); results are identical for any thread count. */
 ts_status ts_gemm(const ts_gemm_args *g, const ts_kernel_ctx *ctx, ts_diag *d);
 /* Same but with an explicit ISA (must be supported) and exactly `threads` threads (at
  * most one per row / column tile; from pool if not NULL), whatever the size: for tests. */

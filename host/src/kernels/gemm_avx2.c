@@ -1,6 +1,7 @@
 /* gemm_avx2.c — AVX2 microkernel of the int8 GEMM: VPMADDUBSW on sign-moved operands, exact
  * for every input (AVX2 has no VNNI; the bound is derived below), 12 x 8 register blocks
- * that finish straight into C, B panels prepared once per K block. Per-function target. */
+ * that finish straight into C, B panels prepared once per K block. Also the AVX2 int16
+ * (VPMADDWD) and binary (nibble-lookup popcount) kernels, at the end. Per-function target. */
 #include <immintrin.h>
 #include <string.h>
 

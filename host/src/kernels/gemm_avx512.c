@@ -1,6 +1,7 @@
 /* gemm_avx512.c — AVX-512 VNNI microkernel of the int8 GEMM: 12 x 32 tile with VPDPBUSD
  * (exact int32 wraparound sums of 4 u8 x s8 products), 24 zmm accumulators. A is read in
  * place by 4-byte broadcasts; for int8 A the driver packs B + 128 as the unsigned operand.
+ * Also the int16 (VPDPWSSD) and binary (VPOPCNTQ, AVX512_VPOPCNTDQ) kernels, at the end.
  * Compiled with a per-function target attribute so the binary runs on any x86-64. */
 #include <immintrin.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* kernels_internal.h — helpers shared by the kernel sources (not installed):
- * element loads, the packed-panel layout of the fast int8 GEMM and its
- * per-ISA microkernel entry points. */
+ * element loads, the packed-panel layouts of the fast int8 and int16 GEMMs, the binary
+ * tile contract, and the per-ISA microkernel entry points. */
 #ifndef TESSERA_KERNELS_INTERNAL_H
 #define TESSERA_KERNELS_INTERNAL_H
 

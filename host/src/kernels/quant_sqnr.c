@@ -1,7 +1,7 @@
 /* quant_sqnr.c — SQNR of one layer's outputs under each PE type against fp32 (OpenBLAS),
  * on seeded random tensors, through tessera's own quantizers and fast kernels (bit-exact
- * with the golden model; int16 keeps its 64-bit loop, see run_linear) (the method is
- * documented in tessera/quant.h). */
+ * with the golden model, so the table does not depend on the ISA; int16 keeps its 64-bit
+ * loop, see run_linear). The method is documented in tessera/quant.h. */
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
