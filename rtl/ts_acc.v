@@ -73,21 +73,15 @@ module ts_acc #(
 		if (re_i)
 			lsel_q <= lsel_i;
 
-	genvar l, j, r;
+	genvar l;
 	generate
 		for (l = 0; l < NQ; l = l + 1) begin : g_lane
 			assign rdata_o[l*ACC_BITS +: ACC_BITS] = bank_q[lsel_q[l*BSW +: BSW]];
 		end
 	endgenerate
 
-	// Per column: the word written now (wv, ww) and the word read now for the
-	// next write (nv, nw); the banks of column j take them (below).
-	wire             cw_v  [0:COLS-1];
-	wire [TW-1:0]    cw_w  [0:COLS-1];
-	wire [ACC_BITS-1:0] cw_d [0:COLS-1];
-	wire             cr_v  [0:COLS-1];
-	wire [TW-1:0]    cr_w  [0:COLS-1];
-
+	// Per column j: the word written now (valid, word) and the word read now
+	// for the next write; the banks of column j decode them (below).
 	generate
 		if (DATAFLOW == 0) begin : g_ws
 			// Tag pipeline: stage t (1..TAGS) holds (valid, word) of the row
@@ -99,95 +93,89 @@ module ts_acc #(
 			localparam TAGS = ROWS + COLS - 1;
 			reg [TAGS:0]          tv_q;
 			reg [(TAGS+1)*TW-1:0] tb_q;
-			// Stage 0 is the row entering now: the read-ahead of ROWS = 1's
-			// column 0 looks there.
-			wire [TAGS+1:0]          tv_in = {tv_q, wv_i};
-			wire [(TAGS+2)*TW-1:0]   tb_in = {tb_q, wword_i[TW-1:0]};
 			always @(posedge clk_i) begin
 				if (!rst_ni)
 					tv_q <= {(TAGS+1){1'b0}};
 				else if (en_i)
-					tv_q <= tv_in[TAGS:0];
+					tv_q <= {tv_q[TAGS-1:0], wv_i};
 				if (en_i)
-					tb_q <= tb_in[(TAGS+1)*TW-1:0];
+					tb_q <= {tb_q[TAGS*TW-1:0], wword_i[TW-1:0]};
 			end
-			for (j = 0; j < COLS; j = j + 1) begin : g_col
-				wire                wv  = en_i && tv_q[ROWS+j-1];
-				wire [TW-1:0]       ww  = tb_q[(ROWS+j-1)*TW +: TW];
-				wire [31:0]         ww32 = {{(32-TW){1'b0}}, ww};
-				// next write: one stage up if the pipeline advances now
-				wire                nv  = en_i ? tv_in[ROWS+j-1] : tv_in[ROWS+j];
-				wire [TW-1:0]       nw  = en_i ? tb_in[(ROWS+j-1)*TW +: TW]
-							   : tb_in[(ROWS+j)*TW +: TW];
-				/* verilator lint_off UNUSEDSIGNAL */
-				wire [31:0]         wsub = ww32 % NR32;
-				/* verilator lint_on UNUSEDSIGNAL */
-				wire [ACC_BITS-1:0] sum = first_i ? col_i[j*ACC_BITS +: ACC_BITS]
-							  : bank_q[j*NR + wsub] + col_i[j*ACC_BITS +: ACC_BITS];
-				assign cw_v[j] = wv;
-				assign cw_w[j] = ww;
-				assign cw_d[j] = sum;
-				assign cr_v[j] = nv;
-				assign cr_w[j] = nw;
-			end
-			wire unused_tag = &{1'b0, tv_in[TAGS+1], tb_in[(TAGS+2)*TW-1:(TAGS+1)*TW]};
+			wire unused_tag = &{1'b0, tv_q[TAGS], tb_q[(TAGS+1)*TW-1:TAGS*TW]};
 		end else begin : g_os
-			for (j = 0; j < COLS; j = j + 1) begin : g_col
-				assign cw_v[j] = wv_i;
-				assign cw_w[j] = wword_i[TW-1:0];
-				assign cw_d[j] = col_i[j*ACC_BITS +: ACC_BITS];
-				assign cr_v[j] = 1'b0;
-				assign cr_w[j] = {TW{1'b0}};
-			end
-			wire unused_os = &{1'b0, rst_ni, en_i, first_i};
+			wire unused_os = &{1'b0, rst_ni, first_i};
 		end
 	endgenerate
 
-	// The banks. They are block RAMs of the ts_ram form (one write port, one
-	// registered read port, no_rw_check), written out here rather than as
-	// ts_ram instances: the enables are built per column into vectors over
-	// the NBK banks, so a simulated cycle costs one bit test per bank instead
-	// of three port expressions per bank (16x16 arrays have 128 banks).
-	reg [NBK-1:0]      bwe, bre;
-	reg [COLS*RAW-1:0] cwrow, crrow;   // per column: write row, read-ahead row
-	reg [31:0]         w32, r32, wrow, rrow;
-	integer c;
-	always @(*) begin
-		bwe = {NBK{1'b0}};
-		bre = re_i ? bre_i : {NBK{1'b0}};
-		for (c = 0; c < COLS; c = c + 1) begin
-			w32  = {{(32-TW){1'b0}}, cw_w[c]};
-			r32  = {{(32-TW){1'b0}}, cr_w[c]};
-			wrow = w32 >> NRW;
-			rrow = r32 >> NRW;
-			cwrow[c*RAW +: RAW] = wrow[RAW-1:0];
-			crrow[c*RAW +: RAW] = rrow[RAW-1:0];
-			if (cw_v[c])
-				bwe[c * NR + w32 % NR32] = 1'b1;
-			if (!re_i && cr_v[c])
-				bre[c * NR + r32 % NR32] = 1'b1;
-		end
-	end
-	wire unused_rows = &{1'b0, w32, r32, wrow, rrow};
-
+	// The banks: block RAMs of the ts_ram form (one write port, one registered
+	// read port, no_rw_check), written out here rather than as ts_ram
+	// instances so that each bank decodes its own enables from the column's
+	// tags inside its clocked block, under en_i (COMPUTE: the WS read-ahead
+	// and the column writes) or re_i (STORE reads). A simulator then skips
+	// every bank on the cycles that are neither, and computes no per-column
+	// enable, row or sum vectors on any cycle.
+	// WS: the pipeline only moves with en_i, and it is empty outside a
+	// COMPUTE (every row has left stage TAGS - 1 by its last cycle), so the
+	// next write is the tag one stage up (stage ROWS + j - 1, the entering
+	// row for ROWS = 1's column 0), and nothing is read ahead or written
+	// without en_i. The write adds the bank's read-ahead data (bank_q of the
+	// written bank) to the column's partial sum, or overwrites with first_i.
+	// OS: the drain writes all columns of wword_i (wv_i comes with en_i).
+	genvar j, r;
 	generate
 		for (j = 0; j < COLS; j = j + 1) begin : g_cbank
+			localparam S   = ROWS + j - 1;            // the write's tag bit / field (WS)
+			localparam SM1 = (S > 0) ? S - 1 : 0;    // the read-ahead's, if S > 0
 			for (r = 0; r < NR; r = r + 1) begin : g_bank
 				localparam K = j * NR + r;
 				(* no_rw_check *)
 				reg [ACC_BITS-1:0] mem [0:BD-1];
 				reg [ACC_BITS-1:0] q;
+				wire                rd_hit, wr_hit;   // read ahead, write (with en_i)
+				wire [RAW-1:0]      rd_row, wr_row;
+				wire [ACC_BITS-1:0] wr_data;
+				if (DATAFLOW == 0) begin : g_wsb
+					wire [TW-1:0] ww = g_ws.tb_q[S*TW +: TW];
+					wire [TW-1:0] nw = (S == 0) ? wword_i[TW-1:0] : g_ws.tb_q[SM1*TW +: TW];
+					wire [31:0]   ww32 = {{(32-TW){1'b0}}, ww};
+					wire [31:0]   nw32 = {{(32-TW){1'b0}}, nw};
+					/* verilator lint_off UNUSEDSIGNAL */
+					wire [31:0]   wrow32 = ww32 >> NRW;
+					wire [31:0]   nrow32 = nw32 >> NRW;
+					wire [31:0]   wsub = ww32 % NR32;
+					/* verilator lint_on UNUSEDSIGNAL */
+					assign wr_hit  = g_ws.tv_q[S] && wsub == r;
+					assign rd_hit  = ((S == 0) ? wv_i : g_ws.tv_q[SM1]) && nw32 % NR32 == r;
+					assign wr_row  = wrow32[RAW-1:0];
+					assign rd_row  = nrow32[RAW-1:0];
+					assign wr_data = first_i ? col_i[j*ACC_BITS +: ACC_BITS]
+						 : bank_q[j*NR + wsub] + col_i[j*ACC_BITS +: ACC_BITS];
+				end else begin : g_osb
+					/* verilator lint_off UNUSEDSIGNAL */
+					wire [31:0] w32 = {{(32-TW){1'b0}}, wword_i[TW-1:0]};
+					wire [31:0] wrow32 = w32 >> NRW;
+					/* verilator lint_on UNUSEDSIGNAL */
+					assign wr_hit  = wv_i && w32 % NR32 == r;
+					assign rd_hit  = 1'b0;
+					assign wr_row  = wrow32[RAW-1:0];
+					assign rd_row  = {RAW{1'b0}};
+					assign wr_data = col_i[j*ACC_BITS +: ACC_BITS];
+				end
 				// As in ts_ram: blocking write after the read under Verilator.
+				// Writes and the read-ahead need en_i, store reads re_i; the two
+				// never share a cycle, and the store read has the port then.
 				/* verilator lint_off BLKSEQ */
 				always @(posedge clk_i) begin
-					if (bre[K])
-						q <= mem[re_i ? brow_i[K*RAW +: RAW] : crrow[j*RAW +: RAW]];
-					if (bwe[K])
+					if (re_i || en_i) begin
+						if (re_i ? bre_i[K] : rd_hit)
+							q <= mem[re_i ? brow_i[K*RAW +: RAW] : rd_row];
+						if (!re_i && wr_hit)
 `ifdef VERILATOR
-						mem[cwrow[j*RAW +: RAW]] = cw_d[j];
+							mem[wr_row] = wr_data;
 `else
-						mem[cwrow[j*RAW +: RAW]] <= cw_d[j];
+							mem[wr_row] <= wr_data;
 `endif
+					end
 				end
 				/* verilator lint_on BLKSEQ */
 				assign bank_q[K] = q;

@@ -7,9 +7,10 @@
 // code, code 0 = term 0; acc += +-(a << e)), 5 binary (bit 1 = +1, xnor: +1
 // when equal, -1 otherwise).
 //
-// WS ports: w_load_i latches w_i as the stationary weight (w_valid_q = 1),
-//   w_clear_i invalidates it (rows beyond the tile contribute nothing, which
-//   matters for binary where a zero bit means -1); ps_i comes from the PE
+// WS ports: w_load_i latches w_i as the stationary weight, w_clear_i
+//   invalidates it (rows beyond the tile contribute nothing: zeroed, or for
+//   binary, where a zero bit means -1, flagged invalid); both only with en_i
+//   (a COMPUTE writes the weights); ps_i comes from the PE
 //   above, ps_o = ps_i + a * w goes down; a_o forwards the activation right.
 // OS ports: a_i / w_i enter from the left / top with av_i (a valid step) and
 //   are forwarded right / down; acc_q accumulates; clear_i zeroes it;
@@ -80,23 +81,34 @@ module ts_pe #(
 
 	generate
 		if (DATAFLOW == 0) begin : g_ws
+			// The stationary weight. w_clear_i zeroes it: a zero weight adds
+			// nothing for every PE type but binary, where a zero bit means -1, so
+			// only binary keeps a valid flag. The weight is written during a
+			// COMPUTE only (ts_ctrl raises w_load_i / w_clear_i with en_i), so one
+			// en_i test covers every register of the PE: a simulator skips the
+			// whole PE on the cycles between COMPUTEs.
 			reg [WW-1:0] w_q;
-			reg          w_valid_q;
+			wire         w_on;
+			if (PE == PE_BIN) begin : g_valid
+				reg w_valid_q;
+				always @(posedge clk_i)
+					if (en_i && (w_clear_i || w_load_i))
+						w_valid_q <= !w_clear_i;
+				assign w_on = w_valid_q;
+			end else begin : g_novalid
+				assign w_on = 1'b1;
+			end
 			assign op_w = w_q;
 			always @(posedge clk_i) begin
-				if (w_clear_i)
-					w_valid_q <= 1'b0;
-				else if (w_load_i)
-					w_valid_q <= 1'b1;
-				if (w_load_i)
-					w_q <= w_i;
-			end
-			always @(posedge clk_i) begin
 				if (en_i) begin
+					if (w_clear_i)
+						w_q <= {WW{1'b0}};
+					else if (w_load_i)
+						w_q <= w_i;
 					a_o  <= a_i;
 					av_o <= av_i;
 					w_o  <= w_q;
-					ps_o <= ps_i + (w_valid_q ? prod_ext : {ACC_BITS{1'b0}});
+					ps_o <= ps_i + (w_on ? prod_ext : {ACC_BITS{1'b0}});
 				end
 			end
 			// clear_i and drain_i belong to the OS form.
