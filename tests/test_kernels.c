@@ -832,6 +832,47 @@ static void test_fast_gemm_binary(void **state)
 	check_binary(3, 2000, 100, 0, 0); /* N blocks */
 }
 
+/* Each binary tile kernel the CPU can run, called directly (kernels_internal.h contract):
+ * the AVX2 one, the AVX-512 nibble-lookup one (what AVX-512 CPUs without VPOPCNTDQ run,
+ * so it is tested here too) and the VPOPCNTQ one; any tile size, K with padding bits. */
+static void test_binary_ukernels(void **state)
+{
+	(void)state;
+	for (int kind = 0; kind < 3; kind++) {
+		ts_ukernel u;
+		if (kind == 0 && ts_isa_supported(TS_ISA_AVX2))
+			ts_ukernel_bin_avx2(&u);
+		else if (kind == 1 && ts_isa_supported(TS_ISA_AVX512VNNI))
+			ts_ukernel_bin_avx512(&u, 0);
+		else if (kind == 2 && ts_isa_supported(TS_ISA_AVX512VNNI) && ts_cpu_has_vpopcntdq())
+			ts_ukernel_bin_avx512(&u, 1);
+		else
+			continue;
+		for (int t = 0; t < 200; t++) {
+			size_t k = (size_t)(t < 20 ? t : rng_range(0, 3000)), bytes = (k + 7) / 8;
+			size_t mr = (size_t)rng_range(1, (int)u.mr), nr = (size_t)rng_range(1, (int)u.nr);
+			size_t lda = bytes + (size_t)rng_range(0, 3), ldb = bytes + (size_t)rng_range(0, 3);
+			size_t ldc = nr + (size_t)rng_range(0, 2);
+			int load = rng_range(0, 1);
+			uint8_t *a = malloc(mr * lda + 1), *b = malloc(nr * ldb + 1);
+			int32_t c[8 * 10], want[8 * 10];
+			fill(a, mr * lda, TS_Q_UINT8);
+			fill(b, nr * ldb, TS_Q_UINT8);
+			for (size_t i = 0; i < mr * ldc; i++)
+				c[i] = want[i] = (int32_t)rng_next();
+			ts_diag d = { { 0 } };
+			assert_int_equal(ts_ref_gemm_binary(mr, nr, k, a, lda, b, ldb, want, ldc, load, &d), TS_OK);
+			u.fnbin(k, a, lda, mr, b, ldb, nr, c, ldc, load);
+			char what[120];
+			snprintf(what, sizeof what, "binary ukernel %s k %zu mr %zu nr %zu load %d",
+				 kind == 0 ? "avx2" : kind == 1 ? "avx512 lookup" : "avx512 vpopcntq", k, mr, nr, load);
+			expect_same(what, c, want, mr, ldc, ldc);
+			free(a);
+			free(b);
+		}
+	}
+}
+
 static void test_conv_hand(void **state)
 {
 	(void)state;
@@ -1020,6 +1061,7 @@ int main(void)
 		cmocka_unit_test(test_fast_gemm_lightpe),
 		cmocka_unit_test(test_binary_gemm),
 		cmocka_unit_test(test_fast_gemm_binary),
+		cmocka_unit_test(test_binary_ukernels),
 		cmocka_unit_test(test_conv_hand),
 		cmocka_unit_test(test_conv_random),
 		cmocka_unit_test(test_threads_env),

@@ -133,8 +133,9 @@ ts_status ts_gemm_lightpe_isa(const ts_gemm_args *g, ts_isa isa, ts_kernel_pool 
 			      unsigned threads, ts_diag *d);
 
 /* Fast binary GEMM (arguments as ts_ref_gemm_binary), bit-exact with it: avx512vnni uses
- * VPOPCNTQ where the CPU has AVX512_VPOPCNTDQ (else the avx2 kernel), avx2 a nibble-lookup
- * popcount (VPSHUFB + VPSADBW); scalar is ts_ref_gemm_binary. Threads as ts_gemm. */
+ * VPOPCNTQ where the CPU has AVX512_VPOPCNTDQ (else a 512-bit nibble lookup), avx2 a
+ * nibble-lookup popcount (VPSHUFB + VPSADBW); scalar is ts_ref_gemm_binary. Threads as
+ * ts_gemm. */
 ts_status ts_gemm_binary(size_t m, size_t n, size_t k, const uint8_t *a, size_t lda,
 			 const uint8_t *b, size_t ldb, int32_t *c, size_t ldc, int accumulate,
 			 const ts_kernel_ctx *ctx, ts_diag *d);

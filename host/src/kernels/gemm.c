@@ -547,11 +547,8 @@ static ts_status binary_dispatch(size_t m, size_t n, size_t k, const uint8_t *a,
 		return ts_ref_gemm_binary(m, n, k, a, lda, b, ldb, c, ldc, accumulate, d);
 	case TS_ISA_AVX2: ts_ukernel_bin_avx2(&u); break;
 	case TS_ISA_AVX512VNNI:
-		/* the avx512vnni tier does not imply VPOPCNTQ; without it the AVX2 kernel */
-		if (ts_cpu_has_vpopcntdq())
-			ts_ukernel_bin_avx512(&u);
-		else
-			ts_ukernel_bin_avx2(&u);
+		/* the avx512vnni tier does not imply VPOPCNTQ; without it a nibble lookup */
+		ts_ukernel_bin_avx512(&u, ts_cpu_has_vpopcntdq());
 		break;
 	default:
 		return ts_err(d, TS_ERR_UNSUPPORTED, "gemm_binary: no %s kernel in tessera", ts_isa_name(isa));

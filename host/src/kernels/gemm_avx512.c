@@ -353,14 +353,19 @@ void ts_ukernel16_avx512(ts_ukernel *u)
 			   .fn16 = ukernel16_avx512, .kc = 256, .nc = 1536 };
 }
 
-/* ---- binary GEMM: XNOR-popcount with VPOPCNTQ ----------------------------------------
+/* ---- binary GEMM: XNOR-popcount with VPOPCNTQ (or a nibble lookup) --------------------
  * C = k - 2 * popcount(a xor b) over k bits; with AVX512_VPOPCNTDQ 64 bytes of x = a xor b
  * cost 3 instructions (VPXORQ, VPOPCNTQ, VPADDQ) into 64-bit lanes (no overflow for any
- * k that fits memory). Whole 64-byte chunks, then the rest of the whole bytes as one
- * byte-masked chunk (zeros past the end on both sides: their xor counts 0), then the last
- * byte's valid bits (k % 8) by POPCNT with the padding bits masked off. Tile 4 rows x
- * 4 columns: 16 accumulators + 4 A rows + 1 B of the 32 zmm. */
-#define TARGET_BIN __attribute__((target("avx512f,avx512bw,avx512vl,avx512vpopcntdq,popcnt")))
+ * k that fits memory). AVX-512 CPUs without it (the VNNI tier does not imply it) count
+ * with AVX512BW the way the AVX2 kernel does, on 64 bytes: nibbles through VPSHUFB from a
+ * 16-entry table, byte counts (<= 8) summed into 64-bit lanes by VPSADBW. Whole 64-byte
+ * chunks, then the rest of the whole bytes as one byte-masked chunk (zeros past the end
+ * on both sides: their xor counts 0), then the last byte's valid bits (k % 8) by POPCNT
+ * with the padding bits masked off. Tile 4 rows x 4 columns: 16 accumulators + 4 A rows
+ * + 1 B (+ table, mask, zero and 3 temporaries for the lookup) of the 32 zmm. Only the
+ * VPOPCNTQ loop is compiled for AVX512_VPOPCNTDQ, so the rest runs on any AVX-512 CPU. */
+#define TARGET_BIN __attribute__((target("avx512f,avx512bw,avx512vl,popcnt")))
+#define TARGET_VPOP __attribute__((target("avx512f,avx512bw,avx512vl,avx512vpopcntdq,popcnt")))
 #define MRB 4
 #define NRB 4
 #define BIN4(X) X(0) X(1) X(2) X(3)
@@ -368,7 +373,7 @@ void ts_ukernel16_avx512(ts_ukernel *u)
 	__m512i s##i##0 = _mm512_setzero_si512(), s##i##1 = s##i##0, s##i##2 = s##i##0, s##i##3 = s##i##0;
 #define BIN_DECL_B(j) const uint8_t *br##j = b + ((size_t)j < nr ? (size_t)j : 0) * ldb;
 #define BIN_LOAD_A(i) __m512i a##i = _mm512_maskz_loadu_epi8(lm, ar##i + off);
-#define BIN_ACC(i, j) s##i##j = _mm512_add_epi64(s##i##j, _mm512_popcnt_epi64(_mm512_xor_si512(a##i, bj_)));
+#define BIN_ACC(i, j) s##i##j = _mm512_add_epi64(s##i##j, POPCNT64(_mm512_xor_si512(a##i, bj_)));
 #define BIN_COL(j) { \
 		__m512i bj_ = _mm512_maskz_loadu_epi8(lm, br##j + off); \
 		BIN_ACC(0, j) BIN_ACC(1, j) BIN_ACC(2, j) BIN_ACC(3, j) \
@@ -380,19 +385,39 @@ void ts_ukernel16_avx512(ts_ukernel *u)
  * summed): 64-byte chunks, the last 1..63 bytes with byte-masked loads (zeros on both
  * sides past them, nothing read there). One loop body, so GCC keeps the 16 accumulators
  * in registers. Rows past mr and columns past nr re-read row / column 0. */
-TARGET_BIN __attribute__((noinline)) static void
-loop_bin_avx512(size_t full, const uint8_t *a, size_t lda, size_t mr, const uint8_t *b, size_t ldb,
-		size_t nr, __m512i *out)
-{
-	BIN4(BIN_DECL_A)
-	BIN4(BIN_DECL_B)
-	for (size_t off = 0; off < full; off += 64) {
-		__mmask64 lm = full - off >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << (full - off)) - 1;
-		BIN4(BIN_LOAD_A)
-		BIN4(BIN_COL)
+#define BIN_LOOP(name, target, setup) \
+	target __attribute__((noinline)) static void \
+	name(size_t full, const uint8_t *a, size_t lda, size_t mr, const uint8_t *b, size_t ldb, \
+	     size_t nr, __m512i *out) \
+	{ \
+		setup \
+		BIN4(BIN_DECL_A) \
+		BIN4(BIN_DECL_B) \
+		for (size_t off = 0; off < full; off += 64) { \
+			__mmask64 lm = full - off >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << (full - off)) - 1; \
+			BIN4(BIN_LOAD_A) \
+			BIN4(BIN_COL) \
+		} \
+		BIN4(BIN_OUT) \
 	}
-	BIN4(BIN_OUT)
+
+#define POPCNT64(x) _mm512_popcnt_epi64(x)
+BIN_LOOP(loop_bin_vpopcnt, TARGET_VPOP, )
+#undef POPCNT64
+
+/* x's bytes' popcounts by nibble lookup, summed per 8 bytes into 64-bit lanes */
+#define POPCNT64(x) popcnt64_lut(x, lut, low4)
+TARGET_BIN static inline __m512i popcnt64_lut(__m512i x, __m512i lut, __m512i low4)
+{
+	__m512i lo = _mm512_and_si512(x, low4), hi = _mm512_and_si512(_mm512_srli_epi16(x, 4), low4);
+	__m512i n = _mm512_add_epi8(_mm512_shuffle_epi8(lut, lo), _mm512_shuffle_epi8(lut, hi));
+	return _mm512_sad_epu8(n, _mm512_setzero_si512());
 }
+BIN_LOOP(loop_bin_lut, TARGET_BIN,
+	 const __m512i lut = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3,
+								     2, 3, 3, 4));
+	 const __m512i low4 = _mm512_set1_epi8(0x0F);)
+#undef POPCNT64
 
 /* The lane sums of 4 vectors of 8 uint64 (each < 2^32 here: at most K bits), as 4 uint32:
  * 512 -> 256 -> 128 -> 64 bits by adding halves, four vectors at a time. */
@@ -411,13 +436,12 @@ TARGET_BIN static inline __m128i sum4_epi64(const __m512i *s)
 	return _mm256_castsi256_si128(_mm512_cvtepi64_epi32(_mm512_permutexvar_epi64(idx, w)));
 }
 
-TARGET_BIN static void ukernel_bin_avx512(size_t k, const uint8_t *a, size_t lda, size_t mr,
-					  const uint8_t *b, size_t ldb, size_t nr, int32_t *c,
-					  size_t ldc, int load)
+/* C from the loop's lane sums (acc) and the last byte's valid bits */
+TARGET_BIN static inline __attribute__((always_inline)) void
+bin_finish(const __m512i *acc, size_t k, const uint8_t *a, size_t lda, size_t mr, const uint8_t *b,
+	   size_t ldb, size_t nr, int32_t *c, size_t ldc, int load)
 {
-	__m512i acc[MRB * NRB];
 	size_t full = k / 8;
-	loop_bin_avx512(full, a, lda, mr, b, ldb, nr, acc);
 	unsigned bits = (unsigned)(k & 7), bmask = (1u << bits) - 1;
 	const __m128i kv = _mm_set1_epi32((int)(uint32_t)k);
 	for (size_t i = 0; i < mr; i++) {
@@ -445,7 +469,26 @@ TARGET_BIN static void ukernel_bin_avx512(size_t k, const uint8_t *a, size_t lda
 	}
 }
 
-void ts_ukernel_bin_avx512(ts_ukernel *u)
+TARGET_BIN static void ukernel_bin_vpopcnt(size_t k, const uint8_t *a, size_t lda, size_t mr,
+					   const uint8_t *b, size_t ldb, size_t nr, int32_t *c,
+					   size_t ldc, int load)
 {
-	*u = (ts_ukernel){ .isa = TS_ISA_AVX512VNNI, .mr = MRB, .nr = NRB, .fnbin = ukernel_bin_avx512 };
+	__m512i acc[MRB * NRB];
+	loop_bin_vpopcnt(k / 8, a, lda, mr, b, ldb, nr, acc);
+	bin_finish(acc, k, a, lda, mr, b, ldb, nr, c, ldc, load);
+}
+
+TARGET_BIN static void ukernel_bin_lut(size_t k, const uint8_t *a, size_t lda, size_t mr,
+				       const uint8_t *b, size_t ldb, size_t nr, int32_t *c,
+				       size_t ldc, int load)
+{
+	__m512i acc[MRB * NRB];
+	loop_bin_lut(k / 8, a, lda, mr, b, ldb, nr, acc);
+	bin_finish(acc, k, a, lda, mr, b, ldb, nr, c, ldc, load);
+}
+
+void ts_ukernel_bin_avx512(ts_ukernel *u, int vpopcntdq)
+{
+	*u = (ts_ukernel){ .isa = TS_ISA_AVX512VNNI, .mr = MRB, .nr = NRB,
+			   .fnbin = vpopcntdq ? ukernel_bin_vpopcnt : ukernel_bin_lut };
 }

@@ -95,8 +95,8 @@ void ts_ukernel_avx512(ts_ukernel *u);
 void ts_ukernel16_avx2(ts_ukernel *u);
 void ts_ukernel16_avx512(ts_ukernel *u);
 void ts_ukernel_bin_avx2(ts_ukernel *u);
-/* VPOPCNTQ: only where ts_cpu_has_vpopcntdq() */
-void ts_ukernel_bin_avx512(ts_ukernel *u);
+/* vpopcntdq = 1: VPOPCNTQ (only where ts_cpu_has_vpopcntdq()); 0: AVX512BW nibble lookup */
+void ts_ukernel_bin_avx512(ts_ukernel *u, int vpopcntdq);
 
 /* 1 if the CPU has AVX512_VPOPCNTDQ (the AVX-512 binary kernel's VPOPCNTQ). */
 int ts_cpu_has_vpopcntdq(void);
