@@ -292,7 +292,7 @@ static ts_status gemm_fast_st(const ts_gemm_args *g, const ts_ukernel *u, ts_dia
 							first && terms ? rowterm + ir : NULL,
 							first && terms ? colterm + j : NULL);
 					else
-							u->fn(kc, a, g->lda, mr, a_signed, overread,
+						u->fn(kc, a, g->lda, mr, a_signed, overread,
 						      pb + (jr / nr_t) * panel, g->c + ir * g->ldc + j, g->ldc, nr,
 						      load, first && terms ? rowterm + ir : NULL,
 						      first && terms ? colterm + j : NULL);
