@@ -12,6 +12,8 @@
 //   ~80 cells per 256x32 bank). No scratchpad reads a word in the cycle it
 //   is written (ts_spad, ts_acc say why). The simulation models return the
 //   old word.
+// en_i gates both ports (a bank group's common "any access" signal: a
+// simulator tests it once for all banks of the group on idle cycles).
 // Under Verilator the write is one blocking masked store (the non-blocking
 // per-lane form for other tools and synthesis): the read comes first in the
 // same block, so both forms read the old word, and Verilator saves one
@@ -23,6 +25,7 @@ module ts_ram #(
 	parameter AW    = 5     // address bits
 ) (
 	input  wire                    clk_i,
+	input  wire                    en_i,    // re_i / we_i count only with en_i
 	input  wire                    we_i,
 	input  wire [AW-1:0]           waddr_i,
 	input  wire [WIDTH/LANE-1:0]   wbe_i,
@@ -41,23 +44,27 @@ module ts_ram #(
 	reg [WIDTH-1:0] bits;  // the enabled lanes as a bit mask
 	/* verilator lint_off BLKSEQ */
 	always @(posedge clk_i) begin
-		if (re_i)
-			rdata_o <= mem[raddr_i];
-		if (we_i) begin
-			for (k = 0; k < NL; k = k + 1)
-				bits[k*LANE +: LANE] = {LANE{wbe_i[k]}};
-			mem[waddr_i] = (mem[waddr_i] & ~bits) | (wdata_i & bits);
+		if (en_i) begin
+			if (re_i)
+				rdata_o <= mem[raddr_i];
+			if (we_i) begin
+				for (k = 0; k < NL; k = k + 1)
+					bits[k*LANE +: LANE] = {LANE{wbe_i[k]}};
+				mem[waddr_i] = (mem[waddr_i] & ~bits) | (wdata_i & bits);
+			end
 		end
 	end
 	/* verilator lint_on BLKSEQ */
 `else
 	always @(posedge clk_i) begin
-		if (re_i)
-			rdata_o <= mem[raddr_i];
-		if (we_i)
-			for (k = 0; k < NL; k = k + 1)
-				if (wbe_i[k])
-					mem[waddr_i][k*LANE +: LANE] <= wdata_i[k*LANE +: LANE];
+		if (en_i) begin
+			if (re_i)
+				rdata_o <= mem[raddr_i];
+			if (we_i)
+				for (k = 0; k < NL; k = k + 1)
+					if (wbe_i[k])
+						mem[waddr_i][k*LANE +: LANE] <= wdata_i[k*LANE +: LANE];
+		end
 	end
 `endif
 endmodule

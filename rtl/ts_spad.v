@@ -165,12 +165,15 @@ module ts_spad #(
 		if (re_i)
 			rsel_q <= rbank[SW-1:0];
 
+	// Any bank access this cycle: the banks' common port enable.
+	wire bank_en = re_i || (bwe_q != {NB{1'b0}});
 	wire [8*WBYTES-1:0] bank_q [0:NB-1];
 	genvar g;
 	generate
 		for (g = 0; g < NB; g = g + 1) begin : g_bank
 			ts_ram #(.WIDTH(8 * WBYTES), .LANE(8), .DEPTH(BD), .AW(RAW)) u_ram (
 				.clk_i   (clk_i),
+				.en_i    (bank_en),
 				.we_i    (bwe_q[g]),
 				.waddr_i (brow_q[g*RAW +: RAW]),
 				.wbe_i   (bbe_q[g*WBYTES +: WBYTES]),
