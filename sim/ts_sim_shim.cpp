@@ -84,6 +84,15 @@ template <typename R> inline bool clear_prev_clk(R *, long)
 
 } // namespace
 
+// Vts_top::eval() is eval_step(): the model's initialisation on the first
+// call, the root's eval, then bookkeeping for multi-threaded models
+// (message queues, per-thread flags: thread-local accesses on every cycle,
+// with nothing to do for this single-threaded model without DPI). After the
+// first eval the shim calls the root's eval directly when the model defines
+// it under this (Verilator 5) name; where it does not, the weak reference is
+// null and every cycle goes through eval().
+void Vts_top___024root___eval(Vts_top___024root *vlSelf) __attribute__((weak));
+
 struct tsv {
 	std::unique_ptr<VerilatedContext> ctx;
 	std::unique_ptr<Vts_top> top;
@@ -92,6 +101,7 @@ struct tsv {
 	uint64_t cycle = 0;
 	uint64_t oob = 0;
 	bool one_eval = true;  // cleared when the check in tsv_create fails
+	bool root_eval = false;  // the model is initialised: eval its root directly
 	xfer x;
 #if VM_TRACE
 	std::unique_ptr<VerilatedFstC> fst;
@@ -104,6 +114,14 @@ struct tsv {
 			return nullptr;
 		}
 		return &mem[addr - base];
+	}
+
+	inline void eval()
+	{
+		if (root_eval)
+			Vts_top___024root___eval(top->rootp);
+		else
+			top->eval();
 	}
 
 	// One clock cycle: memory beat in, negedge, write data out, posedge.
@@ -139,7 +157,7 @@ struct tsv {
 #endif
 		if (two_evals) {
 			top->clk_i = 0;
-			top->eval();
+			eval();
 		}
 #if VM_TRACE
 		if (fst)
@@ -153,7 +171,7 @@ struct tsv {
 			}
 		}
 		top->clk_i = 1;
-		top->eval();
+		eval();
 #if VM_TRACE
 		if (fst)
 			fst->dump(cycle * 2 + 1);
@@ -213,7 +231,8 @@ tsv *tsv_create(uint64_t mem_base, uint64_t mem_size)
 	s->top->s_arvalid_i = 0;
 	s->top->s_rready_i = 1;
 	s->top->s_wstrb_i = 0xf;
-	tsv_reset(s);
+	tsv_reset(s);  // the first evals initialise the model (eval_step)
+	s->root_eval = Vts_top___024root___eval != nullptr;
 	// Is the one-eval cycle clocking the model? An AXI4-Lite read answers
 	// (rvalid) in the cycle after its address is taken (tsv_reg_read); if it
 	// does not, use two evals per cycle and start over.
