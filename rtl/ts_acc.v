@@ -24,8 +24,8 @@
 //   in consecutive words, hence in distinct banks: one read per bank. The
 //   storer computes the banks' rows and each lane's bank (ts_storer.v).
 // - WS read-modify-write: the read is registered, so it is made one cycle
-//   ahead: every cycle each column reads the word of its next write (the tag
-//   one stage up if the pipeline advances now, else the current one), and the
+//   ahead: every cycle of a COMPUTE each column reads the word of its next
+//   write (the tag one stage up: the pipeline advances with en_i), and the
 //   write adds that data. A read of the word being written in the same cycle
 //   (undefined in ts_ram) would need forwarding, but cannot happen: a
 //   column's consecutive writes go to different words (ts_ctrl: the rows of
@@ -161,23 +161,36 @@ module ts_acc #(
 					assign rd_row  = {RAW{1'b0}};
 					assign wr_data = col_i[j*ACC_BITS +: ACC_BITS];
 				end
-				// As in ts_ram: blocking write after the read under Verilator.
 				// Writes and the read-ahead need en_i, store reads re_i; the two
 				// never share a cycle, and the store read has the port then.
+				// Under Verilator the same port as nested branches (re_i, then
+				// en_i: one test each for all banks) and, as in ts_ram, the
+				// write blocking after the read; for synthesis one read
+				// expression, so that each bank has one read port.
+`ifdef VERILATOR
 				/* verilator lint_off BLKSEQ */
+				always @(posedge clk_i) begin
+					if (re_i) begin
+						if (bre_i[K])
+							q <= mem[brow_i[K*RAW +: RAW]];
+					end else if (en_i) begin
+						if (rd_hit)
+							q <= mem[rd_row];
+						if (wr_hit)
+							mem[wr_row] = wr_data;
+					end
+				end
+				/* verilator lint_on BLKSEQ */
+`else
 				always @(posedge clk_i) begin
 					if (re_i || en_i) begin
 						if (re_i ? bre_i[K] : rd_hit)
 							q <= mem[re_i ? brow_i[K*RAW +: RAW] : rd_row];
 						if (!re_i && wr_hit)
-`ifdef VERILATOR
-							mem[wr_row] = wr_data;
-`else
 							mem[wr_row] <= wr_data;
-`endif
 					end
 				end
-				/* verilator lint_on BLKSEQ */
+`endif
 				assign bank_q[K] = q;
 			end
 		end
