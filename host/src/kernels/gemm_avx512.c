@@ -150,6 +150,37 @@ PARTIAL(part1_s8, ROWS1, 1)
 NARROW(narrow_u8, 0)
 NARROW(narrow_s8, 1)
 
+/* C (+)= a tile of mr x nr int32 sums (acc[2 i], acc[2 i + 1]: columns 0..15, 16..31 of
+ * row i) + (row ? row[i] + col[j] : 0), masked to nr columns: the epilogue of the int8
+ * and int16 kernels. */
+TARGET static inline __attribute__((always_inline)) void
+store_tile(const __m512i *acc, size_t mr, size_t nr, int32_t *c, size_t ldc, int load,
+	   const int32_t *row, const int32_t *col)
+{
+	__mmask16 m0 = nr >= 16 ? 0xFFFF : (__mmask16)((1u << nr) - 1);
+	__mmask16 m1 = nr >= 32 ? 0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
+	__m512i col0 = _mm512_setzero_si512(), col1 = _mm512_setzero_si512();
+	if (row) {
+		col0 = _mm512_maskz_loadu_epi32(m0, col);
+		col1 = _mm512_maskz_loadu_epi32(m1, col + 16);
+	}
+	for (size_t i = 0; i < mr; i++) {
+		int32_t *ci = c + i * ldc;
+		__m512i v0 = acc[2 * i], v1 = acc[2 * i + 1];
+		if (row) {
+			__m512i r = _mm512_set1_epi32(row[i]);
+			v0 = _mm512_add_epi32(v0, _mm512_add_epi32(col0, r));
+			v1 = _mm512_add_epi32(v1, _mm512_add_epi32(col1, r));
+		}
+		if (load) {
+			v0 = _mm512_add_epi32(v0, _mm512_maskz_loadu_epi32(m0, ci));
+			v1 = _mm512_add_epi32(v1, _mm512_maskz_loadu_epi32(m1, ci + 16));
+		}
+		_mm512_mask_storeu_epi32(ci, m0, v0);
+		_mm512_mask_storeu_epi32(ci + 16, m1, v1);
+	}
+}
+
 /* sgn = 0: A u8 (first VPDPBUSD operand), B s8. sgn = 1: A s8, B packed as u8.
  * Rows past mr re-read row 0 (results dropped). */
 TARGET static void tile_avx512(size_t kc, const uint8_t *a, size_t lda, size_t mr, int overread,
@@ -195,28 +226,7 @@ TARGET static void tile_avx512(size_t kc, const uint8_t *a, size_t lda, size_t m
 			}
 		}
 	}
-	__mmask16 m0 = nr >= 16 ? 0xFFFF : (__mmask16)((1u << nr) - 1);
-	__mmask16 m1 = nr >= 32 ? 0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
-	__m512i col0 = _mm512_setzero_si512(), col1 = _mm512_setzero_si512();
-	if (row) {
-		col0 = _mm512_maskz_loadu_epi32(m0, col);
-		col1 = _mm512_maskz_loadu_epi32(m1, col + 16);
-	}
-	for (size_t i = 0; i < mr; i++) {
-		int32_t *ci = c + i * ldc;
-		__m512i v0 = acc[2 * i], v1 = acc[2 * i + 1];
-		if (row) {
-			__m512i r = _mm512_set1_epi32(row[i]);
-			v0 = _mm512_add_epi32(v0, _mm512_add_epi32(col0, r));
-			v1 = _mm512_add_epi32(v1, _mm512_add_epi32(col1, r));
-		}
-		if (load) {
-			v0 = _mm512_add_epi32(v0, _mm512_maskz_loadu_epi32(m0, ci));
-			v1 = _mm512_add_epi32(v1, _mm512_maskz_loadu_epi32(m1, ci + 16));
-		}
-		_mm512_mask_storeu_epi32(ci, m0, v0);
-		_mm512_mask_storeu_epi32(ci + 16, m1, v1);
-	}
+	store_tile(acc, mr, nr, c, ldc, load, row, col);
 }
 
 TARGET static void ukernel_avx512(size_t kc, const uint8_t *a, size_t lda, size_t mr, int a_signed,
@@ -322,28 +332,7 @@ TARGET static void ukernel16_avx512(size_t kc, const int16_t *a, size_t lda, siz
 			acc[2 * i + 1] = _mm512_dpwssd_epi32(acc[2 * i + 1], av, b1);
 		}
 	}
-	__mmask16 m0 = nr >= 16 ? 0xFFFF : (__mmask16)((1u << nr) - 1);
-	__mmask16 m1 = nr >= 32 ? 0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
-	__m512i col0 = _mm512_setzero_si512(), col1 = _mm512_setzero_si512();
-	if (row) {
-		col0 = _mm512_maskz_loadu_epi32(m0, col);
-		col1 = _mm512_maskz_loadu_epi32(m1, col + 16);
-	}
-	for (size_t i = 0; i < mr; i++) {
-		int32_t *ci = c + i * ldc;
-		__m512i v0 = acc[2 * i], v1 = acc[2 * i + 1];
-		if (row) {
-			__m512i r = _mm512_set1_epi32(row[i]);
-			v0 = _mm512_add_epi32(v0, _mm512_add_epi32(col0, r));
-			v1 = _mm512_add_epi32(v1, _mm512_add_epi32(col1, r));
-		}
-		if (load) {
-			v0 = _mm512_add_epi32(v0, _mm512_maskz_loadu_epi32(m0, ci));
-			v1 = _mm512_add_epi32(v1, _mm512_maskz_loadu_epi32(m1, ci + 16));
-		}
-		_mm512_mask_storeu_epi32(ci, m0, v0);
-		_mm512_mask_storeu_epi32(ci + 16, m1, v1);
-	}
+	store_tile(acc, mr, nr, c, ldc, load, row, col);
 }
 
 void ts_ukernel16_avx512(ts_ukernel *u)
