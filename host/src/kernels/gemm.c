@@ -41,15 +41,7 @@ static void ukernel_scalar(size_t kc, const uint8_t *a, size_t lda, size_t mr, i
 				acc[i][j] += (uint32_t)(av * bp[j * 4]);
 		}
 	}
-	for (size_t i = 0; i < mr; i++)
-		for (size_t j = 0; j < nr; j++) {
-			uint32_t v = acc[i][j];
-			if (load)
-				v += (uint32_t)c[i * ldc + j];
-			if (row)
-				v += (uint32_t)row[i] + (uint32_t)col[j];
-			c[i * ldc + j] = (int32_t)v;
-		}
+	ts_tile_finish(&acc[0][0], SCALAR_NR, mr, nr, c, ldc, load, row, col);
 }
 
 void ts_ukernel_scalar(ts_ukernel *u)

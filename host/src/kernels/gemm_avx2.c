@@ -490,16 +490,7 @@ TARGET static void ukernel16_avx2(size_t kc, const int16_t *a, size_t lda, size_
 		}
 		return;
 	}
-	const int32_t *accs = (const int32_t *)acc;
-	for (size_t i = 0; i < mr; i++)
-		for (size_t j = 0; j < nr; j++) {
-			uint32_t v = (uint32_t)accs[i * NR16 + j];
-			if (load)
-				v += (uint32_t)c[i * ldc + j];
-			if (row)
-				v += (uint32_t)row[i] + (uint32_t)col[j];
-			c[i * ldc + j] = (int32_t)v;
-		}
+	ts_tile_finish((const uint32_t *)acc, NR16, mr, nr, c, ldc, load, row, col);
 }
 
 void ts_ukernel16_avx2(ts_ukernel *u)

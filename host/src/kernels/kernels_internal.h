@@ -78,6 +78,22 @@ typedef struct ts_ukernel {
 
 /* Bytes of one panel of kc4 k (a multiple of 4; int16 kernels: of 2) in the layout the
  * microkernel reads. */
+/* C = acc + (load ? C : 0) + (row ? row[i] + col[j] : 0) mod 2^32 over mr x nr, acc
+ * with row stride acc_ld: the element-wise epilogue of tiles (scalar kernel, edges). */
+static inline void ts_tile_finish(const uint32_t *acc, size_t acc_ld, size_t mr, size_t nr, int32_t *c,
+				  size_t ldc, int load, const int32_t *row, const int32_t *col)
+{
+	for (size_t i = 0; i < mr; i++)
+		for (size_t j = 0; j < nr; j++) {
+			uint32_t v = acc[i * acc_ld + j];
+			if (load)
+				v += (uint32_t)c[i * ldc + j];
+			if (row)
+				v += (uint32_t)row[i] + (uint32_t)col[j];
+			c[i * ldc + j] = (int32_t)v;
+		}
+}
+
 static inline size_t ts_panel_bytes(const ts_ukernel *u, size_t kc4)
 {
 	if (u->fn16)
