@@ -495,19 +495,15 @@ void ts_algo_ga(ts_ctx *c, const uint8_t *seed_design, uint32_t evals)
 	const size_t gene = p->spec.form == TS_FORM_PER_LAYER ? 2 : 1;
 	const uint32_t stop = evals && c->done + evals < c->max ? c->done + evals : c->max;
 	ga_ind pop[GA_POP];
-	uint8_t *mem = malloc(nv * GA_POP);
+	/* the population's designs, then the rows of a batch to score */
+	uint8_t *mem = malloc(2 * nv * GA_POP);
 	if (!mem) {
 		c->err = ts_err(c->d, TS_ERR_NOMEM, "search: out of memory");
 		return;
 	}
+	uint8_t *rows = mem + nv * GA_POP;
 	const double rate = 1.0 / (double)(nv / gene);
 	double fit[GA_POP];
-	uint8_t *rows = malloc(nv * GA_POP);
-	if (!rows) {
-		free(mem);
-		c->err = ts_err(c->d, TS_ERR_NOMEM, "search: out of memory");
-		return;
-	}
 	for (int k = 0; k < GA_POP; k++)
 		pop[k].a = mem + (size_t)k * nv;
 	/* A population that has not improved its best for stall_max
@@ -541,7 +537,6 @@ void ts_algo_ga(ts_ctx *c, const uint8_t *seed_design, uint32_t evals)
 		restarts++;
 		start = seed_design ? c->best : NULL;
 	}
-	free(rows);
 	free(mem);
 }
 
