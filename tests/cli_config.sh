@@ -4,48 +4,26 @@
 # Run from the repo root: TS_BIN=build/bin/tessera sh tests/cli_config.sh
 set -eu
 
-BIN=${TS_BIN:-build/bin/tessera}
+# shellcheck source=tests/cli_lib.sh
+. "$(dirname "$0")/cli_lib.sh"
 DATA=tests/data/config
-pass=0
-failed=0
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cli_config.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+SHOW_LAST=300
 
 # run ARGS...: run the binary, keep stdout/stderr in files and the exit code in rc.
 run() {
-	if "$BIN" "$@" >"$tmp/out" 2>"$tmp/err"; then rc=0; else rc=$?; fi
+	if "$BIN" "$@" >"$TMP/out" 2>"$TMP/err"; then rc=0; else rc=$?; fi
 }
 
-ok() { pass=$((pass + 1)); }
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL: $*"
-	echo "  exit $rc; stdout: $(head -c 300 "$tmp/out")"
-	echo "  stderr: $(head -c 300 "$tmp/err")"
-}
-
-# expect_rc WHAT CODE
-expect_rc() {
-	if [ "$rc" -eq "$2" ]; then ok; else bad "$1: expected exit $2"; fi
-}
-expect_stdout_empty() {
-	if [ ! -s "$tmp/out" ]; then ok; else bad "$1: stdout not empty"; fi
-}
-# expect_out WHAT FILE(out|err) FIXED-STRING
-expect_in() {
-	if grep -qF -- "$3" "$tmp/$2"; then ok; else bad "$1: $2 lacks '$3'"; fi
-}
-
-[ -x "$BIN" ] || { echo "FAIL: $BIN not built"; echo "cli_config: 0 passed, 1 failed"; exit 1; }
+need_bin
 
 # ---- check -----------------------------------------------------------------
 run config check edge
 expect_rc "check edge" 0
-if [ "$(cat "$tmp/out")" = "ok  edge  12x16 int8 ws @ 150 MHz on pynq-z2" ]; then ok; else bad "check edge: summary line"; fi
+if [ "$(cat "$TMP/out")" = "ok  edge  12x16 int8 ws @ 150 MHz on pynq-z2" ]; then ok; else bad "check edge: summary line"; fi
 
 run config check "$DATA/good_full.json" tiny-ice40 "$DATA/good_preset.json"
 expect_rc "check three" 0
-if [ "$(wc -l <"$tmp/out")" -eq 3 ]; then ok; else bad "check three: 3 lines"; fi
+if [ "$(wc -l <"$TMP/out")" -eq 3 ]; then ok; else bad "check three: 3 lines"; fi
 expect_in "check three" out "8x24 int16 os @ 187.5 MHz on zcu104"
 expect_in "check three" out "2x4 int8 ws @ 24 MHz on icebreaker"
 expect_in "check three" out "32x64 int8 os @ 300 MHz on zcu102"
@@ -119,17 +97,17 @@ expect_in "show bad" err "$DATA/bad_pe.json:4:11: array.pe = \"int7\""
 # --json through a file reads back to the same config
 run config show --json "$DATA/good_preset.json"
 expect_rc "show --json" 0
-cp "$tmp/out" "$tmp/rt.json"
-run config show "$tmp/rt.json" --json
+cp "$TMP/out" "$TMP/rt.json"
+run config show "$TMP/rt.json" --json
 expect_rc "show --json round trip" 0
-if cmp -s "$tmp/out" "$tmp/rt.json"; then ok; else bad "show --json round trip: output differs"; fi
+if cmp -s "$TMP/out" "$TMP/rt.json"; then ok; else bad "show --json round trip: output differs"; fi
 expect_in "show --json" out '"name": "cloud-fast"'
 
 # ---- presets, boards -------------------------------------------------------
 run config presets
 expect_rc "presets" 0
 for p in tiny-ice40 edge cloud cloud-u250 edge-lightpe ultra96 hx8k; do
-	if grep -q "^$p " "$tmp/out"; then ok; else bad "presets: no row for $p"; fi
+	if grep -q "^$p " "$TMP/out"; then ok; else bad "presets: no row for $p"; fi
 	run config check "$p"
 	expect_rc "check preset $p" 0
 	run config presets
@@ -140,11 +118,10 @@ expect_in "presets --json" out '"name": "tiny-ice40"'
 
 run config boards
 expect_rc "boards" 0
-if [ "$(wc -l <"$tmp/out")" -eq 8 ]; then ok; else bad "boards: header + 7 rows"; fi
+if [ "$(wc -l <"$TMP/out")" -eq 8 ]; then ok; else bad "boards: header + 7 rows"; fi
 expect_in "boards" out "zcu104      xczu7ev-ffvc1156-2"
 run config boards --json
 expect_rc "boards --json" 0
 expect_in "boards --json" out '"part": "ice40up5k-sg48"'
 
-echo "cli_config: $pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -6,35 +6,18 @@
 # Run from the repo root: TS_BIN=build/bin/tessera sh tests/cli_kernels.sh
 set -eu
 
-BIN=${TS_BIN:-build/bin/tessera}
+# shellcheck source=tests/cli_lib.sh
+. "$(dirname "$0")/cli_lib.sh"
 NODE=/usr/share/libonnx-testdata/data/node
 DATA=tests/data/kernels
-pass=0
-failed=0
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cli_kernels.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+SHOW_LAST=400
 
+# run CMD...: keep stdout/stderr in files and the exit code in rc.
 run() {
-	if "$@" >"$tmp/out" 2>"$tmp/err"; then rc=0; else rc=$?; fi
-}
-ok() { pass=$((pass + 1)); }
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL: $*"
-	echo "  exit $rc; stdout: $(head -c 400 "$tmp/out")"
-	echo "  stderr: $(head -c 400 "$tmp/err")"
-}
-expect_rc() {
-	if [ "$rc" -eq "$2" ]; then ok; else bad "$1: expected exit $2"; fi
-}
-expect_in() {
-	if grep -qF -- "$3" "$tmp/$2"; then ok; else bad "$1: $2 lacks '$3'"; fi
-}
-expect_stdout_empty() {
-	if [ ! -s "$tmp/out" ]; then ok; else bad "$1: stdout not empty"; fi
+	if "$@" >"$TMP/out" 2>"$TMP/err"; then rc=0; else rc=$?; fi
 }
 
-[ -x "$BIN" ] || { echo "FAIL: $BIN not built"; echo "cli_kernels: 0 passed, 1 failed"; exit 1; }
+need_bin
 
 # ---- onnx-test on the ONNX backend node tests ---------------------------------------
 TESTS="test_qlinearconv test_qlinearmatmul_2D test_qlinearmatmul_3D test_matmulinteger
@@ -110,32 +93,32 @@ run "$BIN" quant --model resnet18 --seed 7
 expect_rc "quant resnet18" 0
 expect_in "quant resnet18" out "lightpe2"
 expect_in "quant resnet18" out "mean"
-cp "$tmp/out" "$tmp/q7"
+cp "$TMP/out" "$TMP/q7"
 # int8 is far better than int4, int4 than binary; int16 better than int8 (mean row)
-if awk '$1 == "mean" { exit !($2 > $3 + 20 && $3 > 30 && $3 < 60 && $3 > $4 + 10 && $4 > $7 && $6 > $5) }' "$tmp/q7"; then
+if awk '$1 == "mean" { exit !($2 > $3 + 20 && $3 > 30 && $3 < 60 && $3 > $4 + 10 && $4 > $7 && $6 > $5) }' "$TMP/q7"; then
 	ok
 else
 	rc=0
-	bad "quant resnet18: implausible mean SQNR row: $(grep '^mean' "$tmp/q7")"
+	bad "quant resnet18: implausible mean SQNR row: $(grep '^mean' "$TMP/q7")"
 fi
 run "$BIN" quant --model resnet18 --seed 7
-if cmp -s "$tmp/out" "$tmp/q7"; then ok; else bad "quant: same seed, different output"; fi
+if cmp -s "$TMP/out" "$TMP/q7"; then ok; else bad "quant: same seed, different output"; fi
 # the fast kernels (int8 / int4 / LightPE / binary) are bit-exact: every ISA, same table
 run env TESSERA_ISA=scalar "$BIN" quant --model resnet18 --seed 7
-if cmp -s "$tmp/out" "$tmp/q7"; then ok; else bad "quant: TESSERA_ISA=scalar differs from auto"; fi
+if cmp -s "$TMP/out" "$TMP/q7"; then ok; else bad "quant: TESSERA_ISA=scalar differs from auto"; fi
 if grep -q avx2 /proc/cpuinfo 2>/dev/null; then
 	run env TESSERA_ISA=avx2 "$BIN" quant --model resnet18 --seed 7
-	if cmp -s "$tmp/out" "$tmp/q7"; then ok; else bad "quant: TESSERA_ISA=avx2 differs from auto"; fi
+	if cmp -s "$TMP/out" "$TMP/q7"; then ok; else bad "quant: TESSERA_ISA=avx2 differs from auto"; fi
 fi
 run "$BIN" quant --model resnet18 --seed 8
-if cmp -s "$tmp/out" "$tmp/q7"; then bad "quant: different seed, same output"; else ok; fi
+if cmp -s "$TMP/out" "$TMP/q7"; then bad "quant: different seed, same output"; else ok; fi
 
 run "$BIN" quant --model mobilenet_v2 --json
 expect_rc "quant --json" 0
 expect_in "quant --json" out '"mean_sqnr_db": {"int16": '
 expect_in "quant --json" out '"types": ["int16", "int8", "int4", "lightpe1", "lightpe2", "binary"]'
 if command -v python3 >/dev/null 2>&1; then
-	if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["layers"]) == 53, len(d["layers"])' "$tmp/out"; then
+	if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["layers"]) == 53, len(d["layers"])' "$TMP/out"; then
 		ok
 	else
 		bad "quant --json: not JSON with 53 layers"
@@ -151,5 +134,4 @@ done
 run "$BIN" quant --help
 expect_rc "quant --help" 0
 
-echo "cli_kernels: $pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

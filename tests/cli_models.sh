@@ -4,29 +4,9 @@
 # writing a file that re-imports to the same MACs, and no output file (nor a
 # leftover temporary) when an import fails. Run from the repo root:
 #   TS_BIN=build/bin/tessera sh tests/cli_models.sh
-BIN=${TS_BIN:-build/bin/tessera}
+# shellcheck source=tests/cli_lib.sh
+. "$(dirname "$0")/cli_lib.sh"
 DATA=tests/data/import
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cli_models.XXXXXX") || exit 1
-trap 'rm -rf "$TMP"' EXIT INT TERM
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# run EXPECTED_RC ARGS...: runs the binary, stdout in $TMP/out, stderr in $TMP/err
-run() {
-	want=$1
-	shift
-	"$BIN" "$@" >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		bad "tessera $* -> exit $rc, expected $want; stderr: $(head -c 300 "$TMP/err")"
-		return 1
-	fi
-	ok
-	return 0
-}
 
 # run_fail ARGS...: exit 2, empty stdout, a message on stderr
 run_fail() {
@@ -127,5 +107,4 @@ run_fail models import "$DATA/small_cnn.onnx" -o "$TMP/no_such_dir/out.csv" && e
 leftover=$(find "$TMP" -name '*.tmp.*' | head -1)
 [ -z "$leftover" ] && ok || bad "temporary file left: $leftover"
 
-echo "cli_models: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

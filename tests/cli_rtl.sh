@@ -18,14 +18,8 @@
 # tests/data/rtl/synth-ice40.json (B = 1) and prints their LUT / FF / BRAM /
 # DSP counts; both must map every memory to SB_RAM40_4K.
 # Run from the repo root: TS_BIN=build/bin/tessera sh tests/cli_rtl.sh
-BIN=${TS_BIN:-build/bin/tessera}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cli_rtl.XXXXXX") || exit 1
-trap 'rm -rf "$TMP"' EXIT INT TERM
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# shellcheck source=tests/cli_lib.sh
+. "$(dirname "$0")/cli_lib.sh"
 
 gen() {
 	if "$BIN" sim --config "$1" --gen "$TMP/$(basename "$1" .json)" >"$TMP/gen.out" 2>&1; then ok; else
@@ -108,5 +102,4 @@ else
 	echo "cli_rtl: yosys not installed, skipped"
 fi
 
-echo "cli_rtl: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

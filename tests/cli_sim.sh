@@ -4,28 +4,9 @@
 # RTL lint: `verilator --lint-only -Wall` clean on the generated parameters of
 # two configs (weight- and output-stationary). Run from the repo root:
 #   TS_BIN=build/bin/tessera sh tests/cli_sim.sh
-BIN=${TS_BIN:-build/bin/tessera}
+# shellcheck source=tests/cli_lib.sh
+. "$(dirname "$0")/cli_lib.sh"
 DATA=tests/data/sim
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cli_sim.XXXXXX") || exit 1
-trap 'rm -rf "$TMP"' EXIT INT TERM
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-run() {
-	want=$1
-	shift
-	"$BIN" "$@" >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		bad "tessera $* -> exit $rc, expected $want; stderr: $(head -c 300 "$TMP/err")"
-		return 1
-	fi
-	ok
-	return 0
-}
 
 run 0 sim --help && { grep -q '^usage: tessera sim' "$TMP/out" && ok || bad "sim --help: no usage"; }
 run 2 sim --config tiny-ice40
@@ -59,5 +40,4 @@ if command -v verilator >/dev/null 2>&1; then
 	done
 fi
 
-echo "cli_sim: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
