@@ -22,30 +22,13 @@
 #include "tessera/cost.h"
 #include "tessera/workload.h"
 
-static uint64_t rng_state;
 static unsigned long long seed_used;
-
-static uint64_t rng_next(void)
-{
-	uint64_t x = rng_state;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
-
-static uint32_t rng_range(uint32_t lo, uint32_t hi) /* inclusive */
-{
-	return lo + (uint32_t)(rng_next() % (uint64_t)(hi - lo + 1));
-}
 
 static int setup_seed(void **state)
 {
 	(void)state;
 	seed_used = ts_test_seed("test_dataflow");
-	rng_state = seed_used * 2654435761u + 0x9E3779B97F4A7C15ull;
-	if (!rng_state)
-		rng_state = 1;
+	rng_seed(seed_used);
 	return 0;
 }
 

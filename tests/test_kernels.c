@@ -13,34 +13,19 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "test_seed.h"
+
 #include "tessera/kernels.h"
 #include "kernels/kernels_internal.h" /* the microkernel contract, tested directly below */
 
-static uint64_t rng_state;
 static unsigned long long seed_used;
 static ts_kernel_pool *pool3; /* 3 threads, shared by the tests */
-
-static uint64_t rng_next(void)
-{
-	uint64_t x = rng_state;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
-
-static int rng_range(int lo, int hi) /* inclusive */
-{
-	return lo + (int)(rng_next() % (uint64_t)(hi - lo + 1));
-}
 
 static int setup_seed(void **state)
 {
 	(void)state;
-	const char *env = getenv("TS_SEED");
-	seed_used = env && *env ? strtoull(env, NULL, 10) : (unsigned long long)time(NULL);
-	fprintf(stderr, "test_kernels: seed %llu (TS_SEED=%llu reproduces)\n", seed_used, seed_used);
-	rng_state = seed_used * 2654435761u + 0x9E3779B97F4A7C15ull;
+	seed_used = ts_test_seed("test_kernels");
+	rng_seed(seed_used);
 	ts_diag d = { { 0 } };
 	return ts_kernel_pool_new(3, &pool3, &d) != TS_OK;
 }

@@ -12,32 +12,14 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "test_seed.h"
+
 #include "tessera/quant.h"
-
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-	uint64_t x = rng_state;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
-
-static double rng_unit(void)
-{
-	return (double)(rng_next() >> 11) / 9007199254740992.0;
-}
 
 static int setup_seed(void **state)
 {
 	(void)state;
-	const char *env = getenv("TS_SEED");
-	uint64_t seed = env && *env ? strtoull(env, NULL, 10) : (uint64_t)time(NULL);
-	fprintf(stderr, "test_quant: seed %llu (TS_SEED=%llu reproduces)\n",
-		(unsigned long long)seed, (unsigned long long)seed);
-	rng_state = seed * 2654435761u + 0x9E3779B97F4A7C15ull;
+	rng_seed(ts_test_seed("test_quant"));
 	return 0;
 }
 
@@ -143,7 +125,7 @@ static void test_requant_from_scale(void **state)
 
 	/* random scales: m in [2^30, 2^31), relative error below 2^-30 */
 	for (int i = 0; i < 1000; i++) {
-		double s = exp((rng_unit() * 2 - 1) * 20);
+		double s = exp((rng_unif() * 2 - 1) * 20);
 		assert_int_equal(ts_requant_from_scale(s, &m, &sh, &d), TS_OK);
 		assert_true(m >= (1 << 30));
 		double back = ldexp((double)m, -sh);
@@ -180,7 +162,7 @@ static void test_quantize_roundtrip(void **state)
 	const ts_qtype types[] = { TS_Q_INT16, TS_Q_INT8, TS_Q_UINT8, TS_Q_INT4 };
 	ts_diag d = { { 0 } };
 	for (int i = 0; i < N; i++)
-		x[i] = (float)((rng_unit() * 2 - 1) * (1 + i % CH));
+		x[i] = (float)((rng_unif() * 2 - 1) * (1 + i % CH));
 	for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
 		for (int sym = 0; sym < 2; sym++) {
 			if (sym && types[t] == TS_Q_UINT8)
@@ -287,7 +269,7 @@ static void test_lightpe_codes(void **state)
 
 	/* greedy: lightpe2 error never worse than lightpe1, both within range bounds */
 	for (int i = 0; i < 2000; i++) {
-		float v = (float)((rng_unit() * 2 - 1) * 100);
+		float v = (float)((rng_unif() * 2 - 1) * 100);
 		int32_t d1 = ts_lightpe_decode(ts_lightpe_encode(v, TS_Q_LIGHTPE1), TS_Q_LIGHTPE1);
 		int32_t d2 = ts_lightpe_decode(ts_lightpe_encode(v, TS_Q_LIGHTPE2), TS_Q_LIGHTPE2);
 		if (fabsf(v - (float)d2) > fabsf(v - (float)d1) + 1e-4f)
@@ -309,7 +291,7 @@ static void test_lightpe_binary_roundtrip(void **state)
 	uint8_t c1[N], c2[N];
 	ts_diag d = { { 0 } };
 	for (int i = 0; i < N; i++)
-		x[i] = (float)((rng_unit() * 2 - 1) * (1 + (i / INNER) % CH));
+		x[i] = (float)((rng_unif() * 2 - 1) * (1 + (i / INNER) % CH));
 	x[INNER] = 10.0f; /* channel 1 max: 10 = 64 * s1 exactly */
 	assert_int_equal(ts_lightpe_quantize(x, OUTER, CH, INNER, TS_Q_LIGHTPE1, s1, c1, &d), TS_OK);
 	assert_int_equal(ts_lightpe_quantize(x, OUTER, CH, INNER, TS_Q_LIGHTPE2, s2, c2, &d), TS_OK);

@@ -23,21 +23,6 @@
 #include "tessera/runtime.h"
 
 static unsigned long long seed;
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-	uint64_t x = rng_state;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
-
-static int64_t rnd(int64_t lo, int64_t hi) /* inclusive */
-{
-	return lo + (int64_t)(rng_next() % (uint64_t)(hi - lo + 1));
-}
 
 static uint64_t nbytes(uint64_t n, uint32_t bits)
 {
@@ -327,66 +312,66 @@ static void random_cfg(ts_hwcfg *c)
 {
 	ts_hwcfg_default(c);
 	snprintf(c->name, sizeof c->name, "rand");
-	c->rows = (uint32_t)rnd(1, 12);
-	c->cols = (uint32_t)rnd(1, 12);
-	c->dataflow = rnd(0, 1) ? TS_DF_OS : TS_DF_WS;
-	c->pe = (ts_pe_type)rnd(0, TS_PE_COUNT - 1);
+	c->rows = (uint32_t)rng_range(1, 12);
+	c->cols = (uint32_t)rng_range(1, 12);
+	c->dataflow = rng_range(0, 1) ? TS_DF_OS : TS_DF_WS;
+	c->pe = (ts_pe_type)rng_range(0, TS_PE_COUNT - 1);
 	do
-		c->acc_bits = acc_choices[rnd(0, 4)];
+		c->acc_bits = acc_choices[rng_range(0, 4)];
 	while (c->pe == TS_PE_INT16 && c->acc_bits < 32);
 	uint32_t wb = ts_pe_wbits(c->pe), ab = ts_pe_abits(c->pe);
 	/* Small scratchpads (R .. 4R words, sometimes much more) force m blocks,
 	 * chunks and streamed plans. */
-	int big = rnd(0, 4) == 0;
-	c->spad_input_bytes = (uint32_t)(nbytes(c->rows, ab) * rnd(c->rows, big ? 40 * c->rows : 4 * c->rows));
-	c->spad_weight_bytes = (uint32_t)(nbytes(c->cols, wb) * rnd(c->rows, big ? 40 * c->rows : 4 * c->rows));
-	c->spad_acc_bytes = c->cols * (c->acc_bits / 8) * (uint32_t)rnd(c->rows, big ? 40 * c->rows : 4 * c->rows);
-	c->dram_bytes_per_cycle = (uint32_t)rnd(1, 16);
-	c->dram_latency = (uint32_t)rnd(0, 20);
+	int big = rng_range(0, 4) == 0;
+	c->spad_input_bytes = (uint32_t)(nbytes(c->rows, ab) * rng_range(c->rows, big ? 40 * c->rows : 4 * c->rows));
+	c->spad_weight_bytes = (uint32_t)(nbytes(c->cols, wb) * rng_range(c->rows, big ? 40 * c->rows : 4 * c->rows));
+	c->spad_acc_bytes = c->cols * (c->acc_bits / 8) * (uint32_t)rng_range(c->rows, big ? 40 * c->rows : 4 * c->rows);
+	c->dram_bytes_per_cycle = (uint32_t)rng_range(1, 16);
+	c->dram_latency = (uint32_t)rng_range(0, 20);
 	c->sparse_formats = 0;
 }
 
 static ts_layer random_layer(void)
 {
 	ts_layer l;
-	switch (rnd(0, 5)) {
+	switch (rng_range(0, 5)) {
 	case 0: { /* dense conv, every option */
 		ts_layer_init(&l, TS_OP_CONV, "conv");
-		l.n = (uint32_t)rnd(1, 2);
-		l.c = (uint32_t)rnd(1, 6);
-		l.k = (uint32_t)rnd(1, 14);
-		l.r = (uint32_t)rnd(1, 3);
-		l.s = (uint32_t)rnd(1, 3);
-		l.dil_y = (uint32_t)rnd(1, 2);
-		l.dil_x = (uint32_t)rnd(1, 2);
-		l.stride_y = (uint32_t)rnd(1, 2);
-		l.stride_x = (uint32_t)rnd(1, 2);
-		l.pad_top = (uint32_t)rnd(0, 2);
-		l.pad_left = (uint32_t)rnd(0, 2);
-		l.pad_bottom = (uint32_t)rnd(0, 2);
-		l.pad_right = (uint32_t)rnd(0, 2);
-		l.y = (uint32_t)rnd(l.dil_y * (l.r - 1) + 1, 9);
-		l.x = (uint32_t)rnd(l.dil_x * (l.s - 1) + 1, 9);
+		l.n = (uint32_t)rng_range(1, 2);
+		l.c = (uint32_t)rng_range(1, 6);
+		l.k = (uint32_t)rng_range(1, 14);
+		l.r = (uint32_t)rng_range(1, 3);
+		l.s = (uint32_t)rng_range(1, 3);
+		l.dil_y = (uint32_t)rng_range(1, 2);
+		l.dil_x = (uint32_t)rng_range(1, 2);
+		l.stride_y = (uint32_t)rng_range(1, 2);
+		l.stride_x = (uint32_t)rng_range(1, 2);
+		l.pad_top = (uint32_t)rng_range(0, 2);
+		l.pad_left = (uint32_t)rng_range(0, 2);
+		l.pad_bottom = (uint32_t)rng_range(0, 2);
+		l.pad_right = (uint32_t)rng_range(0, 2);
+		l.y = (uint32_t)rng_range(l.dil_y * (l.r - 1) + 1, 9);
+		l.x = (uint32_t)rng_range(l.dil_x * (l.s - 1) + 1, 9);
 		return l;
 	}
 	case 1: { /* depthwise, with a channel multiplier */
-		uint32_t c = (uint32_t)rnd(1, 12), r = (uint32_t)rnd(1, 3);
-		l = ts_layer_conv("dw", c * (uint32_t)rnd(1, 2), c, (uint32_t)rnd(r, 8), (uint32_t)rnd(r, 8), r, r,
-				  (uint32_t)rnd(1, 2), (uint32_t)rnd(0, 1), c);
+		uint32_t c = (uint32_t)rng_range(1, 12), r = (uint32_t)rng_range(1, 3);
+		l = ts_layer_conv("dw", c * (uint32_t)rng_range(1, 2), c, (uint32_t)rng_range(r, 8), (uint32_t)rng_range(r, 8), r, r,
+				  (uint32_t)rng_range(1, 2), (uint32_t)rng_range(0, 1), c);
 		if (c == 1)
 			l.op = TS_OP_CONV;
 		return l;
 	}
 	case 2: { /* grouped */
-		uint32_t g = (uint32_t)rnd(2, 4);
-		return ts_layer_conv("gconv", g * (uint32_t)rnd(1, 4), g * (uint32_t)rnd(1, 3), (uint32_t)rnd(3, 7),
-				     (uint32_t)rnd(3, 7), 3, (uint32_t)rnd(1, 3), 1, 1, g);
+		uint32_t g = (uint32_t)rng_range(2, 4);
+		return ts_layer_conv("gconv", g * (uint32_t)rng_range(1, 4), g * (uint32_t)rng_range(1, 3), (uint32_t)rng_range(3, 7),
+				     (uint32_t)rng_range(3, 7), 3, (uint32_t)rng_range(1, 3), 1, 1, g);
 	}
 	case 3:
-		return ts_layer_fc("fc", (uint32_t)rnd(1, 20), (uint32_t)rnd(1, 30), (uint32_t)rnd(1, 40));
+		return ts_layer_fc("fc", (uint32_t)rng_range(1, 20), (uint32_t)rng_range(1, 30), (uint32_t)rng_range(1, 40));
 	default:
-		return ts_layer_gemm("gemm", (uint32_t)rnd(1, 3), (uint32_t)rnd(1, 30), (uint32_t)rnd(1, 30),
-				     (uint32_t)rnd(1, 20));
+		return ts_layer_gemm("gemm", (uint32_t)rng_range(1, 3), (uint32_t)rng_range(1, 30), (uint32_t)rng_range(1, 30),
+				     (uint32_t)rng_range(1, 20));
 	}
 }
 
@@ -494,9 +479,9 @@ static void random_tensors(const ts_hwcfg *c, const ts_layer *l, void **xo, void
 		}
 		int16_t *x = malloc(nx * 2), *w = malloc(nw * 2);
 		for (uint64_t i = 0; i < nx; i++)
-			x[i] = (int16_t)rnd(-amp - (amp == 32767), amp);
+			x[i] = (int16_t)rng_range(-amp - (amp == 32767), amp);
 		for (uint64_t i = 0; i < nw; i++)
-			w[i] = (int16_t)rnd(-amp - (amp == 32767), amp);
+			w[i] = (int16_t)rng_range(-amp - (amp == 32767), amp);
 		*xo = x;
 		*wo = w;
 		return;
@@ -505,14 +490,14 @@ static void random_tensors(const ts_hwcfg *c, const ts_layer *l, void **xo, void
 	uint8_t *w = malloc(nw);
 	int lo = c->pe == TS_PE_INT4 ? -8 : -128, hi = c->pe == TS_PE_INT4 ? 7 : 127;
 	for (uint64_t i = 0; i < nx; i++)
-		x[i] = (int8_t)rnd(lo, hi);
+		x[i] = (int8_t)rng_range(lo, hi);
 	for (uint64_t i = 0; i < nw; i++) {
 		if (c->pe == TS_PE_LIGHTPE1)
-			w[i] = (uint8_t)rnd(0, 15);
+			w[i] = (uint8_t)rng_range(0, 15);
 		else if (c->pe == TS_PE_LIGHTPE2)
-			w[i] = (uint8_t)rnd(0, 255);
+			w[i] = (uint8_t)rng_range(0, 255);
 		else
-			w[i] = (uint8_t)(int8_t)rnd(lo, hi);
+			w[i] = (uint8_t)(int8_t)rng_range(lo, hi);
 	}
 	*xo = x;
 	*wo = w;
@@ -575,7 +560,7 @@ static void describe(char *buf, size_t size, const ts_hwcfg *c, const ts_layer *
 static void test_random_layers(void **state)
 {
 	(void)state;
-	rng_state = seed * 2654435761u + 0x9E3779B97F4A7C15ull;
+	rng_seed(seed);
 	int cov[COV_COUNT] = { 0 };
 	int cases = 3000, binary_packed = 0;
 	for (int ci = 0; ci < cases; ci++) {
@@ -600,13 +585,13 @@ static void test_random_layers(void **state)
 			if (llabs(v) > maxabs)
 				maxabs = llabs(v);
 		}
-		ts_rt_requant rq = { 1 << 30, 30, (int32_t)rnd(-3, 3) };
-		double scale = (double)out_qmax(c.pe) / (double)maxabs * (0.3 + (double)rnd(0, 1000) / 400.0);
+		ts_rt_requant rq = { 1 << 30, 30, (int32_t)rng_range(-3, 3) };
+		double scale = (double)out_qmax(c.pe) / (double)maxabs * (0.3 + (double)rng_range(0, 1000) / 400.0);
 		if (ts_requant_from_scale(scale, &rq.mult, &rq.shift, NULL) != TS_OK) {
 			rq.mult = 1 << 30;
 			rq.shift = 30;
 		}
-		uint64_t base = 0x40000000ull + 32 * (uint64_t)rnd(0, 1000);
+		uint64_t base = 0x40000000ull + 32 * (uint64_t)rng_range(0, 1000);
 		image im;
 		ts_layer_buffers *b = &im.b;
 		assert_int_equal(ts_layer_buffers_plan(&c, &l, base, b, &d), TS_OK);
