@@ -288,7 +288,7 @@ static double reach_once(ts_algo algo, size_t layers, uint32_t pl, uint32_t bl, 
  * of 10 until that is fixed. Two do not meet that bar yet
  * (docs/search.md §5): rl+ga misses ~2 % of such problems (by < 2 %), so it
  * must reach 8 of 10; REINFORCE alone, given 6000 evaluations like GA and
- * SA, ~6 % (by < 1.7 %; 7 % at 3000), so it must reach 6 of 10 — a broken
+ * SA, ~5 % (by up to 2.3 %; 7 % at 3000), so it must reach 6 of 10 — a broken
  * searcher fails both (REINFORCE before the episode term and the replay
  * reached ~74 %), and neither fails by chance more than about once in 1000
  * (rl+ga) / 5000 (REINFORCE) seeds. */
