@@ -114,7 +114,7 @@ ts_status tsd_trace(tsd_dev *dev, const char *path, ts_diag *d)
 }
 
 /* Waits in slices so a wall-clock bound is checked between them. */
-#define WAIT_SLICE (1ull << 22)
+#define WAIT_SLICE (1ull << 16)
 
 static ts_status wait_idle(tsd_dev *dev, const tsd_limit *lim, uint64_t *waited, ts_diag *d)
 {
