@@ -241,6 +241,22 @@ static void assert_derived(const ts_hwcfg *c, const derived_expect *e)
 	assert_int_equal(dv.acc_banks, e->acc_banks);
 }
 
+/* The default with the fields derive.c reads set; spad: input, weight, acc bytes. */
+static void hand_cfg(ts_hwcfg *c, uint32_t rows, uint32_t cols, ts_pe_type pe, uint32_t acc_bits,
+		     const uint32_t spad[3], uint32_t bpc)
+{
+	ts_hwcfg_default(c);
+	snprintf(c->name, sizeof c->name, "%ux%u-%s", rows, cols, ts_pe_type_name(pe));
+	c->rows = rows;
+	c->cols = cols;
+	c->pe = pe;
+	c->acc_bits = acc_bits;
+	c->spad_input_bytes = spad[0];
+	c->spad_weight_bytes = spad[1];
+	c->spad_acc_bytes = spad[2];
+	c->dram_bytes_per_cycle = bpc;
+}
+
 /* The value of "<prefix><name> <value>" in generated text. */
 static uint64_t generated_value(const char *text, const char *prefix, const char *name)
 {
@@ -284,26 +300,11 @@ static void test_derived_presets(void **state)
 	/* Odd widths: 12 binary activations in 2 bytes, 5 weights in 1, eight
 	 * outputs per byte of a 3-byte beat = 24 lanes -> 32 banks per column. */
 	ts_hwcfg c;
-	ts_hwcfg_default(&c);
-	strcpy(c.name, "binary-odd");
-	c.rows = 12;
-	c.cols = 5;
-	c.pe = TS_PE_BINARY;
-	c.acc_bits = 16;
-	c.spad_input_bytes = 101;
-	c.spad_weight_bytes = 77;
-	c.spad_acc_bytes = 999;
-	c.dram_bytes_per_cycle = 3;
+	hand_cfg(&c, 12, 5, TS_PE_BINARY, 16, (uint32_t[3]){ 101, 77, 999 }, 3);
 	assert_derived(&c, &(derived_expect){ NULL, 2, 1, 10, 50, 77, 99, 4, 8, 24, 32, 160 });
 	/* 3x5 int4 with 40-bit accumulators: 12 and 20 element bits in 2 and 3
 	 * bytes, 5-byte accumulators; B = 5 -> 8 banks, 10 lanes -> 16 per column. */
-	c.rows = 3;
-	c.pe = TS_PE_INT4;
-	c.acc_bits = 40;
-	c.spad_input_bytes = 1000;
-	c.spad_weight_bytes = 1000;
-	c.spad_acc_bytes = 1000;
-	c.dram_bytes_per_cycle = 5;
+	hand_cfg(&c, 3, 5, TS_PE_INT4, 40, (uint32_t[3]){ 1000, 1000, 1000 }, 5);
 	assert_derived(&c, &(derived_expect){ NULL, 2, 3, 25, 500, 333, 40, 8, 2, 10, 16, 80 });
 	/* Not a valid config, but no division by zero: empty words have depth 0. */
 	c.pe = TS_PE_COUNT;

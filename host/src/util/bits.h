@@ -1,6 +1,6 @@
 /* bits.h — integer helpers every layer shares: ceiling division, bytes of a
- * row of packed elements (whole or cut into tiles), min, ceil(log2). Header-only (static inline): the
- * cost model and the search call them in their innermost loops. */
+ * row of packed elements (whole or cut into tiles), min, ceil(log2). Static
+ * inline: the cost model and the searches call them in their innermost loops. */
 #ifndef TESSERA_UTIL_BITS_H
 #define TESSERA_UTIL_BITS_H
 
