@@ -135,7 +135,7 @@ def check_json(name, value):
         walk(x, p)
     walk(value, "")
     errs += [f"documented key '{p}' not in the output" for p in rows if p not in seen]
-    return errs
+    return list(dict.fromkeys(errs))
 
 def check_csv(name, path):
     want = [k for k, _ in schemas[name]]
