@@ -1,16 +1,12 @@
 /* onnx_ops.c — ONNX quantization operators (QuantizeLinear, DequantizeLinear,
  * DynamicQuantizeLinear, MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv) on
- * tessera's kernels, and the runner of ONNX backend node-test directories. */
-#include <dirent.h>
-#include <errno.h>
+ * tessera's kernels; the node-test runner that reads them from files is in workload/onnx. */
 #include <fenv.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "onnx.pb-c.h"
 #include "tessera/kernels.h"
 #include "tessera/util.h"
 
@@ -102,27 +98,6 @@ ts_status ts_onnx_node_set_string(ts_onnx_node *n, const char *attr, const char 
 
 /* ---- tensor helpers -------------------------------------------------------------------- */
 
-static int32_t get_i(const ts_tensor *t, size_t i)
-{
-	switch (t->dtype) {
-	case TS_DT_UINT8: return ((const uint8_t *)t->data)[i];
-	case TS_DT_INT8: return ((const int8_t *)t->data)[i];
-	case TS_DT_INT16: return ((const int16_t *)t->data)[i];
-	case TS_DT_INT32: return ((const int32_t *)t->data)[i];
-	default: return 0;
-	}
-}
-
-static void put_i(ts_tensor *t, size_t i, int32_t v)
-{
-	switch (t->dtype) {
-	case TS_DT_UINT8: ((uint8_t *)t->data)[i] = (uint8_t)v; break;
-	case TS_DT_INT8: ((int8_t *)t->data)[i] = (int8_t)v; break;
-	case TS_DT_INT16: ((int16_t *)t->data)[i] = (int16_t)v; break;
-	default: ((int32_t *)t->data)[i] = v; break;
-	}
-}
-
 static ts_qtype dt_qtype(int dtype)
 {
 	return dtype == TS_DT_UINT8 ? TS_Q_UINT8 : dtype == TS_DT_INT16 ? TS_Q_INT16 : TS_Q_INT8;
@@ -160,7 +135,7 @@ static ts_status qparam(const ts_onnx_node *n, const char *input, const ts_tenso
 					      n->op_type, input, j, (double)s);
 			fvals[i] = s;
 		} else {
-			ivals[i] = get_i(t, j);
+			ivals[i] = ts_tensor_int(t, j);
 		}
 	}
 	return TS_OK;
@@ -271,7 +246,7 @@ static ts_status op_dequantize(const ts_onnx_node *n, const ts_tensor *in, size_
 		for (size_t o = 0; o < outer; o++)
 			for (size_t c = 0; c < ch; c++)
 				for (size_t e = 0; e < inner; e++, i++)
-					y[i] = (float)((int64_t)get_i(x, i) - zp[c]) * scale[c];
+					y[i] = (float)((int64_t)ts_tensor_int(x, i) - zp[c]) * scale[c];
 	}
 done:
 	free(scale);
@@ -540,7 +515,7 @@ static ts_status conv_common(const ts_onnx_node *n, const ts_tensor *X, const ts
 		st = qparam(n, "w_zero_point", wzt, cv.k, NULL, wz, d);
 	cv.x_type = X->dtype == TS_DT_UINT8 ? TS_Q_UINT8 : TS_Q_INT8;
 	cv.x = X->data;
-	cv.x_zp = xzt ? get_i(xzt, 0) : 0;
+	cv.x_zp = xzt ? ts_tensor_int(xzt, 0) : 0;
 	cv.w_type = TS_Q_INT8;
 	cv.wt = W->data;
 	if (!st && W->dtype == TS_DT_UINT8) { /* w - wz == (w ^ 0x80) - (wz - 128) as int8 */
@@ -590,7 +565,7 @@ static ts_status qlinear_out(const ts_onnx_node *n, const ts_tensor *acc, float 
 		st = ts_tensor_alloc(y, yzt->dtype, acc->ndim, acc->dims, d);
 	if (st)
 		return st;
-	int32_t yz = get_i(yzt, 0);
+	int32_t yz = ts_tensor_int(yzt, 0);
 	const int32_t *a = acc->data;
 	int saved = fegetround();
 	fesetround(FE_TONEAREST);
@@ -598,7 +573,7 @@ static ts_status qlinear_out(const ts_onnx_node *n, const ts_tensor *acc, float 
 		size_t c = (i / inner) % ch;
 		double real = (double)s_in * (double)s_w[c] / (double)s_y;
 		double v = nearbyint((double)a[i] * real) + yz;
-		put_i(y, i, saturate(v, yzt->dtype));
+		ts_tensor_set_int(y, i, saturate(v, yzt->dtype));
 	}
 	fesetround(saved);
 	return TS_OK;
@@ -728,201 +703,5 @@ ts_status ts_onnx_run(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, t
 	if (st)
 		for (size_t i = 0; i < n_out; i++)
 			ts_tensor_free(&out[i]);
-	return st;
-}
-
-/* ---- ONNX backend node tests ---------------------------------------------------------------------- */
-
-#define MAX_IO 16
-
-static ts_status node_from_proto(const Onnx__NodeProto *np, const char *fname, ts_onnx_node *n,
-				 ts_diag *d)
-{
-	if (np->domain && np->domain[0] && strcmp(np->domain, "ai.onnx"))
-		return ts_err(d, TS_ERR_UNSUPPORTED, "%s: operator '%s' of domain '%s' not supported",
-			      fname, np->op_type, np->domain);
-	ts_diag sub = { { 0 } };
-	ts_status st = ts_onnx_node_init(n, np->op_type ? np->op_type : "", np->name, &sub);
-	for (size_t i = 0; !st && i < np->n_attribute; i++) {
-		const Onnx__AttributeProto *at = np->attribute[i];
-		switch (at->type) {
-		case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT:
-			st = ts_onnx_node_set_ints(n, at->name, &at->i, 1, &sub);
-			break;
-		case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS:
-			st = ts_onnx_node_set_ints(n, at->name, at->ints, at->n_ints, &sub);
-			break;
-		case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING: {
-			char s[64];
-			size_t len = at->s.len < sizeof s - 1 ? at->s.len : sizeof s - 1;
-			memcpy(s, at->s.data, len);
-			s[len] = '\0';
-			st = ts_onnx_node_set_string(n, at->name, s, &sub);
-			break;
-		}
-		default:
-			st = ts_err(&sub, TS_ERR_UNSUPPORTED, "%s: attribute '%s' not supported",
-				    np->op_type, at->name);
-		}
-	}
-	if (st)
-		return ts_err(d, st, "%s: %s", fname, sub.msg);
-	return TS_OK;
-}
-
-static int tensors_match(const ts_tensor *got, const ts_tensor *want, const char *name, char *detail,
-			 size_t size)
-{
-	if (got->dtype != want->dtype) {
-		snprintf(detail, size, "output '%s': type %s, expected %s", name, ts_dtype_name(got->dtype),
-			 ts_dtype_name(want->dtype));
-		return 0;
-	}
-	int same_shape = got->count == want->count;
-	/* a scalar may be stored as 0-D or as [1] */
-	if (same_shape && !(got->count == 1 && got->ndim <= 1 && want->ndim <= 1)) {
-		same_shape = got->ndim == want->ndim;
-		for (int i = 0; same_shape && i < got->ndim; i++)
-			same_shape = got->dims[i] == want->dims[i];
-	}
-	if (!same_shape) {
-		snprintf(detail, size, "output '%s': %zu elements in %d-D, expected %zu in %d-D", name,
-			 got->count, got->ndim, want->count, want->ndim);
-		return 0;
-	}
-	for (size_t i = 0; i < got->count; i++) {
-		if (got->dtype == TS_DT_FLOAT) {
-			float g = ((const float *)got->data)[i], w = ((const float *)want->data)[i];
-			if (!(fabsf(g - w) <= 1e-5f + 1e-3f * fabsf(w))) {
-				snprintf(detail, size, "output '%s'[%zu]: got %.9g, want %.9g", name, i,
-					 (double)g, (double)w);
-				return 0;
-			}
-		} else if (get_i(got, i) != get_i(want, i)) {
-			snprintf(detail, size, "output '%s'[%zu]: got %d, want %d", name, i, get_i(got, i),
-				 get_i(want, i));
-			return 0;
-		}
-	}
-	return 1;
-}
-
-static int is_dir(const char *path)
-{
-	struct stat sb;
-	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
-ts_status ts_onnx_node_test(const char *dir, int *passed, char *detail, size_t detail_size,
-			    const ts_kernel_ctx *ctx, ts_diag *d)
-{
-	char path[4400], tmp_detail[512];
-	if (!detail) {
-		detail = tmp_detail;
-		detail_size = sizeof tmp_detail;
-	}
-	detail[0] = '\0';
-	*passed = 0;
-	if (!is_dir(dir))
-		return ts_err(d, TS_ERR_IO, "%s: not a directory", dir);
-	snprintf(path, sizeof path, "%s/model.onnx", dir);
-	char *buf;
-	size_t len;
-	ts_status st = ts_read_file(path, &buf, &len, d);
-	if (st)
-		return st;
-	Onnx__ModelProto *model = onnx__model_proto__unpack(NULL, len, (const uint8_t *)buf);
-	free(buf);
-	if (!model || !model->graph)
-		return ts_err(d, TS_ERR_INPUT, "%s: not a valid ONNX model", path);
-	const Onnx__GraphProto *gr = model->graph;
-	ts_onnx_node node;
-	ts_tensor ins[MAX_IO], outs[MAX_IO], want;
-	memset(ins, 0, sizeof ins);
-	memset(outs, 0, sizeof outs);
-	memset(&want, 0, sizeof want);
-	if (gr->n_node != 1) {
-		st = ts_err(d, TS_ERR_UNSUPPORTED, "%s: graph has %zu nodes; onnx-test runs single-node tests",
-			    path, gr->n_node);
-		goto out;
-	}
-	const Onnx__NodeProto *np = gr->node[0];
-	st = node_from_proto(np, path, &node, d);
-	if (st)
-		goto out;
-	if (np->n_input > MAX_IO || np->n_output > MAX_IO || gr->n_input > MAX_IO) {
-		st = ts_err(d, TS_ERR_INPUT, "%s: too many inputs or outputs", path);
-		goto out;
-	}
-	int n_sets = 0;
-	for (int set = 0;; set++) {
-		char setdir[4300];
-		snprintf(setdir, sizeof setdir, "%s/test_data_set_%d", dir, set);
-		if (!is_dir(setdir))
-			break;
-		n_sets++;
-		/* graph inputs in order are input_0.pb, input_1.pb, ...; absent optional ones are "" */
-		ts_tensor graph_in[MAX_IO];
-		memset(graph_in, 0, sizeof graph_in);
-		for (size_t i = 0; i < gr->n_input && !st; i++) {
-			snprintf(path, sizeof path, "%s/input_%zu.pb", setdir, i);
-			st = ts_tensor_load_pb(path, &graph_in[i], d);
-		}
-		for (size_t i = 0; i < np->n_input && !st; i++) {
-			const char *name = np->input[i];
-			memset(&ins[i], 0, sizeof ins[i]);
-			if (!name[0])
-				continue;
-			size_t gi = 0;
-			while (gi < gr->n_input && strcmp(gr->input[gi]->name, name))
-				gi++;
-			if (gi == gr->n_input) {
-				st = ts_err(d, TS_ERR_UNSUPPORTED, "%s: %s: input '%s' is not a graph input",
-					    dir, node.op_type, name);
-				break;
-			}
-			ins[i] = graph_in[gi]; /* shallow: graph_in owns the data */
-		}
-		if (!st) {
-			ts_diag sub = { { 0 } };
-			st = ts_onnx_run(&node, ins, np->n_input, outs, np->n_output, ctx, &sub);
-			if (st) {
-				st = ts_err(d, st, "%s: %s", dir, sub.msg);
-			}
-		}
-		int ok = !st;
-		for (size_t o = 0; o < np->n_output && ok; o++) {
-			size_t go = 0;
-			while (go < gr->n_output && strcmp(gr->output[go]->name, np->output[o]))
-				go++;
-			snprintf(path, sizeof path, "%s/output_%zu.pb", setdir, go);
-			st = ts_tensor_load_pb(path, &want, d);
-			if (st) {
-				ok = 0;
-				break;
-			}
-			char what[600];
-			if (!tensors_match(&outs[o], &want, np->output[o], what, sizeof what)) {
-				snprintf(detail, detail_size, "test_data_set_%d: %s", set, what);
-				ok = 0;
-			}
-			ts_tensor_free(&want);
-		}
-		for (size_t i = 0; i < MAX_IO; i++) {
-			ts_tensor_free(&graph_in[i]);
-			ts_tensor_free(&outs[i]);
-		}
-		if (st)
-			goto out;
-		if (!ok)
-			goto out; /* *passed stays 0 */
-	}
-	if (!n_sets) {
-		st = ts_err(d, TS_ERR_INPUT, "%s: no test_data_set_0 directory", dir);
-		goto out;
-	}
-	*passed = 1;
-out:
-	onnx__model_proto__free_unpacked(model, NULL);
 	return st;
 }
