@@ -189,8 +189,8 @@ typedef struct ts_onnx_node {
 	char auto_pad[16];               /* NOTSET, SAME_UPPER, SAME_LOWER, VALID */
 } ts_onnx_node;
 
-/* Names of the supported operators, NULL-terminated. */
-extern const char *const ts_onnx_ops[];
+/* Name of the i-th supported operator (0, 1, ...); NULL past the last. */
+const char *ts_onnx_op_name(size_t i);
 
 /* Start a node of op_type with default attributes; TS_ERR_UNSUPPORTED if unknown. */
 ts_status ts_onnx_node_init(ts_onnx_node *n, const char *op_type, const char *name, ts_diag *d);

@@ -10,26 +10,41 @@
 #include "tessera/kernels.h"
 #include "tessera/util.h"
 
-const char *const ts_onnx_ops[] = {
-	"QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "MatMulInteger",
-	"ConvInteger", "QLinearMatMul", "QLinearConv", NULL
-};
+/* One supported operator: its inputs and outputs, the attributes it takes, its handler
+ * (in[] has between min_in and max_in entries, the first min_in present; out[] n_out
+ * zeroed entries, freed by the caller on error). The table is at the end of the file. */
+enum { ATTR_AXIS = 1, ATTR_CONV = 2 }; /* axis; group, kernel_shape, strides, dilations, pads, auto_pad */
 
-static int is_conv(const ts_onnx_node *n)
+typedef ts_status (*onnx_op_fn)(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, ts_tensor *out,
+				const ts_kernel_ctx *ctx, ts_diag *d);
+
+typedef struct onnx_op {
+	const char *name;
+	size_t min_in, max_in, n_out;
+	unsigned attrs; /* ATTR_* */
+	onnx_op_fn run;
+} onnx_op;
+
+static const onnx_op *op_find(const char *name);
+
+static int takes(const ts_onnx_node *n, unsigned attrs)
 {
-	return !strcmp(n->op_type, "ConvInteger") || !strcmp(n->op_type, "QLinearConv");
+	const onnx_op *op = op_find(n->op_type);
+	return op && (op->attrs & attrs);
 }
 
 ts_status ts_onnx_node_init(ts_onnx_node *n, const char *op_type, const char *name, ts_diag *d)
 {
 	memset(n, 0, sizeof *n);
-	int known = 0;
-	for (int i = 0; ts_onnx_ops[i]; i++)
-		known |= !strcmp(op_type, ts_onnx_ops[i]);
-	if (!known)
-		return ts_err(d, TS_ERR_UNSUPPORTED,
-			      "operator '%s' not supported (QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, "
-			      "MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv)", op_type);
+	if (!op_find(op_type)) {
+		char list[200];
+		size_t len = 0;
+		list[0] = '\0';
+		for (size_t i = 0; ts_onnx_op_name(i) && len < sizeof list; i++)
+			len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "",
+						ts_onnx_op_name(i));
+		return ts_err(d, TS_ERR_UNSUPPORTED, "operator '%s' not supported (%s)", op_type, list);
+	}
 	ts_strlcpy(n->op_type, op_type, sizeof n->op_type);
 	ts_strlcpy(n->name, name ? name : "", sizeof n->name);
 	n->axis = 1;
@@ -57,12 +72,11 @@ static ts_status set_list(const ts_onnx_node *n, const char *attr, const int64_t
 ts_status ts_onnx_node_set_ints(ts_onnx_node *n, const char *attr, const int64_t *v, size_t count,
 				ts_diag *d)
 {
-	int quant = !strcmp(n->op_type, "QuantizeLinear") || !strcmp(n->op_type, "DequantizeLinear");
-	if (quant && !strcmp(attr, "axis") && count == 1) {
+	if (takes(n, ATTR_AXIS) && !strcmp(attr, "axis") && count == 1) {
 		n->axis = v[0];
 		return TS_OK;
 	}
-	if (is_conv(n)) {
+	if (takes(n, ATTR_CONV)) {
 		if (!strcmp(attr, "group") && count == 1) {
 			if (v[0] < 1)
 				return ts_err(d, TS_ERR_INPUT, "%s: attribute 'group' = %lld must be >= 1",
@@ -84,7 +98,7 @@ ts_status ts_onnx_node_set_ints(ts_onnx_node *n, const char *attr, const int64_t
 
 ts_status ts_onnx_node_set_string(ts_onnx_node *n, const char *attr, const char *v, ts_diag *d)
 {
-	if (is_conv(n) && !strcmp(attr, "auto_pad")) {
+	if (takes(n, ATTR_CONV) && !strcmp(attr, "auto_pad")) {
 		if (strcmp(v, "NOTSET") && strcmp(v, "SAME_UPPER") && strcmp(v, "SAME_LOWER") &&
 		    strcmp(v, "VALID"))
 			return ts_err(d, TS_ERR_INPUT,
@@ -178,8 +192,8 @@ static ts_status axis_split(const ts_onnx_node *n, const ts_tensor *x, const ts_
 	return TS_OK;
 }
 
-static ts_status op_quantize(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
-			     ts_tensor *out, ts_diag *d)
+static ts_status op_quantize(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, ts_tensor *out,
+			     const ts_kernel_ctx *ctx, ts_diag *d)
 {
 	const ts_tensor *x = &in[0], *sc = &in[1];
 	ts_status st = need_type(n, "x", x, TS_DT_FLOAT, TS_DT_FLOAT, d);
@@ -212,8 +226,8 @@ done:
 	return st;
 }
 
-static ts_status op_dequantize(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
-			       ts_tensor *out, ts_diag *d)
+static ts_status op_dequantize(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, ts_tensor *out,
+			       const ts_kernel_ctx *ctx, ts_diag *d)
 {
 	const ts_tensor *x = &in[0], *sc = &in[1];
 	ts_status st = TS_OK;
@@ -254,8 +268,8 @@ done:
 	return st;
 }
 
-static ts_status op_dynamic_quantize(const ts_onnx_node *n, const ts_tensor *in, ts_tensor *out,
-				     ts_diag *d)
+static ts_status op_dynamic_quantize(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
+				     ts_tensor *out, const ts_kernel_ctx *ctx, ts_diag *d)
 {
 	const ts_tensor *x = &in[0];
 	ts_status st = need_type(n, "x", x, TS_DT_FLOAT, TS_DT_FLOAT, d);
@@ -590,10 +604,10 @@ static ts_status one_scale(const ts_onnx_node *n, const char *input, const ts_te
 	return st;
 }
 
-static ts_status op_qlinear_matmul(const ts_onnx_node *n, const ts_tensor *in, ts_tensor *out,
-				   const ts_kernel_ctx *ctx, ts_diag *d)
+static ts_status op_qlinear_matmul(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
+				   ts_tensor *out, const ts_kernel_ctx *ctx, ts_diag *d)
 {
-	float sa, sy;
+	float sa = 0, sy = 0;
 	ts_status st = one_scale(n, "a_scale", &in[1], &sa, d);
 	if (!st)
 		st = one_scale(n, "y_scale", &in[6], &sy, d);
@@ -621,7 +635,7 @@ static ts_status op_qlinear_matmul(const ts_onnx_node *n, const ts_tensor *in, t
 static ts_status op_qlinear_conv(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
 				 ts_tensor *out, const ts_kernel_ctx *ctx, ts_diag *d)
 {
-	float sx, sy;
+	float sx = 0, sy = 0;
 	ts_status st = one_scale(n, "x_scale", &in[1], &sx, d);
 	if (!st)
 		st = one_scale(n, "y_scale", &in[6], &sy, d);
@@ -656,50 +670,65 @@ static ts_status op_qlinear_conv(const ts_onnx_node *n, const ts_tensor *in, siz
 	return st;
 }
 
-/* ---- dispatch ---------------------------------------------------------------------------------- */
+static ts_status op_matmul_integer(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
+				   ts_tensor *out, const ts_kernel_ctx *ctx, ts_diag *d)
+{
+	size_t m, nn;
+	return matmul_common(n, &in[0], present(in, n_in, 2) ? &in[2] : NULL, &in[1],
+			     present(in, n_in, 3) ? &in[3] : NULL, &out[0], ctx, &m, &nn, d);
+}
+
+static ts_status op_conv_integer(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
+				 ts_tensor *out, const ts_kernel_ctx *ctx, ts_diag *d)
+{
+	return conv_common(n, &in[0], present(in, n_in, 2) ? &in[2] : NULL, &in[1],
+			   present(in, n_in, 3) ? &in[3] : NULL, &out[0], ctx, d);
+}
+
+/* ---- the operator table and dispatch ---------------------------------------------------------- */
+
+/* In this order in messages; adding an operator = a handler and a row. */
+static const onnx_op ops[] = {
+	{ "QuantizeLinear", 2, 3, 1, ATTR_AXIS, op_quantize },
+	{ "DequantizeLinear", 2, 3, 1, ATTR_AXIS, op_dequantize },
+	{ "DynamicQuantizeLinear", 1, 1, 3, 0, op_dynamic_quantize },
+	{ "MatMulInteger", 2, 4, 1, 0, op_matmul_integer },
+	{ "ConvInteger", 2, 4, 1, ATTR_CONV, op_conv_integer },
+	{ "QLinearMatMul", 8, 8, 1, 0, op_qlinear_matmul },
+	{ "QLinearConv", 8, 9, 1, ATTR_CONV, op_qlinear_conv },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+
+static const onnx_op *op_find(const char *name)
+{
+	for (const onnx_op *op = ops; op->name; op++)
+		if (!strcmp(op->name, name))
+			return op;
+	return NULL;
+}
+
+const char *ts_onnx_op_name(size_t i)
+{
+	return i < sizeof ops / sizeof ops[0] ? ops[i].name : NULL;
+}
 
 ts_status ts_onnx_run(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, ts_tensor *out,
 		      size_t n_out, const ts_kernel_ctx *ctx, ts_diag *d)
 {
-	struct { const char *op; size_t min_in, max_in, n_out; } arity[] = {
-		{ "QuantizeLinear", 2, 3, 1 }, { "DequantizeLinear", 2, 3, 1 },
-		{ "DynamicQuantizeLinear", 1, 1, 3 }, { "MatMulInteger", 2, 4, 1 },
-		{ "ConvInteger", 2, 4, 1 }, { "QLinearMatMul", 8, 8, 1 }, { "QLinearConv", 8, 9, 1 },
-	};
-	size_t ai = 0;
-	while (ai < sizeof arity / sizeof arity[0] && strcmp(arity[ai].op, n->op_type))
-		ai++;
-	if (ai == sizeof arity / sizeof arity[0])
+	const onnx_op *op = op_find(n->op_type);
+	if (!op)
 		return ts_err(d, TS_ERR_UNSUPPORTED, "operator '%s' not supported", n->op_type);
-	if (n_in < arity[ai].min_in || n_in > arity[ai].max_in)
-		return ts_err(d, TS_ERR_INPUT, "%s: %zu inputs; must be %zu..%zu", n->op_type, n_in,
-			      arity[ai].min_in, arity[ai].max_in);
-	if (n_out != arity[ai].n_out)
-		return ts_err(d, TS_ERR_INPUT, "%s: %zu outputs; must be %zu", n->op_type, n_out,
-			      arity[ai].n_out);
-	for (size_t i = 0; i < arity[ai].min_in; i++)
-		if (!in[i].dtype && !(ai == 3 || ai == 4 ? i >= 2 : 0))
+	if (n_in < op->min_in || n_in > op->max_in)
+		return ts_err(d, TS_ERR_INPUT, "%s: %zu inputs; must be %zu..%zu", n->op_type, n_in, op->min_in,
+			      op->max_in);
+	if (n_out != op->n_out)
+		return ts_err(d, TS_ERR_INPUT, "%s: %zu outputs; must be %zu", n->op_type, n_out, op->n_out);
+	for (size_t i = 0; i < op->min_in; i++)
+		if (!in[i].dtype)
 			return ts_err(d, TS_ERR_INPUT, "%s: required input %zu is missing", n->op_type, i);
 	for (size_t i = 0; i < n_out; i++)
 		memset(&out[i], 0, sizeof out[i]);
-	ts_status st;
-	switch (ai) {
-	case 0: st = op_quantize(n, in, n_in, out, d); break;
-	case 1: st = op_dequantize(n, in, n_in, out, d); break;
-	case 2: st = op_dynamic_quantize(n, in, out, d); break;
-	case 3: {
-		size_t m, nn;
-		st = matmul_common(n, &in[0], present(in, n_in, 2) ? &in[2] : NULL, &in[1],
-				   present(in, n_in, 3) ? &in[3] : NULL, &out[0], ctx, &m, &nn, d);
-		break;
-	}
-	case 4:
-		st = conv_common(n, &in[0], present(in, n_in, 2) ? &in[2] : NULL, &in[1],
-				 present(in, n_in, 3) ? &in[3] : NULL, &out[0], ctx, d);
-		break;
-	case 5: st = op_qlinear_matmul(n, in, out, ctx, d); break;
-	default: st = op_qlinear_conv(n, in, n_in, out, ctx, d); break;
-	}
+	ts_status st = op->run(n, in, n_in, out, ctx, d);
 	if (st)
 		for (size_t i = 0; i < n_out; i++)
 			ts_tensor_free(&out[i]);
