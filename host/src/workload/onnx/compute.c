@@ -59,7 +59,8 @@ int ts_ox_op_conv(ox_ctx *c, const ox_op *op)
 	for (int i = 0; i < sp; i++) {
 		wd.kernel[i] = w->dims[2 + i];
 		if (nk && ks[i] != wd.kernel[i])
-			return ts_ox_fail(c, TS_ERR_INPUT, "attribute kernel_shape[%d] = %lld but the weight has %lld", i,
+			return ts_ox_fail(c, TS_ERR_INPUT,
+					  "attribute kernel_shape[%d] = %lld but the weight has %lld", i,
 					  (long long)ks[i], (long long)wd.kernel[i]);
 	}
 	int64_t group;
@@ -113,15 +114,16 @@ int ts_ox_op_gemm(ox_ctx *c, const ox_op *op)
 	if (!a || !b)
 		return -1;
 	if (a->rank != 2 || b->rank != 2)
-		return ts_ox_fail(c, TS_ERR_INPUT, "inputs must be 2-D (A has rank %d, B has rank %d)", a->rank, b->rank);
+		return ts_ox_fail(c, TS_ERR_INPUT, "inputs must be 2-D (A has rank %d, B has rank %d)", a->rank,
+				  b->rank);
 	int64_t ta, tb;
 	if (ts_ox_attr_int(c, "transA", 0, &ta) || ts_ox_attr_int(c, "transB", 0, &tb))
 		return -1;
 	int64_t m = ta ? a->dims[1] : a->dims[0], k = ta ? a->dims[0] : a->dims[1];
 	int64_t kb = tb ? b->dims[1] : b->dims[0], nn = tb ? b->dims[0] : b->dims[1];
 	if (k != kb)
-		return ts_ox_fail(c, TS_ERR_INPUT, "inner dimensions differ: A gives K = %lld, B gives %lld", (long long)k,
-				  (long long)kb);
+		return ts_ox_fail(c, TS_ERR_INPUT, "inner dimensions differ: A gives K = %lld, B gives %lld",
+				  (long long)k, (long long)kb);
 	if (dim_ok(c, m, "M (rows of A)") || dim_ok(c, k, "K") || dim_ok(c, nn, "N (columns of B)"))
 		return -1;
 	ts_layer l = ts_layer_fc(c->label, (uint32_t)m, (uint32_t)nn, (uint32_t)k);

@@ -135,7 +135,8 @@ const ox_val *ts_ox_need(ox_ctx *c, size_t j)
 	}
 	const ox_val *v = ts_ox_val_get(c, name);
 	if (!v) {
-		ts_ox_fail(c, TS_ERR_INPUT, "input '%.200s' is not a graph input, initializer or output of an earlier node",
+		ts_ox_fail(c, TS_ERR_INPUT,
+			   "input '%.200s' is not a graph input, initializer or output of an earlier node",
 			   name);
 		return NULL;
 	}

@@ -109,8 +109,9 @@ struct ox_op {
 	const char *name;
 	ox_run_fn run;
 	unsigned flags;     /* OX_* */
-	char fold;          /* element-wise ops: integer arithmetic folded on small constants,
-			     * '+', '-', '*' or '/' (0: none) */
+	int arg;            /* the handler's variant: Add, Sub, Mul, Div: the integer arithmetic
+			     * folded on small constants, '+', '-', '*', '/'; Unsqueeze 1 (Squeeze
+			     * 0); ArgMax, ArgMin 1 (Reduce* 0) */
 };
 
 /* ---- the importer's tables and the current node (graph.c) ----------------------------- */
@@ -150,6 +151,7 @@ int64_t ts_ox_dims_prod(const int64_t *dims, int n);
 int ts_ox_norm_axis(ox_ctx *c, int64_t axis, int rank, const char *what, int *out);
 int ts_ox_broadcast(ox_ctx *c, const int64_t *a, int ra, const int64_t *b, int rb, int64_t *out, int *ro);
 int ts_ox_check_dims(ox_ctx *c, const int64_t *dims, int rank);
+int ts_ox_set_out_checked(ox_ctx *c, int rank, const int64_t *dims);
 int ts_ox_ints_from(ox_ctx *c, size_t j, const char *attr_name, int64_t *out, int *n);
 
 /* Spatial attributes shared by Conv and the pools, for sp spatial dims.
@@ -177,14 +179,12 @@ int ts_ox_op_transpose(ox_ctx *c, const ox_op *op);
 int ts_ox_op_concat(ox_ctx *c, const ox_op *op);
 int ts_ox_op_split(ox_ctx *c, const ox_op *op);
 int ts_ox_op_squeeze(ox_ctx *c, const ox_op *op);
-int ts_ox_op_unsqueeze(ox_ctx *c, const ox_op *op);
 int ts_ox_op_pad(ox_ctx *c, const ox_op *op);
 int ts_ox_op_resize(ox_ctx *c, const ox_op *op);
 int ts_ox_op_shape(ox_ctx *c, const ox_op *op);
 int ts_ox_op_gather(ox_ctx *c, const ox_op *op);
 int ts_ox_op_slice(ox_ctx *c, const ox_op *op);
 int ts_ox_op_reduce(ox_ctx *c, const ox_op *op);
-int ts_ox_op_arg_reduce(ox_ctx *c, const ox_op *op);
 int ts_ox_op_expand(ox_ctx *c, const ox_op *op);
 int ts_ox_op_tile(ox_ctx *c, const ox_op *op);
 int ts_ox_op_constant_of_shape(ox_ctx *c, const ox_op *op);

@@ -6,6 +6,14 @@
 
 #include "workload/onnx/onnx_internal.h"
 
+/* Input 0 with a known shape and the integer list of input 1 or else attribute attr_name
+ * (ts_ox_ints_from); NULL after a failure. */
+static const ox_val *need_with_ints(ox_ctx *c, const char *attr_name, int64_t *v, int *n)
+{
+	const ox_val *x = ts_ox_need(c, 0);
+	return x && !ts_ox_ints_from(c, 1, attr_name, v, n) ? x : NULL;
+}
+
 int ts_ox_op_same(ox_ctx *c, const ox_op *op)
 {
 	const ox_val *x = ts_ox_need(c, 0);
@@ -45,18 +53,18 @@ static int broadcast_ins(ox_ctx *c, const ox_op *op, const size_t *ins, size_t n
 	/* Fold integer arithmetic on small constants (shape computations). */
 	const ox_const *ka = ts_ox_const_in(c, 0), *kb = ts_ox_const_in(c, 1);
 	int64_t count = ts_ox_dims_prod(dims, rank);
-	if (op->fold && n_in == 2 && ka && kb && !ka->is_float && !kb->is_float && count >= 0 &&
+	if (op->arg && n_in == 2 && ka && kb && !ka->is_float && !kb->is_float && count >= 0 &&
 	    count <= OX_MAX_CONST && (ka->n == 1 || ka->n == count) && (kb->n == 1 || kb->n == count)) {
 		ox_const k;
 		memset(&k, 0, sizeof k);
 		k.n = (int)count;
 		for (int i = 0; i < k.n; i++) {
 			int64_t a = ka->i[ka->n == 1 ? 0 : i], b = kb->i[kb->n == 1 ? 0 : i], r;
-			if (op->fold == '+')
+			if (op->arg == '+')
 				r = (int64_t)((uint64_t)a + (uint64_t)b);
-			else if (op->fold == '-')
+			else if (op->arg == '-')
 				r = (int64_t)((uint64_t)a - (uint64_t)b);
-			else if (op->fold == '*')
+			else if (op->arg == '*')
 				r = (int64_t)((uint64_t)a * (uint64_t)b);
 			else
 				r = (b == 0 || (a == INT64_MIN && b == -1)) ? 0 : a / b;
@@ -99,7 +107,8 @@ int ts_ox_op_pool(ox_ctx *c, const ox_op *op)
 	if (!x)
 		return -1;
 	if (x->rank != 3 && x->rank != 4)
-		return ts_ox_fail(c, TS_ERR_UNSUPPORTED, "input rank %d: only 1-D and 2-D pooling are supported", x->rank);
+		return ts_ox_fail(c, TS_ERR_UNSUPPORTED,
+				  "input rank %d: only 1-D and 2-D pooling are supported", x->rank);
 	ox_window wd;
 	wd.sp = x->rank - 2;
 	const int64_t *k;
@@ -110,8 +119,8 @@ int ts_ox_op_pool(ox_ctx *c, const ox_op *op)
 		return ts_ox_fail(c, TS_ERR_INPUT, "attribute kernel_shape has %zu values, expected %d", nk, wd.sp);
 	for (int i = 0; i < wd.sp; i++) {
 		if (k[i] < 1 || k[i] > OX_LAYER_DIM_MAX)
-			return ts_ox_fail(c, TS_ERR_INPUT, "attribute kernel_shape: %lld must be 1..%lld", (long long)k[i],
-					  (long long)OX_LAYER_DIM_MAX);
+			return ts_ox_fail(c, TS_ERR_INPUT, "attribute kernel_shape: %lld must be 1..%lld",
+					  (long long)k[i], (long long)OX_LAYER_DIM_MAX);
 		wd.kernel[i] = k[i];
 	}
 	int64_t ceil_mode;
@@ -180,20 +189,15 @@ int ts_ox_op_flatten(ox_ctx *c, const ox_op *op)
 	if (axis < 0)
 		axis += x->rank;
 	int64_t dims[2] = { ts_ox_dims_prod(x->dims, (int)axis), ts_ox_dims_prod(x->dims + axis, x->rank - (int)axis) };
-	if (ts_ox_check_dims(c, dims, 2))
-		return -1;
-	ts_ox_set_out(c, 0, 2, dims);
-	return 0;
+	return ts_ox_set_out_checked(c, 2, dims);
 }
 
 int ts_ox_op_reshape(ox_ctx *c, const ox_op *op)
 {
-	const ox_val *x = ts_ox_need(c, 0);
-	if (!x)
-		return -1;
 	int64_t shape[OX_MAX_CONST];
 	int n;
-	if (ts_ox_ints_from(c, 1, "shape", shape, &n))
+	const ox_val *x = need_with_ints(c, "shape", shape, &n);
+	if (!x)
 		return -1;
 	if (n < 0)
 		return ts_ox_fail(c, TS_ERR_INPUT, "target shape is missing");
@@ -209,7 +213,8 @@ int ts_ox_op_reshape(ox_ctx *c, const ox_op *op)
 		int64_t s = shape[i];
 		if (s == 0 && !allowzero) {
 			if (i >= x->rank)
-				return ts_ox_fail(c, TS_ERR_INPUT, "target shape copies dimension %d of a rank-%d input", i,
+				return ts_ox_fail(c, TS_ERR_INPUT,
+						  "target shape copies dimension %d of a rank-%d input", i,
 						  x->rank);
 			s = x->dims[i];
 		}
@@ -256,11 +261,13 @@ int ts_ox_op_transpose(ox_ctx *c, const ox_op *op)
 			dims[i] = x->dims[x->rank - 1 - i];
 	} else {
 		if (n != (size_t)x->rank)
-			return ts_ox_fail(c, TS_ERR_INPUT, "attribute perm has %zu values for a rank-%d input", n, x->rank);
+			return ts_ox_fail(c, TS_ERR_INPUT, "attribute perm has %zu values for a rank-%d input",
+					  n, x->rank);
 		int seen[OX_MAX_RANK] = { 0 };
 		for (size_t i = 0; i < n; i++) {
 			if (perm[i] < 0 || perm[i] >= x->rank || seen[perm[i]]++)
-				return ts_ox_fail(c, TS_ERR_INPUT, "attribute perm is not a permutation of 0..%d", x->rank - 1);
+				return ts_ox_fail(c, TS_ERR_INPUT,
+						  "attribute perm is not a permutation of 0..%d", x->rank - 1);
 			dims[i] = x->dims[perm[i]];
 		}
 	}
@@ -377,14 +384,14 @@ int ts_ox_op_split(ox_ctx *c, const ox_op *op)
 	return 0;
 }
 
-static int squeeze(ox_ctx *c, int unsqueeze)
+/* Squeeze, Unsqueeze (arg 1) */
+int ts_ox_op_squeeze(ox_ctx *c, const ox_op *op)
 {
-	const ox_val *x = ts_ox_need(c, 0);
-	if (!x)
-		return -1;
+	int unsqueeze = op->arg;
 	int64_t axes[OX_MAX_CONST];
 	int n;
-	if (ts_ox_ints_from(c, 1, "axes", axes, &n))
+	const ox_val *x = need_with_ints(c, "axes", axes, &n);
+	if (!x)
 		return -1;
 	int rank = x->rank;
 	int64_t dims[OX_MAX_RANK];
@@ -424,16 +431,6 @@ static int squeeze(ox_ctx *c, int unsqueeze)
 	return 0;
 }
 
-int ts_ox_op_squeeze(ox_ctx *c, const ox_op *op)
-{
-	return squeeze(c, 0);
-}
-
-int ts_ox_op_unsqueeze(ox_ctx *c, const ox_op *op)
-{
-	return squeeze(c, 1);
-}
-
 int ts_ox_op_pad(ox_ctx *c, const ox_op *op)
 {
 	const ox_val *x = ts_ox_need(c, 0);
@@ -471,10 +468,7 @@ int ts_ox_op_pad(ox_ctx *c, const ox_op *op)
 		if (dims[a] < 0)
 			return ts_ox_fail(c, TS_ERR_INPUT, "negative pads remove more than dimension %d holds", a);
 	}
-	if (ts_ox_check_dims(c, dims, rank))
-		return -1;
-	ts_ox_set_out(c, 0, rank, dims);
-	return 0;
+	return ts_ox_set_out_checked(c, rank, dims);
 }
 
 int ts_ox_op_resize(ox_ctx *c, const ox_op *op)
@@ -490,10 +484,7 @@ int ts_ox_op_resize(ox_ctx *c, const ox_op *op)
 	if (sizes && !sizes->is_float && sizes->n == rank) {
 		for (int i = 0; i < rank; i++)
 			dims[i] = sizes->i[i];
-		if (ts_ox_check_dims(c, dims, rank))
-			return -1;
-		ts_ox_set_out(c, 0, rank, dims);
-		return 0;
+		return ts_ox_set_out_checked(c, rank, dims);
 	}
 	/* scales: Resize-11+ input 2, Resize-10 / Upsample-9 input 1, Upsample-7 attribute */
 	double scale[OX_MAX_RANK];
@@ -515,10 +506,7 @@ int ts_ox_op_resize(ox_ctx *c, const ox_op *op)
 			return ts_ox_fail(c, TS_ERR_INPUT, "scale %g gives an output size out of range", scale[i]);
 		dims[i] = (int64_t)o;
 	}
-	if (ts_ox_check_dims(c, dims, rank))
-		return -1;
-	ts_ox_set_out(c, 0, rank, dims);
-	return 0;
+	return ts_ox_set_out_checked(c, rank, dims);
 }
 
 int ts_ox_op_shape(ox_ctx *c, const ox_op *op)
@@ -657,9 +645,10 @@ int ts_ox_op_slice(ox_ctx *c, const ox_op *op)
 	return 0;
 }
 
-/* arg: ArgMax / ArgMin (one axis attribute) */
-static int reduce(ox_ctx *c, int arg)
+/* Reduce*, ArgMax / ArgMin (arg 1: one axis attribute) */
+int ts_ox_op_reduce(ox_ctx *c, const ox_op *op)
 {
+	int arg = op->arg;
 	const ox_val *x = ts_ox_need(c, 0);
 	if (!x)
 		return -1;
@@ -699,24 +688,12 @@ static int reduce(ox_ctx *c, int arg)
 	return 0;
 }
 
-int ts_ox_op_reduce(ox_ctx *c, const ox_op *op)
-{
-	return reduce(c, 0);
-}
-
-int ts_ox_op_arg_reduce(ox_ctx *c, const ox_op *op)
-{
-	return reduce(c, 1);
-}
-
 int ts_ox_op_expand(ox_ctx *c, const ox_op *op)
 {
-	const ox_val *x = ts_ox_need(c, 0);
-	if (!x)
-		return -1;
 	int64_t shape[OX_MAX_CONST];
 	int n;
-	if (ts_ox_ints_from(c, 1, NULL, shape, &n))
+	const ox_val *x = need_with_ints(c, NULL, shape, &n);
+	if (!x)
 		return -1;
 	if (n < 0)
 		return ts_ox_fail(c, TS_ERR_INPUT, "shape input is missing");
@@ -727,20 +704,17 @@ int ts_ox_op_expand(ox_ctx *c, const ox_op *op)
 			return ts_ox_fail(c, TS_ERR_INPUT, "target dimension %lld out of range", (long long)shape[i]);
 	int64_t dims[OX_MAX_RANK];
 	int r = 0;
-	if (ts_ox_broadcast(c, x->dims, x->rank, shape, n, dims, &r) || ts_ox_check_dims(c, dims, r))
+	if (ts_ox_broadcast(c, x->dims, x->rank, shape, n, dims, &r))
 		return -1;
-	ts_ox_set_out(c, 0, r, dims);
-	return 0;
+	return ts_ox_set_out_checked(c, r, dims);
 }
 
 int ts_ox_op_tile(ox_ctx *c, const ox_op *op)
 {
-	const ox_val *x = ts_ox_need(c, 0);
-	if (!x)
-		return -1;
 	int64_t rep[OX_MAX_CONST];
 	int n;
-	if (ts_ox_ints_from(c, 1, NULL, rep, &n))
+	const ox_val *x = need_with_ints(c, NULL, rep, &n);
+	if (!x)
 		return -1;
 	if (n != x->rank)
 		return ts_ox_fail(c, TS_ERR_INPUT, "repeats has %d values for a rank-%d input", n, x->rank);
@@ -750,10 +724,7 @@ int ts_ox_op_tile(ox_ctx *c, const ox_op *op)
 			return ts_ox_fail(c, TS_ERR_INPUT, "repeat %lld out of range", (long long)rep[i]);
 		dims[i] = x->dims[i] * rep[i];
 	}
-	if (ts_ox_check_dims(c, dims, n))
-		return -1;
-	ts_ox_set_out(c, 0, n, dims);
-	return 0;
+	return ts_ox_set_out_checked(c, n, dims);
 }
 
 int ts_ox_op_constant_of_shape(ox_ctx *c, const ox_op *op)
@@ -766,10 +737,7 @@ int ts_ox_op_constant_of_shape(ox_ctx *c, const ox_op *op)
 		return ts_ox_fail(c, TS_ERR_INPUT, "shape input is missing");
 	if (n > OX_MAX_RANK)
 		return ts_ox_fail(c, TS_ERR_UNSUPPORTED, "rank %d above 8 is not supported", n);
-	if (ts_ox_check_dims(c, shape, n))
-		return -1;
-	ts_ox_set_out(c, 0, n, shape);
-	return 0;
+	return ts_ox_set_out_checked(c, n, shape);
 }
 
 int ts_ox_op_constant(ox_ctx *c, const ox_op *op)
@@ -788,10 +756,7 @@ int ts_ox_op_constant(ox_ctx *c, const ox_op *op)
 		int64_t dims[OX_MAX_RANK];
 		for (size_t i = 0; i < sp->n_dims; i++)
 			dims[i] = sp->dims[i];
-		if (ts_ox_check_dims(c, dims, (int)sp->n_dims))
-			return -1;
-		ts_ox_set_out(c, 0, (int)sp->n_dims, dims);
-		return 0;
+		return ts_ox_set_out_checked(c, (int)sp->n_dims, dims);
 	}
 	int64_t dims[1] = { 0 };
 	if ((a = ts_ox_attr(c, "value_int"))) {

@@ -56,6 +56,15 @@ int ts_ox_check_dims(ox_ctx *c, const int64_t *dims, int rank)
 	return 0;
 }
 
+/* Output 0 with dims once ts_ox_check_dims accepts them. */
+int ts_ox_set_out_checked(ox_ctx *c, int rank, const int64_t *dims)
+{
+	if (ts_ox_check_dims(c, dims, rank))
+		return -1;
+	ts_ox_set_out(c, 0, rank, dims);
+	return 0;
+}
+
 /* Integer list from a constant input or else an attribute; *n = -1 when
  * neither is there. Values copied to out (max OX_MAX_CONST). */
 int ts_ox_ints_from(ox_ctx *c, size_t j, const char *attr_name, int64_t *out, int *n)
@@ -103,7 +112,8 @@ static int auto_pad_mode(ox_ctx *c, int *mode) /* 0 NOTSET, 1 VALID, 2 SAME_UPPE
 	else if (!strcmp(s, "SAME_LOWER"))
 		*mode = 3;
 	else
-		return ts_ox_fail(c, TS_ERR_INPUT, "attribute auto_pad = '%s' must be NOTSET, VALID, SAME_UPPER or SAME_LOWER",
+		return ts_ox_fail(c, TS_ERR_INPUT,
+				  "attribute auto_pad = '%s' must be NOTSET, VALID, SAME_UPPER or SAME_LOWER",
 				  s);
 	return 0;
 }
@@ -136,7 +146,8 @@ int ts_ox_window_attrs(ox_ctx *c, ox_window *wd, const int64_t *in, int allow_di
 			return ts_ox_fail(c, TS_ERR_INPUT, "attribute dilations: %lld must be 1..%lld", (long long)v[i],
 					  (long long)OX_LAYER_DIM_MAX);
 		if (v[i] != 1 && !allow_dil)
-			return ts_ox_fail(c, TS_ERR_UNSUPPORTED, "attribute dilations: %lld not supported", (long long)v[i]);
+			return ts_ox_fail(c, TS_ERR_UNSUPPORTED, "attribute dilations: %lld not supported",
+					  (long long)v[i]);
 		wd->dil[i] = v[i];
 	}
 	if (auto_pad_mode(c, &wd->auto_pad))
@@ -148,7 +159,8 @@ int ts_ox_window_attrs(ox_ctx *c, ox_window *wd, const int64_t *in, int allow_di
 			return ts_ox_fail(c, TS_ERR_INPUT, "attribute pads has %zu values, expected %d", n, 2 * sp);
 		for (size_t i = 0; i < n; i++)
 			if (v[i] < 0 || v[i] > 65535)
-				return ts_ox_fail(c, TS_ERR_INPUT, "attribute pads: %lld must be 0..65535", (long long)v[i]);
+				return ts_ox_fail(c, TS_ERR_INPUT, "attribute pads: %lld must be 0..65535",
+						  (long long)v[i]);
 		for (int i = 0; n && i < sp; i++) {
 			wd->pad_b[i] = v[i];
 			wd->pad_e[i] = v[sp + i];

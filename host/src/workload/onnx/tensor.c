@@ -23,8 +23,9 @@ ts_status ts_tensor_parse_pb(const uint8_t *buf, size_t len, const char *fname, 
 		goto out;
 	}
 	if (!ts_dtype_size(tp->data_type)) {
-		st = ts_err(d, TS_ERR_UNSUPPORTED, "%s: element type %d not supported (float, uint8, int8, int16, int32)",
-			    fname, tp->data_type);
+		st = ts_err(d, TS_ERR_UNSUPPORTED,
+			    "%s: element type %d not supported (float, uint8, int8, int16, int32)", fname,
+			    tp->data_type);
 		goto out;
 	}
 	/* check the data present against the shape before allocating anything */
