@@ -184,9 +184,13 @@ static ts_status do_node(ox_ctx *c, long idx)
 	snprintf(c->opname, sizeof c->opname, "%.40s%s%.40s", dom ? dom : "", dom ? ":" : "", c->op);
 
 	const ox_op *op = op_find(n->domain, c->op);
-	int rc = !op ? ts_ox_fail(c, TS_ERR_UNSUPPORTED, "unsupported operator for shape inference") :
-		 op->run ? op->run(c, op) :
-			   ts_ox_fail(c, TS_ERR_UNSUPPORTED, "unsupported compute operator (tessera cannot model it)");
+	int rc;
+	if (!op)
+		rc = ts_ox_fail(c, TS_ERR_UNSUPPORTED, "unsupported operator for shape inference");
+	else if (!op->run)
+		rc = ts_ox_fail(c, TS_ERR_UNSUPPORTED, "unsupported compute operator (tessera cannot model it)");
+	else
+		rc = op->run(c, op);
 	if (c->nomem)
 		return ts_err(c->d, TS_ERR_NOMEM, "%s: out of memory", c->fname);
 	int why = -1;
