@@ -91,11 +91,12 @@ typedef struct ox_ctx {
 /* ---- the operator table (import.c) -------------------------------------------------- */
 
 enum {
-	OX_COMPUTE = 1 << 0,    /* becomes a layer; its failure ends the import (run NULL: an
-				 * operator tessera cannot model, always an error) */
+	OX_COMPUTE = 1 << 0,    /* a compute operator: its failure ends the import, so no
+				 * MACs are lost (run NULL: one tessera cannot model) */
 	OX_QUANT = 1 << 1,      /* the layer has 8-bit weights and activations */
-	OX_QLINEAR = 1 << 2,    /* QLinear* input layout: scales and zero points between the
-				 * tensors (W / B is input 3, concat takes triples) */
+	OX_QLINEAR = 1 << 2,    /* QLinear* form: scales and zero points between the tensors
+				 * (W / B is input 3, concat takes triples); global pool:
+				 * the channels_last attribute */
 	OX_KEEP_CONST = 1 << 3, /* output 0 keeps input 0's constant values (Identity, Cast) */
 	OX_OUT1 = 1 << 4,       /* output 1 has output 0's shape (Dropout mask, MaxPool indices) */
 };
