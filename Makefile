@@ -23,7 +23,7 @@ FUZZ_SECONDS ?= 20
 TS_SEED ?=
 
 # Sources: every subsystem directory except cli makes up the library.
-LIB_SRC   := $(filter-out host/src/cli/%,$(wildcard host/src/*/*.c)) $(wildcard driver/*.c)
+LIB_SRC   := $(filter-out host/src/cli/%,$(wildcard host/src/*/*.c host/src/*/*/*.c)) $(wildcard driver/*.c)
 CLI_SRC   := $(wildcard host/src/cli/*.c)
 TEST_SRC  := $(wildcard tests/test_*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
