@@ -1,13 +1,15 @@
-/* gen.c — the generated parameter and register-map includes (gen.h). The
- * hwcfg is the single source of every parameter; regmap.def the single source
- * of every register offset. Output is deterministic (the simulator's model
- * cache is keyed by its hash). */
+/* gen.c — the generated parameter and contract includes (gen.h). The hwcfg
+ * is the single source of every parameter; the *.def tables of
+ * host/include/tessera the single source of the hardware/software contract.
+ * Output is deterministic (the simulator's model cache is keyed by its hash). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tessera/cost.h"
+#include "tessera/desc.h"
 #include "tessera/gen.h"
 #include "tessera/regmap.h"
 #include "tessera/util.h"
@@ -29,6 +31,13 @@ void ts_gen_spad_depths(const ts_hwcfg *c, ts_spad_depths *out)
 	out->acc = acc_word ? c->spad_acc_bytes / acc_word : 0;
 }
 
+/* "ts_pe_type: 0 int16 1 int8 ..." (pe.def) */
+static const char pe_codes[] = "ts_pe_type:"
+#define TS_PE_TYPE(name, code, config_name, wbits, abits, product_bits, what) " " #code " " config_name
+#include "tessera/pe.def"
+#undef TS_PE_TYPE
+	;
+
 /* The parameters both includes carry, as (name, value, comment). */
 typedef struct param {
 	const char *name;
@@ -44,7 +53,7 @@ static size_t params_of(const ts_hwcfg *c, param *p)
 	p[n++] = (param){ "ROWS", c->rows, "array rows" };
 	p[n++] = (param){ "COLS", c->cols, "array cols" };
 	p[n++] = (param){ "DATAFLOW", c->dataflow, "0 weight-stationary, 1 output-stationary" };
-	p[n++] = (param){ "PE", c->pe, "ts_pe_type: 0 int16 1 int8 2 int4 3 lightpe1 4 lightpe2 5 binary" };
+	p[n++] = (param){ "PE", c->pe, pe_codes };
 	p[n++] = (param){ "ACC_BITS", c->acc_bits, "accumulator bits" };
 	p[n++] = (param){ "D_IN", sd.in, "input scratchpad depth (words)" };
 	p[n++] = (param){ "D_W", sd.w, "weight scratchpad depth (words)" };
@@ -95,18 +104,148 @@ char *ts_gen_params_vh(const ts_hwcfg *c, const char *source)
 	return text_close(&t);
 }
 
+/* `define <name> <value>  // <what> */
+static void vh_define(FILE *f, const char *name, const char *value, const char *what)
+{
+	fprintf(f, "`define %-28s %s", name, value);
+	if (what && *what)
+		fprintf(f, "  // %s", what);
+	fputc('\n', f);
+}
+
+/* `define <name> <width>'d<value> */
+static void vh_sized(FILE *f, const char *name, unsigned width, unsigned value, const char *what)
+{
+	char v[32];
+	snprintf(v, sizeof v, "%u'd%u", width, value);
+	vh_define(f, name, v, what);
+}
+
+static void vh_uint(FILE *f, const char *name, unsigned value, const char *what)
+{
+	char v[16];
+	snprintf(v, sizeof v, "%u", value);
+	vh_define(f, name, v, what);
+}
+
 char *ts_gen_regmap_vh(void)
 {
 	text t;
 	if (!text_open(&t))
 		return NULL;
 	fprintf(t.f, "// ts_regmap.vh \xe2\x80\x94 " BANNER "\n", "host/include/tessera/regmap.def");
-	fprintf(t.f, "// AXI4-Lite register byte offsets (12-bit address).\n");
-	fprintf(t.f, "`define TS_REGMAP_VERSION 32'd%u\n", TS_REGMAP_VERSION);
+	fprintf(t.f, "// AXI4-Lite register byte offsets (12-bit address), values and bit fields.\n");
+	fprintf(t.f, "`ifndef TS_REGMAP_VH\n`define TS_REGMAP_VH\n");
+#define TS_REG_CONST(name, value, description) \
+	fprintf(t.f, "`define TS_%-16s 32'h%08X  // %s\n", #name, (unsigned)(value), description);
 #define TS_REG(name, offset, access, description) \
 	fprintf(t.f, "`define TS_REG_%-12s 12'h%03X  // %s %s\n", #name, (unsigned)(offset), #access, description);
 #include "tessera/regmap.def"
-#undef TS_REG
+	fprintf(t.f, "// fields: TS_<reg>_<name> the mask in place, _LSB its lowest bit, _WIDTH its bits\n");
+	char n[64], v[32];
+#define TS_REG_FIELD(reg, name, lsb, width, description)                                              \
+	vh_uint(t.f, "TS_" #reg "_" #name "_LSB", (lsb), NULL);                                         \
+	vh_uint(t.f, "TS_" #reg "_" #name "_WIDTH", (width), NULL);                                     \
+	snprintf(n, sizeof n, "TS_%s_%s", #reg, #name);                                               \
+	snprintf(v, sizeof v, "32'h%08X", (unsigned)TS_##reg##_##name);                               \
+	vh_define(t.f, n, v, description);
+#include "tessera/regmap.def"
+	fprintf(t.f, "`endif\n");
+	return text_close(&t);
+}
+
+/* The field's position macros; the descriptor is 8 * TS_DESC_BYTES bits, byte k
+ * at bits 8k+7:8k, so word w bit b is bit 32w + b. */
+static void vh_field(FILE *f, const char *name, ts_desc_field fld, const char *what)
+{
+	unsigned word = ts_desc_field_word(fld), lsb = ts_desc_field_lsb(fld), width = ts_desc_field_width(fld);
+	unsigned bit = 32 * word + lsb;
+	char n[64], v[64];
+	snprintf(n, sizeof n, "TS_FLD_%s_WORD", name);
+	vh_uint(f, n, word, NULL);
+	snprintf(n, sizeof n, "TS_FLD_%s_LSB", name);
+	vh_uint(f, n, lsb, NULL);
+	snprintf(n, sizeof n, "TS_FLD_%s_WIDTH", name);
+	vh_uint(f, n, width, NULL);
+	snprintf(n, sizeof n, "TS_FLD_%s", name);
+	snprintf(v, sizeof v, "%u +: %u", bit, width);
+	vh_define(f, n, v, what);
+	snprintf(n, sizeof n, "TS_GET_%s(d)", name);
+	if (width == 32)
+		snprintf(v, sizeof v, "(d[%u +: 32])", bit);
+	else
+		snprintf(v, sizeof v, "{%u'd0, d[%u +: %u]}", 32 - width, bit, width);
+	vh_define(f, n, v, NULL);
+}
+
+/* `define TS_PE_<which>(pe) ((pe) == 0 ? bits0 : ... : 0) */
+static void vh_pe_bits(FILE *f, const char *which, const unsigned bits[TS_PE_COUNT])
+{
+	fprintf(f, "`define TS_PE_%s(pe) (", which);
+	for (unsigned i = 0; i < TS_PE_COUNT; i++)
+		fprintf(f, "(pe) == %u ? %u : ", i, bits[i]);
+	fprintf(f, "0)\n");
+}
+
+char *ts_gen_contract_vh(void)
+{
+	text t;
+	if (!text_open(&t))
+		return NULL;
+	FILE *f = t.f;
+	char n[64];
+	fprintf(f, "// ts_contract.vh \xe2\x80\x94 " BANNER "\n",
+		"host/include/tessera/{desc,hwerr,pe,timing}.def");
+	fprintf(f, "// The hardware/software contract besides the register map (ts_regmap.vh):\n"
+		   "// descriptor format, hardware error codes, PE types, timing constants.\n");
+	fprintf(f, "`ifndef TS_CONTRACT_VH\n`define TS_CONTRACT_VH\n");
+
+	fprintf(f, "\n// ---- descriptor format (desc.def) ----\n");
+	vh_sized(f, "TS_DESC_BYTES", 32, TS_DESC_BYTES, "one descriptor in memory");
+#define TS_DESC_CONST(name, value, what) vh_sized(f, "TS_DESC_" #name, 32, (value), what);
+#include "tessera/desc.def"
+	fprintf(f, "// opcodes (field OPCODE)\n");
+#define TS_DESC_OP(name, code, what) vh_sized(f, "TS_DESC_" #name, ts_desc_field_width(TS_FLD_OPCODE), (code), what);
+#include "tessera/desc.def"
+	fprintf(f, "// flags (field FLAGS): TS_<name> the mask, _BIT its bit; TS_DESC_<op>_FLAGS those defined for op\n");
+#define TS_DESC_FLAG(name, op, bit, what)                                                             \
+	vh_uint(f, "TS_" #name "_BIT", (bit), NULL);                                                  \
+	vh_sized(f, "TS_" #name, ts_desc_field_width(TS_FLD_FLAGS), TS_##name, #op ": " what);
+#include "tessera/desc.def"
+#define TS_DESC_OP(name, code, what)                                                                  \
+	vh_sized(f, "TS_DESC_" #name "_FLAGS", ts_desc_field_width(TS_FLD_FLAGS), ts_desc_op_flags(code), NULL);
+#include "tessera/desc.def"
+	fprintf(f, "// fields: TS_FLD_<name> the part-select of the descriptor (8 * TS_DESC_BYTES bits,\n"
+		   "// byte k at bits 8k+7:8k), _WORD/_LSB/_WIDTH its place; TS_GET_<name>(d) its value\n"
+		   "// zero-extended to 32 bits\n");
+#define TS_DESC_FIELD(name, op, word, lsb, width, what) vh_field(f, #name, TS_FLD_##name, #op ": " what);
+#include "tessera/desc.def"
+
+	fprintf(f, "\n// ---- hardware error codes, register ERR_CODE field CODE (hwerr.def) ----\n");
+#define TS_HWERR(name, code, what) vh_sized(f, "TS_HWERR_" #name, TS_ERR_CODE_CODE_WIDTH, (code), what);
+#include "tessera/hwerr.def"
+#undef TS_HWERR
+
+	fprintf(f, "\n// ---- PE types: code, weight and activation bits (pe.def) ----\n");
+	unsigned wbits[TS_PE_COUNT], abits[TS_PE_COUNT];
+#define TS_PE_TYPE(name, code, config_name, wb, ab, product_bits, what)                              \
+	vh_uint(f, "TS_PE_" #name, (code), config_name ": " what);                                   \
+	vh_uint(f, "TS_PE_" #name "_WBITS", (wb), NULL);                                              \
+	vh_uint(f, "TS_PE_" #name "_ABITS", (ab), NULL);                                              \
+	wbits[code] = (wb);                                                                           \
+	abits[code] = (ab);
+#include "tessera/pe.def"
+#undef TS_PE_TYPE
+	vh_pe_bits(f, "WBITS", wbits);
+	vh_pe_bits(f, "ABITS", abits);
+
+	fprintf(f, "\n// ---- timing constants, cycles (timing.def, docs/timing.md) ----\n");
+#define TS_TIMING(name, cycles, what)                                                                 \
+	snprintf(n, sizeof n, "TS_T_%s", #name);                                                      \
+	vh_sized(f, n, 32, (cycles), what);
+#include "tessera/timing.def"
+#undef TS_TIMING
+	fprintf(f, "\n`endif\n");
 	return text_close(&t);
 }
 
@@ -144,22 +283,43 @@ static ts_status write_text(const char *dir, const char *name, const char *body,
 	return ts_out_commit(&o, d);
 }
 
+static const char *const gen_names[TS_GEN_FILES] = { "tessera_params.vh", "ts_regmap.vh", "ts_contract.vh",
+							"tessera_params.h" };
+
+ts_status ts_gen_texts(const ts_hwcfg *c, const char *source, ts_gen_file out[TS_GEN_FILES], ts_diag *d)
+{
+	char *texts[TS_GEN_FILES] = { ts_gen_params_vh(c, source), ts_gen_regmap_vh(), ts_gen_contract_vh(),
+				      ts_gen_params_h(c, source) };
+	int ok = 1;
+	for (size_t i = 0; i < TS_GEN_FILES; i++) {
+		out[i].name = gen_names[i];
+		out[i].text = texts[i];
+		ok &= texts[i] != NULL;
+	}
+	if (ok)
+		return TS_OK;
+	ts_gen_texts_free(out);
+	return ts_err(d, TS_ERR_NOMEM, "gen: out of memory");
+}
+
+void ts_gen_texts_free(ts_gen_file f[TS_GEN_FILES])
+{
+	for (size_t i = 0; i < TS_GEN_FILES; i++) {
+		free(f[i].text);
+		f[i].text = NULL;
+	}
+}
+
 ts_status ts_gen_write_sim_files(const ts_hwcfg *c, const char *source, const char *dir, ts_diag *d)
 {
+	ts_gen_file files[TS_GEN_FILES];
+	ts_status st = ts_gen_texts(c, source, files, d);
+	if (st)
+		return st;
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-		return ts_err(d, TS_ERR_IO, "%s: cannot create directory: %s", dir, strerror(errno));
-	char *vh = ts_gen_params_vh(c, source), *rm = ts_gen_regmap_vh(), *h = ts_gen_params_h(c, source);
-	ts_status st = TS_OK;
-	if (!vh || !rm || !h)
-		st = ts_err(d, TS_ERR_NOMEM, "gen: out of memory");
-	if (!st)
-		st = write_text(dir, "tessera_params.vh", vh, d);
-	if (!st)
-		st = write_text(dir, "ts_regmap.vh", rm, d);
-	if (!st)
-		st = write_text(dir, "tessera_params.h", h, d);
-	free(vh);
-	free(rm);
-	free(h);
+		st = ts_err(d, TS_ERR_IO, "%s: cannot create directory: %s", dir, strerror(errno));
+	for (size_t i = 0; i < TS_GEN_FILES && !st; i++)
+		st = write_text(dir, files[i].name, files[i].text, d);
+	ts_gen_texts_free(files);
 	return st;
 }
