@@ -34,8 +34,8 @@ typedef struct ts_gen_file {
 ts_status ts_gen_texts(const ts_hwcfg *c, const char *source, ts_gen_file out[TS_GEN_FILES], ts_diag *d);
 void ts_gen_texts_free(ts_gen_file f[TS_GEN_FILES]);
 
-/* Write every generated file into dir (created if missing), each via tmp +
- * rename; nothing is created when the texts cannot be made. */
+/* Write every generated file into dir (created if missing, one level): all
+ * to temporaries first, then renamed; on an error nothing of it is left. */
 ts_status ts_gen_write_sim_files(const ts_hwcfg *c, const char *source, const char *dir, ts_diag *d);
 
 #endif

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include "tessera/cost.h"
 #include "tessera/desc.h"
 #include "tessera/gen.h"
 #include "tessera/regmap.h"
@@ -267,20 +267,20 @@ char *ts_gen_params_h(const ts_hwcfg *c, const char *source)
 	return text_close(&t);
 }
 
-static ts_status write_text(const char *dir, const char *name, const char *body, ts_diag *d)
+/* Open dir/name via a temporary file and write body into it. */
+static ts_status open_text(const char *dir, const char *name, const char *body, ts_out *o, ts_diag *d)
 {
 	char path[1024];
 	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
 		return ts_err(d, TS_ERR_INPUT, "gen: output path '%s/%s' is too long", dir, name);
-	ts_out o;
-	ts_status st = ts_out_open(&o, path, d);
+	ts_status st = ts_out_open(o, path, d);
 	if (st)
 		return st;
-	if (fputs(body, o.f) < 0) {
-		ts_out_abort(&o);
+	if (fputs(body, o->f) < 0) {
+		ts_out_abort(o);
 		return ts_err(d, TS_ERR_IO, "%s: write failed", path);
 	}
-	return ts_out_commit(&o, d);
+	return TS_OK;
 }
 
 static const char *const gen_names[TS_GEN_FILES] = { "tessera_params.vh", "ts_regmap.vh", "ts_contract.vh",
@@ -316,10 +316,28 @@ ts_status ts_gen_write_sim_files(const ts_hwcfg *c, const char *source, const ch
 	ts_status st = ts_gen_texts(c, source, files, d);
 	if (st)
 		return st;
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-		st = ts_err(d, TS_ERR_IO, "%s: cannot create directory: %s", dir, strerror(errno));
-	for (size_t i = 0; i < TS_GEN_FILES && !st; i++)
-		st = write_text(dir, files[i].name, files[i].text, d);
+	int made = mkdir(dir, 0777) == 0;
+	if (!made && errno != EEXIST) {
+		ts_gen_texts_free(files);
+		return ts_err(d, TS_ERR_IO, "%s: cannot create directory: %s", dir, strerror(errno));
+	}
+	/* Every file is written to its temporary first, then all are renamed: an
+	 * error leaves dir as it was. */
+	ts_out outs[TS_GEN_FILES];
+	size_t n = 0;
+	while (!st && n < TS_GEN_FILES) {
+		st = open_text(dir, files[n].name, files[n].text, &outs[n], d);
+		if (!st)
+			n++;
+	}
+	for (size_t i = 0; i < n && !st; i++)
+		st = ts_out_commit(&outs[i], d);
+	if (st) {
+		for (size_t i = 0; i < n; i++)
+			ts_out_abort(&outs[i]);
+		if (made)
+			rmdir(dir);
+	}
 	ts_gen_texts_free(files);
 	return st;
 }
