@@ -97,7 +97,7 @@ static void test_desc_table(void **state)
 	claim(&w0, TS_FLD_OPCODE, "OPCODE", "word 0");
 	claim(&w0, TS_FLD_FLAGS, "FLAGS", "word 0");
 	claim(&w0, TS_FLD_RESERVED, "RESERVED", "word 0");
-	assert_int_equal(w0.w[0], 0xffffffffu);
+	assert_int_equal(ts_desc_word(&w0, TS_FLD_OPCODE), 0xffffffffu);
 	assert_int_equal(TS_DESC_OPCODE(&w0), ts_desc_field_mask(TS_FLD_OPCODE));
 }
 
