@@ -108,6 +108,7 @@ module ts_ctrl #(
 	localparam [31:0] T_START = `TS_T_START;
 	localparam [31:0] T_LOAD  = `TS_T_DMA_SETUP;       // LOAD: cycles before the first beat may end it
 	localparam [31:0] T_STORE = `TS_T_DMA_SETUP + `TS_T_REQUANT_PIPE;
+	localparam [31:0] T_COMP  = `TS_T_COMPUTE_SETUP + ROWS + COLS - 1;  // COMPUTE beyond kt (+ mt)
 
 	reg [3:0]  state_q, state_d;
 	reg [31:0] cnt_q, cnt_d;
@@ -233,10 +234,9 @@ module ts_ctrl #(
 					sum_acc = {32'd0, c_acc0} + {32'd0, c_mt};
 					// timing.md: T_COMPUTE_SETUP + kc + R + C - 1 (+ R drain), WS + mt
 					if (OS != 0)
-						dec_len = `TS_T_COMPUTE_SETUP + c_kt + ROWS + COLS - 32'd1 +
-							  (c_drain ? ROWS : 32'd0);
+						dec_len = c_kt + T_COMP + (c_drain ? ROWS : 32'd0);
 					else
-						dec_len = `TS_T_COMPUTE_SETUP + c_kt + c_mt + ROWS + COLS - 32'd1;
+						dec_len = c_kt + c_mt + T_COMP;
 					if ((flags & ~`TS_DESC_COMPUTE_FLAGS) != 0)
 						dec_err = `TS_HWERR_BAD_OPCODE;
 					else if (c_mt == 32'd0 || c_kt == 32'd0 || c_nt == 32'd0)
