@@ -32,9 +32,9 @@ code() {
 
 existing() { for f in "$@"; do [ -f "$f" ] && echo "$f"; done; }
 RTL=$(existing rtl/*.v rtl/boards/*.v sim/*.v)
-CSRC=$(existing host/src/*/*.c host/src/*/*.h host/include/tessera/*.h tests/*.c tests/*.h \
-	tests/bench/*.c tests/fuzz/*.c sim/*.cpp sim/*.h)
-HOST=$(existing host/src/*/*.c host/src/*/*.h host/include/tessera/*.h)
+CSRC=$(existing host/src/*/*.c host/src/*/*.h host/include/tessera/*.h driver/*.c driver/*.h \
+	tests/*.c tests/*.h tests/bench/*.c tests/fuzz/*.c sim/*.cpp sim/*.h)
+HOST=$(existing host/src/*/*.c host/src/*/*.h host/include/tessera/*.h driver/*.c driver/*.h)
 
 # check NAME ERE SAMPLE FILES...: SAMPLE must match ERE (else the check could
 # not fail), and no code line of FILES may.
@@ -89,10 +89,11 @@ check "C: an opcode / error / PE code typed" '\bTS_(DESC|HWERR|PE)_[A-Z0-9_]+ *=
 check "C: descriptor flags shifted into word 0 by hand" \
 	'\bflags *<< *[0-9]|\bTS_(LOAD|COMP)_[A-Z_]+ *\)? *<< *[0-9]' \
 	"desc.w[0] = TS_DESC_COMPUTE | flags << 8;" $CSRC
-check "C: a register field shifted by hand" '\bTS_(DF|PE)_[A-Z0-9_]+ *\)? *<< *[0-9]' \
-	"TS_PE_LIGHTPE1 | (TS_DF_OS << 8) | (32 << 16)" $CSRC
+check "C: a register field shifted by hand" \
+	'\bTS_(DF|PE)_[A-Z0-9_]+ *\)? *<< *[0-9]|(pe|dataflow|acc_bits) *<< *[0-9]' \
+	"regs[TS_REG_HW_PE / 4] = (uint32_t)c->pe | (uint32_t)c->dataflow << 8 | c->acc_bits << 16;" $CSRC
 check "C: the STORE shift limit typed" 'shift *> *[0-9]' "rq->shift > 62" \
-	$(existing host/src/runtime/*.c host/src/sim/*.c host/src/gen/*.c)
+	$(existing host/src/runtime/*.c host/src/sim/*.c host/src/gen/*.c driver/*.c)
 check "C: the PE type names listed" '"int16", *"int8", *"int4"' \
 	'static const char *const pe_names[] = { "int16", "int8", "int4", "lightpe1" };' $CSRC
 check "C: hardware error names listed" '"ERR_[A-Z_]+"' '"NONE", "ERR_BAD_OPCODE", "ERR_ZERO_LENGTH",' $HOST
