@@ -30,11 +30,12 @@ static void set_id_regs(desc_dev *x)
 	x->regs[TS_REG_VERSION / 4] = TS_REGMAP_VERSION;
 	x->regs[TS_REG_HW_ROWS / 4] = c->rows;
 	x->regs[TS_REG_HW_COLS / 4] = c->cols;
-	x->regs[TS_REG_HW_PE / 4] = (uint32_t)c->pe | (uint32_t)c->dataflow << 8 | c->acc_bits << 16;
+	x->regs[TS_REG_HW_PE / 4] = (uint32_t)c->pe << TS_HW_PE_PE_LSB | (uint32_t)c->dataflow << TS_HW_PE_DATAFLOW_LSB |
+					 c->acc_bits << TS_HW_PE_ACC_BITS_LSB;
 	x->regs[TS_REG_HW_SPAD_IN / 4] = (uint32_t)dv.d_in;
 	x->regs[TS_REG_HW_SPAD_W / 4] = (uint32_t)dv.d_w;
 	x->regs[TS_REG_HW_SPAD_ACC / 4] = (uint32_t)dv.d_acc;
-	x->regs[TS_REG_HW_DRAM / 4] = c->dram_bytes_per_cycle & 0xffffu;
+	x->regs[TS_REG_HW_DRAM / 4] = (c->dram_bytes_per_cycle << TS_HW_DRAM_BYTES_PER_CYCLE_LSB) & TS_HW_DRAM_BYTES_PER_CYCLE;
 }
 
 static ts_status desc_open(tsd_dev *dev, const ts_hwcfg *c, const tsd_opts *o, ts_diag *d)

@@ -13,14 +13,15 @@
 //   bottom row's accumulators.
 // en_i: the skew and PE data registers advance only while it is high (during
 //   a COMPUTE; see ts_pe).
+`include "ts_contract.vh"
 module ts_array #(
 	parameter ROWS     = 2,
 	parameter COLS     = 2,
 	parameter DATAFLOW = 0,
-	parameter PE       = 1,
+	parameter PE       = `TS_PE_INT8,
 	parameter ACC_BITS = 32,
-	parameter AW       = 8,
-	parameter WW       = 8,
+	parameter AW       = `TS_PE_ABITS(PE),
+	parameter WW       = `TS_PE_WBITS(PE),
 	parameter ROW_W    = 8
 ) (
 	input  wire                     clk_i,

@@ -1,16 +1,18 @@
-// ts_axil_regs — the AXI4-Lite register file of the accelerator. Offsets
-// come from ts_regmap.vh, generated from host/include/tessera/regmap.def (the
-// single source shared with the driver), so hardware and software agree.
+// ts_axil_regs — the AXI4-Lite register file of the accelerator. Offsets,
+// bit fields, the ID magic and the version come from ts_regmap.vh, generated
+// from host/include/tessera/regmap.def (the single source shared with the
+// driver), so hardware and software agree.
 //
 // AXI4-Lite: a write is taken when AW and W are both valid (one cycle, then
 // B); a read answers on R the cycle after AR. Responses are always OKAY;
 // unknown offsets read 0 and ignore writes. CTRL.START and SOFT_RESET are
 // one-cycle pulses to the controller; STATUS.DONE / ERROR clear on writing 1.
 `include "ts_regmap.vh"
+`include "ts_contract.vh"
 module ts_axil_regs #(
 	parameter ROWS     = 2,
 	parameter COLS     = 2,
-	parameter PE       = 1,
+	parameter PE       = `TS_PE_INT8,
 	parameter DATAFLOW = 0,
 	parameter ACC_BITS = 32,
 	parameter D_IN     = 32,
@@ -51,15 +53,16 @@ module ts_axil_regs #(
 	input  wire        busy_i,
 	input  wire        done_i,
 	input  wire        error_i,
-	input  wire [7:0]  err_code_i,
+	input  wire [`TS_ERR_CODE_CODE_WIDTH-1:0] err_code_i,
 	input  wire [31:0] err_desc_i,
 	input  wire [63:0] cycles_i,
 	input  wire [31:0] desc_done_i
 );
-	localparam [31:0] ID_MAGIC = 32'h54535231;  // 'TSR1'
-	localparam [31:0] HW_ACC   = ACC_BITS;
-	localparam [31:0] HW_DF    = DATAFLOW;
-	localparam [31:0] HW_PE    = PE;
+	// Read-only words, each field shifted into its place (regmap.def).
+	localparam [31:0] HW_PE_WORD = ((PE << `TS_HW_PE_PE_LSB) & `TS_HW_PE_PE) |
+				       ((DATAFLOW << `TS_HW_PE_DATAFLOW_LSB) & `TS_HW_PE_DATAFLOW) |
+				       ((ACC_BITS << `TS_HW_PE_ACC_BITS_LSB) & `TS_HW_PE_ACC_BITS);
+	localparam [31:0] HW_DRAM_WORD = (B << `TS_HW_DRAM_BYTES_PER_CYCLE_LSB) & `TS_HW_DRAM_BYTES_PER_CYCLE;
 
 	wire wr = s_awvalid_i && s_wvalid_i && !s_bvalid_o;
 	assign s_awready_o = wr;
@@ -67,6 +70,15 @@ module ts_axil_regs #(
 	assign s_bresp_o   = 2'b00;
 	assign s_arready_o = !s_rvalid_o;
 	assign s_rresp_o   = 2'b00;
+
+	// A one-bit field at bit lsb of a 32-bit word.
+	function [31:0] bit_at;
+		input        v;
+		input [31:0] lsb;
+		begin
+			bit_at = {31'd0, v} << lsb;
+		end
+	endfunction
 
 	// Byte-strobed update of a 32-bit register.
 	function [31:0] strobe;
@@ -103,17 +115,18 @@ module ts_axil_regs #(
 				s_bvalid_o <= 1'b1;
 				case (s_awaddr_i)
 				`TS_REG_CTRL: begin
-					if (s_wstrb_i[0]) begin
-						start_o      <= s_wdata_i[0] && !busy_i;
-						soft_reset_o <= s_wdata_i[1];
-						irq_enable_o <= s_wdata_i[2];
-					end
+					if (s_wstrb_i[`TS_CTRL_START_LSB / 8])
+						start_o      <= s_wdata_i[`TS_CTRL_START_LSB] && !busy_i;
+					if (s_wstrb_i[`TS_CTRL_SOFT_RESET_LSB / 8])
+						soft_reset_o <= s_wdata_i[`TS_CTRL_SOFT_RESET_LSB];
+					if (s_wstrb_i[`TS_CTRL_IRQ_ENABLE_LSB / 8])
+						irq_enable_o <= s_wdata_i[`TS_CTRL_IRQ_ENABLE_LSB];
 				end
 				`TS_REG_STATUS: begin
-					if (s_wstrb_i[0]) begin
-						clear_done_o  <= s_wdata_i[1];
-						clear_error_o <= s_wdata_i[2];
-					end
+					if (s_wstrb_i[`TS_STATUS_DONE_LSB / 8])
+						clear_done_o  <= s_wdata_i[`TS_STATUS_DONE_LSB];
+					if (s_wstrb_i[`TS_STATUS_ERROR_LSB / 8])
+						clear_error_o <= s_wdata_i[`TS_STATUS_ERROR_LSB];
 				end
 				`TS_REG_DESC_LO:  desc_base_o[31:0]  <= strobe(desc_base_o[31:0], s_wdata_i, s_wstrb_i);
 				`TS_REG_DESC_HI:  desc_base_o[63:32] <= strobe(desc_base_o[63:32], s_wdata_i, s_wstrb_i);
@@ -139,11 +152,14 @@ module ts_axil_regs #(
 			if (s_arvalid_i && !s_rvalid_o) begin
 				s_rvalid_o <= 1'b1;
 				case (s_araddr_i)
-				`TS_REG_ID:          s_rdata_o <= ID_MAGIC;
+				`TS_REG_ID:          s_rdata_o <= `TS_REG_ID_MAGIC;
 				`TS_REG_VERSION:     s_rdata_o <= `TS_REGMAP_VERSION;
-				`TS_REG_CTRL:        s_rdata_o <= {29'd0, irq_enable_o, 2'b00};
-				`TS_REG_STATUS:      s_rdata_o <= {29'd0, error_i, done_i, busy_i};
-				`TS_REG_ERR_CODE:    s_rdata_o <= {24'd0, err_code_i};
+				`TS_REG_CTRL:        s_rdata_o <= bit_at(irq_enable_o, `TS_CTRL_IRQ_ENABLE_LSB);
+				`TS_REG_STATUS:      s_rdata_o <= bit_at(error_i, `TS_STATUS_ERROR_LSB) |
+								bit_at(done_i, `TS_STATUS_DONE_LSB) |
+								bit_at(busy_i, `TS_STATUS_BUSY_LSB);
+				`TS_REG_ERR_CODE:    s_rdata_o <= {{(32-`TS_ERR_CODE_CODE_WIDTH){1'b0}}, err_code_i}
+								<< `TS_ERR_CODE_CODE_LSB;
 				`TS_REG_ERR_DESC:    s_rdata_o <= err_desc_i;
 				`TS_REG_DESC_LO:     s_rdata_o <= desc_base_o[31:0];
 				`TS_REG_DESC_HI:     s_rdata_o <= desc_base_o[63:32];
@@ -156,11 +172,11 @@ module ts_axil_regs #(
 				`TS_REG_DESC_DONE:   s_rdata_o <= desc_done_i;
 				`TS_REG_HW_ROWS:     s_rdata_o <= ROWS;
 				`TS_REG_HW_COLS:     s_rdata_o <= COLS;
-				`TS_REG_HW_PE:       s_rdata_o <= {8'd0, HW_ACC[7:0], HW_DF[7:0], HW_PE[7:0]};
+				`TS_REG_HW_PE:       s_rdata_o <= HW_PE_WORD;
 				`TS_REG_HW_SPAD_IN:  s_rdata_o <= D_IN;
 				`TS_REG_HW_SPAD_W:   s_rdata_o <= D_W;
 				`TS_REG_HW_SPAD_ACC: s_rdata_o <= D_ACC;
-				`TS_REG_HW_DRAM:     s_rdata_o <= B;
+				`TS_REG_HW_DRAM:     s_rdata_o <= HW_DRAM_WORD;
 				default:             s_rdata_o <= 32'd0;
 				endcase
 			end

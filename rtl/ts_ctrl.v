@@ -7,6 +7,10 @@
 //   COMPUTE ws = 2 + kt + mt + R + C - 1, os = 2 + kc + R + C - 1 (+ R drain).
 // A descriptor that fails its checks stops the run with ERR_CODE (ts_hw_err)
 // and ERR_DESC; a run can only wait on the memory port, never on itself.
+// Opcodes, flags, field positions, error codes and the timing constants come
+// from ts_contract.vh (generated from host/include/tessera/*.def, the tables
+// the C side uses); the sequencing below assumes T_DMA_SETUP = 2 and
+// T_COMPUTE_SETUP = 2 (the co-simulation checks the cycles against C).
 //
 // Port groups: regs (start, base, limits in; status out), DMA command and
 // beat stream (rdata_i packed, byte l at bits 8l+7:8l), loader / storer
@@ -14,6 +18,8 @@
 // / drain, array enable), the accumulator write tag (ts_acc delays it per
 // column). Decode and sequencing logic is guarded by the state it belongs to,
 // so a simulator evaluates only the part that is active.
+`include "ts_regmap.vh"
+`include "ts_contract.vh"
 module ts_ctrl #(
 	parameter ROWS     = 2,
 	parameter COLS     = 2,
@@ -39,7 +45,7 @@ module ts_ctrl #(
 	output wire        busy_o,
 	output reg         done_o,
 	output reg         error_o,
-	output reg  [7:0]  err_code_o,
+	output reg  [`TS_ERR_CODE_CODE_WIDTH-1:0] err_code_o,
 	output reg  [31:0] err_desc_o,
 	output reg  [63:0] cycles_o,
 	output reg  [31:0] desc_done_o,
@@ -93,31 +99,50 @@ module ts_ctrl #(
 	output reg  [31:0] acc_word_o,
 	output reg         acc_first_o
 );
-	localparam OP_LOAD = 8'd1, OP_COMPUTE = 8'd2, OP_STORE = 8'd3, OP_FENCE = 8'd4;
-	localparam E_NONE = 8'd0, E_BAD_OPCODE = 8'd1, E_ZERO_LENGTH = 8'd2, E_ADDR_RANGE = 8'd3,
-		   E_SPAD_RANGE = 8'd4, E_TILE_RANGE = 8'd5, E_BYTES_MISMATCH = 8'd6, E_NO_FENCE = 8'd7;
 	localparam [3:0] S_IDLE = 4'd0, S_START = 4'd1, S_FETCH = 4'd2, S_DECODE = 4'd3, S_LOAD = 4'd4,
 			 S_COMP = 4'd5, S_STORE = 4'd6, S_DONE = 4'd7,
 			 S_FAIL = 4'd8;
 	localparam OS = (DATAFLOW != 0) ? 1 : 0;
-	localparam [31:0] T_START = 32'd4;
+	localparam EW = `TS_ERR_CODE_CODE_WIDTH;           // error code bits
+	localparam [31:0] DB = `TS_DESC_BYTES;             // descriptor bytes
+	localparam [31:0] T_START = `TS_T_START;
+	localparam [31:0] T_LOAD  = `TS_T_DMA_SETUP;       // LOAD: cycles before the first beat may end it
+	localparam [31:0] T_STORE = `TS_T_DMA_SETUP + `TS_T_REQUANT_PIPE;
+	localparam [31:0] T_COMP  = `TS_T_COMPUTE_SETUP + ROWS + COLS - 1;  // COMPUTE beyond kt (+ mt)
 
 	reg [3:0]  state_q, state_d;
 	reg [31:0] cnt_q, cnt_d;
 	reg [31:0] idx_q, idx_d;
-	reg [255:0] desc_q;   // byte k at bits 8k+7:8k (packed: one vector, not 32 shadowed bytes)
+	reg [8*DB-1:0] desc_q;   // byte k at bits 8k+7:8k (packed: one vector, not shadowed bytes)
 
-	// ---- descriptor words -------------------------------------------------
-	wire [31:0] w [0:7];
-	genvar gw;
-	generate
-		for (gw = 0; gw < 8; gw = gw + 1) begin : g_w
-			assign w[gw] = desc_q[32*gw +: 32];
-		end
-	endgenerate
-	wire [7:0]  op    = w[0][7:0];
-	wire [7:0]  flags = w[0][15:8];
-	wire [15:0] rsv   = w[0][31:16];
+	// ---- descriptor fields (desc.def by name; fields of different opcodes
+	// share bits, each is zero-extended to 32 bits) -------------------------
+	wire [`TS_FLD_OPCODE_WIDTH-1:0] op    = desc_q[`TS_FLD_OPCODE];
+	wire [`TS_FLD_FLAGS_WIDTH-1:0]  flags = desc_q[`TS_FLD_FLAGS];
+	wire        rsv         = |desc_q[`TS_FLD_RESERVED];
+	wire [63:0] ld_addr     = {`TS_GET_LOAD_ADDR_HI(desc_q), `TS_GET_LOAD_ADDR_LO(desc_q)};
+	wire [31:0] ld_word     = `TS_GET_LOAD_WORD(desc_q);
+	wire [31:0] ld_rows     = `TS_GET_LOAD_ROWS(desc_q);
+	wire [31:0] ld_elems    = `TS_GET_LOAD_ROW_ELEMS(desc_q);
+	wire [31:0] ld_elems2   = `TS_GET_LOAD_ROW_ELEMS2(desc_q);
+	wire [31:0] ld_rows2    = `TS_GET_LOAD_ROWS2(desc_q);
+	wire [31:0] ld_bytes    = `TS_GET_LOAD_BYTES(desc_q);
+	wire        ld_to_w     = flags[`TS_LOAD_TO_W_BIT];
+	wire [31:0] c_mt        = `TS_GET_COMP_MT(desc_q);
+	wire [31:0] c_kt        = `TS_GET_COMP_KT(desc_q);
+	wire [31:0] c_nt        = `TS_GET_COMP_NT(desc_q);
+	wire [31:0] c_a0        = `TS_GET_COMP_A_WORD(desc_q);
+	wire [31:0] c_w0        = `TS_GET_COMP_W_WORD(desc_q);
+	wire [31:0] c_acc0      = `TS_GET_COMP_ACC_WORD(desc_q);
+	wire        c_first     = flags[`TS_COMP_ACC_FIRST_BIT];
+	wire        c_drain     = flags[`TS_COMP_DRAIN_BIT];
+	wire [63:0] s_addr      = {`TS_GET_STORE_ADDR_HI(desc_q), `TS_GET_STORE_ADDR_LO(desc_q)};
+	wire [31:0] s_acc0      = `TS_GET_STORE_ACC_WORD(desc_q);
+	wire [31:0] s_rows      = `TS_GET_STORE_ROWS(desc_q);
+	wire [31:0] s_cols      = `TS_GET_STORE_COLS(desc_q);
+	wire [31:0] s_mult      = `TS_GET_STORE_MULT(desc_q);
+	wire [31:0] s_shift     = `TS_GET_STORE_SHIFT(desc_q);
+	wire        s_rsv       = |desc_q[`TS_FLD_STORE_RESERVED];
 
 	function [31:0] nbytes;  // bytes(n, bits) = ceil(n * bits / 8)
 		input [31:0] n;
@@ -143,22 +168,22 @@ module ts_ctrl #(
 	// Bits of a row's last byte that hold elements (desc.h LOAD: the padding
 	// bits of a partial last byte are zero).
 	function [7:0] last_mask;
-		input [15:0] n;
+		input [31:0] n;
 		input [31:0] bits;
 		reg   [31:0] used;
 		begin
-			used = ({16'd0, n} * bits) & 32'd7;
+			used = (n * bits) & 32'd7;
 			last_mask = (used == 32'd0) ? 8'hff : ((8'd1 << used[2:0]) - 8'd1);
 		end
 	endfunction
 
 	// ---- decode and checks (combinational; only in S_DECODE) ---------------
-	reg [7:0]  dec_err;
+	reg [EW-1:0] dec_err;
 	reg [31:0] dec_rb0, dec_rb2, dec_ld_bits, dec_ld_elems, dec_ld_depth, dec_st_rb, dec_st_bytes;
 	reg [63:0] dec_ld_total, sum_a, sum_w, sum_acc;
 	reg [31:0] dec_len;
 	always @(*) begin
-		dec_err = E_NONE;
+		dec_err = `TS_HWERR_NONE;
 		dec_ld_bits  = 32'd0;
 		dec_ld_elems = 32'd0;
 		dec_ld_depth = 32'd0;
@@ -172,74 +197,75 @@ module ts_ctrl #(
 		sum_acc = 64'd0;
 		dec_len = 32'd0;
 		if (state_q == S_DECODE) begin
-			dec_ld_bits  = flags[0] ? WB : AB;
-			dec_ld_elems = flags[0] ? COLS : ROWS;
-			dec_ld_depth = flags[0] ? D_W : D_IN;
-			dec_rb0 = nbytes({16'd0, w[5][15:0]}, dec_ld_bits);
-			dec_rb2 = nbytes({16'd0, w[5][31:16]}, dec_ld_bits);
+			dec_ld_bits  = ld_to_w ? WB : AB;
+			dec_ld_elems = ld_to_w ? COLS : ROWS;
+			dec_ld_depth = ld_to_w ? D_W : D_IN;
+			dec_rb0 = nbytes(ld_elems, dec_ld_bits);
+			dec_rb2 = nbytes(ld_elems2, dec_ld_bits);
 			// 64-bit products: rows and rows2 are full 32-bit counts (desc.h)
-			dec_ld_total = {32'd0, w[4]} * {32'd0, dec_rb0} + {32'd0, w[6]} * {32'd0, dec_rb2};
-			dec_st_rb = nbytes(w[5], OB);
-			dec_st_bytes = w[4] * dec_st_rb;
-			if (rsv != 16'd0) begin
-				dec_err = E_BAD_OPCODE;
+			dec_ld_total = {32'd0, ld_rows} * {32'd0, dec_rb0} + {32'd0, ld_rows2} * {32'd0, dec_rb2};
+			dec_st_rb = nbytes(s_cols, OB);
+			dec_st_bytes = s_rows * dec_st_rb;
+			if (rsv) begin
+				dec_err = `TS_HWERR_BAD_OPCODE;
 			end else begin
 				case (op)
-				OP_LOAD: begin
-					sum_a = {32'd0, w[3]} + {32'd0, w[4]} + {32'd0, w[6]};
-					if (flags[7:1] != 7'd0)
-						dec_err = E_BAD_OPCODE;
-					else if (w[4] == 32'd0 || w[7] == 32'd0 || w[5][15:0] == 16'd0 ||
-						 (w[6] != 32'd0 && w[5][31:16] == 16'd0))
-						dec_err = E_ZERO_LENGTH;
-					else if ({16'd0, w[5][15:0]} > dec_ld_elems ||
-						 (w[6] != 32'd0 && {16'd0, w[5][31:16]} > dec_ld_elems))
-						dec_err = E_TILE_RANGE;
-					else if (dec_ld_total != {32'd0, w[7]})
-						dec_err = E_BYTES_MISMATCH;
+				`TS_DESC_LOAD: begin
+					sum_a = {32'd0, ld_word} + {32'd0, ld_rows} + {32'd0, ld_rows2};
+					if ((flags & ~`TS_DESC_LOAD_FLAGS) != 0)
+						dec_err = `TS_HWERR_BAD_OPCODE;
+					else if (ld_rows == 32'd0 || ld_bytes == 32'd0 || ld_elems == 32'd0 ||
+						 (ld_rows2 != 32'd0 && ld_elems2 == 32'd0))
+						dec_err = `TS_HWERR_ZERO_LENGTH;
+					else if (ld_elems > dec_ld_elems ||
+						 (ld_rows2 != 32'd0 && ld_elems2 > dec_ld_elems))
+						dec_err = `TS_HWERR_TILE_RANGE;
+					else if (dec_ld_total != {32'd0, ld_bytes})
+						dec_err = `TS_HWERR_BYTES_MISMATCH;
 					else if (sum_a > {32'd0, dec_ld_depth})
-						dec_err = E_SPAD_RANGE;
-					else if (!in_window({w[2], w[1]}, {32'd0, w[7]}))
-						dec_err = E_ADDR_RANGE;
+						dec_err = `TS_HWERR_SPAD_RANGE;
+					else if (!in_window(ld_addr, {32'd0, ld_bytes}))
+						dec_err = `TS_HWERR_ADDR_RANGE;
 				end
-				OP_COMPUTE: begin
-					// WS: A words mt, W words kt; OS: A and W words kc (= w2).
-					sum_a   = {32'd0, w[4]} + {32'd0, (OS != 0) ? w[2] : w[1]};
-					sum_w   = {32'd0, w[5]} + {32'd0, w[2]};
-					sum_acc = {32'd0, w[6]} + {32'd0, w[1]};
+				`TS_DESC_COMPUTE: begin
+					// WS: A words mt, W words kt; OS: A and W words kc (= kt).
+					sum_a   = {32'd0, c_a0} + {32'd0, (OS != 0) ? c_kt : c_mt};
+					sum_w   = {32'd0, c_w0} + {32'd0, c_kt};
+					sum_acc = {32'd0, c_acc0} + {32'd0, c_mt};
+					// timing.md: T_COMPUTE_SETUP + kc + R + C - 1 (+ R drain), WS + mt
 					if (OS != 0)
-						dec_len = w[2] + ROWS + COLS + 32'd1 + (flags[1] ? ROWS : 32'd0);
+						dec_len = c_kt + T_COMP + (c_drain ? ROWS : 32'd0);
 					else
-						dec_len = w[2] + w[1] + ROWS + COLS + 32'd1;
-					if (flags[7:2] != 6'd0)
-						dec_err = E_BAD_OPCODE;
-					else if (w[1] == 32'd0 || w[2] == 32'd0 || w[3] == 32'd0)
-						dec_err = E_ZERO_LENGTH;
-					else if (w[3] > COLS || ((OS != 0) ? (w[1] > ROWS) : (w[2] > ROWS)))
-						dec_err = E_TILE_RANGE;
+						dec_len = c_kt + c_mt + T_COMP;
+					if ((flags & ~`TS_DESC_COMPUTE_FLAGS) != 0)
+						dec_err = `TS_HWERR_BAD_OPCODE;
+					else if (c_mt == 32'd0 || c_kt == 32'd0 || c_nt == 32'd0)
+						dec_err = `TS_HWERR_ZERO_LENGTH;
+					else if (c_nt > COLS || ((OS != 0) ? (c_mt > ROWS) : (c_kt > ROWS)))
+						dec_err = `TS_HWERR_TILE_RANGE;
 					else if (sum_a > D_IN || sum_w > D_W || sum_acc > D_ACC)
-						dec_err = E_SPAD_RANGE;
+						dec_err = `TS_HWERR_SPAD_RANGE;
 				end
-				OP_STORE: begin
-					sum_acc = {32'd0, w[3]} + {32'd0, w[4]};
-					// multiplier 1..2^31-1, shift 1..62, w7 bits 31:16 reserved
-					if (flags != 8'd0 || w[6] == 32'd0 || w[6][31] || w[7][31:16] != 16'd0 ||
-					    w[7][7:0] == 8'd0 || w[7][7:0] > 8'd62)
-						dec_err = E_BAD_OPCODE;
-					else if (w[4] == 32'd0 || w[5] == 32'd0)
-						dec_err = E_ZERO_LENGTH;
-					else if (w[5] > COLS)
-						dec_err = E_TILE_RANGE;
+				`TS_DESC_STORE: begin
+					sum_acc = {32'd0, s_acc0} + {32'd0, s_rows};
+					// multiplier 1..2^31-1 (int32), shift 1..SHIFT_MAX, reserved bits zero
+					if ((flags & ~`TS_DESC_STORE_FLAGS) != 0 || s_mult == 32'd0 || s_mult[31] ||
+					    s_rsv || s_shift == 32'd0 || s_shift > `TS_DESC_SHIFT_MAX)
+						dec_err = `TS_HWERR_BAD_OPCODE;
+					else if (s_rows == 32'd0 || s_cols == 32'd0)
+						dec_err = `TS_HWERR_ZERO_LENGTH;
+					else if (s_cols > COLS)
+						dec_err = `TS_HWERR_TILE_RANGE;
 					else if (sum_acc > D_ACC)
-						dec_err = E_SPAD_RANGE;
-					else if (!in_window({w[2], w[1]}, {32'd0, dec_st_bytes}))
-						dec_err = E_ADDR_RANGE;
+						dec_err = `TS_HWERR_SPAD_RANGE;
+					else if (!in_window(s_addr, {32'd0, dec_st_bytes}))
+						dec_err = `TS_HWERR_ADDR_RANGE;
 				end
-				OP_FENCE: begin
-					if (flags != 8'd0)
-						dec_err = E_BAD_OPCODE;
+				`TS_DESC_FENCE: begin
+					if ((flags & ~`TS_DESC_FENCE_FLAGS) != 0)
+						dec_err = `TS_HWERR_BAD_OPCODE;
 				end
-				default: dec_err = E_BAD_OPCODE;
+				default: dec_err = `TS_HWERR_BAD_OPCODE;
 				endcase
 			end
 		end
@@ -249,17 +275,17 @@ module ts_ctrl #(
 	// (checked only when an execution ends: fetch_chk)
 	wire [31:0] next_idx = (state_q == S_START) ? 32'd0 : idx_q + 32'd1;
 	reg  [63:0] fetch_addr;
-	reg  [7:0]  fetch_err;
+	reg  [EW-1:0] fetch_err;
 	reg         fetch_chk;
 	always @(*) begin
 		fetch_addr = 64'd0;
-		fetch_err  = E_NONE;
+		fetch_err  = `TS_HWERR_NONE;
 		if (fetch_chk) begin
-			fetch_addr = desc_base_i + {27'd0, next_idx, 5'd0};
+			fetch_addr = desc_base_i + {32'd0, next_idx} * {32'd0, DB};
 			if (next_idx >= desc_max_i)
-				fetch_err = E_NO_FENCE;
-			else if (desc_base_i[4:0] != 5'd0 || !in_window(fetch_addr, 64'd32))
-				fetch_err = E_ADDR_RANGE;
+				fetch_err = `TS_HWERR_NO_FENCE;
+			else if ((desc_base_i[31:0] & (DB - 32'd1)) != 32'd0 || !in_window(fetch_addr, {32'd0, DB}))
+				fetch_err = `TS_HWERR_ADDR_RANGE;
 		end
 	end
 
@@ -271,7 +297,7 @@ module ts_ctrl #(
 
 	// ---- FSM -------------------------------------------------------------------
 	reg        fail;
-	reg [7:0]  fail_code;
+	reg [EW-1:0] fail_code;
 	reg [31:0] fail_idx;
 	reg        finish, exec_done;
 
@@ -279,9 +305,9 @@ module ts_ctrl #(
 	always @(*) begin
 		case (state_q)
 		S_START: exec_done = (cnt_q == T_START - 32'd1);
-		S_LOAD:  exec_done = (cnt_q >= 32'd2) && last_i;
+		S_LOAD:  exec_done = (cnt_q >= T_LOAD) && last_i;
 		S_COMP:  exec_done = (cnt_q == f_len - 32'd1);
-		S_STORE: exec_done = (cnt_q >= 32'd5) && last_i;
+		S_STORE: exec_done = (cnt_q >= T_STORE) && last_i;
 		default: exec_done = 1'b0;
 		endcase
 		fetch_chk = exec_done;
@@ -296,7 +322,7 @@ module ts_ctrl #(
 		dma_addr_o = f_addr;
 		dma_len_o  = f_bytes;
 		fail       = 1'b0;
-		fail_code  = E_NONE;
+		fail_code  = `TS_HWERR_NONE;
 		fail_idx   = idx_q;
 		finish     = 1'b0;
 		case (state_q)
@@ -306,21 +332,21 @@ module ts_ctrl #(
 		end
 		S_DECODE: begin
 			cnt_d = 32'd0;
-			if (dec_err != E_NONE) begin
+			if (dec_err != `TS_HWERR_NONE) begin
 				fail = 1'b1;
 				fail_code = dec_err;
 			end else begin
 				case (op)
-				OP_LOAD:    state_d = S_LOAD;
-				OP_COMPUTE: state_d = S_COMP;
-				OP_STORE:   state_d = S_STORE;
+				`TS_DESC_LOAD:    state_d = S_LOAD;
+				`TS_DESC_COMPUTE: state_d = S_COMP;
+				`TS_DESC_STORE:   state_d = S_STORE;
 				default:    state_d = S_DONE;  // FENCE: exec 0, then one cycle to done
 				endcase
 			end
 		end
-		S_LOAD: dma_cmd_o = (cnt_q == 32'd1);
+		S_LOAD: dma_cmd_o = (cnt_q == T_LOAD - 32'd1);
 		S_STORE: begin
-			dma_cmd_o = (cnt_q == 32'd4);
+			dma_cmd_o = (cnt_q == T_STORE - 32'd1);
 			dma_we_o  = 1'b1;
 		end
 		S_DONE: finish = 1'b1;
@@ -329,7 +355,7 @@ module ts_ctrl #(
 		endcase
 		// The end of START or of an execution: fetch the next descriptor.
 		if (exec_done) begin
-			if (fetch_err != E_NONE) begin
+			if (fetch_err != `TS_HWERR_NONE) begin
 				fail = 1'b1;
 				fail_code = fetch_err;
 				fail_idx = next_idx;
@@ -340,7 +366,7 @@ module ts_ctrl #(
 				dma_cmd_o = 1'b1;
 				dma_we_o = 1'b0;
 				dma_addr_o = fetch_addr;
-				dma_len_o = 32'd32;
+				dma_len_o = DB;
 			end
 		end
 		// An error stops the run; ERROR rises one cycle later (like DONE).
@@ -359,7 +385,7 @@ module ts_ctrl #(
 			idx_q       <= 32'd0;
 			done_o      <= 1'b0;
 			error_o     <= 1'b0;
-			err_code_o  <= 8'd0;
+			err_code_o  <= `TS_HWERR_NONE;
 			err_desc_o  <= 32'd0;
 			cycles_o    <= 64'd0;
 			desc_done_o <= 32'd0;
@@ -378,7 +404,7 @@ module ts_ctrl #(
 					idx_q       <= 32'd0;
 					done_o      <= 1'b0;
 					error_o     <= 1'b0;
-					err_code_o  <= 8'd0;
+					err_code_o  <= `TS_HWERR_NONE;
 					err_desc_o  <= 32'd0;
 					cycles_o    <= 64'd0;
 					desc_done_o <= 32'd0;
@@ -388,7 +414,7 @@ module ts_ctrl #(
 			end
 			if (exec_done && state_q != S_START)
 				desc_done_o <= desc_done_o + 32'd1;
-			if (state_q == S_DECODE && dec_err == E_NONE && op == OP_FENCE)
+			if (state_q == S_DECODE && dec_err == `TS_HWERR_NONE && op == `TS_DESC_FENCE)
 				desc_done_o <= desc_done_o + 32'd1;
 			if (fail) begin
 				err_code_o <= fail_code;
@@ -409,8 +435,8 @@ module ts_ctrl #(
 		if (state_q == S_FETCH && beat_i) begin
 			for (gk = 0; gk < B; gk = gk + 1) begin
 				dbyte = beat_idx_i * B + gk;
-				if (dbyte < 32'd32)
-					desc_q[8*dbyte[4:0] +: 8] <= rdata_i[8*gk +: 8];
+				if (dbyte < DB)
+					desc_q[8*dbyte +: 8] <= rdata_i[8*gk +: 8];
 			end
 		end
 	end
@@ -419,32 +445,32 @@ module ts_ctrl #(
 	// Fields of the descriptor being executed.
 	always @(posedge clk_i) begin
 		if (state_q == S_DECODE) begin
-			f_mt    <= w[1];
-			f_kt    <= w[2];
-			f_nt    <= w[3];
-			f_a0    <= w[4];
-			f_w0    <= w[5];
-			f_acc0  <= w[6];
-			f_first <= flags[0];
-			f_drain <= flags[1];
+			f_mt    <= c_mt;
+			f_kt    <= c_kt;
+			f_nt    <= c_nt;
+			f_a0    <= c_a0;
+			f_w0    <= c_w0;
+			f_acc0  <= c_acc0;
+			f_first <= c_first;
+			f_drain <= c_drain;
 			f_len   <= dec_len;
-			f_addr  <= {w[2], w[1]};
-			f_bytes <= (op == OP_STORE) ? dec_st_bytes : w[7];
-			ld_to_w_o  <= flags[0];
-			ld_word0_o <= w[3];
-			ld_rows_o  <= w[4];
+			f_addr  <= (op == `TS_DESC_STORE) ? s_addr : ld_addr;
+			f_bytes <= (op == `TS_DESC_STORE) ? dec_st_bytes : ld_bytes;
+			ld_to_w_o  <= ld_to_w;
+			ld_word0_o <= ld_word;
+			ld_rows_o  <= ld_rows;
 			ld_rb0_o   <= dec_rb0;
 			ld_rb2_o   <= dec_rb2;
-			ld_bytes_o <= w[7];
-			ld_mask0_o <= last_mask(w[5][15:0], dec_ld_bits);
-			ld_mask2_o <= last_mask(w[5][31:16], dec_ld_bits);
-			st_acc0_o  <= w[3];
-			st_nt_o    <= w[5];
+			ld_bytes_o <= ld_bytes;
+			ld_mask0_o <= last_mask(ld_elems, dec_ld_bits);
+			ld_mask2_o <= last_mask(ld_elems2, dec_ld_bits);
+			st_acc0_o  <= s_acc0;
+			st_nt_o    <= s_cols;
 			st_rb_o    <= dec_st_rb;
 			st_beats_o <= (dec_st_bytes + B - 1) / B;
-			st_mult_o  <= w[6];
-			st_shift_o <= w[7][7:0];
-			st_zp_o    <= w[7][15:8];
+			st_mult_o  <= s_mult;
+			st_shift_o <= desc_q[`TS_FLD_STORE_SHIFT];
+			st_zp_o    <= desc_q[`TS_FLD_STORE_ZP];
 		end
 	end
 

@@ -2,10 +2,10 @@
 // shift-add, or XNOR) and accumulate, for every PE type, in the
 // weight-stationary (WS) or output-stationary (OS) form (docs/timing.md §4, §5).
 //
-// PE types (PE): 0 int16, 1 int8, 2 int4 (signed multiply), 3 lightpe1 and
-// 4 lightpe2 (weight = one / two power-of-two terms, nibble = sign | exponent
-// code, code 0 = term 0; acc += +-(a << e)), 5 binary (bit 1 = +1, xnor: +1
-// when equal, -1 otherwise).
+// PE types (PE, codes from ts_contract.vh / pe.def): int16, int8, int4 (signed
+// multiply), lightpe1 and lightpe2 (weight = one / two power-of-two terms,
+// nibble = sign | exponent code, code 0 = term 0; acc += +-(a << e)), binary
+// (bit 1 = +1, xnor: +1 when equal, -1 otherwise).
 //
 // WS ports: w_load_i latches w_i as the stationary weight, w_clear_i
 //   invalidates it (rows beyond the tile contribute nothing: zeroed, or for
@@ -19,12 +19,13 @@
 //   runs. Every value that reaches the accumulators enters and leaves the array
 //   within one COMPUTE, so freezing it in between changes no result and saves
 //   the simulator the whole array's work on LOAD / STORE / fetch cycles.
+`include "ts_contract.vh"
 module ts_pe #(
-	parameter PE       = 1,
+	parameter PE       = `TS_PE_INT8,
 	parameter DATAFLOW = 0,
 	parameter ACC_BITS = 32,
-	parameter AW       = 8,
-	parameter WW       = 8
+	parameter AW       = `TS_PE_ABITS(PE),
+	parameter WW       = `TS_PE_WBITS(PE)
 ) (
 	input  wire                clk_i,
 	input  wire                en_i,
@@ -41,7 +42,7 @@ module ts_pe #(
 	output reg  [WW-1:0]       w_o,
 	output reg  [ACC_BITS-1:0] ps_o
 );
-	localparam PE_LP1 = 3, PE_LP2 = 4, PE_BIN = 5;  // 0..2: int16, int8, int4 multiply
+	localparam PE_LP1 = `TS_PE_LIGHTPE1, PE_LP2 = `TS_PE_LIGHTPE2, PE_BIN = `TS_PE_BINARY;  // others multiply
 
 	// One power-of-two term of a LightPE weight code nibble.
 	function [31:0] lp_term;

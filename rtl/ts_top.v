@@ -4,8 +4,10 @@
 //
 // Parameters come from the generated tessera_params.vh (tessera gen / sim,
 // one hwcfg) when TS_GENERATED_PARAMS is defined; the defaults below make a
-// small instance for lint and synthesis checks. Memory port: see ts_dma;
-// its data buses are packed vectors, byte l of a beat at bits 8l+7:8l.
+// small instance for lint and synthesis checks. PE types and their element
+// widths come from the generated ts_contract.vh (pe.def). Memory port: see
+// ts_dma; its data buses are packed vectors, byte l of a beat at bits 8l+7:8l.
+`include "ts_contract.vh"
 `ifdef TS_GENERATED_PARAMS
 `include "tessera_params.vh"
 `endif
@@ -13,7 +15,7 @@
 `define TS_ROWS 2
 `define TS_COLS 2
 `define TS_DATAFLOW 0
-`define TS_PE 1
+`define TS_PE `TS_PE_INT8
 `define TS_ACC_BITS 32
 `define TS_D_IN 32
 `define TS_D_W 32
@@ -24,7 +26,7 @@ module ts_top #(
 	parameter ROWS     = `TS_ROWS,
 	parameter COLS     = `TS_COLS,
 	parameter DATAFLOW = `TS_DATAFLOW,   // 0 weight-stationary, 1 output-stationary
-	parameter PE       = `TS_PE,         // ts_pe_type: 0 int16 .. 5 binary
+	parameter PE       = `TS_PE,         // ts_pe_type (pe.def)
 	parameter ACC_BITS = `TS_ACC_BITS,
 	parameter D_IN     = `TS_D_IN,       // scratchpad depths in words (timing.md §2)
 	parameter D_W      = `TS_D_W,
@@ -73,9 +75,9 @@ module ts_top #(
 		end
 	endfunction
 
-	// Element widths per PE type (ts_pe_abits / ts_pe_wbits); outputs = activations.
-	localparam AB    = (PE == 0) ? 16 : (PE == 2) ? 4 : (PE == 5) ? 1 : 8;
-	localparam WB    = (PE == 0) ? 16 : (PE == 2 || PE == 3) ? 4 : (PE == 5) ? 1 : 8;
+	// Element widths per PE type (pe.def: ts_pe_abits / ts_pe_wbits); outputs = activations.
+	localparam AB    = `TS_PE_ABITS(PE);
+	localparam WB    = `TS_PE_WBITS(PE);
 	localparam OB    = AB;
 	localparam A_WB  = (ROWS * AB + 7) / 8;   // bytes per input word
 	localparam W_WB  = (COLS * WB + 7) / 8;   // bytes per weight word
@@ -98,7 +100,7 @@ module ts_top #(
 	wire [63:0] desc_base, mem_lo, cycles;
 	wire [31:0] desc_max, mem_size, err_desc, desc_done;
 	wire        busy, done, error;
-	wire [7:0]  err_code;
+	wire [`TS_ERR_CODE_CODE_WIDTH-1:0] err_code;
 
 	ts_axil_regs #(
 		.ROWS(ROWS), .COLS(COLS), .PE(PE), .DATAFLOW(DATAFLOW), .ACC_BITS(ACC_BITS),

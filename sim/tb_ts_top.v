@@ -3,7 +3,8 @@
 // is answered by ceil(len / B) beats in cycles t + L, t + L + 1, ...; each beat
 // carries B consecutive bytes from any byte address), cycle for cycle, so a run
 // takes exactly the cycles it takes under Verilator (tests/bench/bench_sim.c
-// checks it). Verilog-2005; parameters from the generated tessera_params.vh.
+// checks it). Verilog-2005; parameters from the generated tessera_params.vh,
+// register offsets and bits from the generated ts_regmap.vh.
 //
 // Compile: iverilog -g2005 -DTS_GENERATED_PARAMS -DTB_MEM_BYTES=<n> -I<gen> -Irtl
 //          -s tb_ts_top rtl/*.v sim/tb_ts_top.v
@@ -14,13 +15,12 @@
 //   tb: cycles <CYCLES reg> ticks <cycles stepped> err <ERR_CODE> desc <DESC_DONE>
 // and writes bytes [base + out_off, + out_len) to `out` ($writememh).
 `timescale 1ns / 1ps
-// (rtl/ts_top.v and rtl/ts_axil_regs.v, compiled first, have included both)
+// (rtl/ts_top.v and rtl/ts_axil_regs.v, compiled first, have included both;
+// ts_regmap.vh has an include guard, tessera_params.vh none)
 `ifndef TS_DRAM_LATENCY
 `include "tessera_params.vh"
 `endif
-`ifndef TS_REG_ID
 `include "ts_regmap.vh"
-`endif
 `ifndef TB_MEM_BYTES
 `define TB_MEM_BYTES 65536
 `endif
@@ -170,14 +170,14 @@ module tb_ts_top;
 		x_active = 1'b0;
 		tick;
 		// ts_sim_exec's register sequence
-		reg_write(`TS_REG_STATUS, 32'd6);
+		reg_write(`TS_REG_STATUS, `TS_STATUS_DONE | `TS_STATUS_ERROR);
 		reg_write(`TS_REG_MEM_LO, base[31:0]);
 		reg_write(`TS_REG_MEM_HI, base[63:32]);
 		reg_write(`TS_REG_MEM_SIZE, MEM_BYTES);
 		reg_write(`TS_REG_DESC_LO, desc[31:0]);
 		reg_write(`TS_REG_DESC_HI, desc[63:32]);
 		reg_write(`TS_REG_DESC_MAX, count);
-		reg_write(`TS_REG_CTRL, 32'd1);
+		reg_write(`TS_REG_CTRL, `TS_CTRL_START);
 		t0 = cycle;
 		while (busy)
 			tick;

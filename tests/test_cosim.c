@@ -355,7 +355,9 @@ static void test_regs(void **state)
 	assert_int_equal(ts_sim_reg_read(s, TS_REG_VERSION), TS_REGMAP_VERSION);
 	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_ROWS), 3);
 	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_COLS), 5);
-	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_PE), TS_PE_LIGHTPE1 | (TS_DF_OS << 8) | (32 << 16));
+	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_PE), TS_PE_LIGHTPE1 << TS_HW_PE_PE_LSB |
+							       TS_DF_OS << TS_HW_PE_DATAFLOW_LSB |
+							       32 << TS_HW_PE_ACC_BITS_LSB);
 	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_SPAD_IN), 20);  /* 60 B / 3 B */
 	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_SPAD_W), 8);    /* 24 B / 3 B */
 	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_SPAD_ACC), 8);  /* 160 B / 20 B */
@@ -379,12 +381,30 @@ RANDOM_TEST(test_random_5x3_binary_os, CFG_5X3_BIN_OS, 10)
 RANDOM_TEST(test_random_3x5_int4_ws_b3, CFG_3X5_INT4_WS_B3, 10)
 
 /* ---- error paths: a hand-built list, run on the RTL and on descsim ----------------------- */
-static void put_desc(uint8_t *mem, size_t i, uint32_t w0, uint32_t w1, uint32_t w2, uint32_t w3,
-		     uint32_t w4, uint32_t w5, uint32_t w6, uint32_t w7)
+/* put_desc(mem, i, opcode, flags, F(field, value)...): descriptor i of the list
+ * at mem, the fields not named zero. */
+#define F(name, value) (int)TS_FLD_##name, (uint32_t)(value)
+#define put_desc(mem, i, ...) put_desc_fields((mem), (i), __VA_ARGS__, 0)
+static void put_desc_fields(uint8_t *mem, size_t i, uint32_t opcode, uint32_t flags, ...)
 {
-	ts_desc dsc = { { w0, w1, w2, w3, w4, w5, w6, w7 } };
+	ts_desc dsc = ts_desc_make(opcode, flags);
+	va_list ap;
+	va_start(ap, flags);
+	for (int f; (f = va_arg(ap, int)) != 0;) /* no field is 0: its width is at least 1 */
+		ts_desc_set(&dsc, (ts_desc_field)f, va_arg(ap, uint32_t));
+	va_end(ap);
 	ts_desc_encode(&dsc, mem + i * TS_DESC_BYTES);
 }
+
+/* One-segment LOAD, COMPUTE, STORE with scale 1 (multiplier 2^30, shift 30), FENCE. */
+#define LOAD(flags, addr, word, rows, elems, bytes)                                                   \
+	TS_DESC_LOAD, (flags), F(LOAD_ADDR_LO, addr), F(LOAD_WORD, word), F(LOAD_ROWS, rows),         \
+		F(LOAD_ROW_ELEMS, elems), F(LOAD_BYTES, bytes)
+#define COMPUTE(flags, mt, kt, nt) TS_DESC_COMPUTE, (flags), F(COMP_MT, mt), F(COMP_KT, kt), F(COMP_NT, nt)
+#define STORE(addr, rows, cols)                                                                       \
+	TS_DESC_STORE, 0, F(STORE_ADDR_LO, addr), F(STORE_ROWS, rows), F(STORE_COLS, cols),          \
+		F(STORE_MULT, 1u << 30), F(STORE_SHIFT, 30)
+#define FENCE TS_DESC_FENCE, 0
 
 /* Run the list at big + list_off (big: the whole SIM_SIZE window) on the RTL of
  * config ci and on descsim; both must end with want at want_idx (TS_HWERR_NONE:
@@ -440,17 +460,17 @@ static uint64_t expect_error(uint8_t *mem, size_t list_off, uint32_t desc_max, t
 	return cycles;
 }
 
-#define LOAD_A(rows, elems, bytes) (TS_DESC_LOAD), (uint32_t)(SIM_BASE + 1024), 0, 0, (rows), (elems), 0, (bytes)
+#define LOAD_A(rows, elems, bytes) LOAD(0, SIM_BASE + 1024, 0, rows, elems, bytes)
 
 static void test_err_bad_opcode(void **state)
 {
 	(void)state;
 	uint8_t mem[4096] = { 0 };
 	put_desc(mem, 0, LOAD_A(2, 2, 4));
-	put_desc(mem, 1, 9, 0, 0, 0, 0, 0, 0, 0);
-	put_desc(mem, 2, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	put_desc(mem, 1, 9, 0);
+	put_desc(mem, 2, FENCE);
 	expect_error(mem, 0, 16, TS_HWERR_BAD_OPCODE, 1);
-	put_desc(mem, 1, TS_DESC_FENCE | (1u << 16), 0, 0, 0, 0, 0, 0, 0); /* reserved bits */
+	put_desc(mem, 1, FENCE, F(RESERVED, 1)); /* reserved bits */
 	expect_error(mem, 0, 16, TS_HWERR_BAD_OPCODE, 1);
 }
 
@@ -460,9 +480,9 @@ static void test_err_zero_length(void **state)
 	uint8_t mem[4096] = { 0 };
 	put_desc(mem, 0, LOAD_A(2, 2, 4));
 	put_desc(mem, 1, LOAD_A(0, 2, 0));
-	put_desc(mem, 2, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	put_desc(mem, 2, FENCE);
 	expect_error(mem, 0, 16, TS_HWERR_ZERO_LENGTH, 1);
-	put_desc(mem, 1, TS_DESC_COMPUTE, 0, 1, 1, 0, 0, 0, 0); /* mt = 0 */
+	put_desc(mem, 1, COMPUTE(0, 0, 1, 1)); /* mt = 0 */
 	expect_error(mem, 0, 16, TS_HWERR_ZERO_LENGTH, 1);
 }
 
@@ -471,11 +491,11 @@ static void test_err_addr_range(void **state)
 	(void)state;
 	uint8_t mem[4096] = { 0 };
 	put_desc(mem, 0, LOAD_A(2, 2, 4));
-	put_desc(mem, 1, TS_DESC_LOAD, (uint32_t)(SIM_BASE + SIM_SIZE - 2), 0, 0, 2, 2, 0, 4);
-	put_desc(mem, 2, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	put_desc(mem, 1, LOAD(0, SIM_BASE + SIM_SIZE - 2, 0, 2, 2, 4));
+	put_desc(mem, 2, FENCE);
 	expect_error(mem, 0, 16, TS_HWERR_ADDR_RANGE, 1);
 	/* a misaligned list */
-	put_desc(mem, 1, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	put_desc(mem, 1, FENCE);
 	expect_error(mem, 8, 16, TS_HWERR_ADDR_RANGE, 0);
 }
 
@@ -484,10 +504,10 @@ static void test_err_ranges(void **state)
 	(void)state;
 	uint8_t mem[4096] = { 0 };
 	put_desc(mem, 0, LOAD_A(31, 2, 62));
-	put_desc(mem, 1, TS_DESC_LOAD, (uint32_t)(SIM_BASE + 1024), 0, 31, 2, 2, 0, 4); /* words 31, 32 */
-	put_desc(mem, 2, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	put_desc(mem, 1, LOAD(0, SIM_BASE + 1024, 31, 2, 2, 4)); /* words 31, 32 */
+	put_desc(mem, 2, FENCE);
 	expect_error(mem, 0, 16, TS_HWERR_SPAD_RANGE, 1);
-	put_desc(mem, 1, TS_DESC_COMPUTE | (TS_COMP_ACC_FIRST << 8), 2, 3, 2, 0, 0, 0, 0); /* kt 3 > R */
+	put_desc(mem, 1, COMPUTE(TS_COMP_ACC_FIRST, 2, 3, 2)); /* kt 3 > R */
 	expect_error(mem, 0, 16, TS_HWERR_TILE_RANGE, 1);
 	put_desc(mem, 1, LOAD_A(2, 2, 5));
 	expect_error(mem, 0, 16, TS_HWERR_BYTES_MISMATCH, 1);
@@ -499,7 +519,7 @@ static void test_err_no_fence(void **state)
 	uint8_t mem[4096] = { 0 };
 	for (int i = 0; i < 4; i++)
 		put_desc(mem, (size_t)i, LOAD_A(2, 2, 4));
-	put_desc(mem, 4, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	put_desc(mem, 4, FENCE);
 	/* no fetch for the failing one: 4 + 3 * (19 + 13) + 1 */
 	assert_int_equal(expect_error(mem, 0, 3, TS_HWERR_NO_FENCE, 3), 4 + 3 * 32 + 1);
 	/* the same list with room for its FENCE finishes */
@@ -513,30 +533,33 @@ static void test_err_no_fence(void **state)
 	assert_int_equal(r.cycles, 4 + 5 * 19 + 4 * 13 + 1);
 }
 
-/* desc.h: STORE multiplier < 1, shift outside 1..62 and w7 bits 31:16 are
+/* desc.h: STORE multiplier < 1, shift outside 1..62 and reserved bits are
  * BAD_OPCODE (checked before ZERO_LENGTH: rows 0 here). A failed run counts
  * T_START + the completed descriptors + the failing one's fetch + 1. */
 static void test_err_store_fields(void **state)
 {
 	(void)state;
-	static const uint32_t bad[][2] = {
-		{ 0, 30 },                       /* multiplier 0 */
-		{ 0x80000000u, 30 },             /* multiplier < 0 */
-		{ 1u << 30, 0 },                 /* shift 0 */
-		{ 1u << 30, 63 },                /* shift 63 */
-		{ 1u << 30, 30 | (1u << 16) },   /* w7 bit 16 */
-		{ 1u << 30, 30 | (1u << 31) },   /* w7 bit 31 */
+	static const uint32_t bad[][3] = {
+		/* multiplier, shift, reserved */
+		{ 0, 30, 0 },                    /* multiplier 0 */
+		{ 0x80000000u, 30, 0 },          /* multiplier < 0 */
+		{ 1u << 30, 0, 0 },              /* shift 0 */
+		{ 1u << 30, 63, 0 },             /* shift 63 */
+		{ 1u << 30, 30, 1 },             /* lowest reserved bit */
+		{ 1u << 30, 30, 1u << 15 },      /* highest reserved bit */
 	};
 	uint8_t mem[4096] = { 0 };
 	put_desc(mem, 0, LOAD_A(2, 2, 4));
-	put_desc(mem, 2, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	put_desc(mem, 2, FENCE);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		put_desc(mem, 1, TS_DESC_STORE, (uint32_t)(SIM_BASE + 2048), 0, 0, 0, 2, bad[i][0], bad[i][1]);
+		put_desc(mem, 1, TS_DESC_STORE, 0, F(STORE_ADDR_LO, SIM_BASE + 2048), F(STORE_COLS, 2),
+			 F(STORE_MULT, bad[i][0]), F(STORE_SHIFT, bad[i][1]), F(STORE_RESERVED, bad[i][2]));
 		/* 4 + (fetch 19 + LOAD 2 + 10 + 1) + fetch 19 + 1 */
 		assert_int_equal(expect_error(mem, 0, 16, TS_HWERR_BAD_OPCODE, 1), 4 + 32 + 19 + 1);
 	}
 	/* the same STORE with legal fields and rows 0 is ZERO_LENGTH */
-	put_desc(mem, 1, TS_DESC_STORE, (uint32_t)(SIM_BASE + 2048), 0, 0, 0, 2, 1u << 30, 62);
+	put_desc(mem, 1, TS_DESC_STORE, 0, F(STORE_ADDR_LO, SIM_BASE + 2048), F(STORE_COLS, 2),
+		 F(STORE_MULT, 1u << 30), F(STORE_SHIFT, 62));
 	expect_error(mem, 0, 16, TS_HWERR_ZERO_LENGTH, 1);
 }
 
@@ -547,18 +570,17 @@ static void test_err_load_row_counts(void **state)
 	(void)state;
 	uint8_t mem[4096] = { 0 };
 	put_desc(mem, 0, LOAD_A(0x10001, 2, 0x20002)); /* bytes match; 65537 words > 32 */
-	put_desc(mem, 1, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	put_desc(mem, 1, FENCE);
 	expect_error(mem, 0, 16, TS_HWERR_SPAD_RANGE, 0);
 	put_desc(mem, 0, LOAD_A(0x80000001u, 2, 2)); /* 2 * rows wraps to 2 in 32 bits */
 	expect_error(mem, 0, 16, TS_HWERR_BYTES_MISMATCH, 0);
-	put_desc(mem, 0, TS_DESC_LOAD, (uint32_t)(SIM_BASE + 1024), 0, 0, 1, 2 | (2u << 16), 0x80000000u,
-		 2); /* 2 + rows2 * 2 = 2^32 + 2: 2 only modulo 2^32 */
+	put_desc(mem, 0, LOAD(0, SIM_BASE + 1024, 0, 1, 2, 2), F(LOAD_ROW_ELEMS2, 2),
+		 F(LOAD_ROWS2, 0x80000000u)); /* 2 + rows2 * 2 = 2^32 + 2: 2 only modulo 2^32 */
 	expect_error(mem, 0, 16, TS_HWERR_BYTES_MISMATCH, 0);
 	/* a fetch outside the window: the failing descriptor's fetch is not counted */
 	uint8_t *big = calloc(1, SIM_SIZE);
 	assert_non_null(big);
-	ts_desc dsc = { { TS_DESC_LOAD, (uint32_t)(SIM_BASE + 1024), 0, 0, 2, 2, 0, 4 } };
-	ts_desc_encode(&dsc, big + SIM_SIZE - TS_DESC_BYTES);
+	put_desc(big, SIM_SIZE / TS_DESC_BYTES - 1, LOAD_A(2, 2, 4));
 	assert_int_equal(run_both(CFG_2X2_INT8_WS, big, SIM_SIZE - TS_DESC_BYTES, 16,
 				  TS_HWERR_ADDR_RANGE, 1), 4 + 19 + 13 + 1);
 	free(big);
@@ -581,13 +603,13 @@ static void test_load_zero_pad(void **state)
 	static const uint8_t bytes[] = { 5, 7, 3, 1, 2, 4, 8, 4 };
 	memcpy(big + 1024, bytes, sizeof bytes);
 	size_t k = 0;
-	put_desc(big, k++, TS_DESC_LOAD, data, 0, 0, 1, 2, 0, 2);                        /* A0 = 5 7 */
-	put_desc(big, k++, TS_DESC_LOAD, data + 2, 0, 0, 1, 1, 0, 1);                    /* A0 = 3 (0) */
-	put_desc(big, k++, TS_DESC_LOAD | (TS_LOAD_TO_W << 8), data + 3, 0, 0, 2, 2, 0, 4); /* W0, W1 */
-	put_desc(big, k++, TS_DESC_LOAD | (TS_LOAD_TO_W << 8), data + 7, 0, 1, 1, 1, 0, 1); /* W1 = 4 (0) */
-	put_desc(big, k++, TS_DESC_COMPUTE | (TS_COMP_ACC_FIRST << 8), 1, 2, 1, 0, 0, 0, 0);
-	put_desc(big, k++, TS_DESC_STORE, out, 0, 0, 1, 2, 1u << 30, 30);
-	put_desc(big, k++, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	put_desc(big, k++, LOAD(0, data, 0, 1, 2, 2));                /* A0 = 5 7 */
+	put_desc(big, k++, LOAD(0, data + 2, 0, 1, 1, 1));            /* A0 = 3 (0) */
+	put_desc(big, k++, LOAD(TS_LOAD_TO_W, data + 3, 0, 2, 2, 4)); /* W0, W1 */
+	put_desc(big, k++, LOAD(TS_LOAD_TO_W, data + 7, 1, 1, 1, 1)); /* W1 = 4 (0) */
+	put_desc(big, k++, COMPUTE(TS_COMP_ACC_FIRST, 1, 2, 1));
+	put_desc(big, k++, STORE(out, 1, 2));
+	put_desc(big, k++, FENCE);
 	run_both(CFG_2X2_INT8_WS, big, 0, 16, TS_HWERR_NONE, 0);
 	assert_int_equal(big[2048], 3);
 	assert_int_equal(big[2049], 6);
@@ -599,11 +621,11 @@ static void test_load_zero_pad(void **state)
 	static const uint8_t b4[] = { 0x21, 0xF3, 0x01, 0x01, 0x01, 0x01 };
 	memcpy(big + 1024, b4, sizeof b4);
 	k = 0;
-	put_desc(big, k++, TS_DESC_LOAD, data, 0, 0, 1, 3, 0, 2);
-	put_desc(big, k++, TS_DESC_LOAD | (TS_LOAD_TO_W << 8), data + 2, 0, 0, 4, 1, 0, 4);
-	put_desc(big, k++, TS_DESC_COMPUTE | (TS_COMP_ACC_FIRST << 8), 1, 4, 1, 0, 0, 0, 0);
-	put_desc(big, k++, TS_DESC_STORE, out, 0, 0, 1, 2, 1u << 30, 30);
-	put_desc(big, k++, TS_DESC_FENCE, 0, 0, 0, 0, 0, 0, 0);
+	put_desc(big, k++, LOAD(0, data, 0, 1, 3, 2));
+	put_desc(big, k++, LOAD(TS_LOAD_TO_W, data + 2, 0, 4, 1, 4));
+	put_desc(big, k++, COMPUTE(TS_COMP_ACC_FIRST, 1, 4, 1));
+	put_desc(big, k++, STORE(out, 1, 2));
+	put_desc(big, k++, FENCE);
 	run_both(CFG_8X8_INT4_WS, big, 0, 16, TS_HWERR_NONE, 0);
 	assert_int_equal(big[2048] & 0xF, 6);
 	free(big);

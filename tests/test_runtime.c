@@ -150,29 +150,32 @@ static void test_ws_hand(void **state)
 		assert_int_equal(TS_DESC_OPCODE(&desc), want[i][0]);
 		assert_int_equal(TS_DESC_FLAGS(&desc), want[i][1]);
 		if (want[i][0] == TS_DESC_LOAD)
-			assert_int_equal(desc.w[7], want[i][2]);
-		if (want[i][0] == TS_DESC_COMPUTE || want[i][0] == TS_DESC_STORE) {
-			int f = want[i][0] == TS_DESC_COMPUTE ? 1 : 4;
-			assert_int_equal(desc.w[f], want[i][2]);
-			assert_int_equal(desc.w[f + 1], want[i][3]);
-			if (f == 1)
-				assert_int_equal(desc.w[3], want[i][4]);
+			assert_int_equal(ts_desc_get(&desc, TS_FLD_LOAD_BYTES), want[i][2]);
+		if (want[i][0] == TS_DESC_COMPUTE) {
+			assert_int_equal(ts_desc_get(&desc, TS_FLD_COMP_MT), want[i][2]);
+			assert_int_equal(ts_desc_get(&desc, TS_FLD_COMP_KT), want[i][3]);
+			assert_int_equal(ts_desc_get(&desc, TS_FLD_COMP_NT), want[i][4]);
+		}
+		if (want[i][0] == TS_DESC_STORE) {
+			assert_int_equal(ts_desc_get(&desc, TS_FLD_STORE_ROWS), want[i][2]);
+			assert_int_equal(ts_desc_get(&desc, TS_FLD_STORE_COLS), want[i][3]);
 		}
 	}
 	/* The A block: 3 rows of the full k tile, then 3 rows of the ragged one. */
 	ts_desc a;
 	read_desc(&im, 0, &a);
-	assert_int_equal(a.w[4], 3);
-	assert_int_equal(a.w[5], 2u | 1u << 16);
-	assert_int_equal(a.w[6], 3);
-	assert_int_equal(a.w[1], 0x1000 + im.b.a_off);
+	assert_int_equal(ts_desc_get(&a, TS_FLD_LOAD_ROWS), 3);
+	assert_int_equal(ts_desc_get(&a, TS_FLD_LOAD_ROW_ELEMS), 2);
+	assert_int_equal(ts_desc_get(&a, TS_FLD_LOAD_ROW_ELEMS2), 1);
+	assert_int_equal(ts_desc_get(&a, TS_FLD_LOAD_ROWS2), 3);
+	assert_int_equal(ts_desc_get64(&a, TS_FLD_LOAD_ADDR_LO, TS_FLD_LOAD_ADDR_HI), 0x1000 + im.b.a_off);
 	/* Second k tile of the resident block starts at input word 3; second STORE at
 	 * the n tile 1 region: 3 rows of 2 bytes after the output start. */
 	ts_desc comp, st;
 	read_desc(&im, 4, &comp);
-	assert_int_equal(comp.w[4], 3);
+	assert_int_equal(ts_desc_get(&comp, TS_FLD_COMP_A_WORD), 3);
 	read_desc(&im, 10, &st);
-	assert_int_equal(st.w[1], 0x1000 + im.b.o_off + 6);
+	assert_int_equal(ts_desc_get64(&st, TS_FLD_STORE_ADDR_LO, TS_FLD_STORE_ADDR_HI), 0x1000 + im.b.o_off + 6);
 	ts_descsim_result r;
 	assert_int_equal(run_image(&c, &im, &r, &d), TS_OK);
 	assert_int_equal(r.cycles, 371);
@@ -209,11 +212,12 @@ static void test_os_hand(void **state)
 	ts_desc w0, a1;
 	read_desc(&im, 0, &w0);
 	assert_int_equal(TS_DESC_FLAGS(&w0), TS_LOAD_TO_W);
-	assert_int_equal(w0.w[7], 6);
+	assert_int_equal(ts_desc_get(&w0, TS_FLD_LOAD_BYTES), 6);
 	read_desc(&im, 4, &a1); /* A chunk of m tile 1 (one row): 3 words of 1 byte */
-	assert_int_equal(a1.w[7], 3);
-	assert_int_equal(a1.w[4], 3);
-	assert_int_equal(a1.w[5], 1);
+	assert_int_equal(ts_desc_get(&a1, TS_FLD_LOAD_BYTES), 3);
+	assert_int_equal(ts_desc_get(&a1, TS_FLD_LOAD_ROWS), 3);
+	assert_int_equal(ts_desc_get(&a1, TS_FLD_LOAD_ROW_ELEMS), 1);
+	assert_int_equal(ts_desc_get(&a1, TS_FLD_LOAD_ROW_ELEMS2), 0);
 	ts_descsim_result r;
 	assert_int_equal(run_image(&c, &im, &r, &d), TS_OK);
 	assert_int_equal(r.cycles, 475);
@@ -686,10 +690,11 @@ static ts_status tile_visit(void *ctx, const ts_desc *desc, const ts_lower_tile 
 	}
 	if (t->kind == TS_LK_COMPUTE) {
 		tc->computes++;
-		if (desc->w[1] != t->mt || desc->w[2] != t->kt || desc->w[3] != t->nt)
-			snprintf(tc->why, sizeof tc->why, "COMPUTE fields %u %u %u vs tile %llu %llu %llu", desc->w[1],
-				 desc->w[2], desc->w[3], (unsigned long long)t->mt, (unsigned long long)t->kt,
-				 (unsigned long long)t->nt);
+		uint32_t mt = ts_desc_get(desc, TS_FLD_COMP_MT), kt = ts_desc_get(desc, TS_FLD_COMP_KT);
+		uint32_t nt = ts_desc_get(desc, TS_FLD_COMP_NT);
+		if (mt != t->mt || kt != t->kt || nt != t->nt)
+			snprintf(tc->why, sizeof tc->why, "COMPUTE fields %u %u %u vs tile %llu %llu %llu", mt, kt, nt,
+				 (unsigned long long)t->mt, (unsigned long long)t->kt, (unsigned long long)t->nt);
 		if (t->m0 + t->mt > ps.m || t->n0 + t->nt > ps.n || t->k0 + t->kt > ps.kr) {
 			snprintf(tc->why, sizeof tc->why, "COMPUTE tile outside the pass");
 			return TS_OK;
@@ -703,7 +708,7 @@ static ts_status tile_visit(void *ctx, const ts_desc *desc, const ts_lower_tile 
 		tc->mnk += t->mt * t->nt * t->kt;
 	} else if (t->kind == TS_LK_STORE) {
 		tc->stores++;
-		if (desc->w[4] != t->mt || desc->w[5] != t->nt)
+		if (ts_desc_get(desc, TS_FLD_STORE_ROWS) != t->mt || ts_desc_get(desc, TS_FLD_STORE_COLS) != t->nt)
 			snprintf(tc->why, sizeof tc->why, "STORE fields vs tile");
 		tc->mn += t->mt * t->nt;
 	} else if (t->kind == TS_LK_LOAD_A || t->kind == TS_LK_LOAD_W) {
@@ -755,28 +760,52 @@ static void test_visitor_tiles(void **state)
 /* ---- hardware errors from corrupted lists ------------------------------------------------ */
 typedef void (*corrupt_fn)(image *im, ts_desc *desc);
 
-static void set_opcode7(image *im, ts_desc *x) { (void)im; x->w[0] = 7; }
-static void set_reserved(image *im, ts_desc *x) { (void)im; x->w[0] |= 1u << 20; }
-static void set_store_shift0(image *im, ts_desc *x) { (void)im; x->w[7] &= ~0xffu; }
-static void set_compute_flag2(image *im, ts_desc *x) { (void)im; x->w[0] |= 1u << 10; }
-static void set_rows0(image *im, ts_desc *x) { (void)im; x->w[4] = 0; }
-static void set_compute_nt0(image *im, ts_desc *x) { (void)im; x->w[3] = 0; }
-static void set_kt3(image *im, ts_desc *x) { (void)im; x->w[2] = 3; }
-static void set_elems3(image *im, ts_desc *x) { (void)im; x->w[5] = 3u | 1u << 16; }
-static void set_store_cols3(image *im, ts_desc *x) { (void)im; x->w[5] = 3; }
-static void add_byte(image *im, ts_desc *x) { (void)im; x->w[7] += 1; }
-static void w_word31(image *im, ts_desc *x) { (void)im; x->w[3] = 31; }
-static void acc_word30(image *im, ts_desc *x) { (void)im; x->w[6] = 30; }
-static void store_acc30(image *im, ts_desc *x) { (void)im; x->w[3] = 30; }
-static void a_word31(image *im, ts_desc *x) { (void)im; x->w[4] = 31; }
-static void addr_hi(image *im, ts_desc *x) { (void)im; x->w[2] = 1; }
+static void set_opcode7(image *im, ts_desc *x)
+{
+	(void)im;
+	ts_desc_set(x, TS_FLD_OPCODE, 7);
+	ts_desc_set(x, TS_FLD_FLAGS, 0);
+}
+static void set_reserved(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_RESERVED, 1u << 4); }
+static void set_store_shift0(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_STORE_SHIFT, 0); }
+/* bit 2: no COMPUTE flag */
+static void set_compute_flag2(image *im, ts_desc *x)
+{
+	(void)im;
+	ts_desc_set(x, TS_FLD_FLAGS, TS_DESC_FLAGS(x) | 1u << 2);
+}
+static void set_rows0(image *im, ts_desc *x)
+{
+	(void)im;
+	ts_desc_set(x, TS_DESC_OPCODE(x) == TS_DESC_STORE ? TS_FLD_STORE_ROWS : TS_FLD_LOAD_ROWS, 0);
+}
+static void set_compute_nt0(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_COMP_NT, 0); }
+static void set_kt3(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_COMP_KT, 3); }
+static void set_elems3(image *im, ts_desc *x)
+{
+	(void)im;
+	ts_desc_set(x, TS_FLD_LOAD_ROW_ELEMS, 3);
+	ts_desc_set(x, TS_FLD_LOAD_ROW_ELEMS2, 1);
+}
+static void set_store_cols3(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_STORE_COLS, 3); }
+static void add_byte(image *im, ts_desc *x)
+{
+	(void)im;
+	ts_desc_set(x, TS_FLD_LOAD_BYTES, ts_desc_get(x, TS_FLD_LOAD_BYTES) + 1);
+}
+static void w_word31(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_LOAD_WORD, 31); }
+static void acc_word30(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_COMP_ACC_WORD, 30); }
+static void store_acc30(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_STORE_ACC_WORD, 30); }
+static void a_word31(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_COMP_A_WORD, 31); }
+static void addr_hi(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_LOAD_ADDR_HI, 1); }
 static void store_past_end(image *im, ts_desc *x)
 {
-	uint64_t a = im->b.base + im->b.total - 2;
-	x->w[1] = (uint32_t)a;
-	x->w[2] = (uint32_t)(a >> 32);
+	ts_desc_set64(x, TS_FLD_STORE_ADDR_LO, TS_FLD_STORE_ADDR_HI, im->b.base + im->b.total - 2);
 }
-static void store_below(image *im, ts_desc *x) { x->w[1] = (uint32_t)(im->b.base - 1); }
+static void store_below(image *im, ts_desc *x)
+{
+	ts_desc_set(x, TS_FLD_STORE_ADDR_LO, (uint32_t)(im->b.base - 1));
+}
 
 static void test_hw_errors(void **state)
 {
@@ -858,7 +887,8 @@ static void test_hw_errors(void **state)
 		memcpy(im.mem, clean.mem, clean.b.total);
 		ts_desc desc;
 		read_desc(&im, 2, &desc);
-		desc.w[0] = 0;
+		ts_desc_set(&desc, TS_FLD_OPCODE, 0);
+		ts_desc_set(&desc, TS_FLD_FLAGS, 0);
 		write_desc(&im, 2, &desc);
 		ts_descsim_result r;
 		assert_int_equal(run_image(&c, &im, &r, NULL), TS_ERR_INPUT);
@@ -874,7 +904,7 @@ static void test_hw_errors(void **state)
 		for (int i = 2; i <= 4; i += 2) {
 			ts_desc desc;
 			read_desc(&im, (uint64_t)i, &desc);
-			desc.w[0] |= TS_COMP_DRAIN << 8;
+			ts_desc_set(&desc, TS_FLD_FLAGS, TS_DESC_FLAGS(&desc) | TS_COMP_DRAIN);
 			write_desc(&im, (uint64_t)i, &desc);
 		}
 		ts_descsim_result r;

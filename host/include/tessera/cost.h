@@ -9,17 +9,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tessera/desc.h"
 #include "tessera/hwcfg.h"
 #include "tessera/status.h"
 #include "tessera/workload.h"
 
 /* ---- microarchitecture constants (docs/timing.md) ----------------------- */
-#define TS_DESC_BYTES 32      /* one descriptor in memory */
-#define TS_T_DECODE 1         /* cycles to decode a fetched descriptor */
-#define TS_T_DMA_SETUP 2      /* cycles to start a LOAD/STORE before the request */
-#define TS_T_COMPUTE_SETUP 2  /* cycles from COMPUTE issue to the first array input */
-#define TS_T_REQUANT_PIPE 3   /* requantization pipeline depth on STORE */
-#define TS_T_START 4          /* doorbell to first descriptor fetch */
+/* TS_DESC_BYTES (desc.h) and the cycle counts TS_T_DECODE, TS_T_DMA_SETUP,
+ * TS_T_COMPUTE_SETUP, TS_T_REQUANT_PIPE, TS_T_START from timing.def. */
+enum {
+#define TS_TIMING(name, cycles, what) TS_T_##name = (cycles),
+#include "tessera/timing.def"
+#undef TS_TIMING
+};
 
 /* How the runtime tiles one GEMM (one group) onto the array. Shared by the
  * cost model and the runtime's descriptor lowering, so both always agree. */

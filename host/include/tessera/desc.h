@@ -1,55 +1,69 @@
 /* desc.h — the accelerator's descriptor format: 32-byte little-endian
  * records the controller fetches from memory after the doorbell. The runtime
  * emits them (one layer = the loop nest of docs/timing.md), the RTL executes
- * them, and the C descriptor model executes them on the golden kernels. */
+ * them, and the C descriptor model executes them on the golden kernels.
+ * Opcodes, flags, constants and every field's word and bits come from
+ * desc.def (the single source; the RTL reads the same table through the
+ * generated ts_contract.vh); this header turns it into C and says what the
+ * fields mean. */
 #ifndef TESSERA_DESC_H
 #define TESSERA_DESC_H
 
 #include <stdint.h>
 
+/* TS_DESC_WORDS, TS_DESC_SHIFT_MAX */
+enum {
+#define TS_DESC_CONST(name, value, what) TS_DESC_##name = (value),
+#include "tessera/desc.def"
+};
+#define TS_DESC_BYTES (4 * TS_DESC_WORDS) /* one descriptor in memory */
+
 enum ts_desc_opcode {
-	TS_DESC_LOAD = 1,    /* memory -> scratchpad */
-	TS_DESC_COMPUTE = 2, /* scratchpads -> array -> accumulators */
-	TS_DESC_STORE = 3,   /* accumulators -> requantize -> memory */
-	TS_DESC_FENCE = 4,   /* end of the list: raise DONE */
-	TS_DESC_CONVERT = 5  /* reserved for the sparse-format unit (later) */
+#define TS_DESC_OP(name, code, what) TS_DESC_##name = (code),
+#include "tessera/desc.def"
 };
 
-/* word 0, all descriptors: bits 7:0 opcode, bits 15:8 flags, bits 31:16 zero. */
+/* Flag bits of the FLAGS field: TS_LOAD_TO_W, TS_COMP_ACC_FIRST, TS_COMP_DRAIN. */
 enum {
-	/* LOAD flags */
-	TS_LOAD_TO_W = 1u << 0,     /* 0: input scratchpad (A), 1: weight scratchpad */
-	/* COMPUTE flags */
-	TS_COMP_ACC_FIRST = 1u << 0, /* first reduction step: overwrite instead of accumulate */
-	TS_COMP_DRAIN = 1u << 1,     /* OS: last reduction chunk, drain PE accumulators */
+#define TS_DESC_FLAG(name, op, bit, what) TS_##name = 1u << (bit),
+#include "tessera/desc.def"
 };
+
+/* A field names its word, lowest bit and width: word << 16 | lsb << 8 | width. */
+typedef enum ts_desc_field {
+#define TS_DESC_FIELD(name, op, word, lsb, width, what) TS_FLD_##name = (word) << 16 | (lsb) << 8 | (width),
+#include "tessera/desc.def"
+} ts_desc_field;
 
 /* Memory addresses need no alignment: the memory port delivers
  * `dram_bytes_per_cycle` consecutive bytes per beat from any byte address
  * (the simulator's memory model does so; on boards an AXI realignment stage
  * does), so a transfer of n bytes takes ceil(n / B) beats (docs/timing.md).
  *
- * Field layout (u32 words w0..w7):
+ * Fields (desc.def: TS_FLD_<name>; word 0 of every descriptor holds OPCODE,
+ * FLAGS and RESERVED):
  *
- * LOAD    w1 addr_lo, w2 addr_hi, w3 first scratchpad word,
- *         w4 rows, w5 row_elems[15:0] | row_elems2[31:16], w6 rows2, w7 bytes.
- *         Reads `bytes` contiguous bytes: `rows` rows of bytes(row_elems) each,
- *         then `rows2` rows of bytes(row_elems2) (0 rows2 = one segment). Each row
- *         fills one scratchpad word, zero-padded to the word's width; words are
- *         consecutive from w3. bytes must equal rows*bytes(row_elems) +
- *         rows2*bytes(row_elems2) (else ERR_BYTES_MISMATCH).
- * COMPUTE w1 mt, w2 kt (WS: weight rows; OS: reduction chunk kc), w3 nt,
- *         w4 first A word, w5 first W word, w6 first accumulator word.
- *         WS: preload kt W words (W tile row i = word w5+i), stream mt A words
- *             (A row m = word w4+m, element i feeds array row i), psums of
- *             row m go to accumulator word w6+m (overwritten if ACC_FIRST).
- *         OS: kc steps; step k feeds A word w4+k (element i -> array row i) and
- *             W word w5+k (element j -> column j); with DRAIN, accumulator word
- *             w6+i receives the outputs of array row i (i < mt).
- * STORE   w1 addr_lo, w2 addr_hi, w3 first accumulator word, w4 rows (mt),
- *         w5 cols (nt), w6 multiplier (int32, 1..2^31-1), w7 shift[7:0] | zero_point[15:8]
- *         (int8) | reserved. Writes mt rows of bytes(nt, out bits) contiguous
- *         bytes: out = clamp(((acc * mult + 2^(shift-1)) >> shift) + zp) to the
+ * LOAD    Reads LOAD_BYTES contiguous bytes from LOAD_ADDR_HI:LOAD_ADDR_LO:
+ *         LOAD_ROWS rows of bytes(LOAD_ROW_ELEMS) each, then LOAD_ROWS2 rows of
+ *         bytes(LOAD_ROW_ELEMS2) (0 rows2 = one segment). Each row fills one
+ *         scratchpad word, zero-padded to the word's width; words are
+ *         consecutive from LOAD_WORD, in the scratchpad that flag LOAD_TO_W
+ *         picks. bytes must equal rows*bytes(row_elems) + rows2*bytes(row_elems2)
+ *         (else ERR_BYTES_MISMATCH).
+ * COMPUTE COMP_MT mt, COMP_KT kt (WS: weight rows; OS: reduction chunk kc),
+ *         COMP_NT nt, first words COMP_A_WORD (a0), COMP_W_WORD (w0) and
+ *         COMP_ACC_WORD (acc0).
+ *         WS: preload kt W words (W tile row i = word w0+i), stream mt A words
+ *             (A row m = word a0+m, element i feeds array row i), psums of
+ *             row m go to accumulator word acc0+m (overwritten if ACC_FIRST).
+ *         OS: kc steps; step k feeds A word a0+k (element i -> array row i) and
+ *             W word w0+k (element j -> column j); with DRAIN, accumulator word
+ *             acc0+i receives the outputs of array row i (i < mt).
+ * STORE   STORE_ROWS mt rows of STORE_COLS nt accumulators from word
+ *         STORE_ACC_WORD, requantized with STORE_MULT (int32, 1..2^31-1),
+ *         STORE_SHIFT and STORE_ZP (int8); STORE_RESERVED zero. Writes mt rows
+ *         of bytes(nt, out bits) contiguous bytes at STORE_ADDR_HI:STORE_ADDR_LO:
+ *         out = clamp(((acc * mult + 2^(shift-1)) >> shift) + zp) to the
  *         output type's range (ts_requant_one: the golden model). Output type =
  *         the PE type's activation type (int16, int8, int4 packed two per byte low
  *         nibble first, int8 for lightpe); binary: bit = 1 iff the requantized
@@ -63,13 +77,13 @@ enum {
  * - WS COMPUTE: PE rows i >= kt contribute nothing, for every PE type (binary: a
  *   missing row is not a -1); all C columns of the mt accumulator words are written.
  *   OS COMPUTE: ACC_FIRST clears the PE accumulators before step 0; every step feeds
- *   all R x C PEs; DRAIN copies PE row i (all C columns) to word w6+i, i < mt.
+ *   all R x C PEs; DRAIN copies PE row i (all C columns) to word acc0+i, i < mt.
  * - Accumulators (PEs and scratchpad) are acc_bits two's complement and wrap; STORE
  *   requantizes the sign-extended acc_bits value (the formula above, exact).
  *   Binary PE: +1 when the activation bit equals the weight bit, else -1.
  * - Errors (regmap.h ts_hw_err), checked in this order: BAD_OPCODE (unknown opcode,
- *   CONVERT in v1, w0 bits 31:16, undefined flag bits (WS ignores DRAIN), STORE
- *   multiplier < 1, shift outside 1..62, w7 bits 31:16); ZERO_LENGTH (LOAD rows,
+ *   CONVERT in v1, RESERVED, undefined flag bits (WS ignores DRAIN), STORE
+ *   multiplier < 1, shift outside 1..SHIFT_MAX, STORE_RESERVED); ZERO_LENGTH (LOAD rows,
  *   row_elems or bytes 0, rows2 > 0 with row_elems2 0; COMPUTE mt, kt or nt 0;
  *   STORE rows or cols 0); TILE_RANGE (LOAD row_elems(2) > R for A or > C for W;
  *   WS kt > R, OS mt > R, nt > C; STORE cols > C); BYTES_MISMATCH; SPAD_RANGE (LOAD
@@ -81,10 +95,87 @@ enum {
  *   fetch (none for NO_FENCE or a fetch outside the window) + 1.
  */
 typedef struct ts_desc {
-	uint32_t w[8];
+	uint32_t w[TS_DESC_WORDS];
 } ts_desc;
 
-#define TS_DESC_OPCODE(d) ((d)->w[0] & 0xffu)
-#define TS_DESC_FLAGS(d) (((d)->w[0] >> 8) & 0xffu)
+/* Every field lies inside one word. */
+#define TS_DESC_FIELD(name, op, word, lsb, width, what)                                               \
+	_Static_assert((word) < TS_DESC_WORDS && (width) >= 1 && (lsb) + (width) <= 32, "desc.def: " #name);
+#include "tessera/desc.def"
+
+static inline unsigned ts_desc_field_word(ts_desc_field f)
+{
+	return (unsigned)f >> 16;
+}
+
+static inline unsigned ts_desc_field_lsb(ts_desc_field f)
+{
+	return ((unsigned)f >> 8) & 0xffu;
+}
+
+static inline unsigned ts_desc_field_width(ts_desc_field f)
+{
+	return (unsigned)f & 0xffu;
+}
+
+/* The field's bits, not shifted into place. */
+static inline uint32_t ts_desc_field_mask(ts_desc_field f)
+{
+	return 0xffffffffu >> (32 - ts_desc_field_width(f));
+}
+
+static inline uint32_t ts_desc_get(const ts_desc *d, ts_desc_field f)
+{
+	return (d->w[ts_desc_field_word(f)] >> ts_desc_field_lsb(f)) & ts_desc_field_mask(f);
+}
+
+/* The whole word that holds field f (for diagnostics). */
+static inline uint32_t ts_desc_word(const ts_desc *d, ts_desc_field f)
+{
+	return d->w[ts_desc_field_word(f)];
+}
+
+/* Set field f to the low bits of v (the bits above the field's width are dropped). */
+static inline void ts_desc_set(ts_desc *d, ts_desc_field f, uint32_t v)
+{
+	uint32_t m = ts_desc_field_mask(f) << ts_desc_field_lsb(f);
+	uint32_t *w = &d->w[ts_desc_field_word(f)];
+	*w = (*w & ~m) | ((v << ts_desc_field_lsb(f)) & m);
+}
+
+/* A zeroed descriptor with its opcode and flags. */
+static inline ts_desc ts_desc_make(uint32_t opcode, uint32_t flags)
+{
+	ts_desc d = { { 0 } };
+	ts_desc_set(&d, TS_FLD_OPCODE, opcode);
+	ts_desc_set(&d, TS_FLD_FLAGS, flags);
+	return d;
+}
+
+/* The 64-bit address of fields hi:lo. */
+static inline uint64_t ts_desc_get64(const ts_desc *d, ts_desc_field lo, ts_desc_field hi)
+{
+	return (uint64_t)ts_desc_get(d, hi) << 32 | ts_desc_get(d, lo);
+}
+
+static inline void ts_desc_set64(ts_desc *d, ts_desc_field lo, ts_desc_field hi, uint64_t v)
+{
+	ts_desc_set(d, lo, (uint32_t)v);
+	ts_desc_set(d, hi, (uint32_t)(v >> 32));
+}
+
+/* Flag bits defined for an opcode; any other set bit is ERR_BAD_OPCODE. */
+static inline uint32_t ts_desc_op_flags(uint32_t opcode)
+{
+	uint32_t m = 0;
+#define TS_DESC_FLAG(name, op, bit, what)                                                             \
+	if (opcode == TS_DESC_##op)                                                                   \
+		m |= TS_##name;
+#include "tessera/desc.def"
+	return m;
+}
+
+#define TS_DESC_OPCODE(d) ts_desc_get((d), TS_FLD_OPCODE)
+#define TS_DESC_FLAGS(d) ts_desc_get((d), TS_FLD_FLAGS)
 
 #endif

@@ -1,6 +1,6 @@
-/* gen.h — files generated from one hwcfg for the RTL and the C side:
- * tessera_params.vh (RTL parameters), ts_regmap.vh (register offsets from
- * regmap.def) and tessera_params.h (the same parameters for C, the driver). */
+/* gen.h — files generated from one hwcfg and the contract tables for the RTL
+ * and the C side: tessera_params.vh (RTL parameters), ts_regmap.vh (regmap.def),
+ * ts_contract.vh (desc, hwerr, pe, timing .def) and tessera_params.h (C). */
 #ifndef TESSERA_GEN_H
 #define TESSERA_GEN_H
 
@@ -14,9 +14,22 @@
  * from <source> — do not edit"). */
 char *ts_gen_params_vh(const ts_hwcfg *c, const char *source);
 char *ts_gen_regmap_vh(void);
+char *ts_gen_contract_vh(void);
 char *ts_gen_params_h(const ts_hwcfg *c, const char *source);
 
-/* Write the three files into dir (created if missing), each via tmp + rename. */
+/* Every generated file, in a fixed order: tessera_params.vh, ts_regmap.vh,
+ * ts_contract.vh, tessera_params.h. ts_gen_texts fills out (free the texts
+ * with ts_gen_texts_free) or fails with TS_ERR_NOMEM having freed them. */
+#define TS_GEN_FILES 4
+typedef struct ts_gen_file {
+	const char *name; /* file name in the output directory */
+	char *text;
+} ts_gen_file;
+ts_status ts_gen_texts(const ts_hwcfg *c, const char *source, ts_gen_file out[TS_GEN_FILES], ts_diag *d);
+void ts_gen_texts_free(ts_gen_file f[TS_GEN_FILES]);
+
+/* Write every generated file into dir (created if missing, one level): all
+ * to temporaries first, then renamed; on an error nothing of it is left. */
 ts_status ts_gen_write_sim_files(const ts_hwcfg *c, const char *source, const char *dir, ts_diag *d);
 
 #endif

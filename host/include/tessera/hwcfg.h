@@ -11,13 +11,12 @@
 
 typedef enum ts_dataflow { TS_DF_WS = 0, TS_DF_OS, TS_DF_COUNT } ts_dataflow;
 
+/* PE types, codes and element widths: pe.def (int16, int8, int4, lightpe1,
+ * lightpe2, binary). */
 typedef enum ts_pe_type {
-	TS_PE_INT16 = 0,
-	TS_PE_INT8,
-	TS_PE_INT4,
-	TS_PE_LIGHTPE1, /* weights = +-2^e, one shift-add */
-	TS_PE_LIGHTPE2, /* weights = +-2^e1 +- 2^e2, two shift-adds */
-	TS_PE_BINARY,   /* +-1 weights and activations, XNOR-popcount */
+#define TS_PE_TYPE(name, code, config_name, wbits, abits, product_bits, what) TS_PE_##name = (code),
+#include "tessera/pe.def"
+#undef TS_PE_TYPE
 	TS_PE_COUNT
 } ts_pe_type;
 

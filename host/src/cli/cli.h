@@ -15,7 +15,11 @@ int cmd_onnx_test(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
 
+/* Resolve config and write its generated files into dir (gen.h); the exit
+ * code, after printing "tessera <cmd>: ..." on an error. */
+int cli_gen_write(const char *cmd, const char *config, const char *dir);
 /* Print "tessera <cmd>: <msg>" on stderr for a usage error; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print the diagnostic for a failed status on stderr; returns its exit code. */

@@ -19,7 +19,6 @@
 
 #include "cli/cli.h"
 #include "tessera/device.h"
-#include "tessera/gen.h"
 #include "tessera/hwcfg.h"
 #include "tessera/util.h"
 #include "tessera/workload.h"
@@ -38,8 +37,8 @@ static void usage(FILE *f)
 		"  -l, --layer L      only this layer (index or name)\n"
 		"      --trace FILE   FST waveform of the run (builds a tracing model)\n"
 		"      --seed S       random data seed (default: time; printed)\n"
-		"      --gen DIR      only write the generated includes (tessera_params.vh,\n"
-		"                     ts_regmap.vh, tessera_params.h) of CFG into DIR\n"
+		"      --gen DIR      only write the generated files of CFG into DIR\n"
+		"                     (the same as tessera gen --config CFG --out DIR)\n"
 		"      --json         machine output (keys documented in cmd_sim.c)\n"
 		"  -q, --quiet        no progress\n"
 		"  -h, --help         this text\n"
@@ -86,16 +85,13 @@ int cmd_sim(int argc, char **argv)
 	if (!config || (!model && !gen_dir))
 		return cli_usage_error("sim", "--config and --model are required");
 
+	if (gen_dir)
+		return cli_gen_write("sim", config, gen_dir);
 	ts_diag d = { { 0 } };
 	ts_hwcfg cfg;
 	ts_status st = ts_hwcfg_resolve(config, &cfg, &d);
 	if (st)
 		return cli_fail("sim", st, &d);
-	if (gen_dir) {
-		if ((st = ts_gen_write_sim_files(&cfg, config, gen_dir, &d)))
-			return cli_fail("sim", st, &d);
-		return 0;
-	}
 	ts_workload *w = NULL;
 	if ((st = ts_workload_load(model, TS_WL_AUTO, &w, &d)))
 		return cli_fail("sim", st, &d);

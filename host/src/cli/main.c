@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "onnx-test", cmd_onnx_test, "run ONNX backend node-test directories on tessera's kernels" },
 	{ "search", cmd_search, "design-space search: per-layer PEs/buffers or one array config under a budget" },
 	{ "report", cmd_report, "plot a search database: convergence per run and the latency/area Pareto front" },
+	{ "gen", cmd_gen, "write the RTL includes and C header generated from a config and the contract tables" },
 	{ "sim", cmd_sim, "Verilator co-simulation of the RTL vs the golden model and cost model" },
 };
 

@@ -49,8 +49,19 @@
 /* ---- names --------------------------------------------------------------- */
 
 static const char *const dataflow_names[TS_DF_COUNT] = { "ws", "os" };
-static const char *const pe_names[TS_PE_COUNT] = { "int16", "int8", "int4",
-						   "lightpe1", "lightpe2", "binary" };
+static const char *const pe_names[TS_PE_COUNT] = {
+#define TS_PE_TYPE(name, code, config_name, wbits, abits, product_bits, what) [code] = config_name,
+#include "tessera/pe.def"
+#undef TS_PE_TYPE
+};
+/* pe.def's codes are 0 .. TS_PE_COUNT - 1, one row each. */
+enum {
+	PE_ROWS = 0
+#define TS_PE_TYPE(name, code, config_name, wbits, abits, product_bits, what) +1
+#include "tessera/pe.def"
+#undef TS_PE_TYPE
+};
+_Static_assert((int)PE_ROWS == (int)TS_PE_COUNT, "pe.def: one row per code 0 .. n-1");
 #define SPF_COUNT 5
 static const char *const spf_names[SPF_COUNT] = { "bitmap", "csr", "csc", "coo", "rlc" };
 
@@ -102,24 +113,37 @@ int ts_sparse_format_from_name(const char *s, uint32_t *spf_bit)
 	return -1;
 }
 
-/* lightpe1 stores sign + 3-bit exponent; lightpe2 two such terms. */
+/* Element widths (pe.def): lightpe1 stores sign + 3-bit exponent; lightpe2 two such terms. */
 uint32_t ts_pe_wbits(ts_pe_type pe)
 {
-	static const uint32_t bits[TS_PE_COUNT] = { 16, 8, 4, 4, 8, 1 };
+	static const uint32_t bits[TS_PE_COUNT] = {
+#define TS_PE_TYPE(name, code, config_name, wbits, abits, product_bits, what) [code] = wbits,
+#include "tessera/pe.def"
+#undef TS_PE_TYPE
+	};
 	return (unsigned)pe < TS_PE_COUNT ? bits[pe] : 0;
 }
 
 uint32_t ts_pe_abits(ts_pe_type pe)
 {
-	static const uint32_t bits[TS_PE_COUNT] = { 16, 8, 4, 8, 8, 1 };
+	static const uint32_t bits[TS_PE_COUNT] = {
+#define TS_PE_TYPE(name, code, config_name, wbits, abits, product_bits, what) [code] = abits,
+#include "tessera/pe.def"
+#undef TS_PE_TYPE
+	};
 	return (unsigned)pe < TS_PE_COUNT ? bits[pe] : 0;
 }
 
-/* Width of one PE product, the narrowest accumulator that makes sense:
+/* Width of one PE product, the narrowest accumulator that makes sense (pe.def):
  * 16 x 16 -> 32; 8 x 8 and narrower (shifted int8, popcounts) fit in 16. */
 static uint32_t pe_product_bits(ts_pe_type pe)
 {
-	return pe == TS_PE_INT16 ? 32 : 16;
+	static const uint32_t bits[TS_PE_COUNT] = {
+#define TS_PE_TYPE(name, code, config_name, wbits, abits, product_bits, what) [code] = product_bits,
+#include "tessera/pe.def"
+#undef TS_PE_TYPE
+	};
+	return bits[pe];
 }
 
 /* ---- fields ---------------------------------------------------------------- */

@@ -51,9 +51,11 @@
 #include "tessera/runtime.h"
 #include "util/bits.h"
 
+/* "ERR_<name>" of hwerr.def, "NONE" for code 0. */
 static const char *const hw_err_names[TS_HWERR_COUNT] = {
-	"NONE", "ERR_BAD_OPCODE", "ERR_ZERO_LENGTH", "ERR_ADDR_RANGE", "ERR_SPAD_RANGE",
-	"ERR_TILE_RANGE", "ERR_BYTES_MISMATCH", "ERR_NO_FENCE",
+#define TS_HWERR(name, code, what) [code] = (code) ? "ERR_" #name : #name,
+#include "tessera/hwerr.def"
+#undef TS_HWERR
 };
 
 const char *ts_hw_err_name(ts_hw_err e)
@@ -76,14 +78,16 @@ uint64_t ts_desc_exec_cycles(const ts_hwcfg *c, const ts_desc *desc)
 {
 	switch (TS_DESC_OPCODE(desc)) {
 	case TS_DESC_LOAD:
-		return dma_cycles(c, desc->w[7]);
+		return dma_cycles(c, ts_desc_get(desc, TS_FLD_LOAD_BYTES));
 	case TS_DESC_STORE:
-		return dma_cycles(c, (uint64_t)desc->w[4] * ts_nbytes(desc->w[5], ts_pe_abits(c->pe))) +
+		return dma_cycles(c, (uint64_t)ts_desc_get(desc, TS_FLD_STORE_ROWS) *
+					     ts_nbytes(ts_desc_get(desc, TS_FLD_STORE_COLS), ts_pe_abits(c->pe))) +
 		       TS_T_REQUANT_PIPE;
 	case TS_DESC_COMPUTE:
 		if (c->dataflow == TS_DF_WS)
-			return TS_T_COMPUTE_SETUP + (uint64_t)desc->w[2] + desc->w[1] + c->rows + c->cols - 1;
-		return TS_T_COMPUTE_SETUP + (uint64_t)desc->w[2] + c->rows + c->cols - 1 +
+			return TS_T_COMPUTE_SETUP + (uint64_t)ts_desc_get(desc, TS_FLD_COMP_KT) +
+			       ts_desc_get(desc, TS_FLD_COMP_MT) + c->rows + c->cols - 1;
+		return TS_T_COMPUTE_SETUP + (uint64_t)ts_desc_get(desc, TS_FLD_COMP_KT) + c->rows + c->cols - 1 +
 		       (TS_DESC_FLAGS(desc) & TS_COMP_DRAIN ? c->rows : 0);
 	default:
 		return 0;
@@ -238,11 +242,6 @@ static int in_window(const run *x, uint64_t addr, uint64_t bytes)
 	return addr >= x->base && addr - x->base <= x->size && bytes <= x->size - (addr - x->base);
 }
 
-static uint64_t desc_addr(const ts_desc *desc)
-{
-	return (uint64_t)desc->w[1] | (uint64_t)desc->w[2] << 32;
-}
-
 static ts_hw_err exec_load(run *x, const ts_desc *desc)
 {
 	ts_descsim *s = x->s;
@@ -250,8 +249,9 @@ static ts_hw_err exec_load(run *x, const ts_desc *desc)
 	if (flags & ~TS_LOAD_TO_W)
 		return fail(x, TS_HWERR_BAD_OPCODE, "LOAD flags 0x%x", flags);
 	int to_w = flags & TS_LOAD_TO_W;
-	uint64_t rows = desc->w[4], rows2 = desc->w[6], bytes = desc->w[7], first = desc->w[3];
-	uint64_t e1 = desc->w[5] & 0xffffu, e2 = desc->w[5] >> 16;
+	uint64_t rows = ts_desc_get(desc, TS_FLD_LOAD_ROWS), rows2 = ts_desc_get(desc, TS_FLD_LOAD_ROWS2);
+	uint64_t bytes = ts_desc_get(desc, TS_FLD_LOAD_BYTES), first = ts_desc_get(desc, TS_FLD_LOAD_WORD);
+	uint64_t e1 = ts_desc_get(desc, TS_FLD_LOAD_ROW_ELEMS), e2 = ts_desc_get(desc, TS_FLD_LOAD_ROW_ELEMS2);
 	if (!rows || !e1 || !bytes || (rows2 && !e2))
 		return fail(x, TS_HWERR_ZERO_LENGTH, "LOAD rows %llu x %llu elements, rows2 %llu x %llu, %llu bytes",
 			    (unsigned long long)rows, (unsigned long long)e1, (unsigned long long)rows2,
@@ -271,7 +271,7 @@ static ts_hw_err exec_load(run *x, const ts_desc *desc)
 		return fail(x, TS_HWERR_SPAD_RANGE, "LOAD words %llu..%llu of the %s scratchpad (%llu words)",
 			    (unsigned long long)first, (unsigned long long)(first + rows + rows2 - 1),
 			    to_w ? "weight" : "input", (unsigned long long)depth);
-	uint64_t addr = desc_addr(desc);
+	uint64_t addr = ts_desc_get64(desc, TS_FLD_LOAD_ADDR_LO, TS_FLD_LOAD_ADDR_HI);
 	if (!in_window(x, addr, bytes))
 		return fail(x, TS_HWERR_ADDR_RANGE, "LOAD of %llu bytes at 0x%llx", (unsigned long long)bytes,
 			    (unsigned long long)addr);
@@ -293,8 +293,9 @@ static ts_hw_err exec_compute(run *x, const ts_desc *desc)
 	int ws = s->c.dataflow == TS_DF_WS;
 	if (flags & ~(uint32_t)(TS_COMP_ACC_FIRST | TS_COMP_DRAIN)) /* WS ignores DRAIN */
 		return fail(x, TS_HWERR_BAD_OPCODE, "COMPUTE flags 0x%x", flags);
-	uint64_t mt = desc->w[1], kt = desc->w[2], nt = desc->w[3];
-	uint64_t a0 = desc->w[4], w0 = desc->w[5], acc0 = desc->w[6];
+	uint64_t mt = ts_desc_get(desc, TS_FLD_COMP_MT), kt = ts_desc_get(desc, TS_FLD_COMP_KT);
+	uint64_t nt = ts_desc_get(desc, TS_FLD_COMP_NT), a0 = ts_desc_get(desc, TS_FLD_COMP_A_WORD);
+	uint64_t w0 = ts_desc_get(desc, TS_FLD_COMP_W_WORD), acc0 = ts_desc_get(desc, TS_FLD_COMP_ACC_WORD);
 	if (!mt || !kt || !nt)
 		return fail(x, TS_HWERR_ZERO_LENGTH, "COMPUTE tile %llu x %llu x %llu", (unsigned long long)mt,
 			    (unsigned long long)kt, (unsigned long long)nt);
@@ -381,13 +382,14 @@ static ts_hw_err exec_store(run *x, const ts_desc *desc)
 {
 	ts_descsim *s = x->s;
 	uint32_t flags = TS_DESC_FLAGS(desc);
-	int32_t mult = (int32_t)desc->w[6];
-	int shift = (int)(desc->w[7] & 0xffu);
-	int32_t zp = (int8_t)((desc->w[7] >> 8) & 0xffu);
-	if (flags || mult < 1 || shift < 1 || shift > 62 || desc->w[7] >> 16)
+	int32_t mult = (int32_t)ts_desc_get(desc, TS_FLD_STORE_MULT);
+	int shift = (int)ts_desc_get(desc, TS_FLD_STORE_SHIFT);
+	int32_t zp = (int8_t)ts_desc_get(desc, TS_FLD_STORE_ZP);
+	if (flags || mult < 1 || shift < 1 || shift > TS_DESC_SHIFT_MAX || ts_desc_get(desc, TS_FLD_STORE_RESERVED))
 		return fail(x, TS_HWERR_BAD_OPCODE, "STORE flags 0x%x multiplier %ld shift %d w7 0x%08x", flags,
-			    (long)mult, shift, desc->w[7]);
-	uint64_t rows = desc->w[4], cols = desc->w[5], acc0 = desc->w[3];
+			    (long)mult, shift, ts_desc_word(desc, TS_FLD_STORE_RESERVED));
+	uint64_t rows = ts_desc_get(desc, TS_FLD_STORE_ROWS), cols = ts_desc_get(desc, TS_FLD_STORE_COLS);
+	uint64_t acc0 = ts_desc_get(desc, TS_FLD_STORE_ACC_WORD);
 	if (!rows || !cols)
 		return fail(x, TS_HWERR_ZERO_LENGTH, "STORE of %llu x %llu", (unsigned long long)rows,
 			    (unsigned long long)cols);
@@ -398,7 +400,8 @@ static ts_hw_err exec_store(run *x, const ts_desc *desc)
 		return fail(x, TS_HWERR_SPAD_RANGE, "STORE accumulator words %llu..%llu (%llu words)",
 			    (unsigned long long)acc0, (unsigned long long)(acc0 + rows - 1),
 			    (unsigned long long)s->d_acc);
-	uint64_t row_bytes = ts_nbytes(cols, s->ab), bytes = rows * row_bytes, addr = desc_addr(desc);
+	uint64_t row_bytes = ts_nbytes(cols, s->ab), bytes = rows * row_bytes;
+	uint64_t addr = ts_desc_get64(desc, TS_FLD_STORE_ADDR_LO, TS_FLD_STORE_ADDR_HI);
 	if (!in_window(x, addr, bytes))
 		return fail(x, TS_HWERR_ADDR_RANGE, "STORE of %llu bytes at 0x%llx", (unsigned long long)bytes,
 			    (unsigned long long)addr);
@@ -444,7 +447,7 @@ ts_status ts_descsim_run(ts_descsim *s, uint8_t *mem, uint64_t mem_base, uint64_
 			break;
 		}
 		uint64_t at = desc_addr_base + i * TS_DESC_BYTES;
-		if ((desc_addr_base & 31) || at < desc_addr_base || !in_window(&x, at, TS_DESC_BYTES)) {
+		if ((desc_addr_base % TS_DESC_BYTES) || at < desc_addr_base || !in_window(&x, at, TS_DESC_BYTES)) {
 			e = fail(&x, TS_HWERR_ADDR_RANGE, "descriptor fetch at 0x%llx", (unsigned long long)at);
 			break;
 		}
@@ -452,8 +455,9 @@ ts_status ts_descsim_run(ts_descsim *s, uint8_t *mem, uint64_t mem_base, uint64_
 		ts_desc_decode(mem + (at - mem_base), &desc);
 		cycles += fetch;
 		unsigned op = TS_DESC_OPCODE(&desc);
-		if (desc.w[0] >> 16) {
-			e = fail(&x, TS_HWERR_BAD_OPCODE, "word 0 = 0x%08x has reserved bits set", desc.w[0]);
+		if (ts_desc_get(&desc, TS_FLD_RESERVED)) {
+			e = fail(&x, TS_HWERR_BAD_OPCODE, "word 0 = 0x%08x has reserved bits set",
+				 ts_desc_word(&desc, TS_FLD_RESERVED));
 			break;
 		}
 		if (op == TS_DESC_FENCE) {

@@ -82,12 +82,6 @@ static void emit(lower *lw, ts_desc *desc, ts_lower_kind kind, uint64_t m0, uint
 	lw->st = lw->v->visit(lw->v->ctx, desc, &tile);
 }
 
-static void set_addr(ts_desc *desc, uint64_t addr)
-{
-	desc->w[1] = (uint32_t)addr;
-	desc->w[2] = (uint32_t)(addr >> 32);
-}
-
 /* LOAD of `rows` rows of `elems` elements then `rows2` rows of `elems2` into
  * consecutive words from `word`. Segments are normalized: an empty first
  * segment takes the second's place, equal widths merge. */
@@ -107,30 +101,28 @@ static void emit_load(lower *lw, int to_w, uint64_t off, uint64_t word, uint64_t
 	if (!rows2)
 		elems2 = 0;
 	uint32_t bits = to_w ? lw->wb : lw->ab;
-	ts_desc desc;
-	memset(&desc, 0, sizeof desc);
-	desc.w[0] = TS_DESC_LOAD | (to_w ? TS_LOAD_TO_W : 0u) << 8;
-	set_addr(&desc, lw->b->base + off);
-	desc.w[3] = (uint32_t)word;
-	desc.w[4] = (uint32_t)rows;
-	desc.w[5] = (uint32_t)elems | (uint32_t)elems2 << 16;
-	desc.w[6] = (uint32_t)rows2;
-	desc.w[7] = (uint32_t)(rows * ts_nbytes(elems, bits) + rows2 * ts_nbytes(elems2, bits));
+	ts_desc desc = ts_desc_make(TS_DESC_LOAD, to_w ? TS_LOAD_TO_W : 0u);
+	ts_desc_set64(&desc, TS_FLD_LOAD_ADDR_LO, TS_FLD_LOAD_ADDR_HI, lw->b->base + off);
+	ts_desc_set(&desc, TS_FLD_LOAD_WORD, (uint32_t)word);
+	ts_desc_set(&desc, TS_FLD_LOAD_ROWS, (uint32_t)rows);
+	ts_desc_set(&desc, TS_FLD_LOAD_ROW_ELEMS, (uint32_t)elems);
+	ts_desc_set(&desc, TS_FLD_LOAD_ROW_ELEMS2, (uint32_t)elems2);
+	ts_desc_set(&desc, TS_FLD_LOAD_ROWS2, (uint32_t)rows2);
+	ts_desc_set(&desc, TS_FLD_LOAD_BYTES,
+		    (uint32_t)(rows * ts_nbytes(elems, bits) + rows2 * ts_nbytes(elems2, bits)));
 	emit(lw, &desc, kind, m0, mt, n0, nt, k0, kt);
 }
 
 static void emit_compute(lower *lw, uint32_t flags, uint64_t mt, uint64_t kt, uint64_t nt, uint64_t a_word,
 			 uint64_t w_word, uint64_t acc_word, uint64_t m0, uint64_t n0, uint64_t k0)
 {
-	ts_desc desc;
-	memset(&desc, 0, sizeof desc);
-	desc.w[0] = TS_DESC_COMPUTE | flags << 8;
-	desc.w[1] = (uint32_t)mt;
-	desc.w[2] = (uint32_t)kt;
-	desc.w[3] = (uint32_t)nt;
-	desc.w[4] = (uint32_t)a_word;
-	desc.w[5] = (uint32_t)w_word;
-	desc.w[6] = (uint32_t)acc_word;
+	ts_desc desc = ts_desc_make(TS_DESC_COMPUTE, flags);
+	ts_desc_set(&desc, TS_FLD_COMP_MT, (uint32_t)mt);
+	ts_desc_set(&desc, TS_FLD_COMP_KT, (uint32_t)kt);
+	ts_desc_set(&desc, TS_FLD_COMP_NT, (uint32_t)nt);
+	ts_desc_set(&desc, TS_FLD_COMP_A_WORD, (uint32_t)a_word);
+	ts_desc_set(&desc, TS_FLD_COMP_W_WORD, (uint32_t)w_word);
+	ts_desc_set(&desc, TS_FLD_COMP_ACC_WORD, (uint32_t)acc_word);
 	emit(lw, &desc, TS_LK_COMPUTE, m0, mt, n0, nt, k0, kt);
 }
 
@@ -139,15 +131,14 @@ static void emit_compute(lower *lw, uint32_t flags, uint64_t mt, uint64_t kt, ui
 static void emit_store(lower *lw, uint64_t m0, uint64_t mt, uint64_t ni, uint64_t nt)
 {
 	uint64_t off = lw->pass.o_off + ni * lw->pass.m * ts_nbytes(lw->C, lw->ab) + m0 * ts_nbytes(nt, lw->ab);
-	ts_desc desc;
-	memset(&desc, 0, sizeof desc);
-	desc.w[0] = TS_DESC_STORE;
-	set_addr(&desc, lw->b->base + off);
-	desc.w[3] = 0;
-	desc.w[4] = (uint32_t)mt;
-	desc.w[5] = (uint32_t)nt;
-	desc.w[6] = (uint32_t)lw->rq.mult;
-	desc.w[7] = ((uint32_t)lw->rq.shift & 0xffu) | ((uint32_t)lw->rq.zp & 0xffu) << 8;
+	ts_desc desc = ts_desc_make(TS_DESC_STORE, 0);
+	ts_desc_set64(&desc, TS_FLD_STORE_ADDR_LO, TS_FLD_STORE_ADDR_HI, lw->b->base + off);
+	ts_desc_set(&desc, TS_FLD_STORE_ACC_WORD, 0);
+	ts_desc_set(&desc, TS_FLD_STORE_ROWS, (uint32_t)mt);
+	ts_desc_set(&desc, TS_FLD_STORE_COLS, (uint32_t)nt);
+	ts_desc_set(&desc, TS_FLD_STORE_MULT, (uint32_t)lw->rq.mult);
+	ts_desc_set(&desc, TS_FLD_STORE_SHIFT, (uint32_t)lw->rq.shift);
+	ts_desc_set(&desc, TS_FLD_STORE_ZP, (uint32_t)lw->rq.zp);
 	emit(lw, &desc, TS_LK_STORE, m0, mt, ni * lw->C, nt, 0, 0);
 }
 
@@ -262,9 +253,7 @@ ts_status ts_lower_layer(const ts_hwcfg *c, const ts_layer *l, const ts_layer_bu
 		else
 			lower_os(&lw);
 	}
-	ts_desc fence;
-	memset(&fence, 0, sizeof fence);
-	fence.w[0] = TS_DESC_FENCE;
+	ts_desc fence = ts_desc_make(TS_DESC_FENCE, 0);
 	emit(&lw, &fence, TS_LK_FENCE, 0, 0, 0, 0, 0, 0);
 	if (lw.st)
 		return ts_err(d, lw.st, "layer '%s': lowering stopped by its visitor", l->name);
@@ -307,14 +296,14 @@ ts_status ts_layer_buffers_plan(const ts_hwcfg *c, const ts_layer *l, uint64_t b
 /* ---- descriptors in memory ------------------------------------------------------------ */
 void ts_desc_encode(const ts_desc *desc, uint8_t out[TS_DESC_BYTES])
 {
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < TS_DESC_WORDS; i++)
 		for (int j = 0; j < 4; j++)
 			out[i * 4 + j] = (uint8_t)(desc->w[i] >> (8 * j));
 }
 
 void ts_desc_decode(const uint8_t in[TS_DESC_BYTES], ts_desc *desc)
 {
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < TS_DESC_WORDS; i++)
 		desc->w[i] = (uint32_t)in[i * 4] | (uint32_t)in[i * 4 + 1] << 8 | (uint32_t)in[i * 4 + 2] << 16 |
 			     (uint32_t)in[i * 4 + 3] << 24;
 }
@@ -339,11 +328,11 @@ static ts_status write_visit(void *ctx, const ts_desc *desc, const ts_lower_tile
 ts_status ts_write_descriptors(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buffers *b,
 			       const ts_rt_requant *rq, uint8_t *image, ts_diag *d)
 {
-	if (rq && (rq->mult < 1 || rq->shift < 1 || rq->shift > 62 || rq->zp < -128 || rq->zp > 127))
+	if (rq && (rq->mult < 1 || rq->shift < 1 || rq->shift > TS_DESC_SHIFT_MAX || rq->zp < -128 || rq->zp > 127))
 		return ts_err(d, TS_ERR_INPUT,
 			      "layer '%s': requantization multiplier %ld shift %d zero point %ld out of range "
-			      "(allowed: 1..2147483647, 1..62, -128..127)",
-			      l->name, (long)rq->mult, rq->shift, (long)rq->zp);
+			      "(allowed: 1..2147483647, 1..%d, -128..127)",
+			      l->name, (long)rq->mult, rq->shift, (long)rq->zp, TS_DESC_SHIFT_MAX);
 	write_ctx w = { image + b->desc_off, b->desc_count };
 	ts_lower_visitor v = { write_visit, &w };
 	ts_status st = ts_lower_layer(c, l, b, rq, &v, d);

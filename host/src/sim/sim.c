@@ -1,5 +1,5 @@
 /* sim.c — build-on-demand and dlopen of the Verilated model (sim.h).
- * Build: generate the params / regmap includes, hash them with every rtl/<name>.v
+ * Build: generate the includes (gen.h), hash them with every rtl/<name>.v
  * and the shim, and if build/simcache/<hash>/libtsv.so is missing run
  * verilator --cc, the generated Makefile (OPT_FAST=-O2) and g++ -shared into a
  * private directory that is renamed into place (concurrent builders are safe:
@@ -224,20 +224,13 @@ ts_status ts_sim_build(const ts_hwcfg *c, const ts_sim_opts *o, char *so_path, s
 		return st;
 	/* The banner names the config; hash the content without it so one config
 	 * loaded from two places shares a model. */
-	char *vh = ts_gen_params_vh(c, "-"), *rm = ts_gen_regmap_vh(), *h = ts_gen_params_h(c, "-");
-	if (!vh || !rm || !h) {
-		free(vh);
-		free(rm);
-		free(h);
-		return ts_err(d, TS_ERR_NOMEM, "sim: out of memory");
-	}
+	ts_gen_file gen[TS_GEN_FILES];
+	if ((st = ts_gen_texts(c, "-", gen, d)))
+		return st;
 	uint64_t hash = 0xcbf29ce484222325ull;
-	fnv(&hash, vh, strlen(vh));
-	fnv(&hash, rm, strlen(rm));
-	fnv(&hash, h, strlen(h));
-	free(vh);
-	free(rm);
-	free(h);
+	for (size_t i = 0; i < TS_GEN_FILES; i++)
+		fnv(&hash, gen[i].text, strlen(gen[i].text));
+	ts_gen_texts_free(gen);
 	int api = SIM_API_VERSION;
 	fnv(&hash, &api, sizeof api);
 	fnv(&hash, BUILD_RECIPE, strlen(BUILD_RECIPE));
