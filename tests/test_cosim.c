@@ -19,7 +19,7 @@
 #include "tessera/hwcfg.h"
 #include "tessera/quant.h"
 #include "tessera/runtime.h"
-#include "tessera/sim.h"
+#include "tessera/device.h"
 
 #define SIM_BASE 0x10000000ull
 #define SIM_SIZE (4ull << 20)
@@ -68,7 +68,7 @@ static const cfg_spec specs[CFG_COUNT] = {
 };
 
 static ts_hwcfg cfgs[CFG_COUNT];
-static ts_sim *sims[CFG_COUNT];
+static tsd_dev *sims[CFG_COUNT], *refs[CFG_COUNT]; /* rtl and desc devices of each config */
 
 static void make_cfg(const cfg_spec *s, ts_hwcfg *c)
 {
@@ -87,199 +87,56 @@ static void make_cfg(const cfg_spec *s, ts_hwcfg *c)
 	c->sparse_formats = 0;
 }
 
-static ts_sim *get_sim(int i)
+static tsd_dev *get_sim(int i)
 {
 	if (!sims[i]) {
 		ts_diag d = { { 0 } };
 		make_cfg(&specs[i], &cfgs[i]);
-		ts_sim_opts o = { 0 };
+		tsd_opts o = { 0 };
 		o.mem_base = SIM_BASE;
 		o.mem_size = SIM_SIZE;
-		ts_status st = ts_sim_open(&cfgs[i], &o, &sims[i], &d);
-		if (st)
+		if (tsd_open("rtl", &cfgs[i], &o, &sims[i], &d) || tsd_open("desc", &cfgs[i], &o, &refs[i], &d))
 			fail_msg("config %s: %s", specs[i].name, d.msg);
 	}
 	return sims[i];
 }
 
-/* ---- random operands per PE type (runtime.h element types) ----------------------- */
-static size_t w_elem_size(ts_pe_type pe)
-{
-	return pe == TS_PE_INT16 ? 2 : 1;
-}
-
-static void fill_weights(ts_pe_type pe, void *w, size_t n, uint64_t *s)
-{
-	for (size_t i = 0; i < n; i++) {
-		switch (pe) {
-		case TS_PE_INT16: ((int16_t *)w)[i] = (int16_t)rnd(s, 0, 65535); break;
-		case TS_PE_INT8: ((int8_t *)w)[i] = (int8_t)rnd(s, 0, 255); break;
-		case TS_PE_INT4: ((int8_t *)w)[i] = (int8_t)((int)rnd(s, 0, 15) - 8); break;
-		case TS_PE_LIGHTPE1: ((uint8_t *)w)[i] = (uint8_t)rnd(s, 0, 15); break;
-		case TS_PE_LIGHTPE2: ((uint8_t *)w)[i] = (uint8_t)rnd(s, 0, 255); break;
-		default: ((int8_t *)w)[i] = rnd(s, 0, 1) ? 1 : -1; break;
-		}
-	}
-}
-
-static void fill_acts(ts_pe_type pe, void *x, size_t n, uint64_t *s)
-{
-	for (size_t i = 0; i < n; i++) {
-		switch (pe) {
-		case TS_PE_INT16: ((int16_t *)x)[i] = (int16_t)rnd(s, 0, 65535); break;
-		case TS_PE_INT4: ((int8_t *)x)[i] = (int8_t)((int)rnd(s, 0, 15) - 8); break;
-		case TS_PE_BINARY: ((int8_t *)x)[i] = rnd(s, 0, 1) ? 1 : -1; break;
-		default: ((int8_t *)x)[i] = (int8_t)rnd(s, 0, 255); break;
-		}
-	}
-}
-
-static void out_range(ts_pe_type pe, int32_t *qmin, int32_t *qmax)
-{
-	switch (pe) {
-	case TS_PE_INT16: *qmin = -32768; *qmax = 32767; break;
-	case TS_PE_INT4: *qmin = -8; *qmax = 7; break;
-	case TS_PE_BINARY: *qmin = -1; *qmax = 0; break; /* sign of the unclamped value */
-	default: *qmin = -128; *qmax = 127; break;
-	}
-}
-
-/* Golden GEMM of a groups == 1 GEMM layer (y = M, c = Kr, k = N) straight from
- * quant.h / kernels.h semantics: int32 wrap-around, then ts_requant_one. */
-static int32_t golden_product(ts_pe_type pe, const void *w, size_t wi, const void *x, size_t xi)
-{
-	int32_t a = pe == TS_PE_INT16 ? ((const int16_t *)x)[xi] : ((const int8_t *)x)[xi];
-	switch (pe) {
-	case TS_PE_INT16: return a * ((const int16_t *)w)[wi];
-	case TS_PE_LIGHTPE1: return a * ts_lightpe_decode(((const uint8_t *)w)[wi], TS_Q_LIGHTPE1);
-	case TS_PE_LIGHTPE2: return a * ts_lightpe_decode(((const uint8_t *)w)[wi], TS_Q_LIGHTPE2);
-	case TS_PE_BINARY: return ((a >= 0) == (((const int8_t *)w)[wi] >= 0)) ? 1 : -1;
-	default: return a * ((const int8_t *)w)[wi];
-	}
-}
-
-static int32_t golden_out(ts_pe_type pe, uint32_t acc, const ts_rt_requant *rq)
-{
-	ts_requant q = { rq->mult, rq->shift, rq->zp, 0, 0 };
-	out_range(pe, &q.qmin, &q.qmax);
-	int32_t y = ts_requant_one((int32_t)acc, &q);
-	return pe == TS_PE_BINARY ? (y >= 0 ? 1 : -1) : y;
-}
-
-/* ---- one layer on the RTL ------------------------------------------------------------ */
+/* ---- one layer: the same image on the RTL and the descriptor model ------------------------
+ * tsd_cosim_layer: seeded operands, one image, both devices; every output compared (and
+ * with the golden kernels for plain GEMMs), cycles against the cost model. */
 typedef struct layer_result {
 	uint64_t rtl_cycles, model_cycles, descsim_cycles, descriptors, checked, mismatches;
 } layer_result;
 
 static void run_layer(int ci, const ts_layer *l, uint64_t seed, layer_result *res)
 {
-	ts_sim *sim = get_sim(ci);
+	tsd_dev *rtl = get_sim(ci);
 	const ts_hwcfg *c = &cfgs[ci];
 	ts_diag d = { { 0 } };
-	uint64_t s = seed;
-	size_t wn = ts_layer_weight_elems(l), xn = ts_layer_input_elems(l), yn = ts_layer_output_elems(l);
-	void *w = calloc(wn, w_elem_size(c->pe)), *x = calloc(xn, 2);
-	int32_t *y_rtl = calloc(yn, sizeof *y_rtl), *y_ref = calloc(yn, sizeof *y_ref);
-	assert_non_null(w);
-	assert_non_null(x);
-	fill_weights(c->pe, w, wn, &s);
-	fill_acts(c->pe, x, xn, &s);
-	/* Scales that keep most outputs inside the output range (so a wrong
-	 * accumulator shows; saturation still happens at the tails): scale =
-	 * mult 2^-shift ~ qmax / (typical |product| * sqrt(Kr)). */
-	static const int shift_lo[TS_PE_COUNT] = { 46, 37, 34, 37, 38, 30 };
-	ts_rt_requant rq = { (int32_t)rnd(&s, 1u << 29, (1u << 31) - 1),
-			     shift_lo[c->pe] + (int)rnd(&s, 0, 4), (int32_t)rnd(&s, 0, 40) - 20 };
-	if (c->pe == TS_PE_BINARY) {
-		rq.shift = 30 + (int)rnd(&s, 0, 1);
-		rq.zp = (int32_t)rnd(&s, 0, 4) - 2;
-	} else if (c->pe == TS_PE_INT4) {
-		rq.zp = (int32_t)rnd(&s, 0, 4) - 2;
-	}
-
-	ts_layer_buffers b;
-	if (ts_layer_buffers_plan(c, l, SIM_BASE, &b, &d))
-		fail_msg("%s: plan: %s", l->name, d.msg);
-	assert_true(b.total <= SIM_SIZE);
-	uint8_t *image = calloc(1, b.total);
-	assert_non_null(image);
-	if (ts_pack_weights(c, l, &b, w, image, &d) || ts_pack_input(c, l, &b, x, image, &d) ||
-	    ts_write_descriptors(c, l, &b, &rq, image, &d))
-		fail_msg("%s: lowering: %s", l->name, d.msg);
-	/* Fill the output region with a pattern so unwritten bytes show. */
-	memset(image + b.o_off, 0xa5, b.o_bytes);
-	assert_int_equal(ts_sim_mem_write(sim, SIM_BASE, image, b.total, &d), TS_OK);
-	ts_sim_run_result r;
-	if (ts_sim_exec(sim, SIM_BASE + b.desc_off, (uint32_t)b.desc_count, CYCLE_LIMIT, &r, &d))
+	const tsd_limit lim = { CYCLE_LIMIT, 0 };
+	tsd_cosim_result r;
+	if (tsd_cosim_layer(rtl, refs[ci], c, l, seed, &lim, &r, &d))
 		fail_msg("%s on %s: %s (seed %llu)", l->name, c->name, d.msg, (unsigned long long)seed);
-	if (r.err != TS_HWERR_NONE)
-		fail_msg("%s on %s: hardware error %s at descriptor %u (seed %llu)", l->name, c->name,
-			 ts_hw_err_name(r.err), r.err_desc, (unsigned long long)seed);
-	assert_int_equal(ts_sim_mem_read(sim, SIM_BASE, image, b.total, &d), TS_OK);
-	if (ts_unpack_output(c, l, &b, image, y_rtl, &d))
-		fail_msg("%s: unpack: %s", l->name, d.msg);
-
-	ts_descsim_result dr;
-	if (ts_descsim_layer(c, l, w, x, &rq, y_ref, &dr, &d))
-		fail_msg("%s: descsim: %s", l->name, d.msg);
-	ts_cost cost;
-	if (ts_cost_layer(c, l, &cost, &d))
-		fail_msg("%s: cost: %s", l->name, d.msg);
-
-	uint64_t mism = 0;
-	for (size_t i = 0; i < yn; i++) {
-		if (y_rtl[i] != y_ref[i]) {
-			if (!mism)
-				print_error("%s on %s: first mismatch at output %zu (k %zu, pixel %zu): rtl %d, "
-					    "descsim %d (seed %llu)\n", l->name, c->name, i,
-					    (i / ((size_t)ts_layer_out_h(l) * ts_layer_out_w(l))) % l->k,
-					    i % ((size_t)ts_layer_out_h(l) * ts_layer_out_w(l)), y_rtl[i],
-					    y_ref[i], (unsigned long long)seed);
-			mism++;
-		}
-	}
-	/* Independent golden check for plain GEMM layers (groups 1). */
-	if (l->op == TS_OP_GEMM && l->groups == 1 && l->n == 1) {
-		size_t M = l->y, K = l->c, N = l->k;
-		for (size_t i = 0; i < M; i++)
-			for (size_t j = 0; j < N; j++) {
-				uint32_t acc = 0;
-				for (size_t k = 0; k < K; k++)
-					acc += (uint32_t)golden_product(c->pe, w, j * K + k, x, k * M + i);
-				int32_t want = golden_out(c->pe, acc, &rq);
-				if (y_rtl[j * M + i] != want) {
-					if (!mism)
-						print_error("%s on %s: golden mismatch at (m %zu, n %zu): rtl %d, "
-							    "golden %d (seed %llu)\n", l->name, c->name, i, j,
-							    y_rtl[j * M + i], want, (unsigned long long)seed);
-					mism++;
-				}
-			}
-	}
-	res->rtl_cycles = r.cycles;
-	res->model_cycles = cost.cycles;
-	res->descsim_cycles = dr.cycles;
+	res->rtl_cycles = r.dut_cycles;
+	res->model_cycles = r.model_cycles;
+	res->descsim_cycles = r.ref_cycles;
 	res->descriptors = r.descriptors;
-	res->checked = yn;
-	res->mismatches = mism;
-	if (mism || r.cycles != cost.cycles || r.cycles != dr.cycles || r.descriptors != b.desc_count ||
-	    r.mem_oob)
-		print_error("%s on %s: rtl %llu cycles, model %llu, descsim %llu; descriptors %u of %llu; "
-			    "%llu mismatches; %llu bytes out of window (seed %llu)\n", l->name, c->name,
-			    (unsigned long long)r.cycles, (unsigned long long)cost.cycles,
-			    (unsigned long long)dr.cycles, r.descriptors,
-			    (unsigned long long)b.desc_count, (unsigned long long)mism,
-			    (unsigned long long)r.mem_oob, (unsigned long long)seed);
-	assert_int_equal(mism, 0);
-	assert_int_equal(r.cycles, cost.cycles);
-	assert_int_equal(r.cycles, dr.cycles);
-	assert_int_equal(r.descriptors, b.desc_count);
+	res->checked = r.checked;
+	res->mismatches = r.mismatches;
+	if (r.mismatches || r.dut_cycles != r.model_cycles || r.dut_cycles != r.ref_cycles ||
+	    r.descriptors != r.expected_descriptors || r.mem_oob)
+		print_error("%s on %s: rtl %llu cycles, model %llu, descsim %llu; descriptors %llu of %llu; "
+			    "%llu mismatches (first: %s); %llu bytes out of window (seed %llu)\n", l->name,
+			    c->name, (unsigned long long)r.dut_cycles, (unsigned long long)r.model_cycles,
+			    (unsigned long long)r.ref_cycles, (unsigned long long)r.descriptors,
+			    (unsigned long long)r.expected_descriptors, (unsigned long long)r.mismatches,
+			    r.first_mismatch, (unsigned long long)r.mem_oob, (unsigned long long)seed);
+	assert_int_equal(r.checked, ts_layer_output_elems(l));
+	assert_int_equal(r.mismatches, 0);
+	assert_int_equal(r.dut_cycles, r.model_cycles);
+	assert_int_equal(r.dut_cycles, r.ref_cycles);
+	assert_int_equal(r.descriptors, r.expected_descriptors);
 	assert_int_equal(r.mem_oob, 0);
-	free(w);
-	free(x);
-	free(y_rtl);
-	free(y_ref);
-	free(image);
 }
 
 /* A random GEMM or conv layer small enough to simulate quickly, ragged on purpose. */
@@ -350,20 +207,20 @@ static void test_worked_example_os(void **state)
 static void test_regs(void **state)
 {
 	(void)state;
-	ts_sim *s = get_sim(CFG_3X5_LP1_OS);
-	assert_int_equal(ts_sim_reg_read(s, TS_REG_ID), TS_REG_ID_MAGIC);
-	assert_int_equal(ts_sim_reg_read(s, TS_REG_VERSION), TS_REGMAP_VERSION);
-	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_ROWS), 3);
-	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_COLS), 5);
-	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_PE), TS_PE_LIGHTPE1 << TS_HW_PE_PE_LSB |
+	tsd_dev *s = get_sim(CFG_3X5_LP1_OS);
+	assert_int_equal(tsd_reg_read(s, TS_REG_ID), TS_REG_ID_MAGIC);
+	assert_int_equal(tsd_reg_read(s, TS_REG_VERSION), TS_REGMAP_VERSION);
+	assert_int_equal(tsd_reg_read(s, TS_REG_HW_ROWS), 3);
+	assert_int_equal(tsd_reg_read(s, TS_REG_HW_COLS), 5);
+	assert_int_equal(tsd_reg_read(s, TS_REG_HW_PE), TS_PE_LIGHTPE1 << TS_HW_PE_PE_LSB |
 							       TS_DF_OS << TS_HW_PE_DATAFLOW_LSB |
 							       32 << TS_HW_PE_ACC_BITS_LSB);
-	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_SPAD_IN), 20);  /* 60 B / 3 B */
-	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_SPAD_W), 8);    /* 24 B / 3 B */
-	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_SPAD_ACC), 8);  /* 160 B / 20 B */
-	assert_int_equal(ts_sim_reg_read(s, TS_REG_HW_DRAM), 2);
-	ts_sim_reg_write(s, TS_REG_DESC_MAX, 0x12345678u);
-	assert_int_equal(ts_sim_reg_read(s, TS_REG_DESC_MAX), 0x12345678u);
+	assert_int_equal(tsd_reg_read(s, TS_REG_HW_SPAD_IN), 20);  /* 60 B / 3 B */
+	assert_int_equal(tsd_reg_read(s, TS_REG_HW_SPAD_W), 8);    /* 24 B / 3 B */
+	assert_int_equal(tsd_reg_read(s, TS_REG_HW_SPAD_ACC), 8);  /* 160 B / 20 B */
+	assert_int_equal(tsd_reg_read(s, TS_REG_HW_DRAM), 2);
+	tsd_reg_write(s, TS_REG_DESC_MAX, 0x12345678u);
+	assert_int_equal(tsd_reg_read(s, TS_REG_DESC_MAX), 0x12345678u);
 }
 
 #define RANDOM_TEST(fn, ci, count)              \
@@ -413,40 +270,37 @@ static void put_desc_fields(uint8_t *mem, size_t i, uint32_t opcode, uint32_t fl
 static uint64_t run_both(int ci, uint8_t *big, size_t list_off, uint32_t desc_max, ts_hw_err want,
 			 uint32_t want_idx)
 {
-	ts_sim *s = get_sim(ci);
+	tsd_dev *devs[2] = { get_sim(ci), refs[ci] };
+	tsd_run_result r[2];
 	ts_diag d = { { 0 } };
-	assert_int_equal(ts_sim_mem_write(s, SIM_BASE, big, SIM_SIZE, &d), TS_OK);
-	ts_sim_run_result r;
-	if (ts_sim_exec(s, SIM_BASE + list_off, desc_max, 100000, &r, &d))
-		fail_msg("run did not end: %s", d.msg);
-	if (r.err != want || r.err_desc != want_idx)
-		print_error("want %s at %u, got %s at %u\n", ts_hw_err_name(want), want_idx,
-			    ts_hw_err_name(r.err), r.err_desc);
-	assert_int_equal(r.err, want);
-	assert_int_equal(r.err_desc, want_idx);
-	assert_int_equal(!!(ts_sim_reg_read(s, TS_REG_STATUS) & TS_STATUS_ERROR), want != TS_HWERR_NONE);
-	ts_descsim *ds;
-	assert_int_equal(ts_descsim_new(&cfgs[ci], &ds, &d), TS_OK);
-	ts_descsim_result dr;
-	ts_diag d2 = { { 0 } };
-	ts_descsim_run(ds, big, SIM_BASE, SIM_SIZE, SIM_BASE + list_off, desc_max, &dr, &d2);
-	ts_descsim_free(ds);
-	assert_int_equal(dr.err, want);
-	assert_int_equal(dr.err_desc, want_idx);
-	if (r.cycles != dr.cycles)
+	const tsd_limit lim = { 100000, 0 };
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(tsd_mem_write(devs[k], SIM_BASE, big, SIM_SIZE, &d), TS_OK);
+		if (tsd_run(devs[k], SIM_BASE + list_off, desc_max, &lim, &r[k], &d))
+			fail_msg("%s: run did not end: %s", tsd_backend(devs[k]), d.msg);
+		if (r[k].err != want || r[k].err_desc != want_idx)
+			print_error("%s: want %s at %u, got %s at %u\n", tsd_backend(devs[k]), ts_hw_err_name(want),
+				    want_idx, ts_hw_err_name(r[k].err), r[k].err_desc);
+		assert_int_equal(r[k].err, want);
+		assert_int_equal(r[k].err_desc, want_idx);
+		assert_int_equal(!!(tsd_reg_read(devs[k], TS_REG_STATUS) & TS_STATUS_ERROR), want != TS_HWERR_NONE);
+	}
+	if (r[0].cycles != r[1].cycles)
 		print_error("rtl %llu cycles, descsim %llu (desc.h: cycles of a failed run)\n",
-			    (unsigned long long)r.cycles, (unsigned long long)dr.cycles);
-	assert_int_equal(r.cycles, dr.cycles);
+			    (unsigned long long)r[0].cycles, (unsigned long long)r[1].cycles);
+	assert_int_equal(r[0].cycles, r[1].cycles);
+	assert_int_equal(r[0].descriptors, r[1].descriptors);
 	uint8_t *rtl = malloc(SIM_SIZE);
 	assert_non_null(rtl);
-	assert_int_equal(ts_sim_mem_read(s, SIM_BASE, rtl, SIM_SIZE, &d), TS_OK);
+	assert_int_equal(tsd_mem_read(devs[0], SIM_BASE, rtl, SIM_SIZE, &d), TS_OK);
+	assert_int_equal(tsd_mem_read(devs[1], SIM_BASE, big, SIM_SIZE, &d), TS_OK);
 	for (size_t i = 0; i < SIM_SIZE; i++)
 		if (rtl[i] != big[i]) {
 			print_error("memory byte 0x%zx: rtl 0x%02x, descsim 0x%02x\n", i, rtl[i], big[i]);
 			fail();
 		}
 	free(rtl);
-	return r.cycles;
+	return r[0].cycles;
 }
 
 static uint64_t expect_error(uint8_t *mem, size_t list_off, uint32_t desc_max, ts_hw_err want,
@@ -523,14 +377,9 @@ static void test_err_no_fence(void **state)
 	/* no fetch for the failing one: 4 + 3 * (19 + 13) + 1 */
 	assert_int_equal(expect_error(mem, 0, 3, TS_HWERR_NO_FENCE, 3), 4 + 3 * 32 + 1);
 	/* the same list with room for its FENCE finishes */
-	ts_sim *s = get_sim(CFG_2X2_INT8_WS);
-	ts_diag d = { { 0 } };
-	ts_sim_run_result r;
-	assert_int_equal(ts_sim_exec(s, SIM_BASE, 5, 100000, &r, &d), TS_OK);
-	assert_int_equal(r.err, TS_HWERR_NONE);
-	assert_int_equal(r.descriptors, 5);
 	/* 4 + 5 fetches of 10 + 8 + 1, four LOADs of 2 + 10 + 1, + 1 */
-	assert_int_equal(r.cycles, 4 + 5 * 19 + 4 * 13 + 1);
+	assert_int_equal(expect_error(mem, 0, 5, TS_HWERR_NONE, 0), 4 + 5 * 19 + 4 * 13 + 1);
+	assert_int_equal(tsd_reg_read(get_sim(CFG_2X2_INT8_WS), TS_REG_DESC_DONE), 5);
 }
 
 /* desc.h: STORE multiplier < 1, shift outside 1..62 and reserved bits are
@@ -660,7 +509,9 @@ int main(void)
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	fprintf(stderr, "test_cosim: %llu random layers, %llu outputs checked (seed %llu)\n",
 		(unsigned long long)g_layers, (unsigned long long)g_checked, (unsigned long long)g_seed);
-	for (int i = 0; i < CFG_COUNT; i++)
-		ts_sim_close(sims[i]);
+	for (int i = 0; i < CFG_COUNT; i++) {
+		tsd_close(sims[i]);
+		tsd_close(refs[i]);
+	}
 	return rc;
 }

@@ -43,32 +43,16 @@ static void small_cfg(ts_hwcfg *c, ts_dataflow df)
 }
 
 /* ---- a layer on the descriptor model -------------------------------------------------- */
-typedef struct image {
-	ts_layer_buffers b;
-	uint8_t *mem;
-} image;
-
-static ts_status build_image(const ts_hwcfg *c, const ts_layer *l, uint64_t base, const void *w,
-			     const void *x, const ts_rt_requant *rq, image *im, ts_diag *d)
-{
-	ts_status st = ts_layer_buffers_plan(c, l, base, &im->b, d);
-	if (st)
-		return st;
-	im->mem = calloc(1, im->b.total);
-	assert_non_null(im->mem);
-	if (w && (st = ts_pack_weights(c, l, &im->b, w, im->mem, d)))
-		return st;
-	if (x && (st = ts_pack_input(c, l, &im->b, x, im->mem, d)))
-		return st;
-	return ts_write_descriptors(c, l, &im->b, rq, im->mem, d);
-}
+/* The runtime's image (ts_layer_image_build) run on a fresh descriptor model with
+ * room for 8 descriptors past the list (a missing FENCE shows as NO_FENCE). */
+typedef ts_layer_image image;
 
 static ts_status run_image(const ts_hwcfg *c, image *im, ts_descsim_result *r, ts_diag *d)
 {
 	ts_descsim *s;
 	ts_status st = ts_descsim_new(c, &s, d);
 	assert_int_equal(st, TS_OK);
-	st = ts_descsim_run(s, im->mem, im->b.base, im->b.total, im->b.base + im->b.desc_off,
+	st = ts_descsim_run(s, im->bytes, im->b.base, im->b.total, im->b.base + im->b.desc_off,
 			    im->b.desc_count + 8, r, d);
 	ts_descsim_free(s);
 	return st;
@@ -76,12 +60,12 @@ static ts_status run_image(const ts_hwcfg *c, image *im, ts_descsim_result *r, t
 
 static void read_desc(const image *im, uint64_t i, ts_desc *desc)
 {
-	ts_desc_decode(im->mem + im->b.desc_off + i * TS_DESC_BYTES, desc);
+	ts_desc_decode(im->bytes + im->b.desc_off + i * TS_DESC_BYTES, desc);
 }
 
 static void write_desc(image *im, uint64_t i, const ts_desc *desc)
 {
-	ts_desc_encode(desc, im->mem + im->b.desc_off + i * TS_DESC_BYTES);
+	ts_desc_encode(desc, im->bytes + im->b.desc_off + i * TS_DESC_BYTES);
 }
 
 /* ---- hand-derived streams (docs/timing.md §8) ------------------------------------------ */
@@ -102,7 +86,7 @@ static void hand_tensors(int8_t x[9], int8_t w[9])
 static void check_hand_output(const ts_hwcfg *c, const ts_layer *l, image *im)
 {
 	int32_t y[9];
-	assert_int_equal(ts_unpack_output(c, l, &im->b, im->mem, y, NULL), TS_OK);
+	assert_int_equal(ts_unpack_output(c, l, &im->b, im->bytes, y, NULL), TS_OK);
 	/* Identity requantization: y[0][n][m][0] = sum_k A[m][k] B[k][n], by hand:
 	 * row 0: (3,-2,7).(cols) = 6-0-28=-22, -3-6+14=5, 15-2+14=27
 	 * row 1: (1,0,-5): 2+20=22, -1-10=-11, 5-10=-5
@@ -123,7 +107,7 @@ static void test_ws_hand(void **state)
 	hand_tensors(x, w);
 	image im;
 	ts_diag d = { { 0 } };
-	assert_int_equal(build_image(&c, &l, 0x1000, w, x, NULL, &im, &d), TS_OK);
+	assert_int_equal(ts_layer_image_build(&c, &l, 0x1000, w, x, NULL, &im, &d), TS_OK);
 	assert_int_equal(im.b.desc_count, 12);
 	/* Layout: W 3 k x (2 + 1) bytes = 9, A 3 m x (2 + 1) = 9, outputs 9. */
 	assert_int_equal(im.b.w_bytes, 9);
@@ -181,7 +165,7 @@ static void test_ws_hand(void **state)
 	assert_int_equal(r.cycles, 371);
 	assert_int_equal(r.desc_done, 12);
 	check_hand_output(&c, &l, &im);
-	free(im.mem);
+	ts_layer_image_free(&im);
 }
 
 static void test_os_hand(void **state)
@@ -194,7 +178,7 @@ static void test_os_hand(void **state)
 	hand_tensors(x, w);
 	image im;
 	ts_diag d = { { 0 } };
-	assert_int_equal(build_image(&c, &l, 0, w, x, NULL, &im, &d), TS_OK);
+	assert_int_equal(ts_layer_image_build(&c, &l, 0, w, x, NULL, &im, &d), TS_OK);
 	assert_int_equal(im.b.desc_count, 15);
 	/* Plan W: per n tile a W panel (3 k rows), per m tile an A chunk, COMPUTE with
 	 * ACC_FIRST | DRAIN (one chunk), STORE. */
@@ -222,7 +206,7 @@ static void test_os_hand(void **state)
 	assert_int_equal(run_image(&c, &im, &r, &d), TS_OK);
 	assert_int_equal(r.cycles, 475);
 	check_hand_output(&c, &l, &im);
-	free(im.mem);
+	ts_layer_image_free(&im);
 }
 
 /* Binary by hand: a ragged reduction (kt = 3 on 4 rows) must not count the missing
@@ -257,8 +241,12 @@ static void test_binary_hand(void **state)
 			ts_diag d = { { 0 } };
 			ts_descsim_result r;
 			int32_t y[4];
-			assert_int_equal(ts_descsim_layer(&c, &l, w, x, &rq, y, &r, &d), TS_OK);
+			image im;
+			assert_int_equal(ts_layer_image_build(&c, &l, 0, w, x, &rq, &im, &d), TS_OK);
+			assert_int_equal(run_image(&c, &im, &r, &d), TS_OK);
 			assert_int_equal(r.err, TS_HWERR_NONE);
+			assert_int_equal(ts_unpack_output(&c, &l, &im.b, im.bytes, y, NULL), TS_OK);
+			ts_layer_image_free(&im);
 			/* y[n][m]: dot + zp >= 0 -> +1 */
 			assert_int_equal(y[0 * 2 + 0], zp ? 1 : -1); /* -1 + zp */
 			assert_int_equal(y[1 * 2 + 0], zp ? 1 : -1);
@@ -283,18 +271,18 @@ static void test_int4_hand(void **state)
 	ts_rt_requant rq = { 1 << 30, 30, 2 };
 	image im;
 	ts_diag d = { { 0 } };
-	assert_int_equal(build_image(&c, &l, 0, w, x, &rq, &im, &d), TS_OK);
+	assert_int_equal(ts_layer_image_build(&c, &l, 0, w, x, &rq, &im, &d), TS_OK);
 	ts_descsim_result r;
 	assert_int_equal(run_image(&c, &im, &r, &d), TS_OK);
 	/* Output layout [n tile][m][nt]: n tile 0 = (1, -5) -> byte 0xB1, n tile 1 = 7 -> 0x07. */
-	assert_int_equal(im.mem[im.b.o_off], 0xB1);
-	assert_int_equal(im.mem[im.b.o_off + 1], 0x07);
+	assert_int_equal(im.bytes[im.b.o_off], 0xB1);
+	assert_int_equal(im.bytes[im.b.o_off + 1], 0x07);
 	int32_t y[3];
-	assert_int_equal(ts_unpack_output(&c, &l, &im.b, im.mem, y, NULL), TS_OK);
+	assert_int_equal(ts_unpack_output(&c, &l, &im.b, im.bytes, y, NULL), TS_OK);
 	assert_int_equal(y[0], 1);
 	assert_int_equal(y[1], -5);
 	assert_int_equal(y[2], 7);
-	free(im.mem);
+	ts_layer_image_free(&im);
 	/* Out-of-range int4 input names the element. */
 	const int8_t bad[2] = { 7, 9 };
 	ts_layer_buffers b;
@@ -592,26 +580,27 @@ static void test_random_layers(void **state)
 			rq.shift = 30;
 		}
 		uint64_t base = 0x40000000ull + 32 * (uint64_t)rng_range(0, 1000);
-		image im;
-		ts_layer_buffers *b = &im.b;
+		ts_layer_buffers plan, *b = &plan;
 		assert_int_equal(ts_layer_buffers_plan(&c, &l, base, b, &d), TS_OK);
 		char what[600];
 		describe(what, sizeof what, &c, &l, &b->t);
 		ts_gemm_shape g = ts_layer_gemm_shape(&l);
 		coverage(&b->t, &g, cov);
-		im.mem = calloc(1, b->total);
 		int packed_binary = c.pe == TS_PE_BINARY && b->t.group_pack > 1;
-		st = ts_pack_weights(&c, &l, b, w, im.mem, &d);
 		if (packed_binary) {
-			assert_int_equal(st, TS_ERR_UNSUPPORTED);
+			uint8_t *scratch = calloc(1, b->total);
+			assert_non_null(scratch);
+			assert_int_equal(ts_pack_weights(&c, &l, b, w, scratch, &d), TS_ERR_UNSUPPORTED);
+			free(scratch);
 			binary_packed++;
 			ts_diag_clear(&d);
-		} else if (st) {
+		}
+		image im;
+		st = ts_layer_image_build(&c, &l, base, packed_binary ? NULL : w, x, &rq, &im, &d);
+		if (st) {
 			print_error("seed %llu case %d: %s: %s\n", seed, ci, what, d.msg);
 			fail();
 		}
-		assert_int_equal(ts_pack_input(&c, &l, b, x, im.mem, &d), TS_OK);
-		assert_int_equal(ts_write_descriptors(&c, &l, b, &rq, im.mem, &d), TS_OK);
 		ts_descsim_result r;
 		st = run_image(&c, &im, &r, &d);
 		if (st) {
@@ -627,7 +616,7 @@ static void test_random_layers(void **state)
 			fail();
 		}
 		if (!packed_binary) {
-			assert_int_equal(ts_unpack_output(&c, &l, b, im.mem, y, &d), TS_OK);
+			assert_int_equal(ts_unpack_output(&c, &l, b, im.bytes, y, &d), TS_OK);
 			uint64_t P = ts_layer_out_h(&l), Q = ts_layer_out_w(&l);
 			for (uint64_t i = 0; i < ny; i++) {
 				int32_t want = expected(&c, gold[i], &rq);
@@ -642,7 +631,7 @@ static void test_random_layers(void **state)
 				}
 			}
 		}
-		free(im.mem);
+		ts_layer_image_free(&im);
 		free(x);
 		free(w);
 		free(gold);
@@ -818,7 +807,7 @@ static void test_hw_errors(void **state)
 	image clean;
 	ts_diag d = { { 0 } };
 	const uint64_t base = 0x2000;
-	assert_int_equal(build_image(&c, &l, base, w, x, NULL, &clean, &d), TS_OK);
+	assert_int_equal(ts_layer_image_build(&c, &l, base, w, x, NULL, &clean, &d), TS_OK);
 	/* Stream (docs/timing.md §8): 0 LOAD A, 1 LOAD W, 2 COMPUTE, 3 LOAD W, 4 COMPUTE,
 	 * 5 STORE, ..., 11 FENCE. Scratchpads: 32 words each. */
 	static const struct {
@@ -850,8 +839,8 @@ static void test_hw_errors(void **state)
 	assert_int_equal(fetch, 19);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		image im = clean;
-		im.mem = malloc(clean.b.total);
-		memcpy(im.mem, clean.mem, clean.b.total);
+		im.bytes = malloc(clean.b.total);
+		memcpy(im.bytes, clean.bytes, clean.b.total);
 		ts_desc desc;
 		read_desc(&im, (uint64_t)cases[i].index, &desc);
 		cases[i].fn(&im, &desc);
@@ -878,13 +867,13 @@ static void test_hw_errors(void **state)
 		}
 		assert_int_equal(r.cycles, cycles + fetch + 1);
 		assert_int_equal(r.desc_done, (uint64_t)cases[i].index);
-		free(im.mem);
+		ts_layer_image_free(&im);
 	}
 	/* By hand: an error at descriptor 2 = 4 + (19 + 15) + (19 + 13) + 19 + 1 = 90. */
 	{
 		image im = clean;
-		im.mem = malloc(clean.b.total);
-		memcpy(im.mem, clean.mem, clean.b.total);
+		im.bytes = malloc(clean.b.total);
+		memcpy(im.bytes, clean.bytes, clean.b.total);
 		ts_desc desc;
 		read_desc(&im, 2, &desc);
 		ts_desc_set(&desc, TS_FLD_OPCODE, 0);
@@ -894,13 +883,13 @@ static void test_hw_errors(void **state)
 		assert_int_equal(run_image(&c, &im, &r, NULL), TS_ERR_INPUT);
 		assert_int_equal(r.err, TS_HWERR_BAD_OPCODE);
 		assert_int_equal(r.cycles, 90);
-		free(im.mem);
+		ts_layer_image_free(&im);
 	}
 	/* WS accepts and ignores DRAIN (desc.h): same outputs, same cycles. */
 	{
 		image im = clean;
-		im.mem = malloc(clean.b.total);
-		memcpy(im.mem, clean.mem, clean.b.total);
+		im.bytes = malloc(clean.b.total);
+		memcpy(im.bytes, clean.bytes, clean.b.total);
 		for (int i = 2; i <= 4; i += 2) {
 			ts_desc desc;
 			read_desc(&im, (uint64_t)i, &desc);
@@ -911,14 +900,14 @@ static void test_hw_errors(void **state)
 		assert_int_equal(run_image(&c, &im, &r, NULL), TS_OK);
 		assert_int_equal(r.cycles, 371);
 		check_hand_output(&c, &l, &im);
-		free(im.mem);
+		ts_layer_image_free(&im);
 	}
 	/* No FENCE within DESC_MAX: the run stops before fetching descriptor DESC_MAX. */
 	ts_descsim *s;
 	assert_int_equal(ts_descsim_new(&c, &s, &d), TS_OK);
 	ts_descsim_result r;
 	for (uint64_t max = 0; max <= 12; max += 4) {
-		ts_status st = ts_descsim_run(s, clean.mem, base, clean.b.total, base + clean.b.desc_off, max, &r, NULL);
+		ts_status st = ts_descsim_run(s, clean.bytes, base, clean.b.total, base + clean.b.desc_off, max, &r, NULL);
 		if (max < 12) {
 			assert_int_equal(st, TS_ERR_INPUT);
 			assert_int_equal(r.err, TS_HWERR_NO_FENCE);
@@ -929,17 +918,17 @@ static void test_hw_errors(void **state)
 		}
 	}
 	/* A misaligned list base and a list running off the window: ADDR_RANGE. */
-	assert_int_equal(ts_descsim_run(s, clean.mem, base, clean.b.total, base + clean.b.desc_off + 4, 100, &r,
+	assert_int_equal(ts_descsim_run(s, clean.bytes, base, clean.b.total, base + clean.b.desc_off + 4, 100, &r,
 					NULL), TS_ERR_INPUT);
 	assert_int_equal(r.err, TS_HWERR_ADDR_RANGE);
 	assert_int_equal(r.err_desc, 0);
-	assert_int_equal(ts_descsim_run(s, clean.mem, base, clean.b.total - 32, base + clean.b.desc_off, 100, &r,
+	assert_int_equal(ts_descsim_run(s, clean.bytes, base, clean.b.total - 32, base + clean.b.desc_off, 100, &r,
 					NULL), TS_ERR_INPUT);
 	assert_int_equal(r.err, TS_HWERR_ADDR_RANGE);
 	assert_int_equal(r.err_desc, 11);
 	ts_descsim_free(s);
 	assert_string_equal(ts_hw_err_name(TS_HWERR_BYTES_MISMATCH), "ERR_BYTES_MISMATCH");
-	free(clean.mem);
+	free(clean.bytes);
 }
 
 /* Binary weights cannot be packed block-diagonally; a base off 32 bytes is refused. */

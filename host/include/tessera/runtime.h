@@ -194,13 +194,4 @@ void ts_descsim_free(ts_descsim *s);
 ts_status ts_descsim_run(ts_descsim *s, uint8_t *mem, uint64_t mem_base, uint64_t mem_size,
 			 uint64_t desc_addr, uint64_t desc_max, ts_descsim_result *r, ts_diag *d);
 
-/* A whole layer on a fresh model: layout at address 0, pack w and x, write the
- * descriptors (rq may be NULL), run (DESC_MAX = the list's length) and unpack the
- * output into y [N][K][P][Q]. r receives the run's result. */
-ts_status ts_descsim_layer(const ts_hwcfg *c, const ts_layer *l, const void *w, const void *x,
-			   const ts_rt_requant *rq, int32_t *y, ts_descsim_result *r, ts_diag *d);
-
-/* Short name of a hardware error ("ERR_SPAD_RANGE", ...). */
-const char *ts_hw_err_name(ts_hw_err e);
-
 #endif

@@ -491,32 +491,3 @@ ts_status ts_descsim_run(ts_descsim *s, uint8_t *mem, uint64_t mem_base, uint64_
 	r->desc_done = i;
 	return TS_OK;
 }
-
-/* ---- a whole layer ----------------------------------------------------------------------- */
-ts_status ts_descsim_layer(const ts_hwcfg *c, const ts_layer *l, const void *w, const void *x,
-			   const ts_rt_requant *rq, int32_t *y, ts_descsim_result *r, ts_diag *d)
-{
-	ts_layer_buffers b;
-	ts_status st = ts_layer_buffers_plan(c, l, 0, &b, d);
-	if (st)
-		return st;
-	uint8_t *mem = calloc(1, b.total);
-	if (!mem)
-		return ts_err(d, TS_ERR_NOMEM, "layer '%s': out of memory for a %llu-byte image", l->name,
-			      (unsigned long long)b.total);
-	ts_descsim *s = NULL;
-	st = ts_pack_weights(c, l, &b, w, mem, d);
-	if (!st)
-		st = ts_pack_input(c, l, &b, x, mem, d);
-	if (!st)
-		st = ts_write_descriptors(c, l, &b, rq, mem, d);
-	if (!st)
-		st = ts_descsim_new(c, &s, d);
-	if (!st)
-		st = ts_descsim_run(s, mem, b.base, b.total, b.base + b.desc_off, b.desc_count, r, d);
-	if (!st)
-		st = ts_unpack_output(c, l, &b, mem, y, d);
-	ts_descsim_free(s);
-	free(mem);
-	return st;
-}
