@@ -15,6 +15,7 @@
 #include "test_seed.h"
 
 #include "tessera/cost.h"
+#include "tessera/runtime.h"
 #include "tessera/hwcfg.h"
 #include "tessera/workload.h"
 #include "util/bits.h"

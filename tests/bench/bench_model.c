@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tessera/cost.h"
+#include "tessera/runtime.h"
 #include "tessera/hwcfg.h"
 #include "tessera/util.h"
 #include "tessera/workload.h"

@@ -77,10 +77,11 @@ ts_status ts_cost_layer(const ts_hwcfg *c, const ts_layer *l, ts_cost *out, ts_d
 ts_status ts_cost_workload(const ts_hwcfg *c, const ts_workload *w, ts_cost *per_layer,
 			   ts_cost *total, ts_diag *d);
 
-/* Reference: the same cycles by enumerating every descriptor of the plan
- * (slow; for tests and as the benchmark peer of the closed forms). */
-ts_status ts_cost_walk(const ts_hwcfg *c, const ts_layer *l, uint64_t *cycles, uint64_t *descriptors,
-		       ts_diag *d);
+/* Cycles of one descriptor as the controller spends them (docs/timing.md §1):
+ * fetch + decode, and execution (0 for FENCE and unknown opcodes). */
+uint64_t ts_desc_fetch_cycles(const ts_hwcfg *c);
+uint64_t ts_desc_exec_cycles(const ts_hwcfg *c, const ts_desc *desc);
+
 
 void ts_cost_add(ts_cost *acc, const ts_cost *x);
 const char *ts_energy_part_name(ts_energy_part p);

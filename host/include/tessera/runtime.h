@@ -108,10 +108,11 @@ typedef struct ts_lower_visitor {
 ts_status ts_lower_layer(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buffers *b,
 			 const ts_rt_requant *rq, const ts_lower_visitor *v, ts_diag *d);
 
-/* Cycles of one descriptor as the controller spends them (docs/timing.md §1):
- * fetch + decode, and execution (0 for FENCE and unknown opcodes). */
-uint64_t ts_desc_fetch_cycles(const ts_hwcfg *c);
-uint64_t ts_desc_exec_cycles(const ts_hwcfg *c, const ts_desc *desc);
+
+/* Reference: the same cycles by enumerating every descriptor of the plan
+ * (slow; for tests and as the benchmark peer of the closed forms). */
+ts_status ts_cost_walk(const ts_hwcfg *c, const ts_layer *l, uint64_t *cycles, uint64_t *descriptors,
+		       ts_diag *d);
 
 /* ---- host-side packing into a memory image (image = offset 0 of b) ------------------
  * w: weights [K][C/groups][R][S]; x: input [N][C][Y][X]; y: output [N][K][P][Q] as
