@@ -1,6 +1,7 @@
 /* sim.h — cycle-accurate co-simulation of the tessera RTL with Verilator.
  * A model is built per hwcfg on demand (gen -> verilator --cc -> shared
- * library), cached under build/simcache/<content hash>/ and loaded with dlopen. */
+ * library), cached under build/simcache/<hash of sources and recipe>/ (the user's
+ * cache when installed) and loaded with dlopen. */
 #ifndef TESSERA_SIM_H
 #define TESSERA_SIM_H
 
@@ -15,8 +16,12 @@
 typedef struct ts_sim ts_sim;
 
 typedef struct ts_sim_opts {
-	const char *root;   /* repository root holding rtl/ and sim/ (NULL: env TESSERA_ROOT, else ".") */
-	const char *cache;  /* model cache (NULL: env TESSERA_SIMCACHE, else build/simcache under root) */
+	const char *root;   /* holds rtl/ and sim/ (NULL: env TESSERA_ROOT, else <prefix>/share/tessera
+	                     * of an installed binary, else ".") */
+	const char *cache;  /* model cache (NULL: env TESSERA_SIMCACHE, else build/simcache under a
+	                     * writable repository root, else <$XDG_CACHE_HOME or ~/.cache>/tessera/simcache) */
+	const char *verilator_flags; /* extra verilator flags, blank-separated, part of the cache key
+	                              * (NULL: env TESSERA_VERILATOR_FLAGS) */
 	const char *source; /* config name for the generated banners (NULL: cfg->name) */
 	int trace;          /* build with FST tracing (a separate cached model) */
 	int quiet;          /* no build progress on stderr */
