@@ -16,10 +16,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tessera/device.h"
 #include "tessera/gen.h"
 #include "tessera/hwcfg.h"
 #include "tessera/runtime.h"
-#include "tessera/sim.h"
 #include "tessera/util.h"
 #include "tessera/workload.h"
 
@@ -38,31 +38,24 @@ static uint64_t rng(uint64_t *s)
 }
 
 /* The memory image of an int8 GEMM layer with random operands. */
-static int make_image(const ts_hwcfg *c, const ts_layer *l, uint64_t seed, ts_layer_buffers *b,
-		      uint8_t **image, ts_diag *d)
+static int make_image(const ts_hwcfg *c, const ts_layer *l, uint64_t seed, ts_layer_image *img, ts_diag *d)
 {
-	if (ts_layer_buffers_plan(c, l, MEM_BASE, b, d))
-		return -1;
 	size_t wn = ts_layer_weight_elems(l), xn = ts_layer_input_elems(l);
 	int8_t *w = malloc(wn), *x = malloc(xn);
-	*image = calloc(1, b->total);
-	if (!w || !x || !*image) {
-		free(w);
-		free(x);
+	int rc = -1;
+	if (w && x) {
+		for (size_t i = 0; i < wn; i++)
+			w[i] = (int8_t)rng(&seed);
+		for (size_t i = 0; i < xn; i++)
+			x[i] = (int8_t)rng(&seed);
+		ts_rt_requant rq = { 1 << 30, 38, 3 };
+		rc = ts_layer_image_build(c, l, MEM_BASE, w, x, &rq, img, d) ? -1 : 0;
+	} else {
 		snprintf(d->msg, sizeof d->msg, "out of memory");
-		return -1;
 	}
-	for (size_t i = 0; i < wn; i++)
-		w[i] = (int8_t)rng(&seed);
-	for (size_t i = 0; i < xn; i++)
-		x[i] = (int8_t)rng(&seed);
-	ts_rt_requant rq = { 1 << 30, 38, 3 };
-	int rc = ts_pack_weights(c, l, b, w, *image, d) || ts_pack_input(c, l, b, x, *image, d) ||
-		 ts_write_descriptors(c, l, b, &rq, *image, d);
-	memset(*image + b->o_off, 0xa5, b->o_bytes);
 	free(w);
 	free(x);
-	return rc ? -1 : 0;
+	return rc;
 }
 
 static int write_hex(const char *path, const uint8_t *p, size_t n)
@@ -110,23 +103,25 @@ typedef struct iv_result {
 } iv_result;
 
 /* The short GEMM on Verilator and on iverilog; 0 when both agree. */
-static int peer_run(ts_sim *s, const ts_hwcfg *c, iv_result *iv, unsigned long long *vl_cycles,
+static int peer_run(tsd_dev *dev, const ts_hwcfg *c, iv_result *iv, unsigned long long *vl_cycles,
 		    ts_diag *d)
 {
 	memset(iv, 0, sizeof *iv);
 	ts_layer l = ts_layer_gemm("gemm-iv", 1, IV_DIM, IV_DIM, IV_DIM);
-	ts_layer_buffers b;
-	uint8_t *image = NULL;
-	if (make_image(c, &l, 7, &b, &image, d)) {
-		free(image);
+	ts_layer_image img;
+	if (make_image(c, &l, 7, &img, d))
 		return -1;
-	}
-	ts_sim_run_result r;
-	uint8_t *vl_out = malloc(b.o_bytes), *iv_out = malloc(b.o_bytes);
+	/* iverilog starts from the image as built; Verilator's run overwrites img's outputs. */
+	ts_layer_buffers b = img.b;
+	uint8_t *image = malloc(b.total), *iv_out = malloc(b.o_bytes);
+	const uint8_t *vl_out = img.bytes + b.o_off;
+	tsd_run_result r;
+	const tsd_limit lim = { 1ull << 32, 0 };
 	int rc = -1;
-	if (!vl_out || !iv_out || ts_sim_mem_write(s, MEM_BASE, image, b.total, d) ||
-	    ts_sim_exec(s, MEM_BASE + b.desc_off, (uint32_t)b.desc_count, 1ull << 32, &r, d) ||
-	    ts_sim_mem_read(s, MEM_BASE + b.o_off, vl_out, b.o_bytes, d))
+	if (!image || !iv_out)
+		goto out;
+	memcpy(image, img.bytes, b.total);
+	if (tsd_run_layer(dev, c, &l, &img, &lim, &r, NULL, d))
 		goto out;
 	*vl_cycles = r.cycles;
 	if (system("command -v iverilog >/dev/null 2>&1 && command -v vvp >/dev/null 2>&1") != 0) {
@@ -179,8 +174,8 @@ static int peer_run(ts_sim *s, const ts_hwcfg *c, iv_result *iv, unsigned long l
 			    memcmp(iv_out, vl_out, b.o_bytes) == 0;
 	rc = 0;
 out:
+	ts_layer_image_free(&img);
 	free(image);
-	free(vl_out);
 	free(iv_out);
 	return rc;
 }
@@ -204,20 +199,21 @@ int main(void)
 		c.dram_latency = 30;
 		ts_layer l = ts_layer_gemm("gemm", 1, BIG_DIM, BIG_DIM, BIG_DIM);
 		ts_diag d = { { 0 } };
-		ts_sim_opts o = { 0 };
+		tsd_opts o = { 0 };
 		o.quiet = 1;
 		o.mem_base = MEM_BASE;
 		o.mem_size = MEM_SIZE;
-		ts_sim *s;
-		if (ts_sim_open(&c, &o, &s, &d)) {
+		tsd_dev *s, *ref = NULL;
+		if (tsd_open("rtl", &c, &o, &s, &d) || tsd_open("desc", &c, &o, &ref, &d)) {
 			fprintf(stderr, "bench_sim: %s\n", d.msg);
 			return 1;
 		}
 		/* best of three runs: the machine is shared, the runs are short */
-		ts_sim_layer_result r, best = { 0 };
+		const tsd_limit lim = { 1ull << 32, 0 };
+		tsd_cosim_result r, best = { 0 };
 		int failed = 0;
 		for (int k = 0; k < 3 && !failed; k++) {
-			if (ts_sim_layer(s, &c, &l, 1, &r, &d)) {
+			if (tsd_cosim_layer(s, ref, &c, &l, 1, &lim, &r, &d)) {
 				fprintf(stderr, "bench_sim: %s\n", d.msg);
 				failed = 1;
 			} else if (k == 0 || r.seconds < best.seconds) {
@@ -226,14 +222,15 @@ int main(void)
 		}
 		if (failed) {
 			rc = 1;
-			ts_sim_close(s);
+			tsd_close(s);
+			tsd_close(ref);
 			continue;
 		}
 		r = best;
-		double vl_rate = r.sim_cycles / r.seconds;
+		double vl_rate = r.waited / r.seconds;
 		printf("verilator %2ux%-2u int8 ws gemm %u^3: %8llu cycles in %6.3f s = %6.2f M cycles/s%s",
-		       dims[i], dims[i], BIG_DIM, (unsigned long long)r.sim_cycles, r.seconds, vl_rate / 1e6,
-		       r.mismatches || r.rtl_cycles != r.model_cycles ? " (MISMATCH)" : "");
+		       dims[i], dims[i], BIG_DIM, (unsigned long long)r.waited, r.seconds, vl_rate / 1e6,
+		       r.mismatches || r.dut_cycles != r.model_cycles ? " (MISMATCH)" : "");
 		iv_result iv;
 		unsigned long long vl_cycles = 0;
 		if (peer_run(s, &c, &iv, &vl_cycles, &d)) {
@@ -254,7 +251,8 @@ int main(void)
 			}
 		}
 		fflush(stdout);
-		ts_sim_close(s);
+		tsd_close(s);
+		tsd_close(ref);
 	}
 	return rc;
 }

@@ -133,6 +133,40 @@ ts_status ts_write_descriptors(const ts_hwcfg *c, const ts_layer *l, const ts_la
 void ts_desc_encode(const ts_desc *desc, uint8_t out[TS_DESC_BYTES]);
 void ts_desc_decode(const uint8_t in[TS_DESC_BYTES], ts_desc *desc);
 
+/* ---- the memory image of one layer -------------------------------------------------
+ * The one builder of an image: plan at base, pack w and x (NULL: left zero), write the
+ * descriptors (rq NULL: identity requantization) and fill the output region with
+ * TS_IMAGE_UNWRITTEN so outputs a device never writes show. img->bytes holds
+ * img->b.total bytes, byte 0 at address base; ts_layer_image_free releases it. */
+#define TS_IMAGE_UNWRITTEN 0xa5
+typedef struct ts_layer_image {
+	ts_layer_buffers b;
+	uint8_t *bytes;
+} ts_layer_image;
+
+ts_status ts_layer_image_build(const ts_hwcfg *c, const ts_layer *l, uint64_t base, const void *w,
+			       const void *x, const ts_rt_requant *rq, ts_layer_image *img, ts_diag *d);
+void ts_layer_image_free(ts_layer_image *img);
+
+/* Host element sizes of a PE type's weights and activations (the table at the top),
+ * and its output range (binary: -1..0, the sign bit of the unclamped value). */
+size_t ts_rt_weight_elem_size(ts_pe_type pe);
+size_t ts_rt_act_elem_size(ts_pe_type pe);
+void ts_rt_out_range(ts_pe_type pe, int32_t *qmin, int32_t *qmax);
+
+/* Seeded random operands of layer l in c's element types (full ranges) and a random
+ * per-tensor requantization that keeps most outputs inside the output range (so a
+ * wrong accumulator shows). The same seed gives the same operands. */
+typedef struct ts_layer_operands {
+	void *w, *x;
+	size_t wn, xn;
+	ts_rt_requant rq;
+} ts_layer_operands;
+
+ts_status ts_layer_operands_random(const ts_hwcfg *c, const ts_layer *l, uint64_t seed,
+				   ts_layer_operands *op, ts_diag *d);
+void ts_layer_operands_free(ts_layer_operands *op);
+
 /* ---- C descriptor model -------------------------------------------------------------
  * Executes a descriptor list exactly as desc.h specifies, on scratchpads of the depths
  * of docs/timing.md §2, with accumulators of acc_bits (two's complement, wrapping at

@@ -49,6 +49,11 @@ void ts_sim_step(ts_sim *s, uint64_t cycles);
 uint64_t ts_sim_cycle(ts_sim *s); /* cycles since the model was created */
 uint64_t ts_sim_mem_base(const ts_sim *s);
 uint64_t ts_sim_mem_size(const ts_sim *s);
+/* Step until the accelerator is idle, at most `limit` cycles (0: no bound);
+ * *stepped += the cycles stepped. Returns 1 when idle. */
+int ts_sim_run(ts_sim *s, uint64_t limit, uint64_t *stepped);
+/* Bytes the accelerator touched outside the memory model since it was created. */
+uint64_t ts_sim_mem_oob(ts_sim *s);
 /* Start (path) or stop (NULL) an FST waveform; needs opts.trace. */
 ts_status ts_sim_trace(ts_sim *s, const char *path, ts_diag *d);
 
@@ -68,28 +73,5 @@ typedef struct ts_sim_run_result {
  * reported in r->err with TS_OK (callers decide). */
 ts_status ts_sim_exec(ts_sim *s, uint64_t desc_addr, uint32_t desc_max, uint64_t limit,
 		      ts_sim_run_result *r, ts_diag *d);
-
-/* ---- one layer, checked (cosim.c) ---------------------------------------------
- * Random quantized weights and inputs (seeded; runtime.h element types), a random
- * per-tensor requantization, lowered by the runtime (ts_layer_buffers_plan,
- * ts_pack_*, ts_write_descriptors), run on the RTL, compared element by element
- * with the C descriptor model (ts_descsim_layer) and, for plain GEMM layers, with
- * the golden kernels; cycles compared with ts_cost_layer. */
-typedef struct ts_sim_layer_result {
-	uint64_t rtl_cycles, model_cycles, descsim_cycles;
-	uint64_t descriptors, expected_descriptors;
-	uint64_t checked, mismatches;
-	uint64_t sim_cycles;       /* clock cycles stepped */
-	double seconds;            /* wall time of the RTL run */
-	char first_mismatch[256];  /* "" if none */
-} ts_sim_layer_result;
-
-/* Memory the layer's image needs (for ts_sim_opts.mem_size). */
-ts_status ts_sim_layer_bytes(const ts_hwcfg *c, const ts_layer *l, uint64_t *bytes,
-			     ts_diag *d);
-/* TS_OK when it ran (check r->mismatches and the cycles); a hardware error or a
- * run that does not finish is TS_ERR_MISMATCH / TS_ERR_INTERNAL with a message. */
-ts_status ts_sim_layer(ts_sim *s, const ts_hwcfg *c, const ts_layer *l, uint64_t seed,
-		       ts_sim_layer_result *r, ts_diag *d);
 
 #endif

@@ -18,9 +18,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "tessera/device.h"
 #include "tessera/gen.h"
 #include "tessera/hwcfg.h"
-#include "tessera/sim.h"
 #include "tessera/util.h"
 #include "tessera/workload.h"
 
@@ -102,8 +102,8 @@ int cmd_sim(int argc, char **argv)
 
 	int rc = 0;
 	size_t *idx = malloc((w->n_layers ? w->n_layers : 1) * sizeof *idx), n = 0;
-	ts_sim_layer_result *res = calloc(w->n_layers ? w->n_layers : 1, sizeof *res);
-	ts_sim *sim = NULL;
+	tsd_cosim_result *res = calloc(w->n_layers ? w->n_layers : 1, sizeof *res);
+	tsd_dev *rtl = NULL, *ref = NULL;
 	if (!idx || !res) {
 		rc = cli_fail("sim", TS_ERR_NOMEM, NULL);
 		goto out;
@@ -132,13 +132,13 @@ int cmd_sim(int argc, char **argv)
 	/* One DRAM model big enough for the largest layer image. */
 	uint64_t need = 1u << 20;
 	for (size_t i = 0; i < n; i++) {
-		uint64_t bytes;
-		if ((st = ts_sim_layer_bytes(&cfg, &w->layers[idx[i]], &bytes, &d))) {
+		ts_layer_buffers b;
+		if ((st = ts_layer_buffers_plan(&cfg, &w->layers[idx[i]], 0, &b, &d))) {
 			rc = cli_fail("sim", st, &d);
 			goto out;
 		}
-		if (bytes > need)
-			need = bytes;
+		if (b.total > need)
+			need = b.total;
 	}
 	if (need > (1ull << 32) - 4096) {
 		rc = cli_fail("sim", ts_err(&d, TS_ERR_INPUT, "model '%s': a layer needs %llu bytes of "
@@ -146,43 +146,45 @@ int cmd_sim(int argc, char **argv)
 					    (unsigned long long)need), &d);
 		goto out;
 	}
-	ts_sim_opts o = { 0 };
+	tsd_opts o = { 0 };
 	o.source = config;
 	o.trace = trace != NULL;
 	o.quiet = quiet;
 	o.mem_base = 0x10000000ull;
 	o.mem_size = (need + 4095) & ~4095ull;
-	if ((st = ts_sim_open(&cfg, &o, &sim, &d))) {
+	if ((st = tsd_open("rtl", &cfg, &o, &rtl, &d)) || (st = tsd_open("desc", &cfg, &o, &ref, &d))) {
 		rc = cli_fail("sim", st, &d);
 		goto out;
 	}
-	if (trace && (st = ts_sim_trace(sim, trace, &d))) {
+	if (trace && (st = tsd_trace(rtl, trace, &d))) {
 		rc = cli_fail("sim", st, &d);
 		goto out;
 	}
 	if (!json && !quiet)
 		fprintf(stderr, "tessera sim: seed %llu\n", (unsigned long long)seed);
 
+	/* A layer that runs longer than this has hung (the largest zoo layers take ~10^9). */
+	const tsd_limit limit = { 20ull * 1000 * 1000 * 1000, 0 };
 	ts_progress prog;
 	ts_progress_start(&prog, "sim", n, quiet);
 	int bad = 0;
 	for (size_t i = 0; i < n; i++) {
 		const ts_layer *l = &w->layers[idx[i]];
-		st = ts_sim_layer(sim, &cfg, l, seed + idx[i], &res[i], &d);
+		st = tsd_cosim_layer(rtl, ref, &cfg, l, seed + idx[i], &limit, &res[i], &d);
 		if (st) {
 			ts_progress_end(&prog);
 			rc = cli_fail("sim", st == TS_ERR_MISMATCH ? TS_ERR_MISMATCH : st, &d);
 			goto out;
 		}
-		if (res[i].mismatches || res[i].rtl_cycles != res[i].model_cycles ||
-		    res[i].descsim_cycles != res[i].model_cycles ||
+		if (res[i].mismatches || res[i].dut_cycles != res[i].model_cycles ||
+		    res[i].ref_cycles != res[i].model_cycles ||
 		    res[i].descriptors != res[i].expected_descriptors)
 			bad = 1;
 		ts_progress_update(&prog, i + 1);
 	}
 	ts_progress_end(&prog);
 	if (trace)
-		ts_sim_trace(sim, NULL, NULL);
+		tsd_trace(rtl, NULL, NULL);
 
 	if (json) {
 		printf("{\"config\": ");
@@ -191,16 +193,16 @@ int cmd_sim(int argc, char **argv)
 		ts_json_str(stdout, w->name);
 		printf(", \"seed\": %llu, \"layers\": [", (unsigned long long)seed);
 		for (size_t i = 0; i < n; i++) {
-			const ts_sim_layer_result *r = &res[i];
+			const tsd_cosim_result *r = &res[i];
 			printf("%s\n  {\"index\": %zu, \"name\": ", i ? "," : "", idx[i]);
 			ts_json_str(stdout, w->layers[idx[i]].name);
 			printf(", \"rtl_cycles\": %llu, \"model_cycles\": %llu, \"diff\": %lld, "
 			       "\"outputs\": %llu, \"mismatches\": %llu, \"sim_cycles_per_s\": %.0f, "
 			       "\"first_mismatch\": ",
-			       (unsigned long long)r->rtl_cycles, (unsigned long long)r->model_cycles,
-			       (long long)(r->rtl_cycles - r->model_cycles), (unsigned long long)r->checked,
+			       (unsigned long long)r->dut_cycles, (unsigned long long)r->model_cycles,
+			       (long long)(r->dut_cycles - r->model_cycles), (unsigned long long)r->checked,
 			       (unsigned long long)r->mismatches,
-			       r->seconds > 0 ? r->sim_cycles / r->seconds : 0.0);
+			       r->seconds > 0 ? r->waited / r->seconds : 0.0);
 			ts_json_str(stdout, r->first_mismatch);
 			printf("}");
 		}
@@ -209,13 +211,13 @@ int cmd_sim(int argc, char **argv)
 		printf("%-4s %-24s %12s %12s %8s %10s %10s %9s\n", "#", "layer", "rtl_cycles",
 		       "model_cycles", "diff", "outputs", "mismatch", "Mcyc/s");
 		for (size_t i = 0; i < n; i++) {
-			const ts_sim_layer_result *r = &res[i];
+			const tsd_cosim_result *r = &res[i];
 			printf("%-4zu %-24.24s %12llu %12llu %8lld %10llu %10llu %9.2f\n", idx[i],
-			       w->layers[idx[i]].name, (unsigned long long)r->rtl_cycles,
+			       w->layers[idx[i]].name, (unsigned long long)r->dut_cycles,
 			       (unsigned long long)r->model_cycles,
-			       (long long)(r->rtl_cycles - r->model_cycles), (unsigned long long)r->checked,
+			       (long long)(r->dut_cycles - r->model_cycles), (unsigned long long)r->checked,
 			       (unsigned long long)r->mismatches,
-			       r->seconds > 0 ? r->sim_cycles / r->seconds / 1e6 : 0.0);
+			       r->seconds > 0 ? r->waited / r->seconds / 1e6 : 0.0);
 		}
 		for (size_t i = 0; i < n; i++)
 			if (res[i].first_mismatch[0])
@@ -225,7 +227,8 @@ int cmd_sim(int argc, char **argv)
 	}
 	rc = bad ? 1 : 0;
 out:
-	ts_sim_close(sim);
+	tsd_close(rtl);
+	tsd_close(ref);
 	ts_workload_free(w);
 	free(idx);
 	free(res);

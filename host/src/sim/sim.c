@@ -666,3 +666,16 @@ ts_status ts_sim_exec(ts_sim *s, uint64_t desc_addr, uint32_t desc_max, uint64_t
 		return ts_err(d, TS_ERR_INTERNAL, "sim: STATUS.ERROR with ERR_CODE 0");
 	return TS_OK;
 }
+
+int ts_sim_run(ts_sim *s, uint64_t limit, uint64_t *stepped)
+{
+	uint64_t n = 0;
+	int idle = s->run(s->model, limit, &n);
+	*stepped += n;
+	return idle;
+}
+
+uint64_t ts_sim_mem_oob(ts_sim *s)
+{
+	return s->mem_oob(s->model);
+}

@@ -1,0 +1,228 @@
+/* test_device.c — the device layer (device.h): opening by URI, the desc backend's
+ * emulated registers against the RTL's, one layer image on both devices (bit-exact,
+ * same cycles), cycle and time limits then a reset, and bad memory ranges. Seed: TS_SEED. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tessera/cost.h"
+#include "tessera/device.h"
+#include "test_seed.h"
+
+#define MEM_BASE 0x10000000ull
+#define MEM_SIZE (4ull << 20)
+
+static uint64_t g_seed;
+
+/* The co-simulation suite's configs of the same names (one cached model each). */
+static void cfg_2x2_int8_ws(ts_hwcfg *c)
+{
+	ts_hwcfg_default(c);
+	snprintf(c->name, sizeof c->name, "cosim-2x2-int8-ws");
+	c->rows = c->cols = 2;
+	c->dataflow = TS_DF_WS;
+	c->pe = TS_PE_INT8;
+	c->acc_bits = 32;
+	c->spad_input_bytes = 64;
+	c->spad_weight_bytes = 64;
+	c->spad_acc_bytes = 256;
+	c->dram_bytes_per_cycle = 4;
+	c->dram_latency = 10;
+	c->sparse_formats = 0;
+}
+
+static void cfg_3x5_lp1_os(ts_hwcfg *c)
+{
+	ts_hwcfg_default(c);
+	snprintf(c->name, sizeof c->name, "cosim-3x5-lightpe1-os");
+	c->rows = 3;
+	c->cols = 5;
+	c->dataflow = TS_DF_OS;
+	c->pe = TS_PE_LIGHTPE1;
+	c->acc_bits = 32;
+	c->spad_input_bytes = 60;
+	c->spad_weight_bytes = 24;
+	c->spad_acc_bytes = 160;
+	c->dram_bytes_per_cycle = 2;
+	c->dram_latency = 5;
+	c->sparse_formats = 0;
+}
+
+static tsd_dev *open_dev(const char *uri, const ts_hwcfg *c)
+{
+	tsd_opts o = { 0 };
+	o.mem_base = MEM_BASE;
+	o.mem_size = MEM_SIZE;
+	o.quiet = 1;
+	tsd_dev *dev = NULL;
+	ts_diag d = { { 0 } };
+	if (tsd_open(uri, c, &o, &dev, &d))
+		fail_msg("open %s for %s: %s", uri, c->name, d.msg);
+	assert_string_equal(tsd_backend(dev), uri);
+	assert_int_equal(tsd_mem_base(dev), MEM_BASE);
+	assert_int_equal(tsd_mem_size(dev), MEM_SIZE);
+	return dev;
+}
+
+static void test_open_unknown(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	cfg_2x2_int8_ws(&c);
+	tsd_dev *dev = (tsd_dev *)1;
+	ts_diag d = { { 0 } };
+	assert_int_equal(tsd_open("uart:/dev/nothing", &c, NULL, &dev, &d), TS_ERR_INPUT);
+	assert_null(dev);
+	assert_non_null(strstr(d.msg, "uart:/dev/nothing"));
+	assert_non_null(strstr(d.msg, "rtl, desc"));
+}
+
+/* Every register the host can read after reset, and a read/write one, on both devices. */
+static void test_registers_match_rtl(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	cfg_3x5_lp1_os(&c);
+	tsd_dev *rtl = open_dev("rtl", &c), *desc = open_dev("desc", &c);
+	assert_int_equal(tsd_reg_read(desc, TS_REG_ID), TS_REG_ID_MAGIC);
+	assert_int_equal(tsd_reg_read(desc, TS_REG_HW_SPAD_IN), 20); /* 60 B / 3 B */
+	assert_int_equal(tsd_reg_read(desc, TS_REG_HW_SPAD_ACC), 8); /* 160 B / 20 B */
+#define TS_REG(name, offset, access, description)                                              \
+	if (tsd_reg_read(rtl, TS_REG_##name) != tsd_reg_read(desc, TS_REG_##name))                \
+		fail_msg("register %s: rtl 0x%x, desc 0x%x", #name, tsd_reg_read(rtl, TS_REG_##name), \
+			 tsd_reg_read(desc, TS_REG_##name));
+#include "tessera/regmap.def"
+#undef TS_REG
+	tsd_reg_write(desc, TS_REG_DESC_MAX, 0x12345678u);
+	assert_int_equal(tsd_reg_read(desc, TS_REG_DESC_MAX), 0x12345678u);
+	tsd_reg_write(desc, TS_REG_HW_ROWS, 99); /* read-only */
+	assert_int_equal(tsd_reg_read(desc, TS_REG_HW_ROWS), 3);
+	tsd_close(rtl);
+	tsd_close(desc);
+}
+
+/* One image, both devices: the same output bytes and the cost model's cycles. */
+static void test_same_image_two_devices(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	cfg_2x2_int8_ws(&c);
+	tsd_dev *rtl = open_dev("rtl", &c), *desc = open_dev("desc", &c);
+	ts_layer l = ts_layer_conv("conv", 5, 3, 6, 6, 3, 3, 1, 1, 1);
+	tsd_cosim_result r;
+	ts_diag d = { { 0 } };
+	tsd_limit lim = { 10000000, 0 };
+	if (tsd_cosim_layer(rtl, desc, &c, &l, g_seed, &lim, &r, &d))
+		fail_msg("cosim: %s", d.msg);
+	if (r.mismatches)
+		fail_msg("%llu mismatches: %s", (unsigned long long)r.mismatches, r.first_mismatch);
+	assert_int_equal(r.checked, ts_layer_output_elems(&l));
+	assert_int_equal(r.dut_cycles, r.model_cycles);
+	assert_int_equal(r.ref_cycles, r.model_cycles);
+	assert_int_equal(r.descriptors, r.expected_descriptors);
+	assert_int_equal(r.mem_oob, 0);
+	tsd_close(rtl);
+	tsd_close(desc);
+}
+
+/* A run cut by a cycle or a time limit is "did not finish"; after a reset the
+ * device runs the next layer right. */
+static void test_limits_then_reset(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	cfg_2x2_int8_ws(&c);
+	tsd_dev *rtl = open_dev("rtl", &c), *desc = open_dev("desc", &c);
+	ts_layer big = ts_layer_gemm("big", 1, 64, 64, 64);
+	ts_cost cost;
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_cost_layer(&c, &big, &cost, &d), TS_OK);
+	assert_true(cost.cycles > 200000); /* longer than a wait slice */
+	ts_layer_operands op;
+	assert_int_equal(ts_layer_operands_random(&c, &big, g_seed, &op, &d), TS_OK);
+	ts_layer_image img;
+	assert_int_equal(ts_layer_image_build(&c, &big, MEM_BASE, op.w, op.x, &op.rq, &img, &d), TS_OK);
+	tsd_run_result r;
+	tsd_limit by_cycles = { 1000, 0 }, by_time = { 0, 1e-9 };
+	assert_int_equal(tsd_run_layer(rtl, &c, &big, &img, &by_cycles, &r, NULL, &d), TS_ERR_INTERNAL);
+	assert_non_null(strstr(d.msg, "did not finish within 1000 cycles"));
+	assert_int_equal(r.waited, 1000);
+	assert_true(tsd_reg_read(rtl, TS_REG_STATUS) & TS_STATUS_BUSY);
+	tsd_reset(rtl);
+	ts_diag_clear(&d);
+	assert_int_equal(tsd_run_layer(rtl, &c, &big, &img, &by_time, &r, NULL, &d), TS_ERR_INTERNAL);
+	assert_non_null(strstr(d.msg, "did not finish within"));
+	assert_true(r.waited < cost.cycles);
+	tsd_reset(rtl);
+	ts_layer_image_free(&img);
+	ts_layer_operands_free(&op);
+
+	ts_layer small = ts_layer_gemm("small", 1, 5, 7, 3);
+	tsd_cosim_result cr;
+	tsd_limit lim = { 1000000, 0 };
+	ts_diag_clear(&d);
+	if (tsd_cosim_layer(rtl, desc, &c, &small, g_seed + 1, &lim, &cr, &d))
+		fail_msg("after reset: %s", d.msg);
+	assert_int_equal(cr.mismatches, 0);
+	assert_int_equal(cr.dut_cycles, cr.model_cycles);
+	tsd_close(rtl);
+	tsd_close(desc);
+}
+
+/* Host memory access outside the window, an image too big for the device, and a
+ * hardware error named with its descriptor. */
+static void test_bad_ranges_and_errors(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	cfg_2x2_int8_ws(&c);
+	tsd_dev *desc = open_dev("desc", &c);
+	uint8_t buf[64] = { 0 };
+	ts_diag d = { { 0 } };
+	assert_int_equal(tsd_mem_write(desc, MEM_BASE - 1, buf, 2, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "outside the window"));
+	ts_diag_clear(&d);
+	assert_int_equal(tsd_mem_read(desc, MEM_BASE + MEM_SIZE - 32, buf, 64, &d), TS_ERR_INPUT);
+	assert_int_equal(tsd_mem_read(desc, MEM_BASE + MEM_SIZE - 64, buf, 64, NULL), TS_OK);
+
+	ts_layer l = ts_layer_gemm("g", 1, 4, 4, 4);
+	ts_layer_image img;
+	tsd_run_result r;
+	ts_diag_clear(&d);
+	assert_int_equal(ts_layer_image_build(&c, &l, MEM_BASE + MEM_SIZE - 64, NULL, NULL, NULL, &img, &d), TS_OK);
+	assert_int_equal(tsd_run_layer(desc, &c, &l, &img, NULL, &r, NULL, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "exceeds the desc device's memory"));
+	ts_layer_image_free(&img);
+
+	/* Corrupt the first descriptor's opcode: ERR_BAD_OPCODE at descriptor 0. */
+	ts_diag_clear(&d);
+	assert_int_equal(ts_layer_image_build(&c, &l, MEM_BASE, NULL, NULL, NULL, &img, &d), TS_OK);
+	img.bytes[img.b.desc_off] = 0x3f;
+	assert_int_equal(tsd_run_layer(desc, &c, &l, &img, NULL, &r, NULL, &d), TS_ERR_MISMATCH);
+	assert_int_equal(r.err, TS_HWERR_BAD_OPCODE);
+	assert_int_equal(r.err_desc, 0);
+	assert_non_null(strstr(d.msg, "ERR_BAD_OPCODE at descriptor 0"));
+	assert_true(tsd_reg_read(desc, TS_REG_STATUS) & TS_STATUS_ERROR);
+	tsd_reg_write(desc, TS_REG_STATUS, TS_STATUS_ERROR);
+	assert_int_equal(tsd_reg_read(desc, TS_REG_STATUS) & TS_STATUS_ERROR, 0);
+	ts_layer_image_free(&img);
+	tsd_close(desc);
+}
+
+int main(void)
+{
+	g_seed = ts_test_seed("test_device");
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_unknown),
+		cmocka_unit_test(test_registers_match_rtl),
+		cmocka_unit_test(test_same_image_two_devices),
+		cmocka_unit_test(test_limits_then_reset),
+		cmocka_unit_test(test_bad_ranges_and_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
