@@ -37,6 +37,7 @@ workload.h workload
 onnx.h workload
 cost.h model
 runtime.h runtime
+device.h driver
 sim.h sim
 search.h search
 gen.h gen

@@ -12,7 +12,7 @@ mini=$TMP/mini
 mkdir -p "$mini/host/include/tessera" "$mini/host/src/util" "$mini/host/src/model" \
 	"$mini/host/src/runtime" "$mini/host/src/workload/onnx" "$mini/host/src/search" \
 	"$mini/host/src/cli" "$mini/driver" "$mini/sim"
-for h in util status version desc regmap kernels quant hwcfg workload cost runtime sim search gen; do
+for h in util status version desc regmap kernels quant hwcfg workload cost runtime device sim search gen; do
 	echo "/* $h.h */" >"$mini/host/include/tessera/$h.h"
 done
 echo '#include "tessera/status.h"' >>"$mini/host/include/tessera/workload.h"
@@ -35,41 +35,33 @@ printf '#include "tessera/gen.h"\n#include "tessera/sim.h"\n#include "driver/dev
 	>"$mini/host/src/cli/main.c"
 
 expect 0 "check_layers on a clean tree" -- sh "$CHECK" "$mini"
-grep -qx 'check-layers: 24 files, every include points down the stack' "$TMP/out" && ok ||
+grep -qx 'check-layers: 25 files, every include points down the stack' "$TMP/out" && ok ||
 	bad "clean tree: $(cat "$TMP/out" "$TMP/err")"
 
-# plant FILE LINE WANT: a copy of the small tree with LINE appended to FILE must
-# fail with exactly the violation WANT.
-plant() {
+# Each row FILE|LINE|WANT: a copy of the small tree with LINE appended to FILE
+# must fail with exactly the violation WANT.
+while IFS='|' read -r file line want; do
 	rm -rf "$TMP/p"
 	cp -R "$mini" "$TMP/p"
-	mkdir -p "$(dirname "$TMP/p/$1")"
-	echo "$2" >>"$TMP/p/$1"
-	expect 1 "planted '$2' in $1" -- sh "$CHECK" "$TMP/p"
-	if [ "$(cat "$TMP/out")" = "$3" ]; then ok; else
-		bad "planted '$2' in $1: got '$(cat "$TMP/out")', want '$3'"
+	mkdir -p "$(dirname "$TMP/p/$file")"
+	echo "$line" >>"$TMP/p/$file"
+	expect 1 "planted '$line' in $file" -- sh "$CHECK" "$TMP/p"
+	if [ "$(cat "$TMP/out")" = "$want" ]; then ok; else
+		bad "planted '$line' in $file: got '$(cat "$TMP/out")', want '$want'"
 	fi
-}
-plant host/src/model/cost.c '#include "tessera/runtime.h"' \
-	'host/src/model/cost.c:4: model includes tessera/runtime.h (runtime)'
-plant host/include/tessera/workload.h '#include "tessera/cost.h"' \
-	'host/include/tessera/workload.h:3: workload includes tessera/cost.h (model)'
-plant host/src/workload/onnx/import.c '#include "tessera/sim.h"' \
-	'host/src/workload/onnx/import.c:2: workload includes tessera/sim.h (sim)'
-plant driver/dev.c '#include "tessera/sim.h"' \
-	'driver/dev.c:4: driver includes tessera/sim.h (sim)'
-plant host/src/runtime/lower.c '#include "driver/dev.h"' \
-	'host/src/runtime/lower.c:4: runtime includes driver/dev.h (driver)'
-plant host/src/util/util.c '#include "search/search_internal.h"' \
-	'host/src/util/util.c:3: util includes search/search_internal.h (search)'
-plant host/include/tessera/desc.h '#include "tessera/hwcfg.h"' \
-	'host/include/tessera/desc.h:2: util includes tessera/hwcfg.h (config)'
-plant host/src/model/cost.c '#include "tessera/brandnew.h"' \
-	'host/src/model/cost.c:4: model includes tessera/brandnew.h (not in the layer map)'
-plant host/include/tessera/brandnew.h '/* new */' \
-	'host/include/tessera/brandnew.h: not in the layer map of scripts/check_layers.sh'
-plant host/src/sparse/sparse.c '/* new */' \
-	'host/src/sparse/sparse.c: not in the layer map of scripts/check_layers.sh'
+done <<'EOF'
+host/src/model/cost.c|#include "tessera/runtime.h"|host/src/model/cost.c:4: model includes tessera/runtime.h (runtime)
+host/include/tessera/workload.h|#include "tessera/cost.h"|host/include/tessera/workload.h:3: workload includes tessera/cost.h (model)
+host/src/workload/onnx/import.c|#include "tessera/sim.h"|host/src/workload/onnx/import.c:2: workload includes tessera/sim.h (sim)
+driver/dev.c|#include "tessera/sim.h"|driver/dev.c:4: driver includes tessera/sim.h (sim)
+host/src/runtime/lower.c|#include "driver/dev.h"|host/src/runtime/lower.c:4: runtime includes driver/dev.h (driver)
+host/src/runtime/lower.c|#include "tessera/device.h"|host/src/runtime/lower.c:4: runtime includes tessera/device.h (driver)
+host/src/util/util.c|#include "search/search_internal.h"|host/src/util/util.c:3: util includes search/search_internal.h (search)
+host/include/tessera/desc.h|#include "tessera/hwcfg.h"|host/include/tessera/desc.h:2: util includes tessera/hwcfg.h (config)
+host/src/model/cost.c|#include "tessera/brandnew.h"|host/src/model/cost.c:4: model includes tessera/brandnew.h (not in the layer map)
+host/include/tessera/brandnew.h|/* new */|host/include/tessera/brandnew.h: not in the layer map of scripts/check_layers.sh
+host/src/sparse/sparse.c|/* new */|host/src/sparse/sparse.c: not in the layer map of scripts/check_layers.sh
+EOF
 
 # This tree: one planted upward include adds exactly its line to what the
 # check says today (nothing once the tree is clean).

@@ -19,9 +19,8 @@ typedef struct ts_sim_opts {
 	const char *root;   /* holds rtl/ and sim/ (NULL: env TESSERA_ROOT, else <prefix>/share/tessera
 	                     * of an installed binary, else ".") */
 	const char *cache;  /* model cache (NULL: env TESSERA_SIMCACHE, else build/simcache under a
-	                     * writable repository root, else <$XDG_CACHE_HOME or ~/.cache>/tessera/simcache) */
-	const char *verilator_flags; /* extra verilator flags, blank-separated, part of the cache key
-	                              * (NULL: env TESSERA_VERILATOR_FLAGS) */
+	                     * writable repository root, else <$XDG_CACHE_HOME or ~/.cache>/tessera/simcache);
+	                     * env TESSERA_VERILATOR_FLAGS adds verilator flags, part of the cache key */
 	const char *source; /* config name for the generated banners (NULL: cfg->name) */
 	int trace;          /* build with FST tracing (a separate cached model) */
 	int quiet;          /* no build progress on stderr */

@@ -40,7 +40,7 @@ static const char *const recipe_verilator[] = {
 	"--unroll-count", "1024", "-Wno-fatal", "-Wno-lint", "-Wno-style",
 	"+define+TS_GENERATED_PARAMS", "-I@GEN@", "-I@ROOT@/rtl", "--top-module", "ts_top",
 	"--Mdir", "@OBJ@", "T:--trace-fst",
-	NULL /* then the extra flags (ts_sim_opts.verilator_flags) and the RTL files */
+	NULL /* then the extra flags ($TESSERA_VERILATOR_FLAGS) and the RTL files */
 };
 static const char *const recipe_make[] = {
 	"make", "-s", "-j2", "-C", "@OBJ@", "-f", "Vts_top.mk", "OPT_FAST=-O2", "OPT_GLOBAL=-O2",
@@ -356,11 +356,11 @@ static void hash_recipe(uint64_t *h, const char *const *tmpl)
 	fnv(h, "", 1); /* end of the command line */
 }
 
-/* The extra verilator flags: the option, else $TESSERA_VERILATOR_FLAGS; words
- * separated by blanks. */
-static int extra_flags(const ts_sim_opts *o, arglist *a)
+/* The extra verilator flags of $TESSERA_VERILATOR_FLAGS (words separated by
+ * blanks), e.g. --threads 2 or --assert for a look into the RTL. */
+static int extra_flags(arglist *a)
 {
-	const char *s = o && o->verilator_flags ? o->verilator_flags : getenv("TESSERA_VERILATOR_FLAGS");
+	const char *s = getenv("TESSERA_VERILATOR_FLAGS");
 	while (s && *s) {
 		s += strspn(s, " \t\n");
 		size_t len = strcspn(s, " \t\n");
@@ -416,7 +416,7 @@ ts_status ts_sim_build(const ts_hwcfg *c, const ts_sim_opts *o, char *so_path, s
 	hash_recipe(&hash, recipe_make);
 	hash_recipe(&hash, recipe_link);
 	arglist extra = { 0 };
-	if (!extra_flags(o, &extra)) {
+	if (!extra_flags(&extra)) {
 		args_free(&extra);
 		return ts_err(d, TS_ERR_NOMEM, "sim: out of memory");
 	}
