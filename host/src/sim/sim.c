@@ -232,7 +232,8 @@ static void find_root(const ts_sim_opts *o, char *out, size_t size, int *install
 	}
 	char exe[PATH_MAX], share[PATH_MAX + 32], probe[PATH_MAX + 64], real[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	char *slash = n > 0 ? (exe[n] = 0, strrchr(exe, '/')) : NULL;
+	exe[n > 0 ? n : 0] = 0;
+	char *slash = strrchr(exe, '/');
 	if (slash) {
 		*slash = 0;
 		snprintf(share, sizeof share, "%s/../share/tessera", exe);
@@ -264,8 +265,8 @@ static ts_status find_cache(const ts_sim_opts *o, const char *root, int installe
 	else if ((e = getenv("HOME")) && *e)
 		snprintf(out, size, "%s/.cache/tessera/simcache", e);
 	else
-		return ts_err(d, TS_ERR_IO, "sim: %s is not writable and there is no HOME for the model "
-				  "cache; set TESSERA_SIMCACHE", root);
+		return ts_err(d, TS_ERR_IO, "sim: no place for the model cache (%s is not a writable "
+				  "repository and HOME is unset); set TESSERA_SIMCACHE", root);
 	return TS_OK;
 }
 
@@ -357,7 +358,7 @@ static void hash_recipe(uint64_t *h, const char *const *tmpl)
 }
 
 /* The extra verilator flags of $TESSERA_VERILATOR_FLAGS (words separated by
- * blanks), e.g. --threads 2 or --assert for a look into the RTL. */
+ * blanks), e.g. --threads 2. */
 static int extra_flags(arglist *a)
 {
 	const char *s = getenv("TESSERA_VERILATOR_FLAGS");
