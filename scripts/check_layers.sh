@@ -36,6 +36,7 @@ hwcfg.h config
 workload.h workload
 onnx.h workload
 cost.h model
+sqnr.h model
 runtime.h runtime
 device.h driver
 sim.h sim
