@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "device_internal.h"
-#include "tessera/gen.h"
 
 typedef struct desc_dev {
 	ts_hwcfg cfg;
@@ -24,17 +23,17 @@ static desc_dev *desc_of(tsd_dev *dev)
 static void set_id_regs(desc_dev *x)
 {
 	const ts_hwcfg *c = &x->cfg;
-	ts_spad_depths sd;
-	ts_gen_spad_depths(c, &sd);
+	ts_hwcfg_derived dv;
+	ts_hwcfg_derive(c, &dv);
 	memset(x->regs, 0, sizeof x->regs);
 	x->regs[TS_REG_ID / 4] = TS_REG_ID_MAGIC;
 	x->regs[TS_REG_VERSION / 4] = TS_REGMAP_VERSION;
 	x->regs[TS_REG_HW_ROWS / 4] = c->rows;
 	x->regs[TS_REG_HW_COLS / 4] = c->cols;
 	x->regs[TS_REG_HW_PE / 4] = (uint32_t)c->pe | (uint32_t)c->dataflow << 8 | c->acc_bits << 16;
-	x->regs[TS_REG_HW_SPAD_IN / 4] = sd.in;
-	x->regs[TS_REG_HW_SPAD_W / 4] = sd.w;
-	x->regs[TS_REG_HW_SPAD_ACC / 4] = sd.acc;
+	x->regs[TS_REG_HW_SPAD_IN / 4] = (uint32_t)dv.d_in;
+	x->regs[TS_REG_HW_SPAD_W / 4] = (uint32_t)dv.d_w;
+	x->regs[TS_REG_HW_SPAD_ACC / 4] = (uint32_t)dv.d_acc;
 	x->regs[TS_REG_HW_DRAM / 4] = c->dram_bytes_per_cycle & 0xffffu;
 }
 

@@ -15,7 +15,9 @@
 
 #include "test_seed.h"
 
+#include "tessera/gen.h"
 #include "tessera/hwcfg.h"
+#include "util/bits.h"
 
 #define DATA "tests/data/config/"
 
@@ -201,6 +203,196 @@ static void test_presets_validate_and_fit(void **state)
 	assert_int_equal(c.pe, TS_PE_INT4);
 	assert_true(c.clock_mhz == 48);
 	assert_null(ts_preset_find("nope"));
+}
+
+/* ---- derived quantities (config/derive.c) ------------------------------------ */
+
+typedef struct derived_expect {
+	const char *preset;
+	uint64_t in_word, w_word, acc_word, d_in, d_w, d_acc;
+	uint32_t spad_banks, out_per_byte, store_lanes, acc_banks_per_col, acc_banks;
+} derived_expect;
+
+static void assert_derived(const ts_hwcfg *c, const derived_expect *e)
+{
+	ts_hwcfg_derived dv;
+	memset(&dv, 0xa5, sizeof dv); /* every field must be written */
+	ts_hwcfg_derive(c, &dv);
+	if (dv.d_in != e->d_in || dv.d_w != e->d_w || dv.d_acc != e->d_acc || dv.acc_banks != e->acc_banks)
+		print_error("%s: depths %llu %llu %llu, acc banks %u\n", c->name, (unsigned long long)dv.d_in,
+			    (unsigned long long)dv.d_w, (unsigned long long)dv.d_acc, dv.acc_banks);
+	assert_int_equal(dv.abits, ts_pe_abits(c->pe));
+	assert_int_equal(dv.wbits, ts_pe_wbits(c->pe));
+	assert_int_equal(dv.obits, ts_pe_abits(c->pe));
+	assert_int_equal(dv.acc_bytes, c->acc_bits / 8);
+	assert_int_equal(dv.in_word_bits, (uint64_t)c->rows * ts_pe_abits(c->pe));
+	assert_int_equal(dv.w_word_bits, (uint64_t)c->cols * ts_pe_wbits(c->pe));
+	assert_int_equal(dv.acc_word_bits, (uint64_t)c->cols * c->acc_bits);
+	assert_int_equal(dv.in_word_bytes, e->in_word);
+	assert_int_equal(dv.w_word_bytes, e->w_word);
+	assert_int_equal(dv.acc_word_bytes, e->acc_word);
+	assert_int_equal(dv.d_in, e->d_in);
+	assert_int_equal(dv.d_w, e->d_w);
+	assert_int_equal(dv.d_acc, e->d_acc);
+	assert_int_equal(dv.spad_banks, e->spad_banks);
+	assert_int_equal(dv.out_per_byte, e->out_per_byte);
+	assert_int_equal(dv.store_lanes, e->store_lanes);
+	assert_int_equal(dv.acc_banks_per_col, e->acc_banks_per_col);
+	assert_int_equal(dv.acc_banks, e->acc_banks);
+}
+
+/* The default with the fields derive.c reads set; spad: input, weight, acc bytes. */
+static void hand_cfg(ts_hwcfg *c, uint32_t rows, uint32_t cols, ts_pe_type pe, uint32_t acc_bits,
+		     const uint32_t spad[3], uint32_t bpc)
+{
+	ts_hwcfg_default(c);
+	snprintf(c->name, sizeof c->name, "%ux%u-%s", rows, cols, ts_pe_type_name(pe));
+	c->rows = rows;
+	c->cols = cols;
+	c->pe = pe;
+	c->acc_bits = acc_bits;
+	c->spad_input_bytes = spad[0];
+	c->spad_weight_bytes = spad[1];
+	c->spad_acc_bytes = spad[2];
+	c->dram_bytes_per_cycle = bpc;
+}
+
+/* The value of "<prefix><name> <value>" in generated text. */
+static uint64_t generated_value(const char *text, const char *prefix, const char *name)
+{
+	char key[64];
+	snprintf(key, sizeof key, "%s%s ", prefix, name);
+	const char *p = strstr(text, key);
+	if (!p) {
+		print_error("'%s' not in:\n%s\n", key, text);
+		fail();
+	}
+	return strtoull(p + strlen(key), NULL, 10);
+}
+
+/* Hand-computed from docs/timing.md §2 (depth = floor(bytes / word bytes)) and
+ * the bank rules of rtl/ts_top.v; tiny-ice40's 2 + 2 + 8 banks are the ones
+ * docs/timing.md names. */
+static void test_derived_presets(void **state)
+{
+	(void)state;
+	static const derived_expect want[] = {
+		/* 2x4 int8, 4 KiB / 1 KiB / 4 KiB, B = 2 */
+		{ "tiny-ice40", 2, 4, 16, 2048, 256, 256, 2, 1, 2, 2, 8 },
+		/* 12x16 int8: 65536 / 12 = 5461.3 words */
+		{ "edge", 12, 16, 64, 5461, 2048, 1024, 8, 1, 8, 8, 128 },
+		{ "edge-lightpe", 16, 16, 64, 4096, 2048, 1024, 8, 1, 8, 8, 128 },
+		{ "ultra96", 16, 16, 64, 8192, 4096, 2048, 16, 1, 16, 16, 256 },
+		{ "cloud", 32, 64, 256, 16384, 8192, 2048, 32, 1, 32, 32, 2048 },
+		/* 2 MiB / 96 = 21845.3, 2 MiB / 384 = 5461.3 */
+		{ "cloud-u250", 64, 96, 384, 32768, 21845, 5461, 64, 1, 64, 64, 6144 },
+		/* 4x4 int4, 24-bit accumulators (3 bytes), B = 1: one bank, two
+		 * outputs per byte, so two accumulator banks per column */
+		{ "hx8k", 2, 2, 12, 1024, 512, 170, 1, 2, 2, 2, 8 },
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		ts_hwcfg c;
+		const ts_preset *p = ts_preset_find(want[i].preset);
+		assert_non_null(p);
+		p->fill(&c);
+		assert_derived(&c, &want[i]);
+	}
+	/* Odd widths: 12 binary activations in 2 bytes, 5 weights in 1, eight
+	 * outputs per byte of a 3-byte beat = 24 lanes -> 32 banks per column. */
+	ts_hwcfg c;
+	hand_cfg(&c, 12, 5, TS_PE_BINARY, 16, (uint32_t[3]){ 101, 77, 999 }, 3);
+	assert_derived(&c, &(derived_expect){ NULL, 2, 1, 10, 50, 77, 99, 4, 8, 24, 32, 160 });
+	/* 3x5 int4 with 40-bit accumulators: 12 and 20 element bits in 2 and 3
+	 * bytes, 5-byte accumulators; B = 5 -> 8 banks, 10 lanes -> 16 per column. */
+	hand_cfg(&c, 3, 5, TS_PE_INT4, 40, (uint32_t[3]){ 1000, 1000, 1000 }, 5);
+	assert_derived(&c, &(derived_expect){ NULL, 2, 3, 25, 500, 333, 40, 8, 2, 10, 16, 80 });
+	/* Not a valid config, but no division by zero: empty words have depth 0. */
+	c.pe = TS_PE_COUNT;
+	c.acc_bits = 0;
+	ts_hwcfg_derived dv;
+	ts_hwcfg_derive(&c, &dv);
+	assert_int_equal(dv.in_word_bytes, 0);
+	assert_int_equal(dv.d_in, 0);
+	assert_int_equal(dv.d_w, 0);
+	assert_int_equal(dv.d_acc, 0);
+}
+
+/* The generated includes carry the derived depths and element widths, for
+ * every preset. */
+static void test_derived_match_generated(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ts_preset_count(); i++) {
+		ts_hwcfg c;
+		ts_preset_get(i)->fill(&c);
+		ts_hwcfg_derived dv;
+		ts_hwcfg_derive(&c, &dv);
+		char *h = ts_gen_params_h(&c, "test"), *vh = ts_gen_params_vh(&c, "test");
+		assert_non_null(h);
+		assert_non_null(vh);
+		const struct {
+			const char *name;
+			uint64_t value;
+		} params[] = {
+			{ "D_IN", dv.d_in }, { "D_W", dv.d_w }, { "D_ACC", dv.d_acc },
+			{ "ABITS", dv.abits }, { "WBITS", dv.wbits }, { "DRAM_BPC", c.dram_bytes_per_cycle },
+		};
+		for (size_t j = 0; j < sizeof params / sizeof params[0]; j++) {
+			assert_int_equal(generated_value(h, "#define TS_CFG_", params[j].name), params[j].value);
+			/* the .vh pads names to a column: find the value after the spaces */
+			char key[32];
+			snprintf(key, sizeof key, "`define TS_%s ", params[j].name);
+			const char *p = strstr(vh, key);
+			assert_non_null(p);
+			p += strlen(key);
+			assert_int_equal(strtoull(p, NULL, 10), params[j].value);
+		}
+		free(h);
+		free(vh);
+	}
+}
+
+/* ceil(log2 v), at least 1: the clog2 function of rtl/ts_top.v. */
+static uint32_t rtl_clog2(uint64_t v)
+{
+	uint32_t r = 1;
+	for (uint64_t x = 2; x < v; x *= 2)
+		r++;
+	return r;
+}
+
+/* Banks and lanes against a transcription of ts_top.v's localparams (NBW,
+ * EPB, NQ, ACC_NRW, ACC_NBK) for every port width, PE type and some widths. */
+static void test_derived_banks_as_rtl(void **state)
+{
+	(void)state;
+	for (uint32_t b = 1; b <= TS_HW_MAX_DRAM_BPC; b++)
+		for (int pe = 0; pe < TS_PE_COUNT; pe++)
+			for (uint32_t cols = 1; cols <= 256; cols *= 3) {
+				ts_hwcfg c;
+				ts_hwcfg_default(&c);
+				c.pe = (ts_pe_type)pe;
+				c.cols = cols;
+				c.dram_bytes_per_cycle = b;
+				ts_hwcfg_derived dv;
+				ts_hwcfg_derive(&c, &dv);
+				uint32_t ob = ts_pe_abits(c.pe);
+				uint32_t nbw = b == 1 ? 0 : rtl_clog2(b);
+				uint32_t epb = ob >= 8 ? 1 : 8 / ob;
+				uint32_t nq = b * epb;
+				uint32_t acc_nrw = nq == 1 ? 0 : rtl_clog2(nq);
+				if (dv.spad_banks != 1u << nbw || dv.acc_banks != cols << acc_nrw)
+					print_error("B %u pe %d cols %u: banks %u / %u, rtl %u / %u\n", b, pe, cols,
+						    dv.spad_banks, dv.acc_banks, 1u << nbw, cols << acc_nrw);
+				assert_int_equal(dv.spad_banks, 1u << nbw);
+				assert_int_equal(dv.out_per_byte, epb);
+				assert_int_equal(dv.store_lanes, nq);
+				assert_int_equal(dv.acc_banks_per_col, 1u << acc_nrw);
+				assert_int_equal(dv.acc_banks, cols << acc_nrw);
+				/* every bank count covers its lanes, with less than 2x to spare */
+				assert_true(dv.spad_banks >= b && dv.spad_banks < 2 * b);
+				assert_true(dv.acc_banks_per_col >= nq && dv.acc_banks_per_col < 2 * nq);
+			}
 }
 
 static void test_default_is_edge(void **state)
@@ -683,8 +875,8 @@ static void random_config(ts_hwcfg *c)
 	do
 		c->acc_bits = accs[rnd(5)];
 	while (c->pe == TS_PE_INT16 && c->acc_bits < 32);
-	uint64_t w = ((uint64_t)c->rows * c->cols * ts_pe_wbits(c->pe) + 7) / 8;
-	uint64_t a = ((uint64_t)c->rows * c->rows * ts_pe_abits(c->pe) + 7) / 8;
+	uint64_t w = ts_nbytes((uint64_t)c->rows * c->cols, ts_pe_wbits(c->pe));
+	uint64_t a = ts_nbytes((uint64_t)c->rows * c->rows, ts_pe_abits(c->pe));
 	uint64_t acc = (uint64_t)c->rows * c->cols * (c->acc_bits / 8);
 	c->spad_weight_bytes = (uint32_t)w + rnd(1u << 20);
 	c->spad_input_bytes = (uint32_t)a + rnd(1u << 20);
@@ -726,11 +918,11 @@ static void test_random_round_trip(void **state)
 		const char *expect;
 		switch (rnd(3)) {
 		case 0:
-			bad.spad_weight_bytes = (uint32_t)(((uint64_t)c.rows * c.cols * ts_pe_wbits(c.pe) + 7) / 8) - 1;
+			bad.spad_weight_bytes = (uint32_t)ts_nbytes((uint64_t)c.rows * c.cols, ts_pe_wbits(c.pe)) - 1;
 			expect = "scratchpad.weight_bytes = ";
 			break;
 		case 1:
-			bad.spad_input_bytes = (uint32_t)(((uint64_t)c.rows * c.rows * ts_pe_abits(c.pe) + 7) / 8) - 1;
+			bad.spad_input_bytes = (uint32_t)ts_nbytes((uint64_t)c.rows * c.rows, ts_pe_abits(c.pe)) - 1;
 			expect = "scratchpad.input_bytes = ";
 			break;
 		default:
@@ -751,6 +943,9 @@ int main(void)
 		cmocka_unit_test(test_names_and_bits),
 		cmocka_unit_test(test_boards),
 		cmocka_unit_test(test_presets_validate_and_fit),
+		cmocka_unit_test(test_derived_presets),
+		cmocka_unit_test(test_derived_match_generated),
+		cmocka_unit_test(test_derived_banks_as_rtl),
 		cmocka_unit_test(test_default_is_edge),
 		cmocka_unit_test(test_preset_round_trip),
 		cmocka_unit_test(test_to_json_exact),

@@ -17,6 +17,7 @@
 #include "tessera/cost.h"
 #include "tessera/hwcfg.h"
 #include "tessera/workload.h"
+#include "util/bits.h"
 
 static unsigned seed;
 
@@ -97,8 +98,8 @@ static void random_cfg(ts_hwcfg *c)
 	c->pe = (ts_pe_type)rnd(0, TS_PE_COUNT - 1);
 	c->acc_bits = 32;
 	uint32_t wb = ts_pe_wbits(c->pe), ab = ts_pe_abits(c->pe);
-	c->spad_input_bytes = c->rows * ((c->rows * ab + 7) / 8) * rnd(1, 40);
-	c->spad_weight_bytes = c->rows * ((c->cols * wb + 7) / 8) * rnd(1, 40);
+	c->spad_input_bytes = c->rows * (uint32_t)ts_nbytes(c->rows, ab) * rnd(1, 40);
+	c->spad_weight_bytes = c->rows * (uint32_t)ts_nbytes(c->cols, wb) * rnd(1, 40);
 	c->spad_acc_bytes = c->rows * c->cols * 4 * rnd(1, 40);
 	c->dram_bytes_per_cycle = rnd(1, 64);
 	c->dram_latency = rnd(0, 100);

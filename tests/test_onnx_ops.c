@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "tessera/kernels.h"
+#include "tessera/onnx.h"
 
 static ts_tensor mk(int dtype, int ndim, const int64_t *dims, const void *vals)
 {

@@ -21,13 +21,9 @@
 #include "tessera/kernels.h"
 #include "tessera/quant.h"
 #include "tessera/runtime.h"
+#include "util/bits.h"
 
 static unsigned long long seed;
-
-static uint64_t nbytes(uint64_t n, uint32_t bits)
-{
-	return (n * bits + 7) / 8;
-}
 
 /* 2x2 int8 array of docs/timing.md §8: 32-word scratchpads, 4 B/cycle, latency 10. */
 static void small_cfg(ts_hwcfg *c, ts_dataflow df)
@@ -323,8 +319,8 @@ static void random_cfg(ts_hwcfg *c)
 	/* Small scratchpads (R .. 4R words, sometimes much more) force m blocks,
 	 * chunks and streamed plans. */
 	int big = rng_range(0, 4) == 0;
-	c->spad_input_bytes = (uint32_t)(nbytes(c->rows, ab) * rng_range(c->rows, big ? 40 * c->rows : 4 * c->rows));
-	c->spad_weight_bytes = (uint32_t)(nbytes(c->cols, wb) * rng_range(c->rows, big ? 40 * c->rows : 4 * c->rows));
+	c->spad_input_bytes = (uint32_t)(ts_nbytes(c->rows, ab) * rng_range(c->rows, big ? 40 * c->rows : 4 * c->rows));
+	c->spad_weight_bytes = (uint32_t)(ts_nbytes(c->cols, wb) * rng_range(c->rows, big ? 40 * c->rows : 4 * c->rows));
 	c->spad_acc_bytes = c->cols * (c->acc_bits / 8) * (uint32_t)rng_range(c->rows, big ? 40 * c->rows : 4 * c->rows);
 	c->dram_bytes_per_cycle = (uint32_t)rng_range(1, 16);
 	c->dram_latency = (uint32_t)rng_range(0, 20);

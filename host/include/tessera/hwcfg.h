@@ -75,6 +75,30 @@ typedef struct ts_hwcfg {
 #define TS_HW_MAX_DRAM_LATENCY 4096
 #define TS_HW_MAX_LANES 64
 
+/* Quantities derived from a config, computed in one place (config/derive.c)
+ * for the generator, the cost and resource models, the descriptor model and
+ * the runtime. Scratchpads: docs/timing.md §2; banks and store lanes: the
+ * localparams of rtl/ts_top.v (ts_spad, ts_acc, ts_storer). */
+typedef struct ts_hwcfg_derived {
+	uint32_t abits, wbits, obits; /* element bits: activations, weights, outputs (= abits) */
+	uint32_t acc_bytes;           /* one accumulator: acc_bits / 8 */
+	/* A scratchpad word feeds one edge of the array: rows activations,
+	 * cols weights, or cols accumulators. _bits counts the element bits,
+	 * _bytes the word as stored (padded to a whole byte). */
+	uint64_t in_word_bits, w_word_bits, acc_word_bits;
+	uint64_t in_word_bytes, w_word_bytes, acc_word_bytes;
+	uint64_t d_in, d_w, d_acc;    /* depths in words: floor(bytes / word bytes); 0 for a 0-byte word */
+	uint32_t spad_banks;          /* input and weight banks each: 2^ceil(log2 B) */
+	uint32_t out_per_byte;        /* outputs per byte: 8 / obits below 8 bits, else 1 */
+	uint32_t store_lanes;         /* outputs a STORE beat carries: B x out_per_byte */
+	uint32_t acc_banks_per_col;   /* 2^ceil(log2 store_lanes) */
+	uint32_t acc_banks;           /* cols x acc_banks_per_col */
+} ts_hwcfg_derived;
+
+/* Every derived quantity of c. Total (no division by zero) for any field
+ * values; meaningful for a valid config. */
+void ts_hwcfg_derive(const ts_hwcfg *c, ts_hwcfg_derived *out);
+
 /* The built-in default ("edge" preset). */
 void ts_hwcfg_default(ts_hwcfg *c);
 

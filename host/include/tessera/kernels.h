@@ -150,10 +150,11 @@ ts_status ts_conv_im2col(const ts_conv_args *cv, const ts_kernel_ctx *ctx, ts_di
 /* Thread count from env TESSERA_THREADS (1..256; unset: 1). Other values: TS_ERR_INPUT. */
 ts_status ts_kernel_threads_env(unsigned *threads, ts_diag *d);
 
-/* ---- ONNX operators on tessera's kernels (onnx_tensor.c, onnx_ops.c) ----------------
+/* ---- ONNX operators on tessera's kernels (tensor.c, onnx_ops.c) ----------------------
  * QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger, ConvInteger,
  * QLinearMatMul, QLinearConv with the ONNX (opset 13) semantics: float scales, round
- * half to even, saturation; per-axis scales / zero points where the spec allows. */
+ * half to even, saturation; per-axis scales / zero points where the spec allows.
+ * Reading tensors from TensorProto files and running node tests: tessera/onnx.h. */
 #define TS_TENSOR_MAXDIM 8
 
 /* Element types: the ONNX TensorProto.DataType codes. */
@@ -171,10 +172,11 @@ const char *ts_dtype_name(int dtype);   /* "float", "uint8", ... */
 size_t ts_dtype_size(int dtype);        /* 0 if not supported */
 ts_status ts_tensor_alloc(ts_tensor *t, int dtype, int ndim, const int64_t *dims, ts_diag *d);
 void ts_tensor_free(ts_tensor *t);
-/* A serialized TensorProto (raw_data or typed fields); fname only names it in messages. */
-ts_status ts_tensor_parse_pb(const uint8_t *buf, size_t len, const char *fname, ts_tensor *t,
-			     ts_diag *d);
-ts_status ts_tensor_load_pb(const char *path, ts_tensor *t, ts_diag *d);
+/* Element i of an integer tensor (uint8, int8, int16, int32) widened; 0 for other types. */
+int32_t ts_tensor_int(const ts_tensor *t, size_t i);
+/* Store v as element i of an integer tensor (truncated to its type: uint8, int8, int16,
+ * else int32). */
+void ts_tensor_set_int(ts_tensor *t, size_t i, int32_t v);
 
 /* One node's operator and attributes, checked against what tessera supports. */
 typedef struct ts_onnx_node {
@@ -187,8 +189,8 @@ typedef struct ts_onnx_node {
 	char auto_pad[16];               /* NOTSET, SAME_UPPER, SAME_LOWER, VALID */
 } ts_onnx_node;
 
-/* Names of the supported operators, NULL-terminated. */
-extern const char *const ts_onnx_ops[];
+/* Name of the i-th supported operator (0, 1, ...); NULL past the last. */
+const char *ts_onnx_op_name(size_t i);
 
 /* Start a node of op_type with default attributes; TS_ERR_UNSUPPORTED if unknown. */
 ts_status ts_onnx_node_init(ts_onnx_node *n, const char *op_type, const char *name, ts_diag *d);
@@ -202,12 +204,5 @@ ts_status ts_onnx_node_set_string(ts_onnx_node *n, const char *attr, const char 
  * dtype 0), out[] allocated here (free with ts_tensor_free). ctx as for ts_gemm. */
 ts_status ts_onnx_run(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, ts_tensor *out,
 		      size_t n_out, const ts_kernel_ctx *ctx, ts_diag *d);
-
-/* Load and run an ONNX backend node-test directory (model.onnx with one node,
- * test_data_set_N/input_*.pb, output_*.pb), comparing outputs exactly (integers) or within
- * rtol 1e-3 / atol 1e-5 (float). TS_OK and *passed = 1/0, or an input error (missing
- * files, unsupported operator or attribute). detail (may be NULL) says why it failed. */
-ts_status ts_onnx_node_test(const char *dir, int *passed, char *detail, size_t detail_size,
-			    const ts_kernel_ctx *ctx, ts_diag *d);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "tessera/kernels.h"
+#include "tessera/onnx.h"
 
 static void usage(FILE *f)
 {

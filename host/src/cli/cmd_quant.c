@@ -1,6 +1,6 @@
 /* cmd_quant.c — `tessera quant --model M`: SQNR (dB) of every layer's outputs under each PE
  * type (int16, int8, int4, lightpe1, lightpe2, binary) against fp32, on seeded random
- * tensors with per-channel weight quantization (method: tessera/quant.h).
+ * tensors with per-channel weight quantization (method: tessera/sqnr.h).
  *
  * --json output (stable keys):
  *   { "model": <name>, "seed": <int>, "max_positions": <int>, "max_channels": <int>,
@@ -18,6 +18,7 @@
 
 #include "cli/cli.h"
 #include "tessera/quant.h"
+#include "tessera/sqnr.h"
 #include "tessera/util.h"
 #include "tessera/workload.h"
 

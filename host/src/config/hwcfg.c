@@ -44,6 +44,7 @@
 
 #include "tessera/hwcfg.h"
 #include "tessera/util.h"
+#include "util/bits.h"
 
 /* ---- names --------------------------------------------------------------- */
 
@@ -222,11 +223,6 @@ static void range_text(field f, char *buf, size_t size)
 	snprintf(buf, size, "%u..%u", fields[f].lo, fields[f].hi);
 }
 
-static uint64_t elem_bytes(uint64_t n, uint32_t bits)
-{
-	return (n * bits + 7) / 8;
-}
-
 static bool utf8_valid(const unsigned char *s)
 {
 	while (*s) {
@@ -372,7 +368,7 @@ static ts_status check(const ts_hwcfg *c, field *inv, char *msg, size_t size)
 	 * with: weights rows x cols, inputs rows x rows (rows rows of a
 	 * rows-deep reduction), accumulators rows x cols at acc_bits. */
 	uint64_t rows = c->rows, cols = c->cols;
-	uint64_t need = elem_bytes(rows * cols, ts_pe_wbits(c->pe));
+	uint64_t need = ts_nbytes(rows * cols, ts_pe_wbits(c->pe));
 	if (c->spad_weight_bytes < need) {
 		snprintf(text, sizeof text,
 			 "scratchpad.weight_bytes = %u cannot hold one %ux%u %s weight tile (%llu bytes)",
@@ -380,7 +376,7 @@ static ts_status check(const ts_hwcfg *c, field *inv, char *msg, size_t size)
 			 (unsigned long long)need);
 		FAIL(F_SPAD_WEIGHT, F_ROWS, F_COLS, F_PE);
 	}
-	need = elem_bytes(rows * rows, ts_pe_abits(c->pe));
+	need = ts_nbytes(rows * rows, ts_pe_abits(c->pe));
 	if (c->spad_input_bytes < need) {
 		snprintf(text, sizeof text,
 			 "scratchpad.input_bytes = %u cannot hold one %ux%u %s input tile (%llu bytes)",

@@ -1,39 +1,50 @@
 /* onnx_ops.c — ONNX quantization operators (QuantizeLinear, DequantizeLinear,
  * DynamicQuantizeLinear, MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv) on
- * tessera's kernels, and the runner of ONNX backend node-test directories. */
-#include <dirent.h>
-#include <errno.h>
+ * tessera's kernels; the node-test runner that reads them from files is in workload/onnx. */
 #include <fenv.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "onnx.pb-c.h"
 #include "tessera/kernels.h"
 #include "tessera/util.h"
 
-const char *const ts_onnx_ops[] = {
-	"QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "MatMulInteger",
-	"ConvInteger", "QLinearMatMul", "QLinearConv", NULL
-};
+/* One supported operator: its inputs and outputs, the attributes it takes, its handler
+ * (in[] has between min_in and max_in entries, the first min_in present; out[] n_out
+ * zeroed entries, freed by the caller on error). The table is at the end of the file. */
+enum { ATTR_AXIS = 1, ATTR_CONV = 2 }; /* axis; group, kernel_shape, strides, dilations, pads, auto_pad */
 
-static int is_conv(const ts_onnx_node *n)
+typedef ts_status (*onnx_op_fn)(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, ts_tensor *out,
+				const ts_kernel_ctx *ctx, ts_diag *d);
+
+typedef struct onnx_op {
+	const char *name;
+	size_t min_in, max_in, n_out;
+	unsigned attrs; /* ATTR_* */
+	onnx_op_fn run;
+} onnx_op;
+
+static const onnx_op *op_find(const char *name);
+
+static int takes(const ts_onnx_node *n, unsigned attrs)
 {
-	return !strcmp(n->op_type, "ConvInteger") || !strcmp(n->op_type, "QLinearConv");
+	const onnx_op *op = op_find(n->op_type);
+	return op && (op->attrs & attrs);
 }
 
 ts_status ts_onnx_node_init(ts_onnx_node *n, const char *op_type, const char *name, ts_diag *d)
 {
 	memset(n, 0, sizeof *n);
-	int known = 0;
-	for (int i = 0; ts_onnx_ops[i]; i++)
-		known |= !strcmp(op_type, ts_onnx_ops[i]);
-	if (!known)
-		return ts_err(d, TS_ERR_UNSUPPORTED,
-			      "operator '%s' not supported (QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, "
-			      "MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv)", op_type);
+	if (!op_find(op_type)) {
+		char list[200];
+		size_t len = 0;
+		list[0] = '\0';
+		for (size_t i = 0; ts_onnx_op_name(i) && len < sizeof list; i++)
+			len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "",
+						ts_onnx_op_name(i));
+		return ts_err(d, TS_ERR_UNSUPPORTED, "operator '%s' not supported (%s)", op_type, list);
+	}
 	ts_strlcpy(n->op_type, op_type, sizeof n->op_type);
 	ts_strlcpy(n->name, name ? name : "", sizeof n->name);
 	n->axis = 1;
@@ -61,12 +72,11 @@ static ts_status set_list(const ts_onnx_node *n, const char *attr, const int64_t
 ts_status ts_onnx_node_set_ints(ts_onnx_node *n, const char *attr, const int64_t *v, size_t count,
 				ts_diag *d)
 {
-	int quant = !strcmp(n->op_type, "QuantizeLinear") || !strcmp(n->op_type, "DequantizeLinear");
-	if (quant && !strcmp(attr, "axis") && count == 1) {
+	if (takes(n, ATTR_AXIS) && !strcmp(attr, "axis") && count == 1) {
 		n->axis = v[0];
 		return TS_OK;
 	}
-	if (is_conv(n)) {
+	if (takes(n, ATTR_CONV)) {
 		if (!strcmp(attr, "group") && count == 1) {
 			if (v[0] < 1)
 				return ts_err(d, TS_ERR_INPUT, "%s: attribute 'group' = %lld must be >= 1",
@@ -88,7 +98,7 @@ ts_status ts_onnx_node_set_ints(ts_onnx_node *n, const char *attr, const int64_t
 
 ts_status ts_onnx_node_set_string(ts_onnx_node *n, const char *attr, const char *v, ts_diag *d)
 {
-	if (is_conv(n) && !strcmp(attr, "auto_pad")) {
+	if (takes(n, ATTR_CONV) && !strcmp(attr, "auto_pad")) {
 		if (strcmp(v, "NOTSET") && strcmp(v, "SAME_UPPER") && strcmp(v, "SAME_LOWER") &&
 		    strcmp(v, "VALID"))
 			return ts_err(d, TS_ERR_INPUT,
@@ -101,27 +111,6 @@ ts_status ts_onnx_node_set_string(ts_onnx_node *n, const char *attr, const char 
 }
 
 /* ---- tensor helpers -------------------------------------------------------------------- */
-
-static int32_t get_i(const ts_tensor *t, size_t i)
-{
-	switch (t->dtype) {
-	case TS_DT_UINT8: return ((const uint8_t *)t->data)[i];
-	case TS_DT_INT8: return ((const int8_t *)t->data)[i];
-	case TS_DT_INT16: return ((const int16_t *)t->data)[i];
-	case TS_DT_INT32: return ((const int32_t *)t->data)[i];
-	default: return 0;
-	}
-}
-
-static void put_i(ts_tensor *t, size_t i, int32_t v)
-{
-	switch (t->dtype) {
-	case TS_DT_UINT8: ((uint8_t *)t->data)[i] = (uint8_t)v; break;
-	case TS_DT_INT8: ((int8_t *)t->data)[i] = (int8_t)v; break;
-	case TS_DT_INT16: ((int16_t *)t->data)[i] = (int16_t)v; break;
-	default: ((int32_t *)t->data)[i] = v; break;
-	}
-}
 
 static ts_qtype dt_qtype(int dtype)
 {
@@ -160,7 +149,7 @@ static ts_status qparam(const ts_onnx_node *n, const char *input, const ts_tenso
 					      n->op_type, input, j, (double)s);
 			fvals[i] = s;
 		} else {
-			ivals[i] = get_i(t, j);
+			ivals[i] = ts_tensor_int(t, j);
 		}
 	}
 	return TS_OK;
@@ -203,8 +192,8 @@ static ts_status axis_split(const ts_onnx_node *n, const ts_tensor *x, const ts_
 	return TS_OK;
 }
 
-static ts_status op_quantize(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
-			     ts_tensor *out, ts_diag *d)
+static ts_status op_quantize(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, ts_tensor *out,
+			     const ts_kernel_ctx *ctx, ts_diag *d)
 {
 	const ts_tensor *x = &in[0], *sc = &in[1];
 	ts_status st = need_type(n, "x", x, TS_DT_FLOAT, TS_DT_FLOAT, d);
@@ -237,8 +226,8 @@ done:
 	return st;
 }
 
-static ts_status op_dequantize(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
-			       ts_tensor *out, ts_diag *d)
+static ts_status op_dequantize(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, ts_tensor *out,
+			       const ts_kernel_ctx *ctx, ts_diag *d)
 {
 	const ts_tensor *x = &in[0], *sc = &in[1];
 	ts_status st = TS_OK;
@@ -271,7 +260,7 @@ static ts_status op_dequantize(const ts_onnx_node *n, const ts_tensor *in, size_
 		for (size_t o = 0; o < outer; o++)
 			for (size_t c = 0; c < ch; c++)
 				for (size_t e = 0; e < inner; e++, i++)
-					y[i] = (float)((int64_t)get_i(x, i) - zp[c]) * scale[c];
+					y[i] = (float)((int64_t)ts_tensor_int(x, i) - zp[c]) * scale[c];
 	}
 done:
 	free(scale);
@@ -279,8 +268,8 @@ done:
 	return st;
 }
 
-static ts_status op_dynamic_quantize(const ts_onnx_node *n, const ts_tensor *in, ts_tensor *out,
-				     ts_diag *d)
+static ts_status op_dynamic_quantize(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
+				     ts_tensor *out, const ts_kernel_ctx *ctx, ts_diag *d)
 {
 	const ts_tensor *x = &in[0];
 	ts_status st = need_type(n, "x", x, TS_DT_FLOAT, TS_DT_FLOAT, d);
@@ -540,7 +529,7 @@ static ts_status conv_common(const ts_onnx_node *n, const ts_tensor *X, const ts
 		st = qparam(n, "w_zero_point", wzt, cv.k, NULL, wz, d);
 	cv.x_type = X->dtype == TS_DT_UINT8 ? TS_Q_UINT8 : TS_Q_INT8;
 	cv.x = X->data;
-	cv.x_zp = xzt ? get_i(xzt, 0) : 0;
+	cv.x_zp = xzt ? ts_tensor_int(xzt, 0) : 0;
 	cv.w_type = TS_Q_INT8;
 	cv.wt = W->data;
 	if (!st && W->dtype == TS_DT_UINT8) { /* w - wz == (w ^ 0x80) - (wz - 128) as int8 */
@@ -590,7 +579,7 @@ static ts_status qlinear_out(const ts_onnx_node *n, const ts_tensor *acc, float 
 		st = ts_tensor_alloc(y, yzt->dtype, acc->ndim, acc->dims, d);
 	if (st)
 		return st;
-	int32_t yz = get_i(yzt, 0);
+	int32_t yz = ts_tensor_int(yzt, 0);
 	const int32_t *a = acc->data;
 	int saved = fegetround();
 	fesetround(FE_TONEAREST);
@@ -598,7 +587,7 @@ static ts_status qlinear_out(const ts_onnx_node *n, const ts_tensor *acc, float 
 		size_t c = (i / inner) % ch;
 		double real = (double)s_in * (double)s_w[c] / (double)s_y;
 		double v = nearbyint((double)a[i] * real) + yz;
-		put_i(y, i, saturate(v, yzt->dtype));
+		ts_tensor_set_int(y, i, saturate(v, yzt->dtype));
 	}
 	fesetround(saved);
 	return TS_OK;
@@ -615,10 +604,10 @@ static ts_status one_scale(const ts_onnx_node *n, const char *input, const ts_te
 	return st;
 }
 
-static ts_status op_qlinear_matmul(const ts_onnx_node *n, const ts_tensor *in, ts_tensor *out,
-				   const ts_kernel_ctx *ctx, ts_diag *d)
+static ts_status op_qlinear_matmul(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
+				   ts_tensor *out, const ts_kernel_ctx *ctx, ts_diag *d)
 {
-	float sa, sy;
+	float sa = 0, sy = 0;
 	ts_status st = one_scale(n, "a_scale", &in[1], &sa, d);
 	if (!st)
 		st = one_scale(n, "y_scale", &in[6], &sy, d);
@@ -646,7 +635,7 @@ static ts_status op_qlinear_matmul(const ts_onnx_node *n, const ts_tensor *in, t
 static ts_status op_qlinear_conv(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
 				 ts_tensor *out, const ts_kernel_ctx *ctx, ts_diag *d)
 {
-	float sx, sy;
+	float sx = 0, sy = 0;
 	ts_status st = one_scale(n, "x_scale", &in[1], &sx, d);
 	if (!st)
 		st = one_scale(n, "y_scale", &in[6], &sy, d);
@@ -681,248 +670,67 @@ static ts_status op_qlinear_conv(const ts_onnx_node *n, const ts_tensor *in, siz
 	return st;
 }
 
-/* ---- dispatch ---------------------------------------------------------------------------------- */
+static ts_status op_matmul_integer(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
+				   ts_tensor *out, const ts_kernel_ctx *ctx, ts_diag *d)
+{
+	size_t m, nn;
+	return matmul_common(n, &in[0], present(in, n_in, 2) ? &in[2] : NULL, &in[1],
+			     present(in, n_in, 3) ? &in[3] : NULL, &out[0], ctx, &m, &nn, d);
+}
+
+static ts_status op_conv_integer(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
+				 ts_tensor *out, const ts_kernel_ctx *ctx, ts_diag *d)
+{
+	return conv_common(n, &in[0], present(in, n_in, 2) ? &in[2] : NULL, &in[1],
+			   present(in, n_in, 3) ? &in[3] : NULL, &out[0], ctx, d);
+}
+
+/* ---- the operator table and dispatch ---------------------------------------------------------- */
+
+/* In this order in messages; adding an operator = a handler and a row. */
+static const onnx_op ops[] = {
+	{ "QuantizeLinear", 2, 3, 1, ATTR_AXIS, op_quantize },
+	{ "DequantizeLinear", 2, 3, 1, ATTR_AXIS, op_dequantize },
+	{ "DynamicQuantizeLinear", 1, 1, 3, 0, op_dynamic_quantize },
+	{ "MatMulInteger", 2, 4, 1, 0, op_matmul_integer },
+	{ "ConvInteger", 2, 4, 1, ATTR_CONV, op_conv_integer },
+	{ "QLinearMatMul", 8, 8, 1, 0, op_qlinear_matmul },
+	{ "QLinearConv", 8, 9, 1, ATTR_CONV, op_qlinear_conv },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+
+static const onnx_op *op_find(const char *name)
+{
+	for (const onnx_op *op = ops; op->name; op++)
+		if (!strcmp(op->name, name))
+			return op;
+	return NULL;
+}
+
+const char *ts_onnx_op_name(size_t i)
+{
+	return i < sizeof ops / sizeof ops[0] ? ops[i].name : NULL;
+}
 
 ts_status ts_onnx_run(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, ts_tensor *out,
 		      size_t n_out, const ts_kernel_ctx *ctx, ts_diag *d)
 {
-	struct { const char *op; size_t min_in, max_in, n_out; } arity[] = {
-		{ "QuantizeLinear", 2, 3, 1 }, { "DequantizeLinear", 2, 3, 1 },
-		{ "DynamicQuantizeLinear", 1, 1, 3 }, { "MatMulInteger", 2, 4, 1 },
-		{ "ConvInteger", 2, 4, 1 }, { "QLinearMatMul", 8, 8, 1 }, { "QLinearConv", 8, 9, 1 },
-	};
-	size_t ai = 0;
-	while (ai < sizeof arity / sizeof arity[0] && strcmp(arity[ai].op, n->op_type))
-		ai++;
-	if (ai == sizeof arity / sizeof arity[0])
+	const onnx_op *op = op_find(n->op_type);
+	if (!op)
 		return ts_err(d, TS_ERR_UNSUPPORTED, "operator '%s' not supported", n->op_type);
-	if (n_in < arity[ai].min_in || n_in > arity[ai].max_in)
-		return ts_err(d, TS_ERR_INPUT, "%s: %zu inputs; must be %zu..%zu", n->op_type, n_in,
-			      arity[ai].min_in, arity[ai].max_in);
-	if (n_out != arity[ai].n_out)
-		return ts_err(d, TS_ERR_INPUT, "%s: %zu outputs; must be %zu", n->op_type, n_out,
-			      arity[ai].n_out);
-	for (size_t i = 0; i < arity[ai].min_in; i++)
-		if (!in[i].dtype && !(ai == 3 || ai == 4 ? i >= 2 : 0))
+	if (n_in < op->min_in || n_in > op->max_in)
+		return ts_err(d, TS_ERR_INPUT, "%s: %zu inputs; must be %zu..%zu", n->op_type, n_in, op->min_in,
+			      op->max_in);
+	if (n_out != op->n_out)
+		return ts_err(d, TS_ERR_INPUT, "%s: %zu outputs; must be %zu", n->op_type, n_out, op->n_out);
+	for (size_t i = 0; i < op->min_in; i++)
+		if (!in[i].dtype)
 			return ts_err(d, TS_ERR_INPUT, "%s: required input %zu is missing", n->op_type, i);
 	for (size_t i = 0; i < n_out; i++)
 		memset(&out[i], 0, sizeof out[i]);
-	ts_status st;
-	switch (ai) {
-	case 0: st = op_quantize(n, in, n_in, out, d); break;
-	case 1: st = op_dequantize(n, in, n_in, out, d); break;
-	case 2: st = op_dynamic_quantize(n, in, out, d); break;
-	case 3: {
-		size_t m, nn;
-		st = matmul_common(n, &in[0], present(in, n_in, 2) ? &in[2] : NULL, &in[1],
-				   present(in, n_in, 3) ? &in[3] : NULL, &out[0], ctx, &m, &nn, d);
-		break;
-	}
-	case 4:
-		st = conv_common(n, &in[0], present(in, n_in, 2) ? &in[2] : NULL, &in[1],
-				 present(in, n_in, 3) ? &in[3] : NULL, &out[0], ctx, d);
-		break;
-	case 5: st = op_qlinear_matmul(n, in, out, ctx, d); break;
-	default: st = op_qlinear_conv(n, in, n_in, out, ctx, d); break;
-	}
+	ts_status st = op->run(n, in, n_in, out, ctx, d);
 	if (st)
 		for (size_t i = 0; i < n_out; i++)
 			ts_tensor_free(&out[i]);
-	return st;
-}
-
-/* ---- ONNX backend node tests ---------------------------------------------------------------------- */
-
-#define MAX_IO 16
-
-static ts_status node_from_proto(const Onnx__NodeProto *np, const char *fname, ts_onnx_node *n,
-				 ts_diag *d)
-{
-	if (np->domain && np->domain[0] && strcmp(np->domain, "ai.onnx"))
-		return ts_err(d, TS_ERR_UNSUPPORTED, "%s: operator '%s' of domain '%s' not supported",
-			      fname, np->op_type, np->domain);
-	ts_diag sub = { { 0 } };
-	ts_status st = ts_onnx_node_init(n, np->op_type ? np->op_type : "", np->name, &sub);
-	for (size_t i = 0; !st && i < np->n_attribute; i++) {
-		const Onnx__AttributeProto *at = np->attribute[i];
-		switch (at->type) {
-		case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT:
-			st = ts_onnx_node_set_ints(n, at->name, &at->i, 1, &sub);
-			break;
-		case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS:
-			st = ts_onnx_node_set_ints(n, at->name, at->ints, at->n_ints, &sub);
-			break;
-		case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING: {
-			char s[64];
-			size_t len = at->s.len < sizeof s - 1 ? at->s.len : sizeof s - 1;
-			memcpy(s, at->s.data, len);
-			s[len] = '\0';
-			st = ts_onnx_node_set_string(n, at->name, s, &sub);
-			break;
-		}
-		default:
-			st = ts_err(&sub, TS_ERR_UNSUPPORTED, "%s: attribute '%s' not supported",
-				    np->op_type, at->name);
-		}
-	}
-	if (st)
-		return ts_err(d, st, "%s: %s", fname, sub.msg);
-	return TS_OK;
-}
-
-static int tensors_match(const ts_tensor *got, const ts_tensor *want, const char *name, char *detail,
-			 size_t size)
-{
-	if (got->dtype != want->dtype) {
-		snprintf(detail, size, "output '%s': type %s, expected %s", name, ts_dtype_name(got->dtype),
-			 ts_dtype_name(want->dtype));
-		return 0;
-	}
-	int same_shape = got->count == want->count;
-	/* a scalar may be stored as 0-D or as [1] */
-	if (same_shape && !(got->count == 1 && got->ndim <= 1 && want->ndim <= 1)) {
-		same_shape = got->ndim == want->ndim;
-		for (int i = 0; same_shape && i < got->ndim; i++)
-			same_shape = got->dims[i] == want->dims[i];
-	}
-	if (!same_shape) {
-		snprintf(detail, size, "output '%s': %zu elements in %d-D, expected %zu in %d-D", name,
-			 got->count, got->ndim, want->count, want->ndim);
-		return 0;
-	}
-	for (size_t i = 0; i < got->count; i++) {
-		if (got->dtype == TS_DT_FLOAT) {
-			float g = ((const float *)got->data)[i], w = ((const float *)want->data)[i];
-			if (!(fabsf(g - w) <= 1e-5f + 1e-3f * fabsf(w))) {
-				snprintf(detail, size, "output '%s'[%zu]: got %.9g, want %.9g", name, i,
-					 (double)g, (double)w);
-				return 0;
-			}
-		} else if (get_i(got, i) != get_i(want, i)) {
-			snprintf(detail, size, "output '%s'[%zu]: got %d, want %d", name, i, get_i(got, i),
-				 get_i(want, i));
-			return 0;
-		}
-	}
-	return 1;
-}
-
-static int is_dir(const char *path)
-{
-	struct stat sb;
-	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
-ts_status ts_onnx_node_test(const char *dir, int *passed, char *detail, size_t detail_size,
-			    const ts_kernel_ctx *ctx, ts_diag *d)
-{
-	char path[4400], tmp_detail[512];
-	if (!detail) {
-		detail = tmp_detail;
-		detail_size = sizeof tmp_detail;
-	}
-	detail[0] = '\0';
-	*passed = 0;
-	if (!is_dir(dir))
-		return ts_err(d, TS_ERR_IO, "%s: not a directory", dir);
-	snprintf(path, sizeof path, "%s/model.onnx", dir);
-	char *buf;
-	size_t len;
-	ts_status st = ts_read_file(path, &buf, &len, d);
-	if (st)
-		return st;
-	Onnx__ModelProto *model = onnx__model_proto__unpack(NULL, len, (const uint8_t *)buf);
-	free(buf);
-	if (!model || !model->graph)
-		return ts_err(d, TS_ERR_INPUT, "%s: not a valid ONNX model", path);
-	const Onnx__GraphProto *gr = model->graph;
-	ts_onnx_node node;
-	ts_tensor ins[MAX_IO], outs[MAX_IO], want;
-	memset(ins, 0, sizeof ins);
-	memset(outs, 0, sizeof outs);
-	memset(&want, 0, sizeof want);
-	if (gr->n_node != 1) {
-		st = ts_err(d, TS_ERR_UNSUPPORTED, "%s: graph has %zu nodes; onnx-test runs single-node tests",
-			    path, gr->n_node);
-		goto out;
-	}
-	const Onnx__NodeProto *np = gr->node[0];
-	st = node_from_proto(np, path, &node, d);
-	if (st)
-		goto out;
-	if (np->n_input > MAX_IO || np->n_output > MAX_IO || gr->n_input > MAX_IO) {
-		st = ts_err(d, TS_ERR_INPUT, "%s: too many inputs or outputs", path);
-		goto out;
-	}
-	int n_sets = 0;
-	for (int set = 0;; set++) {
-		char setdir[4300];
-		snprintf(setdir, sizeof setdir, "%s/test_data_set_%d", dir, set);
-		if (!is_dir(setdir))
-			break;
-		n_sets++;
-		/* graph inputs in order are input_0.pb, input_1.pb, ...; absent optional ones are "" */
-		ts_tensor graph_in[MAX_IO];
-		memset(graph_in, 0, sizeof graph_in);
-		for (size_t i = 0; i < gr->n_input && !st; i++) {
-			snprintf(path, sizeof path, "%s/input_%zu.pb", setdir, i);
-			st = ts_tensor_load_pb(path, &graph_in[i], d);
-		}
-		for (size_t i = 0; i < np->n_input && !st; i++) {
-			const char *name = np->input[i];
-			memset(&ins[i], 0, sizeof ins[i]);
-			if (!name[0])
-				continue;
-			size_t gi = 0;
-			while (gi < gr->n_input && strcmp(gr->input[gi]->name, name))
-				gi++;
-			if (gi == gr->n_input) {
-				st = ts_err(d, TS_ERR_UNSUPPORTED, "%s: %s: input '%s' is not a graph input",
-					    dir, node.op_type, name);
-				break;
-			}
-			ins[i] = graph_in[gi]; /* shallow: graph_in owns the data */
-		}
-		if (!st) {
-			ts_diag sub = { { 0 } };
-			st = ts_onnx_run(&node, ins, np->n_input, outs, np->n_output, ctx, &sub);
-			if (st) {
-				st = ts_err(d, st, "%s: %s", dir, sub.msg);
-			}
-		}
-		int ok = !st;
-		for (size_t o = 0; o < np->n_output && ok; o++) {
-			size_t go = 0;
-			while (go < gr->n_output && strcmp(gr->output[go]->name, np->output[o]))
-				go++;
-			snprintf(path, sizeof path, "%s/output_%zu.pb", setdir, go);
-			st = ts_tensor_load_pb(path, &want, d);
-			if (st) {
-				ok = 0;
-				break;
-			}
-			char what[600];
-			if (!tensors_match(&outs[o], &want, np->output[o], what, sizeof what)) {
-				snprintf(detail, detail_size, "test_data_set_%d: %s", set, what);
-				ok = 0;
-			}
-			ts_tensor_free(&want);
-		}
-		for (size_t i = 0; i < MAX_IO; i++) {
-			ts_tensor_free(&graph_in[i]);
-			ts_tensor_free(&outs[i]);
-		}
-		if (st)
-			goto out;
-		if (!ok)
-			goto out; /* *passed stays 0 */
-	}
-	if (!n_sets) {
-		st = ts_err(d, TS_ERR_INPUT, "%s: no test_data_set_0 directory", dir);
-		goto out;
-	}
-	*passed = 1;
-out:
-	onnx__model_proto__free_unpacked(model, NULL);
 	return st;
 }

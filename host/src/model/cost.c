@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tessera/cost.h"
+#include "util/bits.h"
 
 /* ---- small integer helpers ------------------------------------------------
  * Divisions dominate the cost of an evaluation; almost every operand fits in
@@ -14,17 +15,6 @@ static inline uint64_t udiv(uint64_t a, uint64_t b)
 	if ((a | b) >> 32 == 0)
 		return (uint32_t)a / (uint32_t)b;
 	return a / b;
-}
-
-static inline uint64_t cdiv(uint64_t a, uint64_t b)
-{
-	return udiv(a + b - 1, b);
-}
-
-/* Bytes of n elements of `bits` bits, rows padded to whole bytes. */
-static inline uint64_t nbytes(uint64_t n, uint32_t bits)
-{
-	return (n * bits + 7) / 8;
 }
 
 /* A dimension of extent `total` cut into tiles of `tile`: `full` tiles of
@@ -61,27 +51,29 @@ typedef struct machine {
 
 static void machine_init(machine *mc, const ts_hwcfg *c)
 {
+	ts_hwcfg_derived dv;
+	ts_hwcfg_derive(c, &dv);
 	mc->rows = c->rows;
 	mc->cols = c->cols;
-	mc->wbits = ts_pe_wbits(c->pe);
-	mc->abits = ts_pe_abits(c->pe);
-	mc->obits = mc->abits; /* outputs are requantized to the activation type */
-	mc->acc_bytes = c->acc_bits / 8;
+	mc->wbits = dv.wbits;
+	mc->abits = dv.abits;
+	mc->obits = dv.obits;
+	mc->acc_bytes = dv.acc_bytes;
 	mc->bpc = c->dram_bytes_per_cycle;
 	mc->lat = c->dram_latency;
 	mc->bpc_shift = -1;
 	if ((mc->bpc & (mc->bpc - 1)) == 0)
 		mc->bpc_shift = __builtin_ctzll(mc->bpc);
-	mc->d_in = udiv(c->spad_input_bytes, nbytes(mc->rows, mc->abits));
-	mc->d_w = udiv(c->spad_weight_bytes, nbytes(mc->cols, mc->wbits));
-	mc->d_acc = udiv(c->spad_acc_bytes, mc->cols * mc->acc_bytes);
-	mc->t_fetch = mc->lat + cdiv(TS_DESC_BYTES, mc->bpc) + TS_T_DECODE;
+	mc->d_in = dv.d_in;
+	mc->d_w = dv.d_w;
+	mc->d_acc = dv.d_acc;
+	mc->t_fetch = mc->lat + ts_cdiv(TS_DESC_BYTES, mc->bpc) + TS_T_DECODE;
 }
 
 /* LOAD of a contiguous block; STORE adds the requantization pipeline. */
 static inline uint64_t t_load(const machine *mc, uint64_t bytes)
 {
-	uint64_t beats = mc->bpc_shift >= 0 ? (bytes + mc->bpc - 1) >> mc->bpc_shift : cdiv(bytes, mc->bpc);
+	uint64_t beats = mc->bpc_shift >= 0 ? (bytes + mc->bpc - 1) >> mc->bpc_shift : ts_cdiv(bytes, mc->bpc);
 	return TS_T_DMA_SETUP + mc->lat + beats;
 }
 
@@ -117,7 +109,7 @@ static void add_stores(const machine *mc, const split *ms, const split *ns, pass
 			uint64_t cnt = ms->count[mi] * ns->count[ni];
 			if (!cnt)
 				continue;
-			uint64_t ob = ms->size[mi] * nbytes(ns->size[ni], mc->obits);
+			uint64_t ob = ms->size[mi] * ts_nbytes(ns->size[ni], mc->obits);
 			pc->dma += cnt * t_store(mc, ob);
 			pc->o_bytes += cnt * ob;
 		}
@@ -132,7 +124,7 @@ static void add_os_loads(const machine *mc, const split *tiles, uint32_t bits, i
 	for (int ti = 0; ti < 2; ti++) {
 		if (!tiles->count[ti])
 			continue;
-		uint64_t word = nbytes(tiles->size[ti], bits);
+		uint64_t word = ts_nbytes(tiles->size[ti], bits);
 		if (resident) {
 			*dma += tiles->count[ti] * t_load(mc, kr * word);
 			*bytes += tiles->count[ti] * kr * word;
@@ -156,8 +148,8 @@ static void ws_pass(const machine *mc, uint64_t m, uint64_t n, uint64_t kr, uint
 {
 	split ms = split_dim(m, m_tile), ns = split_dim(n, mc->cols), ks = split_dim(kr, mc->rows);
 	uint64_t mb = split_tiles(&ms), nt_count = split_tiles(&ns), kt_count = split_tiles(&ks);
-	uint64_t kr_bytes = ks.count[0] * nbytes(ks.size[0], mc->abits) +
-			    ks.count[1] * nbytes(ks.size[1], mc->abits);
+	uint64_t kr_bytes = ks.count[0] * ts_nbytes(ks.size[0], mc->abits) +
+			    ks.count[1] * ts_nbytes(ks.size[1], mc->abits);
 	memset(pc, 0, sizeof *pc);
 
 	/* Compute: sum over (m, n, k) tiles of T_CS + kt + mt + rows + cols - 1. */
@@ -172,7 +164,7 @@ static void ws_pass(const machine *mc, uint64_t m, uint64_t n, uint64_t kr, uint
 			if (!ks.count[ki])
 				continue;
 			uint64_t kt = ks.size[ki], cnt = ncount * ks.count[ki] * mb;
-			uint64_t wb = kt * nbytes(nt, mc->wbits);
+			uint64_t wb = kt * ts_nbytes(nt, mc->wbits);
 			pc->dma += cnt * t_load(mc, wb);
 			pc->w_bytes += cnt * wb;
 		}
@@ -189,7 +181,7 @@ static void ws_pass(const machine *mc, uint64_t m, uint64_t n, uint64_t kr, uint
 			for (int ki = 0; ki < 2; ki++) {
 				if (!ks.count[ki])
 					continue;
-				uint64_t ab = mt * nbytes(ks.size[ki], mc->abits);
+				uint64_t ab = mt * ts_nbytes(ks.size[ki], mc->abits);
 				uint64_t cnt = mcount * ks.count[ki] * nt_count;
 				pc->dma += cnt * t_load(mc, ab);
 				pc->a_bytes += cnt * ab;
@@ -235,9 +227,9 @@ static void os_pass(const machine *mc, uint64_t m, uint64_t n, uint64_t kr, uint
 	 * the drain writes mt x nt accumulators, which STORE reads. */
 	uint64_t a_reads = 0, w_reads = 0;
 	for (int mi = 0; mi < 2; mi++)
-		a_reads += ms.count[mi] * nt_count * kr * nbytes(ms.size[mi], mc->abits);
+		a_reads += ms.count[mi] * nt_count * kr * ts_nbytes(ms.size[mi], mc->abits);
 	for (int ni = 0; ni < 2; ni++)
-		w_reads += ns.count[ni] * mt_count * kr * nbytes(ns.size[ni], mc->wbits);
+		w_reads += ns.count[ni] * mt_count * kr * ts_nbytes(ns.size[ni], mc->wbits);
 	uint64_t acc = m * n * mc->acc_bytes;
 	pc->spad_wr = pc->a_bytes + pc->w_bytes + acc;
 	pc->spad_rd = a_reads + w_reads + acc;
@@ -297,8 +289,8 @@ static ts_status plan_layer(const machine *mc, const ts_hwcfg *c, ts_gemm_shape 
 			      "config '%s': scratchpads cannot hold one %ux%u tile (need input >= %llu, "
 			      "weight >= %llu, acc >= %llu bytes)",
 			      c->name, c->rows, c->cols,
-			      (unsigned long long)(mc->rows * nbytes(mc->rows, mc->abits)),
-			      (unsigned long long)(mc->rows * nbytes(mc->cols, mc->wbits)),
+			      (unsigned long long)(mc->rows * ts_nbytes(mc->rows, mc->abits)),
+			      (unsigned long long)(mc->rows * ts_nbytes(mc->cols, mc->wbits)),
 			      (unsigned long long)(mc->rows * mc->cols * mc->acc_bytes));
 	int have = 0;
 	ts_tiling t;
@@ -335,7 +327,7 @@ static ts_status plan_layer(const machine *mc, const ts_hwcfg *c, ts_gemm_shape 
 		t.kr = kr;
 		t.n = g.n * gp;
 		if (c->dataflow == TS_DF_WS) {
-			uint64_t kt_count = cdiv(kr, mc->rows);
+			uint64_t kt_count = ts_cdiv(kr, mc->rows);
 			uint64_t cap = mc->d_acc < g.m ? mc->d_acc : g.m;
 			t.k_tile = c->rows;
 			t.w_resident = false;

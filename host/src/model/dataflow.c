@@ -12,6 +12,7 @@
 
 #include "tessera/cost.h"
 #include "tessera/util.h"
+#include "util/bits.h"
 
 const uint32_t ts_df_pe_levels[TS_DF_LEVELS] = { 1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128 };
 
@@ -44,24 +45,8 @@ static const double df_area_l1_um2_per_byte = 40.0;
 static const double df_area_noc_um2[TS_STYLE_COUNT] = { 300.0, 250.0, 350.0 };
 static const double df_leak_mw_per_um2 = 1e-5;  /* 10 mW / mm^2 */
 
-/* ---- small integer helpers ------------------------------------------------ */
-static inline uint32_t cdiv32(uint32_t a, uint32_t b)
-{
-	return a / b + (a % b != 0);
-}
-
-static inline uint64_t cdiv64(uint64_t a, uint64_t b)
-{
-	return a / b + (a % b != 0);
-}
-
-/* ceil(log2(x)) for x >= 1. */
-static inline uint32_t clog2(uint32_t x)
-{
-	return x <= 1 ? 0 : 32u - (uint32_t)__builtin_clz(x - 1);
-}
-
-/* Saturating arithmetic: absurd shapes (huge inputs with huge strides) pin
+/* ---- small integer helpers ------------------------------------------------
+ * Saturating arithmetic: absurd shapes (huge inputs with huge strides) pin
  * at UINT64_MAX instead of wrapping, which keeps every formula monotone. */
 static inline uint64_t sat_mul(uint64_t a, uint64_t b)
 {
@@ -117,13 +102,13 @@ typedef struct df_split {
 static inline df_split df_split_pes(uint32_t first, uint32_t second, uint32_t pes)
 {
 	df_split sp;
-	sp.f_first = first <= pes ? 1 : cdiv32(first, pes);
-	sp.u_first = sp.f_first == 1 ? first : cdiv32(first, sp.f_first);
+	sp.f_first = first <= pes ? 1 : ts_cdiv(first, pes);
+	sp.u_first = sp.f_first == 1 ? first : ts_cdiv(first, sp.f_first);
 	/* When the first dimension needs folds, u_first > pes / 2 (balanced
 	 * folds), so exactly one PE is left: skip the division. */
 	uint32_t left = sp.f_first > 1 ? 1 : pes / sp.u_first;
-	sp.f_second = second <= left ? 1 : cdiv32(second, left);
-	sp.u_second = sp.f_second == 1 ? second : cdiv32(second, sp.f_second);
+	sp.f_second = second <= left ? 1 : ts_cdiv(second, left);
+	sp.u_second = sp.f_second == 1 ? second : ts_cdiv(second, sp.f_second);
 	return sp;
 }
 
@@ -163,7 +148,7 @@ static inline void df_dims(ts_df_style style, const df_layer *dl, uint32_t dim[2
 static inline uint64_t df_xfer_cycles(uint64_t traffic, uint32_t pes)
 {
 	const uint64_t q = traffic / pes, r = traffic % pes;
-	return sat_add(sat_mul(q, DF_PES_PER_BYTE), cdiv64(r * DF_PES_PER_BYTE, pes));
+	return sat_add(sat_mul(q, DF_PES_PER_BYTE), ts_cdiv(r * DF_PES_PER_BYTE, pes));
 }
 
 /* tile = entries per PE's L1 (the buffer level), pixel_tiles = ceil(N*P*Q / tile). */
@@ -171,7 +156,7 @@ static inline void df_mapping_eval(ts_df_style style, const df_layer *dl, uint32
 				   uint64_t pixel_tiles, uint32_t pes, df_mapping *m)
 {
 	const uint64_t batch_groups = (uint64_t)dl->n * dl->groups;
-	const uint64_t channel_tiles = cdiv32(dl->kg, tile);
+	const uint64_t channel_tiles = ts_cdiv(dl->kg, tile);
 	const bool one_channel_tile = dl->kg == 1 || tile == 1;
 	uint64_t w_traffic, in_traffic, out_traffic = dl->out_bytes;
 	switch (style) {
@@ -221,7 +206,7 @@ static inline void df_mapping_eval(ts_df_style style, const df_layer *dl, uint32
 	m->traffic = sat_add(sat_add(w_traffic, in_traffic), out_traffic);
 	/* Fill/drain: one MAC stage plus the adder-tree depth of the spatial
 	 * reduction; it overlaps the transfers when the layer is memory bound. */
-	uint64_t fill = 1 + clog2(m->reduction);
+	uint64_t fill = 1 + ts_clog2(m->reduction);
 	uint64_t xfer = df_xfer_cycles(m->traffic, pes);
 	uint64_t busy = m->compute + fill;
 	m->cycles = busy > xfer ? busy : xfer;
@@ -277,7 +262,7 @@ ts_status ts_df_eval(ts_df_style style, const ts_layer *l, uint32_t pes, uint32_
 	df_layer dl;
 	df_layer_from(l, &dl);
 	const uint32_t tile = buf_level; /* L1 holds `level` entries (ConfuciuX's tile size) */
-	const uint64_t pixel_tiles = cdiv64(dl.npq, tile);
+	const uint64_t pixel_tiles = ts_cdiv(dl.npq, tile);
 	const uint64_t l1_bytes = (uint64_t)DF_L1_ENTRY_BYTES * tile;
 	const uint64_t l2_bytes = l1_bytes * pes; /* stages the next tile of every PE */
 

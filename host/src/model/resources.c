@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tessera/cost.h"
+#include "util/bits.h"
 
 /* Multiplier logic per PE in LUT6 when it is not on a DSP block; an
  * adder costs one LUT per accumulator bit on both families (carry chains). */
@@ -54,7 +55,7 @@ static uint32_t mem_blocks(uint64_t width_bits, uint64_t depth, const uint32_t *
 {
 	uint64_t best = UINT64_MAX;
 	for (int i = 0; i < n; i++) {
-		uint64_t b = ((width_bits + widths[i] - 1) / widths[i]) * ((depth + depths[i] - 1) / depths[i]);
+		uint64_t b = ts_cdiv(width_bits, widths[i]) * ts_cdiv(depth, depths[i]);
 		if (b < best)
 			best = b;
 	}
@@ -76,7 +77,9 @@ void ts_resources_estimate(const ts_hwcfg *c, ts_resources *r)
 	const ts_board *b = ts_board_find(c->board);
 	int ice40 = b && strcmp(b->family, "ice40") == 0;
 	uint32_t pes = c->rows * c->cols;
-	uint32_t wbits = ts_pe_wbits(c->pe), abits = ts_pe_abits(c->pe);
+	ts_hwcfg_derived dv;
+	ts_hwcfg_derive(c, &dv);
+	uint32_t wbits = dv.wbits, abits = dv.abits;
 	uint32_t acc = c->pe == TS_PE_BINARY ? 16 : c->acc_bits;
 
 	/* PEs: on DSP blocks while they last, the rest in fabric. An iCE40 LC is
@@ -99,13 +102,14 @@ void ts_resources_estimate(const ts_hwcfg *c, ts_resources *r)
 	r->lut = (uint32_t)luts;
 	r->ff = (uint32_t)ffs;
 
-	/* Scratchpads: word = one array row/column of elements (docs/timing.md §2). */
+	/* Scratchpads: word = one array row/column of elements (docs/timing.md §2),
+	 * sized by the bits its elements take. */
 	struct {
 		uint64_t width, bytes;
 	} mems[3] = {
-		{ (uint64_t)c->rows * abits, c->spad_input_bytes },
-		{ (uint64_t)c->cols * wbits, c->spad_weight_bytes },
-		{ (uint64_t)c->cols * c->acc_bits, c->spad_acc_bytes },
+		{ dv.in_word_bits, c->spad_input_bytes },
+		{ dv.w_word_bits, c->spad_weight_bytes },
+		{ dv.acc_word_bits, c->spad_acc_bytes },
 	};
 	for (int i = 0; i < 3; i++) {
 		uint64_t depth = mems[i].bytes * 8 / mems[i].width;

@@ -49,21 +49,7 @@
 
 #include "tessera/quant.h"
 #include "tessera/runtime.h"
-
-/* Ceiling division; the 32-bit divide is several times faster and almost every
- * operand fits (cost walks call this once per descriptor). */
-static inline uint64_t cdiv(uint64_t a, uint64_t b)
-{
-	uint64_t n = a + b - 1;
-	if ((n | b) >> 32 == 0)
-		return (uint32_t)n / (uint32_t)b;
-	return n / b;
-}
-
-static uint64_t nbytes(uint64_t n, uint32_t bits)
-{
-	return (n * bits + 7) / 8;
-}
+#include "util/bits.h"
 
 static const char *const hw_err_names[TS_HWERR_COUNT] = {
 	"NONE", "ERR_BAD_OPCODE", "ERR_ZERO_LENGTH", "ERR_ADDR_RANGE", "ERR_SPAD_RANGE",
@@ -78,12 +64,12 @@ const char *ts_hw_err_name(ts_hw_err e)
 /* ---- cycles (docs/timing.md §1) ------------------------------------------------------ */
 uint64_t ts_desc_fetch_cycles(const ts_hwcfg *c)
 {
-	return c->dram_latency + cdiv(TS_DESC_BYTES, c->dram_bytes_per_cycle) + TS_T_DECODE;
+	return c->dram_latency + ts_cdiv(TS_DESC_BYTES, c->dram_bytes_per_cycle) + TS_T_DECODE;
 }
 
 static uint64_t dma_cycles(const ts_hwcfg *c, uint64_t bytes)
 {
-	return TS_T_DMA_SETUP + c->dram_latency + cdiv(bytes, c->dram_bytes_per_cycle);
+	return TS_T_DMA_SETUP + c->dram_latency + ts_cdiv(bytes, c->dram_bytes_per_cycle);
 }
 
 uint64_t ts_desc_exec_cycles(const ts_hwcfg *c, const ts_desc *desc)
@@ -92,7 +78,7 @@ uint64_t ts_desc_exec_cycles(const ts_hwcfg *c, const ts_desc *desc)
 	case TS_DESC_LOAD:
 		return dma_cycles(c, desc->w[7]);
 	case TS_DESC_STORE:
-		return dma_cycles(c, (uint64_t)desc->w[4] * nbytes(desc->w[5], ts_pe_abits(c->pe))) +
+		return dma_cycles(c, (uint64_t)desc->w[4] * ts_nbytes(desc->w[5], ts_pe_abits(c->pe))) +
 		       TS_T_REQUANT_PIPE;
 	case TS_DESC_COMPUTE:
 		if (c->dataflow == TS_DF_WS)
@@ -123,9 +109,10 @@ ts_status ts_descsim_new(const ts_hwcfg *c, ts_descsim **out, ts_diag *d)
 	if (!wb || !c->rows || !c->cols || c->acc_bits < 16 || c->acc_bits > 48 || !c->dram_bytes_per_cycle)
 		return ts_err(d, TS_ERR_INPUT, "descsim: config '%s' is not valid (rows, cols, PE, acc bits, "
 			      "DRAM bytes per cycle)", c->name);
-	uint64_t in_word = nbytes(c->rows, ab), w_word = nbytes(c->cols, wb);
-	uint64_t d_in = c->spad_input_bytes / in_word, d_w = c->spad_weight_bytes / w_word;
-	uint64_t d_acc = c->spad_acc_bytes / ((uint64_t)c->cols * (c->acc_bits / 8));
+	ts_hwcfg_derived dv;
+	ts_hwcfg_derive(c, &dv);
+	uint64_t in_word = dv.in_word_bytes, w_word = dv.w_word_bytes;
+	uint64_t d_in = dv.d_in, d_w = dv.d_w, d_acc = dv.d_acc;
 	if (d_in < c->rows || d_w < c->rows || d_acc < c->rows)
 		return ts_err(d, TS_ERR_INPUT, "descsim: config '%s': scratchpads cannot hold one %ux%u tile "
 			      "(depths %llu, %llu, %llu words)", c->name, c->rows, c->cols,
@@ -194,7 +181,7 @@ static int32_t get_elem(const uint8_t *row, uint64_t i, uint32_t bits, int is_co
 /* Copy a memory row of n elements into a zeroed word, masking a partial last byte. */
 static void load_row(uint8_t *word, uint64_t word_bytes, const uint8_t *src, uint64_t n, uint32_t bits)
 {
-	uint64_t nb = nbytes(n, bits);
+	uint64_t nb = ts_nbytes(n, bits);
 	memset(word, 0, word_bytes);
 	memcpy(word, src, nb);
 	uint64_t used = (n * bits) % 8;
@@ -275,7 +262,7 @@ static ts_hw_err exec_load(run *x, const ts_desc *desc)
 			    (unsigned long long)(e1 > width ? e1 : e2), to_w ? "weight" : "input",
 			    (unsigned long long)width);
 	uint32_t bits = to_w ? s->wb : s->ab;
-	uint64_t want = rows * nbytes(e1, bits) + rows2 * nbytes(e2, bits);
+	uint64_t want = rows * ts_nbytes(e1, bits) + rows2 * ts_nbytes(e2, bits);
 	if (bytes != want)
 		return fail(x, TS_HWERR_BYTES_MISMATCH, "LOAD of %llu bytes, rows need %llu",
 			    (unsigned long long)bytes, (unsigned long long)want);
@@ -294,7 +281,7 @@ static ts_hw_err exec_load(run *x, const ts_desc *desc)
 	for (uint64_t i = 0; i < rows + rows2; i++) {
 		uint64_t e = i < rows ? e1 : e2;
 		load_row(spad + (first + i) * word, word, src, e, bits);
-		src += nbytes(e, bits);
+		src += ts_nbytes(e, bits);
 	}
 	return TS_HWERR_NONE;
 }
@@ -411,7 +398,7 @@ static ts_hw_err exec_store(run *x, const ts_desc *desc)
 		return fail(x, TS_HWERR_SPAD_RANGE, "STORE accumulator words %llu..%llu (%llu words)",
 			    (unsigned long long)acc0, (unsigned long long)(acc0 + rows - 1),
 			    (unsigned long long)s->d_acc);
-	uint64_t row_bytes = nbytes(cols, s->ab), bytes = rows * row_bytes, addr = desc_addr(desc);
+	uint64_t row_bytes = ts_nbytes(cols, s->ab), bytes = rows * row_bytes, addr = desc_addr(desc);
 	if (!in_window(x, addr, bytes))
 		return fail(x, TS_HWERR_ADDR_RANGE, "STORE of %llu bytes at 0x%llx", (unsigned long long)bytes,
 			    (unsigned long long)addr);

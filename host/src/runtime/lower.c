@@ -4,34 +4,11 @@
 #include <string.h>
 
 #include "tessera/runtime.h"
-
-static uint64_t cdiv(uint64_t a, uint64_t b)
-{
-	return (a + b - 1) / b;
-}
-
-static uint64_t min64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
-/* Bytes of a row of n elements of `bits` bits (rows are padded to whole bytes). */
-static uint64_t nbytes(uint64_t n, uint32_t bits)
-{
-	return (n * bits + 7) / 8;
-}
+#include "util/bits.h"
 
 static uint64_t align32(uint64_t x)
 {
 	return (x + 31) & ~(uint64_t)31;
-}
-
-/* Bytes of one row of `total` elements cut into tiles of `tile`, each tile's
- * part padded to whole bytes on its own. */
-static uint64_t tiled_row_bytes(uint64_t total, uint64_t tile, uint32_t bits)
-{
-	uint64_t rem = total % tile;
-	return total / tile * nbytes(tile, bits) + (rem ? nbytes(rem, bits) : 0);
 }
 
 /* Region sizes of one pass (M x Kr by Kr x N) in the layout of runtime.h. */
@@ -39,12 +16,12 @@ static void pass_sizes(const ts_hwcfg *c, uint64_t m, uint64_t n, uint64_t kr, u
 		       uint64_t *a, uint64_t *o)
 {
 	uint32_t wb = ts_pe_wbits(c->pe), ab = ts_pe_abits(c->pe);
-	*w = kr * tiled_row_bytes(n, c->cols, wb);
-	*o = m * tiled_row_bytes(n, c->cols, ab);
+	*w = kr * ts_tiled_row_bytes(n, c->cols, wb);
+	*o = m * ts_tiled_row_bytes(n, c->cols, ab);
 	if (c->dataflow == TS_DF_WS)
-		*a = m * tiled_row_bytes(kr, c->rows, ab);
+		*a = m * ts_tiled_row_bytes(kr, c->rows, ab);
 	else
-		*a = kr * tiled_row_bytes(m, c->rows, ab);
+		*a = kr * ts_tiled_row_bytes(m, c->rows, ab);
 }
 
 /* Everything of the layout except the descriptor count. */
@@ -138,7 +115,7 @@ static void emit_load(lower *lw, int to_w, uint64_t off, uint64_t word, uint64_t
 	desc.w[4] = (uint32_t)rows;
 	desc.w[5] = (uint32_t)elems | (uint32_t)elems2 << 16;
 	desc.w[6] = (uint32_t)rows2;
-	desc.w[7] = (uint32_t)(rows * nbytes(elems, bits) + rows2 * nbytes(elems2, bits));
+	desc.w[7] = (uint32_t)(rows * ts_nbytes(elems, bits) + rows2 * ts_nbytes(elems2, bits));
 	emit(lw, &desc, kind, m0, mt, n0, nt, k0, kt);
 }
 
@@ -161,7 +138,7 @@ static void emit_compute(lower *lw, uint32_t flags, uint64_t mt, uint64_t kt, ui
  * [n tile][m][nt] of the pass. */
 static void emit_store(lower *lw, uint64_t m0, uint64_t mt, uint64_t ni, uint64_t nt)
 {
-	uint64_t off = lw->pass.o_off + ni * lw->pass.m * nbytes(lw->C, lw->ab) + m0 * nbytes(nt, lw->ab);
+	uint64_t off = lw->pass.o_off + ni * lw->pass.m * ts_nbytes(lw->C, lw->ab) + m0 * ts_nbytes(nt, lw->ab);
 	ts_desc desc;
 	memset(&desc, 0, sizeof desc);
 	desc.w[0] = TS_DESC_STORE;
@@ -182,23 +159,23 @@ static void lower_ws(lower *lw)
 {
 	const ts_tiling *t = &lw->b->t;
 	uint64_t m = lw->pass.m, n = lw->pass.n, kr = lw->pass.kr, R = lw->R, C = lw->C;
-	uint64_t kt_count = cdiv(kr, R), kt_last = kr - (kt_count - 1) * R;
-	uint64_t a_row = tiled_row_bytes(kr, R, lw->ab);     /* one A row over all k tiles */
-	uint64_t w_tile_col = kr * nbytes(C, lw->wb);         /* one full n tile of W */
+	uint64_t kt_count = ts_cdiv(kr, R), kt_last = kr - (kt_count - 1) * R;
+	uint64_t a_row = ts_tiled_row_bytes(kr, R, lw->ab);     /* one A row over all k tiles */
+	uint64_t w_tile_col = kr * ts_nbytes(C, lw->wb);         /* one full n tile of W */
 	for (uint64_t m0 = 0; m0 < m; m0 += t->m_tile) {
-		uint64_t mt = min64(m - m0, t->m_tile);
+		uint64_t mt = ts_min64(m - m0, t->m_tile);
 		uint64_t a_block = lw->pass.a_off + m0 * a_row;
 		if (t->a_resident)
 			emit_load(lw, 0, a_block, 0, (kt_count - 1) * mt, R, mt, kt_last, TS_LK_LOAD_A, m0, mt,
 				  0, 0, 0, kr);
 		for (uint64_t n0 = 0, ni = 0; n0 < n; n0 += C, ni++) {
-			uint64_t nt = min64(n - n0, C);
+			uint64_t nt = ts_min64(n - n0, C);
 			for (uint64_t k0 = 0, ki = 0; k0 < kr; k0 += R, ki++) {
-				uint64_t kt = min64(kr - k0, R);
-				emit_load(lw, 1, lw->pass.w_off + ni * w_tile_col + k0 * nbytes(nt, lw->wb), 0, kt, nt,
+				uint64_t kt = ts_min64(kr - k0, R);
+				emit_load(lw, 1, lw->pass.w_off + ni * w_tile_col + k0 * ts_nbytes(nt, lw->wb), 0, kt, nt,
 					  0, 0, TS_LK_LOAD_W, 0, 0, n0, nt, k0, kt);
 				if (!t->a_resident)
-					emit_load(lw, 0, a_block + mt * ki * nbytes(R, lw->ab), 0, mt, kt, 0, 0,
+					emit_load(lw, 0, a_block + mt * ki * ts_nbytes(R, lw->ab), 0, mt, kt, 0, 0,
 						  TS_LK_LOAD_A, m0, mt, 0, 0, k0, kt);
 				emit_compute(lw, ki == 0 ? TS_COMP_ACC_FIRST : 0, mt, kt, nt,
 					     t->a_resident ? ki * mt : 0, 0, 0, m0, n0, k0);
@@ -216,32 +193,32 @@ static void lower_os(lower *lw)
 {
 	const ts_tiling *t = &lw->b->t;
 	uint64_t m = lw->pass.m, n = lw->pass.n, kr = lw->pass.kr, R = lw->R, C = lw->C, kc = t->k_tile;
-	uint64_t a_tile = kr * nbytes(R, lw->ab), w_tile = kr * nbytes(C, lw->wb);
+	uint64_t a_tile = kr * ts_nbytes(R, lw->ab), w_tile = kr * ts_nbytes(C, lw->wb);
 	int n_outer = t->w_resident; /* plan W: n tiles outermost; plans A and N: m tiles */
-	uint64_t m_tiles = cdiv(m, R), n_tiles = cdiv(n, C);
+	uint64_t m_tiles = ts_cdiv(m, R), n_tiles = ts_cdiv(n, C);
 	uint64_t outer = n_outer ? n_tiles : m_tiles, inner = n_outer ? m_tiles : n_tiles;
 	for (uint64_t o = 0; o < outer; o++) {
 		if (t->w_resident) {
-			uint64_t nt = min64(n - o * C, C);
+			uint64_t nt = ts_min64(n - o * C, C);
 			emit_load(lw, 1, lw->pass.w_off + o * w_tile, 0, kr, nt, 0, 0, TS_LK_LOAD_W, 0, 0, o * C,
 				  nt, 0, kr);
 		}
 		if (t->a_resident) {
-			uint64_t mt = min64(m - o * R, R);
+			uint64_t mt = ts_min64(m - o * R, R);
 			emit_load(lw, 0, lw->pass.a_off + o * a_tile, 0, kr, mt, 0, 0, TS_LK_LOAD_A, o * R, mt, 0,
 				  0, 0, kr);
 		}
 		for (uint64_t i = 0; i < inner; i++) {
 			uint64_t mi = n_outer ? i : o, ni = n_outer ? o : i;
 			uint64_t m0 = mi * R, n0 = ni * C;
-			uint64_t mt = min64(m - m0, R), nt = min64(n - n0, C);
+			uint64_t mt = ts_min64(m - m0, R), nt = ts_min64(n - n0, C);
 			for (uint64_t k0 = 0; k0 < kr; k0 += kc) {
-				uint64_t kk = min64(kr - k0, kc);
+				uint64_t kk = ts_min64(kr - k0, kc);
 				if (!t->a_resident)
-					emit_load(lw, 0, lw->pass.a_off + mi * a_tile + k0 * nbytes(mt, lw->ab), 0, kk, mt,
+					emit_load(lw, 0, lw->pass.a_off + mi * a_tile + k0 * ts_nbytes(mt, lw->ab), 0, kk, mt,
 						  0, 0, TS_LK_LOAD_A, m0, mt, 0, 0, k0, kk);
 				if (!t->w_resident)
-					emit_load(lw, 1, lw->pass.w_off + ni * w_tile + k0 * nbytes(nt, lw->wb), 0, kk, nt,
+					emit_load(lw, 1, lw->pass.w_off + ni * w_tile + k0 * ts_nbytes(nt, lw->wb), 0, kk, nt,
 						  0, 0, TS_LK_LOAD_W, 0, 0, n0, nt, k0, kk);
 				uint32_t flags = (k0 == 0 ? TS_COMP_ACC_FIRST : 0u) | (k0 + kk == kr ? TS_COMP_DRAIN : 0u);
 				emit_compute(lw, flags, mt, kk, nt, t->a_resident ? k0 : 0, t->w_resident ? k0 : 0, 0,

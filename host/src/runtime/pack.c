@@ -4,22 +4,7 @@
 #include <string.h>
 
 #include "tessera/runtime.h"
-
-static uint64_t nbytes(uint64_t n, uint32_t bits)
-{
-	return (n * bits + 7) / 8;
-}
-
-static uint64_t min64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
-static uint64_t tiled_row_bytes(uint64_t total, uint64_t tile, uint32_t bits)
-{
-	uint64_t rem = total % tile;
-	return total / tile * nbytes(tile, bits) + (rem ? nbytes(rem, bits) : 0);
-}
+#include "util/bits.h"
 
 /* OR a field (two's complement bits, or a code / bit) into element i of a row. */
 static void put_field(uint8_t *row, uint64_t i, uint32_t bits, uint32_t v)
@@ -154,11 +139,11 @@ ts_status ts_pack_weights(const ts_hwcfg *c, const ts_layer *l, const ts_layer_b
 	for (uint64_t p = 0; p < b->t.packed_groups; p++) {
 		ts_lower_pass ps;
 		ts_layer_pass(b, p, &ps);
-		uint64_t tile = ps.kr * nbytes(C, wb);
+		uint64_t tile = ps.kr * ts_nbytes(C, wb);
 		for (uint64_t n0 = 0, ni = 0; n0 < ps.n; n0 += C, ni++) {
-			uint64_t nt = min64(ps.n - n0, C);
+			uint64_t nt = ts_min64(ps.n - n0, C);
 			for (uint64_t k = 0; k < ps.kr; k++) {
-				uint8_t *row = image + ps.w_off + ni * tile + k * nbytes(nt, wb);
+				uint8_t *row = image + ps.w_off + ni * tile + k * ts_nbytes(nt, wb);
 				for (uint64_t j = 0; j < nt; j++) {
 					int64_t i = w_index(&g, &ps, k, n0 + j);
 					if (i >= 0)
@@ -186,17 +171,17 @@ ts_status ts_pack_input(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buf
 		ts_layer_pass(b, p, &ps);
 		if (b->t.dataflow == TS_DF_WS) {
 			/* [m block][k tile][row][kt] */
-			uint64_t a_row = tiled_row_bytes(ps.kr, R, ab);
+			uint64_t a_row = ts_tiled_row_bytes(ps.kr, R, ab);
 			for (uint64_t m0 = 0; m0 < ps.m; m0 += b->t.m_tile) {
-				uint64_t mt = min64(ps.m - m0, b->t.m_tile);
+				uint64_t mt = ts_min64(ps.m - m0, b->t.m_tile);
 				for (uint64_t k0 = 0, ki = 0; k0 < ps.kr; k0 += R, ki++) {
-					uint64_t kt = min64(ps.kr - k0, R);
-					uint8_t *tile = image + ps.a_off + m0 * a_row + mt * ki * nbytes(R, ab);
+					uint64_t kt = ts_min64(ps.kr - k0, R);
+					uint8_t *tile = image + ps.a_off + m0 * a_row + mt * ki * ts_nbytes(R, ab);
 					for (uint64_t r = 0; r < mt; r++)
 						for (uint64_t e = 0; e < kt; e++) {
 							int64_t i = a_index(&g, &ps, m0 + r, k0 + e);
 							if (i >= 0)
-								put_field(tile + r * nbytes(kt, ab), e, ab,
+								put_field(tile + r * ts_nbytes(kt, ab), e, ab,
 									  encode(x, (uint64_t)i, c->pe, ab, 0));
 						}
 				}
@@ -204,13 +189,13 @@ ts_status ts_pack_input(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buf
 		} else {
 			/* [m tile][k][row] */
 			for (uint64_t m0 = 0, mi = 0; m0 < ps.m; m0 += R, mi++) {
-				uint64_t mt = min64(ps.m - m0, R);
-				uint8_t *tile = image + ps.a_off + mi * ps.kr * nbytes(R, ab);
+				uint64_t mt = ts_min64(ps.m - m0, R);
+				uint8_t *tile = image + ps.a_off + mi * ps.kr * ts_nbytes(R, ab);
 				for (uint64_t k = 0; k < ps.kr; k++)
 					for (uint64_t r = 0; r < mt; r++) {
 						int64_t i = a_index(&g, &ps, m0 + r, k);
 						if (i >= 0)
-							put_field(tile + k * nbytes(mt, ab), r, ab,
+							put_field(tile + k * ts_nbytes(mt, ab), r, ab,
 								  encode(x, (uint64_t)i, c->pe, ab, 0));
 					}
 			}
@@ -231,9 +216,9 @@ ts_status ts_unpack_output(const ts_hwcfg *c, const ts_layer *l, const ts_layer_
 		ts_lower_pass ps;
 		ts_layer_pass(b, p, &ps);
 		for (uint64_t n0 = 0, ni = 0; n0 < ps.n; n0 += C, ni++) {
-			uint64_t nt = min64(ps.n - n0, C);
+			uint64_t nt = ts_min64(ps.n - n0, C);
 			for (uint64_t m = 0; m < ps.m; m++) {
-				const uint8_t *row = image + ps.o_off + ni * ps.m * nbytes(C, ob) + m * nbytes(nt, ob);
+				const uint8_t *row = image + ps.o_off + ni * ps.m * ts_nbytes(C, ob) + m * ts_nbytes(nt, ob);
 				for (uint64_t j = 0; j < nt; j++)
 					y[o_index(&g, &ps, m, n0 + j)] = get_field(row, j, ob);
 			}

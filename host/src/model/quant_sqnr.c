@@ -1,15 +1,14 @@
-/* quant_sqnr.c — SQNR of one layer's outputs under each PE type against fp32 (OpenBLAS),
- * on seeded random tensors, through tessera's own quantizers and fast kernels (bit-exact
- * with the golden model, so the table does not depend on the ISA; int16 keeps its 64-bit
- * loop, see run_linear). The method is documented in tessera/quant.h. */
+/* quant_sqnr.c — the accuracy proxy of `tessera quant` (method: tessera/sqnr.h): SQNR of one
+ * layer's outputs under each PE type against fp32 (OpenBLAS), through tessera's own quantizers
+ * and fast kernels (bit-exact with the golden model, so the table does not depend on the ISA;
+ * int16 keeps its 64-bit loop, see run_linear). */
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tessera/kernels.h"
-#include "tessera/quant.h"
-#include "tessera/workload.h"
+#include "tessera/sqnr.h"
 
 /* OpenBLAS is linked into the library's programs (LDLIBS); weak so that programs built
  * from the sources without it (the fuzz targets) still link: the reference then runs as
