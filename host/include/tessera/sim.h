@@ -1,6 +1,7 @@
 /* sim.h — cycle-accurate co-simulation of the tessera RTL with Verilator.
  * A model is built per hwcfg on demand (gen -> verilator --cc -> shared
- * library), cached under build/simcache/<content hash>/ and loaded with dlopen. */
+ * library), cached under build/simcache/<hash of sources and recipe>/ (the user's
+ * cache when installed) and loaded with dlopen. */
 #ifndef TESSERA_SIM_H
 #define TESSERA_SIM_H
 
@@ -15,8 +16,11 @@
 typedef struct ts_sim ts_sim;
 
 typedef struct ts_sim_opts {
-	const char *root;   /* repository root holding rtl/ and sim/ (NULL: env TESSERA_ROOT, else ".") */
-	const char *cache;  /* model cache (NULL: env TESSERA_SIMCACHE, else build/simcache under root) */
+	const char *root;   /* holds rtl/ and sim/ (NULL: env TESSERA_ROOT, else <prefix>/share/tessera
+	                     * of an installed binary, else ".") */
+	const char *cache;  /* model cache (NULL: env TESSERA_SIMCACHE, else build/simcache under a
+	                     * writable repository root, else <$XDG_CACHE_HOME or ~/.cache>/tessera/simcache);
+	                     * env TESSERA_VERILATOR_FLAGS adds verilator flags, part of the cache key */
 	const char *source; /* config name for the generated banners (NULL: cfg->name) */
 	int trace;          /* build with FST tracing (a separate cached model) */
 	int quiet;          /* no build progress on stderr */
@@ -52,21 +56,5 @@ uint64_t ts_sim_mem_oob(ts_sim *s);
 /* Start (path) or stop (NULL) an FST waveform; needs opts.trace. */
 ts_status ts_sim_trace(ts_sim *s, const char *path, ts_diag *d);
 
-/* One run of a descriptor list. */
-typedef struct ts_sim_run_result {
-	uint64_t cycles;      /* CYCLES register: START to DONE / ERROR */
-	uint64_t sim_cycles;  /* clock cycles stepped waiting for it */
-	uint32_t descriptors; /* DESC_DONE */
-	ts_hw_err err;        /* ERR_CODE (NONE when DONE) */
-	uint32_t err_desc;    /* ERR_DESC */
-	uint64_t mem_oob;     /* bytes the accelerator touched outside the window */
-} ts_sim_run_result;
-
-/* Program the registers (window = the whole DRAM model, DESC_LO/HI, DESC_MAX),
- * ring the doorbell and step until DONE or ERROR. A run still busy after
- * `limit` cycles is TS_ERR_INTERNAL ("did not finish"); a hardware error is
- * reported in r->err with TS_OK (callers decide). */
-ts_status ts_sim_exec(ts_sim *s, uint64_t desc_addr, uint32_t desc_max, uint64_t limit,
-		      ts_sim_run_result *r, ts_diag *d);
 
 #endif

@@ -1,14 +1,16 @@
 /* sim.c — build-on-demand and dlopen of the Verilated model (sim.h).
- * Build: generate the includes (gen.h), hash them with every rtl/<name>.v
- * and the shim, and if build/simcache/<hash>/libtsv.so is missing run
- * verilator --cc, the generated Makefile (OPT_FAST=-O2) and g++ -shared into a
- * private directory that is renamed into place (concurrent builders are safe:
- * the loser discards its copy). */
+ * Build: generate the includes (gen.h); the cache key hashes them with
+ * every rtl/<name>.v, the shim and the whole recipe (the verilator, make and g++
+ * command lines below, extra flags included), and if <cache>/<key>/libtsv.so is
+ * missing the recipe runs in a private directory that is renamed into place
+ * (concurrent builders are safe: the loser discards its copy). rtl/ and sim/ come
+ * from the repository or, for an installed tessera, <prefix>/share/tessera. */
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +25,37 @@
 #define SIM_API_VERSION 1
 #define DEFAULT_MEM_BASE 0x10000000ull
 #define DEFAULT_MEM_SIZE (64ull << 20)
-/* Compiler flags of the model beyond the defaults, hashed with the sources so
- * a change rebuilds the cache. The model and the shim are one shared library:
- * -fno-semantic-interposition and -Bsymbolic bind its internal calls (eval ->
- * the generated eval functions) directly instead of through the PLT. */
-#define MODEL_CXXFLAGS "-fPIC -fno-semantic-interposition"
-#define BUILD_RECIPE "O2 " MODEL_CXXFLAGS " -Wl,-Bsymbolic"
+
+/* The recipe. Arguments are templates: @GEN@ (the generated includes), @OBJ@
+ * (verilator's output), @ROOT@ (holds rtl/ and sim/), @VROOT@ (VERILATOR_ROOT)
+ * and @OUT@ (the library) are filled in per build; "T:" marks an argument of
+ * traced builds only, "N:" of untraced ones. The cache key hashes the templates
+ * (the filled paths differ per build), so changing any flag rebuilds.
+ * The model and the shim are one shared library: -fno-semantic-interposition and
+ * -Bsymbolic bind its internal calls (eval -> the generated eval functions)
+ * directly instead of through the PLT. */
+static const char *const recipe_verilator[] = {
+	"verilator", "--cc", "-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert",
+	/* loops that write memories per lane (B bytes, COLS columns) must unroll */
+	"--unroll-count", "1024", "-Wno-fatal", "-Wno-lint", "-Wno-style",
+	"+define+TS_GENERATED_PARAMS", "-I@GEN@", "-I@ROOT@/rtl", "--top-module", "ts_top",
+	"--Mdir", "@OBJ@", "T:--trace-fst",
+	NULL /* then the extra flags ($TESSERA_VERILATOR_FLAGS) and the RTL files */
+};
+static const char *const recipe_make[] = {
+	"make", "-s", "-j2", "-C", "@OBJ@", "-f", "Vts_top.mk", "OPT_FAST=-O2", "OPT_GLOBAL=-O2",
+	"OPT_SLOW=-O1", "CXXFLAGS=-fPIC -fno-semantic-interposition", "Vts_top__ALL.a",
+	"verilated.o", "verilated_threads.o", "T:verilated_fst_c.o", NULL
+};
+static const char *const recipe_link[] = {
+	"g++", "-O2", "-shared", "-fPIC", "-fno-semantic-interposition", "-Wl,-Bsymbolic",
+	"T:-DVM_TRACE=1", "N:-DVM_TRACE=0", "T:-DVM_TRACE_FST=1", "N:-DVM_TRACE_FST=0",
+	"-I@VROOT@/include", "-I@VROOT@/include/vltstd", "-I@OBJ@", "-I@GEN@", "-I@ROOT@/sim",
+	"@ROOT@/sim/ts_sim_shim.cpp", "@OBJ@/Vts_top__ALL.a", "@OBJ@/verilated.o",
+	"@OBJ@/verilated_threads.o", "T:@OBJ@/verilated_fst_c.o", "-o", "@OUT@", "-lpthread",
+	"T:-lz", NULL
+};
+static const char *const recipe_shim[] = { "sim/ts_sim_shim.cpp", "sim/ts_sim_api.h" };
 
 typedef struct tsv tsv;
 
@@ -81,12 +108,12 @@ static int cmp_str(const void *a, const void *b)
 /* Sorted names of the rtl/ Verilog files (malloc'd array of malloc'd strings). */
 static ts_status list_rtl(const char *root, char ***names, size_t *count, ts_diag *d)
 {
-	char dir[1024];
+	char dir[1100];
 	snprintf(dir, sizeof dir, "%s/rtl", root);
 	DIR *dp = opendir(dir);
 	if (!dp)
 		return ts_err(d, TS_ERR_IO, "%s: cannot open the RTL directory: %s (run from the "
-				 "repository root or set TESSERA_ROOT)", dir, strerror(errno));
+				 "repository root, install tessera, or set TESSERA_ROOT)", dir, strerror(errno));
 	char **v = NULL;
 	size_t n = 0;
 	struct dirent *e;
@@ -187,41 +214,186 @@ static void verilator_root(char *out, size_t size)
 	pclose(p);
 }
 
-static const char *opt_root(const ts_sim_opts *o)
+/* ---- where the sources and the cache are ---------------------------------------- */
+/* The directory holding rtl/ and sim/: the option, $TESSERA_ROOT, an installed
+ * <prefix>/share/tessera beside the running <prefix>/bin/, else the current
+ * directory (the repository). *installed tells the share directory. */
+static void find_root(const ts_sim_opts *o, char *out, size_t size, int *installed)
 {
-	if (o && o->root)
-		return o->root;
 	const char *e = getenv("TESSERA_ROOT");
-	return e && *e ? e : ".";
+	*installed = 0;
+	if (o && o->root) {
+		ts_strlcpy(out, o->root, size);
+		return;
+	}
+	if (e && *e) {
+		ts_strlcpy(out, e, size);
+		return;
+	}
+	char exe[PATH_MAX], share[PATH_MAX + 32], probe[PATH_MAX + 64], real[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	exe[n > 0 ? n : 0] = 0;
+	char *slash = strrchr(exe, '/');
+	if (slash) {
+		*slash = 0;
+		snprintf(share, sizeof share, "%s/../share/tessera", exe);
+		snprintf(probe, sizeof probe, "%s/rtl/ts_top.v", share);
+		if (access(probe, R_OK) == 0 && realpath(share, real)) {
+			ts_strlcpy(out, real, size);
+			*installed = 1;
+			return;
+		}
+	}
+	ts_strlcpy(out, ".", size);
 }
 
-static void opt_cache(const ts_sim_opts *o, const char *root, char *out, size_t size)
+/* The model cache: the option, $TESSERA_SIMCACHE, build/simcache under a
+ * writable repository root, else the user's ($XDG_CACHE_HOME or ~/.cache)
+ * tessera/simcache. */
+static ts_status find_cache(const ts_sim_opts *o, const char *root, int installed, char *out,
+			    size_t size, ts_diag *d)
 {
 	const char *e = getenv("TESSERA_SIMCACHE");
 	if (o && o->cache)
 		ts_strlcpy(out, o->cache, size);
 	else if (e && *e)
 		ts_strlcpy(out, e, size);
-	else
+	else if (!installed && access(root, W_OK) == 0)
 		snprintf(out, size, "%s/build/simcache", root);
+	else if ((e = getenv("XDG_CACHE_HOME")) && *e == '/')
+		snprintf(out, size, "%s/tessera/simcache", e);
+	else if ((e = getenv("HOME")) && *e)
+		snprintf(out, size, "%s/.cache/tessera/simcache", e);
+	else
+		return ts_err(d, TS_ERR_IO, "sim: no place for the model cache (%s is not a writable "
+				  "repository and HOME is unset); set TESSERA_SIMCACHE", root);
+	return TS_OK;
 }
 
-#define ARGV_MAX 96
+/* ---- the recipe's command lines ------------------------------------------------ */
+typedef struct recipe_dirs {
+	const char *gen, *obj, *root, *vroot, *out;
+} recipe_dirs;
+
+/* A NULL-terminated argv of malloc'd strings. */
+typedef struct arglist {
+	char **v;
+	size_t n, cap;
+} arglist;
+
+static int args_add(arglist *a, char *s)
+{
+	if (!s)
+		return 0;
+	if (a->n + 2 > a->cap) {
+		size_t cap = a->cap ? 2 * a->cap : 64;
+		char **v = realloc(a->v, cap * sizeof *v);
+		if (!v) {
+			free(s);
+			return 0;
+		}
+		a->v = v;
+		a->cap = cap;
+	}
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+	return 1;
+}
+
+static void args_free(arglist *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	memset(a, 0, sizeof *a);
+}
+
+/* Template t with its placeholders replaced, written to out (when not NULL);
+ * returns the length. */
+static size_t fill_into(char *out, const char *t, const recipe_dirs *v)
+{
+	static const char *const keys[] = { "@GEN@", "@OBJ@", "@ROOT@", "@VROOT@", "@OUT@" };
+	const char *vals[] = { v->gen, v->obj, v->root, v->vroot, v->out };
+	size_t n = 0;
+	while (*t) {
+		size_t k = 0;
+		while (k < 5 && strncmp(t, keys[k], strlen(keys[k])) != 0)
+			k++;
+		const char *src = k < 5 ? vals[k] : t;
+		size_t len = k < 5 ? strlen(vals[k]) : 1;
+		if (out)
+			memcpy(out + n, src, len);
+		n += len;
+		t += k < 5 ? strlen(keys[k]) : 1;
+	}
+	if (out)
+		out[n] = 0;
+	return n;
+}
+
+/* Appends the arguments of a recipe for this build; 0 when out of memory. */
+static int args_fill(arglist *a, const char *const *tmpl, int trace, const recipe_dirs *v)
+{
+	for (; *tmpl; tmpl++) {
+		const char *t = *tmpl;
+		if (t[0] && t[1] == ':' && (t[0] == 'T' || t[0] == 'N')) {
+			if ((t[0] == 'T') != (trace != 0))
+				continue;
+			t += 2;
+		}
+		char *s = malloc(fill_into(NULL, t, v) + 1);
+		if (s)
+			fill_into(s, t, v);
+		if (!args_add(a, s))
+			return 0;
+	}
+	return 1;
+}
+
+static void hash_recipe(uint64_t *h, const char *const *tmpl)
+{
+	for (; *tmpl; tmpl++)
+		fnv(h, *tmpl, strlen(*tmpl) + 1);
+	fnv(h, "", 1); /* end of the command line */
+}
+
+/* The extra verilator flags of $TESSERA_VERILATOR_FLAGS (words separated by
+ * blanks), e.g. --threads 2. */
+static int extra_flags(arglist *a)
+{
+	const char *s = getenv("TESSERA_VERILATOR_FLAGS");
+	while (s && *s) {
+		s += strspn(s, " \t\n");
+		size_t len = strcspn(s, " \t\n");
+		if (len && !args_add(a, strndup(s, len)))
+			return 0;
+		s += len;
+	}
+	return 1;
+}
+
+/* Runs one step of the recipe; non-zero exit code (or -1) on failure. */
+static int run_recipe(const char *const *tmpl, int trace, const recipe_dirs *v, const char *log)
+{
+	arglist a = { 0 };
+	int rc = args_fill(&a, tmpl, trace, v) ? run_logged(a.v, log) : -1;
+	args_free(&a);
+	return rc;
+}
 
 ts_status ts_sim_build(const ts_hwcfg *c, const ts_sim_opts *o, char *so_path, size_t so_size,
 		       int *built, ts_diag *d)
 {
-	const char *root = opt_root(o);
 	const char *source = o && o->source ? o->source : c->name;
-	int trace = o && o->trace;
-	char cache[1024], dir[1100], tmp[1200], path[1400], log[1300];
-	opt_cache(o, root, cache, sizeof cache);
+	int trace = o && o->trace, installed;
+	char root[1024], cache[1100], dir[1200], tmp[1300], log[1400], path[1400];
 	if (built)
 		*built = 0;
-
+	find_root(o, root, sizeof root, &installed);
 	ts_status st = ts_hwcfg_validate(c, d);
-	if (st)
+	if (st || (st = find_cache(o, root, installed, cache, sizeof cache, d)))
 		return st;
+
 	/* The banner names the config; hash the content without it so one config
 	 * loaded from two places shares a model. */
 	ts_gen_file gen[TS_GEN_FILES];
@@ -233,164 +405,96 @@ ts_status ts_sim_build(const ts_hwcfg *c, const ts_sim_opts *o, char *so_path, s
 	ts_gen_texts_free(gen);
 	int api = SIM_API_VERSION;
 	fnv(&hash, &api, sizeof api);
-	fnv(&hash, BUILD_RECIPE, strlen(BUILD_RECIPE));
 	fnv(&hash, &trace, sizeof trace);
+	hash_recipe(&hash, recipe_verilator);
+	hash_recipe(&hash, recipe_make);
+	hash_recipe(&hash, recipe_link);
+	arglist extra = { 0 };
+	if (!extra_flags(&extra)) {
+		args_free(&extra);
+		return ts_err(d, TS_ERR_NOMEM, "sim: out of memory");
+	}
+	for (size_t i = 0; i < extra.n; i++)
+		fnv(&hash, extra.v[i], strlen(extra.v[i]) + 1);
 	char **names = NULL;
 	size_t n_names = 0;
-	if ((st = list_rtl(root, &names, &n_names, d)))
+	if ((st = list_rtl(root, &names, &n_names, d))) {
+		args_free(&extra);
 		return st;
+	}
 	for (size_t i = 0; i < n_names && !st; i++) {
 		snprintf(path, sizeof path, "%s/rtl/%s", root, names[i]);
 		fnv(&hash, names[i], strlen(names[i]) + 1);
 		st = hash_file(&hash, path, d);
 	}
-	const char *shim_files[] = { "sim/ts_sim_shim.cpp", "sim/ts_sim_api.h" };
-	for (size_t i = 0; i < 2 && !st; i++) {
-		snprintf(path, sizeof path, "%s/%s", root, shim_files[i]);
+	for (size_t i = 0; i < sizeof recipe_shim / sizeof *recipe_shim && !st; i++) {
+		snprintf(path, sizeof path, "%s/%s", root, recipe_shim[i]);
 		st = hash_file(&hash, path, d);
-	}
-	if (st) {
-		free_names(names, n_names);
-		return st;
 	}
 	snprintf(dir, sizeof dir, "%s/%016llx%s", cache, (unsigned long long)hash, trace ? "-fst" : "");
 	snprintf(so_path, so_size, "%s/libtsv.so", dir);
-	if (access(so_path, R_OK) == 0) {
-		free_names(names, n_names);
-		return TS_OK;
-	}
+	if (st || access(so_path, R_OK) == 0)
+		goto done;
 
 	/* Build privately, then rename into place. */
-	if ((st = mkdir_p(cache, d))) {
-		free_names(names, n_names);
-		return st;
-	}
+	if ((st = mkdir_p(cache, d)))
+		goto done;
 	snprintf(tmp, sizeof tmp, "%s/tmp-%016llx-%ld", cache, (unsigned long long)hash, (long)getpid());
 	rm_tree(tmp);
-	char gen_dir[1300], obj_dir[1300];
+	char gen_dir[1400], obj_dir[1400], out_so[1400], vroot[512];
 	snprintf(gen_dir, sizeof gen_dir, "%s/gen", tmp);
 	snprintf(obj_dir, sizeof obj_dir, "%s/obj", tmp);
+	snprintf(out_so, sizeof out_so, "%s/libtsv.so", tmp);
 	if ((st = mkdir_p(gen_dir, d)) || (st = ts_gen_write_sim_files(c, source, gen_dir, d))) {
-		free_names(names, n_names);
 		rm_tree(tmp);
-		return st;
+		goto done;
 	}
 	snprintf(log, sizeof log, "%s/build.log", tmp);
 	if (!(o && o->quiet))
 		fprintf(stderr, "tessera sim: building the Verilator model of '%s' (once per config, "
 				"cached in %s)...\n", c->name, cache);
 	double t0 = ts_now();
-
-	char incl_gen[1400], incl_rtl[1400], vroot[512];
-	snprintf(incl_gen, sizeof incl_gen, "-I%s", gen_dir);
-	snprintf(incl_rtl, sizeof incl_rtl, "-I%s/rtl", root);
-	char *argv[ARGV_MAX + 64];
-	char *owned[64];
-	size_t n_owned = 0;
-	size_t a = 0;
-	argv[a++] = "verilator";
-	argv[a++] = "--cc";
-	argv[a++] = "-O3";
-	argv[a++] = "--x-assign";
-	argv[a++] = "fast";
-	argv[a++] = "--x-initial";
-	argv[a++] = "fast";
-	argv[a++] = "--noassert";
-	/* loops that write memories per lane (B bytes, COLS columns) must unroll */
-	argv[a++] = "--unroll-count";
-	argv[a++] = "1024";
-	argv[a++] = "-Wno-fatal";
-	argv[a++] = "-Wno-lint";
-	argv[a++] = "-Wno-style";
-	argv[a++] = "+define+TS_GENERATED_PARAMS";
-	argv[a++] = incl_gen;
-	argv[a++] = incl_rtl;
-	argv[a++] = "--top-module";
-	argv[a++] = "ts_top";
-	argv[a++] = "--Mdir";
-	argv[a++] = obj_dir;
-	if (trace)
-		argv[a++] = "--trace-fst";
-	for (size_t i = 0; i < n_names && n_owned < 64; i++) {
-		char *p = malloc(strlen(root) + strlen(names[i]) + 8);
-		if (!p)
-			break;
-		sprintf(p, "%s/rtl/%s", root, names[i]);
-		owned[n_owned++] = p;
-		argv[a++] = p;
-	}
-	argv[a] = NULL;
-	int rc = run_logged(argv, log);
-	for (size_t i = 0; i < n_owned; i++)
-		free(owned[i]);
-	free_names(names, n_names);
-	if (rc != 0) {
-		st = ts_err(d, TS_ERR_IO, "sim: verilator failed (exit %d); see %s", rc, log);
-		return st;
-	}
-
-	char *make_argv[] = { "make", "-s", "-j2", "-C", obj_dir, "-f", "Vts_top.mk", "OPT_FAST=-O2",
-			      "OPT_GLOBAL=-O2", "OPT_SLOW=-O1", "CXXFLAGS=" MODEL_CXXFLAGS, "Vts_top__ALL.a",
-			      "verilated.o", "verilated_threads.o",
-			      trace ? "verilated_fst_c.o" : NULL, NULL };
-	if ((rc = run_logged(make_argv, log)) != 0)
-		return ts_err(d, TS_ERR_IO, "sim: compiling the Verilated model failed (exit %d); see %s",
-			      rc, log);
-
 	verilator_root(vroot, sizeof vroot);
-	char inc_v[600], inc_vstd[640], inc_obj[1400], inc_sim[1100], shim[1100], lib_a[1400],
-		o_verilated[1400], o_threads[1400], o_fst[1400], out_so[1300];
-	snprintf(inc_v, sizeof inc_v, "-I%s/include", vroot);
-	snprintf(inc_vstd, sizeof inc_vstd, "-I%s/include/vltstd", vroot);
-	snprintf(inc_obj, sizeof inc_obj, "-I%s", obj_dir);
-	snprintf(inc_sim, sizeof inc_sim, "-I%s/sim", root);
-	snprintf(shim, sizeof shim, "%s/sim/ts_sim_shim.cpp", root);
-	snprintf(lib_a, sizeof lib_a, "%s/Vts_top__ALL.a", obj_dir);
-	snprintf(o_verilated, sizeof o_verilated, "%s/verilated.o", obj_dir);
-	snprintf(o_threads, sizeof o_threads, "%s/verilated_threads.o", obj_dir);
-	snprintf(o_fst, sizeof o_fst, "%s/verilated_fst_c.o", obj_dir);
-	snprintf(out_so, sizeof out_so, "%s/libtsv.so", tmp);
-	char *gxx[40];
-	a = 0;
-	gxx[a++] = "g++";
-	gxx[a++] = "-O2";
-	gxx[a++] = "-shared";
-	gxx[a++] = "-fPIC";
-	gxx[a++] = "-fno-semantic-interposition";
-	gxx[a++] = "-Wl,-Bsymbolic";
-	gxx[a++] = trace ? "-DVM_TRACE=1" : "-DVM_TRACE=0";
-	gxx[a++] = trace ? "-DVM_TRACE_FST=1" : "-DVM_TRACE_FST=0";
-	gxx[a++] = inc_v;
-	gxx[a++] = inc_vstd;
-	gxx[a++] = inc_obj;
-	gxx[a++] = incl_gen;
-	gxx[a++] = inc_sim;
-	gxx[a++] = shim;
-	gxx[a++] = lib_a;
-	gxx[a++] = o_verilated;
-	gxx[a++] = o_threads;
-	if (trace)
-		gxx[a++] = o_fst;
-	gxx[a++] = "-o";
-	gxx[a++] = out_so;
-	gxx[a++] = "-lpthread";
-	if (trace)
-		gxx[a++] = "-lz";
-	gxx[a] = NULL;
-	if ((rc = run_logged(gxx, log)) != 0)
-		return ts_err(d, TS_ERR_IO, "sim: linking the model library failed (exit %d); see %s", rc,
-			      log);
+	recipe_dirs v = { gen_dir, obj_dir, root, vroot, out_so };
+
+	arglist argv = { 0 };
+	int ok = args_fill(&argv, recipe_verilator, trace, &v);
+	for (size_t i = 0; ok && i < extra.n; i++)
+		ok = args_add(&argv, strdup(extra.v[i]));
+	for (size_t i = 0; ok && i < n_names; i++) {
+		snprintf(path, sizeof path, "%s/rtl/%s", root, names[i]);
+		ok = args_add(&argv, strdup(path));
+	}
+	int rc = ok ? run_logged(argv.v, log) : -1;
+	args_free(&argv);
+	if (!ok)
+		st = ts_err(d, TS_ERR_NOMEM, "sim: out of memory");
+	else if (rc != 0)
+		st = ts_err(d, TS_ERR_IO, "sim: verilator failed (exit %d); see %s", rc, log);
+	else if ((rc = run_recipe(recipe_make, trace, &v, log)) != 0)
+		st = ts_err(d, TS_ERR_IO, "sim: compiling the Verilated model failed (exit %d); see %s",
+			    rc, log);
+	else if ((rc = run_recipe(recipe_link, trace, &v, log)) != 0)
+		st = ts_err(d, TS_ERR_IO, "sim: linking the model library failed (exit %d); see %s", rc,
+			    log);
+	if (st)
+		goto done;
 	if (rename(tmp, dir) != 0) {
-		if (access(so_path, R_OK) != 0)
-			return ts_err(d, TS_ERR_IO, "sim: cannot move %s to %s: %s", tmp, dir,
-				      strerror(errno));
+		if (access(so_path, R_OK) != 0) {
+			st = ts_err(d, TS_ERR_IO, "sim: cannot move %s to %s: %s", tmp, dir,
+				    strerror(errno));
+			goto done;
+		}
 		rm_tree(tmp); /* another process finished the same model first */
 	}
 	if (!(o && o->quiet))
 		fprintf(stderr, "tessera sim: model built in %.1f s\n", ts_now() - t0);
 	if (built)
 		*built = 1;
-	return TS_OK;
+done:
+	free_names(names, n_names);
+	args_free(&extra);
+	return st;
 }
 
 #define SYM(field, name)                                                               \
@@ -520,40 +624,6 @@ ts_status ts_sim_trace(ts_sim *s, const char *path, ts_diag *d)
 		return ts_err(d, path ? TS_ERR_IO : TS_ERR_UNSUPPORTED,
 			      "sim: cannot trace to %s (the model must be built with tracing)",
 			      path ? path : "-");
-	return TS_OK;
-}
-
-ts_status ts_sim_exec(ts_sim *s, uint64_t desc_addr, uint32_t desc_max, uint64_t limit,
-		      ts_sim_run_result *r, ts_diag *d)
-{
-	memset(r, 0, sizeof *r);
-	uint64_t oob0 = s->mem_oob(s->model);
-	ts_sim_reg_write(s, TS_REG_STATUS, TS_STATUS_DONE | TS_STATUS_ERROR);
-	ts_sim_reg_write(s, TS_REG_MEM_LO, (uint32_t)s->base);
-	ts_sim_reg_write(s, TS_REG_MEM_HI, (uint32_t)(s->base >> 32));
-	ts_sim_reg_write(s, TS_REG_MEM_SIZE, s->size > 0xffffffffull ? 0xffffffffu : (uint32_t)s->size);
-	ts_sim_reg_write(s, TS_REG_DESC_LO, (uint32_t)desc_addr);
-	ts_sim_reg_write(s, TS_REG_DESC_HI, (uint32_t)(desc_addr >> 32));
-	ts_sim_reg_write(s, TS_REG_DESC_MAX, desc_max);
-	ts_sim_reg_write(s, TS_REG_CTRL, TS_CTRL_START);
-	uint64_t n = 0;
-	int idle = s->run(s->model, limit, &n);
-	r->sim_cycles = n;
-	if (!idle)
-		return ts_err(d, TS_ERR_INTERNAL, "sim: the accelerator did not finish within %llu cycles",
-			      (unsigned long long)limit);
-	uint32_t status = ts_sim_reg_read(s, TS_REG_STATUS);
-	r->cycles = ts_sim_reg_read(s, TS_REG_CYCLES_LO) |
-		    (uint64_t)ts_sim_reg_read(s, TS_REG_CYCLES_HI) << 32;
-	r->descriptors = ts_sim_reg_read(s, TS_REG_DESC_DONE);
-	r->err = (ts_hw_err)ts_sim_reg_read(s, TS_REG_ERR_CODE);
-	r->err_desc = ts_sim_reg_read(s, TS_REG_ERR_DESC);
-	r->mem_oob = s->mem_oob(s->model) - oob0;
-	if (!(status & (TS_STATUS_DONE | TS_STATUS_ERROR)))
-		return ts_err(d, TS_ERR_INTERNAL, "sim: the accelerator went idle without DONE or ERROR "
-				  "(STATUS 0x%x)", status);
-	if ((status & TS_STATUS_ERROR) && r->err == TS_HWERR_NONE)
-		return ts_err(d, TS_ERR_INTERNAL, "sim: STATUS.ERROR with ERR_CODE 0");
 	return TS_OK;
 }
 
