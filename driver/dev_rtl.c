@@ -52,7 +52,7 @@ static void rtl_mem_read(tsd_dev *dev, uint64_t addr, void *dst, size_t n)
 
 static int rtl_wait(tsd_dev *dev, uint64_t cycles, uint64_t *waited)
 {
-	return ts_sim_run(sim_of(dev), cycles ? cycles : UINT64_MAX, waited);
+	return ts_sim_run(sim_of(dev), cycles, waited);
 }
 
 static void rtl_reset(tsd_dev *dev)

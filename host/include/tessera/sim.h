@@ -1,7 +1,7 @@
-/* sim.h — cycle-accurate co-simulation of the tessera RTL with Verilator.
- * A model is built per hwcfg on demand (gen -> verilator --cc -> shared
- * library), cached under build/simcache/<hash of sources and recipe>/ (the user's
- * cache when installed) and loaded with dlopen. */
+/* sim.h — the Verilated RTL of one hwcfg, built on demand (gen -> verilator --cc ->
+ * shared library, cached under build/simcache/<hash of sources and recipe>/, the user's
+ * cache when installed), loaded with dlopen and driven cycle by cycle; driver/'s rtl
+ * backend wraps it. */
 #ifndef TESSERA_SIM_H
 #define TESSERA_SIM_H
 
@@ -55,6 +55,5 @@ int ts_sim_run(ts_sim *s, uint64_t limit, uint64_t *stepped);
 uint64_t ts_sim_mem_oob(ts_sim *s);
 /* Start (path) or stop (NULL) an FST waveform; needs opts.trace. */
 ts_status ts_sim_trace(ts_sim *s, const char *path, ts_diag *d);
-
 
 #endif

@@ -630,7 +630,7 @@ ts_status ts_sim_trace(ts_sim *s, const char *path, ts_diag *d)
 int ts_sim_run(ts_sim *s, uint64_t limit, uint64_t *stepped)
 {
 	uint64_t n = 0;
-	int idle = s->run(s->model, limit, &n);
+	int idle = s->run(s->model, limit ? limit : UINT64_MAX, &n);
 	*stepped += n;
 	return idle;
 }
