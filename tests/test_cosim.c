@@ -20,6 +20,7 @@
 #include "tessera/quant.h"
 #include "tessera/runtime.h"
 #include "tessera/device.h"
+#include "test_cfg.h"
 
 #define SIM_BASE 0x10000000ull
 #define SIM_SIZE (4ull << 20)
@@ -41,25 +42,17 @@ static uint32_t rnd(uint64_t *s, uint32_t lo, uint32_t hi)
 }
 
 /* ---- configs ------------------------------------------------------------------ */
-typedef struct cfg_spec {
-	const char *name;
-	uint32_t rows, cols;
-	ts_dataflow df;
-	ts_pe_type pe;
-	uint32_t acc_bits, in_bytes, w_bytes, acc_bytes, bpc, latency;
-} cfg_spec;
-
 enum { CFG_2X2_INT8_WS, CFG_4X4_INT16_OS, CFG_8X8_INT4_WS, CFG_3X5_LP1_OS, CFG_4X8_LP2_WS,
        CFG_5X3_BIN_OS, CFG_3X5_INT4_WS_B3, CFG_COUNT };
 
 static const cfg_spec specs[CFG_COUNT] = {
 	/* docs/timing.md §8: the worked example (GEMM 3x3x3 = 371 cycles) */
-	{ "cosim-2x2-int8-ws", 2, 2, TS_DF_WS, TS_PE_INT8, 32, 64, 64, 256, 4, 10 },
+	TS_TEST_CFG_2X2_INT8_WS,
 	{ "cosim-4x4-int16-os", 4, 4, TS_DF_OS, TS_PE_INT16, 32, 128, 128, 256, 8, 3 },
 	/* 16-byte beats carry four 4-byte words; zero latency */
 	{ "cosim-8x8-int4-ws", 8, 8, TS_DF_WS, TS_PE_INT4, 32, 256, 128, 1024, 16, 0 },
 	/* small scratchpads: OS chunks and streamed operands */
-	{ "cosim-3x5-lightpe1-os", 3, 5, TS_DF_OS, TS_PE_LIGHTPE1, 32, 60, 24, 160, 2, 5 },
+	TS_TEST_CFG_3X5_LP1_OS,
 	{ "cosim-4x8-lightpe2-ws", 4, 8, TS_DF_WS, TS_PE_LIGHTPE2, 32, 48, 64, 384, 4, 7 },
 	{ "cosim-5x3-binary-os", 5, 3, TS_DF_OS, TS_PE_BINARY, 32, 40, 40, 96, 1, 2 },
 	/* 3-byte beats: 4 scratchpad banks that a beat fills unevenly, and 6
@@ -69,23 +62,6 @@ static const cfg_spec specs[CFG_COUNT] = {
 
 static ts_hwcfg cfgs[CFG_COUNT];
 static tsd_dev *sims[CFG_COUNT], *refs[CFG_COUNT]; /* rtl and desc devices of each config */
-
-static void make_cfg(const cfg_spec *s, ts_hwcfg *c)
-{
-	ts_hwcfg_default(c);
-	snprintf(c->name, sizeof c->name, "%s", s->name);
-	c->rows = s->rows;
-	c->cols = s->cols;
-	c->dataflow = s->df;
-	c->pe = s->pe;
-	c->acc_bits = s->acc_bits;
-	c->spad_input_bytes = s->in_bytes;
-	c->spad_weight_bytes = s->w_bytes;
-	c->spad_acc_bytes = s->acc_bytes;
-	c->dram_bytes_per_cycle = s->bpc;
-	c->dram_latency = s->latency;
-	c->sparse_formats = 0;
-}
 
 static tsd_dev *get_sim(int i)
 {

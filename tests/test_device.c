@@ -12,6 +12,7 @@
 
 #include "tessera/cost.h"
 #include "tessera/device.h"
+#include "test_cfg.h"
 #include "test_seed.h"
 
 #define MEM_BASE 0x10000000ull
@@ -19,38 +20,17 @@
 
 static uint64_t g_seed;
 
-/* The co-simulation suite's configs of the same names (one cached model each). */
+/* Two of the co-simulation suite's configs (test_cfg.h: the same cached models). */
 static void cfg_2x2_int8_ws(ts_hwcfg *c)
 {
-	ts_hwcfg_default(c);
-	snprintf(c->name, sizeof c->name, "cosim-2x2-int8-ws");
-	c->rows = c->cols = 2;
-	c->dataflow = TS_DF_WS;
-	c->pe = TS_PE_INT8;
-	c->acc_bits = 32;
-	c->spad_input_bytes = 64;
-	c->spad_weight_bytes = 64;
-	c->spad_acc_bytes = 256;
-	c->dram_bytes_per_cycle = 4;
-	c->dram_latency = 10;
-	c->sparse_formats = 0;
+	static const cfg_spec spec = TS_TEST_CFG_2X2_INT8_WS;
+	make_cfg(&spec, c);
 }
 
 static void cfg_3x5_lp1_os(ts_hwcfg *c)
 {
-	ts_hwcfg_default(c);
-	snprintf(c->name, sizeof c->name, "cosim-3x5-lightpe1-os");
-	c->rows = 3;
-	c->cols = 5;
-	c->dataflow = TS_DF_OS;
-	c->pe = TS_PE_LIGHTPE1;
-	c->acc_bits = 32;
-	c->spad_input_bytes = 60;
-	c->spad_weight_bytes = 24;
-	c->spad_acc_bytes = 160;
-	c->dram_bytes_per_cycle = 2;
-	c->dram_latency = 5;
-	c->sparse_formats = 0;
+	static const cfg_spec spec = TS_TEST_CFG_3X5_LP1_OS;
+	make_cfg(&spec, c);
 }
 
 static tsd_dev *open_dev(const char *uri, const ts_hwcfg *c)

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "test_cfg.h"
 #include "test_seed.h"
 
 #include "tessera/cost.h"
@@ -28,18 +29,9 @@ static unsigned long long seed;
 /* 2x2 int8 array of docs/timing.md §8: 32-word scratchpads, 4 B/cycle, latency 10. */
 static void small_cfg(ts_hwcfg *c, ts_dataflow df)
 {
-	ts_hwcfg_default(c);
-	c->rows = 2;
-	c->cols = 2;
+	static const cfg_spec spec = TS_TEST_CFG_2X2_INT8_WS;
+	make_cfg(&spec, c);
 	c->dataflow = df;
-	c->pe = TS_PE_INT8;
-	c->acc_bits = 32;
-	c->spad_input_bytes = 64;
-	c->spad_weight_bytes = 64;
-	c->spad_acc_bytes = 256;
-	c->dram_bytes_per_cycle = 4;
-	c->dram_latency = 10;
-	c->sparse_formats = 0;
 }
 
 /* ---- a layer on the descriptor model -------------------------------------------------- */
