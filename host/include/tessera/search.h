@@ -141,7 +141,10 @@ typedef enum ts_algo {
 } ts_algo;
 
 const char *ts_algo_name(ts_algo a); /* "random", "ga", "sa", "reinforce", "rl+ga", "bo", "exact", "brute" */
-int ts_algo_from_name(const char *s, ts_algo *out);
+int ts_algo_from_name(const char *s, ts_algo *out); /* also "rl" (reinforce), "rlga", "rl-ga", "confuciux" */
+/* The i-th algorithm in the order the CLI lists them (the default first);
+ * TS_ALGO_COUNT for i >= TS_ALGO_COUNT. */
+ts_algo ts_algo_listed(size_t i);
 const char *ts_search_obj_name(ts_search_obj o);
 int ts_search_obj_from_name(const char *s, ts_search_obj *out);
 const char *ts_search_con_name(ts_search_con c);
