@@ -382,8 +382,7 @@ static void test_bo_reaches(void **state)
  * §5), against the same bar of 6 of 10: a chance failure about once in 3000
  * seeds. A searcher that does not learn still fails it: repaired random
  * designs reach the optimum in 3000 evaluations on 30 % of these problems
- * (60 of 200, TS_SEED=1..20), i.e. pass the bar about once in 20 runs, and
- * unrepaired episodes of an untrained policy do worse. */
+ * (60 of 200, TS_SEED=1..20), i.e. pass the bar about once in 20 runs. */
 static void test_reinforce_reaches(void **state)
 {
 	(void)state;
