@@ -538,6 +538,14 @@ static int count_rows(const char *db, const char *sql)
 	return n;
 }
 
+/* Evaluations stored for run `run`. */
+static int stored_evals(const char *db, int64_t run)
+{
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM evals WHERE run = %lld", (long long)run);
+	return count_rows(db, sql);
+}
+
 static void exec_sql(const char *db, const char *sql)
 {
 	sqlite3 *h = NULL;
@@ -558,9 +566,8 @@ static void test_resume(void **state)
 		ts_search_result full = run(p, algos[i], 11, 200, NULL, 0);
 		ts_search_result first = run(p, algos[i], 11, 200, db, 0);
 		assert_memory_equal(full.trace, first.trace, 200 * sizeof(double));
+		assert_int_equal(stored_evals(db, first.run_id), 200);
 		char sql[256];
-		snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM evals WHERE run = %lld", (long long)first.run_id);
-		assert_int_equal(count_rows(db, sql), 200);
 		/* Cut the run short as a kill would: the first 77 evaluations, unfinished. */
 		snprintf(sql, sizeof sql,
 			 "DELETE FROM evals WHERE run = %lld AND idx >= 77; UPDATE runs SET finished = 0 WHERE id = %lld",
@@ -570,8 +577,7 @@ static void test_resume(void **state)
 		assert_int_equal(resumed.run_id, first.run_id);
 		assert_memory_equal(full.best, resumed.best, ts_problem_vars(p));
 		assert_memory_equal(full.trace, resumed.trace, 200 * sizeof(double));
-		snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM evals WHERE run = %lld", (long long)first.run_id);
-		assert_int_equal(count_rows(db, sql), 200);
+		assert_int_equal(stored_evals(db, first.run_id), 200);
 		/* Nothing left to resume now. */
 		ts_search_opts o;
 		ts_search_opts_default(&o);
@@ -635,7 +641,7 @@ static void test_corrupt_db(void **state)
 /* ---- the table of algorithms ---------------------------------------------------------------- */
 /* Every ts_algo is listed once, the default first; its name and the other
  * accepted names map back to it; a value outside the table is refused. */
-static void test_algo_names(void **state)
+static void test_algo_table(void **state)
 {
 	(void)state;
 	int listed[TS_ALGO_COUNT] = { 0 };
@@ -681,6 +687,15 @@ static void test_algo_names(void **state)
 	assert_non_null(strstr(d.msg, "out of range"));
 	assert_null(r.best);
 	assert_null(r.trace);
+	/* A searcher that fails: its status and message, no result (and under
+	 * ASan nothing leaked). */
+	o.algo = TS_ALGO_REINFORCE;
+	o.rl_hidden = 5000;
+	ts_diag_clear(&d);
+	assert_int_equal(ts_search_run(p, &o, &r, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "hidden=5000"));
+	assert_null(r.best);
+	assert_null(r.trace);
 	ts_problem_free(p);
 	ts_workload_free(w);
 }
@@ -705,9 +720,8 @@ static void test_every_algo_runs(void **state)
 		const ts_algo algo = ts_algo_listed(i);
 		ts_search_result r = run(p, algo, 5, evals, db, 0);
 		const int exact = r.evals == 0;
+		const int rows = stored_evals(db, r.run_id);
 		char sql[256];
-		snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM evals WHERE run = %lld", (long long)r.run_id);
-		const int rows = count_rows(db, sql);
 		snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM runs WHERE id = %lld AND algo = '%s' AND finished = 1",
 			 (long long)r.run_id, ts_algo_name(algo));
 		const int named = count_rows(db, sql);
@@ -837,7 +851,7 @@ int main(void)
 		cmocka_unit_test(test_resume),
 		cmocka_unit_test(test_corrupt_db),
 		cmocka_unit_test(test_array_formulation),
-		cmocka_unit_test(test_algo_names),
+		cmocka_unit_test(test_algo_table),
 		cmocka_unit_test(test_every_algo_runs),
 	};
 	/* TS_TEST_FILTER (a cmocka pattern, e.g. "*_reaches") runs a subset:

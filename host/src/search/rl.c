@@ -610,9 +610,10 @@ void ts_reinforce_run(ts_ctx *c, uint32_t evals)
 			A = p->card[i];
 	const uint32_t B = o->rl_batch ? o->rl_batch : 8;
 	ts_policy *pl = NULL;
-	if (ts_policy_new(RL_IN, o->rl_mlp ? o->rl_mlp : 64, o->rl_hidden ? o->rl_hidden : 128, A, T,
-			  ts_rng_next(&c->rng), &pl, c->d) != TS_OK) {
-		c->err = TS_ERR_NOMEM;
+	ts_status st = ts_policy_new(RL_IN, o->rl_mlp ? o->rl_mlp : 64, o->rl_hidden ? o->rl_hidden : 128, A, T,
+				     ts_rng_next(&c->rng), &pl, c->d);
+	if (st != TS_OK) {
+		c->err = st; /* out of memory, or sizes out of range (the message says which) */
 		return;
 	}
 	/* exploration per head: about RL_EXPLORE_EPISODE random choices per episode */
