@@ -191,7 +191,8 @@ void ts_search_result_free(ts_search_result *r);
 
 /* Run one search. On an interrupted database run, --resume replays the
  * stored evaluations (the searchers are deterministic for a seed, so the run
- * continues exactly as if never stopped) and evaluates only the rest. */
+ * continues exactly as if never stopped) and evaluates only the rest. On
+ * failure r holds nothing (best and trace NULL) and nothing stays allocated. */
 ts_status ts_search_run(const ts_problem *p, const ts_search_opts *o, ts_search_result *r, ts_diag *d);
 
 /* ---- REINFORCE policy (exposed for the gradient check) ------------------- */

@@ -12,7 +12,6 @@
  * Checking the constraint alone is free (it needs no cost model run) and
  * every searcher may use it, e.g. to repair a design (moves.c).
  * docs/search.md describes the searchers. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
