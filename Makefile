@@ -127,7 +127,7 @@ all: $(MPI_BIN)
 check-tests: $(MPI_BIN)
 endif
 
-$(MPI_BIN): $(MPI_SRC) host/src/search/search_cli.h $(LIB)
+$(MPI_BIN): $(MPI_SRC) host/src/cli/search_cli.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(MPICC) $(CFLAGS_BASE) $(SAN) $(CPPFLAGS) $(MPI_SRC) $(LIB) $(LDLIBS) -o $@
 

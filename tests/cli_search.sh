@@ -1,10 +1,11 @@
 #!/bin/sh
-# cli_search.sh — `tessera search` and `tessera report`: exact = brute force
-# through the CLI, a search killed with SIGKILL and resumed gives the
-# uninterrupted result and keeps every stored evaluation, the array result
-# passes `config check`, bad input (exit 2, db and -o file never written), and
-# the report's files from that database (exit 2 on a bad one), and --mpi 2
-# giving the single-process result.
+# cli_search.sh — `tessera search` and `tessera report`: every algorithm
+# --help lists runs under its name, exact = brute force through the CLI, a
+# search killed with SIGKILL and resumed gives the uninterrupted result and
+# keeps every stored evaluation, the array result passes `config check`, bad
+# input (exit 2, db and -o file never written), and the report's files from
+# that database (exit 2 on a bad one), and --mpi 2 giving the single-process
+# result.
 # shellcheck source=tests/cli_lib.sh
 . "$(dirname "$0")/cli_lib.sh"
 
@@ -13,6 +14,18 @@ rows() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).exec
 
 expect 0 "--help" -- "$BIN" search --help
 grep -q "^usage: tessera search" "$TMP/out" && ok || bad "--help has no usage line"
+
+# The algorithms --help lists (the library's table): each runs under its name,
+# and the unknown-algorithm message allows exactly them.
+algos=$(sed -n 's/^  -a, --algo A *\(.*\) \[rl+ga\]$/\1/p' "$TMP/out" | tr -d '|')
+[ -n "$algos" ] && ok || bad "--help lists no algorithms"
+printf 'K,C,Y,X,R,S,T\n32,3,224,224,3,3,1\n64,32,112,112,1,1,1\n' >"$TMP/m2.csv"
+for a in $algos; do
+	expect 0 "$a on a 2-layer model" -- "$BIN" search --model "$TMP/m2.csv" --budget iot -a "$a" -n 20 --json
+	[ "$(jget "$TMP/out" algorithm)" = "$a" ] && ok || bad "-a $a ran as $(jget "$TMP/out" algorithm)"
+done
+expect 2 "unknown algorithm" -- "$BIN" search --model "$TMP/m2.csv" -a ppo2
+grep -q "(allowed: $(echo $algos | sed 's/ /, /g'))" "$TMP/err" && ok || bad "allowed algorithms: $(cat "$TMP/err")"
 
 # A 5-layer ConfuciuX CSV: the Pareto DP and brute force agree (4 x 3 levels are
 # enumerable through the library; here the full 12 x 12 per layer: exact only).

@@ -4,8 +4,11 @@
  * small problems, infeasible designs never reported as best, same seed -> same
  * run, the policy gradient (with per-step biases, entropy and exploration)
  * against finite differences, resume of a cut-short database run, corrupt
- * databases and bad input.
+ * databases, bad input and the table of algorithms. Databases go to a
+ * temporary directory (mkdtemp under $TMPDIR), removed at the end.
  * Seed: TS_SEED, else time (printed). TS_TEST_FILTER runs a subset. */
+#include <cblas.h>
+#include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,13 +28,50 @@
 #include "tessera/search.h"
 #include "tessera/util.h"
 
+/* Under AddressSanitizer (`make asan`) the searchers run several times
+ * slower: the longest reach test is cut down (test_reinforce_reaches). */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
 static unsigned long long seed_used;
-static int setup_seed(void **state)
+static char tmp_dir[400]; /* the suite's databases */
+
+static int setup_suite(void **state)
 {
 	(void)state;
 	seed_used = ts_test_seed("test_search");
 	rng_seed(seed_used);
+	const char *base = getenv("TMPDIR");
+	snprintf(tmp_dir, sizeof tmp_dir, "%s/test_search.XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(tmp_dir)) {
+		fprintf(stderr, "test_search: cannot create a directory %s\n", tmp_dir);
+		return -1;
+	}
 	return 0;
+}
+
+static int teardown_suite(void **state)
+{
+	(void)state;
+	DIR *dir = opendir(tmp_dir);
+	if (!dir)
+		return -1;
+	char path[1024];
+	for (struct dirent *e; (e = readdir(dir));)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			snprintf(path, sizeof path, "%s/%s", tmp_dir, e->d_name);
+			unlink(path);
+		}
+	closedir(dir);
+	return rmdir(tmp_dir) == 0 ? 0 : -1;
 }
 
 /* n layers picked at random (seeded) from MobileNet-V2 and ResNet-50. */
@@ -336,10 +376,17 @@ static void test_bo_reaches(void **state)
 	check_reaches(TS_ALGO_BO, 4, 4, 3, 600, SMALL_PROBLEMS);
 }
 
+/* Under AddressSanitizer this test took most of `make asan`'s time (a
+ * REINFORCE evaluation costs several policy batches once designs repeat): there
+ * it gets 3000 evaluations, at which REINFORCE misses ~7 % (docs/search.md
+ * §5), against the same bar of 6 of 10: a chance failure about once in 3000
+ * seeds. A searcher that does not learn still fails it: repaired random
+ * designs reach the optimum in 3000 evaluations on 30 % of these problems
+ * (60 of 200, TS_SEED=1..20), i.e. pass the bar about once in 20 runs. */
 static void test_reinforce_reaches(void **state)
 {
 	(void)state;
-	check_reaches(TS_ALGO_REINFORCE, 5, 4, 3, 6000, SMALL_PROBLEMS - 4);
+	check_reaches(TS_ALGO_REINFORCE, 5, 4, 3, UNDER_ASAN ? 3000 : 6000, SMALL_PROBLEMS - 4);
 }
 
 static void test_rlga_reaches(void **state)
@@ -469,7 +516,7 @@ static void test_policy_gradient(void **state)
 /* ---- store and resume --------------------------------------------------------------------- */
 static void tmp_path(char *buf, size_t size, const char *what)
 {
-	snprintf(buf, size, "build/tests/test_search_%s_%ld.db", what, (long)getpid());
+	snprintf(buf, size, "%s/%s.db", tmp_dir, what);
 	unlink(buf);
 	char side[600];
 	snprintf(side, sizeof side, "%s-wal", buf);
@@ -489,6 +536,14 @@ static int count_rows(const char *db, const char *sql)
 	sqlite3_finalize(q);
 	sqlite3_close(h);
 	return n;
+}
+
+/* Evaluations stored for run `run`. */
+static int stored_evals(const char *db, int64_t run)
+{
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM evals WHERE run = %lld", (long long)run);
+	return count_rows(db, sql);
 }
 
 static void exec_sql(const char *db, const char *sql)
@@ -511,9 +566,8 @@ static void test_resume(void **state)
 		ts_search_result full = run(p, algos[i], 11, 200, NULL, 0);
 		ts_search_result first = run(p, algos[i], 11, 200, db, 0);
 		assert_memory_equal(full.trace, first.trace, 200 * sizeof(double));
+		assert_int_equal(stored_evals(db, first.run_id), 200);
 		char sql[256];
-		snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM evals WHERE run = %lld", (long long)first.run_id);
-		assert_int_equal(count_rows(db, sql), 200);
 		/* Cut the run short as a kill would: the first 77 evaluations, unfinished. */
 		snprintf(sql, sizeof sql,
 			 "DELETE FROM evals WHERE run = %lld AND idx >= 77; UPDATE runs SET finished = 0 WHERE id = %lld",
@@ -523,8 +577,7 @@ static void test_resume(void **state)
 		assert_int_equal(resumed.run_id, first.run_id);
 		assert_memory_equal(full.best, resumed.best, ts_problem_vars(p));
 		assert_memory_equal(full.trace, resumed.trace, 200 * sizeof(double));
-		snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM evals WHERE run = %lld", (long long)first.run_id);
-		assert_int_equal(count_rows(db, sql), 200);
+		assert_int_equal(stored_evals(db, first.run_id), 200);
 		/* Nothing left to resume now. */
 		ts_search_opts o;
 		ts_search_opts_default(&o);
@@ -585,6 +638,118 @@ static void test_corrupt_db(void **state)
 	tmp_path(db, sizeof db, "corrupt");
 }
 
+/* ---- the table of algorithms ---------------------------------------------------------------- */
+/* Every ts_algo is listed once, the default first; its name and the other
+ * accepted names map back to it; other names are refused. */
+static void test_algo_table(void **state)
+{
+	(void)state;
+	int listed[TS_ALGO_COUNT] = { 0 };
+	size_t n = 0;
+	for (; ts_algo_listed(n) != TS_ALGO_COUNT; n++) {
+		ts_algo a = ts_algo_listed(n), back = TS_ALGO_COUNT;
+		assert_true((unsigned)a < TS_ALGO_COUNT);
+		listed[a]++;
+		assert_int_equal(ts_algo_from_name(ts_algo_name(a), &back), 0);
+		assert_int_equal(back, a);
+	}
+	assert_int_equal(n, TS_ALGO_COUNT);
+	for (int i = 0; i < TS_ALGO_COUNT; i++)
+		assert_int_equal(listed[i], 1);
+	ts_search_opts o;
+	ts_search_opts_default(&o);
+	assert_int_equal(ts_algo_listed(0), o.algo);
+	assert_string_equal(ts_algo_name(TS_ALGO_RLGA), "rl+ga");
+	assert_string_equal(ts_algo_name(TS_ALGO_COUNT), "?");
+	static const struct {
+		const char *name;
+		ts_algo algo;
+	} other[] = { { "RL+GA", TS_ALGO_RLGA },	 { "rlga", TS_ALGO_RLGA },	   { "rl-ga", TS_ALGO_RLGA },
+		      { "ConfuciuX", TS_ALGO_RLGA }, { "rl", TS_ALGO_REINFORCE }, { "Brute", TS_ALGO_BRUTE } };
+	for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+		ts_algo a = TS_ALGO_COUNT;
+		assert_int_equal(ts_algo_from_name(other[i].name, &a), 0);
+		assert_int_equal(a, other[i].algo);
+	}
+	ts_algo a;
+	assert_int_equal(ts_algo_from_name("ppo2", &a), -1);
+	assert_int_equal(ts_algo_from_name("", &a), -1);
+	assert_int_equal(ts_algo_from_name("rl+", &a), -1);
+	assert_int_equal(ts_algo_from_name(NULL, &a), -1);
+}
+
+/* Every algorithm of the table through ts_search_run into one database, on a
+ * small problem (12^3 designs) whose optimum is known: a searcher spends its
+ * budget, stores each evaluation and never beats the optimum; an exact method
+ * returns the optimum as the run's one stored evaluation, without a trace.
+ * An algorithm outside the table or a failing searcher leaves no result. */
+static void test_every_algo_runs(void **state)
+{
+	(void)state;
+	char db[512];
+	tmp_path(db, sizeof db, "every");
+	ts_workload *w = small_workload(3);
+	ts_problem *p = make_problem(w, TS_OBJ_LATENCY, TS_CON_AREA, 0.1, 4, 3, TS_STYLE_SHIDIANNAO);
+	uint8_t opt[64];
+	ts_eval eo;
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_search_exact(p, opt, &eo, &d), TS_OK);
+	const uint32_t evals = 40;
+	for (size_t i = 0; ts_algo_listed(i) != TS_ALGO_COUNT; i++) {
+		const ts_algo algo = ts_algo_listed(i);
+		ts_search_result r = run(p, algo, 5, evals, db, 0);
+		const int exact = r.evals == 0;
+		const int rows = stored_evals(db, r.run_id);
+		char sql[256];
+		snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM runs WHERE id = %lld AND algo = '%s' AND finished = 1",
+			 (long long)r.run_id, ts_algo_name(algo));
+		const int named = count_rows(db, sql);
+		if (rows != (exact ? 1 : (int)evals) || named != 1) {
+			fprintf(stderr, "%s: %d stored evaluations, run named %d times\n", ts_algo_name(algo), rows, named);
+			fail();
+		}
+		if (exact) {
+			assert_true(algo == TS_ALGO_EXACT || algo == TS_ALGO_BRUTE);
+			assert_null(r.trace);
+			assert_true(r.best_eval.feasible && r.best_eval.objective == eo.objective);
+		} else {
+			assert_int_equal(r.evals, evals);
+			assert_true(r.trace[evals - 1] == r.best_eval.objective);
+		}
+		if (r.best_eval.feasible) {
+			assert_true(r.best_eval.objective >= eo.objective);
+			assert_true(ts_problem_constraint(p, r.best) <= ts_problem_budget(p));
+			ts_eval e;
+			assert_int_equal(ts_problem_eval(p, r.best, &e, NULL), TS_OK);
+			assert_true(e.objective == r.best_eval.objective);
+		}
+		ts_search_result_free(&r);
+	}
+	/* A value outside the table is refused, and leaves no result. */
+	ts_search_opts o;
+	ts_search_opts_default(&o);
+	o.algo = TS_ALGO_COUNT;
+	o.quiet = 1;
+	ts_search_result r;
+	ts_diag_clear(&d);
+	assert_int_equal(ts_search_run(p, &o, &r, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "out of range"));
+	assert_null(r.best);
+	assert_null(r.trace);
+	/* A searcher that fails: its status and message, no result (and under
+	 * ASan nothing leaked). */
+	o.algo = TS_ALGO_REINFORCE;
+	o.rl_hidden = 5000;
+	ts_diag_clear(&d);
+	assert_int_equal(ts_search_run(p, &o, &r, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "hidden=5000"));
+	assert_null(r.best);
+	assert_null(r.trace);
+	ts_problem_free(p);
+	ts_workload_free(w);
+	tmp_path(db, sizeof db, "every");
+}
+
 /* ---- problem definition and bad input ------------------------------------------------------ */
 static void test_budget_and_input(void **state)
 {
@@ -624,11 +789,6 @@ static void test_budget_and_input(void **state)
 	ts_diag_clear(&d);
 	assert_int_equal(ts_problem_new(&s, w, &p, &d), TS_ERR_INPUT);
 	assert_non_null(strstr(d.msg, "formulation array"));
-
-	ts_algo a;
-	assert_int_equal(ts_algo_from_name("RL+GA", &a), 0);
-	assert_int_equal(a, TS_ALGO_RLGA);
-	assert_int_equal(ts_algo_from_name("ppo2", &a), -1);
 	ts_workload_free(w);
 }
 
@@ -690,11 +850,16 @@ int main(void)
 		cmocka_unit_test(test_resume),
 		cmocka_unit_test(test_corrupt_db),
 		cmocka_unit_test(test_array_formulation),
+		cmocka_unit_test(test_algo_table),
+		cmocka_unit_test(test_every_algo_runs),
 	};
 	/* TS_TEST_FILTER (a cmocka pattern, e.g. "*_reaches") runs a subset:
 	 * how the reach tests are repeated over many seeds. */
 	const char *filter = getenv("TS_TEST_FILTER");
 	if (filter && *filter)
 		cmocka_set_test_filter(filter);
-	return cmocka_run_group_tests(tests, setup_seed, NULL);
+	/* The policy's products are tiny (batch 8): one OpenBLAS thread, as in
+	 * `tessera search` (more only add synchronization). */
+	openblas_set_num_threads(1);
+	return cmocka_run_group_tests(tests, setup_suite, teardown_suite);
 }

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "search/search_cli.h"
+#include "cli/search_cli.h"
 #include "tessera/search.h"
 
 enum { CMD_EVAL = 1, CMD_STOP = 2 };

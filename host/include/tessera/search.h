@@ -141,7 +141,10 @@ typedef enum ts_algo {
 } ts_algo;
 
 const char *ts_algo_name(ts_algo a); /* "random", "ga", "sa", "reinforce", "rl+ga", "bo", "exact", "brute" */
-int ts_algo_from_name(const char *s, ts_algo *out);
+int ts_algo_from_name(const char *s, ts_algo *out); /* also "rl" (reinforce), "rlga", "rl-ga", "confuciux" */
+/* The i-th algorithm in the order the CLI lists them (the default first);
+ * TS_ALGO_COUNT for i >= TS_ALGO_COUNT. */
+ts_algo ts_algo_listed(size_t i);
 const char *ts_search_obj_name(ts_search_obj o);
 int ts_search_obj_from_name(const char *s, ts_search_obj *out);
 const char *ts_search_con_name(ts_search_con c);
@@ -188,7 +191,8 @@ void ts_search_result_free(ts_search_result *r);
 
 /* Run one search. On an interrupted database run, --resume replays the
  * stored evaluations (the searchers are deterministic for a seed, so the run
- * continues exactly as if never stopped) and evaluates only the rest. */
+ * continues exactly as if never stopped) and evaluates only the rest. On
+ * failure r holds nothing (best and trace NULL) and nothing stays allocated. */
 ts_status ts_search_run(const ts_problem *p, const ts_search_opts *o, ts_search_result *r, ts_diag *d);
 
 /* ---- REINFORCE policy (exposed for the gradient check) ------------------- */

@@ -20,12 +20,12 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "search/search_cli.h"
+#include "cli/search_cli.h"
 #include "tessera/search.h"
 #include "tessera/util.h"
 #include "tessera/workload.h"
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"usage: tessera search --model M [options]\n"
 	"\n"
 	"Search the design space for workload M: a PE count and buffer level per layer\n"
@@ -36,8 +36,9 @@ static const char usage_text[] =
 	"  -m, --model M          zoo name or CSV/ONNX file\n"
 	"      --objective O      latency | energy | edp [latency]\n"
 	"      --constraint C     area | power (per-layer, array); lut | dsp | bram (array) [area]\n"
-	"      --budget B         cloud | iot | eiot (min + (max-min) x 0.5 / 0.1 / 0.05) or a value [cloud]\n"
-	"  -a, --algo A           rl+ga | reinforce | ga | sa | bo | random | exact | brute [rl+ga]\n"
+	"      --budget B         cloud | iot | eiot (min + (max-min) x 0.5 / 0.1 / 0.05) or a value [cloud]\n";
+/* between the two: -a, --algo, listed from the library's table (usage) */
+static const char usage_tail[] =
 	"  -s, --seed S           random seed [1]\n"
 	"      --formulation F    per-layer | array [per-layer]\n"
 	"      --style S          per-layer dataflow: nvdla | shidiannao | eyeriss [shidiannao]\n"
@@ -52,6 +53,26 @@ static const char usage_text[] =
 	"                         batches are evaluated on all N ranks; same result as without\n"
 	"      --format F         model file format: auto, confuciux, scalesim, onnx [auto]\n"
 	"  -h, --help             this text\n";
+
+/* The algorithms' names in the library's order (the default first), joined by sep. */
+static void algo_names(char *buf, size_t size, const char *sep)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; ts_algo_listed(i) != TS_ALGO_COUNT && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? sep : "", ts_algo_name(ts_algo_listed(i)));
+}
+
+static void usage(void)
+{
+	char names[256];
+	ts_search_opts def;
+	ts_search_opts_default(&def);
+	algo_names(names, sizeof names, " | ");
+	fputs(usage_head, stdout);
+	printf("  -a, --algo A           %s [%s]\n", names, ts_algo_name(def.algo));
+	fputs(usage_tail, stdout);
+}
 
 enum { OPT_OBJ = 256, OPT_CON, OPT_BUDGET, OPT_FORM, OPT_STYLE, OPT_BOARD, OPT_DB, OPT_RESUME, OPT_JSON, OPT_FORMAT,
        OPT_MPI };
@@ -169,10 +190,11 @@ int cli_search_main(int argc, char **argv, const cli_search_hooks *hooks)
 			budget = optarg;
 			break;
 		case 'a':
-			if (ts_algo_from_name(optarg, &so.algo) != 0)
-				return cli_usage_error(cmd,
-						       "unknown algorithm '%s' (allowed: rl+ga, reinforce, ga, sa, bo, random, exact, brute)",
-						       optarg);
+			if (ts_algo_from_name(optarg, &so.algo) != 0) {
+				char names[256];
+				algo_names(names, sizeof names, ", ");
+				return cli_usage_error(cmd, "unknown algorithm '%s' (allowed: %s)", optarg, names);
+			}
 			break;
 		case 's': {
 			char *end;
@@ -236,7 +258,7 @@ int cli_search_main(int argc, char **argv, const cli_search_hooks *hooks)
 				return 2;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			usage();
 			return 0;
 		default:
 			return cli_usage_error(cmd, "unknown option");

@@ -9,7 +9,7 @@
  * its constraint (the multiplier follows the episodes' budget usage), plus an
  * episode-level term for the true objective of the whole design; the best
  * design so far is replayed in every update; designs evaluated before cost
- * no evaluation (see ts_algo_reinforce and docs/search.md). */
+ * no evaluation (see ts_reinforce_run and docs/search.md). */
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
@@ -527,7 +527,7 @@ static uint8_t sample(const ts_policy *pl, ts_rng *r, const float *pr, const uin
 #define RL_EXPLORE_MAX 0.05
 #define RL_KAPPA_MIN 1e-4
 #define RL_KAPPA_MAX 1e4
-/* Repeats and exploration: see the evaluation step in ts_algo_reinforce.
+/* Repeats and exploration: see the evaluation step in ts_reinforce_run.
  * The ceiling of exploration was measured on 100 small problems at 3000
  * evaluations (episode term at a constant weight 1): 0.1 / 0.15 / 0.3 / 0.5
  * reached the optimum on 94 / 92 / 89 / 87 (0.1 took twice as long: more
@@ -564,7 +564,7 @@ static void episode_from_design(const ts_problem *p, uint32_t T, uint32_t A, con
  * against the others of the update (infeasible = a little worse than the
  * worst feasible), weighted by up to RL_EPISODE_WEIGHT: the signal of the
  * true, budgeted objective. It is weighted by how far the policy has settled
- * (see ts_algo_reinforce): on 53-layer problems, where batches hardly repeat,
+ * (see ts_reinforce_run): on 53-layer problems, where batches hardly repeat,
  * a constant weight slowed rl+ga down (ResNet-50 IoT: 2064 instead of 1508
  * evaluations to 1 %); on small problems it takes over once the per-step
  * signal has converged. Measured (100 small problems, 3000 evaluations, the
@@ -596,7 +596,7 @@ static void episode_advantage(const double *f, uint32_t rows, uint32_t T, double
 			adv[(size_t)b * T + t] += (float)(weight * (m - episode_score(f[b], worst)) / sd);
 }
 
-void ts_algo_reinforce(ts_ctx *c, uint32_t evals)
+void ts_reinforce_run(ts_ctx *c, uint32_t evals)
 {
 	const ts_problem *p = c->p;
 	const ts_search_opts *o = c->o;
@@ -610,9 +610,10 @@ void ts_algo_reinforce(ts_ctx *c, uint32_t evals)
 			A = p->card[i];
 	const uint32_t B = o->rl_batch ? o->rl_batch : 8;
 	ts_policy *pl = NULL;
-	if (ts_policy_new(RL_IN, o->rl_mlp ? o->rl_mlp : 64, o->rl_hidden ? o->rl_hidden : 128, A, T,
-			  ts_rng_next(&c->rng), &pl, c->d) != TS_OK) {
-		c->err = TS_ERR_NOMEM;
+	ts_status st = ts_policy_new(RL_IN, o->rl_mlp ? o->rl_mlp : 64, o->rl_hidden ? o->rl_hidden : 128, A, T,
+				     ts_rng_next(&c->rng), &pl, c->d);
+	if (st != TS_OK) {
+		c->err = st; /* out of memory, or sizes out of range (the message says which) */
 		return;
 	}
 	/* exploration per head: about RL_EXPLORE_EPISODE random choices per episode */
@@ -874,4 +875,9 @@ out:
 	free(fresh);
 	free(ffresh);
 	free(fresh_of);
+}
+
+void ts_algo_reinforce(ts_ctx *c)
+{
+	ts_reinforce_run(c, c->max);
 }

@@ -1,6 +1,6 @@
 /* search_internal.h — shared between the files of host/src/search: the
- * problem's layout, the deterministic RNG, and the evaluation context every
- * searcher scores designs through (counting, trace, store, resume replay). */
+ * problem's layout, the RNG (rng.c), the evaluation context (ctx.c), the
+ * moves (moves.c), the searchers the driver's table runs, and the store. */
 #ifndef TESSERA_SEARCH_INTERNAL_H
 #define TESSERA_SEARCH_INTERNAL_H
 
@@ -75,6 +75,15 @@ typedef struct ts_ctx {
 	uint32_t seen_n, seen_max, seen_cap;
 } ts_ctx;
 
+/* Set up c for the run o on p (budget, RNG, best, trace, seen table); on
+ * failure nothing stays allocated. */
+ts_status ts_ctx_init(ts_ctx *c, const ts_problem *p, const ts_search_opts *o, ts_diag *d);
+/* Open o->db_path for the run `key` of algorithm `algo`: a new run, or with
+ * o->resume the unfinished one, whose stored evaluations are loaded for replay. */
+ts_status ts_ctx_open_store(ts_ctx *c, const char *key, const char *algo);
+/* Close the store and free everything c holds (c->trace unless taken). */
+void ts_ctx_free(ts_ctx *c);
+
 static inline int ts_ctx_done(const ts_ctx *c)
 {
 	return c->done >= c->max || c->err != TS_OK;
@@ -98,7 +107,7 @@ double ts_ctx_eval(ts_ctx *c, const uint8_t *a, ts_eval *e);
  * scored. */
 uint32_t ts_ctx_eval_batch(ts_ctx *c, const uint8_t *designs, size_t stride, uint32_t n, double *f, ts_eval *out);
 
-/* Shared helpers of the searchers. */
+/* ---- moves (moves.c): free, they evaluate nothing ------------------------------- */
 void ts_random_design(const ts_problem *p, ts_rng *r, uint8_t *a);
 /* Lower random variables until the constraint fits (free: constraint only).
  * Returns 0 when feasible afterwards. */
@@ -106,12 +115,22 @@ int ts_repair(const ts_problem *p, ts_rng *r, uint8_t *a);
 /* One local move: a variable one step up or down, a fresh value, or a trade
  * (one variable up, one of another layer down). Not repaired. */
 void ts_neighbor(const ts_problem *p, ts_rng *r, uint8_t *a);
+/* Change each per-layer gene (or array variable) with probability rate by a
+ * neighbourhood move; at least `at_least` moves. Not repaired. */
+void ts_mutate(const ts_problem *p, ts_rng *r, uint8_t *a, double rate, uint32_t at_least);
 
-void ts_algo_random(ts_ctx *c);
-void ts_algo_ga(ts_ctx *c, const uint8_t *seed_design, uint32_t evals);
-void ts_algo_sa(ts_ctx *c);
-void ts_algo_reinforce(ts_ctx *c, uint32_t evals);
-void ts_algo_bo(ts_ctx *c);
+/* ---- searchers: each spends c->max - c->done evaluations (the driver's table) ------ */
+void ts_algo_random(ts_ctx *c); /* random.c */
+void ts_algo_ga(ts_ctx *c);     /* ga.c */
+void ts_algo_sa(ts_ctx *c);     /* sa.c */
+void ts_algo_reinforce(ts_ctx *c); /* rl.c */
+void ts_algo_rlga(ts_ctx *c);   /* rlga.c */
+void ts_algo_bo(ts_ctx *c);     /* bo.c */
+/* The stages rl+ga combines: the GA from seed_design (NULL: random designs)
+ * for `evals` evaluations (0: the rest of the budget), and REINFORCE for
+ * `evals` evaluations. */
+void ts_ga_run(ts_ctx *c, const uint8_t *seed_design, uint32_t evals);
+void ts_reinforce_run(ts_ctx *c, uint32_t evals);
 
 /* ---- store (SQLite) --------------------------------------------------------------- */
 ts_status ts_store_open(const char *path, int create, ts_store **out, ts_diag *d);
