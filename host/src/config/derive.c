@@ -1,19 +1,22 @@
 /* derive.c — the quantities every consumer of a config derives from it (word
  * widths, scratchpad depths, bank counts, store lanes), computed once here:
  * docs/timing.md §2 and the localparams of rtl/ts_top.v give the formulas. */
-#include <string.h>
-
 #include "tessera/hwcfg.h"
 #include "util/bits.h"
 
+/* Words of word_bytes in bytes; the 32-bit divide when it fits (the cost model
+ * derives a config per layer it prices). */
 static uint64_t depth(uint64_t bytes, uint64_t word_bytes)
 {
-	return word_bytes ? bytes / word_bytes : 0;
+	if (!word_bytes)
+		return 0;
+	if ((bytes | word_bytes) >> 32 == 0)
+		return (uint32_t)bytes / (uint32_t)word_bytes;
+	return bytes / word_bytes;
 }
 
 void ts_hwcfg_derive(const ts_hwcfg *c, ts_hwcfg_derived *out)
 {
-	memset(out, 0, sizeof *out);
 	out->abits = ts_pe_abits(c->pe);
 	out->wbits = ts_pe_wbits(c->pe);
 	out->obits = out->abits; /* outputs are requantized to the activation type */
