@@ -21,25 +21,13 @@
 #include "tessera/runtime.h"
 #include "tessera/device.h"
 #include "test_cfg.h"
+#include "test_seed.h"
 
 #define SIM_BASE 0x10000000ull
 #define SIM_SIZE (4ull << 20)
 #define CYCLE_LIMIT 50000000ull
 
 static uint64_t g_seed;
-
-static uint64_t rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint32_t rnd(uint64_t *s, uint32_t lo, uint32_t hi)
-{
-	return lo + (uint32_t)(rng_next(s) % (hi - lo + 1));
-}
 
 /* ---- configs ------------------------------------------------------------------ */
 enum { CFG_2X2_INT8_WS, CFG_4X4_INT16_OS, CFG_8X8_INT4_WS, CFG_3X5_LP1_OS, CFG_4X8_LP2_WS,
@@ -116,23 +104,24 @@ static void run_layer(int ci, const ts_layer *l, uint64_t seed, layer_result *re
 }
 
 /* A random GEMM or conv layer small enough to simulate quickly, ragged on purpose. */
-static ts_layer random_layer(int ci, uint64_t *s, int k)
+static ts_layer random_layer(int ci, int k)
 {
 	const ts_hwcfg *c = &cfgs[ci];
 	char name[32];
 	snprintf(name, sizeof name, "rand%d", k);
 	ts_layer l;
-	uint32_t kind = rnd(s, 0, 3);
+	uint32_t kind = (uint32_t)rng_range(0, 3);
 	if (kind <= 1) {
-		l = ts_layer_gemm(name, 1, rnd(s, 1, 3 * c->rows + 2), rnd(s, 1, 3 * c->rows + 3),
-				  rnd(s, 1, 3 * c->cols + 1));
+		l = ts_layer_gemm(name, 1, (uint32_t)rng_range(1, 3 * c->rows + 2),
+				  (uint32_t)rng_range(1, 3 * c->rows + 3), (uint32_t)rng_range(1, 3 * c->cols + 1));
 	} else if (kind == 2) {
-		uint32_t y = rnd(s, 3, 7), r = rnd(s, 1, 3);
-		l = ts_layer_conv(name, rnd(s, 1, 2 * c->cols + 1), rnd(s, 1, 4), y, y + rnd(s, 0, 2), r, r,
-				  rnd(s, 1, 2), rnd(s, 0, r / 2 + 0), 1);
+		uint32_t y = (uint32_t)rng_range(3, 7), r = (uint32_t)rng_range(1, 3);
+		l = ts_layer_conv(name, (uint32_t)rng_range(1, 2 * c->cols + 1), (uint32_t)rng_range(1, 4), y,
+				  y + (uint32_t)rng_range(0, 2), r, r, (uint32_t)rng_range(1, 2),
+				  (uint32_t)rng_range(0, r / 2), 1);
 	} else {
 		/* depthwise (group packing) unless binary, which cannot pack groups */
-		uint32_t ch = rnd(s, 2, 6);
+		uint32_t ch = (uint32_t)rng_range(2, 6);
 		l = ts_layer_conv(name, ch, ch, 5, 5, 3, 3, 1, 1, c->pe == TS_PE_BINARY ? 1 : ch);
 		if (c->pe != TS_PE_BINARY)
 			l.op = TS_OP_DWCONV;
@@ -144,17 +133,17 @@ static uint64_t g_layers, g_checked;
 
 static void run_random_layers(int ci, int count)
 {
-	uint64_t s = g_seed ^ (0x1234567ull * (uint64_t)(ci + 1));
+	rng_seed(g_seed ^ (0x1234567ull * (uint64_t)(ci + 1)));
 	get_sim(ci);
 	for (int k = 0; k < count; k++) {
-		ts_layer l = random_layer(ci, &s, k);
+		ts_layer l = random_layer(ci, k);
 		ts_diag d = { { 0 } };
 		if (ts_layer_validate(&l, &d)) {
 			k--;
 			continue;
 		}
 		layer_result r;
-		run_layer(ci, &l, rng_next(&s), &r);
+		run_layer(ci, &l, rng_next(), &r);
 		g_layers++;
 		g_checked += r.checked;
 	}
@@ -458,10 +447,7 @@ static void test_load_zero_pad(void **state)
 
 int main(void)
 {
-	const char *env = getenv("TS_SEED");
-	g_seed = env && *env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL);
-	fprintf(stderr, "test_cosim: seed %llu (TS_SEED=%llu to reproduce)\n",
-		(unsigned long long)g_seed, (unsigned long long)g_seed);
+	g_seed = ts_test_seed("test_cosim");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_worked_example),
 		cmocka_unit_test(test_worked_example_os),
