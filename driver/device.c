@@ -12,11 +12,6 @@
 static const tsd_ops *const backends[] = { &tsd_rtl_ops, &tsd_desc_ops };
 #define NBACKENDS (sizeof backends / sizeof backends[0])
 
-const char *tsd_backends(void)
-{
-	return "rtl, desc";
-}
-
 ts_status tsd_open(const char *uri, const ts_hwcfg *c, const tsd_opts *o, tsd_dev **out, ts_diag *d)
 {
 	*out = NULL;
@@ -24,9 +19,12 @@ ts_status tsd_open(const char *uri, const ts_hwcfg *c, const tsd_opts *o, tsd_de
 	for (size_t i = 0; i < NBACKENDS && uri; i++)
 		if (!strcmp(uri, backends[i]->name))
 			ops = backends[i];
-	if (!ops)
-		return ts_err(d, TS_ERR_INPUT, "device '%s': unknown (devices: %s)", uri ? uri : "",
-			      tsd_backends());
+	if (!ops) {
+		char names[128] = "";
+		for (size_t i = 0, n = 0; i < NBACKENDS && n < sizeof names; i++)
+			n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", i ? ", " : "", backends[i]->name);
+		return ts_err(d, TS_ERR_INPUT, "device '%s': unknown (devices: %s)", uri ? uri : "", names);
+	}
 	static const tsd_opts none;
 	if (!o)
 		o = &none;

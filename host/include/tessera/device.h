@@ -34,7 +34,6 @@ ts_status tsd_open(const char *uri, const ts_hwcfg *c, const tsd_opts *o, tsd_de
 void tsd_close(tsd_dev *dev);
 
 const char *tsd_backend(const tsd_dev *dev);       /* "rtl", "desc" */
-const char *tsd_backends(void);                    /* "rtl, desc" for messages */
 uint64_t tsd_mem_base(const tsd_dev *dev);
 uint64_t tsd_mem_size(const tsd_dev *dev);
 
