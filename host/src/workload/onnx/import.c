@@ -343,14 +343,7 @@ ts_status ts_parse_onnx(const uint8_t *buf, size_t len, const char *fname, ts_wo
 	c.fname = fname;
 	c.g = model->graph;
 	c.d = d;
-	const char *base = strrchr(fname, '/');
-	base = base ? base + 1 : fname;
-	char name[64];
-	ts_strlcpy(name, base, sizeof name);
-	char *dot = strrchr(name, '.');
-	if (dot && dot != name)
-		*dot = '\0';
-	c.w = ts_workload_new(name, fname);
+	c.w = ts_workload_new_file(fname);
 	st = c.w ? import_graph(&c) : ts_err(d, TS_ERR_NOMEM, "%s: out of memory", fname);
 
 	for (size_t i = 0; i < c.n_reasons; i++)
