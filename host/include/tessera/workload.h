@@ -87,6 +87,9 @@ typedef struct ts_workload {
 } ts_workload;
 
 ts_workload *ts_workload_new(const char *name, const char *source);
+/* A workload for the importers: named after fname's base name (its first 63 bytes) less
+ * the extension, with fname as its source. NULL when out of memory. */
+ts_workload *ts_workload_new_file(const char *fname);
 void ts_workload_free(ts_workload *w);
 /* Validate and append a copy of l. */
 ts_status ts_workload_add(ts_workload *w, const ts_layer *l, ts_diag *d);

@@ -71,16 +71,42 @@ struct work {
 	int32_t *wzp;
 };
 
-/* Linear types: per-tensor unsigned activations, per-channel symmetric weights. */
-static ts_status run_linear(struct work *wk, ts_qtype wt, ts_qtype at, int32_t a_qmax, ts_diag *d)
+/* The activations quantized per tensor into wk->qa: unsigned, zero point 0, scale
+ * max(a) / qmax (1 when every a is 0) into *ascale. */
+static ts_status quantize_acts(struct work *wk, ts_qtype at, int32_t qmax, float *ascale, ts_diag *d)
 {
 	float amax = 0;
 	for (size_t i = 0; i < wk->m * wk->k; i++)
 		amax = fmaxf(amax, wk->a[i]);
-	float ascale = amax > 0 ? amax / (float)a_qmax : 1.0f;
+	*ascale = amax > 0 ? amax / (float)qmax : 1.0f;
 	int32_t azp = 0;
+	return ts_quantize_linear(wk->a, 1, 1, wk->m * wk->k, ascale, &azp, at, wk->qa, d);
+}
+
+/* wk->out: the int32 products of wk->qa (at) and wk->qw (wt) by gemm (ts_gemm or
+ * ts_gemm_lightpe), scaled back by ascale and the column's weight scale. */
+static ts_status gemm_dequantize(struct work *wk, ts_qtype at, ts_qtype wt,
+				 ts_status (*gemm)(const ts_gemm_args *, const ts_kernel_ctx *, ts_diag *),
+				 float ascale, ts_diag *d)
+{
+	ts_gemm_args g = { .m = wk->m, .n = wk->n, .k = wk->k, .a_type = at, .a = wk->qa,
+			   .lda = wk->k, .b_type = wt, .b = wk->qw, .ldb = wk->n, .c = wk->acc,
+			   .ldc = wk->n };
+	ts_status st = gemm(&g, NULL, d);
+	if (st)
+		return st;
+	for (size_t i = 0; i < wk->m; i++)
+		for (size_t j = 0; j < wk->n; j++)
+			wk->out[i * wk->n + j] = (float)wk->acc[i * wk->n + j] * ascale * wk->wscale[j];
+	return TS_OK;
+}
+
+/* Linear types: per-tensor unsigned activations, per-channel symmetric weights. */
+static ts_status run_linear(struct work *wk, ts_qtype wt, ts_qtype at, int32_t a_qmax, ts_diag *d)
+{
+	float ascale;
 	/* uint4 activations: quantize as uint8 and clamp to a_qmax */
-	ts_status st = ts_quantize_linear(wk->a, 1, 1, wk->m * wk->k, &ascale, &azp, at, wk->qa, d);
+	ts_status st = quantize_acts(wk, at, a_qmax, &ascale, d);
 	if (st)
 		return st;
 	if (at == TS_Q_UINT8)
@@ -90,9 +116,6 @@ static ts_status run_linear(struct work *wk, ts_qtype wt, ts_qtype at, int32_t a
 	st = ts_choose_qparams(wk->w, wk->k, wk->n, 1, wt, 1, wk->wscale, wk->wzp, d);
 	if (!st)
 		st = ts_quantize_linear(wk->w, wk->k, wk->n, 1, wk->wscale, wk->wzp, wt, wk->qw, d);
-	ts_gemm_args g = { .m = wk->m, .n = wk->n, .k = wk->k, .a_type = at, .a = wk->qa,
-			   .lda = wk->k, .b_type = wt, .b = wk->qw, .ldb = wk->n, .c = wk->acc,
-			   .ldc = wk->n };
 	if (st)
 		return st;
 	if (wt == TS_Q_INT16) {
@@ -108,40 +131,19 @@ static ts_status run_linear(struct work *wk, ts_qtype wt, ts_qtype at, int32_t a
 			}
 		return TS_OK;
 	}
-	st = ts_gemm(&g, NULL, d);
-	if (st)
-		return st;
-	for (size_t i = 0; i < wk->m; i++)
-		for (size_t j = 0; j < wk->n; j++)
-			wk->out[i * wk->n + j] = (float)wk->acc[i * wk->n + j] * ascale * wk->wscale[j];
-	return TS_OK;
+	return gemm_dequantize(wk, at, wt, ts_gemm, ascale, d);
 }
 
 static ts_status run_lightpe(struct work *wk, ts_qtype wt, ts_diag *d)
 {
-	float amax = 0;
-	for (size_t i = 0; i < wk->m * wk->k; i++)
-		amax = fmaxf(amax, wk->a[i]);
-	float ascale = amax > 0 ? amax / 255.0f : 1.0f;
-	int32_t azp = 0;
-	ts_status st = ts_quantize_linear(wk->a, 1, 1, wk->m * wk->k, &ascale, &azp, TS_Q_UINT8,
-					  wk->qa, d);
+	float ascale;
+	ts_status st = quantize_acts(wk, TS_Q_UINT8, 255, &ascale, d);
 	if (st)
 		return st;
-	uint8_t *codes = wk->qw;
-	st = ts_lightpe_quantize(wk->w, wk->k, wk->n, 1, wt, wk->wscale, codes, d);
+	st = ts_lightpe_quantize(wk->w, wk->k, wk->n, 1, wt, wk->wscale, wk->qw, d);
 	if (st)
 		return st;
-	ts_gemm_args g = { .m = wk->m, .n = wk->n, .k = wk->k, .a_type = TS_Q_UINT8, .a = wk->qa,
-			   .lda = wk->k, .b_type = wt, .b = codes, .ldb = wk->n, .c = wk->acc,
-			   .ldc = wk->n };
-	st = ts_gemm_lightpe(&g, NULL, d);
-	if (st)
-		return st;
-	for (size_t i = 0; i < wk->m; i++)
-		for (size_t j = 0; j < wk->n; j++)
-			wk->out[i * wk->n + j] = (float)wk->acc[i * wk->n + j] * ascale * wk->wscale[j];
-	return TS_OK;
+	return gemm_dequantize(wk, TS_Q_UINT8, wt, ts_gemm_lightpe, ascale, d);
 }
 
 static ts_status run_binary(struct work *wk, ts_diag *d)

@@ -37,7 +37,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tessera/util.h"
 #include "tessera/workload.h"
 
 #define CSV_MAX_FIELDS 16
@@ -202,19 +201,6 @@ static ts_status add_layer(const csv_reader *r, unsigned col, ts_workload *w, co
 	return TS_OK;
 }
 
-/* Workload name: the file's base name without its extension. */
-static ts_workload *new_workload(const char *fname)
-{
-	const char *base = strrchr(fname, '/');
-	base = base ? base + 1 : fname;
-	char name[64];
-	ts_strlcpy(name, base, sizeof name);
-	char *dot = strrchr(name, '.');
-	if (dot && dot != name)
-		*dot = '\0';
-	return ts_workload_new(name, fname);
-}
-
 static ts_status finish(ts_workload *w, const csv_reader *r, ts_workload **out, ts_diag *d)
 {
 	if (w->n_layers == 0) {
@@ -268,7 +254,7 @@ ts_status ts_parse_confuciux_csv(const char *buf, size_t len, const char *fname,
 		return ts_err(d, TS_ERR_INPUT, "%s:1:1: empty file, expected the ConfuciuX header 'K,C,Y,X,R,S,T'",
 			      fname);
 
-	ts_workload *w = new_workload(fname);
+	ts_workload *w = ts_workload_new_file(fname);
 	if (!w)
 		return ts_err(d, TS_ERR_NOMEM, "%s: out of memory", fname);
 	ts_status st = TS_OK;
@@ -446,7 +432,7 @@ ts_status ts_parse_scalesim_csv(const char *buf, size_t len, const char *fname,
 		return ts_err(d, TS_ERR_INPUT,
 			      "%s:1:1: empty file, expected a SCALE-Sim header 'Layer name, IFMAP Height, ...'", fname);
 
-	ts_workload *w = new_workload(fname);
+	ts_workload *w = ts_workload_new_file(fname);
 	if (!w)
 		return ts_err(d, TS_ERR_NOMEM, "%s: out of memory", fname);
 	st = TS_OK;

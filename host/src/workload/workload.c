@@ -15,6 +15,18 @@ ts_workload *ts_workload_new(const char *name, const char *source)
 	return w;
 }
 
+ts_workload *ts_workload_new_file(const char *fname)
+{
+	const char *base = strrchr(fname, '/');
+	base = base ? base + 1 : fname;
+	char name[64]; /* as ts_workload.name */
+	ts_strlcpy(name, base, sizeof name);
+	char *dot = strrchr(name, '.');
+	if (dot && dot != name)
+		*dot = '\0';
+	return ts_workload_new(name, fname);
+}
+
 void ts_workload_free(ts_workload *w)
 {
 	if (!w)

@@ -63,18 +63,28 @@ ox_val *ts_ox_val_put(ox_ctx *c, const char *name)
 	return v;
 }
 
+/* arr (n elements, room for *cap) with room for one more: realloc'ed to twice the capacity
+ * (16 at first) when full. NULL with c->nomem set when out of memory (arr stays valid). */
+static void *room_for_one(ox_ctx *c, void *arr, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return arr;
+	size_t more = *cap ? *cap * 2 : 16;
+	void *p = realloc(arr, more * size);
+	if (!p) {
+		c->nomem = 1;
+		return NULL;
+	}
+	*cap = more;
+	return p;
+}
+
 int ts_ox_add_reason(ox_ctx *c, ts_status st, const char *msg)
 {
-	if (c->n_reasons == c->cap_reasons) {
-		size_t cap = c->cap_reasons ? c->cap_reasons * 2 : 16;
-		ox_reason *p = realloc(c->reasons, cap * sizeof *p);
-		if (!p) {
-			c->nomem = 1;
-			return -1;
-		}
-		c->reasons = p;
-		c->cap_reasons = cap;
-	}
+	ox_reason *p = room_for_one(c, c->reasons, c->n_reasons, &c->cap_reasons, sizeof *p);
+	if (!p)
+		return -1;
+	c->reasons = p;
 	char *m = strdup(msg);
 	if (!m) {
 		c->nomem = 1;
@@ -87,16 +97,10 @@ int ts_ox_add_reason(ox_ctx *c, ts_status st, const char *msg)
 
 int ts_ox_const_new(ox_ctx *c)
 {
-	if (c->n_consts == c->cap_consts) {
-		size_t cap = c->cap_consts ? c->cap_consts * 2 : 16;
-		ox_const *p = realloc(c->consts, cap * sizeof *p);
-		if (!p) {
-			c->nomem = 1;
-			return -1;
-		}
-		c->consts = p;
-		c->cap_consts = cap;
-	}
+	ox_const *p = room_for_one(c, c->consts, c->n_consts, &c->cap_consts, sizeof *p);
+	if (!p)
+		return -1;
+	c->consts = p;
 	memset(&c->consts[c->n_consts], 0, sizeof c->consts[0]);
 	return (int)c->n_consts++;
 }

@@ -31,68 +31,46 @@
  * a workload never silently loses MACs. */
 
 /* ---- the operator table -------------------------------------------------------------
- * Every operator the importer knows: dispatch, name lookup and the list of compute
- * operators in messages all come from here. Adding an operator = a handler and a row.
- * Operators outside the table only matter when a compute node uses their output. */
+ * Every operator the importer knows, one row per handler and variant: dispatch, name lookup
+ * and the list of compute operators in messages all come from here. Adding an operator = its
+ * name in a row (or a handler and a row). Operators outside the table only matter when a
+ * compute node uses their output. */
 #define MS "com.microsoft" /* onnxruntime's contrib domain, as found in quantized exports */
 
 static const ox_op ops[] = {
 	/* output shaped like input 0 */
-	{ NULL, "Relu", ts_ox_op_same, 0, 0 }, { NULL, "LeakyRelu", ts_ox_op_same, 0, 0 },
-	{ NULL, "PRelu", ts_ox_op_same, 0, 0 }, { NULL, "Sigmoid", ts_ox_op_same, 0, 0 },
-	{ NULL, "Clip", ts_ox_op_same, 0, 0 }, { NULL, "HardSwish", ts_ox_op_same, 0, 0 },
-	{ NULL, "HardSigmoid", ts_ox_op_same, 0, 0 }, { NULL, "Softmax", ts_ox_op_same, 0, 0 },
-	{ NULL, "LogSoftmax", ts_ox_op_same, 0, 0 }, { NULL, "Gelu", ts_ox_op_same, 0, 0 },
-	{ NULL, "Erf", ts_ox_op_same, 0, 0 }, { NULL, "Identity", ts_ox_op_same, OX_KEEP_CONST, 0 },
-	{ NULL, "Dropout", ts_ox_op_same, OX_OUT1, 0 }, { NULL, "QuantizeLinear", ts_ox_op_same, 0, 0 },
-	{ NULL, "DequantizeLinear", ts_ox_op_same, 0, 0 },
-	{ NULL, "BatchNormalization", ts_ox_op_same, 0, 0 },
-	{ NULL, "LayerNormalization", ts_ox_op_same, 0, 0 },
-	{ NULL, "InstanceNormalization", ts_ox_op_same, 0, 0 },
-	{ NULL, "GroupNormalization", ts_ox_op_same, 0, 0 }, { NULL, "LRN", ts_ox_op_same, 0, 0 },
-	{ NULL, "Tanh", ts_ox_op_same, 0, 0 }, { NULL, "Sqrt", ts_ox_op_same, 0, 0 },
-	{ NULL, "Exp", ts_ox_op_same, 0, 0 }, { NULL, "Log", ts_ox_op_same, 0, 0 },
-	{ NULL, "Neg", ts_ox_op_same, 0, 0 }, { NULL, "Abs", ts_ox_op_same, 0, 0 },
-	{ NULL, "Reciprocal", ts_ox_op_same, 0, 0 }, { NULL, "Floor", ts_ox_op_same, 0, 0 },
-	{ NULL, "Ceil", ts_ox_op_same, 0, 0 }, { NULL, "Round", ts_ox_op_same, 0, 0 },
-	{ NULL, "Cast", ts_ox_op_same, OX_KEEP_CONST, 0 }, { NULL, "CastLike", ts_ox_op_same, 0, 0 },
-	{ NULL, "Elu", ts_ox_op_same, 0, 0 }, { NULL, "Selu", ts_ox_op_same, 0, 0 },
-	{ NULL, "Celu", ts_ox_op_same, 0, 0 }, { NULL, "Softplus", ts_ox_op_same, 0, 0 },
-	{ NULL, "Softsign", ts_ox_op_same, 0, 0 }, { NULL, "Mish", ts_ox_op_same, 0, 0 },
-	{ NULL, "Sin", ts_ox_op_same, 0, 0 }, { NULL, "Cos", ts_ox_op_same, 0, 0 },
-	{ NULL, "Not", ts_ox_op_same, 0, 0 }, { NULL, "Sign", ts_ox_op_same, 0, 0 },
-	{ NULL, "ThresholdedRelu", ts_ox_op_same, 0, 0 }, { NULL, "Shrink", ts_ox_op_same, 0, 0 },
-	{ NULL, "Hardmax", ts_ox_op_same, 0, 0 }, { NULL, "MeanVarianceNormalization", ts_ox_op_same, 0, 0 },
+	{ NULL,
+	  "Relu LeakyRelu PRelu Sigmoid Clip HardSwish HardSigmoid Softmax LogSoftmax Gelu Erf "
+	  "QuantizeLinear DequantizeLinear BatchNormalization LayerNormalization InstanceNormalization "
+	  "GroupNormalization LRN Tanh Sqrt Exp Log Neg Abs Reciprocal Floor Ceil Round CastLike Elu "
+	  "Selu Celu Softplus Softsign Mish Sin Cos Not Sign ThresholdedRelu Shrink Hardmax "
+	  "MeanVarianceNormalization",
+	  ts_ox_op_same, 0, 0 },
+	{ NULL, "Identity Cast", ts_ox_op_same, OX_KEEP_CONST, 0 },
+	{ NULL, "Dropout", ts_ox_op_same, OX_OUT1, 0 },
 	/* element-wise with broadcasting */
 	{ NULL, "Add", ts_ox_op_binary, 0, '+' }, { NULL, "Sub", ts_ox_op_binary, 0, '-' },
 	{ NULL, "Mul", ts_ox_op_binary, 0, '*' }, { NULL, "Div", ts_ox_op_binary, 0, '/' },
-	{ NULL, "Pow", ts_ox_op_binary, 0, 0 }, { NULL, "Equal", ts_ox_op_binary, 0, 0 },
-	{ NULL, "Less", ts_ox_op_binary, 0, 0 }, { NULL, "Greater", ts_ox_op_binary, 0, 0 },
-	{ NULL, "LessOrEqual", ts_ox_op_binary, 0, 0 }, { NULL, "GreaterOrEqual", ts_ox_op_binary, 0, 0 },
-	{ NULL, "And", ts_ox_op_binary, 0, 0 }, { NULL, "Or", ts_ox_op_binary, 0, 0 },
-	{ NULL, "Xor", ts_ox_op_binary, 0, 0 }, { NULL, "Mod", ts_ox_op_binary, 0, 0 },
-	{ NULL, "Max", ts_ox_op_variadic, 0, 0 }, { NULL, "Min", ts_ox_op_variadic, 0, 0 },
-	{ NULL, "Sum", ts_ox_op_variadic, 0, 0 }, { NULL, "Mean", ts_ox_op_variadic, 0, 0 },
+	{ NULL, "Pow Equal Less Greater LessOrEqual GreaterOrEqual And Or Xor Mod", ts_ox_op_binary, 0, 0 },
+	{ NULL, "Max Min Sum Mean", ts_ox_op_variadic, 0, 0 },
 	{ NULL, "Where", ts_ox_op_where, 0, 0 },
 	/* pooling */
-	{ NULL, "MaxPool", ts_ox_op_pool, OX_OUT1, 0 }, { NULL, "AveragePool", ts_ox_op_pool, 0, 0 },
-	{ NULL, "LpPool", ts_ox_op_pool, 0, 0 }, { NULL, "GlobalAveragePool", ts_ox_op_global_pool, 0, 0 },
-	{ NULL, "GlobalMaxPool", ts_ox_op_global_pool, 0, 0 },
-	{ NULL, "GlobalLpPool", ts_ox_op_global_pool, 0, 0 },
+	{ NULL, "MaxPool", ts_ox_op_pool, OX_OUT1, 0 },
+	{ NULL, "AveragePool LpPool", ts_ox_op_pool, 0, 0 },
+	{ NULL, "GlobalAveragePool GlobalMaxPool GlobalLpPool", ts_ox_op_global_pool, 0, 0 },
 	/* shapes, slices, reductions, constants */
 	{ NULL, "Flatten", ts_ox_op_flatten, 0, 0 }, { NULL, "Reshape", ts_ox_op_reshape, 0, 0 },
 	{ NULL, "Transpose", ts_ox_op_transpose, 0, 0 }, { NULL, "Concat", ts_ox_op_concat, 0, 0 },
 	{ NULL, "Split", ts_ox_op_split, 0, 0 }, { NULL, "Squeeze", ts_ox_op_squeeze, 0, 0 },
 	{ NULL, "Unsqueeze", ts_ox_op_squeeze, 0, 1 }, { NULL, "Pad", ts_ox_op_pad, 0, 0 },
-	{ NULL, "Resize", ts_ox_op_resize, 0, 0 }, { NULL, "Upsample", ts_ox_op_resize, 0, 0 },
+	{ NULL, "Resize Upsample", ts_ox_op_resize, 0, 0 },
 	{ NULL, "Shape", ts_ox_op_shape, 0, 0 }, { NULL, "Gather", ts_ox_op_gather, 0, 0 },
-	{ NULL, "Slice", ts_ox_op_slice, 0, 0 }, { NULL, "ReduceMean", ts_ox_op_reduce, 0, 0 },
-	{ NULL, "ReduceSum", ts_ox_op_reduce, 0, 0 }, { NULL, "ReduceMax", ts_ox_op_reduce, 0, 0 },
-	{ NULL, "ReduceMin", ts_ox_op_reduce, 0, 0 }, { NULL, "ReduceProd", ts_ox_op_reduce, 0, 0 },
-	{ NULL, "ReduceL2", ts_ox_op_reduce, 0, 0 }, { NULL, "ReduceL1", ts_ox_op_reduce, 0, 0 },
-	{ NULL, "ReduceSumSquare", ts_ox_op_reduce, 0, 0 },
-	{ NULL, "ReduceLogSumExp", ts_ox_op_reduce, 0, 0 }, { NULL, "ArgMax", ts_ox_op_reduce, 0, 1 },
-	{ NULL, "ArgMin", ts_ox_op_reduce, 0, 1 }, { NULL, "Expand", ts_ox_op_expand, 0, 0 },
+	{ NULL, "Slice", ts_ox_op_slice, 0, 0 },
+	{ NULL,
+	  "ReduceMean ReduceSum ReduceMax ReduceMin ReduceProd ReduceL2 ReduceL1 ReduceSumSquare "
+	  "ReduceLogSumExp",
+	  ts_ox_op_reduce, 0, 0 },
+	{ NULL, "ArgMax ArgMin", ts_ox_op_reduce, 0, 1 }, { NULL, "Expand", ts_ox_op_expand, 0, 0 },
 	{ NULL, "Tile", ts_ox_op_tile, 0, 0 }, { NULL, "ConstantOfShape", ts_ox_op_constant_of_shape, 0, 0 },
 	{ NULL, "Constant", ts_ox_op_constant, 0, 0 },
 	/* compute: layers (in this order in the "no compute layers" message) */
@@ -103,31 +81,38 @@ static const ox_op ops[] = {
 	{ NULL, "MatMulInteger", ts_ox_op_matmul, OX_COMPUTE | OX_QUANT, 0 },
 	{ NULL, "QLinearMatMul", ts_ox_op_matmul, OX_COMPUTE | OX_QUANT | OX_QLINEAR, 0 },
 	/* compute that tessera does not model: always an error */
-	{ NULL, "ConvTranspose", NULL, OX_COMPUTE, 0 }, { NULL, "Einsum", NULL, OX_COMPUTE, 0 },
-	{ NULL, "LSTM", NULL, OX_COMPUTE, 0 }, { NULL, "GRU", NULL, OX_COMPUTE, 0 },
-	{ NULL, "RNN", NULL, OX_COMPUTE, 0 }, { NULL, "DeformConv", NULL, OX_COMPUTE, 0 },
-	{ NULL, "Attention", NULL, OX_COMPUTE, 0 },
+	{ NULL, "ConvTranspose Einsum LSTM GRU RNN DeformConv Attention", NULL, OX_COMPUTE, 0 },
 	/* com.microsoft */
 	{ MS, "FusedConv", ts_ox_op_conv, OX_COMPUTE, 0 }, { MS, "FusedGemm", ts_ox_op_gemm, OX_COMPUTE, 0 },
-	{ MS, "Gelu", ts_ox_op_same, 0, 0 }, { MS, "FastGelu", ts_ox_op_same, 0, 0 },
-	{ MS, "BiasGelu", ts_ox_op_same, 0, 0 }, { MS, "QuickGelu", ts_ox_op_same, 0, 0 },
-	{ MS, "QLinearSigmoid", ts_ox_op_same, 0, 0 }, { MS, "QLinearLeakyRelu", ts_ox_op_same, 0, 0 },
-	{ MS, "QLinearAdd", ts_ox_op_binary, OX_QLINEAR, 0 },
-	{ MS, "QLinearMul", ts_ox_op_binary, OX_QLINEAR, 0 },
+	{ MS, "Gelu FastGelu BiasGelu QuickGelu QLinearSigmoid QLinearLeakyRelu", ts_ox_op_same, 0, 0 },
+	{ MS, "QLinearAdd QLinearMul", ts_ox_op_binary, OX_QLINEAR, 0 },
 	{ MS, "QLinearGlobalAveragePool", ts_ox_op_global_pool, OX_QLINEAR, 0 },
-	{ MS, "QLinearConcat", ts_ox_op_concat, OX_QLINEAR, 0 }, { MS, "Attention", NULL, OX_COMPUTE, 0 },
-	{ MS, "MultiHeadAttention", NULL, OX_COMPUTE, 0 }, { MS, "QAttention", NULL, OX_COMPUTE, 0 },
-
+	{ MS, "QLinearConcat", ts_ox_op_concat, OX_QLINEAR, 0 },
+	{ MS, "Attention MultiHeadAttention QAttention", NULL, OX_COMPUTE, 0 },
 };
 
 #define N_OPS (sizeof ops / sizeof ops[0])
+
+/* Whether op is one of the space-separated names. */
+static int names_have(const char *names, const char *op)
+{
+	size_t len = strlen(op);
+	for (const char *p = names;; p++) {
+		size_t n = strcspn(p, " ");
+		if (n == len && !strncmp(p, op, len))
+			return 1;
+		p += n;
+		if (!*p)
+			return 0;
+	}
+}
 
 /* The row of op in domain ("" and "ai.onnx" are the default domain), NULL if none. */
 static const ox_op *op_find(const char *domain, const char *op)
 {
 	int std = !domain || !domain[0] || !strcmp(domain, "ai.onnx");
 	for (size_t i = 0; i < N_OPS; i++)
-		if ((ops[i].domain ? !std && !strcmp(ops[i].domain, domain) : std) && !strcmp(ops[i].name, op))
+		if ((ops[i].domain ? !std && !strcmp(ops[i].domain, domain) : std) && names_have(ops[i].names, op))
 			return &ops[i];
 	return NULL;
 }
@@ -137,9 +122,17 @@ static void compute_op_names(char *buf, size_t size)
 {
 	size_t len = 0;
 	buf[0] = '\0';
-	for (size_t i = 0; i < N_OPS && len < size; i++)
-		if (!ops[i].domain && (ops[i].flags & OX_COMPUTE) && ops[i].run)
-			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "", ops[i].name);
+	for (size_t i = 0; i < N_OPS; i++) {
+		if (ops[i].domain || !(ops[i].flags & OX_COMPUTE) || !ops[i].run)
+			continue;
+		for (const char *p = ops[i].names; len < size; p++) {
+			int n = (int)strcspn(p, " ");
+			len += (size_t)snprintf(buf + len, size - len, "%s%.*s", len ? ", " : "", n, p);
+			p += n;
+			if (!*p)
+				break;
+		}
+	}
 }
 
 /* ---- nodes and the graph ---------------------------------------------------------------- */
@@ -343,14 +336,7 @@ ts_status ts_parse_onnx(const uint8_t *buf, size_t len, const char *fname, ts_wo
 	c.fname = fname;
 	c.g = model->graph;
 	c.d = d;
-	const char *base = strrchr(fname, '/');
-	base = base ? base + 1 : fname;
-	char name[64];
-	ts_strlcpy(name, base, sizeof name);
-	char *dot = strrchr(name, '.');
-	if (dot && dot != name)
-		*dot = '\0';
-	c.w = ts_workload_new(name, fname);
+	c.w = ts_workload_new_file(fname);
 	st = c.w ? import_graph(&c) : ts_err(d, TS_ERR_NOMEM, "%s: out of memory", fname);
 
 	for (size_t i = 0; i < c.n_reasons; i++)

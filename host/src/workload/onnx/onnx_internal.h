@@ -107,7 +107,7 @@ typedef int (*ox_run_fn)(ox_ctx *c, const ox_op *op);
 
 struct ox_op {
 	const char *domain; /* NULL: the default domain ("" or "ai.onnx") */
-	const char *name;
+	const char *names;  /* the operators of this row, separated by single spaces */
 	ox_run_fn run;
 	unsigned flags;     /* OX_* */
 	int arg;            /* the handler's variant: Add, Sub, Mul, Div: the integer arithmetic

@@ -14,6 +14,32 @@ static const ox_val *need_with_ints(ox_ctx *c, const char *attr_name, int64_t *v
 	return x && !ts_ox_ints_from(c, 1, attr_name, v, n) ? x : NULL;
 }
 
+/* The constant values of v, NULL if it has none. */
+static const ox_const *val_const(const ox_ctx *c, const ox_val *v)
+{
+	return v->cidx >= 0 ? &c->consts[v->cidx] : NULL;
+}
+
+/* Output 0 of the given shape; when kx is not NULL (the values of a 1-D input) it holds the
+ * n values kx[at[0]], kx[at[1]], ... up to the first position outside kx (0 from there on). */
+static void set_out_taken(ox_ctx *c, int rank, const int64_t *dims, const ox_const *kx, const int64_t *at,
+			  int n)
+{
+	if (!kx) {
+		ts_ox_set_out(c, 0, rank, dims);
+		return;
+	}
+	ox_const k;
+	memset(&k, 0, sizeof k);
+	k.is_float = kx->is_float;
+	k.n = n;
+	for (int i = 0; i < n && at[i] >= 0 && at[i] < kx->n; i++) {
+		k.i[i] = kx->i[at[i]];
+		k.f[i] = kx->f[at[i]];
+	}
+	ts_ox_set_out_const(c, 0, rank, dims, &k);
+}
+
 int ts_ox_op_same(ox_ctx *c, const ox_op *op)
 {
 	const ox_val *x = ts_ox_need(c, 0);
@@ -312,7 +338,7 @@ int ts_ox_op_concat(ox_ctx *c, const ox_op *op)
 		dims[ax] += v->dims[ax];
 		if (dims[ax] > OX_DIM_MAX)
 			return ts_ox_fail(c, TS_ERR_INPUT, "concatenated dimension too large");
-		const ox_const *kv = v->cidx >= 0 ? &c->consts[v->cidx] : NULL;
+		const ox_const *kv = val_const(c, v);
 		if (all_const && kv && !kv->is_float && rank == 1 && k.n + kv->n <= OX_MAX_CONST) {
 			for (int i = 0; i < kv->n; i++)
 				k.i[k.n++] = kv->i[i];
@@ -556,27 +582,18 @@ int ts_ox_op_gather(ox_ctx *c, const ox_op *op)
 		dims[r++] = x->dims[i];
 	if (ts_ox_check_dims(c, dims, rank))
 		return -1;
-	const ox_const *kx = x->cidx >= 0 ? &c->consts[x->cidx] : NULL;
-	const ox_const *ki = idx->cidx >= 0 ? &c->consts[idx->cidx] : NULL;
-	if (kx && ki && x->rank == 1 && !ki->is_float && ki->n <= OX_MAX_CONST) {
-		ox_const k;
-		memset(&k, 0, sizeof k);
-		k.is_float = kx->is_float;
-		k.n = ki->n;
-		for (int i = 0; i < ki->n; i++) {
-			int64_t j = ki->i[i];
-			if (j < 0)
-				j += kx->n;
-			if (j < 0 || j >= kx->n)
-				return ts_ox_fail(c, TS_ERR_INPUT, "index %lld out of range 0..%d", (long long)ki->i[i],
-						  kx->n - 1);
-			k.i[i] = kx->i[j];
-			k.f[i] = kx->f[j];
-		}
-		ts_ox_set_out_const(c, 0, rank, dims, &k);
-	} else {
-		ts_ox_set_out(c, 0, rank, dims);
+	/* fold a constant 1-D x indexed by constant integers */
+	const ox_const *kx = val_const(c, x), *ki = val_const(c, idx);
+	if (!ki || x->rank != 1 || ki->is_float || ki->n > OX_MAX_CONST)
+		kx = NULL;
+	int64_t at[OX_MAX_CONST];
+	for (int i = 0; kx && i < ki->n; i++) {
+		at[i] = ki->i[i] < 0 ? ki->i[i] + kx->n : ki->i[i];
+		if (at[i] < 0 || at[i] >= kx->n)
+			return ts_ox_fail(c, TS_ERR_INPUT, "index %lld out of range 0..%d", (long long)ki->i[i],
+					  kx->n - 1);
 	}
+	set_out_taken(c, rank, dims, kx, at, kx ? ki->n : 0);
 	return 0;
 }
 
@@ -625,23 +642,12 @@ int ts_ox_op_slice(ox_ctx *c, const ox_op *op)
 		first = s;
 		step1 = st;
 	}
-	const ox_const *kx = x->cidx >= 0 ? &c->consts[x->cidx] : NULL;
-	if (kx && rank == 1 && dims[0] <= OX_MAX_CONST) {
-		ox_const k;
-		memset(&k, 0, sizeof k);
-		k.is_float = kx->is_float;
-		k.n = (int)dims[0];
-		for (int i = 0; i < k.n; i++) {
-			int64_t j = first + i * step1;
-			if (j < 0 || j >= kx->n)
-				break;
-			k.i[i] = kx->i[j];
-			k.f[i] = kx->f[j];
-		}
-		ts_ox_set_out_const(c, 0, rank, dims, &k);
-	} else {
-		ts_ox_set_out(c, 0, rank, dims);
-	}
+	/* fold a constant 1-D x */
+	const ox_const *kx = rank == 1 && dims[0] <= OX_MAX_CONST ? val_const(c, x) : NULL;
+	int64_t at[OX_MAX_CONST];
+	for (int i = 0; kx && i < dims[0]; i++)
+		at[i] = first + i * step1;
+	set_out_taken(c, rank, dims, kx, at, kx ? (int)dims[0] : 0);
 	return 0;
 }
 

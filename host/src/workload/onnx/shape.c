@@ -118,6 +118,28 @@ static int auto_pad_mode(ox_ctx *c, int *mode) /* 0 NOTSET, 1 VALID, 2 SAME_UPPE
 	return 0;
 }
 
+/* Attribute name (strides, dilations): absent, or sp values 1..OX_LAYER_DIM_MAX into out;
+ * a value other than 1 is unsupported unless allow_other. */
+static int window_steps(ox_ctx *c, const char *name, int sp, int allow_other, int64_t *out)
+{
+	const int64_t *v;
+	size_t n;
+	if (ts_ox_attr_ints(c, name, &v, &n, 8))
+		return -1;
+	if (n && n != (size_t)sp)
+		return ts_ox_fail(c, TS_ERR_INPUT, "attribute %s has %zu values, expected %d", name, n, sp);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < 1 || v[i] > OX_LAYER_DIM_MAX)
+			return ts_ox_fail(c, TS_ERR_INPUT, "attribute %s: %lld must be 1..%lld", name, (long long)v[i],
+					  (long long)OX_LAYER_DIM_MAX);
+		if (v[i] != 1 && !allow_other)
+			return ts_ox_fail(c, TS_ERR_UNSUPPORTED, "attribute %s: %lld not supported", name,
+					  (long long)v[i]);
+		out[i] = v[i];
+	}
+	return 0;
+}
+
 int ts_ox_window_attrs(ox_ctx *c, ox_window *wd, const int64_t *in, int allow_dil)
 {
 	const int64_t *v;
@@ -127,29 +149,8 @@ int ts_ox_window_attrs(ox_ctx *c, ox_window *wd, const int64_t *in, int allow_di
 		wd->stride[i] = wd->dil[i] = 1;
 		wd->pad_b[i] = wd->pad_e[i] = 0;
 	}
-	if (ts_ox_attr_ints(c, "strides", &v, &n, 8))
+	if (window_steps(c, "strides", sp, 1, wd->stride) || window_steps(c, "dilations", sp, allow_dil, wd->dil))
 		return -1;
-	if (n && n != (size_t)sp)
-		return ts_ox_fail(c, TS_ERR_INPUT, "attribute strides has %zu values, expected %d", n, sp);
-	for (size_t i = 0; i < n; i++) {
-		if (v[i] < 1 || v[i] > OX_LAYER_DIM_MAX)
-			return ts_ox_fail(c, TS_ERR_INPUT, "attribute strides: %lld must be 1..%lld", (long long)v[i],
-					  (long long)OX_LAYER_DIM_MAX);
-		wd->stride[i] = v[i];
-	}
-	if (ts_ox_attr_ints(c, "dilations", &v, &n, 8))
-		return -1;
-	if (n && n != (size_t)sp)
-		return ts_ox_fail(c, TS_ERR_INPUT, "attribute dilations has %zu values, expected %d", n, sp);
-	for (size_t i = 0; i < n; i++) {
-		if (v[i] < 1 || v[i] > OX_LAYER_DIM_MAX)
-			return ts_ox_fail(c, TS_ERR_INPUT, "attribute dilations: %lld must be 1..%lld", (long long)v[i],
-					  (long long)OX_LAYER_DIM_MAX);
-		if (v[i] != 1 && !allow_dil)
-			return ts_ox_fail(c, TS_ERR_UNSUPPORTED, "attribute dilations: %lld not supported",
-					  (long long)v[i]);
-		wd->dil[i] = v[i];
-	}
 	if (auto_pad_mode(c, &wd->auto_pad))
 		return -1;
 	if (wd->auto_pad == 0) {
