@@ -153,15 +153,16 @@ module ts_ctrl #(
 	endfunction
 
 	// Does [addr, addr + len) lie inside the memory window?
+	// [addr, addr + len) inside [mem_lo, mem_lo + mem_size), without 65-bit sums:
+	// off = addr - mem_lo cannot wrap once addr >= mem_lo, and mem_size < 2^32.
 	function in_window;
 		input [63:0] addr;
 		input [63:0] len;
-		reg   [64:0] lo, hi, end_a;
+		reg   [63:0] off, size;
 		begin
-			lo = {1'b0, mem_lo_i};
-			hi = lo + {33'd0, mem_size_i};
-			end_a = {1'b0, addr} + {1'b0, len};
-			in_window = ({1'b0, addr} >= lo) && (end_a <= hi);
+			off  = addr - mem_lo_i;
+			size = {32'd0, mem_size_i};
+			in_window = (addr >= mem_lo_i) && (off <= size) && (len <= size - off);
 		end
 	endfunction
 
