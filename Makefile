@@ -237,7 +237,7 @@ bench-search:
 # Icarus Verilog running sim/tb_ts_top.v.
 bench-sim: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench_sim
-	$(BUILD)/bench/bench_sim
+	$(BUILD)/bench/bench_sim $(BUILD)/bench/iverilog
 
 # ---- rtl ------------------------------------------------------------------------------
 # verilator -Wall, iverilog -g2005 and yosys on the generated parameters of a

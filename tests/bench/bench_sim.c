@@ -9,7 +9,8 @@
  * CYCLES and write the same output bytes, else the line says MISMATCH and the
  * bench fails. iverilog's time is the vvp run (image load included, compile
  * excluded); Verilator's, the best of three runs. Skips the peer when iverilog is not installed. Run from the repo
- * root (it reads rtl/ and sim/); work files go to build/bench/iverilog/. */
+ * root (it reads rtl/ and sim/); work files go to the directory argv[1]
+ * (make bench-sim: $(BUILD)/bench/iverilog). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,6 @@
 #define MEM_SIZE (8ull << 20)
 #define BIG_DIM 256
 #define IV_DIM 48
-#define WORK_DIR "build/bench/iverilog"
 
 static uint64_t rng(uint64_t *s)
 {
@@ -103,8 +103,8 @@ typedef struct iv_result {
 } iv_result;
 
 /* The short GEMM on Verilator and on iverilog; 0 when both agree. */
-static int peer_run(tsd_dev *dev, const ts_hwcfg *c, iv_result *iv, unsigned long long *vl_cycles,
-		    ts_diag *d)
+static int peer_run(tsd_dev *dev, const char *work_dir, const ts_hwcfg *c, iv_result *iv,
+		    unsigned long long *vl_cycles, ts_diag *d)
 {
 	memset(iv, 0, sizeof *iv);
 	ts_layer l = ts_layer_gemm("gemm-iv", 1, IV_DIM, IV_DIM, IV_DIM);
@@ -129,7 +129,7 @@ static int peer_run(tsd_dev *dev, const ts_hwcfg *c, iv_result *iv, unsigned lon
 		goto out;
 	}
 	char dir[512], cmd[4096], hex[600], outp[600], vvp[600], log[600];
-	snprintf(dir, sizeof dir, "%s/%s", WORK_DIR, c->name);
+	snprintf(dir, sizeof dir, "%s/%s", work_dir, c->name);
 	snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
 	if (system(cmd) != 0 || ts_gen_write_sim_files(c, c->name, dir, d))
 		goto out;
@@ -180,12 +180,18 @@ out:
 	return rc;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	static const uint32_t dims[] = { 4, 8, 16 };
 	int rc = 0;
-	mkdir("build/bench", 0777);
-	mkdir(WORK_DIR, 0777);
+	/* iverilog's work files: argv[1] (make bench-sim passes $(BUILD)/bench/iverilog). */
+	const char *work_dir = argc > 1 ? argv[1] : "build/bench/iverilog";
+	char cmd[1100];
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s'", work_dir);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "bench_sim: cannot create %s\n", work_dir);
+		return 1;
+	}
 	for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++) {
 		ts_hwcfg c;
 		ts_hwcfg_default(&c);
@@ -233,7 +239,7 @@ int main(void)
 		       r.mismatches || r.dut_cycles != r.model_cycles ? " (MISMATCH)" : "");
 		iv_result iv;
 		unsigned long long vl_cycles = 0;
-		if (peer_run(s, &c, &iv, &vl_cycles, &d)) {
+		if (peer_run(s, work_dir, &c, &iv, &vl_cycles, &d)) {
 			printf(" | iverilog: %s\n", d.msg);
 			rc = 1;
 		} else if (!iv.ran) {
