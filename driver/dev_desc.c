@@ -85,6 +85,16 @@ static void desc_reset(tsd_dev *dev)
 	set_id_regs(x);
 }
 
+/* SOFT_RESET, as ts_ctrl does it: the last run's result registers clear; the
+ * programmed registers and the scratchpads keep their contents. */
+static void clear_results(desc_dev *x)
+{
+	static const uint32_t results[] = { TS_REG_STATUS, TS_REG_ERR_CODE, TS_REG_ERR_DESC,
+					    TS_REG_CYCLES_LO, TS_REG_CYCLES_HI, TS_REG_DESC_DONE };
+	for (size_t i = 0; i < sizeof results / sizeof results[0]; i++)
+		x->regs[results[i] / 4] = 0;
+}
+
 static uint64_t reg64(const desc_dev *x, uint32_t lo, uint32_t hi)
 {
 	return x->regs[lo / 4] | (uint64_t)x->regs[hi / 4] << 32;
@@ -118,7 +128,7 @@ static void desc_reg_write(tsd_dev *dev, uint32_t offset, uint32_t value)
 	switch (offset) {
 	case TS_REG_CTRL:
 		if (value & TS_CTRL_SOFT_RESET)
-			desc_reset(dev);
+			clear_results(x);
 		x->regs[TS_REG_CTRL / 4] = value & TS_CTRL_IRQ_ENABLE;
 		if (value & TS_CTRL_START)
 			desc_start(dev);

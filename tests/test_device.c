@@ -62,6 +62,17 @@ static void test_open_unknown(void **state)
 	assert_non_null(strstr(d.msg, "rtl, desc"));
 }
 
+/* Every register of the map reads the same on both devices. */
+static void same_registers(tsd_dev *rtl, tsd_dev *desc)
+{
+#define TS_REG(name, offset, access, description)                                              \
+	if (tsd_reg_read(rtl, TS_REG_##name) != tsd_reg_read(desc, TS_REG_##name))                \
+		fail_msg("register %s: rtl 0x%x, desc 0x%x", #name, tsd_reg_read(rtl, TS_REG_##name), \
+			 tsd_reg_read(desc, TS_REG_##name));
+#include "tessera/regmap.def"
+#undef TS_REG
+}
+
 /* Every register the host can read after reset, and a read/write one, on both devices. */
 static void test_registers_match_rtl(void **state)
 {
@@ -72,18 +83,46 @@ static void test_registers_match_rtl(void **state)
 	assert_int_equal(tsd_reg_read(desc, TS_REG_ID), TS_REG_ID_MAGIC);
 	assert_int_equal(tsd_reg_read(desc, TS_REG_HW_SPAD_IN), 20); /* 60 B / 3 B */
 	assert_int_equal(tsd_reg_read(desc, TS_REG_HW_SPAD_ACC), 8); /* 160 B / 20 B */
-#define TS_REG(name, offset, access, description)                                              \
-	if (tsd_reg_read(rtl, TS_REG_##name) != tsd_reg_read(desc, TS_REG_##name))                \
-		fail_msg("register %s: rtl 0x%x, desc 0x%x", #name, tsd_reg_read(rtl, TS_REG_##name), \
-			 tsd_reg_read(desc, TS_REG_##name));
-#include "tessera/regmap.def"
-#undef TS_REG
+	same_registers(rtl, desc);
 	tsd_reg_write(desc, TS_REG_DESC_MAX, 0x12345678u);
 	assert_int_equal(tsd_reg_read(desc, TS_REG_DESC_MAX), 0x12345678u);
 	tsd_reg_write(desc, TS_REG_HW_ROWS, 99); /* read-only */
 	assert_int_equal(tsd_reg_read(desc, TS_REG_HW_ROWS), 3);
 	tsd_close(rtl);
 	tsd_close(desc);
+}
+
+/* A failed run, then SOFT_RESET: both devices leave every register alike; the reset
+ * clears the run's results and keeps what the host programmed (ts_ctrl). */
+static void test_soft_reset_after_error(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	cfg_2x2_int8_ws(&c);
+	tsd_dev *devs[2] = { open_dev("rtl", &c), open_dev("desc", &c) };
+	ts_layer l = ts_layer_gemm("g", 1, 4, 4, 4);
+	ts_diag d = { { 0 } };
+	for (int k = 0; k < 2; k++) {
+		ts_layer_image img;
+		tsd_run_result r;
+		assert_int_equal(ts_layer_image_build(&c, &l, MEM_BASE, NULL, NULL, NULL, &img, &d), TS_OK);
+		img.bytes[img.b.desc_off + 2 * TS_DESC_BYTES] = 0x3f; /* descriptor 2: no such opcode */
+		assert_int_equal(tsd_run_layer(devs[k], &c, &l, &img, NULL, &r, NULL, &d), TS_ERR_MISMATCH);
+		assert_int_equal(r.err, TS_HWERR_BAD_OPCODE);
+		assert_int_equal(r.err_desc, 2);
+		ts_layer_image_free(&img);
+		ts_diag_clear(&d);
+	}
+	same_registers(devs[0], devs[1]);
+	uint32_t desc_max = tsd_reg_read(devs[1], TS_REG_DESC_MAX);
+	for (int k = 0; k < 2; k++)
+		tsd_reg_write(devs[k], TS_REG_CTRL, TS_CTRL_SOFT_RESET);
+	same_registers(devs[0], devs[1]);
+	assert_int_equal(tsd_reg_read(devs[1], TS_REG_STATUS), 0);
+	assert_int_equal(tsd_reg_read(devs[1], TS_REG_ERR_CODE), TS_HWERR_NONE);
+	assert_int_equal(tsd_reg_read(devs[1], TS_REG_DESC_MAX), desc_max);
+	tsd_close(devs[0]);
+	tsd_close(devs[1]);
 }
 
 /* One image, both devices: the same output bytes and the cost model's cycles. */
@@ -200,6 +239,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_unknown),
 		cmocka_unit_test(test_registers_match_rtl),
+		cmocka_unit_test(test_soft_reset_after_error),
 		cmocka_unit_test(test_same_image_two_devices),
 		cmocka_unit_test(test_limits_then_reset),
 		cmocka_unit_test(test_bad_ranges_and_errors),
