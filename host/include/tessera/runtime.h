@@ -149,10 +149,8 @@ ts_status ts_layer_image_build(const ts_hwcfg *c, const ts_layer *l, uint64_t ba
 			       const void *x, const ts_rt_requant *rq, ts_layer_image *img, ts_diag *d);
 void ts_layer_image_free(ts_layer_image *img);
 
-/* Host element sizes of a PE type's weights and activations (the table at the top),
- * and its output range (binary: -1..0, the sign bit of the unclamped value). */
-size_t ts_rt_weight_elem_size(ts_pe_type pe);
-size_t ts_rt_act_elem_size(ts_pe_type pe);
+/* The output range of a PE type's STOREs (binary: -1..0, whose clamp keeps the sign
+ * of the unclamped value that decides the bit). */
 void ts_rt_out_range(ts_pe_type pe, int32_t *qmin, int32_t *qmax);
 
 /* Seeded random operands of layer l in c's element types (full ranges) and a random

@@ -321,20 +321,27 @@ static ts_hw_err exec_compute(run *x, const ts_desc *desc)
 	return TS_HWERR_NONE;
 }
 
+void ts_rt_out_range(ts_pe_type pe, int32_t *qmin, int32_t *qmax)
+{
+	uint32_t bits = ts_pe_abits(pe);
+	if (bits == 1) { /* binary: the sign of the unclamped value decides the bit */
+		*qmin = -1;
+		*qmax = 0;
+		return;
+	}
+	*qmin = -(int32_t)(1u << (bits - 1));
+	*qmax = (int32_t)(1u << (bits - 1)) - 1;
+}
+
 /* Requantize one accumulator (desc.h STORE); *bit gets the binary output. */
 static int32_t requant(const ts_descsim *s, int64_t acc, int32_t mult, int shift, int32_t zp, int *nonneg)
 {
 	int32_t qmin, qmax;
-	switch (s->c.pe) {
-	case TS_PE_INT16: qmin = -32768, qmax = 32767; break;
-	case TS_PE_INT4: qmin = -8, qmax = 7; break;
-	case TS_PE_BINARY: qmin = INT32_MIN, qmax = INT32_MAX; break;
-	default: qmin = -128, qmax = 127; break;
-	}
+	ts_rt_out_range(s->c.pe, &qmin, &qmax);
 	if (s->acc_bits <= 32) {
 		ts_requant rq = { mult, shift, zp, qmin, qmax };
 		int32_t y = ts_requant_one((int32_t)acc, &rq);
-		*nonneg = y >= 0; /* clamping to the int32 range keeps the sign */
+		*nonneg = y >= 0; /* clamping keeps the sign (binary: to -1..0) */
 		return y;
 	}
 	__int128 y = ((__int128)acc * mult + ((__int128)1 << (shift - 1))) >> shift;

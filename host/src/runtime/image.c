@@ -42,26 +42,11 @@ void ts_layer_image_free(ts_layer_image *img)
 }
 
 /* ---- random operands ------------------------------------------------------------------ */
-size_t ts_rt_weight_elem_size(ts_pe_type pe)
+/* Host bytes of one weight or activation element (runtime.h: int16 for int16, else
+ * one byte). */
+static size_t elem_bytes(ts_pe_type pe)
 {
 	return pe == TS_PE_INT16 ? 2 : 1;
-}
-
-size_t ts_rt_act_elem_size(ts_pe_type pe)
-{
-	return pe == TS_PE_INT16 ? 2 : 1;
-}
-
-void ts_rt_out_range(ts_pe_type pe, int32_t *qmin, int32_t *qmax)
-{
-	uint32_t bits = ts_pe_abits(pe);
-	if (bits == 1) { /* binary: the sign of the unclamped value decides the bit */
-		*qmin = -1;
-		*qmax = 0;
-		return;
-	}
-	*qmin = -(int32_t)(1u << (bits - 1));
-	*qmax = (int32_t)(1u << (bits - 1)) - 1;
 }
 
 /* splitmix64: the operand stream of a seed. */
@@ -111,8 +96,8 @@ ts_status ts_layer_operands_random(const ts_hwcfg *c, const ts_layer *l, uint64_
 	uint64_t s = seed;
 	op->wn = ts_layer_weight_elems(l);
 	op->xn = ts_layer_input_elems(l);
-	op->w = calloc(op->wn ? op->wn : 1, ts_rt_weight_elem_size(c->pe));
-	op->x = calloc(op->xn ? op->xn : 1, ts_rt_act_elem_size(c->pe));
+	op->w = calloc(op->wn ? op->wn : 1, elem_bytes(c->pe));
+	op->x = calloc(op->xn ? op->xn : 1, elem_bytes(c->pe));
 	if (!op->w || !op->x) {
 		ts_layer_operands_free(op);
 		return ts_err(d, TS_ERR_NOMEM, "layer '%s': out of memory for its operands", l->name);
