@@ -29,7 +29,7 @@ ts_status tsd_run_layer(tsd_dev *dev, const ts_hwcfg *c, const ts_layer *l, ts_l
 		return ts_err(d, TS_ERR_MISMATCH, "layer '%s': the %s device stopped with %s at descriptor %u%s%s",
 			      l->name, dev->ops->name, ts_hw_err_name(r->err), r->err_desc, r->why[0] ? ": " : "",
 			      r->why);
-	st = tsd_mem_read(dev, b->base, img->bytes, b->total, d);
+	st = tsd_mem_read(dev, b->base + b->o_off, img->bytes + b->o_off, b->o_bytes, d);
 	if (!st && y)
 		st = ts_unpack_output(c, l, b, img->bytes, y, d);
 	return st;

@@ -77,8 +77,8 @@ ts_status tsd_run(tsd_dev *dev, uint64_t desc_addr, uint32_t desc_max, const tsd
 
 /* ---- one layer ---------------------------------------------------------------------
  * The image (ts_layer_image_build, planned at tsd_mem_base(dev)) is written to the
- * device, its list run (DESC_MAX = its length), the image read back into img->bytes and
- * the output unpacked into y [N][K][P][Q] (NULL: not unpacked). A hardware error is
+ * device, its list run (DESC_MAX = its length), the output region read back into
+ * img->bytes and unpacked into y [N][K][P][Q] (NULL: not unpacked). A hardware error is
  * TS_ERR_MISMATCH "layer '<name>': <ERR> at descriptor <i>[: why]". */
 ts_status tsd_run_layer(tsd_dev *dev, const ts_hwcfg *c, const ts_layer *l, ts_layer_image *img,
 			const tsd_limit *lim, tsd_run_result *r, int32_t *y, ts_diag *d);
