@@ -45,8 +45,8 @@ static size_t params_of(const ts_hwcfg *c, param *p)
 	p[n++] = (param){ "D_ACC", dv.d_acc, "accumulator scratchpad depth (words)" };
 	p[n++] = (param){ "DRAM_BPC", c->dram_bytes_per_cycle, "memory port bytes per beat" };
 	p[n++] = (param){ "DRAM_LATENCY", c->dram_latency, "memory latency (cycles, request to first beat)" };
-	p[n++] = (param){ "ABITS", ts_pe_abits(c->pe), "activation (and output) bits" };
-	p[n++] = (param){ "WBITS", ts_pe_wbits(c->pe), "weight bits" };
+	p[n++] = (param){ "ABITS", dv.abits, "activation (and output) bits" };
+	p[n++] = (param){ "WBITS", dv.wbits, "weight bits" };
 	return n;
 }
 
