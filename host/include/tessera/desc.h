@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-/* TS_DESC_WORDS, TS_DESC_SHIFT_MAX */
+/* TS_DESC_WORDS, TS_DESC_QREC_BYTES, TS_DESC_SHIFT_BITS */
 enum {
 #define TS_DESC_CONST(name, value, what) TS_DESC_##name = (value),
 #include "tessera/desc.def"
@@ -23,7 +23,7 @@ enum ts_desc_opcode {
 #include "tessera/desc.def"
 };
 
-/* Flag bits of the FLAGS field: TS_LOAD_TO_W, TS_COMP_ACC_FIRST, TS_COMP_DRAIN. */
+/* Flag bits of the FLAGS field: TS_LOAD_TO_W, TS_LOAD_TO_Q, TS_COMP_ACC_FIRST, TS_COMP_DRAIN. */
 enum {
 #define TS_DESC_FLAG(name, op, bit, what) TS_##name = 1u << (bit),
 #include "tessera/desc.def"
@@ -59,15 +59,31 @@ typedef enum ts_desc_field {
  *         OS: kc steps; step k feeds A word a0+k (element i -> array row i) and
  *             W word w0+k (element j -> column j); with DRAIN, accumulator word
  *             acc0+i receives the outputs of array row i (i < mt).
+ * LOAD_TO_Q (flag; not with LOAD_TO_W): the requantization table, C entries (one
+ *         per array column, kept until overwritten; zero after reset). LOAD_ROWS
+ *         records of TS_DESC_QREC_BYTES (12) bytes go to entries LOAD_WORD ..
+ *         LOAD_WORD + ROWS - 1 (beyond C: ERR_SPAD_RANGE). Record, little-endian:
+ *         bytes 0-3 bias (int32), 4-7 mult (bit 31 ignored: 0..2^31-1), byte 8
+ *         shift (low TS_DESC_SHIFT_BITS bits: 0..63), bytes 9-11 ignored.
+ *         LOAD_ROW_ELEMS must be QREC_BYTES and LOAD_ROWS2 / LOAD_ROW_ELEMS2 0
+ *         (else ERR_BAD_OPCODE); LOAD_BYTES = 12 * ROWS (else ERR_BYTES_MISMATCH).
+ *         Cycles: those of any LOAD of LOAD_BYTES bytes.
  * STORE   STORE_ROWS mt rows of STORE_COLS nt accumulators from word
- *         STORE_ACC_WORD, requantized with STORE_MULT (int32, 1..2^31-1),
- *         STORE_SHIFT and STORE_ZP (int8); STORE_RESERVED zero. Writes mt rows
- *         of bytes(nt, out bits) contiguous bytes at STORE_ADDR_HI:STORE_ADDR_LO:
- *         out = clamp(((acc * mult + 2^(shift-1)) >> shift) + zp) to the
- *         output type's range (ts_requant_one: the golden model). Output type =
- *         the PE type's activation type (int16, int8, int4 packed two per byte low
- *         nibble first, int8 for lightpe); binary: bit = 1 iff the requantized
- *         value before clamping is >= 0, packed 8 per byte, LSB first.
+ *         STORE_ACC_WORD; column j (0 .. nt-1) of the tile is requantized with
+ *         table entry j (bias_j, mult_j, shift_j), the output zero point
+ *         STORE_ZP (int16) and the clamp range STORE_CLAMP_LO .. STORE_CLAMP_HI
+ *         (int16; QMIN <= LO <= HI <= QMAX of the output type, else
+ *         ERR_BAD_OPCODE; binary: -1 .. 0); FLAGS and STORE_RESERVED zero.
+ *         Writes mt rows of bytes(nt, out bits) contiguous bytes at
+ *         STORE_ADDR_HI:STORE_ADDR_LO. With acc sign-extended from acc_bits and
+ *         all arithmetic exact (no wrap):
+ *           s   = acc + bias_j
+ *           y   = ((s * mult_j + (shift_j ? 2^(shift_j - 1) : 0)) >> shift_j) + zp
+ *           out = min(max(y, CLAMP_LO), CLAMP_HI)
+ *         (ts_requant_acc in quant.h: the golden model). Output type = the PE
+ *         type's activation type (int16, int8, int4 packed two per byte low
+ *         nibble first, int8 for lightpe); binary: bit = 1 iff y >= 0 (before
+ *         clamping), packed 8 per byte, LSB first.
  * FENCE   no fields.
  *
  * Clarifications (added with the runtime lowering and the C descriptor model,
@@ -82,12 +98,15 @@ typedef enum ts_desc_field {
  *   requantizes the sign-extended acc_bits value (the formula above, exact).
  *   Binary PE: +1 when the activation bit equals the weight bit, else -1.
  * - Errors (regmap.h ts_hw_err), checked in this order: BAD_OPCODE (unknown opcode,
- *   CONVERT in v1, RESERVED, undefined flag bits (WS ignores DRAIN), STORE
- *   multiplier < 1, shift outside 1..SHIFT_MAX, STORE_RESERVED); ZERO_LENGTH (LOAD rows,
+ *   CONVERT in v1, RESERVED, undefined flag bits (WS ignores DRAIN), LOAD with both
+ *   TO_W and TO_Q, a TO_Q LOAD whose ROW_ELEMS is not QREC_BYTES or with ROWS2 or
+ *   ROW_ELEMS2 set, STORE clamp range outside QMIN <= LO <= HI <= QMAX,
+ *   STORE_RESERVED); ZERO_LENGTH (LOAD rows,
  *   row_elems or bytes 0, rows2 > 0 with row_elems2 0; COMPUTE mt, kt or nt 0;
- *   STORE rows or cols 0); TILE_RANGE (LOAD row_elems(2) > R for A or > C for W;
+ *   STORE rows or cols 0); TILE_RANGE (LOAD row_elems(2) > R for A or > C for W
+ *   (TO_Q: none);
  *   WS kt > R, OS mt > R, nt > C; STORE cols > C); BYTES_MISMATCH; SPAD_RANGE (LOAD
- *   rows + rows2 words; COMPUTE WS mt A / kt W / mt acc words, OS kt A / kt W / mt
+ *   rows + rows2 words; TO_Q: word + rows > C entries; COMPUTE WS mt A / kt W / mt acc words, OS kt A / kt W / mt
  *   acc words; STORE rows acc words); ADDR_RANGE (LOAD/STORE bytes, and a descriptor
  *   fetch: list base not 32-byte aligned or outside the window). NO_FENCE: instead
  *   of fetching descriptor index DESC_MAX (ERR_DESC = DESC_MAX).

@@ -199,6 +199,8 @@ ts_status ts_onnx_node_init(ts_onnx_node *n, const char *op_type, const char *na
 ts_status ts_onnx_node_set_ints(ts_onnx_node *n, const char *attr, const int64_t *v, size_t count,
 				ts_diag *d);
 ts_status ts_onnx_node_set_string(ts_onnx_node *n, const char *attr, const char *v, ts_diag *d);
+ts_status ts_onnx_node_set_floats(ts_onnx_node *n, const char *attr, const float *v, size_t count,
+				  ts_diag *d);
 
 /* Run the node: in[] in the operator's input order (absent optional inputs have
  * dtype 0), out[] allocated here (free with ts_tensor_free). ctx as for ts_gemm. */

@@ -76,6 +76,11 @@ typedef struct ts_requant {
 
 /* One output value; parameters must be valid (see ts_requant_check). */
 int32_t ts_requant_one(int32_t acc, const ts_requant *rq);
+/* The accelerator's STORE (desc.h), exact: s = acc + bias; y = ((s * (mult & 0x7fffffff)
+ * + (shift ? 2^(shift-1) : 0)) >> shift) + zp with shift = shift & 63; *pos (may be NULL)
+ * = y >= 0; returns y clamped to [lo, hi]. acc is the sign-extended accumulator. */
+int32_t ts_requant_acc(int64_t acc, int32_t bias, int32_t mult, unsigned shift, int32_t zp,
+		       int32_t lo, int32_t hi, int *pos);
 /* Requantize n values (in place allowed when out aliases acc as int32_t). */
 void ts_requant_n(const int32_t *acc, size_t n, const ts_requant *rq, int32_t *out);
 ts_status ts_requant_check(const ts_requant *rq, ts_diag *d);

@@ -10,6 +10,7 @@
 #include "tessera/cost.h"
 #include "tessera/desc.h"
 #include "tessera/hwcfg.h"
+#include "tessera/kernels.h"
 #include "tessera/regmap.h"
 #include "tessera/status.h"
 #include "tessera/workload.h"
@@ -22,23 +23,43 @@
  *   lightpe1  uint8_t code, high nibble 0 / int8_t
  *   lightpe2  uint8_t code / int8_t
  *   binary    int8_t, >= 0 means +1 (bit 1), < 0 means -1 (bit 0) / same
- * Activations are symmetric: zero point 0, so conv padding contributes 0 (the
- * hardware has no input zero point). Binary has no zero: padded positions are -1
- * (bit 0). The layer's wbits/abits and w_density are ignored: the PE type decides.
- * Requantization is per tensor (one multiplier / shift / zero point in every STORE);
- * per-channel parameters would need one STORE per channel or a parameter table in a
- * later descriptor format version. */
+ * Activations may have a zero point x_zp (ts_rt_quant): conv padding is x_zp, and the
+ * image builder folds -x_zp * sum_k w[n][k] into each channel's bias, so the hardware
+ * needs no input zero point (integer-only inference). int8 PE only; binary has no
+ * zero: padded positions are -1 (bit 0). The layer's wbits/abits and w_density are
+ * ignored: the PE type decides.
+ * Requantization is per output channel: bias, multiplier and shift per channel (the
+ * table of LOAD_TO_Q, desc.h), one output zero point and one clamp range per layer. */
 
-/* Per-tensor requantization of the STOREs (desc.h; ts_requant_one semantics). */
-typedef struct ts_rt_requant {
-	int32_t mult;  /* 1 .. 2^31 - 1 */
-	int shift;     /* 1 .. 62 */
-	int32_t zp;    /* -128 .. 127 */
-} ts_rt_requant;
+/* Requantization of one layer's outputs (desc.h STORE; ts_requant_acc semantics).
+ * Arrays have one entry per output channel K of the layer (channel k = group * K/G + n). */
+typedef struct ts_rt_quant {
+	const int32_t *bias;   /* [K] int32 bias, before folding x_zp (NULL: 0) */
+	const int32_t *mult;   /* [K] 0 .. 2^31 - 1 */
+	const uint8_t *shift;  /* [K] 0 .. 63 */
+	int32_t zp;            /* output zero point, int16 */
+	int32_t lo, hi;        /* clamp range, inside ts_rt_out_range of the PE type */
+	int32_t x_zp;          /* input zero point (conv padding value; folded into the bias) */
+} ts_rt_quant;
+
+/* A per-tensor ts_rt_quant of K channels (mult/shift repeated, bias NULL or given,
+ * lo/hi the full output range, x_zp 0); the arrays are owned by *s (ts_rt_quant_store_free). */
+typedef struct ts_rt_quant_store {
+	ts_rt_quant q;
+	int32_t *bias, *mult;
+	uint8_t *shift;
+} ts_rt_quant_store;
+ts_status ts_rt_quant_uniform(ts_pe_type pe, size_t k, int32_t mult, int shift, int32_t zp,
+			      ts_rt_quant_store *s, ts_diag *d);
+void ts_rt_quant_store_free(ts_rt_quant_store *s);
+/* Check q for layer l on c (ranges above); message names the layer and the channel. */
+ts_status ts_rt_quant_check(const ts_hwcfg *c, const ts_layer *l, const ts_rt_quant *q, ts_diag *d);
 
 /* ---- memory image of one layer -------------------------------------------------
  * One contiguous image at address `base` (32-byte aligned):
- *   [weights][activations][outputs][descriptors], each region 32-byte aligned.
+ *   [weights][activations][outputs][qtab][descriptors], each region 32-byte aligned.
+ * qtab: K records of TS_DESC_QREC_BYTES in output-channel order (bias with x_zp folded,
+ * mult, shift); the LOAD_TO_Q before each STORE reads the nt records of its columns.
  * Within a region the packed passes (group packing, docs/timing.md §3) follow each
  * other; within a pass (M x Kr by Kr x N after packing):
  *   weights      [n tile][k][nt]            rows of bytes(nt, wbits); WS LOADs read one
@@ -55,6 +76,7 @@ typedef struct ts_layer_buffers {
 	uint64_t w_off, w_bytes;
 	uint64_t a_off, a_bytes;
 	uint64_t o_off, o_bytes;
+	uint64_t q_off, q_bytes;
 	uint64_t desc_off, desc_count; /* descriptors incl. the final FENCE */
 	uint64_t pass_w_bytes, pass_a_bytes, pass_o_bytes; /* one full pass (group_pack groups) */
 	uint64_t total;        /* image size in bytes */
@@ -78,6 +100,7 @@ void ts_layer_pass(const ts_layer_buffers *b, uint64_t p, ts_lower_pass *out);
 typedef enum ts_lower_kind {
 	TS_LK_LOAD_A = 0, /* an A tile, block (WS resident) or panel / chunk (OS) */
 	TS_LK_LOAD_W,     /* a W tile (WS), panel or chunk (OS) */
+	TS_LK_LOAD_Q,     /* the requantization records of a STORE's columns */
 	TS_LK_COMPUTE,
 	TS_LK_STORE,
 	TS_LK_FENCE
@@ -103,10 +126,10 @@ typedef struct ts_lower_visitor {
 
 /* Enumerate the descriptors of layer l on c (docs/timing.md §4-5, final FENCE).
  * b: the layout (addresses = b->base + offsets), or NULL: addresses are offsets of the
- * layout at base 0 (for cost walks). rq: NULL = multiplier 2^30, shift 30 (identity
- * before clamping). */
+ * layout at base 0 (for cost walks). q: the STOREs' zp and clamp range (NULL: zp 0, the
+ * full output range); the per-channel parts live in the image's qtab. */
 ts_status ts_lower_layer(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buffers *b,
-			 const ts_rt_requant *rq, const ts_lower_visitor *v, ts_diag *d);
+			 const ts_rt_quant *q, const ts_lower_visitor *v, ts_diag *d);
 
 
 /* Reference: the same cycles by enumerating every descriptor of the plan
@@ -123,20 +146,24 @@ ts_status ts_cost_walk(const ts_hwcfg *c, const ts_layer *l, uint64_t *cycles, u
 ts_status ts_pack_weights(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buffers *b,
 			  const void *w, uint8_t *image, ts_diag *d);
 ts_status ts_pack_input(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buffers *b,
-			const void *x, uint8_t *image, ts_diag *d);
+			const void *x, int32_t x_zp, uint8_t *image, ts_diag *d);
+/* The qtab region of q (x_zp folded into the biases with the weights w). */
+ts_status ts_pack_qtab(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buffers *b,
+		       const void *w, const ts_rt_quant *q, uint8_t *image, ts_diag *d);
 ts_status ts_unpack_output(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buffers *b,
 			   const uint8_t *image, int32_t *y, ts_diag *d);
 /* Write the descriptor list of l into image at b->desc_off (little-endian words). */
 ts_status ts_write_descriptors(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buffers *b,
-			       const ts_rt_requant *rq, uint8_t *image, ts_diag *d);
+			       const ts_rt_quant *q, uint8_t *image, ts_diag *d);
 
 /* Descriptor <-> 32 little-endian bytes. */
 void ts_desc_encode(const ts_desc *desc, uint8_t out[TS_DESC_BYTES]);
 void ts_desc_decode(const uint8_t in[TS_DESC_BYTES], ts_desc *desc);
 
 /* ---- the memory image of one layer -------------------------------------------------
- * The one builder of an image: plan at base, pack w and x (NULL: left zero), write the
- * descriptors (rq NULL: identity requantization) and fill the output region with
+ * The one builder of an image: plan at base, pack w and x (NULL: left zero) and the
+ * qtab of q (checked with ts_rt_quant_check; NULL: identity requantization, mult 2^30,
+ * shift 30, no bias), write the descriptors and fill the output region with
  * TS_IMAGE_UNWRITTEN so outputs a device never writes show. img->bytes holds
  * img->b.total bytes, byte 0 at address base; ts_layer_image_free releases it. */
 #define TS_IMAGE_UNWRITTEN 0xa5
@@ -146,7 +173,7 @@ typedef struct ts_layer_image {
 } ts_layer_image;
 
 ts_status ts_layer_image_build(const ts_hwcfg *c, const ts_layer *l, uint64_t base, const void *w,
-			       const void *x, const ts_rt_requant *rq, ts_layer_image *img, ts_diag *d);
+			       const void *x, const ts_rt_quant *q, ts_layer_image *img, ts_diag *d);
 void ts_layer_image_free(ts_layer_image *img);
 
 /* The output range of a PE type's STOREs (binary: -1..0, whose clamp keeps the sign
@@ -154,17 +181,25 @@ void ts_layer_image_free(ts_layer_image *img);
 void ts_rt_out_range(ts_pe_type pe, int32_t *qmin, int32_t *qmax);
 
 /* Seeded random operands of layer l in c's element types (full ranges) and a random
- * per-tensor requantization that keeps most outputs inside the output range (so a
- * wrong accumulator shows). The same seed gives the same operands. */
+ * per-channel requantization (bias, mult, shift per channel, zp, a clamp range, and
+ * for int8 PEs an input zero point) that keeps most outputs inside the output range
+ * (so a wrong accumulator shows). The same seed gives the same operands. */
 typedef struct ts_layer_operands {
 	void *w, *x;
 	size_t wn, xn;
-	ts_rt_requant rq;
+	ts_rt_quant_store q;
 } ts_layer_operands;
 
 ts_status ts_layer_operands_random(const ts_hwcfg *c, const ts_layer *l, uint64_t seed,
 				   ts_layer_operands *op, ts_diag *d);
 void ts_layer_operands_free(ts_layer_operands *op);
+
+/* ---- golden model of a layer (hardware semantics) ------------------------------------
+ * y [N][K][P][Q] as the accelerator computes it: acc = sum over the padded (x_zp) im2col
+ * window of x * w, wrapped to acc_bits; ts_requant_acc(acc, bias - x_zp * sum w, ...)
+ * per channel (binary: +-1). Any PE type; ctx as for ts_gemm (NULL: auto). */
+ts_status ts_layer_ref(const ts_hwcfg *c, const ts_layer *l, const void *w, const void *x,
+		       const ts_rt_quant *q, int32_t *y, const ts_kernel_ctx *ctx, ts_diag *d);
 
 /* ---- C descriptor model -------------------------------------------------------------
  * Executes a descriptor list exactly as desc.h specifies, on scratchpads of the depths

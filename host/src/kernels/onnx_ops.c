@@ -734,3 +734,11 @@ ts_status ts_onnx_run(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, t
 			ts_tensor_free(&out[i]);
 	return st;
 }
+
+ts_status ts_onnx_node_set_floats(ts_onnx_node *n, const char *attr, const float *v, size_t count,
+				  ts_diag *d)
+{
+	(void)v;
+	(void)count;
+	return ts_err(d, TS_ERR_UNSUPPORTED, "%s: attribute '%s' not supported", n->op_type, attr);
+}
