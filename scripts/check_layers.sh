@@ -39,6 +39,7 @@ cost.h model
 sqnr.h model
 runtime.h runtime
 device.h driver
+run.h driver
 sim.h sim
 search.h search
 gen.h gen

@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "report", cmd_report, "plot a search database: convergence per run and the latency/area Pareto front" },
 	{ "gen", cmd_gen, "write the RTL includes and C header generated from a config and the contract tables" },
 	{ "sim", cmd_sim, "Verilator co-simulation of the RTL vs the golden model and cost model" },
+	{ "run", cmd_run, "run a whole int8 ONNX network on a device (host, desc, rtl), layer by layer" },
 };
 
 static void usage(FILE *f)
