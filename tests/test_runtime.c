@@ -1,9 +1,12 @@
 /* test_runtime.c — runtime lowering and the C descriptor model: hand-derived
  * descriptor streams and cycles (docs/timing.md §8), binary/int4 edge cases by
- * hand, random layers on random configs executed in descsim and compared element by
- * element with the golden conv + requantization and cycle by cycle with the cost
- * model, the visitor's tile coordinates (every M x N x Kr cell computed once), and
- * every hardware error from a corrupted list. Seed: TS_SEED, else time (printed). */
+ * hand, per-channel requantization by hand (bias, mult, shift, int16 zero point,
+ * clamp, x_zp folded with padding) and its checks, random layers with random
+ * per-channel requantization on random configs executed in descsim and compared
+ * element by element with the direct-loop conv + the STORE formula and with
+ * ts_layer_ref, and cycle by cycle with the cost model, the visitor's tile
+ * coordinates (every M x N x Kr cell computed once, a LOAD_TO_Q before every STORE),
+ * and every hardware error from a corrupted list. Seed: TS_SEED, else time (printed). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -310,6 +313,273 @@ static void test_int4_hand(void **state)
 	assert_int_equal(ts_pack_input(&c, &l, &b, bad, 0, mem, &d), TS_ERR_INPUT);
 	assert_non_null(strstr(d.msg, "input[1] = 9"));
 	free(mem);
+}
+
+/* ---- per-channel requantization by hand (desc.h STORE, LOAD_TO_Q) --------------------------
+ * int16 PE, the 3x3x3 GEMM of §8: per channel bias / mult / shift, an int16 zero point
+ * and a clamp range 1000..1100, on both dataflows; descsim and ts_layer_ref agree with
+ * the hand values. Sums S[m][n]: (-22 5 27) (22 -11 -5) (12 12 24).
+ *   n 0: S + 100 (scale 1):            1078, 1122 -> 1100, 1112 -> 1100
+ *   n 1: (S - 7) * 3/4, half up:       -1.5 -> -1, -13.5 -> -13, 3.75 -> 4  (+1000, clamp)
+ *   n 2: (S + 3) / 2, half up:         15, -1, 13.5 -> 14                   (+1000, clamp) */
+static void test_quant_hand_int16(void **state)
+{
+	(void)state;
+	static const int32_t bias[3] = { 100, -7, 3 }, mult[3] = { 1 << 30, 3 << 28, 1 << 30 };
+	static const uint8_t shift[3] = { 30, 30, 31 };
+	static const int32_t want[3][3] = { { 1078, 1000, 1015 }, { 1100, 1000, 1000 }, { 1100, 1004, 1014 } };
+	for (int df = 0; df < 2; df++) {
+		ts_hwcfg c;
+		small_cfg(&c, (ts_dataflow)df);
+		c.pe = TS_PE_INT16;
+		ts_layer l = ts_layer_gemm("g16", 1, 3, 3, 3);
+		int8_t x8[9], w8[9];
+		hand_tensors(x8, w8);
+		int16_t x[9], w[9];
+		for (int i = 0; i < 9; i++) {
+			x[i] = x8[i];
+			w[i] = w8[i];
+		}
+		ts_rt_quant q = { bias, mult, shift, 1000, 1000, 1100, 0 };
+		image im;
+		ts_diag d = { { 0 } };
+		assert_int_equal(ts_layer_image_build(&c, &l, 0, w, x, &q, &im, &d), TS_OK);
+		/* the qtab: channel 1 = bias -7, mult 3 << 28, shift 30 */
+		static const uint8_t rec1[12] = { 0xf9, 0xff, 0xff, 0xff, 0, 0, 0, 0x30, 30, 0, 0, 0 };
+		assert_memory_equal(im.bytes + im.b.q_off + 12, rec1, 12);
+		ts_descsim_result r;
+		assert_int_equal(run_image(&c, &im, &r, &d), TS_OK);
+		int32_t y[9], yref[9];
+		assert_int_equal(ts_unpack_output(&c, &l, &im.b, im.bytes, y, NULL), TS_OK);
+		assert_int_equal(ts_layer_ref(&c, &l, w, x, &q, yref, NULL, &d), TS_OK);
+		for (int m = 0; m < 3; m++)
+			for (int n = 0; n < 3; n++) {
+				assert_int_equal(y[n * 3 + m], want[m][n]);
+				assert_int_equal(yref[n * 3 + m], want[m][n]);
+			}
+		ts_layer_image_free(&im);
+	}
+}
+
+/* int8 conv with padding and an input zero point x_zp = -5: padded positions hold -5 in
+ * the image, and the qtab's bias is bias - x_zp * sum w, so the layer computes
+ * sum (x - x_zp) * w + bias with padding contributing 0. 3x3 input 1..9, pad 1:
+ *   k 0, all weights 1:               y = sum of the real window + 5 * its size
+ *       (0,0): 12 + 20 = 32, (0,1): 21 + 30 = 51, (1,1): 45 + 45 = 90
+ *   k 1, centre 2, top-left -1, bias 10:  y = 2 (c + 5) - (tl + 5) + 10 (tl padded: 0)
+ *       (0,0): 12 + 10 = 22, (1,1): 20 - 6 + 10 = 24, (2,2): 28 - 10 + 10 = 28 */
+static void test_quant_hand_x_zp(void **state)
+{
+	(void)state;
+	for (int df = 0; df < 2; df++) {
+		ts_hwcfg c;
+		small_cfg(&c, (ts_dataflow)df);
+		ts_layer l = ts_layer_conv("pad", 2, 1, 3, 3, 3, 3, 1, 1, 1);
+		int8_t x[9], w[18] = { 0 };
+		for (int i = 0; i < 9; i++) {
+			x[i] = (int8_t)(i + 1);
+			w[i] = 1;
+		}
+		w[9 + 4] = 2;
+		w[9 + 0] = -1;
+		ts_rt_quant_store qs;
+		ts_diag d = { { 0 } };
+		assert_int_equal(ts_rt_quant_uniform(c.pe, l.k, 1 << 30, 30, 0, &qs, &d), TS_OK);
+		qs.bias[1] = 10;
+		qs.q.x_zp = -5;
+		image im;
+		assert_int_equal(ts_layer_image_build(&c, &l, 0, w, x, &qs.q, &im, &d), TS_OK);
+		/* folded: 0 + 5 * 9 = 45, 10 + 5 * 1 = 15 */
+		static const uint8_t recs[24] = { 45, 0, 0, 0, 0, 0, 0, 0x40, 30, 0, 0, 0,
+						  15, 0, 0, 0, 0, 0, 0, 0x40, 30, 0, 0, 0 };
+		assert_memory_equal(im.bytes + im.b.q_off, recs, 24);
+		ts_descsim_result r;
+		assert_int_equal(run_image(&c, &im, &r, &d), TS_OK);
+		int32_t y[18], yref[18];
+		assert_int_equal(ts_unpack_output(&c, &l, &im.b, im.bytes, y, NULL), TS_OK);
+		assert_int_equal(ts_layer_ref(&c, &l, w, x, &qs.q, yref, NULL, &d), TS_OK);
+		assert_memory_equal(y, yref, sizeof y);
+		assert_int_equal(y[0], 32);
+		assert_int_equal(y[1], 51);
+		assert_int_equal(y[4], 90);
+		assert_int_equal(y[9 + 0], 22);
+		assert_int_equal(y[9 + 4], 24);
+		assert_int_equal(y[9 + 8], 28);
+		/* with x_zp 0 the padding is 0 again: (0,0) of k 0 = 12 */
+		qs.q.x_zp = 0;
+		assert_int_equal(ts_layer_ref(&c, &l, w, x, &qs.q, yref, NULL, &d), TS_OK);
+		assert_int_equal(yref[0], 12);
+		ts_layer_image_free(&im);
+		ts_rt_quant_store_free(&qs);
+	}
+}
+
+/* ts_rt_quant_check: every range, the message naming the layer and the channel. */
+static void test_quant_check(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	small_cfg(&c, TS_DF_WS);
+	ts_layer l = ts_layer_gemm("qc", 1, 3, 3, 3);
+	ts_rt_quant_store qs;
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_rt_quant_uniform(c.pe, l.k, 1 << 30, 30, 0, &qs, &d), TS_OK);
+	assert_int_equal(qs.q.lo, -128);
+	assert_int_equal(qs.q.hi, 127);
+	assert_int_equal(ts_rt_quant_check(&c, &l, &qs.q, &d), TS_OK);
+	static const struct {
+		int field; /* 0 mult[2], 1 shift[1], 2 zp, 3 lo, 4 hi, 5 x_zp */
+		int32_t value;
+		const char *msg;
+	} bad[] = {
+		{ 0, -1, "channel 2" }, { 1, 64, "channel 1" }, { 2, 32768, "zero point 32768" },
+		{ 2, -32769, "-32768..32767" }, { 3, -129, "clamp range -129..127" },
+		{ 4, 128, "-128..128" }, { 3, 100, "clamp range 100..50" }, { 5, 128, "input zero point 128" },
+		{ 5, -129, "-128..127" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ts_rt_quant q = qs.q;
+		int32_t mult[3] = { 1, 1, 1 };
+		uint8_t shift[3] = { 1, 1, 1 };
+		q.mult = mult;
+		q.shift = shift;
+		switch (bad[i].field) {
+		case 0: mult[2] = bad[i].value; break;
+		case 1: shift[1] = (uint8_t)bad[i].value; break;
+		case 2: q.zp = bad[i].value; break;
+		case 3: q.lo = bad[i].value; q.hi = bad[i].value == 100 ? 50 : q.hi; break;
+		case 4: q.hi = bad[i].value; break;
+		default: q.x_zp = bad[i].value; break;
+		}
+		ts_diag_clear(&d);
+		assert_int_equal(ts_rt_quant_check(&c, &l, &q, &d), TS_ERR_INPUT);
+		if (!strstr(d.msg, bad[i].msg) || !strstr(d.msg, "'qc'"))
+			fail_msg("case %zu: '%s' does not name '%s'", i, d.msg, bad[i].msg);
+		/* the image builder refuses it too */
+		image im;
+		assert_int_equal(ts_layer_image_build(&c, &l, 0, NULL, NULL, &q, &im, NULL), TS_ERR_INPUT);
+	}
+	/* mult 0 and shift 0 / 63 are legal */
+	ts_rt_quant q = qs.q;
+	int32_t mult[3] = { 0, INT32_MAX, 5 };
+	uint8_t shift[3] = { 0, 63, 0 };
+	q.mult = mult;
+	q.shift = shift;
+	assert_int_equal(ts_rt_quant_check(&c, &l, &q, &d), TS_OK);
+	/* x_zp only on int8 PEs; binary needs exactly -1..0 */
+	c.pe = TS_PE_INT4;
+	q.lo = -8;
+	q.hi = 7;
+	q.x_zp = 1;
+	ts_diag_clear(&d);
+	assert_int_equal(ts_rt_quant_check(&c, &l, &q, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "must be 0 on a int4 PE"));
+	ts_layer_buffers b;
+	assert_int_equal(ts_layer_buffers_plan(&c, &l, 0, &b, &d), TS_OK);
+	uint8_t *mem = calloc(1, b.total);
+	int8_t x[9] = { 0 };
+	assert_int_equal(ts_pack_input(&c, &l, &b, x, 1, mem, &d), TS_ERR_INPUT);
+	free(mem);
+	c.pe = TS_PE_BINARY;
+	q.x_zp = 0;
+	q.lo = 0;
+	q.hi = 0;
+	ts_diag_clear(&d);
+	assert_int_equal(ts_rt_quant_check(&c, &l, &q, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "exactly -1..0"));
+	q.lo = -1;
+	assert_int_equal(ts_rt_quant_check(&c, &l, &q, &d), TS_OK);
+	/* the uniform constructor's ranges */
+	ts_rt_quant_store bad_s;
+	assert_int_equal(ts_rt_quant_uniform(TS_PE_INT8, 3, -1, 30, 0, &bad_s, NULL), TS_ERR_INPUT);
+	assert_int_equal(ts_rt_quant_uniform(TS_PE_INT8, 3, 1, 64, 0, &bad_s, NULL), TS_ERR_INPUT);
+	assert_int_equal(ts_rt_quant_uniform(TS_PE_INT8, 3, 1, 0, 40000, &bad_s, NULL), TS_ERR_INPUT);
+	ts_rt_quant_store_free(&bad_s);
+	ts_rt_quant_store_free(&qs);
+}
+
+/* ts_layer_operands_random: the same seed gives the same operands and parameters; the
+ * parameters pass ts_rt_quant_check, differ between channels, and over many seeds use
+ * narrower clamps and (int8) input zero points. */
+static void test_operands_random(void **state)
+{
+	(void)state;
+	int narrowed = 0, x_zps = 0;
+	for (int pe = 0; pe < TS_PE_COUNT; pe++)
+		for (uint64_t sd = 0; sd < 40; sd++) {
+			ts_hwcfg c;
+			small_cfg(&c, TS_DF_WS);
+			c.pe = (ts_pe_type)pe;
+			ts_layer l = ts_layer_conv("rnd", 6, 2, 4, 4, 3, 3, 1, 1, 1);
+			ts_layer_operands a, b;
+			ts_diag d = { { 0 } };
+			assert_int_equal(ts_layer_operands_random(&c, &l, seed + sd, &a, &d), TS_OK);
+			assert_int_equal(ts_layer_operands_random(&c, &l, seed + sd, &b, &d), TS_OK);
+			size_t es = pe == TS_PE_INT16 ? 2 : 1;
+			assert_memory_equal(a.w, b.w, a.wn * es);
+			assert_memory_equal(a.x, b.x, a.xn * es);
+			assert_memory_equal(a.q.bias, b.q.bias, l.k * sizeof *a.q.bias);
+			assert_memory_equal(a.q.mult, b.q.mult, l.k * sizeof *a.q.mult);
+			assert_memory_equal(a.q.shift, b.q.shift, l.k);
+			assert_int_equal(a.q.q.zp, b.q.q.zp);
+			assert_int_equal(a.q.q.lo, b.q.q.lo);
+			assert_int_equal(a.q.q.hi, b.q.q.hi);
+			assert_int_equal(a.q.q.x_zp, b.q.q.x_zp);
+			assert_int_equal(ts_rt_quant_check(&c, &l, &a.q.q, &d), TS_OK);
+			int same = 1;
+			for (uint32_t k = 1; k < l.k; k++)
+				same &= a.q.mult[k] == a.q.mult[0] && a.q.bias[k] == a.q.bias[0];
+			assert_false(same);
+			int32_t qmin, qmax;
+			ts_rt_out_range(c.pe, &qmin, &qmax);
+			narrowed += a.q.q.lo != qmin || a.q.q.hi != qmax;
+			x_zps += a.q.q.x_zp != 0;
+			ts_layer_operands_free(&a);
+			ts_layer_operands_free(&b);
+		}
+	assert_true(narrowed > 10);
+	assert_true(x_zps > 20);
+}
+
+/* The table after reset is zero: a list whose LOAD_TO_Qs are gone requantizes with
+ * mult 0, so every output is the zero point (clamped). */
+static void test_qtable_zero_after_reset(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	small_cfg(&c, TS_DF_OS);
+	ts_layer l = ts_layer_gemm("g", 1, 3, 3, 3);
+	int8_t x[9], w[9];
+	hand_tensors(x, w);
+	ts_rt_quant_store qs;
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_rt_quant_uniform(c.pe, l.k, 1 << 30, 30, -7, &qs, &d), TS_OK);
+	image im;
+	assert_int_equal(ts_layer_image_build(&c, &l, 0, w, x, &qs.q, &im, &d), TS_OK);
+	int patched = 0;
+	for (uint64_t i = 0; i < im.b.desc_count; i++) {
+		ts_desc desc;
+		read_desc(&im, i, &desc);
+		if (TS_DESC_OPCODE(&desc) == TS_DESC_LOAD && (TS_DESC_FLAGS(&desc) & TS_LOAD_TO_Q)) {
+			/* a LOAD of one element into the last input word, which nothing reads */
+			ts_desc_set(&desc, TS_FLD_FLAGS, 0);
+			ts_desc_set(&desc, TS_FLD_LOAD_WORD, 31);
+			ts_desc_set(&desc, TS_FLD_LOAD_ROWS, 1);
+			ts_desc_set(&desc, TS_FLD_LOAD_ROW_ELEMS, 1);
+			ts_desc_set(&desc, TS_FLD_LOAD_BYTES, 1);
+			write_desc(&im, i, &desc);
+			patched++;
+		}
+	}
+	assert_int_equal(patched, 4);
+	ts_descsim_result r;
+	assert_int_equal(run_image(&c, &im, &r, &d), TS_OK);
+	int32_t y[9];
+	assert_int_equal(ts_unpack_output(&c, &l, &im.b, im.bytes, y, NULL), TS_OK);
+	for (int i = 0; i < 9; i++)
+		assert_int_equal(y[i], -7);
+	ts_layer_image_free(&im);
+	ts_rt_quant_store_free(&qs);
 }
 
 /* ---- random layers vs the golden model ---------------------------------------------------- */
@@ -1148,6 +1418,11 @@ int main(void)
 		cmocka_unit_test(test_os_hand),
 		cmocka_unit_test(test_binary_hand),
 		cmocka_unit_test(test_int4_hand),
+		cmocka_unit_test(test_quant_hand_int16),
+		cmocka_unit_test(test_quant_hand_x_zp),
+		cmocka_unit_test(test_quant_check),
+		cmocka_unit_test(test_operands_random),
+		cmocka_unit_test(test_qtable_zero_after_reset),
 		cmocka_unit_test(test_random_layers),
 		cmocka_unit_test(test_visitor_tiles),
 		cmocka_unit_test(test_hw_errors),
