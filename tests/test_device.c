@@ -165,7 +165,7 @@ static void test_limits_then_reset(void **state)
 	ts_layer_operands op;
 	assert_int_equal(ts_layer_operands_random(&c, &big, g_seed, &op, &d), TS_OK);
 	ts_layer_image img;
-	assert_int_equal(ts_layer_image_build(&c, &big, MEM_BASE, op.w, op.x, &op.rq, &img, &d), TS_OK);
+	assert_int_equal(ts_layer_image_build(&c, &big, MEM_BASE, op.w, op.x, &op.q.q, &img, &d), TS_OK);
 	tsd_run_result r;
 	tsd_limit by_cycles = { 1000, 0 }, by_time = { 0, 1e-9 };
 	assert_int_equal(tsd_run_layer(rtl, &c, &big, &img, &by_cycles, &r, NULL, &d), TS_ERR_INTERNAL);
