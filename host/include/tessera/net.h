@@ -16,7 +16,7 @@
 /* A value of the graph. Initializers (and Constant outputs) have is_const and value;
  * graph inputs have is_input and their declared type / shape (dims -1: symbolic). */
 typedef struct ts_net_tensor {
-	char name[128];
+	char *name;                        /* the ONNX name, whole (owned by the net) */
 	int dtype;                         /* TS_DT_*; 0 if not known before running */
 	int ndim;                          /* -1 if not known */
 	int64_t dims[TS_TENSOR_MAXDIM];

@@ -1,5 +1,6 @@
 /* cmd_onnx_test.c — `tessera onnx-test DIR...`: run ONNX backend node-test directories
- * (model.onnx with one node + test_data_set_N/{input,output}_*.pb) on tessera's kernels.
+ * (model.onnx, one node or a graph of them, + test_data_set_N/{input,output}_*.pb) on
+ * tessera's kernels.
  * Exit 0 all passed, 1 any failed, 2 bad input (missing directory, unsupported operator
  * or attribute; the message names them).
  *
@@ -23,10 +24,21 @@ static void usage(FILE *f)
 		"usage: tessera onnx-test [--json] [--isa ISA] [--threads N] DIR...\n"
 		"\n"
 		"Run ONNX backend node tests (a directory with model.onnx and test_data_set_*/)\n"
-		"on tessera's kernels; integer outputs must match exactly, float ones within\n"
-		"rtol 1e-3 / atol 1e-5. Operators: QuantizeLinear, DequantizeLinear,\n"
-		"DynamicQuantizeLinear, MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv.\n"
-		"\n"
+		"on tessera's kernels; the model may be one node or a graph of them, run node by\n"
+		"node. Integer outputs must match exactly, float ones within rtol 1e-3 / atol 1e-5.\n"
+		"Operators (kernels.h):");
+	/* the operator table itself, wrapped at 80 columns */
+	size_t col = 10;
+	for (size_t i = 0; ts_onnx_op_name(i); i++) {
+		const char *name = ts_onnx_op_name(i);
+		if (col + strlen(name) + 2 > 80) {
+			fprintf(f, "\n ");
+			col = 1;
+		}
+		col += (size_t)fprintf(f, " %s%s", name, ts_onnx_op_name(i + 1) ? "," : ".");
+	}
+	fprintf(f,
+		"\n\n"
 		"  --json        machine-readable results\n"
 		"  --isa ISA     kernel path: auto, scalar, avx2, avx512vnni (default auto / TESSERA_ISA)\n"
 		"  --threads N   GEMM threads (default TESSERA_THREADS or 1)\n"

@@ -142,6 +142,11 @@ int ts_ox_def_value_info(const Onnx__ValueInfoProto *vi, ox_val *v, const char *
 
 /* ---- TensorProto values (tensor.c) ------------------------------------------------------ */
 
+/* A whole TensorProto as a ts_tensor; what (e.g. "m.onnx: initializer 'w'") starts every
+ * message. Element types ts_tensor does not hold and external data: TS_ERR_UNSUPPORTED;
+ * values that do not match the shape: TS_ERR_INPUT. On error *t is all zero. */
+ts_status ts_ox_tensor_value(const Onnx__TensorProto *tp, const char *what, ts_tensor *t, ts_diag *d);
+
 /* Values of a small numeric tensor (int or float) of count elements; 0 if it has none
  * that can be read. */
 int ts_ox_const_values(const Onnx__TensorProto *t, int64_t count, ox_const *k);

@@ -1,6 +1,7 @@
-/* tensor.c — TensorProto values: a whole tensor into a ts_tensor (the node tests' data:
- * float, uint8, int8, int16, int32; raw_data little-endian or the typed fields), and the
- * few values of a small constant tensor that the graph importer folds (any numeric type). */
+/* tensor.c — TensorProto values: a whole tensor into a ts_tensor (node-test data, a
+ * network's initializers and constants: the element types ts_tensor holds; raw_data
+ * little-endian or the typed fields), and the few values of a small constant tensor that
+ * the graph importer folds (any numeric type). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,70 @@
 #include "workload/onnx/onnx_internal.h"
 
 /* ---- whole tensors (node tests) ---------------------------------------------------------- */
+
+/* The typed field holding a tensor of dtype without raw_data: its values and their count. */
+static const void *typed_field(const Onnx__TensorProto *tp, int dtype, size_t *n)
+{
+	switch (dtype) {
+	case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT: *n = tp->n_float_data; return tp->float_data;
+	case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE: *n = tp->n_double_data; return tp->double_data;
+	case ONNX__TENSOR_PROTO__DATA_TYPE__INT64: *n = tp->n_int64_data; return tp->int64_data;
+	case ONNX__TENSOR_PROTO__DATA_TYPE__UINT32:
+	case ONNX__TENSOR_PROTO__DATA_TYPE__UINT64: *n = tp->n_uint64_data; return tp->uint64_data;
+	default: *n = tp->n_int32_data; return tp->int32_data; /* int8/16/32, uint8/16, bool */
+	}
+}
+
+ts_status ts_ox_tensor_value(const Onnx__TensorProto *tp, const char *what, ts_tensor *t, ts_diag *d)
+{
+	memset(t, 0, sizeof *t);
+	ts_status st;
+	if (tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
+		return ts_err(d, TS_ERR_UNSUPPORTED, "%s: data in an external file not supported", what);
+	if (tp->n_dims > TS_TENSOR_MAXDIM)
+		return ts_err(d, TS_ERR_INPUT, "%s: %zu dimensions (at most %d)", what, tp->n_dims,
+			      TS_TENSOR_MAXDIM);
+	size_t es = ts_dtype_size(tp->data_type);
+	if (!es)
+		return ts_err(d, TS_ERR_UNSUPPORTED,
+			      "%s: element type %d not supported (float, uint8, int8, int16, int32)", what,
+			      tp->data_type);
+	/* check the data present against the shape before allocating anything */
+	size_t want = 1, have, n_typed;
+	for (size_t i = 0; i < tp->n_dims; i++) {
+		if (tp->dims[i] < 0 || tp->dims[i] > ((int64_t)1 << 31) ||
+		    (tp->dims[i] && want > ((size_t)1 << 34) / (size_t)tp->dims[i]))
+			return ts_err(d, TS_ERR_INPUT, "%s: dimension %zu = %lld out of range", what, i,
+				      (long long)tp->dims[i]);
+		want *= (size_t)tp->dims[i];
+	}
+	const void *typed = typed_field(tp, tp->data_type, &n_typed);
+	have = tp->has_raw_data ? tp->raw_data.len / es : n_typed;
+	if (have != want || (tp->has_raw_data && tp->raw_data.len % es))
+		return ts_err(d, TS_ERR_INPUT, "%s: %zu values stored, shape needs %zu", what, have, want);
+	st = ts_tensor_alloc(t, tp->data_type, (int)tp->n_dims, tp->dims, d);
+	if (st)
+		return st;
+	if (!t->count)
+		return TS_OK;
+	if (tp->has_raw_data) /* x86-64: little-endian as stored */
+		memcpy(t->data, tp->raw_data.data, t->count * es);
+	else if (es == 4 && tp->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT)
+		memcpy(t->data, typed, t->count * 4);
+	else if (es == 8) /* double, int64, uint64: the typed field holds 8-byte values */
+		memcpy(t->data, typed, t->count * 8);
+	else /* narrower integers widened to int32_data: keep the low es bytes */
+		for (size_t i = 0; i < t->count; i++) {
+			int32_t v = ((const int32_t *)typed)[i];
+			if (es == 1)
+				((uint8_t *)t->data)[i] = (uint8_t)v;
+			else if (es == 2)
+				((uint16_t *)t->data)[i] = (uint16_t)v;
+			else
+				((int32_t *)t->data)[i] = v;
+		}
+	return TS_OK;
+}
 
 ts_status ts_tensor_parse_pb(const uint8_t *buf, size_t len, const char *fname, ts_tensor *t,
 			     ts_diag *d)
@@ -17,68 +82,7 @@ ts_status ts_tensor_parse_pb(const uint8_t *buf, size_t len, const char *fname, 
 	ts_status st = ts_ox_tensor_parse(buf, len, fname, &tp, d);
 	if (st)
 		return st;
-	if (tp->n_dims > TS_TENSOR_MAXDIM) {
-		st = ts_err(d, TS_ERR_INPUT, "%s: %zu dimensions (at most %d)", fname, tp->n_dims,
-			    TS_TENSOR_MAXDIM);
-		goto out;
-	}
-	if (!ts_dtype_size(tp->data_type)) {
-		st = ts_err(d, TS_ERR_UNSUPPORTED,
-			    "%s: element type %d not supported (float, uint8, int8, int16, int32)", fname,
-			    tp->data_type);
-		goto out;
-	}
-	/* check the data present against the shape before allocating anything */
-	size_t want = 1, have;
-	for (size_t i = 0; i < tp->n_dims; i++) {
-		if (tp->dims[i] < 0 || tp->dims[i] > ((int64_t)1 << 31) ||
-		    (tp->dims[i] && want > ((size_t)1 << 34) / (size_t)tp->dims[i])) {
-			st = ts_err(d, TS_ERR_INPUT, "%s: dimension %zu = %lld out of range", fname, i,
-				    (long long)tp->dims[i]);
-			goto out;
-		}
-		want *= (size_t)tp->dims[i];
-	}
-	if (tp->has_raw_data)
-		have = tp->raw_data.len / ts_dtype_size(tp->data_type);
-	else
-		have = tp->data_type == TS_DT_FLOAT ? tp->n_float_data : tp->n_int32_data;
-	if (have != want || (tp->has_raw_data && tp->raw_data.len % ts_dtype_size(tp->data_type))) {
-		st = ts_err(d, TS_ERR_INPUT, "%s: %zu values stored, shape needs %zu", fname, have, want);
-		goto out;
-	}
-	st = ts_tensor_alloc(t, tp->data_type, (int)tp->n_dims, tp->dims, d);
-	if (st)
-		goto out;
-	size_t es = ts_dtype_size(t->dtype);
-	if (tp->has_raw_data) {
-		if (tp->raw_data.len != t->count * es) {
-			st = ts_err(d, TS_ERR_INPUT, "%s: raw_data has %zu bytes, shape needs %zu", fname,
-				    tp->raw_data.len, t->count * es);
-			goto out;
-		}
-		if (t->count) /* x86-64: little-endian as stored */
-			memcpy(t->data, tp->raw_data.data, t->count * es);
-	} else if (t->dtype == TS_DT_FLOAT) {
-		if (tp->n_float_data != t->count) {
-			st = ts_err(d, TS_ERR_INPUT, "%s: %zu float_data values, shape needs %zu", fname,
-				    tp->n_float_data, t->count);
-			goto out;
-		}
-		if (t->count)
-			memcpy(t->data, tp->float_data, t->count * 4);
-	} else {
-		if (tp->n_int32_data != t->count) {
-			st = ts_err(d, TS_ERR_INPUT, "%s: %zu int32_data values, shape needs %zu", fname,
-				    tp->n_int32_data, t->count);
-			goto out;
-		}
-		for (size_t i = 0; i < t->count; i++)
-			ts_tensor_set_int(t, i, tp->int32_data[i]);
-	}
-out:
-	if (st)
-		ts_tensor_free(t);
+	st = ts_ox_tensor_value(tp, fname, t, d);
 	ts_ox_tensor_free(tp);
 	return st;
 }
