@@ -209,8 +209,8 @@ static ts_status onnx_layer(const ts_net_node *n, const ts_layer *l, const ts_te
 	ts_qtype xt = x->dtype == TS_DT_UINT8 ? TS_Q_UINT8 : TS_Q_INT8;
 	if (q->kind == TS_QL_MATMUL) {
 		size_t m = mm_rows(x), c = q->c, k = q->k;
-		int8_t *wt = malloc(c * k ? c * k : 1);
-		int32_t *acc = malloc((m * k ? m * k : 1) * sizeof *acc);
+		int8_t *wt = malloc(c * k > 0 ? c * k : 1);
+		int32_t *acc = malloc((m * k > 0 ? m * k : 1) * sizeof *acc);
 		if (!wt || !acc) {
 			free(wt);
 			free(acc);

@@ -212,8 +212,8 @@ int cmd_run(int argc, char **argv)
 			}
 			ts_image_prep p;
 			ts_image_prep_default(&p);
-			p.crop = (unsigned)t->dims[2];
-			p.resize = (unsigned)((t->dims[2] * 256 + 112) / 224);
+			p.crop = (int)t->dims[2];
+			p.resize = (int)((t->dims[2] * 256 + 112) / 224);
 			st = ts_image_load(input, &p, &in[i], &d);
 			image = 1;
 		} else if (input) {
