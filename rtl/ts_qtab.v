@@ -12,7 +12,12 @@
 // keep the records inside the table (word + rows <= COLS). Flip-flops, not
 // block RAM: the storer reads one entry per lane in the same cycle.
 // The beat's walk runs in the clocked block (blocking temporaries), so a
-// simulator evaluates it on LOAD_TO_Q beats only.
+// simulator evaluates it on LOAD_TO_Q beats only. Under Verilator the table
+// itself is written blocking too (as ts_acc's banks): a non-blocking write
+// makes Verilator copy the whole table into a shadow and back on every
+// simulated cycle, because the storer reads it in the same clock domain. The
+// order of the two does not matter: the table is written by LOAD beats and
+// reset only and read by STORE issues, never in the same cycle.
 `include "ts_contract.vh"
 module ts_qtab #(
 	parameter B    = 4,
@@ -45,9 +50,15 @@ module ts_qtab #(
 	integer l;
 	always @(posedge clk_i) begin
 		if (!rst_ni) begin
+`ifdef VERILATOR
+			tab_bias_o  = {(COLS*32){1'b0}};
+			tab_mult_o  = {(COLS*31){1'b0}};
+			tab_shift_o = {(COLS*SHB){1'b0}};
+`else
 			tab_bias_o  <= {(COLS*32){1'b0}};
 			tab_mult_o  <= {(COLS*31){1'b0}};
 			tab_shift_o <= {(COLS*SHB){1'b0}};
+`endif
 			ent_q  <= 32'd0;
 			at_q   <= 32'd0;
 			left_q <= 32'd0;
@@ -83,9 +94,15 @@ module ts_qtab #(
 			ent_q  <= ent;
 			at_q   <= at;
 			left_q <= (left_q > B) ? left_q - B : 32'd0;
+`ifdef VERILATOR
+			tab_bias_o  = tb;
+			tab_mult_o  = tm;
+			tab_shift_o = ts;
+`else
 			tab_bias_o  <= tb;
 			tab_mult_o  <= tm;
 			tab_shift_o <= ts;
+`endif
 		end
 	end
 	/* verilator lint_on BLKSEQ */

@@ -20,11 +20,12 @@
 // sides are floor((q + 1) / 2)), and neither p >>> (k-1) + 1 nor p + zp
 // leaves PW bits. The multiply is signed SW x 32 with a zero top bit, not
 // PW x PW (synth_ice40 -dsp: SB_MAC16 count per lane; xc7: DSP48E1 count).
+`include "ts_contract.vh"
 module ts_requant #(
 	parameter ACC_BITS = 32,
-	parameter SHB      = 6,                                   // shift bits
+	parameter SHB      = `TS_DESC_SHIFT_BITS,                    // shift bits
 	parameter SW       = ((ACC_BITS > 32) ? ACC_BITS : 32) + 1,  // acc + bias
-	parameter PW       = SW + 31                              // the product
+	parameter PW       = SW + 31                                 // the product
 ) (
 	input  wire        clk_i,
 	input  wire        en1_i,

@@ -19,6 +19,7 @@
 // Stage 0 also registers each lane's column (qsel); on issue each lane's
 // (bias, mult, shift) is read from the table into stage 1 with the
 // accumulator read, and the requantizer takes them from there.
+`include "ts_contract.vh"
 module ts_storer #(
 	parameter B        = 4,
 	parameter COLS     = 2,
@@ -27,7 +28,7 @@ module ts_storer #(
 	parameter NRW      = 2,    // log2 of ts_acc's banks per column
 	parameter RAW      = 4,    // bits of an accumulator bank row
 	parameter BSW      = 4,    // bits of an accumulator bank number (COLS << NRW banks)
-	parameter SHB      = 6,    // bits of a table entry's shift
+	parameter SHB      = `TS_DESC_SHIFT_BITS, // bits of a table entry's shift
 	parameter CW       = 1,    // bits of a column number (< COLS)
 	// Elements per output byte (an int16 byte lane holds half an element).
 	parameter EPB      = (OB >= 8) ? 1 : 8 / OB
