@@ -12,9 +12,13 @@
 // the C side uses); the sequencing below assumes T_DMA_SETUP = 2 and
 // T_COMPUTE_SETUP = 2 (the co-simulation checks the cycles against C).
 //
+// LOAD_TO_Q (the requantization table, ts_qtab) is a LOAD like the others:
+// the same states and cycles, only its beats go to the table instead of a
+// scratchpad, and its checks differ (desc.h: records of QREC_BYTES bytes, the
+// table's COLS entries as its depth, no tile range).
 // Port groups: regs (start, base, limits in; status out), DMA command and
 // beat stream (rdata_i packed, byte l at bits 8l+7:8l), loader / storer
-// fields, array sequencing (scratchpad read addresses, weight loads, OS clear
+// fields (the STORE's zero point and clamp range, int16), array sequencing (scratchpad read addresses, weight loads, OS clear
 // / drain, array enable), the accumulator write tag (ts_acc delays it per
 // column). Decode and sequencing logic is guarded by the state it belongs to,
 // so a simulator evaluates only the part that is active.
@@ -64,6 +68,7 @@ module ts_ctrl #(
 	output wire        ld_start_o,
 	output wire        ld_beat_o,
 	output reg         ld_to_w_o,
+	output reg         ld_to_q_o,     // LOAD_TO_Q: the beats go to the requantization table
 	output reg  [31:0] ld_word0_o,
 	output reg  [31:0] ld_rows_o,
 	output reg  [31:0] ld_rb0_o,
@@ -79,9 +84,9 @@ module ts_ctrl #(
 	output reg  [31:0] st_nt_o,
 	output reg  [31:0] st_rb_o,
 	output reg  [31:0] st_beats_o,
-	output reg  [31:0] st_mult_o,
-	output reg  [7:0]  st_shift_o,
-	output reg  [7:0]  st_zp_o,
+	output reg  [15:0] st_zp_o,
+	output reg  [15:0] st_lo_o,       // clamp range, QMIN <= lo <= hi <= QMAX (decode checks)
+	output reg  [15:0] st_hi_o,
 	// array sequencing
 	output wire        arr_en_o,      // a COMPUTE runs: array, tags and scratchpad reads advance
 	output reg  [31:0] a_raddr_o,
@@ -109,6 +114,9 @@ module ts_ctrl #(
 	localparam [31:0] T_LOAD  = `TS_T_DMA_SETUP;       // LOAD: cycles before the first beat may end it
 	localparam [31:0] T_STORE = `TS_T_DMA_SETUP + `TS_T_REQUANT_PIPE;
 	localparam [31:0] T_COMP  = `TS_T_COMPUTE_SETUP + ROWS + COLS - 1;  // COMPUTE beyond kt (+ mt)
+	// Output range of the activation type (binary: -1 .. 0), for the STORE's clamp check.
+	localparam signed [31:0] QMIN = -(32'sd1 <<< (OB - 1));
+	localparam signed [31:0] QMAX = (32'sd1 <<< (OB - 1)) - 32'sd1;
 
 	reg [3:0]  state_q, state_d;
 	reg [31:0] cnt_q, cnt_d;
@@ -128,6 +136,7 @@ module ts_ctrl #(
 	wire [31:0] ld_rows2    = `TS_GET_LOAD_ROWS2(desc_q);
 	wire [31:0] ld_bytes    = `TS_GET_LOAD_BYTES(desc_q);
 	wire        ld_to_w     = flags[`TS_LOAD_TO_W_BIT];
+	wire        ld_to_q     = flags[`TS_LOAD_TO_Q_BIT];
 	wire [31:0] c_mt        = `TS_GET_COMP_MT(desc_q);
 	wire [31:0] c_kt        = `TS_GET_COMP_KT(desc_q);
 	wire [31:0] c_nt        = `TS_GET_COMP_NT(desc_q);
@@ -140,8 +149,11 @@ module ts_ctrl #(
 	wire [31:0] s_acc0      = `TS_GET_STORE_ACC_WORD(desc_q);
 	wire [31:0] s_rows      = `TS_GET_STORE_ROWS(desc_q);
 	wire [31:0] s_cols      = `TS_GET_STORE_COLS(desc_q);
-	wire [31:0] s_mult      = `TS_GET_STORE_MULT(desc_q);
-	wire [31:0] s_shift     = `TS_GET_STORE_SHIFT(desc_q);
+	wire [`TS_FLD_STORE_CLAMP_LO_WIDTH-1:0] s_lo = desc_q[`TS_FLD_STORE_CLAMP_LO];
+	wire [`TS_FLD_STORE_CLAMP_HI_WIDTH-1:0] s_hi = desc_q[`TS_FLD_STORE_CLAMP_HI];
+	wire [`TS_FLD_STORE_ZP_WIDTH-1:0]       s_zp = desc_q[`TS_FLD_STORE_ZP];
+	wire signed [31:0] s_lo_s = {{(32-`TS_FLD_STORE_CLAMP_LO_WIDTH){s_lo[`TS_FLD_STORE_CLAMP_LO_WIDTH-1]}}, s_lo};
+	wire signed [31:0] s_hi_s = {{(32-`TS_FLD_STORE_CLAMP_HI_WIDTH){s_hi[`TS_FLD_STORE_CLAMP_HI_WIDTH-1]}}, s_hi};
 	wire        s_rsv       = |desc_q[`TS_FLD_STORE_RESERVED];
 
 	function [31:0] nbytes;  // bytes(n, bits) = ceil(n * bits / 8)
@@ -198,9 +210,10 @@ module ts_ctrl #(
 		sum_acc = 64'd0;
 		dec_len = 32'd0;
 		if (state_q == S_DECODE) begin
-			dec_ld_bits  = ld_to_w ? WB : AB;
+			// TO_Q: rows of QREC_BYTES bytes into the COLS table entries
+			dec_ld_bits  = ld_to_q ? 32'd8 : ld_to_w ? WB : AB;
 			dec_ld_elems = ld_to_w ? COLS : ROWS;
-			dec_ld_depth = ld_to_w ? D_W : D_IN;
+			dec_ld_depth = ld_to_q ? COLS : ld_to_w ? D_W : D_IN;
 			dec_rb0 = nbytes(ld_elems, dec_ld_bits);
 			dec_rb2 = nbytes(ld_elems2, dec_ld_bits);
 			// 64-bit products: rows and rows2 are full 32-bit counts (desc.h)
@@ -213,13 +226,15 @@ module ts_ctrl #(
 				case (op)
 				`TS_DESC_LOAD: begin
 					sum_a = {32'd0, ld_word} + {32'd0, ld_rows} + {32'd0, ld_rows2};
-					if ((flags & ~`TS_DESC_LOAD_FLAGS) != 0)
+					if ((flags & ~`TS_DESC_LOAD_FLAGS) != 0 || (ld_to_w && ld_to_q) ||
+					    (ld_to_q && (ld_elems != `TS_DESC_QREC_BYTES || ld_rows2 != 32'd0 ||
+							 ld_elems2 != 32'd0)))
 						dec_err = `TS_HWERR_BAD_OPCODE;
 					else if (ld_rows == 32'd0 || ld_bytes == 32'd0 || ld_elems == 32'd0 ||
 						 (ld_rows2 != 32'd0 && ld_elems2 == 32'd0))
 						dec_err = `TS_HWERR_ZERO_LENGTH;
-					else if (ld_elems > dec_ld_elems ||
-						 (ld_rows2 != 32'd0 && ld_elems2 > dec_ld_elems))
+					else if (!ld_to_q && (ld_elems > dec_ld_elems ||
+						 (ld_rows2 != 32'd0 && ld_elems2 > dec_ld_elems)))
 						dec_err = `TS_HWERR_TILE_RANGE;
 					else if (dec_ld_total != {32'd0, ld_bytes})
 						dec_err = `TS_HWERR_BYTES_MISMATCH;
@@ -249,9 +264,9 @@ module ts_ctrl #(
 				end
 				`TS_DESC_STORE: begin
 					sum_acc = {32'd0, s_acc0} + {32'd0, s_rows};
-					// multiplier 1..2^31-1 (int32), shift 1..SHIFT_MAX, reserved bits zero
-					if ((flags & ~`TS_DESC_STORE_FLAGS) != 0 || s_mult == 32'd0 || s_mult[31] ||
-					    s_rsv || s_shift == 32'd0 || s_shift > `TS_DESC_SHIFT_MAX)
+					// clamp range QMIN <= lo <= hi <= QMAX (int16), reserved bits zero
+					if ((flags & ~`TS_DESC_STORE_FLAGS) != 0 || s_lo_s < QMIN ||
+					    s_hi_s > QMAX || s_lo_s > s_hi_s || s_rsv)
 						dec_err = `TS_HWERR_BAD_OPCODE;
 					else if (s_rows == 32'd0 || s_cols == 32'd0)
 						dec_err = `TS_HWERR_ZERO_LENGTH;
@@ -458,6 +473,7 @@ module ts_ctrl #(
 			f_addr  <= (op == `TS_DESC_STORE) ? s_addr : ld_addr;
 			f_bytes <= (op == `TS_DESC_STORE) ? dec_st_bytes : ld_bytes;
 			ld_to_w_o  <= ld_to_w;
+			ld_to_q_o  <= ld_to_q;
 			ld_word0_o <= ld_word;
 			ld_rows_o  <= ld_rows;
 			ld_rb0_o   <= dec_rb0;
@@ -469,9 +485,9 @@ module ts_ctrl #(
 			st_nt_o    <= s_cols;
 			st_rb_o    <= dec_st_rb;
 			st_beats_o <= (dec_st_bytes + B - 1) / B;
-			st_mult_o  <= s_mult;
-			st_shift_o <= desc_q[`TS_FLD_STORE_SHIFT];
-			st_zp_o    <= desc_q[`TS_FLD_STORE_ZP];
+			st_zp_o    <= s_zp;
+			st_lo_o    <= s_lo;
+			st_hi_o    <= s_hi;
 		end
 	end
 

@@ -1,43 +1,52 @@
 // ts_requant — one requantization lane, accumulator -> output type, bit-exact
-// with the golden model's ts_requant_one (host/include/tessera/quant.h) for
-// accumulators up to 32 bits, and the same formula at full width beyond:
-//   y = ((acc * mult + 2^(shift-1)) >>> shift) + zp, clamped to [QMIN, QMAX];
-//   pos_o = (y before clamping) >= 0 (the binary output bit).
-// Two register stages (multiply, then shift/offset/clamp): the first loads on
-// en1_i, the second on en2_i (the storer enables a stage only when valid data
-// moves into it); with the accumulator read in front they form the STORE's
-// 3-cycle pipe.
-// The multiplier is as wide as the values: the controller accepts multipliers
-// 1..2^31-1 only (ts_ctrl's STORE checks), so mult_i[31] is 0 and the product
-// is a signed ACC_BITS x 32 multiply (ACC_BITS + 31 bits of result), not the
-// PW x PW one the rounding sum needs (synth_ice40 -dsp: SB_MAC16 count per
-// lane; xc7: DSP48E1 count).
+// with the golden model's ts_requant_acc (host/include/tessera/quant.h), the
+// STORE formula of desc.h with all arithmetic exact:
+//   s = acc + bias                       (acc sign-extended from ACC_BITS)
+//   y = ((s * mult + (shift ? 2^(shift-1) : 0)) >>> shift) + zp
+//   y_o = min(max(y, lo), hi);  pos_o = y >= 0 (the binary output bit).
+// bias, mult (31 bits, 0..2^31-1) and shift (0..2^SHB-1) are the lane's
+// column's table entry (ts_qtab), zp / lo / hi the STORE's (int16; the
+// controller checks QMIN <= lo <= hi <= QMAX of the output type).
+// Two register stages: the first (en1_i) adds the bias and multiplies, the
+// second (en2_i) rounds, shifts, offsets and clamps (the storer enables a
+// stage only when valid data moves into it); with the accumulator read in
+// front they form the STORE's 3-cycle pipe (T_REQUANT_PIPE).
+// Widths: s has SW = max(ACC_BITS, 32) + 1 bits and the product p = s * mult
+// PW = SW + 31 (|p| <= 2^(SW-1) * (2^31 - 1)): 64 bits up to 32-bit
+// accumulators, a plain 64-bit multiply for a simulator. The rounding term
+// (up to 2^62) is not added to p, which could overflow PW; for shift k >= 1
+//   (p + 2^(k-1)) >>> k  ==  ((p >>> (k-1)) + 1) >>> 1
+// (floor division; write p = q * 2^(k-1) + r with 0 <= r < 2^(k-1): both
+// sides are floor((q + 1) / 2)), and neither p >>> (k-1) + 1 nor p + zp
+// leaves PW bits. The multiply is signed SW x 32 with a zero top bit, not
+// PW x PW (synth_ice40 -dsp: SB_MAC16 count per lane; xc7: DSP48E1 count).
+`include "ts_contract.vh"
 module ts_requant #(
-	parameter QMIN     = -128,
-	parameter QMAX     = 127,
 	parameter ACC_BITS = 32,
-	// product width: acc * mult + 2^61 fits 64 bits up to 32-bit accumulators
-	parameter PW       = (ACC_BITS <= 32) ? 64 : ACC_BITS + 33
+	parameter SHB      = `TS_DESC_SHIFT_BITS,                    // shift bits
+	parameter SW       = ((ACC_BITS > 32) ? ACC_BITS : 32) + 1,  // acc + bias
+	parameter PW       = SW + 31                                 // the product
 ) (
 	input  wire        clk_i,
 	input  wire        en1_i,
 	input  wire        en2_i,
 	input  wire [ACC_BITS-1:0] acc_i,
-	input  wire [31:0] mult_i,
-	input  wire [7:0]  shift_i,
-	input  wire [7:0]  zp_i,
+	input  wire [31:0] bias_i,
+	input  wire [30:0] mult_i,
+	input  wire [SHB-1:0] shift_i,
+	input  wire [15:0] zp_i,
+	input  wire [15:0] lo_i,
+	input  wire [15:0] hi_i,
 	output reg  [15:0] y_o,
 	output reg         pos_o
 );
 	reg signed [PW-1:0] prod_q;
-	reg        [7:0]    shift_q;
-	reg signed [PW-1:0] zp_q;
+	reg        [SHB-1:0] shift_q;
 
-	wire signed [31:0]   qmin32 = QMIN;
-	wire signed [31:0]   qmax32 = QMAX;
-	wire signed [PW-1:0] qmin_s = {{(PW-32){qmin32[31]}}, qmin32};
-	wire signed [PW-1:0] qmax_s = {{(PW-32){qmax32[31]}}, qmax32};
-	wire        [PW-1:0] one    = {{(PW-1){1'b0}}, 1'b1};
+	wire signed [PW-1:0] zp_s = {{(PW-16){zp_i[15]}}, zp_i};
+	wire signed [PW-1:0] lo_s = {{(PW-16){lo_i[15]}}, lo_i};
+	wire signed [PW-1:0] hi_s = {{(PW-16){hi_i[15]}}, hi_i};
+	wire        [PW-1:0] one  = {{(PW-1){1'b0}}, 1'b1};
 
 	// Stage temporaries (blocking, inside the clocked blocks: evaluated only
 	// when the stage loads, which is what a simulator gains from it).
@@ -45,31 +54,29 @@ module ts_requant #(
 	/* verilator lint_off UNUSEDSIGNAL */
 	reg signed [PW-1:0] y_full, y_clamp;  // y_clamp: low 16 bits used
 	/* verilator lint_on UNUSEDSIGNAL */
-	reg signed [ACC_BITS+31:0] mul;
-	reg signed [PW-1:0] mul_s;
-	reg        [PW-1:0] round;
+	reg signed [SW-1:0] s;
+	reg signed [PW-1:0] r;
 
 	always @(posedge clk_i) begin
 		if (en1_i) begin
-			mul    = $signed(acc_i) * $signed({1'b0, mult_i[30:0]});
-			// sign-extend (PW >= ACC_BITS + 32; the count is >= 1 either way)
-			mul_s  = {{(PW-ACC_BITS-31){mul[ACC_BITS+31]}}, mul[ACC_BITS+30:0]};
-			round  = (shift_i == 8'd0) ? {PW{1'b0}} : (one << (shift_i - 8'd1));
-			prod_q  <= mul_s + round;
+			s = $signed({{(SW-ACC_BITS){acc_i[ACC_BITS-1]}}, acc_i}) +
+			    $signed({{(SW-32){bias_i[31]}}, bias_i});
+			prod_q  <= s * $signed({1'b0, mult_i});
 			shift_q <= shift_i;
-			zp_q    <= {{(PW-8){zp_i[7]}}, zp_i};
 		end
 	end
 
 	always @(posedge clk_i) begin
 		if (en2_i) begin
-			y_full  = (prod_q >>> shift_q) + zp_q;
-			y_clamp = (y_full < qmin_s) ? qmin_s : (y_full > qmax_s) ? qmax_s : y_full;
+			if (shift_q == {SHB{1'b0}})
+				r = prod_q;
+			else
+				r = ((prod_q >>> (shift_q - 1'b1)) + $signed(one)) >>> 1;
+			y_full  = r + zp_s;
+			y_clamp = (y_full < lo_s) ? lo_s : (y_full > hi_s) ? hi_s : y_full;
 			y_o   <= y_clamp[15:0];
 			pos_o <= !y_full[PW-1];
 		end
 	end
 	/* verilator lint_on BLKSEQ */
-
-	wire unused_mult = &{1'b0, mult_i[31]};
 endmodule

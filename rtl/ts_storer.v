@@ -3,8 +3,8 @@
 // beat, in the order desc.h defines (mt rows of bytes(nt, OB) bytes; int4 two
 // per byte low nibble first, binary eight per byte LSB first, int16
 // little-endian).
-// Pipeline: accumulator read -> multiply -> shift/clamp (3 stages, the
-// T_REQUANT_PIPE of docs/timing.md); it advances whenever its output beat
+// Pipeline: accumulator read -> bias/multiply -> round/shift/clamp (3 stages,
+// the T_REQUANT_PIPE of docs/timing.md); it advances whenever its output beat
 // is empty or taken by the memory (beat_i), so it never drops data whatever
 // the memory's latency. The accumulator reads of the next beat to issue are
 // kept in registers, computed when the STORE starts and after each issue, so
@@ -14,6 +14,12 @@
 // rows; lsel_o, the bank each lane's element comes from. The elements of a
 // beat are at most NQ consecutive ones of the tile's row-major order, so no
 // bank is asked for two different rows (ts_acc.v says why).
+// Requantization parameters: tile column j uses entry j of the table
+// (ts_qtab; desc.h STORE), the STORE's zero point and clamp range are common.
+// Stage 0 also registers each lane's column (qsel); on issue each lane's
+// (bias, mult, shift) is read from the table into stage 1 with the
+// accumulator read, and the requantizer takes them from there.
+`include "ts_contract.vh"
 module ts_storer #(
 	parameter B        = 4,
 	parameter COLS     = 2,
@@ -22,6 +28,8 @@ module ts_storer #(
 	parameter NRW      = 2,    // log2 of ts_acc's banks per column
 	parameter RAW      = 4,    // bits of an accumulator bank row
 	parameter BSW      = 4,    // bits of an accumulator bank number (COLS << NRW banks)
+	parameter SHB      = `TS_DESC_SHIFT_BITS, // bits of a table entry's shift
+	parameter CW       = 1,    // bits of a column number (< COLS)
 	// Elements per output byte (an int16 byte lane holds half an element).
 	parameter EPB      = (OB >= 8) ? 1 : 8 / OB
 ) (
@@ -32,9 +40,12 @@ module ts_storer #(
 	input  wire [31:0]             nt_i,
 	input  wire [31:0]             rb_i,       // bytes per output row
 	input  wire [31:0]             beats_i,
-	input  wire [31:0]             mult_i,
-	input  wire [7:0]              shift_i,
-	input  wire [7:0]              zp_i,
+	input  wire [15:0]             zp_i,       // int16 zero point and clamp range
+	input  wire [15:0]             lo_i,
+	input  wire [15:0]             hi_i,
+	input  wire [COLS*32-1:0]      tab_bias_i, // requantization table (ts_qtab)
+	input  wire [COLS*31-1:0]      tab_mult_i,
+	input  wire [COLS*SHB-1:0]     tab_shift_i,
 	input  wire                    beat_i,     // the memory takes wdata_o this cycle
 	output wire                    re_o,       // read the banks below into acc_i (ts_acc)
 	output reg  [(COLS<<NRW)-1:0]  bre_o,
@@ -44,15 +55,17 @@ module ts_storer #(
 	output wire [8*B-1:0]          wdata_o
 );
 	localparam NQ   = B * EPB;
-	localparam QMIN = (OB == 16) ? -32768 : (OB == 8) ? -128 : (OB == 4) ? -8 : -1;
-	localparam QMAX = (OB == 16) ? 32767 : (OB == 8) ? 127 : (OB == 4) ? 7 : 0;
 	localparam [31:0] EPB32  = EPB;
 	localparam NBK = COLS << NRW;
 	localparam [31:0] NR32 = 1 << NRW;
 
 	reg [31:0] off_q, base_q, issued_q;
-	reg [31:0] nt_q, rb_q, beats_q, mult_q;
-	reg [7:0]  shift_q, zp_q;
+	reg [31:0] nt_q, rb_q, beats_q;
+	reg [15:0] zp_q, lo_q, hi_q;
+	reg [NQ*CW-1:0]  qsel0_q;                     // stage 0: each lane's column
+	reg [NQ*32-1:0]  bias1_q;                     // stage 1: each lane's entry
+	reg [NQ*31-1:0]  mult1_q;
+	reg [NQ*SHB-1:0] shift1_q;
 	reg        v1_q, v2_q, v3_q;   // a beat in stage 1 (acc), 2 (product), 3 (output)
 	reg [NQ-1:0] ev0_q, ev1_q, ev2_q, ev3_q;      // element lanes inside the tile
 	reg [B-1:0]  half0_q, half1_q, half2_q, half3_q; // int16: the lane's high byte
@@ -71,6 +84,7 @@ module ts_storer #(
 	reg [NBK-1:0]     bre;
 	reg [NBK*RAW-1:0] brow;
 	reg [NQ*BSW-1:0]  lsel;
+	reg [NQ*CW-1:0]   qsel;
 	integer l, e;
 	always @(posedge clk_i) begin
 		if (start_i || issue) begin
@@ -81,6 +95,7 @@ module ts_storer #(
 			bre  = {NBK{1'b0}};
 			brow = brow_o;
 			lsel = {(NQ*BSW){1'b0}};
+			qsel = {(NQ*CW){1'b0}};
 			for (l = 0; l < B; l = l + 1) begin
 				half0_q[l] <= off[0];
 				for (e = 0; e < EPB; e = e + 1) begin
@@ -95,6 +110,7 @@ module ts_storer #(
 						bre[bank] = 1'b1;
 						brow[bank*RAW +: RAW] = row[RAW-1:0];
 						lsel[(l*EPB+e)*BSW +: BSW] = bank[BSW-1:0];
+						qsel[(l*EPB+e)*CW +: CW] = col[CW-1:0];
 					end
 				end
 				if (off + 32'd1 == rb) begin
@@ -109,6 +125,7 @@ module ts_storer #(
 			bre_o  <= bre;
 			brow_o <= brow;
 			lsel_o <= lsel;
+			qsel0_q <= qsel;
 		end
 	end
 	/* verilator lint_on BLKSEQ */
@@ -119,9 +136,9 @@ module ts_storer #(
 			nt_q     <= nt_i;
 			rb_q     <= rb_i;
 			beats_q  <= beats_i;
-			mult_q   <= mult_i;
-			shift_q  <= shift_i;
 			zp_q     <= zp_i;
+			lo_q     <= lo_i;
+			hi_q     <= hi_i;
 			v1_q     <= 1'b0;
 			v2_q     <= 1'b0;
 			v3_q     <= 1'b0;
@@ -134,12 +151,28 @@ module ts_storer #(
 		end
 	end
 
-	// Lane flags travel with their beat.
+	// Lane flags travel with their beat; on issue each lane reads its
+	// column's table entry (lanes outside the tile read column 0).
+	integer q;
+	/* verilator lint_off BLKSEQ */
+	reg [31:0]       qc;
+	reg [NQ*32-1:0]  pb;
+	reg [NQ*31-1:0]  pm;
+	reg [NQ*SHB-1:0] ps;
 	always @(posedge clk_i) begin
 		if (!start_i && adv) begin
 			if (issue) begin
 				ev1_q   <= ev0_q;
 				half1_q <= half0_q;
+				for (q = 0; q < NQ; q = q + 1) begin
+					qc = {{(32-CW){1'b0}}, qsel0_q[q*CW +: CW]};
+					pb[q*32 +: 32]    = tab_bias_i[qc*32 +: 32];
+					pm[q*31 +: 31]    = tab_mult_i[qc*31 +: 31];
+					ps[q*SHB +: SHB]  = tab_shift_i[qc*SHB +: SHB];
+				end
+				bias1_q  <= pb;
+				mult1_q  <= pm;
+				shift1_q <= ps;
 			end
 			if (v1_q) begin
 				ev2_q   <= ev1_q;
@@ -151,20 +184,24 @@ module ts_storer #(
 			end
 		end
 	end
+	/* verilator lint_on BLKSEQ */
 
 	wire [15:0] y   [0:NQ-1];
 	wire        pos [0:NQ-1];
 	genvar g, k2;
 	generate
 		for (g = 0; g < NQ; g = g + 1) begin : g_lane
-			ts_requant #(.QMIN(QMIN), .QMAX(QMAX), .ACC_BITS(ACC_BITS)) u_rq (
+			ts_requant #(.ACC_BITS(ACC_BITS), .SHB(SHB)) u_rq (
 				.clk_i   (clk_i),
 				.en1_i   (!start_i && adv && v1_q),
 				.en2_i   (!start_i && adv && v2_q),
 				.acc_i   (acc_i[g*ACC_BITS +: ACC_BITS]),
-				.mult_i  (mult_q),
-				.shift_i (shift_q),
+				.bias_i  (bias1_q[g*32 +: 32]),
+				.mult_i  (mult1_q[g*31 +: 31]),
+				.shift_i (shift1_q[g*SHB +: SHB]),
 				.zp_i    (zp_q),
+				.lo_i    (lo_q),
+				.hi_i    (hi_q),
 				.y_o     (y[g]),
 				.pos_o   (pos[g])
 			);

@@ -1,6 +1,7 @@
 // ts_top — the tessera accelerator: AXI4-Lite registers, descriptor
 // controller, memory port (DMA), input / weight / accumulator scratchpads,
-// the PE array and the requantizing store path (docs/timing.md).
+// the PE array, the requantization table (LOAD_TO_Q, one entry per column)
+// and the requantizing store path (docs/timing.md).
 //
 // Parameters come from the generated tessera_params.vh (tessera gen / sim,
 // one hwcfg) when TS_GENERATED_PARAMS is defined; the defaults below make a
@@ -94,6 +95,8 @@ module ts_top #(
 	localparam ACC_RAW = clog2((D_ACC + (1 << ACC_NRW) - 1) >> ACC_NRW);
 	localparam ACC_BSW = clog2(COLS << ACC_NRW);
 	localparam ACC_NBK = COLS << ACC_NRW;
+	localparam SHB   = `TS_DESC_SHIFT_BITS;   // shift bits of a table entry
+	localparam CW    = clog2(COLS);           // column number bits
 
 	// ---- registers ---------------------------------------------------------
 	wire        start, soft_reset, irq_enable, clear_done, clear_error;
@@ -127,12 +130,12 @@ module ts_top #(
 	wire        dma_cmd, dma_we, beat, last;
 	wire [63:0] dma_addr;
 	wire [31:0] dma_len, beat_idx;
-	wire        ld_start, ld_beat, ld_to_w;
+	wire        ld_start, ld_beat, ld_to_w, ld_to_q;
 	wire [31:0] ld_word0, ld_rows, ld_rb0, ld_rb2, ld_bytes;
 	wire [7:0]  ld_mask0, ld_mask2;
 	wire        st_start, st_go, st_beat;
-	wire [31:0] st_acc0, st_nt, st_rb, st_beats, st_mult;
-	wire [7:0]  st_shift, st_zp;
+	wire [31:0] st_acc0, st_nt, st_rb, st_beats;
+	wire [15:0] st_zp, st_lo, st_hi;
 	wire [31:0] a_raddr, w_raddr, tile_nt;
 	wire        arr_en, a_valid, w_load, w_clear, arr_clear, arr_drain, acc_first, acc_v;
 	wire [ROW_W-1:0] w_row;
@@ -150,12 +153,12 @@ module ts_top #(
 		.clear_done_i(clear_done), .clear_error_i(clear_error),
 		.dma_cmd_o(dma_cmd), .dma_we_o(dma_we), .dma_addr_o(dma_addr), .dma_len_o(dma_len),
 		.beat_i(beat), .beat_idx_i(beat_idx), .last_i(last), .rdata_i(mem_rdata_i),
-		.ld_start_o(ld_start), .ld_beat_o(ld_beat), .ld_to_w_o(ld_to_w),
+		.ld_start_o(ld_start), .ld_beat_o(ld_beat), .ld_to_w_o(ld_to_w), .ld_to_q_o(ld_to_q),
 		.ld_word0_o(ld_word0), .ld_rows_o(ld_rows), .ld_rb0_o(ld_rb0), .ld_rb2_o(ld_rb2),
 		.ld_bytes_o(ld_bytes), .ld_mask0_o(ld_mask0), .ld_mask2_o(ld_mask2),
 		.st_start_o(st_start), .st_go_o(st_go), .st_beat_o(st_beat), .st_acc0_o(st_acc0),
-		.st_nt_o(st_nt), .st_rb_o(st_rb), .st_beats_o(st_beats), .st_mult_o(st_mult),
-		.st_shift_o(st_shift), .st_zp_o(st_zp),
+		.st_nt_o(st_nt), .st_rb_o(st_rb), .st_beats_o(st_beats), .st_zp_o(st_zp),
+		.st_lo_o(st_lo), .st_hi_o(st_hi),
 		.arr_en_o(arr_en), .a_raddr_o(a_raddr), .w_raddr_o(w_raddr), .a_valid_o(a_valid),
 		.w_load_o(w_load), .w_row_o(w_row), .w_clear_o(w_clear), .clear_o(arr_clear),
 		.drain_o(arr_drain), .tile_nt_o(tile_nt),
@@ -183,9 +186,9 @@ module ts_top #(
 
 	ts_spad #(.WBYTES(A_WB), .DEPTH(D_IN), .AW(A_AW), .B(B), .OW(A_OW), .NBW(NBW)) u_spad_in (
 		.clk_i(clk_i),
-		.start_i(ld_start && !ld_to_w), .word0_i(ld_word0), .rows_i(ld_rows),
+		.start_i(ld_start && !ld_to_w && !ld_to_q), .word0_i(ld_word0), .rows_i(ld_rows),
 		.rb0_i(ld_rb0), .rb2_i(ld_rb2), .mask0_i(ld_mask0), .mask2_i(ld_mask2),
-		.bytes_i(ld_bytes), .beat_i(ld_beat && !ld_to_w), .rdata_i(mem_rdata_i),
+		.bytes_i(ld_bytes), .beat_i(ld_beat && !ld_to_w && !ld_to_q), .rdata_i(mem_rdata_i),
 		.re_i(arr_en), .raddr_i(a_raddr_w[A_AW-1:0]), .rdata_o(a_word)
 	);
 	ts_spad #(.WBYTES(W_WB), .DEPTH(D_W), .AW(W_AW), .B(B), .OW(W_OW), .NBW(NBW)) u_spad_w (
@@ -215,6 +218,17 @@ module ts_top #(
 		end
 	endgenerate
 
+	// ---- requantization table: LOAD_TO_Q port, read by the STORE path -------------
+	wire [COLS*32-1:0]  tab_bias;
+	wire [COLS*31-1:0]  tab_mult;
+	wire [COLS*SHB-1:0] tab_shift;
+	ts_qtab #(.B(B), .COLS(COLS), .SHB(SHB)) u_qtab (
+		.clk_i(clk_i), .rst_ni(rst_ni),
+		.start_i(ld_start && ld_to_q), .word0_i(ld_word0), .bytes_i(ld_bytes),
+		.beat_i(ld_beat && ld_to_q), .rdata_i(mem_rdata_i),
+		.tab_bias_o(tab_bias), .tab_mult_o(tab_mult), .tab_shift_o(tab_shift)
+	);
+
 	// ---- accumulator scratchpad and the STORE path --------------------------------
 	wire                       st_re;
 	wire [ACC_NBK-1:0]         st_bre;
@@ -233,10 +247,11 @@ module ts_top #(
 
 	ts_storer #(
 		.B(B), .COLS(COLS), .OB(OB), .ACC_BITS(ACC_BITS), .NRW(ACC_NRW), .RAW(ACC_RAW),
-		.BSW(ACC_BSW)
+		.BSW(ACC_BSW), .SHB(SHB), .CW(CW)
 	) u_storer (
 		.clk_i(clk_i), .start_i(st_start), .go_i(st_go), .acc0_i(st_acc0), .nt_i(st_nt),
-		.rb_i(st_rb), .beats_i(st_beats), .mult_i(st_mult), .shift_i(st_shift), .zp_i(st_zp),
+		.rb_i(st_rb), .beats_i(st_beats), .zp_i(st_zp), .lo_i(st_lo), .hi_i(st_hi),
+		.tab_bias_i(tab_bias), .tab_mult_i(tab_mult), .tab_shift_i(tab_shift),
 		.beat_i(st_beat), .re_o(st_re), .bre_o(st_bre), .brow_o(st_brow), .lsel_o(st_lsel),
 		.acc_i(st_rdata), .wdata_o(mem_wdata_o)
 	);

@@ -66,7 +66,8 @@ check "rtl: an opcode literal compared or as a case label" \
 	"rtl/ts_ctrl.v:1: 				8'd1: begin" $RTL
 check "rtl: an error code literal" "(dec_err|fetch_err|fail_code|err_code[a-z_]*) *<?= *[0-9]+'[dh]" \
 	"dec_err = 8'd3;" $RTL
-check "rtl: the STORE shift limit typed" "> *[0-9]+'d62|> *62\\b" "w[7][7:0] > 8'd62" $RTL
+check "rtl: a requantization record's size or shift width typed" \
+	"[!=]= *[0-9]+'d12\\b|\\bSHB *= *[0-9]" "if (ld_elems != 32'd12) parameter SHB = 6," $RTL
 check "rtl: a descriptor flag bit position" 'flags *\[ *[0-9]' "dec_ld_bits = flags[0] ? WB : AB;" $RTL
 check "rtl: a register bit position" \
 	"s_wdata_i *\[ *[0-9]|\{ *[0-9]+'d0 *, *(irq_enable|error_i|err_code)|HW_[A-Z]+ *\[ *[0-9]+ *:|reg_write\(.*, *[0-9]+'[dh]" \
