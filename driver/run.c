@@ -454,7 +454,8 @@ static ts_status check_input(const ts_net *net, size_t i, const ts_tensor *in, t
 		if (in->ndim != t->ndim)
 			return ts_err(d, TS_ERR_INPUT, "input '%s' must have %d dimensions, not %d", t->name, t->ndim,
 				      in->ndim);
-		for (int k = 0; k < t->ndim; k++)
+		/* dimension 0 is the batch (--batch), whatever the model declares */
+		for (int k = 1; k < t->ndim; k++)
 			if (t->dims[k] >= 0 && in->dims[k] != t->dims[k])
 				return ts_err(d, TS_ERR_INPUT, "input '%s': dimension %d is %lld, the model says %lld",
 					      t->name, k, (long long)in->dims[k], (long long)t->dims[k]);
@@ -492,9 +493,9 @@ ts_status tsr_run(const ts_net *net, const ts_hwcfg *c, const tsr_opts *o, const
 		st = ts_err(d, TS_ERR_NOMEM, "%s: out of memory", net->path);
 		goto out;
 	}
-	double t_start = now_s();
 	if (!is_host(o) && (st = tsd_open(o->device, c, &o->dev, &rc.dev, d)))
 		goto out;
+	double t_start = now_s(); /* after opening (an rtl device may build its model first) */
 	for (size_t i = 0; i < net->n_inputs; i++)
 		if ((st = tensor_copy(&inputs[i], &rc.vals[net->inputs[i]], d)))
 			goto out;

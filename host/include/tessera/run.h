@@ -70,7 +70,7 @@ typedef struct tsr_report {
 ts_status tsr_check(const ts_net *net, const ts_hwcfg *c, const tsr_opts *o, ts_diag *d);
 
 /* Run net on inputs[] (net->inputs order; their dtype and shape must match the graph's
- * declared ones, symbolic dims free) and allocate outputs[] (net->outputs order). rep (may
+ * declared ones, symbolic dims and dimension 0 (the batch) free) and allocate outputs[] (net->outputs order). rep (may
  * be NULL) receives the per-node figures (free with tsr_report_free). A hardware error
  * stops the run with TS_ERR_MISMATCH naming the node, the layer and the descriptor. */
 ts_status tsr_run(const ts_net *net, const ts_hwcfg *c, const tsr_opts *o, const ts_tensor *inputs,
