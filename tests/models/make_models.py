@@ -25,6 +25,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ref  # noqa: E402
 
@@ -474,9 +475,14 @@ def mode_diff(model, feeds):
     return int((d != 0).sum()), d.size, int(d.max(initial=0))
 
 
-def write_atomic(path, write):
+def write_atomic(path, data):
+    """Bytes, or an array as .npy, written to path through a temporary file."""
     tmp = path + ".tmp"
-    write(tmp)
+    with open(tmp, "wb") as f:
+        if isinstance(data, bytes):
+            f.write(data)
+        else:
+            np.save(f, data)
     os.replace(tmp, path)
 
 
@@ -507,14 +513,9 @@ def main(argv=None):
         feeds = n.feeds
         y = ref.run(m, feeds, "onnx")[0]
         yhw = ref.run(m, feeds, "hw")[0]
-        data = m.SerializeToString()
-
-        def save_bytes(p, b=data):
-            with open(p, "wb") as fh:
-                fh.write(b)
-        write_atomic(base + ".onnx", save_bytes)
+        write_atomic(base + ".onnx", m.SerializeToString())
         for suffix, v in ((".in.npy", feeds[n.inputs[0].name]), (".ref.npy", y), (".refhw.npy", yhw)):
-            write_atomic(base + suffix, lambda p, v=v: np.save(open(p, "wb"), v))
+            write_atomic(base + suffix, v)
         nd, tot, steps = mode_diff(m, feeds)
         print("%-14s %5d %6d %8d  %d of %d outputs differ, by at most %d step%s"
               % (n.name, len(m.graph.node), n.layers, n.macs, nd, tot, steps, "" if steps == 1 else "s"))

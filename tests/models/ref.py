@@ -31,12 +31,16 @@ the float details (reductions in double, Softmax in double).
 """
 import argparse
 import math
+import os
 import sys
 
 import numpy as np
 import onnx
 from onnx import numpy_helper
 
+# com.microsoft operators (ONNX Runtime's contrib operators) that ONNX Runtime's quantizer
+# writes in QOperator form
+MS_OPS = ("QLinearAdd", "QGemm", "QLinearGlobalAveragePool")
 QRANGE = {np.dtype(np.int8): (-128, 127), np.dtype(np.uint8): (0, 255)}
 
 
@@ -429,7 +433,7 @@ def run_node(g, n, vals, mode):
     """vals: the node's inputs (None for absent optional ones); returns its outputs."""
     op, at = n.op_type, attrs_of(n)
     where = "node '%s' (%s)" % (n.name, op)
-    if n.domain not in ("", "ai.onnx") and not (n.domain == "com.microsoft" and op == "QLinearAdd"):
+    if n.domain not in ("", "ai.onnx") and not (n.domain == "com.microsoft" and op in MS_OPS):
         raise RefError("%s: domain '%s' not supported" % (where, n.domain))
     if op == "QuantizeLinear":
         zp = _opt(vals, 2)
@@ -446,6 +450,22 @@ def run_node(g, n, vals, mode):
             raise RefError("%s: per-row a_scale / non-2-D b not supported" % where)
         acc = matmul_acc(a, az, b, bz)
         return [requantize(acc, acc.ndim - 1, as_, bs, ys, yz, np.asarray(yz).dtype, mode=mode)]
+    if op == "QGemm":
+        a, as_, az, b, bs, bz = vals[:6]
+        c, ys, yz = _opt(vals, 6), _opt(vals, 7), _opt(vals, 8)
+        if at.get("transA", 0) or at.get("alpha", 1.0) != 1.0 or np.asarray(as_).size != 1:
+            raise RefError("%s: only transA = 0, alpha = 1, per-tensor a_scale" % where)
+        if ys is None:
+            raise RefError("%s: float output (no y_scale) not supported" % where)
+        if at.get("transB", 0):
+            b = b.T
+        acc = matmul_acc(a, az, b, bz, c)
+        return [requantize(acc, acc.ndim - 1, as_, bs, ys, yz, np.asarray(yz).dtype, mode=mode)]
+    if op == "QLinearGlobalAveragePool":
+        x, xs, xz, ys, yz = vals
+        if at.get("channels_last", 0):
+            raise RefError("%s: channels_last = 1 not supported" % where)
+        return [quantize(global_average_pool(dequantize(x, xs, xz)), ys, yz, 1, np.asarray(yz).dtype)]
     if op == "QLinearAdd":
         a, as_, az, b, bs, bz, cs, cz = vals
         s = np.add(dequantize(a, as_, az), dequantize(b, bs, bz), dtype=np.float32)
@@ -502,6 +522,10 @@ def run(model, feeds, mode="onnx", outputs=None, trace=None):
         x = np.asarray(feeds[i.name])
         if x.dtype != want:
             raise RefError("input '%s' is %s; the graph wants %s" % (i.name, x.dtype, np.dtype(want)))
+        dims = [d.dim_value if d.HasField("dim_value") else -1 for d in i.type.tensor_type.shape.dim]
+        if len(dims) != x.ndim or any(d >= 0 and d != n for d, n in zip(dims, x.shape)):
+            raise RefError("input '%s' has shape %s; the graph wants %s"
+                           % (i.name, list(x.shape), [d if d >= 0 else "?" for d in dims]))
         env[i.name] = x
     want_out = list(outputs or g.outputs)
     for n in g.model.graph.node:
@@ -560,7 +584,10 @@ def main(argv=None):
     except (RefError, OSError, ValueError, KeyError) as e:
         print("ref.py: %s: %s" % (a.model, e), file=sys.stderr)
         return 2
-    np.save(a.output, y)
+    tmp = a.output + ".tmp"
+    with open(tmp, "wb") as f:
+        np.save(f, y)
+    os.replace(tmp, a.output)
     return 0
 
 
