@@ -206,8 +206,9 @@ class Net:
         if form == "qop":
             ins = [x, self.const(name + ".x_scale", np.float32(self.qp[x][0])),
                    self.const(name + ".x_zp", np.asarray(self.qp[x][1])),
-                   self.const(name + ".w", w), self.const(name + ".w_scale", w_s),
-                   self.const(name + ".w_zp", w_zp),
+                   self.const(name + ".w", w),
+                   self.const(name + ".w_scale", w_s if per_channel else w_s.reshape(())),
+                   self.const(name + ".w_zp", w_zp if per_channel else w_zp.reshape(())),
                    self.const(name + ".y_scale", np.float32(ys)), self.const(name + ".y_zp", yz)]
             if b is not None:
                 ins.append(self.const(name + ".bias", b))
@@ -312,10 +313,11 @@ class Net:
             f = self.node("Relu", [f])
         return self.quant(f, y_dtype, yq)
 
-    def float_op(self, op, q, y_dtype=np.int8, **attrs):
-        """A float operator between DequantizeLinear and QuantizeLinear."""
+    def float_op(self, op, q, y_dtype=np.int8, same_qp=False, **attrs):
+        """A float operator between DequantizeLinear and QuantizeLinear (same_qp: the
+        output quantized like the input, as quantizers do for MaxPool)."""
         f = self.node(op, [self.dq(q)], **attrs)
-        return self.quant(f, y_dtype)
+        return self.quant(f, y_dtype, self.qp[q] if same_qp else None)
 
 
 # ---- the networks ---------------------------------------------------------------------------
@@ -425,16 +427,18 @@ def qdq_u8(n):
 
 
 def qdq_pool(n):
-    """(g) pooling in the middle: conv-relu, MaxPool 2x2/2 on int8, DQ -> AveragePool 3x3/1
-    pad 1 (count_include_pad = 0) -> Q, conv with asymmetric pads, MaxPool 3x3/2 pad 1
-    on int8, DQ -> AveragePool 2x2/1 pads (0, 0, 1, 1) count_include_pad = 1 -> Q."""
+    """(g) pooling in the middle: MaxPool 2x2/2 on the int8 input, conv-relu,
+    DQ -> AveragePool 3x3/1 pad 1 (count_include_pad = 0) -> Q, conv with pads
+    (0, 0, 2, 2), DQ -> MaxPool 3x3/2 pad 1 -> Q (same quantization),
+    DQ -> AveragePool 2x2/1 pads (0, 0, 1, 1) count_include_pad = 1 -> Q."""
     x = n.input("input", [1, 8, 16, 16])
     q = n.quant(x, np.int8)
-    a = n.conv(q, 16, 3, "qdq", act="relu")
-    m = n.passthrough("MaxPool", [a], kernel_shape=[2, 2], strides=[2, 2])
-    v = n.float_op("AveragePool", m, kernel_shape=[3, 3], strides=[1, 1], pads=[1, 1, 1, 1])
+    m = n.passthrough("MaxPool", [q], kernel_shape=[2, 2], strides=[2, 2])
+    a = n.conv(m, 16, 3, "qdq", act="relu")
+    v = n.float_op("AveragePool", a, kernel_shape=[3, 3], strides=[1, 1], pads=[1, 1, 1, 1])
     c = n.conv(v, 16, 3, "qdq", pads=[0, 0, 2, 2])
-    m2 = n.passthrough("MaxPool", [c], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    m2 = n.float_op("MaxPool", c, same_qp=True, kernel_shape=[3, 3], strides=[2, 2],
+                    pads=[1, 1, 1, 1])
     v2 = n.float_op("AveragePool", m2, kernel_shape=[2, 2], strides=[1, 1], pads=[0, 0, 1, 1],
                     count_include_pad=1)
     n.output(n.node("DequantizeLinear", [v2, n.const("out.scale", np.float32(n.qp[v2][0])),
