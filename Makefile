@@ -75,7 +75,7 @@ help:
 	@echo "  make demo         install missing packages, build, evaluate and co-simulate MobileNet-V2 on the default config"
 	@echo "  make test         install missing packages, build, run every test suite"
 	@echo "  make              build $(LIB) and $(BIN) (and $(MPI_BIN) when mpicc is installed)"
-	@echo "  make deps         install missing Debian packages (apt-get, non-interactive)"
+	@echo "  make deps         install missing Debian packages (apt-get, non-interactive) and build/venv (onnxruntime)"
 	@echo "  make check-tests  run every test suite (cmocka, tests/cli_*.sh, check-layers) on what is built"
 	@echo "  make check-layers fail on an #include that points up the layer stack (scripts/check_layers.sh)"
 	@echo "  make asan         build under ASan+UBSan into $(BUILD)/asan and run the tests"
@@ -90,8 +90,32 @@ help:
 	@echo "  make clean        remove $(BUILD)/"
 	@echo "  make help         this list"
 
-deps:
-	@sh scripts/deps.sh
+# ---- deps: Debian packages, and build/venv for ONNX Runtime -----------------------
+# scripts/deps.sh installs the Debian packages that are missing (apt-get, non-interactive;
+# silent when all are there). The Python side (tests/models/, scripts/zoo_onnx.py and
+# scripts/ort_run.py) uses Debian's numpy, onnx, torch and torchvision; ONNX Runtime is
+# not packaged by Debian, so pip installs it into a virtual environment of Debian's
+# python3 that sees the system packages. 1.15.1 is the newest release whose quantizer
+# imports with bookworm's onnx 1.12 (1.16 needs onnx.reference); it has CPython 3.11
+# wheels and runs with numpy 1.24. The stamp file makes this a no-op once done.
+PY_DEPS     := python3-numpy python3-onnx python3-torch python3-torchvision python3-venv \
+               libpng-dev libjpeg-dev
+SYS_PYTHON  ?= /usr/bin/python3
+VENV        ?= build/venv
+ORT_VERSION := 1.15.1
+VENV_STAMP  := $(VENV)/.onnxruntime-$(ORT_VERSION)
+
+deps: $(VENV_STAMP)
+	@sh scripts/deps.sh $(PY_DEPS)
+
+$(VENV_STAMP):
+	@sh scripts/deps.sh $(PY_DEPS)
+	@echo "deps: $(VENV) with onnxruntime $(ORT_VERSION)" >&2
+	@test -x $(VENV)/bin/python || $(SYS_PYTHON) -m venv --system-site-packages $(VENV)
+	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check --no-input \
+		onnxruntime==$(ORT_VERSION)
+	@$(VENV)/bin/python scripts/ort_run.py --selftest
+	@touch $@
 
 clean:
 	rm -rf $(BUILD)
