@@ -40,7 +40,8 @@ ts_status ts_npy_write(const char *path, const ts_tensor *t, ts_diag *d);
  * half-pixel centers, source coordinate (o + 0.5) * in / out - 0.5 clamped below at 0, the
  * last row / column repeated at the far edge, no antialiasing; crop offsets
  * round((size - crop) / 2) with halves to even (Python's round). Arithmetic is in double,
- * stored as float32 (within 1e-6 of torchvision's float32 result). Only the cropped window
+ * stored as float32 (torchvision computes in float32: the two differ by rounding only; not
+ * checked against torch itself, which is not installed). Only the cropped window
  * is interpolated, so a very elongated image costs no more than a square one. */
 typedef struct ts_image_prep {
 	int resize;        /* shorter side after resizing, crop..65536 */
