@@ -65,7 +65,7 @@ HAVE_MPICC := $(shell command -v $(MPICC) 2>/dev/null)
 .SECONDARY:
 
 .PHONY: all deps test check-tests check-layers demo asan fuzz bench-model bench-gemm \
-        bench-search bench-sim lint-rtl install uninstall clean help
+        bench-search bench-sim bench-run zoo lint-rtl install uninstall clean help
 
 # ---- top level ------------------------------------------------------------------
 all: $(LIB) $(BIN)
@@ -84,6 +84,8 @@ help:
 	@echo "  make bench-gemm   int8 GEMM GOP/s per ISA path vs OpenBLAS sgemm and oneDNN (installs libdnnl-dev)"
 	@echo "  make bench-search search algorithms: gap to the exact optimum, evaluations to reach 1 %"
 	@echo "  make bench-sim    simulated cycles per second of the whole accelerator: Verilator vs iverilog"
+	@echo "  make bench-run    ResNet-18 and MobileNet-V2 whole on edge: images/s on desc and rtl, host vs device time, modelled latency"
+	@echo "  make zoo          torchvision ResNet-18 / MobileNet-V2 (seeded random weights) quantized to QDQ ONNX in $(ZOO)"
 	@echo "  make lint-rtl     the RTL through verilator -Wall, iverilog -g2005 and yosys (a few presets)"
 	@echo "  make install      install binary, library, headers, pkg-config file, RTL and shim under PREFIX ($(PREFIX))"
 	@echo "  make uninstall    remove what install put under PREFIX"
@@ -101,7 +103,7 @@ help:
 PY_DEPS     := python3-numpy python3-onnx python3-torch python3-torchvision python3-venv \
                libpng-dev libjpeg-dev
 SYS_PYTHON  ?= /usr/bin/python3
-VENV        ?= build/venv
+VENV        ?= $(BUILD)/venv
 ORT_VERSION := 1.15.1
 VENV_STAMP  := $(VENV)/.onnxruntime-$(ORT_VERSION)
 
@@ -174,7 +176,7 @@ check-tests: $(TESTS) $(BIN)
 	for t in tests/cli_*.sh; do \
 		[ "$$t" != tests/cli_lib.sh ] || continue; \
 		echo "== $$t"; \
-		if TS_BIN=$(BIN) TS_SAN="$(SAN)" sh $$t; then pass=$$((pass+1)); \
+		if TS_BIN=$(BIN) TS_SAN="$(SAN)" TS_ZOO=$(ZOO) TS_ORT_PY=$(VENV)/bin/python sh $$t; then pass=$$((pass+1)); \
 		else fail=$$((fail+1)); failed="$$failed $$t"; fi; \
 	done; \
 	echo "== check-layers"; \
@@ -188,17 +190,18 @@ check-layers:
 	@sh scripts/check_layers.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all zoo
 	@$(MAKE) --no-print-directory check-tests
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all zoo
 	$(BIN) config show edge
 	$(BIN) eval --config edge --model mobilenet_v2
-	$(BIN) sim --config edge --model mobilenet_v2
+	$(BIN) run --config edge --model $(ZOO)/mobilenet_v2.onnx --input $(ZOO)/mobilenet_v2.in.npy --device rtl --check
 
 asan: deps
-	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan OPT=-O1 \
+	@$(MAKE) --no-print-directory zoo
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan ZOO=$(ZOO) VENV=$(VENV) OPT=-O1 \
 		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		check-tests
 
@@ -263,6 +266,19 @@ bench-search:
 bench-sim: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench_sim
 	$(BUILD)/bench/bench_sim $(BUILD)/bench/iverilog
+
+bench-run: deps
+	@$(MAKE) --no-print-directory all zoo
+	ORT_PY=$(VENV)/bin/python sh scripts/bench_run.sh $(BIN) $(ZOO) $(SYS_PYTHON) edge
+
+# ---- zoo: real networks as quantized ONNX (scripts/zoo_onnx.py; torch from Debian,
+# ONNX Runtime's quantizer from $(VENV)); deterministic for a seed, not committed.
+ZOO := $(BUILD)/zoo
+zoo: $(ZOO)/.stamp
+$(ZOO)/.stamp: scripts/zoo_onnx.py | $(VENV_STAMP)
+	@mkdir -p $(ZOO)
+	$(VENV)/bin/python scripts/zoo_onnx.py $(ZOO)
+	@touch $@
 
 # ---- rtl ------------------------------------------------------------------------------
 # verilator -Wall, iverilog -g2005 and yosys on the generated parameters of a
