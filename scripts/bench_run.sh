@@ -47,6 +47,6 @@ print("run %-13s %s: desc %.3f images/s (host %.0f %%, device %.0f %%) | rtl %.4
          ips(r["rtl"]) / ips(r["host"]) if ips(r["host"]) else 0))
 EOF
 	if [ -x "${ORT_PY:-}" ]; then
-		"$ORT_PY" scripts/ort_run.py "$model" "$in" "$TMP/ort.npy" --time 2>&1 | sed "s/^/run $m onnxruntime: /" || true
+		"$ORT_PY" scripts/ort_run.py "$model" "$in" "$TMP/ort.npy" --opt all --time 10 2>&1 | sed "s/^/run $m onnxruntime: /" || true
 	fi
 done

@@ -112,6 +112,8 @@ def main(argv=None):
     ap.add_argument("--opt", choices=LEVELS, default="disable")
     ap.add_argument("--output", dest="name")
     ap.add_argument("--compare", metavar="REF.npy")
+    ap.add_argument("--time", type=int, metavar="N", default=0,
+                    help="also time N runs after one warm-up and print images/s")
     a = ap.parse_args(argv)
     if a.selftest:
         return selftest()
@@ -124,6 +126,16 @@ def main(argv=None):
         print("ort_run.py: %s: %s" % (a.model, e), file=sys.stderr)
         return 2
     np.save(a.output, y)
+    if a.time > 0:
+        import time
+        s = session(a.model, a.opt)
+        feed = {s.get_inputs()[0].name: x}
+        s.run(None, feed)
+        t0 = time.perf_counter()
+        for _ in range(a.time):
+            s.run(None, feed)
+        dt = time.perf_counter() - t0
+        print("%.2f images/s (%d runs, opt %s, one thread)" % (a.time * x.shape[0] / dt, a.time, a.opt))
     if a.compare:
         r = np.load(a.compare)
         nd, tot, mx = compare(y, r)
