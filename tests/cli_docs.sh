@@ -43,12 +43,16 @@ save search_arr 0 search --model alexnet --formulation array -a random -n 50 --d
 # REINFORCE's first evaluation is infeasible under this budget: the null keys
 save search_none 0 search --model vgg16 -a reinforce -n 1 --budget eiot --json
 save report 0 report --db "$TMP/s.db" -o "$TMP/plots" --json
+# a small QDQ network written by tests/models/make_models.py (Debian's python3-onnx)
+if /usr/bin/python3 tests/models/make_models.py "$TMP/m" --only qdq_conv >/dev/null 2>&1; then ok; else
+	bad "tests/models/make_models.py failed"; fi
+save run 0 run --model "$TMP/m/qdq_conv.onnx" --device desc --check --json -q -o "$TMP/run.npy"
 checks="hwcfg=hwcfg config-check=check config-presets=presets config-boards=boards
 models-list=mlist models-show=mshow models-show-csv=mshowcsv:csv models-import=mimport
 models-import=mimport_o eval-json=eval eval-csv=evalcsv:csv quant-json=quant
 onnx-test-json=onnx search-json=search search-json=search_arr search-json=search_none
 search-design=design.json sqlite-runs=s.db:sqlite:runs sqlite-evals=s.db:sqlite:evals
-report-json=report"
+report-json=report run-json=run"
 if [ "${TS_DOCS_SIM:-0}" = 1 ]; then
 	save sim 0 sim --config tiny-ice40 --model tests/data/sim/tiny.csv --layer 3 --seed 1 --json -q
 	checks="$checks sim-json=sim"
