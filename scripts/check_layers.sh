@@ -35,6 +35,7 @@ quant.h kernels
 hwcfg.h config
 workload.h workload
 onnx.h workload
+net.h workload
 cost.h model
 sqnr.h model
 runtime.h runtime

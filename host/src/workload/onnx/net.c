@@ -72,11 +72,14 @@ static ts_status tensor_add(net_read *r, const char *name, size_t *idx)
 	return TS_OK;
 }
 
-/* Type and shape of a ValueInfoProto into t (dims -1 where symbolic); 0 if it is not a tensor. */
+/* Type and shape of a ValueInfoProto into t (dims -1 where symbolic, dtype 0 and ndim -1 when
+ * it declares none); 0 if it is not a tensor (a sequence, a map ...). */
 static int value_info_type(const Onnx__ValueInfoProto *vi, ts_net_tensor *t)
 {
 	const Onnx__TypeProto *tp = vi->type;
-	if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type)
+	if (!tp || tp->value_case == ONNX__TYPE_PROTO__VALUE__NOT_SET)
+		return 1;
+	if (tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type)
 		return 0;
 	t->dtype = tp->tensor_type->has_elem_type ? tp->tensor_type->elem_type : 0;
 	const Onnx__TensorShapeProto *sh = tp->tensor_type->shape;
