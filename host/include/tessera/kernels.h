@@ -150,15 +150,25 @@ ts_status ts_conv_im2col(const ts_conv_args *cv, const ts_kernel_ctx *ctx, ts_di
 /* Thread count from env TESSERA_THREADS (1..256; unset: 1). Other values: TS_ERR_INPUT. */
 ts_status ts_kernel_threads_env(unsigned *threads, ts_diag *d);
 
-/* ---- ONNX operators on tessera's kernels (tensor.c, onnx_ops.c) ----------------------
- * QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger, ConvInteger,
- * QLinearMatMul, QLinearConv with the ONNX (opset 13) semantics: float scales, round
- * half to even, saturation; per-axis scales / zero points where the spec allows.
+/* ---- ONNX operators on tessera's kernels (tensor.c, onnx_ops.c, onnx_glue.c) ------------
+ * Quantization: QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger,
+ * ConvInteger, QLinearMatMul, QLinearConv with the ONNX (opset 13) semantics: float scales,
+ * round half to even, saturation; per-axis scales / zero points where the spec allows.
+ * ONNX Runtime's com.microsoft QLinearAdd, QLinearMul, QLinearAveragePool,
+ * QLinearGlobalAveragePool and QLinearConcat as ONNX Runtime computes them on x86-64 (the
+ * float32 expression of each is documented at its handler in onnx_ops.c).
+ * Glue (onnx_glue.c): Add, Sub, Mul, Div, Min, Max, Relu, Clip, Round, Cast, Identity,
+ * Flatten, Reshape, Transpose, Concat, Squeeze, Unsqueeze, Gather, Shape, Softmax,
+ * ReduceMin, ReduceMax, MaxPool, AveragePool, GlobalAveragePool with ONNX semantics
+ * (opset 13 unless an operator says otherwise; the attribute forms of older opsets that
+ * exporters emit are accepted too: Clip min / max, Squeeze / Unsqueeze / ReduceX axes).
  * Reading tensors from TensorProto files and running node tests: tessera/onnx.h. */
 #define TS_TENSOR_MAXDIM 8
+#define TS_POOL_MAXDIM 3                  /* spatial dimensions of pooling (1-D .. 3-D) */
 
 /* Element types: the ONNX TensorProto.DataType codes. */
-enum { TS_DT_FLOAT = 1, TS_DT_UINT8 = 2, TS_DT_INT8 = 3, TS_DT_INT16 = 5, TS_DT_INT32 = 6 };
+enum { TS_DT_FLOAT = 1, TS_DT_UINT8 = 2, TS_DT_INT8 = 3, TS_DT_INT16 = 5, TS_DT_INT32 = 6,
+       TS_DT_INT64 = 7 };
 
 typedef struct ts_tensor {
 	int dtype;                        /* TS_DT_*; 0 = absent (optional input) */
@@ -172,21 +182,51 @@ const char *ts_dtype_name(int dtype);   /* "float", "uint8", ... */
 size_t ts_dtype_size(int dtype);        /* 0 if not supported */
 ts_status ts_tensor_alloc(ts_tensor *t, int dtype, int ndim, const int64_t *dims, ts_diag *d);
 void ts_tensor_free(ts_tensor *t);
-/* Element i of an integer tensor (uint8, int8, int16, int32) widened; 0 for other types. */
+/* Element i of an integer tensor (uint8, int8, int16, int32; int64 truncated to its low
+ * 32 bits) widened; 0 for other types. */
 int32_t ts_tensor_int(const ts_tensor *t, size_t i);
 /* Store v as element i of an integer tensor (truncated to its type: uint8, int8, int16,
- * else int32). */
+ * int64 sign-extended, else int32). */
 void ts_tensor_set_int(ts_tensor *t, size_t i, int32_t v);
+/* The same with 64 bits: element i of any integer tensor; store v truncated (two's
+ * complement wraparound) to the tensor's integer type. */
+int64_t ts_tensor_i64(const ts_tensor *t, size_t i);
+void ts_tensor_set_i64(ts_tensor *t, size_t i, int64_t v);
+/* dst = a copy of src (any type) with src's shape. */
+ts_status ts_tensor_clone(ts_tensor *dst, const ts_tensor *src, ts_diag *d);
 
-/* One node's operator and attributes, checked against what tessera supports. */
+/* One node's operator and attributes, checked against what tessera supports. The setters
+ * take an attribute by its ONNX name; what an operator does not take is an error. */
 typedef struct ts_onnx_node {
 	char op_type[32];
 	char name[64];
-	int64_t axis;                    /* Quantize/DequantizeLinear, default 1 */
+	int64_t opset;                   /* the model's ai.onnx opset; 0 = 13 or later. Set it
+					  * after ts_onnx_node_init: Softmax < 13 coerces to 2-D */
+	int64_t axis;                    /* Quantize/DequantizeLinear, Flatten, Softmax (default
+					  * 1; Softmax >= 13: -1), Concat (required), Gather (0) */
+	int has_axis;
 	int64_t group;                   /* conv, default 1 */
 	int n_kernel_shape, n_strides, n_pads, n_dilations;
-	int64_t kernel_shape[2], strides[2], pads[4], dilations[2];
+	int64_t kernel_shape[TS_POOL_MAXDIM], strides[TS_POOL_MAXDIM];
+	int64_t pads[2 * TS_POOL_MAXDIM], dilations[TS_POOL_MAXDIM];
 	char auto_pad[16];               /* NOTSET, SAME_UPPER, SAME_LOWER, VALID */
+	int64_t ceil_mode;               /* pools, default 0 */
+	int64_t count_include_pad;       /* AveragePool, QLinearAveragePool, default 0 */
+	int64_t storage_order;           /* MaxPool: 0 or 1 (only shapes the refused Indices) */
+	int64_t channels_last;           /* QLinear pools: only 0 */
+	int n_perm;                      /* Transpose; 0 = reverse the dimensions */
+	int64_t perm[TS_TENSOR_MAXDIM];
+	int n_axes;                      /* Squeeze / Unsqueeze (< 13), ReduceX (< 18) */
+	int has_axes;                    /* the attribute was given (also as an empty list) */
+	int64_t axes[TS_TENSOR_MAXDIM];
+	int64_t keepdims;                /* ReduceX, default 1 */
+	int64_t noop_with_empty_axes;    /* ReduceX (18), default 0 */
+	int has_min, has_max;            /* Clip (opset < 11) attributes min / max */
+	float min, max;
+	int64_t to;                      /* Cast: TS_DT_* (required) */
+	int64_t allowzero;               /* Reshape (14), default 0 */
+	int64_t start, end;              /* Shape (15): default 0 and the rank */
+	int has_end;
 } ts_onnx_node;
 
 /* Name of the i-th supported operator (0, 1, ...); NULL past the last. */
@@ -194,8 +234,9 @@ const char *ts_onnx_op_name(size_t i);
 
 /* Start a node of op_type with default attributes; TS_ERR_UNSUPPORTED if unknown. */
 ts_status ts_onnx_node_init(ts_onnx_node *n, const char *op_type, const char *name, ts_diag *d);
-/* Set one attribute (ints for lists, i for scalars, s for strings); unsupported
- * attributes or values are TS_ERR_UNSUPPORTED / TS_ERR_INPUT naming op and attribute. */
+/* Set one attribute (ints for lists, i for scalars, s for strings, floats for f / floats);
+ * unsupported attributes or values are TS_ERR_UNSUPPORTED / TS_ERR_INPUT naming op and
+ * attribute. */
 ts_status ts_onnx_node_set_ints(ts_onnx_node *n, const char *attr, const int64_t *v, size_t count,
 				ts_diag *d);
 ts_status ts_onnx_node_set_string(ts_onnx_node *n, const char *attr, const char *v, ts_diag *d);
@@ -203,7 +244,8 @@ ts_status ts_onnx_node_set_floats(ts_onnx_node *n, const char *attr, const float
 				  ts_diag *d);
 
 /* Run the node: in[] in the operator's input order (absent optional inputs have
- * dtype 0), out[] allocated here (free with ts_tensor_free). ctx as for ts_gemm. */
+ * dtype 0), out[] allocated here (free with ts_tensor_free). ctx as for ts_gemm.
+ * Outputs beyond what tessera computes (MaxPool's Indices) are TS_ERR_UNSUPPORTED. */
 ts_status ts_onnx_run(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, ts_tensor *out,
 		      size_t n_out, const ts_kernel_ctx *ctx, ts_diag *d);
 

@@ -1,6 +1,7 @@
 /* kernels_internal.h — helpers shared by the kernel sources (not installed):
  * element loads, the packed-panel layouts of the fast int8 and int16 GEMMs, the binary
- * tile contract, and the per-ISA microkernel entry points. */
+ * tile contract, the per-ISA microkernel entry points, and the operator tables of the ONNX
+ * operators (onnx_ops.c, onnx_glue.c) with their shared shape helpers. */
 #ifndef TESSERA_KERNELS_INTERNAL_H
 #define TESSERA_KERNELS_INTERNAL_H
 
@@ -123,5 +124,100 @@ ts_status ts_gemm_lightpe_check(const ts_gemm_args *g, ts_diag *d);
 /* Shape and stride checks of the binary GEMM (message names "gemm_binary"). */
 ts_status ts_gemm_binary_check(size_t m, size_t n, size_t k, size_t lda, size_t ldb, size_t ldc,
 			       ts_diag *d);
+
+/* ---- ONNX operators (onnx_ops.c: attributes, dispatch, quantization and com.microsoft
+ * operators; onnx_glue.c: the standard glue operators) ------------------------------- */
+
+/* Attribute groups an operator takes (ts_onnx_op.attrs); the setters in onnx_ops.c accept
+ * an attribute only if the node's operator lists its group. */
+enum {
+	TS_ATTR_AXIS = 1 << 0,       /* axis */
+	TS_ATTR_CONV = 1 << 1,       /* group, kernel_shape, strides, dilations, pads, auto_pad (2-D) */
+	TS_ATTR_POOL = 1 << 2,       /* kernel_shape, strides, pads, auto_pad, ceil_mode (1-D..3-D) */
+	TS_ATTR_DILATIONS = 1 << 3,  /* dilations of a pool */
+	TS_ATTR_AVG = 1 << 4,        /* count_include_pad */
+	TS_ATTR_STORAGE = 1 << 5,    /* storage_order */
+	TS_ATTR_CHLAST = 1 << 6,     /* channels_last (0 only) */
+	TS_ATTR_PERM = 1 << 7,       /* perm */
+	TS_ATTR_AXES = 1 << 8,       /* axes (the attribute form) */
+	TS_ATTR_KEEPDIMS = 1 << 9,   /* keepdims, noop_with_empty_axes */
+	TS_ATTR_MINMAX = 1 << 10,    /* min, max floats (Clip < 11) */
+	TS_ATTR_TO = 1 << 11,        /* to */
+	TS_ATTR_ALLOWZERO = 1 << 12, /* allowzero */
+	TS_ATTR_STARTEND = 1 << 13   /* start, end */
+};
+
+/* A handler: in[] has between min_in and max_in entries, the first min_in present; out[]
+ * n_out (min_out..max_out) zeroed entries, freed by the caller on error. */
+typedef ts_status (*ts_onnx_op_fn)(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
+				   ts_tensor *out, size_t n_out, const ts_kernel_ctx *ctx, ts_diag *d);
+
+typedef struct ts_onnx_op {
+	const char *name;
+	size_t min_in, max_in, min_out, max_out;
+	unsigned attrs; /* TS_ATTR_* */
+	ts_onnx_op_fn run;
+} ts_onnx_op;
+
+/* The glue operators (onnx_glue.c), ended by a row with name NULL. */
+extern const ts_onnx_op ts_onnx_glue_ops[];
+
+/* 1 if input i is given (absent optional inputs have dtype 0). */
+static inline int ts_onnx_present(const ts_tensor *in, size_t n_in, size_t i)
+{
+	return i < n_in && in[i].dtype != 0;
+}
+
+/* Error unless t's type is ok1 or ok2; the message names the operator and the input. */
+ts_status ts_onnx_need_type(const ts_onnx_node *n, const char *input, const ts_tensor *t, int ok1,
+			    int ok2, ts_diag *d);
+
+/* Multidirectional (numpy) broadcasting of two shapes: the output shape and each input's
+ * element strides per output dimension (0 where it is broadcast). */
+typedef struct ts_bcast {
+	int ndim;
+	int64_t dims[TS_TENSOR_MAXDIM];
+	size_t count;
+	size_t sa[TS_TENSOR_MAXDIM], sb[TS_TENSOR_MAXDIM];
+} ts_bcast;
+
+/* Shapes that do not broadcast are TS_ERR_INPUT naming the operator and both shapes. */
+ts_status ts_bcast_init(const ts_onnx_node *n, const ts_tensor *a, const ts_tensor *b, ts_bcast *bc,
+			ts_diag *d);
+
+/* Walks the output elements in order; ia / ib are the elements of a and b. */
+typedef struct ts_bcast_iter {
+	size_t ia, ib;
+	int64_t idx[TS_TENSOR_MAXDIM];
+} ts_bcast_iter;
+
+static inline void ts_bcast_next(const ts_bcast *bc, ts_bcast_iter *it)
+{
+	for (int k = bc->ndim - 1; k >= 0; k--) {
+		it->ia += bc->sa[k];
+		it->ib += bc->sb[k];
+		if (++it->idx[k] < bc->dims[k])
+			return;
+		it->idx[k] = 0;
+		it->ia -= bc->sa[k] * (size_t)bc->dims[k];
+		it->ib -= bc->sb[k] * (size_t)bc->dims[k];
+	}
+}
+
+/* Pooling geometry of an [N][C][spatial...] input with 1..3 spatial dimensions, stored as
+ * 3 (leading dimensions of size 1, kernel 1, stride 1 when fewer): explicit pads, auto_pad
+ * and ceil_mode resolved (ceil_mode drops a last window that would start in the end padding,
+ * as ONNX and ONNX Runtime do). */
+typedef struct ts_pool_geom {
+	int nsp;                          /* spatial dimensions of the tensor */
+	size_t planes;                    /* N * C */
+	int64_t in[3], out[3], k[3], stride[3], dil[3], pad_begin[3], pad_end[3];
+} ts_pool_geom;
+
+/* Errors name the operator: rank, a missing kernel_shape, attribute lengths that do not
+ * match the rank, a window larger than the padded input. */
+ts_status ts_pool_geom_init(const ts_onnx_node *n, const ts_tensor *x, ts_pool_geom *g, ts_diag *d);
+/* Output dims of x pooled with g. */
+void ts_pool_out_dims(const ts_pool_geom *g, const ts_tensor *x, int64_t *dims);
 
 #endif

@@ -1,35 +1,23 @@
-/* onnx_ops.c — ONNX quantization operators (QuantizeLinear, DequantizeLinear,
- * DynamicQuantizeLinear, MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv) on
- * tessera's kernels; the node-test runner that reads them from files is in workload/onnx. */
+/* onnx_ops.c — ONNX operators on tessera's kernels: a node's attributes and the dispatch
+ * of ts_onnx_run (the glue operators' handlers are in onnx_glue.c), the quantization
+ * operators (QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger,
+ * ConvInteger, QLinearMatMul, QLinearConv) and ONNX Runtime's com.microsoft QLinearAdd,
+ * QLinearMul, QLinearAveragePool, QLinearGlobalAveragePool, QLinearConcat. The node-test
+ * runner that reads them from files is in workload/onnx. */
 #include <fenv.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tessera/kernels.h"
+#include "kernels/kernels_internal.h"
 #include "tessera/util.h"
 
-/* One supported operator: its inputs and outputs, the attributes it takes, its handler
- * (in[] has between min_in and max_in entries, the first min_in present; out[] n_out
- * zeroed entries, freed by the caller on error). The table is at the end of the file. */
-enum { ATTR_AXIS = 1, ATTR_CONV = 2 }; /* axis; group, kernel_shape, strides, dilations, pads, auto_pad */
-
-typedef ts_status (*onnx_op_fn)(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, ts_tensor *out,
-				const ts_kernel_ctx *ctx, ts_diag *d);
-
-typedef struct onnx_op {
-	const char *name;
-	size_t min_in, max_in, n_out;
-	unsigned attrs; /* ATTR_* */
-	onnx_op_fn run;
-} onnx_op;
-
-static const onnx_op *op_find(const char *name);
+static const ts_onnx_op *op_find(const char *name);
 
 static int takes(const ts_onnx_node *n, unsigned attrs)
 {
-	const onnx_op *op = op_find(n->op_type);
+	const ts_onnx_op *op = op_find(n->op_type);
 	return op && (op->attrs & attrs);
 }
 
@@ -37,7 +25,7 @@ ts_status ts_onnx_node_init(ts_onnx_node *n, const char *op_type, const char *na
 {
 	memset(n, 0, sizeof *n);
 	if (!op_find(op_type)) {
-		char list[200];
+		char list[700];
 		size_t len = 0;
 		list[0] = '\0';
 		for (size_t i = 0; ts_onnx_op_name(i) && len < sizeof list; i++)
@@ -47,18 +35,24 @@ ts_status ts_onnx_node_init(ts_onnx_node *n, const char *op_type, const char *na
 	}
 	ts_strlcpy(n->op_type, op_type, sizeof n->op_type);
 	ts_strlcpy(n->name, name ? name : "", sizeof n->name);
-	n->axis = 1;
+	n->axis = strcmp(op_type, "Gather") ? 1 : 0;
 	n->group = 1;
+	n->keepdims = 1;
 	ts_strlcpy(n->auto_pad, "NOTSET", sizeof n->auto_pad);
 	return TS_OK;
 }
 
+/* A list attribute of want values (conv: exactly 2-D), or of 1..max values (pools), each
+ * min..2^20. */
 static ts_status set_list(const ts_onnx_node *n, const char *attr, const int64_t *v, size_t count,
-			  int64_t *dst, int *dst_n, size_t want, int64_t min, ts_diag *d)
+			  int64_t *dst, int *dst_n, size_t want, size_t max, int64_t min, ts_diag *d)
 {
-	if (count != want)
+	if (want && count != want)
 		return ts_err(d, TS_ERR_UNSUPPORTED, "%s: attribute '%s' has %zu values; tessera supports 2-D conv (%zu)",
 			      n->op_type, attr, count, want);
+	if (!want && (count < 1 || count > max))
+		return ts_err(d, TS_ERR_UNSUPPORTED, "%s: attribute '%s' has %zu values; tessera supports 1..%zu",
+			      n->op_type, attr, count, max);
 	for (size_t i = 0; i < count; i++) {
 		if (v[i] < min || v[i] > 1 << 20)
 			return ts_err(d, TS_ERR_INPUT, "%s: attribute '%s'[%zu] = %lld must be %lld..%d",
@@ -69,14 +63,42 @@ static ts_status set_list(const ts_onnx_node *n, const char *attr, const int64_t
 	return TS_OK;
 }
 
+/* A 0 / 1 flag attribute. */
+static ts_status set_flag(const ts_onnx_node *n, const char *attr, const int64_t *v, size_t count,
+			  int64_t *dst, ts_diag *d)
+{
+	if (count != 1 || (v[0] != 0 && v[0] != 1))
+		return ts_err(d, TS_ERR_INPUT, "%s: attribute '%s' must be 0 or 1", n->op_type, attr);
+	*dst = v[0];
+	return TS_OK;
+}
+
+static ts_status set_dims(const ts_onnx_node *n, const char *attr, const int64_t *v, size_t count,
+			  int64_t *dst, int *dst_n, ts_diag *d)
+{
+	if (count > TS_TENSOR_MAXDIM)
+		return ts_err(d, TS_ERR_UNSUPPORTED, "%s: attribute '%s' has %zu values (at most %d)",
+			      n->op_type, attr, count, TS_TENSOR_MAXDIM);
+	for (size_t i = 0; i < count; i++) {
+		if (v[i] < -TS_TENSOR_MAXDIM || v[i] >= TS_TENSOR_MAXDIM)
+			return ts_err(d, TS_ERR_INPUT, "%s: attribute '%s'[%zu] = %lld must be %d..%d",
+				      n->op_type, attr, i, (long long)v[i], -TS_TENSOR_MAXDIM,
+				      TS_TENSOR_MAXDIM - 1);
+		dst[i] = v[i];
+	}
+	*dst_n = (int)count;
+	return TS_OK;
+}
+
 ts_status ts_onnx_node_set_ints(ts_onnx_node *n, const char *attr, const int64_t *v, size_t count,
 				ts_diag *d)
 {
-	if (takes(n, ATTR_AXIS) && !strcmp(attr, "axis") && count == 1) {
+	if (takes(n, TS_ATTR_AXIS) && !strcmp(attr, "axis") && count == 1) {
 		n->axis = v[0];
+		n->has_axis = 1;
 		return TS_OK;
 	}
-	if (takes(n, ATTR_CONV)) {
+	if (takes(n, TS_ATTR_CONV)) {
 		if (!strcmp(attr, "group") && count == 1) {
 			if (v[0] < 1)
 				return ts_err(d, TS_ERR_INPUT, "%s: attribute 'group' = %lld must be >= 1",
@@ -85,26 +107,101 @@ ts_status ts_onnx_node_set_ints(ts_onnx_node *n, const char *attr, const int64_t
 			return TS_OK;
 		}
 		if (!strcmp(attr, "kernel_shape"))
-			return set_list(n, attr, v, count, n->kernel_shape, &n->n_kernel_shape, 2, 1, d);
+			return set_list(n, attr, v, count, n->kernel_shape, &n->n_kernel_shape, 2, 2, 1, d);
 		if (!strcmp(attr, "strides"))
-			return set_list(n, attr, v, count, n->strides, &n->n_strides, 2, 1, d);
+			return set_list(n, attr, v, count, n->strides, &n->n_strides, 2, 2, 1, d);
 		if (!strcmp(attr, "dilations"))
-			return set_list(n, attr, v, count, n->dilations, &n->n_dilations, 2, 1, d);
+			return set_list(n, attr, v, count, n->dilations, &n->n_dilations, 2, 2, 1, d);
 		if (!strcmp(attr, "pads"))
-			return set_list(n, attr, v, count, n->pads, &n->n_pads, 4, 0, d);
+			return set_list(n, attr, v, count, n->pads, &n->n_pads, 4, 4, 0, d);
+	}
+	if (takes(n, TS_ATTR_POOL)) {
+		if (!strcmp(attr, "kernel_shape"))
+			return set_list(n, attr, v, count, n->kernel_shape, &n->n_kernel_shape, 0,
+					TS_POOL_MAXDIM, 1, d);
+		if (!strcmp(attr, "strides"))
+			return set_list(n, attr, v, count, n->strides, &n->n_strides, 0, TS_POOL_MAXDIM, 1, d);
+		if (!strcmp(attr, "pads")) {
+			if (count % 2)
+				return ts_err(d, TS_ERR_INPUT, "%s: attribute 'pads' has %zu values; must be 2 per spatial dimension",
+					      n->op_type, count);
+			return set_list(n, attr, v, count, n->pads, &n->n_pads, 0, 2 * TS_POOL_MAXDIM, 0, d);
+		}
+		if (!strcmp(attr, "ceil_mode"))
+			return set_flag(n, attr, v, count, &n->ceil_mode, d);
+		if (takes(n, TS_ATTR_DILATIONS) && !strcmp(attr, "dilations"))
+			return set_list(n, attr, v, count, n->dilations, &n->n_dilations, 0, TS_POOL_MAXDIM,
+					1, d);
+	}
+	if (takes(n, TS_ATTR_AVG) && !strcmp(attr, "count_include_pad"))
+		return set_flag(n, attr, v, count, &n->count_include_pad, d);
+	if (takes(n, TS_ATTR_STORAGE) && !strcmp(attr, "storage_order"))
+		return set_flag(n, attr, v, count, &n->storage_order, d);
+	if (takes(n, TS_ATTR_CHLAST) && !strcmp(attr, "channels_last")) {
+		ts_status st = set_flag(n, attr, v, count, &n->channels_last, d);
+		if (!st && n->channels_last)
+			st = ts_err(d, TS_ERR_UNSUPPORTED, "%s: attribute 'channels_last' = 1 not supported (NCHW only)",
+				    n->op_type);
+		return st;
+	}
+	if (takes(n, TS_ATTR_PERM) && !strcmp(attr, "perm"))
+		return set_dims(n, attr, v, count, n->perm, &n->n_perm, d);
+	if (takes(n, TS_ATTR_AXES) && !strcmp(attr, "axes")) {
+		n->has_axes = 1;
+		return set_dims(n, attr, v, count, n->axes, &n->n_axes, d);
+	}
+	if (takes(n, TS_ATTR_KEEPDIMS) && !strcmp(attr, "keepdims"))
+		return set_flag(n, attr, v, count, &n->keepdims, d);
+	if (takes(n, TS_ATTR_KEEPDIMS) && !strcmp(attr, "noop_with_empty_axes"))
+		return set_flag(n, attr, v, count, &n->noop_with_empty_axes, d);
+	if (takes(n, TS_ATTR_ALLOWZERO) && !strcmp(attr, "allowzero"))
+		return set_flag(n, attr, v, count, &n->allowzero, d);
+	if (takes(n, TS_ATTR_TO) && !strcmp(attr, "to") && count == 1) {
+		if (v[0] < 1 || v[0] > 64 || !ts_dtype_size((int)v[0]))
+			return ts_err(d, TS_ERR_UNSUPPORTED, "%s: attribute 'to' = %lld not supported (float, uint8, int8, int16, int32, int64)",
+				      n->op_type, (long long)v[0]);
+		n->to = v[0];
+		return TS_OK;
+	}
+	if (takes(n, TS_ATTR_STARTEND) && (!strcmp(attr, "start") || !strcmp(attr, "end")) && count == 1) {
+		if (!strcmp(attr, "start")) {
+			n->start = v[0];
+		} else {
+			n->end = v[0];
+			n->has_end = 1;
+		}
+		return TS_OK;
 	}
 	return ts_err(d, TS_ERR_UNSUPPORTED, "%s: attribute '%s' not supported", n->op_type, attr);
 }
 
 ts_status ts_onnx_node_set_string(ts_onnx_node *n, const char *attr, const char *v, ts_diag *d)
 {
-	if (takes(n, ATTR_CONV) && !strcmp(attr, "auto_pad")) {
+	if (takes(n, TS_ATTR_CONV | TS_ATTR_POOL) && !strcmp(attr, "auto_pad")) {
 		if (strcmp(v, "NOTSET") && strcmp(v, "SAME_UPPER") && strcmp(v, "SAME_LOWER") &&
 		    strcmp(v, "VALID"))
 			return ts_err(d, TS_ERR_INPUT,
 				      "%s: attribute 'auto_pad' = '%s' must be NOTSET, SAME_UPPER, SAME_LOWER or VALID",
 				      n->op_type, v);
 		ts_strlcpy(n->auto_pad, v, sizeof n->auto_pad);
+		return TS_OK;
+	}
+	return ts_err(d, TS_ERR_UNSUPPORTED, "%s: attribute '%s' not supported", n->op_type, attr);
+}
+
+ts_status ts_onnx_node_set_floats(ts_onnx_node *n, const char *attr, const float *v, size_t count,
+				  ts_diag *d)
+{
+	if (takes(n, TS_ATTR_MINMAX) && (!strcmp(attr, "min") || !strcmp(attr, "max"))) {
+		if (count != 1 || isnan(v[0]))
+			return ts_err(d, TS_ERR_INPUT, "%s: attribute '%s' must be one number", n->op_type, attr);
+		if (!strcmp(attr, "min")) {
+			n->min = v[0];
+			n->has_min = 1;
+		} else {
+			n->max = v[0];
+			n->has_max = 1;
+		}
 		return TS_OK;
 	}
 	return ts_err(d, TS_ERR_UNSUPPORTED, "%s: attribute '%s' not supported", n->op_type, attr);
@@ -117,13 +214,8 @@ static ts_qtype dt_qtype(int dtype)
 	return dtype == TS_DT_UINT8 ? TS_Q_UINT8 : dtype == TS_DT_INT16 ? TS_Q_INT16 : TS_Q_INT8;
 }
 
-static int present(const ts_tensor *in, size_t n_in, size_t i)
-{
-	return i < n_in && in[i].dtype != 0;
-}
-
-static ts_status need_type(const ts_onnx_node *n, const char *input, const ts_tensor *t, int ok1,
-			   int ok2, ts_diag *d)
+ts_status ts_onnx_need_type(const ts_onnx_node *n, const char *input, const ts_tensor *t, int ok1,
+			    int ok2, ts_diag *d)
 {
 	if (t->dtype != ok1 && t->dtype != ok2)
 		return ts_err(d, TS_ERR_INPUT, "%s: input '%s' is %s; must be %s%s%s", n->op_type, input,
@@ -193,15 +285,15 @@ static ts_status axis_split(const ts_onnx_node *n, const ts_tensor *x, const ts_
 }
 
 static ts_status op_quantize(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, ts_tensor *out,
-			     const ts_kernel_ctx *ctx, ts_diag *d)
+			     size_t n_out, const ts_kernel_ctx *ctx, ts_diag *d)
 {
 	const ts_tensor *x = &in[0], *sc = &in[1];
-	ts_status st = need_type(n, "x", x, TS_DT_FLOAT, TS_DT_FLOAT, d);
+	ts_status st = ts_onnx_need_type(n, "x", x, TS_DT_FLOAT, TS_DT_FLOAT, d);
 	if (!st)
-		st = need_type(n, "y_scale", sc, TS_DT_FLOAT, TS_DT_FLOAT, d);
-	int ydt = present(in, n_in, 2) ? in[2].dtype : TS_DT_UINT8;
-	if (!st && present(in, n_in, 2))
-		st = need_type(n, "y_zero_point", &in[2], TS_DT_UINT8, TS_DT_INT8, d);
+		st = ts_onnx_need_type(n, "y_scale", sc, TS_DT_FLOAT, TS_DT_FLOAT, d);
+	int ydt = ts_onnx_present(in, n_in, 2) ? in[2].dtype : TS_DT_UINT8;
+	if (!st && ts_onnx_present(in, n_in, 2))
+		st = ts_onnx_need_type(n, "y_zero_point", &in[2], TS_DT_UINT8, TS_DT_INT8, d);
 	size_t outer, ch, inner;
 	if (!st)
 		st = axis_split(n, x, sc, &outer, &ch, &inner, d);
@@ -214,7 +306,7 @@ static ts_status op_quantize(const ts_onnx_node *n, const ts_tensor *in, size_t 
 		goto done;
 	}
 	st = qparam(n, "y_scale", sc, ch, scale, NULL, d);
-	if (!st && present(in, n_in, 2))
+	if (!st && ts_onnx_present(in, n_in, 2))
 		st = qparam(n, "y_zero_point", &in[2], ch, NULL, zp, d);
 	if (!st)
 		st = ts_tensor_alloc(&out[0], ydt, x->ndim, x->dims, d);
@@ -227,15 +319,15 @@ done:
 }
 
 static ts_status op_dequantize(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, ts_tensor *out,
-			       const ts_kernel_ctx *ctx, ts_diag *d)
+			       size_t n_out, const ts_kernel_ctx *ctx, ts_diag *d)
 {
 	const ts_tensor *x = &in[0], *sc = &in[1];
 	ts_status st = TS_OK;
 	if (x->dtype != TS_DT_UINT8 && x->dtype != TS_DT_INT8 && x->dtype != TS_DT_INT32)
 		return ts_err(d, TS_ERR_INPUT, "%s: input 'x' is %s; must be uint8, int8 or int32",
 			      n->op_type, ts_dtype_name(x->dtype));
-	st = need_type(n, "x_scale", sc, TS_DT_FLOAT, TS_DT_FLOAT, d);
-	if (!st && present(in, n_in, 2) && in[2].dtype != x->dtype)
+	st = ts_onnx_need_type(n, "x_scale", sc, TS_DT_FLOAT, TS_DT_FLOAT, d);
+	if (!st && ts_onnx_present(in, n_in, 2) && in[2].dtype != x->dtype)
 		st = ts_err(d, TS_ERR_INPUT, "%s: input 'x_zero_point' is %s; must match 'x' (%s)",
 			    n->op_type, ts_dtype_name(in[2].dtype), ts_dtype_name(x->dtype));
 	size_t outer, ch, inner;
@@ -250,7 +342,7 @@ static ts_status op_dequantize(const ts_onnx_node *n, const ts_tensor *in, size_
 		goto done;
 	}
 	st = qparam(n, "x_scale", sc, ch, scale, NULL, d);
-	if (!st && present(in, n_in, 2))
+	if (!st && ts_onnx_present(in, n_in, 2))
 		st = qparam(n, "x_zero_point", &in[2], ch, NULL, zp, d);
 	if (!st)
 		st = ts_tensor_alloc(&out[0], TS_DT_FLOAT, x->ndim, x->dims, d);
@@ -269,10 +361,10 @@ done:
 }
 
 static ts_status op_dynamic_quantize(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
-				     ts_tensor *out, const ts_kernel_ctx *ctx, ts_diag *d)
+				     ts_tensor *out, size_t n_out, const ts_kernel_ctx *ctx, ts_diag *d)
 {
 	const ts_tensor *x = &in[0];
-	ts_status st = need_type(n, "x", x, TS_DT_FLOAT, TS_DT_FLOAT, d);
+	ts_status st = ts_onnx_need_type(n, "x", x, TS_DT_FLOAT, TS_DT_FLOAT, d);
 	if (st)
 		return st;
 	const float *xv = x->data;
@@ -405,9 +497,9 @@ static ts_status matmul_common(const ts_onnx_node *n, const ts_tensor *A, const 
 			       const ts_tensor *B, const ts_tensor *bzt, ts_tensor *acc,
 			       const ts_kernel_ctx *ctx, size_t *m_out, size_t *n_out, ts_diag *d)
 {
-	ts_status st = need_type(n, "A", A, TS_DT_UINT8, TS_DT_INT8, d);
+	ts_status st = ts_onnx_need_type(n, "A", A, TS_DT_UINT8, TS_DT_INT8, d);
 	if (!st)
-		st = need_type(n, "B", B, TS_DT_UINT8, TS_DT_INT8, d);
+		st = ts_onnx_need_type(n, "B", B, TS_DT_UINT8, TS_DT_INT8, d);
 	size_t batch = 0, m = 0, k = 0, nn = 0;
 	int bb = 0;
 	if (!st)
@@ -452,9 +544,9 @@ static ts_status matmul_common(const ts_onnx_node *n, const ts_tensor *A, const 
 static ts_status conv_setup(const ts_onnx_node *n, const ts_tensor *X, const ts_tensor *W,
 			    ts_conv_args *cv, ts_diag *d)
 {
-	ts_status st = need_type(n, "x", X, TS_DT_UINT8, TS_DT_INT8, d);
+	ts_status st = ts_onnx_need_type(n, "x", X, TS_DT_UINT8, TS_DT_INT8, d);
 	if (!st)
-		st = need_type(n, "w", W, TS_DT_UINT8, TS_DT_INT8, d);
+		st = ts_onnx_need_type(n, "w", W, TS_DT_UINT8, TS_DT_INT8, d);
 	if (st)
 		return st;
 	if (X->ndim != 4 || W->ndim != 4)
@@ -572,7 +664,7 @@ static ts_status qlinear_out(const ts_onnx_node *n, const ts_tensor *acc, float 
 			     const float *s_w, size_t ch, size_t inner, float s_y, const ts_tensor *yzt,
 			     ts_tensor *y, ts_diag *d)
 {
-	ts_status st = need_type(n, "y_zero_point", yzt, TS_DT_UINT8, TS_DT_INT8, d);
+	ts_status st = ts_onnx_need_type(n, "y_zero_point", yzt, TS_DT_UINT8, TS_DT_INT8, d);
 	if (!st && yzt->count != 1)
 		st = ts_err(d, TS_ERR_INPUT, "%s: input 'y_zero_point' must be one value", n->op_type);
 	if (!st)
@@ -596,7 +688,7 @@ static ts_status qlinear_out(const ts_onnx_node *n, const ts_tensor *acc, float 
 static ts_status one_scale(const ts_onnx_node *n, const char *input, const ts_tensor *t, float *s,
 			   ts_diag *d)
 {
-	ts_status st = need_type(n, input, t, TS_DT_FLOAT, TS_DT_FLOAT, d);
+	ts_status st = ts_onnx_need_type(n, input, t, TS_DT_FLOAT, TS_DT_FLOAT, d);
 	if (!st)
 		st = qparam(n, input, t, 1, s, NULL, d);
 	if (!st && t->count != 1)
@@ -605,14 +697,14 @@ static ts_status one_scale(const ts_onnx_node *n, const char *input, const ts_te
 }
 
 static ts_status op_qlinear_matmul(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
-				   ts_tensor *out, const ts_kernel_ctx *ctx, ts_diag *d)
+				   ts_tensor *out, size_t n_out, const ts_kernel_ctx *ctx, ts_diag *d)
 {
 	float sa = 0, sy = 0;
 	ts_status st = one_scale(n, "a_scale", &in[1], &sa, d);
 	if (!st)
 		st = one_scale(n, "y_scale", &in[6], &sy, d);
 	if (!st)
-		st = need_type(n, "b_scale", &in[4], TS_DT_FLOAT, TS_DT_FLOAT, d);
+		st = ts_onnx_need_type(n, "b_scale", &in[4], TS_DT_FLOAT, TS_DT_FLOAT, d);
 	if (st)
 		return st;
 	ts_tensor acc;
@@ -633,14 +725,14 @@ static ts_status op_qlinear_matmul(const ts_onnx_node *n, const ts_tensor *in, s
 }
 
 static ts_status op_qlinear_conv(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
-				 ts_tensor *out, const ts_kernel_ctx *ctx, ts_diag *d)
+				 ts_tensor *out, size_t n_out, const ts_kernel_ctx *ctx, ts_diag *d)
 {
 	float sx = 0, sy = 0;
 	ts_status st = one_scale(n, "x_scale", &in[1], &sx, d);
 	if (!st)
 		st = one_scale(n, "y_scale", &in[6], &sy, d);
 	if (!st)
-		st = need_type(n, "w_scale", &in[4], TS_DT_FLOAT, TS_DT_FLOAT, d);
+		st = ts_onnx_need_type(n, "w_scale", &in[4], TS_DT_FLOAT, TS_DT_FLOAT, d);
 	if (st)
 		return st;
 	ts_tensor acc;
@@ -653,7 +745,7 @@ static ts_status op_qlinear_conv(const ts_onnx_node *n, const ts_tensor *in, siz
 		st = ts_err(d, TS_ERR_NOMEM, "%s: out of memory", n->op_type);
 	if (!st)
 		st = qparam(n, "w_scale", &in[4], k, sw, NULL, d);
-	if (!st && present(in, n_in, 8)) {
+	if (!st && ts_onnx_present(in, n_in, 8)) {
 		const ts_tensor *bias = &in[8];
 		if (bias->dtype != TS_DT_INT32 || bias->ndim != 1 || bias->count != k)
 			st = ts_err(d, TS_ERR_INPUT, "%s: input 'B' must be 1-D int32 of %zu values",
@@ -671,37 +763,355 @@ static ts_status op_qlinear_conv(const ts_onnx_node *n, const ts_tensor *in, siz
 }
 
 static ts_status op_matmul_integer(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
-				   ts_tensor *out, const ts_kernel_ctx *ctx, ts_diag *d)
+				   ts_tensor *out, size_t n_out, const ts_kernel_ctx *ctx, ts_diag *d)
 {
 	size_t m, nn;
-	return matmul_common(n, &in[0], present(in, n_in, 2) ? &in[2] : NULL, &in[1],
-			     present(in, n_in, 3) ? &in[3] : NULL, &out[0], ctx, &m, &nn, d);
+	return matmul_common(n, &in[0], ts_onnx_present(in, n_in, 2) ? &in[2] : NULL, &in[1],
+			     ts_onnx_present(in, n_in, 3) ? &in[3] : NULL, &out[0], ctx, &m, &nn, d);
 }
 
 static ts_status op_conv_integer(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
-				 ts_tensor *out, const ts_kernel_ctx *ctx, ts_diag *d)
+				 ts_tensor *out, size_t n_out, const ts_kernel_ctx *ctx, ts_diag *d)
 {
-	return conv_common(n, &in[0], present(in, n_in, 2) ? &in[2] : NULL, &in[1],
-			   present(in, n_in, 3) ? &in[3] : NULL, &out[0], ctx, d);
+	return conv_common(n, &in[0], ts_onnx_present(in, n_in, 2) ? &in[2] : NULL, &in[1],
+			   ts_onnx_present(in, n_in, 3) ? &in[3] : NULL, &out[0], ctx, d);
+}
+
+/* ---- com.microsoft operators of ONNX Runtime's QOperator quantizer ------------------------------
+ * Each computes what ONNX Runtime's CPU kernel computes on x86-64, in the same float32
+ * operations in the same order (the compiler contracts nothing: ISO C11 mode), so results
+ * match it bit for bit; the expression is given at each handler. rint() is round half to
+ * even (the default rounding mode, made sure of here). Scales are one positive float;
+ * zero points one value of the data's type (absent: 0). */
+
+/* An optional zero point of type dt (absent: 0). */
+static ts_status one_zp(const ts_onnx_node *n, const char *input, const ts_tensor *in, size_t n_in,
+			size_t i, int dt, int32_t *zp, ts_diag *d)
+{
+	*zp = 0;
+	if (!ts_onnx_present(in, n_in, i))
+		return TS_OK;
+	if (in[i].dtype != dt || in[i].count != 1)
+		return ts_err(d, TS_ERR_INPUT, "%s: input '%s' must be one %s value (the data's type)",
+			      n->op_type, input, ts_dtype_name(dt));
+	*zp = ts_tensor_int(&in[i], 0);
+	return TS_OK;
+}
+
+/* v rounded half to even and clamped to dt's range (v in float; NaN gives the low end,
+ * as MAXPS does in ONNX Runtime's clamps). */
+static int32_t round_sat(float v, int32_t lo, int32_t hi)
+{
+	float r = nearbyintf(v);
+	return !(r >= (float)lo) ? lo : r > (float)hi ? hi : (int32_t)r;
+}
+
+static void qrange(int dt, int32_t *lo, int32_t *hi)
+{
+	*lo = dt == TS_DT_UINT8 ? 0 : -128;
+	*hi = dt == TS_DT_UINT8 ? 255 : 127;
+}
+
+/* QLinearAdd / QLinearMul: A, A_scale, A_zero_point, B, B_scale, B_zero_point, C_scale,
+ * C_zero_point, with multidirectional broadcasting; C has A's type. As ONNX Runtime (1.32,
+ * x86-64 with FMA; checked against it on millions of random and tie cases):
+ *   Add: (x, y) = (a, b), or (b, a) where A is broadcast along the innermost output
+ *        dimension (ONNX Runtime's scalar-A spans swap the operands; so does a single
+ *        element); rx = sx / sc, ry = sy / sc, fixed = float(zc) - fma(rx, float(zx),
+ *        ry * float(zy)), c = sat(rint(fma(float(x), rx, fma(float(y), ry, fixed))))
+ *        (its SSE2 kernel, which the compiler contracts into fused multiply-adds)
+ *   Mul: c = sat(rint(float((a - za) * (b - zb)) * (sa * sb / sc) + float(zc)))
+ * fma is C's fmaf (one rounding), the rest float32 operations in that order. */
+static ts_status qlinear_binary(const ts_onnx_node *n, int is_mul, const ts_tensor *in, size_t n_in,
+				ts_tensor *out, ts_diag *d)
+{
+	const ts_tensor *a = &in[0], *b = &in[3];
+	float sa = 0, sb = 0, sc = 0;
+	int32_t za = 0, zb = 0, zc = 0, lo, hi;
+	ts_bcast bc;
+	ts_status st = ts_onnx_need_type(n, "A", a, TS_DT_UINT8, TS_DT_INT8, d);
+	if (!st && b->dtype != a->dtype)
+		st = ts_err(d, TS_ERR_INPUT, "%s: input 'B' is %s; must match 'A' (%s)", n->op_type,
+			    ts_dtype_name(b->dtype), ts_dtype_name(a->dtype));
+	if (!st)
+		st = one_scale(n, "A_scale", &in[1], &sa, d);
+	if (!st)
+		st = one_scale(n, "B_scale", &in[4], &sb, d);
+	if (!st)
+		st = one_scale(n, "C_scale", &in[6], &sc, d);
+	if (!st)
+		st = one_zp(n, "A_zero_point", in, n_in, 2, a->dtype, &za, d);
+	if (!st)
+		st = one_zp(n, "B_zero_point", in, n_in, 5, a->dtype, &zb, d);
+	if (!st)
+		st = one_zp(n, "C_zero_point", in, n_in, 7, a->dtype, &zc, d);
+	if (!st)
+		st = ts_bcast_init(n, a, b, &bc, d);
+	if (!st)
+		st = ts_tensor_alloc(&out[0], a->dtype, bc.ndim, bc.dims, d);
+	if (st)
+		return st;
+	qrange(a->dtype, &lo, &hi);
+	int scalar_a = 1; /* a single element counts as ONNX Runtime's scalar A */
+	for (int k = bc.ndim - 1; k >= 0; k--)
+		if (bc.dims[k] > 1) {
+			scalar_a = bc.sa[k] == 0;
+			break;
+		}
+	float ratio = sa * sb / sc;
+	float rx = (scalar_a ? sb : sa) / sc, ry = (scalar_a ? sa : sb) / sc;
+	int32_t zx = scalar_a ? zb : za, zy = scalar_a ? za : zb;
+	float fixed = (float)zc - fmaf(rx, (float)zx, ry * (float)zy);
+	int saved = fegetround();
+	fesetround(FE_TONEAREST);
+	ts_bcast_iter it = { 0 };
+	for (size_t i = 0; i < bc.count; i++, ts_bcast_next(&bc, &it)) {
+		int32_t av = ts_tensor_int(a, it.ia), bv = ts_tensor_int(b, it.ib);
+		float v;
+		if (is_mul)
+			v = (float)((av - za) * (bv - zb)) * ratio + (float)zc;
+		else
+			v = fmaf((float)(scalar_a ? bv : av), rx, fmaf((float)(scalar_a ? av : bv), ry, fixed));
+		ts_tensor_set_int(&out[0], i, round_sat(v, lo, hi));
+	}
+	fesetround(saved);
+	return TS_OK;
+}
+
+static ts_status op_qlinear_add(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
+				ts_tensor *out, size_t n_out, const ts_kernel_ctx *ctx, ts_diag *d)
+{
+	return qlinear_binary(n, 0, in, n_in, out, d);
+}
+
+static ts_status op_qlinear_mul(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
+				ts_tensor *out, size_t n_out, const ts_kernel_ctx *ctx, ts_diag *d)
+{
+	return qlinear_binary(n, 1, in, n_in, out, d);
+}
+
+/* X, x_scale, x_zero_point, y_scale, y_zero_point of the QLinear pools. */
+static ts_status qpool_params(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, float *sx,
+			      int32_t *zx, float *sy, int32_t *zy, ts_diag *d)
+{
+	const ts_tensor *x = &in[0];
+	ts_status st = ts_onnx_need_type(n, "X", x, TS_DT_UINT8, TS_DT_INT8, d);
+	if (!st && x->ndim < 3)
+		st = ts_err(d, TS_ERR_INPUT, "%s: input 'X' is %d-D; must be [N, C, spatial...]",
+			    n->op_type, x->ndim);
+	if (!st)
+		st = one_scale(n, "x_scale", &in[1], sx, d);
+	if (!st)
+		st = one_scale(n, "y_scale", &in[3], sy, d);
+	if (!st)
+		st = one_zp(n, "x_zero_point", in, n_in, 2, x->dtype, zx, d);
+	if (!st)
+		st = one_zp(n, "y_zero_point", in, n_in, 4, x->dtype, zy, d);
+	return st;
+}
+
+/* The global average of each [N][C] plane of image pixels (MLAS's NCHW kernel):
+ *   scale = sx / (sy * float(image)), acc = sum(x) - zx * image (int32),
+ *   y = sat(rint(float(acc) * scale) + zy)
+ * ONNX Runtime refuses image >= 2^24 and scale outside [2^-32, 256); so does tessera. */
+static ts_status qglobal_avg(const ts_onnx_node *n, const ts_tensor *x, float sx, int32_t zx,
+			     float sy, int32_t zy, size_t image, ts_tensor *y, ts_diag *d)
+{
+	float scale = sx / (sy * (float)image);
+	if (image >= (1u << 24) || !(scale >= 0x1.0p-32f) || !(scale < 256.0f))
+		return ts_err(d, TS_ERR_UNSUPPORTED, "%s: x_scale / (y_scale * %zu pixels) = %g outside ONNX Runtime's range [2^-32, 256) (or 2^24 pixels or more)",
+			      n->op_type, image, (double)scale);
+	int32_t lo, hi;
+	qrange(x->dtype, &lo, &hi);
+	size_t planes = image ? x->count / image : 0;
+	int saved = fegetround();
+	fesetround(FE_TONEAREST);
+	for (size_t p = 0; p < planes; p++) {
+		uint32_t acc = (uint32_t)(-zx * (int32_t)image);
+		for (size_t i = 0; i < image; i++)
+			acc += (uint32_t)ts_tensor_int(x, p * image + i);
+		ts_tensor_set_int(y, p, round_sat((float)(int32_t)acc * scale, lo - zy, hi - zy) + zy);
+	}
+	fesetround(saved);
+	return TS_OK;
+}
+
+/* QLinearGlobalAveragePool (channels_last 0): Y is [N, C, 1, ...]. */
+static ts_status op_qlinear_global_average_pool(const ts_onnx_node *n, const ts_tensor *in,
+						size_t n_in, ts_tensor *out, size_t n_out,
+						const ts_kernel_ctx *ctx, ts_diag *d)
+{
+	const ts_tensor *x = &in[0];
+	float sx, sy;
+	int32_t zx, zy;
+	int64_t dims[TS_TENSOR_MAXDIM];
+	ts_status st = qpool_params(n, in, n_in, &sx, &zx, &sy, &zy, d);
+	if (st)
+		return st;
+	size_t image = 1;
+	for (int i = 0; i < x->ndim; i++) {
+		dims[i] = i < 2 ? x->dims[i] : 1;
+		image *= i < 2 ? 1 : (size_t)x->dims[i];
+	}
+	st = ts_tensor_alloc(&out[0], x->dtype, x->ndim, dims, d);
+	if (!st)
+		st = qglobal_avg(n, x, sx, zx, sy, zy, image, &out[0], d);
+	return st;
+}
+
+/* QLinearAveragePool (channels_last 0), as ONNX Runtime's kernel: with the kernel covering
+ * the whole unpadded image it is QLinearGlobalAveragePool's computation; otherwise each x
+ * is dequantized, xf = sx * float(x - zx), a window sums the xf inside the input in order
+ * (depth, height, width) in float, divides by their count (count_include_pad: by the
+ * kernel size), and y = sat(rint(sum / count / sy + float(zy))). */
+static ts_status op_qlinear_average_pool(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
+					 ts_tensor *out, size_t n_out, const ts_kernel_ctx *ctx,
+					 ts_diag *d)
+{
+	const ts_tensor *x = &in[0];
+	float sx, sy;
+	int32_t zx, zy, lo, hi;
+	int64_t dims[TS_TENSOR_MAXDIM];
+	ts_pool_geom g;
+	ts_status st = qpool_params(n, in, n_in, &sx, &zx, &sy, &zy, d);
+	if (!st)
+		st = ts_pool_geom_init(n, x, &g, d);
+	if (st)
+		return st;
+	ts_pool_out_dims(&g, x, dims);
+	st = ts_tensor_alloc(&out[0], x->dtype, x->ndim, dims, d);
+	if (st)
+		return st;
+	int global = 1;
+	for (int j = 0; j < 3; j++)
+		global &= g.k[j] == g.in[j] && g.pad_begin[j] == 0 && g.pad_end[j] == 0;
+	if (global)
+		return qglobal_avg(n, x, sx, zx, sy, zy, (size_t)(g.in[0] * g.in[1] * g.in[2]), &out[0], d);
+	qrange(x->dtype, &lo, &hi);
+	float kernel = (float)(g.k[0] * g.k[1] * g.k[2]);
+	size_t in_plane = (size_t)(g.in[0] * g.in[1] * g.in[2]), i = 0;
+	int saved = fegetround();
+	fesetround(FE_TONEAREST);
+	for (size_t p = 0; p < g.planes; p++)
+		for (int64_t od = 0; od < g.out[0]; od++)
+			for (int64_t oh = 0; oh < g.out[1]; oh++)
+				for (int64_t ow = 0; ow < g.out[2]; ow++, i++) {
+					int64_t o[3] = { od, oh, ow }, beg[3], end[3];
+					for (int j = 0; j < 3; j++) {
+						beg[j] = o[j] * g.stride[j] - g.pad_begin[j];
+						end[j] = beg[j] + g.k[j] < g.in[j] ? beg[j] + g.k[j] : g.in[j];
+						beg[j] = beg[j] > 0 ? beg[j] : 0;
+					}
+					float sum = 0;
+					for (int64_t a = beg[0]; a < end[0]; a++)
+						for (int64_t b = beg[1]; b < end[1]; b++)
+							for (int64_t c = beg[2]; c < end[2]; c++) {
+								size_t at = p * in_plane +
+									    (size_t)((a * g.in[1] + b) * g.in[2] + c);
+								sum += sx * (float)(ts_tensor_int(x, at) - zx);
+							}
+					float count = n->count_include_pad ? kernel :
+						      (float)((end[0] - beg[0]) * (end[1] - beg[1]) * (end[2] - beg[2]));
+					ts_tensor_set_int(&out[0], i, round_sat(sum / count / sy + (float)zy, lo, hi));
+				}
+	fesetround(saved);
+	return TS_OK;
+}
+
+/* QLinearConcat: Y_scale, Y_zero_point, then (X, X_scale, X_zero_point) per input; axis.
+ * An input with Y's scale and zero point is copied, any other is requantized as ONNX
+ * Runtime's lookup table: y = sat(rint((sx * float(x - zx)) / sy) + zy). */
+static ts_status op_qlinear_concat(const ts_onnx_node *n, const ts_tensor *in, size_t n_in,
+				   ts_tensor *out, size_t n_out, const ts_kernel_ctx *ctx, ts_diag *d)
+{
+	float sy;
+	int32_t zy;
+	ts_status st = one_scale(n, "Y_scale", &in[0], &sy, d);
+	if (!st)
+		st = ts_onnx_need_type(n, "Y_zero_point", &in[1], TS_DT_UINT8, TS_DT_INT8, d);
+	if (!st && (n_in - 2) % 3)
+		st = ts_err(d, TS_ERR_INPUT, "%s: %zu inputs; must be Y_scale, Y_zero_point and (tensor, scale, zero point) triples",
+			    n->op_type, n_in);
+	if (!st && !n->has_axis)
+		st = ts_err(d, TS_ERR_INPUT, "%s: attribute 'axis' is required", n->op_type);
+	if (st)
+		return st;
+	int dt = in[1].dtype;
+	st = one_zp(n, "Y_zero_point", in, n_in, 1, dt, &zy, d);
+	if (st)
+		return st;
+	size_t k = (n_in - 2) / 3;
+	ts_tensor *req = calloc(k, sizeof *req);
+	if (!req)
+		return ts_err(d, TS_ERR_NOMEM, "%s: out of memory", n->op_type);
+	int saved = fegetround();
+	fesetround(FE_TONEAREST);
+	for (size_t j = 0; j < k && !st; j++) {
+		const ts_tensor *x = &in[2 + 3 * j];
+		char name[3][40];
+		float sx;
+		int32_t zx;
+		snprintf(name[0], sizeof name[0], "input %zu", 2 + 3 * j);
+		snprintf(name[1], sizeof name[1], "input %zu (scale)", 3 + 3 * j);
+		snprintf(name[2], sizeof name[2], "input %zu (zero point)", 4 + 3 * j);
+		st = x->dtype == dt ? TS_OK :
+		     ts_err(d, TS_ERR_INPUT, "%s: %s is %s; must be %s (Y's type)", n->op_type, name[0],
+			    ts_dtype_name(x->dtype), ts_dtype_name(dt));
+		if (!st)
+			st = one_scale(n, name[1], &in[3 + 3 * j], &sx, d);
+		if (!st)
+			st = one_zp(n, name[2], in, n_in, 4 + 3 * j, dt, &zx, d);
+		if (!st)
+			st = ts_tensor_clone(&req[j], x, d);
+		if (st || (sx == sy && zx == zy))
+			continue;
+		for (size_t i = 0; i < x->count; i++)
+			ts_tensor_set_int(&req[j], i, ts_quantize_one(sx * (float)(ts_tensor_int(x, i) - zx), sy,
+								      zy, dt == TS_DT_UINT8 ? TS_Q_UINT8 : TS_Q_INT8));
+	}
+	fesetround(saved);
+	if (!st) {
+		ts_onnx_node cat = *n;
+		ts_strlcpy(cat.op_type, "Concat", sizeof cat.op_type);
+		const ts_onnx_op *op = op_find("Concat");
+		st = op->run(&cat, req, k, out, 1, ctx, d);
+	}
+	for (size_t j = 0; j < k; j++)
+		ts_tensor_free(&req[j]);
+	free(req);
+	return st;
 }
 
 /* ---- the operator table and dispatch ---------------------------------------------------------- */
 
-/* In this order in messages; adding an operator = a handler and a row. */
-static const onnx_op ops[] = {
-	{ "QuantizeLinear", 2, 3, 1, ATTR_AXIS, op_quantize },
-	{ "DequantizeLinear", 2, 3, 1, ATTR_AXIS, op_dequantize },
-	{ "DynamicQuantizeLinear", 1, 1, 3, 0, op_dynamic_quantize },
-	{ "MatMulInteger", 2, 4, 1, 0, op_matmul_integer },
-	{ "ConvInteger", 2, 4, 1, ATTR_CONV, op_conv_integer },
-	{ "QLinearMatMul", 8, 8, 1, 0, op_qlinear_matmul },
-	{ "QLinearConv", 8, 9, 1, ATTR_CONV, op_qlinear_conv },
-	{ NULL, 0, 0, 0, 0, NULL },
+#define QPOOL_ATTRS (TS_ATTR_POOL | TS_ATTR_AVG | TS_ATTR_CHLAST)
+
+/* In this order in messages, then the glue operators (onnx_glue.c); adding an operator =
+ * a handler and a row. */
+static const ts_onnx_op ops[] = {
+	{ "QuantizeLinear", 2, 3, 1, 1, TS_ATTR_AXIS, op_quantize },
+	{ "DequantizeLinear", 2, 3, 1, 1, TS_ATTR_AXIS, op_dequantize },
+	{ "DynamicQuantizeLinear", 1, 1, 3, 3, 0, op_dynamic_quantize },
+	{ "MatMulInteger", 2, 4, 1, 1, 0, op_matmul_integer },
+	{ "ConvInteger", 2, 4, 1, 1, TS_ATTR_CONV, op_conv_integer },
+	{ "QLinearMatMul", 8, 8, 1, 1, 0, op_qlinear_matmul },
+	{ "QLinearConv", 8, 9, 1, 1, TS_ATTR_CONV, op_qlinear_conv },
+	{ "QLinearAdd", 7, 8, 1, 1, 0, op_qlinear_add },
+	{ "QLinearMul", 7, 8, 1, 1, 0, op_qlinear_mul },
+	{ "QLinearAveragePool", 4, 5, 1, 1, QPOOL_ATTRS, op_qlinear_average_pool },
+	{ "QLinearGlobalAveragePool", 4, 5, 1, 1, TS_ATTR_CHLAST, op_qlinear_global_average_pool },
+	{ "QLinearConcat", 5, 2 + 3 * 64, 1, 1, TS_ATTR_AXIS, op_qlinear_concat },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
 };
 
-static const onnx_op *op_find(const char *name)
+#define N_OPS (sizeof ops / sizeof ops[0] - 1)
+
+static const ts_onnx_op *op_find(const char *name)
 {
-	for (const onnx_op *op = ops; op->name; op++)
+	for (const ts_onnx_op *op = ops; op->name; op++)
+		if (!strcmp(op->name, name))
+			return op;
+	for (const ts_onnx_op *op = ts_onnx_glue_ops; op->name; op++)
 		if (!strcmp(op->name, name))
 			return op;
 	return NULL;
@@ -709,36 +1119,31 @@ static const onnx_op *op_find(const char *name)
 
 const char *ts_onnx_op_name(size_t i)
 {
-	return i < sizeof ops / sizeof ops[0] ? ops[i].name : NULL;
+	if (i < N_OPS)
+		return ops[i].name;
+	return ts_onnx_glue_ops[i - N_OPS].name ? ts_onnx_glue_ops[i - N_OPS].name : NULL;
 }
 
 ts_status ts_onnx_run(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, ts_tensor *out,
 		      size_t n_out, const ts_kernel_ctx *ctx, ts_diag *d)
 {
-	const onnx_op *op = op_find(n->op_type);
+	const ts_onnx_op *op = op_find(n->op_type);
 	if (!op)
 		return ts_err(d, TS_ERR_UNSUPPORTED, "operator '%s' not supported", n->op_type);
 	if (n_in < op->min_in || n_in > op->max_in)
 		return ts_err(d, TS_ERR_INPUT, "%s: %zu inputs; must be %zu..%zu", n->op_type, n_in, op->min_in,
 			      op->max_in);
-	if (n_out != op->n_out)
-		return ts_err(d, TS_ERR_INPUT, "%s: %zu outputs; must be %zu", n->op_type, n_out, op->n_out);
+	if (n_out < op->min_out || n_out > op->max_out)
+		return ts_err(d, TS_ERR_INPUT, "%s: %zu outputs; must be %zu..%zu", n->op_type, n_out,
+			      op->min_out, op->max_out);
 	for (size_t i = 0; i < op->min_in; i++)
 		if (!in[i].dtype)
 			return ts_err(d, TS_ERR_INPUT, "%s: required input %zu is missing", n->op_type, i);
 	for (size_t i = 0; i < n_out; i++)
 		memset(&out[i], 0, sizeof out[i]);
-	ts_status st = op->run(n, in, n_in, out, ctx, d);
+	ts_status st = op->run(n, in, n_in, out, n_out, ctx, d);
 	if (st)
 		for (size_t i = 0; i < n_out; i++)
 			ts_tensor_free(&out[i]);
 	return st;
-}
-
-ts_status ts_onnx_node_set_floats(ts_onnx_node *n, const char *attr, const float *v, size_t count,
-				  ts_diag *d)
-{
-	(void)v;
-	(void)count;
-	return ts_err(d, TS_ERR_UNSUPPORTED, "%s: attribute '%s' not supported", n->op_type, attr);
 }

@@ -1,5 +1,5 @@
 /* tensor.c — dense tensors of tessera's ONNX operators (onnx_ops.c): element types (the
- * ONNX TensorProto codes), allocation. Reading them from TensorProto files is in
+ * ONNX TensorProto codes), allocation, element access. Reading them from TensorProto files is in
  * host/src/workload/onnx/tensor.c. */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,7 @@ const char *ts_dtype_name(int dtype)
 	case TS_DT_INT8: return "int8";
 	case TS_DT_INT16: return "int16";
 	case TS_DT_INT32: return "int32";
+	case TS_DT_INT64: return "int64";
 	case 0: return "absent";
 	default: return "unsupported";
 	}
@@ -23,6 +24,7 @@ const char *ts_dtype_name(int dtype)
 size_t ts_dtype_size(int dtype)
 {
 	switch (dtype) {
+	case TS_DT_INT64: return 8;
 	case TS_DT_FLOAT:
 	case TS_DT_INT32: return 4;
 	case TS_DT_INT16: return 2;
@@ -72,6 +74,7 @@ int32_t ts_tensor_int(const ts_tensor *t, size_t i)
 	case TS_DT_INT8: return ((const int8_t *)t->data)[i];
 	case TS_DT_INT16: return ((const int16_t *)t->data)[i];
 	case TS_DT_INT32: return ((const int32_t *)t->data)[i];
+	case TS_DT_INT64: return (int32_t)((const int64_t *)t->data)[i];
 	default: return 0;
 	}
 }
@@ -82,6 +85,30 @@ void ts_tensor_set_int(ts_tensor *t, size_t i, int32_t v)
 	case TS_DT_UINT8: ((uint8_t *)t->data)[i] = (uint8_t)v; break;
 	case TS_DT_INT8: ((int8_t *)t->data)[i] = (int8_t)v; break;
 	case TS_DT_INT16: ((int16_t *)t->data)[i] = (int16_t)v; break;
+	case TS_DT_INT64: ((int64_t *)t->data)[i] = v; break;
 	default: ((int32_t *)t->data)[i] = v; break;
 	}
+}
+
+int64_t ts_tensor_i64(const ts_tensor *t, size_t i)
+{
+	if (t->dtype == TS_DT_INT64)
+		return ((const int64_t *)t->data)[i];
+	return ts_tensor_int(t, i);
+}
+
+void ts_tensor_set_i64(ts_tensor *t, size_t i, int64_t v)
+{
+	if (t->dtype == TS_DT_INT64)
+		((int64_t *)t->data)[i] = v;
+	else /* the low 32 bits, then ts_tensor_set_int truncates further */
+		ts_tensor_set_int(t, i, (int32_t)(uint32_t)(uint64_t)v);
+}
+
+ts_status ts_tensor_clone(ts_tensor *dst, const ts_tensor *src, ts_diag *d)
+{
+	ts_status st = ts_tensor_alloc(dst, src->dtype, src->ndim, src->dims, d);
+	if (!st && src->count)
+		memcpy(dst->data, src->data, src->count * ts_dtype_size(src->dtype));
+	return st;
 }
