@@ -364,6 +364,35 @@ def qdq_matmul(rng):
     return m, exp
 
 
+@case
+def qdq_shared(rng):
+    """Two QDQ Convs sharing the input and weight DequantizeLinear nodes; the input's
+    DequantizeLinear is also read by a Relu (a graph output), so it stays, the weights' goes."""
+    xs, wsc = F32(0.03), F32(0.004)
+    w = conv_weights(rng, 2, 2, 1, 1)
+    inits = [init("xs", xs), init("xz", np.uint8(128)), init("w", w), init("ws", wsc),
+             init("ys1", F32(0.05)), init("yz1", np.uint8(100)), init("ys2", F32(0.07)),
+             init("yz2", np.int8(-7))]
+    nodes = [helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"], name="dq_in"),
+             helper.make_node("DequantizeLinear", ["w", "ws"], ["wd"], name="dq_w"),
+             helper.make_node("Conv", ["xd", "wd"], ["c1"], name="conv_a"),
+             helper.make_node("QuantizeLinear", ["c1", "ys1", "yz1"], ["y1"], name="q_a"),
+             helper.make_node("Conv", ["xd", "wd"], ["c2"], name="conv_b"),
+             helper.make_node("Relu", ["c2"], ["r2"], name="relu_b"),
+             helper.make_node("QuantizeLinear", ["r2", "ys2", "yz2"], ["y2"], name="q_b"),
+             helper.make_node("Relu", ["xd"], ["xr"], name="relu_x")]
+    m = model("qdq_shared", nodes, [vinfo("xq", TensorProto.UINT8, [1, 2, 3, 3])],
+              [vinfo("y1", TensorProto.UINT8, None), vinfo("y2", TensorProto.INT8, None),
+               vinfo("xr", TensorProto.FLOAT, None)], inits)
+    a = Layer(0, xs, 128, np.uint8, w, wsc, 0, F32(0.05), 100, np.uint8)
+    b = Layer(0, xs, 128, np.uint8, w, wsc, 0, F32(0.07), -7, np.int8)
+    b.relu()
+    exp = ["fold 1", "status OK", "nodes 4", "node 0 DequantizeLinear dq_in 0", "node 1 Conv conv_a 1",
+           "node 2 Conv conv_b 1", "node 3 Relu relu_x 0", "outputs y1 y2 xr"]
+    exp += a.lines(1, "xq", "y1", "QDQ Conv") + b.lines(2, "xq", "y2", "QDQ Conv+Relu")
+    return m, exp
+
+
 def gemm_with(rng, name, **attrs):
     xs, ys = F32(0.01), F32(0.2)
     w = rng.integers(-127, 128, size=(4, 6)).astype(np.int8)

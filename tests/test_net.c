@@ -505,6 +505,7 @@ int main(void)
 		MODEL(qdq_gemm_transb),
 		MODEL(qdq_gemm),
 		MODEL(qdq_matmul),
+		MODEL(qdq_shared),
 		MODEL(gemm_alpha),
 		MODEL(gemm_trans_a),
 		MODEL(conv_float_out),

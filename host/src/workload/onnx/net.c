@@ -238,7 +238,7 @@ static ts_status read_inputs(net_read *r)
 		if (st)
 			return st;
 		if (!value_info_type(vi, &net->t[idx]))
-			return ts_err(r->b.d, TS_ERR_UNSUPPORTED, "%s: graph input '%.200s' is not a tensor", f,
+			return ts_err(r->b.d, TS_ERR_UNSUPPORTED, "%s: graph input '%.200s' is not a tensor (sequences, maps and optionals not supported)", f,
 				      vi->name);
 		net->t[idx].is_input = 1;
 		net->inputs[net->n_inputs++] = idx;
@@ -415,17 +415,36 @@ static void drop_dead(ox_net *b)
 
 /* ---- host operators ---------------------------------------------------------------------- */
 
-/* The node as a host operator of kernels.h: the operator and each attribute by its type. */
+/* ONNX Runtime's contrib operators (domain com.microsoft) that kernels.h runs. */
+#define MS_OPS "QLinearAdd QLinearMul QLinearAveragePool QLinearGlobalAveragePool QLinearConcat"
+
+/* Whether op is one of the space-separated names. */
+static int names_have(const char *names, const char *op)
+{
+	size_t len = strlen(op);
+	for (const char *p = names; *p;) {
+		size_t n = strcspn(p, " ");
+		if (n == len && !strncmp(p, op, len))
+			return 1;
+		p += n + (p[n] == ' ');
+	}
+	return 0;
+}
+
+/* The node as a host operator of kernels.h (default domain, or one of MS_OPS): the operator,
+ * the model's opset and each attribute by its type. */
 static ts_status host_op(net_read *r, const ox_pnode *p, ts_onnx_node *op)
 {
 	const Onnx__NodeProto *np = p->np;
 	ts_diag sub = { { 0 } };
 	ts_status st;
-	if (!p->std)
+	if (!p->std && !(!strcmp(np->domain, "com.microsoft") && names_have(MS_OPS, p->op)))
 		st = ts_err(&sub, TS_ERR_UNSUPPORTED, "operator '%.40s' of domain '%.60s' not supported", p->op,
 			    np->domain);
 	else
 		st = ts_onnx_node_init(op, p->op, p->label, &sub);
+	if (!st)
+		op->opset = r->b.net->opset;
 	for (size_t i = 0; !st && i < np->n_attribute; i++) {
 		const Onnx__AttributeProto *a = np->attribute[i];
 		const char *name = a->name ? a->name : "";
