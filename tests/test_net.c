@@ -506,6 +506,7 @@ int main(void)
 		MODEL(qdq_gemm),
 		MODEL(qdq_matmul),
 		MODEL(qdq_shared),
+		MODEL(qdq_bias_rescale),
 		MODEL(gemm_alpha),
 		MODEL(gemm_trans_a),
 		MODEL(conv_float_out),
