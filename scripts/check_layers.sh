@@ -36,6 +36,7 @@ hwcfg.h config
 workload.h workload
 onnx.h workload
 tensor_io.h workload
+net.h workload
 cost.h model
 sqnr.h model
 runtime.h runtime

@@ -89,6 +89,10 @@ class Layer:
         s = self.x_scale * self.w_scale
         self.bias = np.rint(np.asarray(b, F32).reshape(-1) / s).astype(np.int64)
 
+    def rescaled_bias(self, b, bs):
+        """An int32 bias at another scale bs: dequantized (float32 b * bs) and quantized."""
+        self.float_bias(np.asarray(b, np.int32).astype(F32) * F32(bs))
+
     def relu(self):
         self.lo = max(self.lo, self.y_zp)
 
@@ -361,6 +365,60 @@ def qdq_matmul(rng):
     L.clip(-0.5, None)
     exp = ["fold 1", "status OK", "nodes 1", "node 0 MatMul matmul 1"]
     exp += L.lines(0, "xq", "yq", "QDQ MatMul+Clip")
+    return m, exp
+
+
+@case
+def qdq_shared(rng):
+    """Two QDQ Convs sharing the input and weight DequantizeLinear nodes; the input's
+    DequantizeLinear is also read by a Relu (a graph output), so it stays, the weights' goes."""
+    xs, wsc = F32(0.03), F32(0.004)
+    w = conv_weights(rng, 2, 2, 1, 1)
+    inits = [init("xs", xs), init("xz", np.uint8(128)), init("w", w), init("ws", wsc),
+             init("ys1", F32(0.05)), init("yz1", np.uint8(100)), init("ys2", F32(0.07)),
+             init("yz2", np.int8(-7))]
+    nodes = [helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"], name="dq_in"),
+             helper.make_node("DequantizeLinear", ["w", "ws"], ["wd"], name="dq_w"),
+             helper.make_node("Conv", ["xd", "wd"], ["c1"], name="conv_a"),
+             helper.make_node("QuantizeLinear", ["c1", "ys1", "yz1"], ["y1"], name="q_a"),
+             helper.make_node("Conv", ["xd", "wd"], ["c2"], name="conv_b"),
+             helper.make_node("Relu", ["c2"], ["r2"], name="relu_b"),
+             helper.make_node("QuantizeLinear", ["r2", "ys2", "yz2"], ["y2"], name="q_b"),
+             helper.make_node("Relu", ["xd"], ["xr"], name="relu_x")]
+    m = model("qdq_shared", nodes, [vinfo("xq", TensorProto.UINT8, [1, 2, 3, 3])],
+              [vinfo("y1", TensorProto.UINT8, None), vinfo("y2", TensorProto.INT8, None),
+               vinfo("xr", TensorProto.FLOAT, None)], inits)
+    a = Layer(0, xs, 128, np.uint8, w, wsc, 0, F32(0.05), 100, np.uint8)
+    b = Layer(0, xs, 128, np.uint8, w, wsc, 0, F32(0.07), -7, np.int8)
+    b.relu()
+    exp = ["fold 1", "status OK", "nodes 4", "node 0 DequantizeLinear dq_in 0", "node 1 Conv conv_a 1",
+           "node 2 Conv conv_b 1", "node 3 Relu relu_x 0", "outputs y1 y2 xr"]
+    exp += a.lines(1, "xq", "y1", "QDQ Conv") + b.lines(2, "xq", "y2", "QDQ Conv+Relu")
+    return m, exp
+
+
+@case
+def qdq_bias_rescale(rng):
+    """A QDQ Conv whose int32 bias is dequantized at a scale other than x_scale * w_scale: the
+    bias is requantized (float32 b * b_scale / (x_scale * w_scale[k]), half to even)."""
+    xs, ys = F32(0.02), F32(0.1)
+    w = conv_weights(rng, 3, 2, 1, 1)
+    ws = np.array([0.01, 0.003, 0.007], F32)
+    b = np.array([1001, -2500, 333], np.int32)
+    bs = F32(0.00031)
+    inits = [init("xs", xs), init("xz", np.int8(0)), init("ys", ys), init("yz", np.int8(0)),
+             init("w", w), init("ws", ws), init("b", b), init("bs", bs)]
+    nodes = [helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"], name="dq_in"),
+             helper.make_node("DequantizeLinear", ["w", "ws"], ["wd"], name="dq_w", axis=0),
+             helper.make_node("DequantizeLinear", ["b", "bs"], ["bd"], name="dq_b"),
+             helper.make_node("Conv", ["xd", "wd", "bd"], ["cf"], name="conv"),
+             helper.make_node("QuantizeLinear", ["cf", "ys", "yz"], ["yq"], name="q_out")]
+    m = model("qdq_bias_rescale", nodes, [vinfo("xq", TensorProto.INT8, [1, 2, 2, 2])],
+              [vinfo("yq", TensorProto.INT8, None)], inits)
+    L = Layer(0, xs, 0, np.int8, w, ws, 0, ys, 0, np.int8)
+    L.rescaled_bias(b, bs)
+    assert list(L.bias) != list(b)
+    exp = ["fold 1", "status OK", "nodes 1"] + L.lines(0, "xq", "yq", "QDQ Conv")
     return m, exp
 
 

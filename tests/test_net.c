@@ -99,7 +99,7 @@ static void check_ints(const char *model, const char *key, char *rest, size_t n,
 	static char *tok[1 << 14];
 	size_t got = split(rest, tok, sizeof tok / sizeof tok[0]);
 	if (got != n)
-		fail_msg("%s: %s has %zu values, expected %zu", model, key, n, got);
+		fail_msg("%s: %s has %zu values, the expect file %zu", model, key, n, got);
 	for (size_t i = 0; i < n; i++)
 		if (get(arr, i) != atoll(tok[i]))
 			fail_msg("%s: %s[%zu] = %lld, expected %s", model, key, i, get(arr, i), tok[i]);
@@ -114,7 +114,7 @@ static void check_floats(const char *model, const char *key, char *rest, size_t 
 	char *tok[4096];
 	size_t got = split(rest, tok, 4096);
 	if (got != n)
-		fail_msg("%s: %s has %zu values, expected %zu", model, key, n, got);
+		fail_msg("%s: %s has %zu values, the expect file %zu", model, key, n, got);
 	for (size_t i = 0; i < n; i++) {
 		float want = hexf(tok[i]);
 		if (memcmp(&arr[i], &want, sizeof want))
@@ -505,6 +505,8 @@ int main(void)
 		MODEL(qdq_gemm_transb),
 		MODEL(qdq_gemm),
 		MODEL(qdq_matmul),
+		MODEL(qdq_shared),
+		MODEL(qdq_bias_rescale),
 		MODEL(gemm_alpha),
 		MODEL(gemm_trans_a),
 		MODEL(conv_float_out),

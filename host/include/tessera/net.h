@@ -14,7 +14,10 @@
 #include "tessera/status.h"
 
 /* A value of the graph. Initializers (and Constant outputs) have is_const and value;
- * graph inputs have is_input and their declared type / shape (dims -1: symbolic). */
+ * graph inputs have is_input and their declared type / shape (dims -1: symbolic; dtype 0
+ * and ndim -1 if the model declares none). Node outputs have the type / shape value_info
+ * or the graph outputs declare (integer layers' outputs: y's type), else 0 / -1. A net
+ * keeps only the tensors its nodes read or write, and the graph inputs and outputs. */
 typedef struct ts_net_tensor {
 	char *name;                        /* the ONNX name, whole (owned by the net) */
 	int dtype;                         /* TS_DT_*; 0 if not known before running */
@@ -40,9 +43,12 @@ typedef struct ts_net_qlayer {
 	size_t stride_h, stride_w, dil_h, dil_w;
 	size_t pad_top, pad_left, pad_bottom, pad_right; /* explicit (auto_pad resolved at run) */
 	char auto_pad[16];                 /* "NOTSET" or SAME_UPPER / SAME_LOWER / VALID */
-	int8_t *w;                         /* [k][c / groups][r][s] (MATMUL: [k][c], i.e. W^T) */
+	int8_t *w;                         /* [k][c / groups][r][s] (MATMUL: [k][c], i.e. W^T);
+					    * uint8 weights as w - 128 (with w_zp - 128) */
 	int32_t *w_zp;                     /* [k] weight zero points (all 0 for the accelerator) */
-	int32_t *bias;                     /* [k] int32 bias in x_scale * w_scale[k] units */
+	int32_t *bias;                     /* [k] int32 bias in x_scale * w_scale[k] units (a float
+					    * bias, or an int32 one at another scale, quantized:
+					    * rint(b / (x_scale * w_scale[k])) in float32) */
 	float *w_scale;                    /* [k] (per-tensor scales repeated) */
 	float x_scale, y_scale;
 	int32_t x_zp, y_zp;                /* in x's / y's type */
@@ -54,11 +60,13 @@ typedef struct ts_net_qlayer {
 	char fused[64];                    /* what was folded in, e.g. "QDQ Conv+Relu" */
 } ts_net_qlayer;
 
+/* A node: a host operator, or an integer layer whose in[0] is its quantized input (x_q of
+ * the pattern) and out[0] its quantized output (n_in = n_out = 1). */
 typedef struct ts_net_node {
-	char name[128];
+	char name[128];                    /* the ONNX node name, or "<op_type>_<index>" if none */
 	char op_type[32];                  /* ONNX op (QLinearConv, Conv, ...) */
 	size_t *in, n_in;                  /* tensor indices; SIZE_MAX = absent optional input */
-	size_t *out, n_out;
+	size_t *out, n_out;                /* SIZE_MAX = an output the model leaves unnamed */
 	ts_onnx_node op;                   /* host operators: the operator and its attributes */
 	ts_net_qlayer *q;                  /* integer layers: the layer (op unused), else NULL */
 } ts_net_node;
@@ -82,7 +90,12 @@ typedef struct ts_net_opts {
 
 /* Read an ONNX model with its initializers. Every node must be runnable: an operator
  * tessera cannot run (or an attribute or type it does not support) is TS_ERR_UNSUPPORTED
- * naming the node, the operator and the file, before anything runs. */
+ * naming the node, the operator and the file, before anything runs (nodes whose outputs
+ * nothing reads are dropped first, and so is anything only they read). So is a folded
+ * layer whose scale x_scale * w_scale[k] / y_scale has no hardware multiplier and shift
+ * (naming the node and the channel). Malformed files (nodes out of topological order,
+ * undefined inputs, initializers whose data does not fill their shape ...) are
+ * TS_ERR_INPUT naming the file and what is wrong. */
 ts_status ts_net_load(const char *path, const ts_net_opts *o, ts_net **out, ts_diag *d);
 ts_status ts_net_parse(const uint8_t *buf, size_t len, const char *fname, const ts_net_opts *o,
 		       ts_net **out, ts_diag *d);
@@ -97,7 +110,9 @@ ts_status ts_net_exec_host(const ts_net *net, const ts_net_node *n, ts_tensor *v
 			   const ts_kernel_ctx *ctx, ts_diag *d);
 
 /* Run a whole unfolded net on the host (every node a host operator, fold = 0):
- * inputs[] in the order of net->inputs, outputs[] (allocated here) in net->outputs order. */
+ * inputs[] in the order of net->inputs (checked against their declared type and shape;
+ * not modified), outputs[] (allocated here; all zero on error) in net->outputs order.
+ * Intermediate values are freed after their last reader ran. */
 ts_status ts_net_run_host(const ts_net *net, const ts_tensor *inputs, ts_tensor *outputs,
 			  const ts_kernel_ctx *ctx, ts_diag *d);
 

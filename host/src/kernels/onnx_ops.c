@@ -813,11 +813,15 @@ static void qrange(int dt, int32_t *lo, int32_t *hi)
 }
 
 /* QLinearAdd / QLinearMul: A, A_scale, A_zero_point, B, B_scale, B_zero_point, C_scale,
- * C_zero_point, with multidirectional broadcasting; C has A's type.
- *   Add (MLAS AVX2 kernel and its portable kernel, identical):
- *     c = sat(rint((float(a - za) * sa + float(b - zb) * sb) / sc) + zc)
- *   Mul (MLAS SSE2 kernel, the only x86-64 one):
- *     c = sat(rint(float((a - za) * (b - zb)) * (sa * sb / sc) + float(zc))) */
+ * C_zero_point, with multidirectional broadcasting; C has A's type. As ONNX Runtime (1.32,
+ * x86-64 with FMA; checked against it on millions of random and tie cases):
+ *   Add: (x, y) = (a, b), or (b, a) where A is broadcast along the innermost output
+ *        dimension (ONNX Runtime's scalar-A spans swap the operands; so does a single
+ *        element); rx = sx / sc, ry = sy / sc, fixed = float(zc) - fma(rx, float(zx),
+ *        ry * float(zy)), c = sat(rint(fma(float(x), rx, fma(float(y), ry, fixed))))
+ *        (its SSE2 kernel, which the compiler contracts into fused multiply-adds)
+ *   Mul: c = sat(rint(float((a - za) * (b - zb)) * (sa * sb / sc) + float(zc)))
+ * fma is C's fmaf (one rounding), the rest float32 operations in that order. */
 static ts_status qlinear_binary(const ts_onnx_node *n, int is_mul, const ts_tensor *in, size_t n_in,
 				ts_tensor *out, ts_diag *d)
 {
@@ -848,19 +852,27 @@ static ts_status qlinear_binary(const ts_onnx_node *n, int is_mul, const ts_tens
 	if (st)
 		return st;
 	qrange(a->dtype, &lo, &hi);
+	int scalar_a = 1; /* a single element counts as ONNX Runtime's scalar A */
+	for (int k = bc.ndim - 1; k >= 0; k--)
+		if (bc.dims[k] > 1) {
+			scalar_a = bc.sa[k] == 0;
+			break;
+		}
 	float ratio = sa * sb / sc;
+	float rx = (scalar_a ? sb : sa) / sc, ry = (scalar_a ? sa : sb) / sc;
+	int32_t zx = scalar_a ? zb : za, zy = scalar_a ? za : zb;
+	float fixed = (float)zc - fmaf(rx, (float)zx, ry * (float)zy);
 	int saved = fegetround();
 	fesetround(FE_TONEAREST);
 	ts_bcast_iter it = { 0 };
 	for (size_t i = 0; i < bc.count; i++, ts_bcast_next(&bc, &it)) {
-		int32_t da = ts_tensor_int(a, it.ia) - za, db = ts_tensor_int(b, it.ib) - zb, y;
-		if (is_mul) {
-			y = round_sat((float)(da * db) * ratio + (float)zc, lo, hi);
-		} else {
-			float v = ((float)da * sa + (float)db * sb) / sc;
-			y = round_sat(v, lo - zc, hi - zc) + zc;
-		}
-		ts_tensor_set_int(&out[0], i, y);
+		int32_t av = ts_tensor_int(a, it.ia), bv = ts_tensor_int(b, it.ib);
+		float v;
+		if (is_mul)
+			v = (float)((av - za) * (bv - zb)) * ratio + (float)zc;
+		else
+			v = fmaf((float)(scalar_a ? bv : av), rx, fmaf((float)(scalar_a ? av : bv), ry, fixed));
+		ts_tensor_set_int(&out[0], i, round_sat(v, lo, hi));
 	}
 	fesetround(saved);
 	return TS_OK;

@@ -72,11 +72,14 @@ static ts_status tensor_add(net_read *r, const char *name, size_t *idx)
 	return TS_OK;
 }
 
-/* Type and shape of a ValueInfoProto into t (dims -1 where symbolic); 0 if it is not a tensor. */
+/* Type and shape of a ValueInfoProto into t (dims -1 where symbolic, dtype 0 and ndim -1 when
+ * it declares none); 0 if it is not a tensor (a sequence, a map ...). */
 static int value_info_type(const Onnx__ValueInfoProto *vi, ts_net_tensor *t)
 {
 	const Onnx__TypeProto *tp = vi->type;
-	if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type)
+	if (!tp || tp->value_case == ONNX__TYPE_PROTO__VALUE__NOT_SET)
+		return 1;
+	if (tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type)
 		return 0;
 	t->dtype = tp->tensor_type->has_elem_type ? tp->tensor_type->elem_type : 0;
 	const Onnx__TensorShapeProto *sh = tp->tensor_type->shape;
@@ -235,7 +238,7 @@ static ts_status read_inputs(net_read *r)
 		if (st)
 			return st;
 		if (!value_info_type(vi, &net->t[idx]))
-			return ts_err(r->b.d, TS_ERR_UNSUPPORTED, "%s: graph input '%.200s' is not a tensor", f,
+			return ts_err(r->b.d, TS_ERR_UNSUPPORTED, "%s: graph input '%.200s' is not a tensor (sequences, maps and optionals not supported)", f,
 				      vi->name);
 		net->t[idx].is_input = 1;
 		net->inputs[net->n_inputs++] = idx;
@@ -412,17 +415,36 @@ static void drop_dead(ox_net *b)
 
 /* ---- host operators ---------------------------------------------------------------------- */
 
-/* The node as a host operator of kernels.h: the operator and each attribute by its type. */
+/* ONNX Runtime's contrib operators (domain com.microsoft) that kernels.h runs. */
+#define MS_OPS "QLinearAdd QLinearMul QLinearAveragePool QLinearGlobalAveragePool QLinearConcat"
+
+/* Whether op is one of the space-separated names. */
+static int names_have(const char *names, const char *op)
+{
+	size_t len = strlen(op);
+	for (const char *p = names; *p;) {
+		size_t n = strcspn(p, " ");
+		if (n == len && !strncmp(p, op, len))
+			return 1;
+		p += n + (p[n] == ' ');
+	}
+	return 0;
+}
+
+/* The node as a host operator of kernels.h (default domain, or one of MS_OPS): the operator,
+ * the model's opset and each attribute by its type. */
 static ts_status host_op(net_read *r, const ox_pnode *p, ts_onnx_node *op)
 {
 	const Onnx__NodeProto *np = p->np;
 	ts_diag sub = { { 0 } };
 	ts_status st;
-	if (!p->std)
+	if (!p->std && !(!strcmp(np->domain, "com.microsoft") && names_have(MS_OPS, p->op)))
 		st = ts_err(&sub, TS_ERR_UNSUPPORTED, "operator '%.40s' of domain '%.60s' not supported", p->op,
 			    np->domain);
 	else
 		st = ts_onnx_node_init(op, p->op, p->label, &sub);
+	if (!st)
+		op->opset = r->b.net->opset;
 	for (size_t i = 0; !st && i < np->n_attribute; i++) {
 		const Onnx__AttributeProto *a = np->attribute[i];
 		const char *name = a->name ? a->name : "";
