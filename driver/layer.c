@@ -1,6 +1,7 @@
 /* layer.c — the one layer runner of the device layer (an image on a device, its
  * output read back) and co-simulation as "the same image on two devices": outputs
- * compared element by element (and with the golden kernels), cycles with the cost model. */
+ * compared element by element with each other and with the golden layer (ts_layer_ref),
+ * cycles with the cost model. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,43 +36,34 @@ ts_status tsd_run_layer(tsd_dev *dev, const ts_hwcfg *c, const ts_layer *l, ts_l
 	return st;
 }
 
-/* Golden product of one weight and one activation (quant.h / kernels.h semantics). */
-static int32_t product(ts_pe_type pe, const void *w, size_t wi, const void *x, size_t xi)
+/* Whether ts_layer_ref is exact for l on c: its int32 kernels hold the acc_bits
+ * accumulator when acc_bits <= 32 (wrap-around agrees) or when no sum can leave int32
+ * (Kr times the largest product). */
+static int golden_exact(const ts_hwcfg *c, const ts_layer *l)
 {
-	int32_t a = pe == TS_PE_INT16 ? ((const int16_t *)x)[xi] : ((const int8_t *)x)[xi];
-	switch (pe) {
-	case TS_PE_INT16: return a * ((const int16_t *)w)[wi];
-	case TS_PE_LIGHTPE1: return a * ts_lightpe_decode(((const uint8_t *)w)[wi], TS_Q_LIGHTPE1);
-	case TS_PE_LIGHTPE2: return a * ts_lightpe_decode(((const uint8_t *)w)[wi], TS_Q_LIGHTPE2);
-	case TS_PE_BINARY: return ((a >= 0) == (((const int8_t *)w)[wi] >= 0)) ? 1 : -1;
-	default: return a * ((const int8_t *)w)[wi];
-	}
+	if (c->acc_bits <= 32)
+		return 1;
+	/* |x * w| at most, indexed by ts_pe_type (int8: |x| <= 128 also for x_zp padding) */
+	static const uint64_t max_product[TS_PE_COUNT] = { 1ull << 30, 1ull << 14, 64, 128 * 64, 128 * 128, 1 };
+	uint64_t kr = ts_layer_gemm_shape(l).kr;
+	return kr * max_product[c->pe] <= INT32_MAX;
 }
 
-/* Golden GEMM of a plain GEMM layer (groups 1, y = M, c = K, k = N): out[j][i] =
- * requant(sum_k A[i][k] W[j][k]) with int32 wrap-around (32-bit accumulators only). */
-static void golden_gemm(const ts_hwcfg *c, const ts_layer *l, const ts_layer_operands *op,
-			const int32_t *y, uint64_t seed, tsd_cosim_result *r)
+/* Count the elements where got differs from want; the first one is described. */
+static void compare(const ts_layer *l, const int32_t *got, const char *got_name, const int32_t *want,
+		    const char *want_name, size_t yn, uint64_t seed, tsd_cosim_result *r)
 {
-	size_t M = l->y, K = l->c, N = l->k;
-	ts_requant q = { op->rq.mult, op->rq.shift, op->rq.zp, 0, 0 };
-	ts_rt_out_range(c->pe, &q.qmin, &q.qmax);
-	for (size_t i = 0; i < M; i++)
-		for (size_t j = 0; j < N; j++) {
-			uint32_t acc = 0;
-			for (size_t k = 0; k < K; k++)
-				acc += (uint32_t)product(c->pe, op->w, j * K + k, op->x, k * M + i);
-			int32_t want = ts_requant_one((int32_t)acc, &q);
-			if (c->pe == TS_PE_BINARY)
-				want = want >= 0 ? 1 : -1;
-			if (y[j * M + i] == want)
-				continue;
-			if (!r->mismatches)
-				snprintf(r->first_mismatch, sizeof r->first_mismatch,
-					 "GEMM (m %zu, n %zu): dut %d, golden %d (seed %llu)", i, j, y[j * M + i], want,
-					 (unsigned long long)seed);
-			r->mismatches++;
-		}
+	size_t pq = (size_t)ts_layer_out_h(l) * ts_layer_out_w(l);
+	for (size_t i = 0; i < yn; i++) {
+		if (got[i] == want[i])
+			continue;
+		if (!r->mismatches)
+			snprintf(r->first_mismatch, sizeof r->first_mismatch,
+				 "output (n %zu, k %zu, p %zu, q %zu): %s %d, %s %d (seed %llu)", i / (pq * l->k),
+				 (i / pq) % l->k, (i % pq) / ts_layer_out_w(l), i % ts_layer_out_w(l), got_name, got[i],
+				 want_name, want[i], (unsigned long long)seed);
+		r->mismatches++;
+	}
 }
 
 ts_status tsd_cosim_layer(tsd_dev *dut, tsd_dev *ref, const ts_hwcfg *c, const ts_layer *l,
@@ -82,17 +74,19 @@ ts_status tsd_cosim_layer(tsd_dev *dut, tsd_dev *ref, const ts_hwcfg *c, const t
 	ts_layer_operands op;
 	ts_layer_image img = { 0 }, ref_img = { 0 };
 	int32_t *y_dut = calloc(yn ? yn : 1, sizeof *y_dut), *y_ref = calloc(yn ? yn : 1, sizeof *y_ref);
+	int32_t *y_gold = calloc(yn ? yn : 1, sizeof *y_gold);
 	ts_status st = ts_layer_operands_random(c, l, seed, &op, d);
 	if (st) {
 		free(y_dut);
 		free(y_ref);
+		free(y_gold);
 		return st;
 	}
-	if (!y_dut || !y_ref) {
+	if (!y_dut || !y_ref || !y_gold) {
 		st = ts_err(d, TS_ERR_NOMEM, "layer '%s': out of memory", l->name);
 		goto out;
 	}
-	if ((st = ts_layer_image_build(c, l, tsd_mem_base(dut), op.w, op.x, &op.rq, &img, d)))
+	if ((st = ts_layer_image_build(c, l, tsd_mem_base(dut), op.w, op.x, &op.q.q, &img, d)))
 		goto out;
 	/* The reference runs a copy of the same bytes (the run overwrites the outputs). */
 	ref_img.b = img.b;
@@ -118,24 +112,20 @@ ts_status tsd_cosim_layer(tsd_dev *dut, tsd_dev *ref, const ts_hwcfg *c, const t
 	r->descriptors = run.descriptors;
 	r->expected_descriptors = img.b.desc_count;
 	r->checked = yn;
-	size_t pq = (size_t)ts_layer_out_h(l) * ts_layer_out_w(l);
-	for (size_t i = 0; i < yn; i++) {
-		if (y_dut[i] == y_ref[i])
-			continue;
-		if (!r->mismatches)
-			snprintf(r->first_mismatch, sizeof r->first_mismatch,
-				 "output (n %zu, k %zu, p %zu, q %zu): %s %d, %s %d (seed %llu)", i / (pq * l->k),
-				 (i / pq) % l->k, (i % pq) / ts_layer_out_w(l), i % ts_layer_out_w(l),
-				 tsd_backend(dut), y_dut[i], tsd_backend(ref), y_ref[i], (unsigned long long)seed);
-		r->mismatches++;
+	compare(l, y_dut, tsd_backend(dut), y_ref, tsd_backend(ref), yn, seed, r);
+	/* Both devices against the golden layer (hardware semantics), where it is exact. */
+	if (golden_exact(c, l)) {
+		if ((st = ts_layer_ref(c, l, op.w, op.x, &op.q.q, y_gold, NULL, d)))
+			goto out;
+		compare(l, y_dut, tsd_backend(dut), y_gold, "golden", yn, seed, r);
+		compare(l, y_ref, tsd_backend(ref), y_gold, "golden", yn, seed, r);
 	}
-	if (l->op == TS_OP_GEMM && l->groups == 1 && l->n == 1 && c->acc_bits == 32)
-		golden_gemm(c, l, &op, y_dut, seed, r);
 out:
 	ts_layer_operands_free(&op);
 	ts_layer_image_free(&img);
 	ts_layer_image_free(&ref_img);
 	free(y_dut);
 	free(y_ref);
+	free(y_gold);
 	return st;
 }

@@ -156,7 +156,7 @@ static void test_worked_example(void **state)
 	ts_layer l = ts_layer_gemm("gemm3", 1, 3, 3, 3);
 	layer_result r;
 	run_layer(CFG_2X2_INT8_WS, &l, g_seed, &r);
-	assert_int_equal(r.rtl_cycles, 371); /* docs/timing.md §8 */
+	assert_int_equal(r.rtl_cycles, 442); /* docs/timing.md §8 */
 }
 
 static void test_worked_example_os(void **state)
@@ -218,15 +218,31 @@ static void put_desc_fields(uint8_t *mem, size_t i, uint32_t opcode, uint32_t fl
 	ts_desc_encode(&dsc, mem + i * TS_DESC_BYTES);
 }
 
-/* One-segment LOAD, COMPUTE, STORE with scale 1 (multiplier 2^30, shift 30), FENCE. */
+/* One-segment LOAD, COMPUTE, LOAD_TO_Q of `rows` records into entries word.., STORE
+ * with zero point 0 and the clamp range lo..hi, FENCE. */
 #define LOAD(flags, addr, word, rows, elems, bytes)                                                   \
 	TS_DESC_LOAD, (flags), F(LOAD_ADDR_LO, addr), F(LOAD_WORD, word), F(LOAD_ROWS, rows),         \
 		F(LOAD_ROW_ELEMS, elems), F(LOAD_BYTES, bytes)
+#define QLOAD(addr, word, rows)                                                                      \
+	TS_DESC_LOAD, TS_LOAD_TO_Q, F(LOAD_ADDR_LO, addr), F(LOAD_WORD, word), F(LOAD_ROWS, rows),   \
+		F(LOAD_ROW_ELEMS, TS_DESC_QREC_BYTES), F(LOAD_BYTES, TS_DESC_QREC_BYTES * (rows))
 #define COMPUTE(flags, mt, kt, nt) TS_DESC_COMPUTE, (flags), F(COMP_MT, mt), F(COMP_KT, kt), F(COMP_NT, nt)
-#define STORE(addr, rows, cols)                                                                       \
+#define STORE_CLAMP(addr, rows, cols, lo, hi)                                                         \
 	TS_DESC_STORE, 0, F(STORE_ADDR_LO, addr), F(STORE_ROWS, rows), F(STORE_COLS, cols),          \
-		F(STORE_MULT, 1u << 30), F(STORE_SHIFT, 30)
+		F(STORE_CLAMP_LO, (uint16_t)(lo)), F(STORE_CLAMP_HI, (uint16_t)(hi))
+#define STORE(addr, rows, cols) STORE_CLAMP(addr, rows, cols, -128, 127)
 #define FENCE TS_DESC_FENCE, 0
+
+/* A requantization record (desc.h LOAD_TO_Q) at p. */
+static void put_qrec(uint8_t *p, int32_t bias, uint32_t mult, uint8_t shift)
+{
+	for (int i = 0; i < 4; i++) {
+		p[i] = (uint8_t)((uint32_t)bias >> (8 * i));
+		p[4 + i] = (uint8_t)(mult >> (8 * i));
+	}
+	p[8] = shift;
+	p[9] = p[10] = p[11] = 0xee; /* ignored */
+}
 
 /* Run the list at big + list_off (big: the whole SIM_SIZE window) on the RTL of
  * config ci and on descsim; both must end with want at want_idx (TS_HWERR_NONE:
@@ -347,34 +363,69 @@ static void test_err_no_fence(void **state)
 	assert_int_equal(tsd_reg_read(get_sim(CFG_2X2_INT8_WS), TS_REG_DESC_DONE), 5);
 }
 
-/* desc.h: STORE multiplier < 1, shift outside 1..62 and reserved bits are
- * BAD_OPCODE (checked before ZERO_LENGTH: rows 0 here). A failed run counts
+/* desc.h: a STORE clamp range outside QMIN <= LO <= HI <= QMAX, a flag and reserved bits
+ * are BAD_OPCODE (checked before ZERO_LENGTH: rows 0 here). A failed run counts
  * T_START + the completed descriptors + the failing one's fetch + 1. */
 static void test_err_store_fields(void **state)
 {
 	(void)state;
-	static const uint32_t bad[][3] = {
-		/* multiplier, shift, reserved */
-		{ 0, 30, 0 },                    /* multiplier 0 */
-		{ 0x80000000u, 30, 0 },          /* multiplier < 0 */
-		{ 1u << 30, 0, 0 },              /* shift 0 */
-		{ 1u << 30, 63, 0 },             /* shift 63 */
-		{ 1u << 30, 30, 1 },             /* lowest reserved bit */
-		{ 1u << 30, 30, 1u << 15 },      /* highest reserved bit */
+	static const int32_t bad[][4] = {
+		/* lo, hi, reserved, flags */
+		{ 5, 4, 0, 0 },          /* lo > hi */
+		{ -129, 0, 0, 0 },       /* lo below int8 */
+		{ 0, 128, 0, 0 },        /* hi above int8 */
+		{ 127, -128, 0, 0 },
+		{ -128, 127, 1, 0 },     /* lowest reserved bit */
+		{ -128, 127, 1 << 15, 0 }, /* highest reserved bit */
+		{ -128, 127, 0, 1 },     /* a flag */
 	};
 	uint8_t mem[4096] = { 0 };
 	put_desc(mem, 0, LOAD_A(2, 2, 4));
 	put_desc(mem, 2, FENCE);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		put_desc(mem, 1, TS_DESC_STORE, 0, F(STORE_ADDR_LO, SIM_BASE + 2048), F(STORE_COLS, 2),
-			 F(STORE_MULT, bad[i][0]), F(STORE_SHIFT, bad[i][1]), F(STORE_RESERVED, bad[i][2]));
+		put_desc(mem, 1, TS_DESC_STORE, (uint32_t)bad[i][3], F(STORE_ADDR_LO, SIM_BASE + 2048), F(STORE_COLS, 2),
+			 F(STORE_CLAMP_LO, (uint16_t)bad[i][0]), F(STORE_CLAMP_HI, (uint16_t)bad[i][1]),
+			 F(STORE_ZP, 0x8000), F(STORE_RESERVED, bad[i][2]));
 		/* 4 + (fetch 19 + LOAD 2 + 10 + 1) + fetch 19 + 1 */
 		assert_int_equal(expect_error(mem, 0, 16, TS_HWERR_BAD_OPCODE, 1), 4 + 32 + 19 + 1);
 	}
-	/* the same STORE with legal fields and rows 0 is ZERO_LENGTH */
+	/* the same STORE with legal fields (any int16 zero point) and rows 0 is ZERO_LENGTH */
 	put_desc(mem, 1, TS_DESC_STORE, 0, F(STORE_ADDR_LO, SIM_BASE + 2048), F(STORE_COLS, 2),
-		 F(STORE_MULT, 1u << 30), F(STORE_SHIFT, 62));
+		 F(STORE_CLAMP_LO, (uint16_t)-128), F(STORE_CLAMP_HI, 127), F(STORE_ZP, 0x8000));
 	expect_error(mem, 0, 16, TS_HWERR_ZERO_LENGTH, 1);
+}
+
+/* desc.h LOAD_TO_Q: its checks in the documented order, and its cycles (those of any
+ * LOAD of its bytes). The 2x2 table has 2 entries. */
+static void test_err_load_q(void **state)
+{
+	(void)state;
+	uint8_t mem[4096] = { 0 };
+	const uint32_t rec = (uint32_t)SIM_BASE + 3072;
+	put_desc(mem, 0, LOAD_A(2, 2, 4));
+	put_desc(mem, 2, FENCE);
+	put_desc(mem, 1, QLOAD(rec, 0, 2));
+	/* 4 + fetch 19 + LOAD(4 B) 13 + fetch 19 + LOAD(24 B) 2 + 10 + 6 + fetch 19 + 1 */
+	assert_int_equal(expect_error(mem, 0, 16, TS_HWERR_NONE, 0), 4 + 32 + 19 + 18 + 19 + 1);
+	put_desc(mem, 1, TS_DESC_LOAD, TS_LOAD_TO_Q | TS_LOAD_TO_W, F(LOAD_ADDR_LO, rec), F(LOAD_ROWS, 1),
+		 F(LOAD_ROW_ELEMS, 12), F(LOAD_BYTES, 12));
+	expect_error(mem, 0, 16, TS_HWERR_BAD_OPCODE, 1);
+	put_desc(mem, 1, QLOAD(rec, 0, 1), F(LOAD_ROW_ELEMS, 11));
+	expect_error(mem, 0, 16, TS_HWERR_BAD_OPCODE, 1);
+	put_desc(mem, 1, QLOAD(rec, 0, 1), F(LOAD_ROWS2, 1), F(LOAD_ROW_ELEMS2, 12), F(LOAD_BYTES, 24));
+	expect_error(mem, 0, 16, TS_HWERR_BAD_OPCODE, 1);
+	put_desc(mem, 1, QLOAD(rec, 0, 1), F(LOAD_ROW_ELEMS2, 12));
+	expect_error(mem, 0, 16, TS_HWERR_BAD_OPCODE, 1);
+	put_desc(mem, 1, QLOAD(rec, 0, 0)); /* zero records, zero bytes */
+	expect_error(mem, 0, 16, TS_HWERR_ZERO_LENGTH, 1);
+	put_desc(mem, 1, QLOAD(rec, 0, 1), F(LOAD_BYTES, 13));
+	expect_error(mem, 0, 16, TS_HWERR_BYTES_MISMATCH, 1);
+	put_desc(mem, 1, QLOAD(rec, 1, 2)); /* entries 1..2 of 2 */
+	expect_error(mem, 0, 16, TS_HWERR_SPAD_RANGE, 1);
+	put_desc(mem, 1, QLOAD(rec, 0, 3));
+	expect_error(mem, 0, 16, TS_HWERR_SPAD_RANGE, 1);
+	put_desc(mem, 1, QLOAD(SIM_BASE + SIM_SIZE - 12, 0, 2));
+	expect_error(mem, 0, 16, TS_HWERR_ADDR_RANGE, 1);
 }
 
 /* desc.h has no limit on LOAD rows / rows2 but the scratchpad: 32-bit counts,
@@ -414,14 +465,18 @@ static void test_load_zero_pad(void **state)
 	 * data would give 3 + 28 and 6 + 56). COMPUTE nt = 1: column 1 is written
 	 * all the same. */
 	const uint32_t data = (uint32_t)SIM_BASE + 1024, out = (uint32_t)SIM_BASE + 2048;
+	const uint32_t ident = (uint32_t)SIM_BASE + 3072; /* 8 identity records */
 	static const uint8_t bytes[] = { 5, 7, 3, 1, 2, 4, 8, 4 };
 	memcpy(big + 1024, bytes, sizeof bytes);
+	for (int i = 0; i < 8; i++)
+		put_qrec(big + 3072 + 12 * i, 0, 1u << 30, 30);
 	size_t k = 0;
 	put_desc(big, k++, LOAD(0, data, 0, 1, 2, 2));                /* A0 = 5 7 */
 	put_desc(big, k++, LOAD(0, data + 2, 0, 1, 1, 1));            /* A0 = 3 (0) */
 	put_desc(big, k++, LOAD(TS_LOAD_TO_W, data + 3, 0, 2, 2, 4)); /* W0, W1 */
 	put_desc(big, k++, LOAD(TS_LOAD_TO_W, data + 7, 1, 1, 1, 1)); /* W1 = 4 (0) */
 	put_desc(big, k++, COMPUTE(TS_COMP_ACC_FIRST, 1, 2, 1));
+	put_desc(big, k++, QLOAD(ident, 0, 2));
 	put_desc(big, k++, STORE(out, 1, 2));
 	put_desc(big, k++, FENCE);
 	run_both(CFG_2X2_INT8_WS, big, 0, 16, TS_HWERR_NONE, 0);
@@ -434,14 +489,56 @@ static void test_load_zero_pad(void **state)
 	memset(big, 0, SIM_SIZE);
 	static const uint8_t b4[] = { 0x21, 0xF3, 0x01, 0x01, 0x01, 0x01 };
 	memcpy(big + 1024, b4, sizeof b4);
+	for (int i = 0; i < 8; i++)
+		put_qrec(big + 3072 + 12 * i, 0, 1u << 30, 30);
 	k = 0;
 	put_desc(big, k++, LOAD(0, data, 0, 1, 3, 2));
 	put_desc(big, k++, LOAD(TS_LOAD_TO_W, data + 2, 0, 4, 1, 4));
 	put_desc(big, k++, COMPUTE(TS_COMP_ACC_FIRST, 1, 4, 1));
-	put_desc(big, k++, STORE(out, 1, 2));
+	put_desc(big, k++, QLOAD(ident, 0, 2));
+	put_desc(big, k++, STORE_CLAMP(out, 1, 2, -8, 7));
 	put_desc(big, k++, FENCE);
 	run_both(CFG_8X8_INT4_WS, big, 0, 16, TS_HWERR_NONE, 0);
 	assert_int_equal(big[2048] & 0xF, 6);
+	free(big);
+}
+
+/* desc.h STORE with the LOAD_TO_Q table, by hand on both devices: column j uses entry j;
+ * entries keep their value until overwritten (a LOAD_TO_Q at word 1 leaves entry 0);
+ * mult bit 31 and shift bits 7:6 are ignored; shift 0 and 63; clamp and int16 zero point.
+ * 2x2 int8 WS, A = {3, 0}, W rows {1, 2}, {4, 8}: accumulators (3, 6). */
+static void test_store_table(void **state)
+{
+	(void)state;
+	uint8_t *big = calloc(1, SIM_SIZE);
+	assert_non_null(big);
+	const uint32_t data = (uint32_t)SIM_BASE + 1024, out = (uint32_t)SIM_BASE + 2048;
+	const uint32_t recs = (uint32_t)SIM_BASE + 3072;
+	static const uint8_t bytes[] = { 3, 0, 1, 2, 4, 8 };
+	memcpy(big + 1024, bytes, sizeof bytes);
+	/* entry 0: bias 7, scale 1/2 (shift 31 + 0x40: bits 7:6 ignored): (10 * 2^30 + 2^30) >> 31 = 5
+	 * entry 1: bias -20, mult 0xffffffff -> 2^31 - 1, shift 0: -14 * (2^31 - 1), clamps to lo
+	 * then entry 1 again: bias 2^31 - 1 (+ 6 passes int32: exact), mult 1, shift 63: 0 */
+	put_qrec(big + 3072, 7, 1u << 30, 31 | 0x40);
+	put_qrec(big + 3072 + 12, -20, 0xffffffffu, 0);
+	put_qrec(big + 3072 + 24, INT32_MAX, 1, 63);
+	size_t k = 0;
+	put_desc(big, k++, LOAD(0, data, 0, 1, 2, 2));
+	put_desc(big, k++, LOAD(TS_LOAD_TO_W, data + 2, 0, 2, 2, 4));
+	put_desc(big, k++, COMPUTE(TS_COMP_ACC_FIRST, 1, 2, 2));
+	put_desc(big, k++, QLOAD(recs, 0, 2));
+	put_desc(big, k++, STORE_CLAMP(out, 1, 2, -10, 100), F(STORE_ZP, (uint16_t)-3));
+	put_desc(big, k++, QLOAD(recs + 24, 1, 1));
+	put_desc(big, k++, STORE_CLAMP(out + 2, 1, 2, -128, 127), F(STORE_ZP, (uint16_t)-3));
+	put_desc(big, k++, STORE_CLAMP(out + 4, 1, 2, -128, 127), F(STORE_ZP, 1000)); /* clamps to 127 */
+	put_desc(big, k++, FENCE);
+	run_both(CFG_2X2_INT8_WS, big, 0, 16, TS_HWERR_NONE, 0);
+	assert_int_equal((int8_t)big[2048], 5 - 3);
+	assert_int_equal((int8_t)big[2049], -10);
+	assert_int_equal((int8_t)big[2050], 5 - 3);
+	assert_int_equal((int8_t)big[2051], 0 - 3);
+	assert_int_equal((int8_t)big[2052], 127);
+	assert_int_equal((int8_t)big[2053], 127);
 	free(big);
 }
 
@@ -458,8 +555,10 @@ int main(void)
 		cmocka_unit_test(test_err_ranges),
 		cmocka_unit_test(test_err_no_fence),
 		cmocka_unit_test(test_err_store_fields),
+		cmocka_unit_test(test_err_load_q),
 		cmocka_unit_test(test_err_load_row_counts),
 		cmocka_unit_test(test_load_zero_pad),
+		cmocka_unit_test(test_store_table),
 		cmocka_unit_test(test_random_2x2_int8_ws),
 		cmocka_unit_test(test_random_4x4_int16_os),
 		cmocka_unit_test(test_random_8x8_int4_ws),

@@ -12,6 +12,7 @@
 
 #include "tessera/cost.h"
 #include "tessera/device.h"
+#include "util/bits.h"
 #include "test_cfg.h"
 #include "test_seed.h"
 
@@ -165,7 +166,7 @@ static void test_limits_then_reset(void **state)
 	ts_layer_operands op;
 	assert_int_equal(ts_layer_operands_random(&c, &big, g_seed, &op, &d), TS_OK);
 	ts_layer_image img;
-	assert_int_equal(ts_layer_image_build(&c, &big, MEM_BASE, op.w, op.x, &op.rq, &img, &d), TS_OK);
+	assert_int_equal(ts_layer_image_build(&c, &big, MEM_BASE, op.w, op.x, &op.q.q, &img, &d), TS_OK);
 	tsd_run_result r;
 	tsd_limit by_cycles = { 1000, 0 }, by_time = { 0, 1e-9 };
 	assert_int_equal(tsd_run_layer(rtl, &c, &big, &img, &by_cycles, &r, NULL, &d), TS_ERR_INTERNAL);
@@ -233,6 +234,135 @@ static void test_bad_ranges_and_errors(void **state)
 	tsd_close(desc);
 }
 
+/* ---- the requantization table across resets --------------------------------------------
+ * desc.h: the LOAD_TO_Q table is zero after reset and kept until overwritten; SOFT_RESET
+ * keeps it like the scratchpads. A 3x3x3 GEMM on the 2x2 array has two LOAD_TO_Qs
+ * (descriptors 5: channels 0-1 into entries 0-1, and 11: channel 2 into entry 0). With
+ * them turned into LOADs of one unused input word, the STOREs use whatever the table
+ * holds: after a full run entry 0 = channel 2, entry 1 = channel 1; after a reset zeros
+ * (mult 0: every output is the zero point, clamped). */
+static void qtable_resets(const char *uri)
+{
+	ts_hwcfg c;
+	cfg_2x2_int8_ws(&c);
+	tsd_dev *dev = open_dev(uri, &c);
+	ts_layer l = ts_layer_gemm("g", 1, 3, 3, 3);
+	ts_diag d = { { 0 } };
+	ts_layer_operands op;
+	assert_int_equal(ts_layer_operands_random(&c, &l, g_seed, &op, &d), TS_OK);
+	op.q.q.x_zp = 0; /* the fold would tie the bias to channel 0's weights */
+	ts_layer_image full, patched;
+	assert_int_equal(ts_layer_image_build(&c, &l, MEM_BASE, op.w, op.x, &op.q.q, &full, &d), TS_OK);
+	assert_int_equal(ts_layer_image_build(&c, &l, MEM_BASE, op.w, op.x, &op.q.q, &patched, &d), TS_OK);
+	ts_hwcfg_derived dv;
+	ts_hwcfg_derive(&c, &dv);
+	for (uint64_t i = 5; i <= 11; i += 6) {
+		ts_desc q;
+		ts_desc_decode(patched.bytes + patched.b.desc_off + i * TS_DESC_BYTES, &q);
+		assert_int_equal(TS_DESC_FLAGS(&q), TS_LOAD_TO_Q);
+		ts_desc_set(&q, TS_FLD_FLAGS, 0);
+		ts_desc_set(&q, TS_FLD_LOAD_WORD, (uint32_t)dv.d_in - 1);
+		ts_desc_set(&q, TS_FLD_LOAD_ROWS, 1);
+		ts_desc_set(&q, TS_FLD_LOAD_ROW_ELEMS, 1);
+		ts_desc_set(&q, TS_FLD_LOAD_BYTES, 1);
+		ts_desc_encode(&q, patched.bytes + patched.b.desc_off + i * TS_DESC_BYTES);
+	}
+	int32_t y_full[9], y[9], want[9];
+	tsd_run_result r;
+	/* after open (reset): zeros */
+	assert_int_equal(tsd_run_layer(dev, &c, &l, &patched, NULL, &r, y, &d), TS_OK);
+	int32_t zp = op.q.q.zp < op.q.q.lo ? op.q.q.lo : op.q.q.zp > op.q.q.hi ? op.q.q.hi : op.q.q.zp;
+	for (int i = 0; i < 9; i++)
+		assert_int_equal(y[i], zp);
+	/* a full run loads the table; after SOFT_RESET it still holds its last records */
+	assert_int_equal(tsd_run_layer(dev, &c, &l, &full, NULL, &r, y_full, &d), TS_OK);
+	assert_int_equal(ts_layer_ref(&c, &l, op.w, op.x, &op.q.q, want, NULL, &d), TS_OK);
+	assert_memory_equal(y_full, want, sizeof want);
+	tsd_reg_write(dev, TS_REG_CTRL, TS_CTRL_SOFT_RESET);
+	assert_int_equal(tsd_run_layer(dev, &c, &l, &patched, NULL, &r, y, &d), TS_OK);
+	/* y [n][m]: channel 0 requantized with channel 2's record, channels 1 and 2 right */
+	op.q.bias[0] = op.q.bias[2];
+	op.q.mult[0] = op.q.mult[2];
+	op.q.shift[0] = op.q.shift[2];
+	assert_int_equal(ts_layer_ref(&c, &l, op.w, op.x, &op.q.q, want, NULL, &d), TS_OK);
+	assert_memory_equal(y, want, sizeof want);
+	/* a reset clears it */
+	tsd_reset(dev);
+	assert_int_equal(tsd_run_layer(dev, &c, &l, &patched, NULL, &r, y, &d), TS_OK);
+	for (int i = 0; i < 9; i++)
+		assert_int_equal(y[i], zp);
+	ts_layer_image_free(&full);
+	ts_layer_image_free(&patched);
+	ts_layer_operands_free(&op);
+	tsd_close(dev);
+}
+
+static void test_qtable_resets_desc(void **state)
+{
+	(void)state;
+	qtable_resets("desc");
+}
+
+static void test_qtable_resets_rtl(void **state)
+{
+	(void)state;
+	qtable_resets("rtl");
+}
+
+/* tsd_cosim_layer with two desc devices, every PE type and dataflow: random per-channel
+ * requantization, both devices equal ts_layer_ref (checked inside: mismatches 0) and
+ * the cost model's cycles. */
+static void test_desc_pair_every_pe(void **state)
+{
+	(void)state;
+	static const uint32_t acc[] = { 32, 24 };
+	uint64_t layers = 0, checked = 0;
+	for (int pe = 0; pe < TS_PE_COUNT; pe++)
+		for (int df = 0; df < 2; df++)
+			for (int ai = 0; ai < 2; ai++) {
+				ts_hwcfg c;
+				cfg_2x2_int8_ws(&c);
+				c.rows = 3;
+				c.cols = 4;
+				c.pe = (ts_pe_type)pe;
+				c.dataflow = (ts_dataflow)df;
+				c.acc_bits = pe == TS_PE_INT16 ? 32 + 16 * (uint32_t)ai : acc[ai];
+				c.spad_input_bytes = (uint32_t)ts_nbytes(c.rows, ts_pe_abits(c.pe)) * 12;
+				c.spad_weight_bytes = (uint32_t)ts_nbytes(c.cols, ts_pe_wbits(c.pe)) * 12;
+				c.spad_acc_bytes = c.cols * c.acc_bits / 8 * 12;
+				tsd_dev *a = open_dev("desc", &c), *b = open_dev("desc", &c);
+				ts_layer ls[4] = {
+					ts_layer_gemm("gemm", 1, 7, 9, 10),
+					ts_layer_conv("conv", 5, 3, 6, 5, 3, 3, 1, 1, 1),
+					ts_layer_conv("dw", 4, 4, 5, 5, 3, 3, 2, 1, 4),
+					ts_layer_fc("fc", 2, 6, 11),
+				};
+				ls[2].op = TS_OP_DWCONV;
+				for (int i = 0; i < 4; i++) {
+					tsd_cosim_result r;
+					ts_diag d = { { 0 } };
+					tsd_limit lim = { 10000000, 0 };
+					uint64_t seed = g_seed + (uint64_t)(pe * 100 + df * 10 + ai * 4 + i);
+					if (tsd_cosim_layer(a, b, &c, &ls[i], seed, &lim, &r, &d))
+						fail_msg("%s on %s %s acc %u: %s", ls[i].name, ts_pe_type_name(c.pe),
+							 ts_dataflow_name(c.dataflow), c.acc_bits, d.msg);
+					if (r.mismatches)
+						fail_msg("%s on %s %s acc %u: %llu mismatches: %s", ls[i].name,
+							 ts_pe_type_name(c.pe), ts_dataflow_name(c.dataflow), c.acc_bits,
+							 (unsigned long long)r.mismatches, r.first_mismatch);
+					assert_int_equal(r.dut_cycles, r.model_cycles);
+					assert_int_equal(r.ref_cycles, r.model_cycles);
+					assert_int_equal(r.descriptors, r.expected_descriptors);
+					layers++;
+					checked += r.checked;
+				}
+				tsd_close(a);
+				tsd_close(b);
+			}
+	printf("  %llu layers, %llu outputs on desc pairs (seed %llu)\n", (unsigned long long)layers,
+	       (unsigned long long)checked, (unsigned long long)g_seed);
+}
+
 int main(void)
 {
 	g_seed = ts_test_seed("test_device");
@@ -243,6 +373,9 @@ int main(void)
 		cmocka_unit_test(test_same_image_two_devices),
 		cmocka_unit_test(test_limits_then_reset),
 		cmocka_unit_test(test_bad_ranges_and_errors),
+		cmocka_unit_test(test_qtable_resets_desc),
+		cmocka_unit_test(test_desc_pair_every_pe),
+		cmocka_unit_test(test_qtable_resets_rtl),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

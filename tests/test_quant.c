@@ -1,5 +1,6 @@
 /* test_quant.c — quantization golden model: requantization edge cases (hand-computed),
- * multiplier/shift selection, ONNX-style rounding, round trips, int4 packing, binary
+ * the STORE's exact formula (ts_requant_acc, against an independent 64-bit-limb
+ * reference), multiplier/shift selection, ONNX-style rounding, round trips, int4 packing, binary
  * and LightPE codes. Random parts take the seed from TS_SEED (else time) and print it. */
 #include <math.h>
 #include <setjmp.h>
@@ -57,6 +58,140 @@ static void test_requant_saturation(void **state)
 	assert_int_equal(rq(600, half, 31, 0, 0, 255), 255);
 	assert_int_equal(rq(INT32_MAX, INT32_MAX, 1, 0, INT32_MIN, INT32_MAX), INT32_MAX);
 	assert_int_equal(rq(INT32_MIN, INT32_MAX, 1, 0, INT32_MIN, INT32_MAX), INT32_MIN);
+}
+
+/* ---- ts_requant_acc: the STORE's exact formula (desc.h) ----------------------------------
+ * An independent reference without 128-bit integers: sign and magnitude, the magnitude
+ * |s| * m as two 64-bit halves from 32-bit limbs; floor division by 2^sh of a negative
+ * value is minus the ceiling of the magnitude's. */
+typedef struct u128 {
+	uint64_t hi, lo;
+} u128;
+
+static u128 u128_add(u128 a, uint64_t b)
+{
+	u128 r = { a.hi + (a.lo + b < a.lo), a.lo + b };
+	return r;
+}
+
+static u128 u128_sub(u128 a, uint64_t b) /* a >= b */
+{
+	u128 r = { a.hi - (a.lo < b), a.lo - b };
+	return r;
+}
+
+static u128 u128_shr(u128 a, unsigned sh)
+{
+	if (!sh)
+		return a;
+	if (sh >= 64) {
+		u128 r = { 0, a.hi >> (sh - 64) };
+		return r;
+	}
+	u128 r = { a.hi >> sh, a.lo >> sh | a.hi << (64 - sh) };
+	return r;
+}
+
+static u128 u128_mul(uint64_t a, uint32_t b) /* a < 2^64, b < 2^32 */
+{
+	uint64_t lo = (a & 0xffffffffu) * b, mid = (a >> 32) * b;
+	u128 r = { mid >> 32, lo };
+	return u128_add(r, mid << 32);
+}
+
+static int32_t ref_requant_acc(int64_t acc, int32_t bias, uint32_t mult, unsigned shift, int32_t zp,
+			       int32_t lo, int32_t hi, int *pos)
+{
+	shift &= 63;
+	mult &= 0x7fffffffu;
+	int64_t s = acc + bias; /* |acc| < 2^62 here: no overflow */
+	int neg = s < 0 && mult;
+	uint64_t mag_s = s < 0 ? 0 - (uint64_t)s : (uint64_t)s;
+	u128 mag = u128_mul(mag_s, mult);
+	uint64_t round = shift ? 1ull << (shift - 1) : 0;
+	u128 q;  /* |y| before the zero point */
+	if (!neg) {
+		q = u128_shr(u128_add(mag, round), shift);
+	} else if (mag.hi == 0 && mag.lo < round) {
+		q.hi = q.lo = 0; /* -mag + round in (0, 2^(shift-1)]: floor is 0 */
+		neg = 0;
+	} else { /* floor((-mag + round) / 2^sh) = -ceil((mag - round) / 2^sh) */
+		q = u128_shr(u128_add(u128_sub(mag, round), shift ? (1ull << shift) - 1 : 0), shift);
+	}
+	if (q.hi || q.lo >= (1ull << 62)) { /* far outside any int32 clamp range */
+		*pos = !neg;
+		return neg ? lo : hi;
+	}
+	int64_t y = (neg ? -(int64_t)q.lo : (int64_t)q.lo) + zp;
+	*pos = y >= 0;
+	return (int32_t)(y < lo ? lo : y > hi ? hi : y);
+}
+
+static void test_requant_acc(void **state)
+{
+	(void)state;
+	int pos = -1;
+	/* shift 0: no rounding term */
+	assert_int_equal(ts_requant_acc(5, 0, 3, 0, 0, -32768, 32767, &pos), 15);
+	assert_int_equal(pos, 1);
+	/* half up at the STORE too: -2.5 -> -2, 2.5 -> 3 */
+	assert_int_equal(ts_requant_acc(-5, 0, 1, 1, 0, -128, 127, &pos), -2);
+	assert_int_equal(ts_requant_acc(5, 0, 1, 1, 0, -128, 127, &pos), 3);
+	/* mult bit 31 ignored: 0x80000001 is 1; shift bits above 5 ignored: 64 + 1 is 1 */
+	assert_int_equal(ts_requant_acc(10, 0, (int32_t)0x80000001u, 1, 0, -128, 127, NULL), 5);
+	assert_int_equal(ts_requant_acc(10, 0, 1, 65, 0, -128, 127, NULL), 5);
+	/* bias past int32: (2^31 - 1) + (2^31 - 1) = 2^32 - 2, halved with rounding: 2^31 - 1
+	 * (an int32 sum would wrap to -2 and give -1) */
+	assert_int_equal(ts_requant_acc(INT32_MAX, INT32_MAX, 1, 1, 0, INT32_MIN, INT32_MAX, &pos), INT32_MAX);
+	assert_int_equal(pos, 1);
+	/* 48-bit accumulator, shift 63: (2^47 - 1 + 2^31 - 1) * (2^31 - 1) + 2^62 >> 63 = 32768 */
+	assert_int_equal(ts_requant_acc((1ll << 47) - 1, INT32_MAX, INT32_MAX, 63, 0, INT32_MIN, INT32_MAX, &pos),
+			 32768);
+	/* -2^47 - 2^31 times 2^31 - 1, >> 40, + 7 = -274882101113: clamps, sign kept */
+	assert_int_equal(ts_requant_acc(-(1ll << 47), INT32_MIN, INT32_MAX, 40, 7, -100, 100, &pos), -100);
+	assert_int_equal(pos, 0);
+	/* shift 0 with a 48-bit acc: |y| ~ 2^78, far outside; the sign decides */
+	assert_int_equal(ts_requant_acc((1ll << 47) - 1, 0, INT32_MAX, 0, 0, -32768, 32767, &pos), 32767);
+	assert_int_equal(pos, 1);
+	assert_int_equal(ts_requant_acc(-(1ll << 47), 0, INT32_MAX, 0, 0, -32768, 32767, &pos), -32768);
+	assert_int_equal(pos, 0);
+	/* bit 31 dropped: (123456789 - 1000) * 0x1234abcd + 2^51 >> 52 = 8; - 5 = 3 */
+	assert_int_equal(ts_requant_acc(123456789, -1000, (int32_t)0x9234abcdu, 52, -5, INT32_MIN, INT32_MAX, NULL), 3);
+	/* binary: the sign before clamping to -1..0 */
+	assert_int_equal(ts_requant_acc(5, 0, 1 << 30, 30, 0, -1, 0, &pos), 0);
+	assert_int_equal(pos, 1);
+	assert_int_equal(ts_requant_acc(-1, 0, 1 << 30, 30, 0, -1, 0, &pos), -1);
+	assert_int_equal(pos, 0);
+	/* mult 0: y = zp */
+	assert_int_equal(ts_requant_acc(-(1ll << 47), INT32_MIN, 0, 63, -7, -128, 127, &pos), -7);
+	assert_int_equal(pos, 0);
+
+	/* the hand cases agree with the reference, and so do random ones */
+	for (int i = 0; i < 200000; i++) {
+		int bits = (int)rng_range(1, 48);
+		int64_t acc = rng_range(-(1ll << (bits - 1)), (1ll << (bits - 1)) - 1);
+		int32_t bias = (int32_t)(rng_range(0, 3) == 0 ? rng_range(INT32_MIN, INT32_MAX) : rng_range(-1000, 1000));
+		uint32_t mult = (uint32_t)rng_range(0, 0xffffffffll);
+		unsigned shift = (unsigned)rng_range(0, 255);
+		if (rng_range(0, 1))
+			shift = (unsigned)rng_range(0, 1) ? 0 : 63;
+		int32_t zp = (int32_t)rng_range(-32768, 32767);
+		int32_t a = (int32_t)rng_range(-40000, 40000), b = (int32_t)rng_range(-40000, 40000);
+		int32_t lo = a < b ? a : b, hi = a < b ? b : a;
+		if (rng_range(0, 3) == 0) {
+			lo = INT32_MIN;
+			hi = INT32_MAX;
+		}
+		int got_pos, want_pos;
+		int32_t got = ts_requant_acc(acc, bias, (int32_t)mult, shift, zp, lo, hi, &got_pos);
+		int32_t want = ref_requant_acc(acc, bias, mult, shift, zp, lo, hi, &want_pos);
+		if (got != want || got_pos != want_pos) {
+			print_error("acc %lld bias %d mult 0x%08x shift %u zp %d clamp %d..%d: %d (pos %d), "
+				    "reference %d (pos %d)\n", (long long)acc, bias, mult, shift, zp, lo, hi, got, got_pos,
+				    want, want_pos);
+			fail();
+		}
+	}
 }
 
 static void test_requant_shift_limits(void **state)
@@ -341,6 +476,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_requant_rounding),
 		cmocka_unit_test(test_requant_saturation),
+		cmocka_unit_test(test_requant_acc),
 		cmocka_unit_test(test_requant_shift_limits),
 		cmocka_unit_test(test_requant_from_scale),
 		cmocka_unit_test(test_quantize_rounding),

@@ -1,9 +1,12 @@
 /* test_runtime.c — runtime lowering and the C descriptor model: hand-derived
  * descriptor streams and cycles (docs/timing.md §8), binary/int4 edge cases by
- * hand, random layers on random configs executed in descsim and compared element by
- * element with the golden conv + requantization and cycle by cycle with the cost
- * model, the visitor's tile coordinates (every M x N x Kr cell computed once), and
- * every hardware error from a corrupted list. Seed: TS_SEED, else time (printed). */
+ * hand, per-channel requantization by hand (bias, mult, shift, int16 zero point,
+ * clamp, x_zp folded with padding) and its checks, random layers with random
+ * per-channel requantization on random configs executed in descsim and compared
+ * element by element with the direct-loop conv + the STORE formula and with
+ * ts_layer_ref, and cycle by cycle with the cost model, the visitor's tile
+ * coordinates (every M x N x Kr cell computed once, a LOAD_TO_Q before every STORE),
+ * and every hardware error from a corrupted list. Seed: TS_SEED, else time (printed). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -100,27 +103,32 @@ static void test_ws_hand(void **state)
 	image im;
 	ts_diag d = { { 0 } };
 	assert_int_equal(ts_layer_image_build(&c, &l, 0x1000, w, x, NULL, &im, &d), TS_OK);
-	assert_int_equal(im.b.desc_count, 12);
-	/* Layout: W 3 k x (2 + 1) bytes = 9, A 3 m x (2 + 1) = 9, outputs 9. */
+	assert_int_equal(im.b.desc_count, 14);
+	/* Layout: W 3 k x (2 + 1) bytes = 9, A 3 m x (2 + 1) = 9, outputs 9, qtab 3 x 12. */
 	assert_int_equal(im.b.w_bytes, 9);
 	assert_int_equal(im.b.a_bytes, 9);
 	assert_int_equal(im.b.o_bytes, 9);
+	assert_int_equal(im.b.q_off, 96);
+	assert_int_equal(im.b.q_bytes, 36);
+	assert_int_equal(im.b.desc_off, 160);
 	/* opcode, flags, bytes (LOAD) / mt kt nt (COMPUTE) / rows cols (STORE), first A word */
-	static const uint32_t want[12][5] = {
+	static const uint32_t want[14][5] = {
 		{ TS_DESC_LOAD, 0, 9, 0, 0 },      /* A block: 3 rows of 2 + 3 rows of 1 */
 		{ TS_DESC_LOAD, 1, 4, 0, 0 },      /* W (k 0-1, n 0-1) */
 		{ TS_DESC_COMPUTE, 1, 3, 2, 2 },
 		{ TS_DESC_LOAD, 1, 2, 0, 0 },      /* W (k 2, n 0-1) */
 		{ TS_DESC_COMPUTE, 0, 3, 1, 2 },
+		{ TS_DESC_LOAD, 2, 24, 0, 0 },     /* LOAD_TO_Q: records of channels 0-1 */
 		{ TS_DESC_STORE, 0, 3, 2, 0 },
 		{ TS_DESC_LOAD, 1, 2, 0, 0 },      /* W (k 0-1, n 2) */
 		{ TS_DESC_COMPUTE, 1, 3, 2, 1 },
 		{ TS_DESC_LOAD, 1, 1, 0, 0 },
 		{ TS_DESC_COMPUTE, 0, 3, 1, 1 },
+		{ TS_DESC_LOAD, 2, 12, 0, 0 },     /* LOAD_TO_Q: channel 2 */
 		{ TS_DESC_STORE, 0, 3, 1, 0 },
 		{ TS_DESC_FENCE, 0, 0, 0, 0 },
 	};
-	for (int i = 0; i < 12; i++) {
+	for (int i = 0; i < 14; i++) {
 		ts_desc desc;
 		read_desc(&im, (uint64_t)i, &desc);
 		assert_int_equal(TS_DESC_OPCODE(&desc), want[i][0]);
@@ -135,8 +143,26 @@ static void test_ws_hand(void **state)
 		if (want[i][0] == TS_DESC_STORE) {
 			assert_int_equal(ts_desc_get(&desc, TS_FLD_STORE_ROWS), want[i][2]);
 			assert_int_equal(ts_desc_get(&desc, TS_FLD_STORE_COLS), want[i][3]);
+			/* no q: zp 0, the full int8 range */
+			assert_int_equal(ts_desc_get(&desc, TS_FLD_STORE_ZP), 0);
+			assert_int_equal(ts_desc_get(&desc, TS_FLD_STORE_CLAMP_LO), 0xff80);
+			assert_int_equal(ts_desc_get(&desc, TS_FLD_STORE_CLAMP_HI), 0x007f);
+			assert_int_equal(ts_desc_get(&desc, TS_FLD_STORE_RESERVED), 0);
 		}
 	}
+	/* The LOAD_TO_Q of n tile 1: one record (channel 2) into entry 0. */
+	ts_desc lq;
+	read_desc(&im, 11, &lq);
+	assert_int_equal(ts_desc_get64(&lq, TS_FLD_LOAD_ADDR_LO, TS_FLD_LOAD_ADDR_HI), 0x1000 + 96 + 2 * 12);
+	assert_int_equal(ts_desc_get(&lq, TS_FLD_LOAD_WORD), 0);
+	assert_int_equal(ts_desc_get(&lq, TS_FLD_LOAD_ROWS), 1);
+	assert_int_equal(ts_desc_get(&lq, TS_FLD_LOAD_ROW_ELEMS), 12);
+	assert_int_equal(ts_desc_get(&lq, TS_FLD_LOAD_ROWS2), 0);
+	assert_int_equal(ts_desc_get(&lq, TS_FLD_LOAD_ROW_ELEMS2), 0);
+	/* No q: identity records (bias 0, mult 2^30, shift 30). */
+	static const uint8_t ident[12] = { 0, 0, 0, 0, 0, 0, 0, 0x40, 30, 0, 0, 0 };
+	for (int k = 0; k < 3; k++)
+		assert_memory_equal(im.bytes + im.b.q_off + 12 * k, ident, 12);
 	/* The A block: 3 rows of the full k tile, then 3 rows of the ragged one. */
 	ts_desc a;
 	read_desc(&im, 0, &a);
@@ -150,12 +176,12 @@ static void test_ws_hand(void **state)
 	ts_desc comp, st;
 	read_desc(&im, 4, &comp);
 	assert_int_equal(ts_desc_get(&comp, TS_FLD_COMP_A_WORD), 3);
-	read_desc(&im, 10, &st);
+	read_desc(&im, 12, &st);
 	assert_int_equal(ts_desc_get64(&st, TS_FLD_STORE_ADDR_LO, TS_FLD_STORE_ADDR_HI), 0x1000 + im.b.o_off + 6);
 	ts_descsim_result r;
 	assert_int_equal(run_image(&c, &im, &r, &d), TS_OK);
-	assert_int_equal(r.cycles, 371);
-	assert_int_equal(r.desc_done, 12);
+	assert_int_equal(r.cycles, 442);
+	assert_int_equal(r.desc_done, 14);
 	check_hand_output(&c, &l, &im);
 	ts_layer_image_free(&im);
 }
@@ -171,32 +197,32 @@ static void test_os_hand(void **state)
 	image im;
 	ts_diag d = { { 0 } };
 	assert_int_equal(ts_layer_image_build(&c, &l, 0, w, x, NULL, &im, &d), TS_OK);
-	assert_int_equal(im.b.desc_count, 15);
+	assert_int_equal(im.b.desc_count, 19);
 	/* Plan W: per n tile a W panel (3 k rows), per m tile an A chunk, COMPUTE with
-	 * ACC_FIRST | DRAIN (one chunk), STORE. */
-	static const uint32_t ops[15] = { TS_DESC_LOAD, TS_DESC_LOAD, TS_DESC_COMPUTE, TS_DESC_STORE,
-					  TS_DESC_LOAD, TS_DESC_COMPUTE, TS_DESC_STORE, TS_DESC_LOAD,
-					  TS_DESC_LOAD, TS_DESC_COMPUTE, TS_DESC_STORE, TS_DESC_LOAD,
-					  TS_DESC_COMPUTE, TS_DESC_STORE, TS_DESC_FENCE };
-	for (int i = 0; i < 15; i++) {
+	 * ACC_FIRST | DRAIN (one chunk), LOAD_TO_Q (Q), STORE. */
+	enum { L = TS_DESC_LOAD, Q = 0x100 | TS_DESC_LOAD, C = TS_DESC_COMPUTE, S = TS_DESC_STORE };
+	static const uint32_t ops[19] = { L, L, C, Q, S, L, C, Q, S, L, L, C, Q, S, L, C, Q, S, TS_DESC_FENCE };
+	for (int i = 0; i < 19; i++) {
 		ts_desc desc;
 		read_desc(&im, (uint64_t)i, &desc);
-		assert_int_equal(TS_DESC_OPCODE(&desc), ops[i]);
-		if (ops[i] == TS_DESC_COMPUTE)
+		assert_int_equal(TS_DESC_OPCODE(&desc), ops[i] & 0xff);
+		if (ops[i] == C)
 			assert_int_equal(TS_DESC_FLAGS(&desc), TS_COMP_ACC_FIRST | TS_COMP_DRAIN);
+		if (ops[i] == L || ops[i] == Q)
+			assert_int_equal(TS_DESC_FLAGS(&desc) & TS_LOAD_TO_Q, ops[i] == Q ? TS_LOAD_TO_Q : 0);
 	}
 	ts_desc w0, a1;
 	read_desc(&im, 0, &w0);
 	assert_int_equal(TS_DESC_FLAGS(&w0), TS_LOAD_TO_W);
 	assert_int_equal(ts_desc_get(&w0, TS_FLD_LOAD_BYTES), 6);
-	read_desc(&im, 4, &a1); /* A chunk of m tile 1 (one row): 3 words of 1 byte */
+	read_desc(&im, 5, &a1); /* A chunk of m tile 1 (one row): 3 words of 1 byte */
 	assert_int_equal(ts_desc_get(&a1, TS_FLD_LOAD_BYTES), 3);
 	assert_int_equal(ts_desc_get(&a1, TS_FLD_LOAD_ROWS), 3);
 	assert_int_equal(ts_desc_get(&a1, TS_FLD_LOAD_ROW_ELEMS), 1);
 	assert_int_equal(ts_desc_get(&a1, TS_FLD_LOAD_ROW_ELEMS2), 0);
 	ts_descsim_result r;
 	assert_int_equal(run_image(&c, &im, &r, &d), TS_OK);
-	assert_int_equal(r.cycles, 475);
+	assert_int_equal(r.cycles, 617);
 	check_hand_output(&c, &l, &im);
 	ts_layer_image_free(&im);
 }
@@ -229,12 +255,14 @@ static void test_binary_hand(void **state)
 			for (int n = 0; n < 2; n++)
 				w[n * 3 + k] = b[k][n];
 		for (int zp = 0; zp <= 1; zp++) {
-			ts_rt_requant rq = { 1 << 30, 30, zp };
 			ts_diag d = { { 0 } };
+			ts_rt_quant_store q;
+			assert_int_equal(ts_rt_quant_uniform(c.pe, l.k, 1 << 30, 30, zp, &q, &d), TS_OK);
 			ts_descsim_result r;
 			int32_t y[4];
 			image im;
-			assert_int_equal(ts_layer_image_build(&c, &l, 0, w, x, &rq, &im, &d), TS_OK);
+			assert_int_equal(ts_layer_image_build(&c, &l, 0, w, x, &q.q, &im, &d), TS_OK);
+			ts_rt_quant_store_free(&q);
 			assert_int_equal(run_image(&c, &im, &r, &d), TS_OK);
 			assert_int_equal(r.err, TS_HWERR_NONE);
 			assert_int_equal(ts_unpack_output(&c, &l, &im.b, im.bytes, y, NULL), TS_OK);
@@ -260,10 +288,12 @@ static void test_int4_hand(void **state)
 	const int8_t x[2] = { 7, -8 };                  /* A = [7, -8] */
 	const int8_t w[6] = { 1, 1, -1, 0, 2, 1 };      /* w[n][k]: n0 (1,1), n1 (-1,0), n2 (2,1) */
 	/* dots: 7-8 = -1, -7, 14-8 = 6; with zp 2: 1, -5, 8 -> clamp 7 */
-	ts_rt_requant rq = { 1 << 30, 30, 2 };
 	image im;
 	ts_diag d = { { 0 } };
-	assert_int_equal(ts_layer_image_build(&c, &l, 0, w, x, &rq, &im, &d), TS_OK);
+	ts_rt_quant_store q;
+	assert_int_equal(ts_rt_quant_uniform(c.pe, l.k, 1 << 30, 30, 2, &q, &d), TS_OK);
+	assert_int_equal(ts_layer_image_build(&c, &l, 0, w, x, &q.q, &im, &d), TS_OK);
+	ts_rt_quant_store_free(&q);
 	ts_descsim_result r;
 	assert_int_equal(run_image(&c, &im, &r, &d), TS_OK);
 	/* Output layout [n tile][m][nt]: n tile 0 = (1, -5) -> byte 0xB1, n tile 1 = 7 -> 0x07. */
@@ -280,9 +310,276 @@ static void test_int4_hand(void **state)
 	ts_layer_buffers b;
 	assert_int_equal(ts_layer_buffers_plan(&c, &l, 0, &b, &d), TS_OK);
 	uint8_t *mem = calloc(1, b.total);
-	assert_int_equal(ts_pack_input(&c, &l, &b, bad, mem, &d), TS_ERR_INPUT);
+	assert_int_equal(ts_pack_input(&c, &l, &b, bad, 0, mem, &d), TS_ERR_INPUT);
 	assert_non_null(strstr(d.msg, "input[1] = 9"));
 	free(mem);
+}
+
+/* ---- per-channel requantization by hand (desc.h STORE, LOAD_TO_Q) --------------------------
+ * int16 PE, the 3x3x3 GEMM of §8: per channel bias / mult / shift, an int16 zero point
+ * and a clamp range 1000..1100, on both dataflows; descsim and ts_layer_ref agree with
+ * the hand values. Sums S[m][n]: (-22 5 27) (22 -11 -5) (12 12 24).
+ *   n 0: S + 100 (scale 1):            1078, 1122 -> 1100, 1112 -> 1100
+ *   n 1: (S - 7) * 3/4, half up:       -1.5 -> -1, -13.5 -> -13, 3.75 -> 4  (+1000, clamp)
+ *   n 2: (S + 3) / 2, half up:         15, -1, 13.5 -> 14                   (+1000, clamp) */
+static void test_quant_hand_int16(void **state)
+{
+	(void)state;
+	static const int32_t bias[3] = { 100, -7, 3 }, mult[3] = { 1 << 30, 3 << 28, 1 << 30 };
+	static const uint8_t shift[3] = { 30, 30, 31 };
+	static const int32_t want[3][3] = { { 1078, 1000, 1015 }, { 1100, 1000, 1000 }, { 1100, 1004, 1014 } };
+	for (int df = 0; df < 2; df++) {
+		ts_hwcfg c;
+		small_cfg(&c, (ts_dataflow)df);
+		c.pe = TS_PE_INT16;
+		ts_layer l = ts_layer_gemm("g16", 1, 3, 3, 3);
+		int8_t x8[9], w8[9];
+		hand_tensors(x8, w8);
+		int16_t x[9], w[9];
+		for (int i = 0; i < 9; i++) {
+			x[i] = x8[i];
+			w[i] = w8[i];
+		}
+		ts_rt_quant q = { bias, mult, shift, 1000, 1000, 1100, 0 };
+		image im;
+		ts_diag d = { { 0 } };
+		assert_int_equal(ts_layer_image_build(&c, &l, 0, w, x, &q, &im, &d), TS_OK);
+		/* the qtab: channel 1 = bias -7, mult 3 << 28, shift 30 */
+		static const uint8_t rec1[12] = { 0xf9, 0xff, 0xff, 0xff, 0, 0, 0, 0x30, 30, 0, 0, 0 };
+		assert_memory_equal(im.bytes + im.b.q_off + 12, rec1, 12);
+		ts_descsim_result r;
+		assert_int_equal(run_image(&c, &im, &r, &d), TS_OK);
+		int32_t y[9], yref[9];
+		assert_int_equal(ts_unpack_output(&c, &l, &im.b, im.bytes, y, NULL), TS_OK);
+		assert_int_equal(ts_layer_ref(&c, &l, w, x, &q, yref, NULL, &d), TS_OK);
+		for (int m = 0; m < 3; m++)
+			for (int n = 0; n < 3; n++) {
+				assert_int_equal(y[n * 3 + m], want[m][n]);
+				assert_int_equal(yref[n * 3 + m], want[m][n]);
+			}
+		ts_layer_image_free(&im);
+	}
+}
+
+/* int8 conv with padding and an input zero point x_zp = -5: padded positions hold -5 in
+ * the image, and the qtab's bias is bias - x_zp * sum w, so the layer computes
+ * sum (x - x_zp) * w + bias with padding contributing 0. 3x3 input 1..9, pad 1:
+ *   k 0, all weights 1:               y = sum of the real window + 5 * its size
+ *       (0,0): 12 + 20 = 32, (0,1): 21 + 30 = 51, (1,1): 45 + 45 = 90
+ *   k 1, centre 2, top-left -1, bias 10:  y = 2 (c + 5) - (tl + 5) + 10 (tl padded: 0)
+ *       (0,0): 12 + 10 = 22, (1,1): 20 - 6 + 10 = 24, (2,2): 28 - 10 + 10 = 28 */
+static void test_quant_hand_x_zp(void **state)
+{
+	(void)state;
+	for (int df = 0; df < 2; df++) {
+		ts_hwcfg c;
+		small_cfg(&c, (ts_dataflow)df);
+		ts_layer l = ts_layer_conv("pad", 2, 1, 3, 3, 3, 3, 1, 1, 1);
+		int8_t x[9], w[18] = { 0 };
+		for (int i = 0; i < 9; i++) {
+			x[i] = (int8_t)(i + 1);
+			w[i] = 1;
+		}
+		w[9 + 4] = 2;
+		w[9 + 0] = -1;
+		ts_rt_quant_store qs;
+		ts_diag d = { { 0 } };
+		assert_int_equal(ts_rt_quant_uniform(c.pe, l.k, 1 << 30, 30, 0, &qs, &d), TS_OK);
+		qs.bias[1] = 10;
+		qs.q.x_zp = -5;
+		image im;
+		assert_int_equal(ts_layer_image_build(&c, &l, 0, w, x, &qs.q, &im, &d), TS_OK);
+		/* folded: 0 + 5 * 9 = 45, 10 + 5 * 1 = 15 */
+		static const uint8_t recs[24] = { 45, 0, 0, 0, 0, 0, 0, 0x40, 30, 0, 0, 0,
+						  15, 0, 0, 0, 0, 0, 0, 0x40, 30, 0, 0, 0 };
+		assert_memory_equal(im.bytes + im.b.q_off, recs, 24);
+		ts_descsim_result r;
+		assert_int_equal(run_image(&c, &im, &r, &d), TS_OK);
+		int32_t y[18], yref[18];
+		assert_int_equal(ts_unpack_output(&c, &l, &im.b, im.bytes, y, NULL), TS_OK);
+		assert_int_equal(ts_layer_ref(&c, &l, w, x, &qs.q, yref, NULL, &d), TS_OK);
+		assert_memory_equal(y, yref, sizeof y);
+		assert_int_equal(y[0], 32);
+		assert_int_equal(y[1], 51);
+		assert_int_equal(y[4], 90);
+		assert_int_equal(y[9 + 0], 22);
+		assert_int_equal(y[9 + 4], 24);
+		assert_int_equal(y[9 + 8], 28);
+		/* with x_zp 0 the padding is 0 again: (0,0) of k 0 = 12 */
+		qs.q.x_zp = 0;
+		assert_int_equal(ts_layer_ref(&c, &l, w, x, &qs.q, yref, NULL, &d), TS_OK);
+		assert_int_equal(yref[0], 12);
+		ts_layer_image_free(&im);
+		ts_rt_quant_store_free(&qs);
+	}
+}
+
+/* ts_rt_quant_check: every range, the message naming the layer and the channel. */
+static void test_quant_check(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	small_cfg(&c, TS_DF_WS);
+	ts_layer l = ts_layer_gemm("qc", 1, 3, 3, 3);
+	ts_rt_quant_store qs;
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_rt_quant_uniform(c.pe, l.k, 1 << 30, 30, 0, &qs, &d), TS_OK);
+	assert_int_equal(qs.q.lo, -128);
+	assert_int_equal(qs.q.hi, 127);
+	assert_int_equal(ts_rt_quant_check(&c, &l, &qs.q, &d), TS_OK);
+	static const struct {
+		int field; /* 0 mult[2], 1 shift[1], 2 zp, 3 lo, 4 hi, 5 x_zp */
+		int32_t value;
+		const char *msg;
+	} bad[] = {
+		{ 0, -1, "channel 2" }, { 1, 64, "channel 1" }, { 2, 32768, "zero point 32768" },
+		{ 2, -32769, "-32768..32767" }, { 3, -129, "clamp range -129..127" },
+		{ 4, 128, "-128..128" }, { 3, 100, "clamp range 100..50" }, { 5, 128, "input zero point 128" },
+		{ 5, -129, "-128..127" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ts_rt_quant q = qs.q;
+		int32_t mult[3] = { 1, 1, 1 };
+		uint8_t shift[3] = { 1, 1, 1 };
+		q.mult = mult;
+		q.shift = shift;
+		switch (bad[i].field) {
+		case 0: mult[2] = bad[i].value; break;
+		case 1: shift[1] = (uint8_t)bad[i].value; break;
+		case 2: q.zp = bad[i].value; break;
+		case 3: q.lo = bad[i].value; q.hi = bad[i].value == 100 ? 50 : q.hi; break;
+		case 4: q.hi = bad[i].value; break;
+		default: q.x_zp = bad[i].value; break;
+		}
+		ts_diag_clear(&d);
+		assert_int_equal(ts_rt_quant_check(&c, &l, &q, &d), TS_ERR_INPUT);
+		if (!strstr(d.msg, bad[i].msg) || !strstr(d.msg, "'qc'"))
+			fail_msg("case %zu: '%s' does not name '%s'", i, d.msg, bad[i].msg);
+		/* the image builder refuses it too */
+		image im;
+		assert_int_equal(ts_layer_image_build(&c, &l, 0, NULL, NULL, &q, &im, NULL), TS_ERR_INPUT);
+	}
+	/* mult 0 and shift 0 / 63 are legal */
+	ts_rt_quant q = qs.q;
+	int32_t mult[3] = { 0, INT32_MAX, 5 };
+	uint8_t shift[3] = { 0, 63, 0 };
+	q.mult = mult;
+	q.shift = shift;
+	assert_int_equal(ts_rt_quant_check(&c, &l, &q, &d), TS_OK);
+	/* x_zp only on int8 PEs; binary needs exactly -1..0 */
+	c.pe = TS_PE_INT4;
+	q.lo = -8;
+	q.hi = 7;
+	q.x_zp = 1;
+	ts_diag_clear(&d);
+	assert_int_equal(ts_rt_quant_check(&c, &l, &q, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "must be 0 on a int4 PE"));
+	ts_layer_buffers b;
+	assert_int_equal(ts_layer_buffers_plan(&c, &l, 0, &b, &d), TS_OK);
+	uint8_t *mem = calloc(1, b.total);
+	int8_t x[9] = { 0 };
+	assert_int_equal(ts_pack_input(&c, &l, &b, x, 1, mem, &d), TS_ERR_INPUT);
+	free(mem);
+	c.pe = TS_PE_BINARY;
+	q.x_zp = 0;
+	q.lo = 0;
+	q.hi = 0;
+	ts_diag_clear(&d);
+	assert_int_equal(ts_rt_quant_check(&c, &l, &q, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "exactly -1..0"));
+	q.lo = -1;
+	assert_int_equal(ts_rt_quant_check(&c, &l, &q, &d), TS_OK);
+	/* the uniform constructor's ranges */
+	ts_rt_quant_store bad_s;
+	assert_int_equal(ts_rt_quant_uniform(TS_PE_INT8, 3, -1, 30, 0, &bad_s, NULL), TS_ERR_INPUT);
+	assert_int_equal(ts_rt_quant_uniform(TS_PE_INT8, 3, 1, 64, 0, &bad_s, NULL), TS_ERR_INPUT);
+	assert_int_equal(ts_rt_quant_uniform(TS_PE_INT8, 3, 1, 0, 40000, &bad_s, NULL), TS_ERR_INPUT);
+	ts_rt_quant_store_free(&bad_s);
+	ts_rt_quant_store_free(&qs);
+}
+
+/* ts_layer_operands_random: the same seed gives the same operands and parameters; the
+ * parameters pass ts_rt_quant_check, differ between channels, and over many seeds use
+ * narrower clamps and (int8) input zero points. */
+static void test_operands_random(void **state)
+{
+	(void)state;
+	int narrowed = 0, x_zps = 0;
+	for (int pe = 0; pe < TS_PE_COUNT; pe++)
+		for (uint64_t sd = 0; sd < 40; sd++) {
+			ts_hwcfg c;
+			small_cfg(&c, TS_DF_WS);
+			c.pe = (ts_pe_type)pe;
+			ts_layer l = ts_layer_conv("rnd", 6, 2, 4, 4, 3, 3, 1, 1, 1);
+			ts_layer_operands a, b;
+			ts_diag d = { { 0 } };
+			assert_int_equal(ts_layer_operands_random(&c, &l, seed + sd, &a, &d), TS_OK);
+			assert_int_equal(ts_layer_operands_random(&c, &l, seed + sd, &b, &d), TS_OK);
+			size_t es = pe == TS_PE_INT16 ? 2 : 1;
+			assert_memory_equal(a.w, b.w, a.wn * es);
+			assert_memory_equal(a.x, b.x, a.xn * es);
+			assert_memory_equal(a.q.bias, b.q.bias, l.k * sizeof *a.q.bias);
+			assert_memory_equal(a.q.mult, b.q.mult, l.k * sizeof *a.q.mult);
+			assert_memory_equal(a.q.shift, b.q.shift, l.k);
+			assert_int_equal(a.q.q.zp, b.q.q.zp);
+			assert_int_equal(a.q.q.lo, b.q.q.lo);
+			assert_int_equal(a.q.q.hi, b.q.q.hi);
+			assert_int_equal(a.q.q.x_zp, b.q.q.x_zp);
+			assert_int_equal(ts_rt_quant_check(&c, &l, &a.q.q, &d), TS_OK);
+			int same = 1;
+			for (uint32_t k = 1; k < l.k; k++)
+				same &= a.q.mult[k] == a.q.mult[0] && a.q.bias[k] == a.q.bias[0];
+			assert_false(same);
+			int32_t qmin, qmax;
+			ts_rt_out_range(c.pe, &qmin, &qmax);
+			narrowed += a.q.q.lo != qmin || a.q.q.hi != qmax;
+			x_zps += a.q.q.x_zp != 0;
+			ts_layer_operands_free(&a);
+			ts_layer_operands_free(&b);
+		}
+	assert_true(narrowed > 10);
+	assert_true(x_zps > 20);
+}
+
+/* The table after reset is zero: a list whose LOAD_TO_Qs are gone requantizes with
+ * mult 0, so every output is the zero point (clamped). */
+static void test_qtable_zero_after_reset(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	small_cfg(&c, TS_DF_OS);
+	ts_layer l = ts_layer_gemm("g", 1, 3, 3, 3);
+	int8_t x[9], w[9];
+	hand_tensors(x, w);
+	ts_rt_quant_store qs;
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_rt_quant_uniform(c.pe, l.k, 1 << 30, 30, -7, &qs, &d), TS_OK);
+	image im;
+	assert_int_equal(ts_layer_image_build(&c, &l, 0, w, x, &qs.q, &im, &d), TS_OK);
+	int patched = 0;
+	for (uint64_t i = 0; i < im.b.desc_count; i++) {
+		ts_desc desc;
+		read_desc(&im, i, &desc);
+		if (TS_DESC_OPCODE(&desc) == TS_DESC_LOAD && (TS_DESC_FLAGS(&desc) & TS_LOAD_TO_Q)) {
+			/* a LOAD of one element into the last input word, which nothing reads */
+			ts_desc_set(&desc, TS_FLD_FLAGS, 0);
+			ts_desc_set(&desc, TS_FLD_LOAD_WORD, 31);
+			ts_desc_set(&desc, TS_FLD_LOAD_ROWS, 1);
+			ts_desc_set(&desc, TS_FLD_LOAD_ROW_ELEMS, 1);
+			ts_desc_set(&desc, TS_FLD_LOAD_BYTES, 1);
+			write_desc(&im, i, &desc);
+			patched++;
+		}
+	}
+	assert_int_equal(patched, 4);
+	ts_descsim_result r;
+	assert_int_equal(run_image(&c, &im, &r, &d), TS_OK);
+	int32_t y[9];
+	assert_int_equal(ts_unpack_output(&c, &l, &im.b, im.bytes, y, NULL), TS_OK);
+	for (int i = 0; i < 9; i++)
+		assert_int_equal(y[i], -7);
+	ts_layer_image_free(&im);
+	ts_rt_quant_store_free(&qs);
 }
 
 /* ---- random layers vs the golden model ---------------------------------------------------- */
@@ -362,9 +659,12 @@ static int64_t sext(int64_t v, unsigned bits)
 	return (int64_t)(u >> (bits - 1) ? u | ~mask : u);
 }
 
-/* The golden model's sums for layer l: ts_ref_conv on the element types of the PE
- * (lightpe: the decoded weights as int16; binary: +-1 values, padding -1 made explicit). */
-static void golden_conv(const ts_hwcfg *c, const ts_layer *l, const void *x, const void *w, int32_t *acc)
+/* The hardware's sums for layer l, by the direct-loop ts_ref_conv on the element types
+ * of the PE (lightpe: the decoded weights as int16; binary: +-1 values; binary and an
+ * int8 input zero point: the padding made explicit, -1 / x_zp, so the sums are of the
+ * raw values as the array sees them). */
+static void golden_conv(const ts_hwcfg *c, const ts_layer *l, const void *x, const void *w, int32_t x_zp,
+			int32_t *acc)
 {
 	ts_conv_args cv;
 	memset(&cv, 0, sizeof cv);
@@ -407,26 +707,32 @@ static void golden_conv(const ts_hwcfg *c, const ts_layer *l, const void *x, con
 		cv.w_type = TS_Q_INT16;
 		cv.wt = wdec;
 		break;
-	case TS_PE_BINARY: {
+	case TS_PE_BINARY:
+	case TS_PE_INT8: {
+		int bin = c->pe == TS_PE_BINARY;
+		cv.x_type = cv.w_type = TS_Q_INT8;
+		if (!bin && !x_zp)
+			break;
 		size_t H = l->y + l->pad_top + l->pad_bottom, W = l->x + l->pad_left + l->pad_right;
 		xpad = malloc((size_t)l->n * l->c * H * W);
 		for (size_t i = 0; i < (size_t)l->n * l->c * H * W; i++)
-			xpad[i] = -1;
+			xpad[i] = bin ? -1 : (int8_t)x_zp;
 		for (size_t nc = 0; nc < (size_t)l->n * l->c; nc++)
 			for (size_t yy = 0; yy < l->y; yy++)
 				for (size_t xx = 0; xx < l->x; xx++) {
 					int8_t v = ((const int8_t *)x)[(nc * l->y + yy) * l->x + xx];
-					xpad[(nc * H + yy + l->pad_top) * W + xx + l->pad_left] = v >= 0 ? 1 : -1;
+					xpad[(nc * H + yy + l->pad_top) * W + xx + l->pad_left] = bin ? (v >= 0 ? 1 : -1) : v;
 				}
-		wpm = malloc(nw);
-		for (uint64_t i = 0; i < nw; i++)
-			wpm[i] = ((const int8_t *)w)[i] >= 0 ? 1 : -1;
+		if (bin) {
+			wpm = malloc(nw);
+			for (uint64_t i = 0; i < nw; i++)
+				wpm[i] = ((const int8_t *)w)[i] >= 0 ? 1 : -1;
+			cv.wt = wpm;
+		}
 		cv.h = H;
 		cv.w = W;
 		cv.pad_top = cv.pad_left = cv.pad_bottom = cv.pad_right = 0;
 		cv.x = xpad;
-		cv.wt = wpm;
-		cv.x_type = cv.w_type = TS_Q_INT8;
 		break;
 	}
 	default:
@@ -483,23 +789,71 @@ static void random_tensors(const ts_hwcfg *c, const ts_layer *l, void **xo, void
 	*wo = w;
 }
 
-static int32_t out_qmax(ts_pe_type pe)
+/* The test's own random per-channel requantization of l (ts_layer_operands_random has
+ * its own): scale_k ~ the output range over the largest sum, times 0.3 .. 2.8, a bias
+ * of up to half the largest sum, zp (int16 PE: +-300), sometimes a ReLU clamp. */
+typedef struct test_quant {
+	ts_rt_quant_store s;
+	int32_t *folded; /* bias_k - x_zp * sum of channel k's weights (int32 wrap) */
+} test_quant;
+
+static void random_quant(const ts_hwcfg *c, const ts_layer *l, const void *w, int32_t x_zp, int64_t maxabs,
+			 test_quant *tq)
 {
-	return pe == TS_PE_INT16 ? 32767 : pe == TS_PE_INT4 ? 7 : 127;
+	assert_int_equal(ts_rt_quant_uniform(c->pe, l->k, 1 << 30, 30, 0, &tq->s, NULL), TS_OK);
+	tq->folded = malloc(l->k * sizeof *tq->folded);
+	int32_t qmin, qmax;
+	ts_rt_out_range(c->pe, &qmin, &qmax);
+	int32_t out_max = c->pe == TS_PE_INT16 ? 32767 : c->pe == TS_PE_INT4 ? 7 : 127;
+	uint64_t kr = ts_layer_gemm_shape(l).kr;
+	for (uint32_t k = 0; k < l->k; k++) {
+		double scale = (double)out_max / (double)maxabs * (0.3 + (double)rng_range(0, 1000) / 400.0);
+		int32_t mult;
+		int shift;
+		if (ts_requant_from_scale(scale, &mult, &shift, NULL) != TS_OK) {
+			mult = 1 << 30;
+			shift = 30;
+		}
+		tq->s.mult[k] = mult;
+		tq->s.shift[k] = (uint8_t)shift;
+		int64_t amp = maxabs / 2 < (1ll << 30) ? maxabs / 2 : 1ll << 30;
+		tq->s.bias[k] = (int32_t)rng_range(-amp, amp);
+		uint32_t sum = 0;
+		for (uint64_t e = 0; e < kr; e++) {
+			int32_t wv;
+			switch (c->pe) {
+			case TS_PE_INT16: wv = ((const int16_t *)w)[k * kr + e]; break;
+			case TS_PE_LIGHTPE1: wv = ts_lightpe_decode(((const uint8_t *)w)[k * kr + e], TS_Q_LIGHTPE1); break;
+			case TS_PE_LIGHTPE2: wv = ts_lightpe_decode(((const uint8_t *)w)[k * kr + e], TS_Q_LIGHTPE2); break;
+			case TS_PE_BINARY: wv = ((const int8_t *)w)[k * kr + e] >= 0 ? 1 : -1; break;
+			default: wv = ((const int8_t *)w)[k * kr + e]; break;
+			}
+			sum += (uint32_t)wv;
+		}
+		tq->folded[k] = (int32_t)((uint32_t)tq->s.bias[k] - (uint32_t)x_zp * sum);
+	}
+	tq->s.q.zp = (int32_t)(c->pe == TS_PE_INT16 ? rng_range(-300, 300) : rng_range(-3, 3));
+	if (c->pe != TS_PE_BINARY && rng_range(0, 3) == 0)
+		tq->s.q.lo = tq->s.q.zp > qmin ? tq->s.q.zp : qmin;
+	tq->s.q.x_zp = x_zp;
 }
 
-/* Expected output element from a golden int32 sum: wrap to acc_bits (when narrower
- * than the golden 32), requantize (ts_requant_one), binary: sign of the unclamped value. */
-static int32_t expected(const ts_hwcfg *c, int32_t golden, const ts_rt_requant *rq)
+static void test_quant_free(test_quant *tq)
 {
-	int32_t acc = c->acc_bits < 32 ? (int32_t)sext(golden, c->acc_bits) : golden;
-	ts_requant q = { rq->mult, rq->shift, rq->zp, -out_qmax(c->pe) - 1, out_qmax(c->pe) };
-	if (c->pe == TS_PE_BINARY) {
-		q.qmin = INT32_MIN;
-		q.qmax = INT32_MAX;
-		return ts_requant_one(acc, &q) >= 0 ? 1 : -1;
-	}
-	return ts_requant_one(acc, &q);
+	ts_rt_quant_store_free(&tq->s);
+	free(tq->folded);
+}
+
+/* Expected output element of channel k from the raw sum: wrap to acc_bits (when
+ * narrower than the golden 32), the STORE's formula (ts_requant_acc) with the folded
+ * bias; binary: the sign of the unclamped value. */
+static int32_t expected(const ts_hwcfg *c, int32_t golden, uint32_t k, const test_quant *tq)
+{
+	int64_t acc = c->acc_bits < 32 ? sext(golden, c->acc_bits) : golden;
+	const ts_rt_quant *q = &tq->s.q;
+	int pos;
+	int32_t y = ts_requant_acc(acc, tq->folded[k], q->mult[k], q->shift[k], q->zp, q->lo, q->hi, &pos);
+	return c->pe == TS_PE_BINARY ? (pos ? 1 : -1) : y;
 }
 
 enum { COV_WS_RES, COV_WS_STREAM, COV_WS_MBLOCKS, COV_OS_W, COV_OS_A, COV_OS_N, COV_OS_CHUNKS,
@@ -558,19 +912,16 @@ static void test_random_layers(void **state)
 		random_tensors(&c, &l, &x, &w);
 		uint64_t ny = ts_layer_output_elems(&l);
 		int32_t *gold = malloc(ny * sizeof *gold), *y = malloc(ny * sizeof *y);
-		golden_conv(&c, &l, x, w, gold);
+		int32_t x_zp = c.pe == TS_PE_INT8 && rng_range(0, 2) ? (int32_t)rng_range(-128, 127) : 0;
+		golden_conv(&c, &l, x, w, x_zp, gold);
 		int64_t maxabs = 1;
 		for (uint64_t i = 0; i < ny; i++) {
 			int64_t v = c.acc_bits < 32 ? sext(gold[i], c.acc_bits) : gold[i];
 			if (llabs(v) > maxabs)
 				maxabs = llabs(v);
 		}
-		ts_rt_requant rq = { 1 << 30, 30, (int32_t)rng_range(-3, 3) };
-		double scale = (double)out_qmax(c.pe) / (double)maxabs * (0.3 + (double)rng_range(0, 1000) / 400.0);
-		if (ts_requant_from_scale(scale, &rq.mult, &rq.shift, NULL) != TS_OK) {
-			rq.mult = 1 << 30;
-			rq.shift = 30;
-		}
+		test_quant tq;
+		random_quant(&c, &l, w, x_zp, maxabs, &tq);
 		uint64_t base = 0x40000000ull + 32 * (uint64_t)rng_range(0, 1000);
 		ts_layer_buffers plan, *b = &plan;
 		assert_int_equal(ts_layer_buffers_plan(&c, &l, base, b, &d), TS_OK);
@@ -588,7 +939,7 @@ static void test_random_layers(void **state)
 			ts_diag_clear(&d);
 		}
 		image im;
-		st = ts_layer_image_build(&c, &l, base, packed_binary ? NULL : w, x, &rq, &im, &d);
+		st = ts_layer_image_build(&c, &l, base, packed_binary ? NULL : w, x, &tq.s.q, &im, &d);
 		if (st) {
 			print_error("seed %llu case %d: %s: %s\n", seed, ci, what, d.msg);
 			fail();
@@ -609,20 +960,31 @@ static void test_random_layers(void **state)
 		}
 		if (!packed_binary) {
 			assert_int_equal(ts_unpack_output(&c, &l, b, im.bytes, y, &d), TS_OK);
+			/* ts_layer_ref (the kernels) must agree too: the int32 sums do not overflow here */
+			int32_t *yref = malloc(ny * sizeof *yref);
+			st = ts_layer_ref(&c, &l, w, x, &tq.s.q, yref, NULL, &d);
+			if (st) {
+				print_error("seed %llu case %d: %s: ts_layer_ref: %s\n", seed, ci, what, d.msg);
+				fail();
+			}
 			uint64_t P = ts_layer_out_h(&l), Q = ts_layer_out_w(&l);
 			for (uint64_t i = 0; i < ny; i++) {
-				int32_t want = expected(&c, gold[i], &rq);
-				if (y[i] != want) {
-					print_error("seed %llu case %d: %s: requant %d >> %d + %d: first mismatch at "
-						    "n %llu k %llu p %llu q %llu: descsim %d, golden %d (sum %d)\n",
-						    seed, ci, what, rq.mult, rq.shift, rq.zp,
-						    (unsigned long long)(i / (l.k * P * Q)),
-						    (unsigned long long)(i / (P * Q) % l.k), (unsigned long long)(i / Q % P),
-						    (unsigned long long)(i % Q), y[i], want, gold[i]);
+				uint32_t k = (uint32_t)(i / (P * Q) % l.k);
+				int32_t want = expected(&c, gold[i], k, &tq);
+				if (y[i] != want || yref[i] != want) {
+					print_error("seed %llu case %d: %s: channel %u bias %d (folded %d, x_zp %d) mult %d "
+						    "shift %u zp %d clamp %d..%d: first mismatch at n %llu k %u p %llu q %llu: "
+						    "descsim %d, ts_layer_ref %d, expected %d (sum %d)\n",
+						    seed, ci, what, k, tq.s.bias[k], tq.folded[k], x_zp, tq.s.mult[k],
+						    tq.s.shift[k], tq.s.q.zp, tq.s.q.lo, tq.s.q.hi,
+						    (unsigned long long)(i / (l.k * P * Q)), k, (unsigned long long)(i / Q % P),
+						    (unsigned long long)(i % Q), y[i], yref[i], want, gold[i]);
 					fail();
 				}
 			}
+			free(yref);
 		}
+		test_quant_free(&tq);
 		ts_layer_image_free(&im);
 		free(x);
 		free(w);
@@ -648,6 +1010,8 @@ typedef struct tile_check {
 	uint64_t pass, computes, stores, fence, bad;
 	uint64_t mnk, mn;      /* summed extents */
 	uint8_t *cells;        /* M x N x Kr of the current pass */
+	ts_lower_tile q;       /* the last LOAD_TO_Q, if the previous descriptor was one */
+	int have_q;
 	char why[200];
 } tile_check;
 
@@ -656,6 +1020,10 @@ static ts_status tile_visit(void *ctx, const ts_desc *desc, const ts_lower_tile 
 	tile_check *tc = ctx;
 	if (tc->fence)
 		snprintf(tc->why, sizeof tc->why, "descriptor after the FENCE");
+	int have_q = tc->have_q;
+	tc->have_q = 0;
+	if (have_q && t->kind != TS_LK_STORE)
+		snprintf(tc->why, sizeof tc->why, "LOAD_TO_Q not followed by a STORE");
 	if (t->kind == TS_LK_FENCE) {
 		tc->fence++;
 		return TS_OK;
@@ -691,7 +1059,25 @@ static ts_status tile_visit(void *ctx, const ts_desc *desc, const ts_lower_tile 
 		tc->stores++;
 		if (ts_desc_get(desc, TS_FLD_STORE_ROWS) != t->mt || ts_desc_get(desc, TS_FLD_STORE_COLS) != t->nt)
 			snprintf(tc->why, sizeof tc->why, "STORE fields vs tile");
+		if (!have_q || tc->q.m0 != t->m0 || tc->q.mt != t->mt || tc->q.n0 != t->n0 || tc->q.nt != t->nt ||
+		    tc->q.pass != t->pass)
+			snprintf(tc->why, sizeof tc->why, "STORE (m0 %llu n0 %llu) without the LOAD_TO_Q of its tile",
+				 (unsigned long long)t->m0, (unsigned long long)t->n0);
 		tc->mn += t->mt * t->nt;
+	} else if (t->kind == TS_LK_LOAD_Q) {
+		/* nt records of channels group0 * N + n0 .. into entries 0 .. nt - 1 */
+		uint64_t addr = tc->b->base + tc->b->q_off + TS_DESC_QREC_BYTES * (t->group0 * tc->b->g.n + t->n0);
+		if (TS_DESC_OPCODE(desc) != TS_DESC_LOAD || TS_DESC_FLAGS(desc) != TS_LOAD_TO_Q ||
+		    ts_desc_get(desc, TS_FLD_LOAD_ROWS) != t->nt || ts_desc_get(desc, TS_FLD_LOAD_WORD) != 0 ||
+		    ts_desc_get(desc, TS_FLD_LOAD_ROW_ELEMS) != TS_DESC_QREC_BYTES ||
+		    ts_desc_get(desc, TS_FLD_LOAD_ROWS2) || ts_desc_get(desc, TS_FLD_LOAD_ROW_ELEMS2) ||
+		    ts_desc_get(desc, TS_FLD_LOAD_BYTES) != TS_DESC_QREC_BYTES * t->nt ||
+		    ts_desc_get64(desc, TS_FLD_LOAD_ADDR_LO, TS_FLD_LOAD_ADDR_HI) != addr ||
+		    addr + TS_DESC_QREC_BYTES * t->nt > tc->b->base + tc->b->q_off + tc->b->q_bytes)
+			snprintf(tc->why, sizeof tc->why, "LOAD_TO_Q fields vs tile (n0 %llu nt %llu)",
+				 (unsigned long long)t->n0, (unsigned long long)t->nt);
+		tc->q = *t;
+		tc->have_q = 1;
 	} else if (t->kind == TS_LK_LOAD_A || t->kind == TS_LK_LOAD_W) {
 		int to_w = (TS_DESC_FLAGS(desc) & TS_LOAD_TO_W) != 0;
 		if (TS_DESC_OPCODE(desc) != TS_DESC_LOAD || to_w != (t->kind == TS_LK_LOAD_W))
@@ -748,7 +1134,49 @@ static void set_opcode7(image *im, ts_desc *x)
 	ts_desc_set(x, TS_FLD_FLAGS, 0);
 }
 static void set_reserved(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_RESERVED, 1u << 4); }
-static void set_store_shift0(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_STORE_SHIFT, 0); }
+static void set_store_lo_gt_hi(image *im, ts_desc *x)
+{
+	(void)im;
+	ts_desc_set(x, TS_FLD_STORE_CLAMP_LO, 5);
+	ts_desc_set(x, TS_FLD_STORE_CLAMP_HI, 4);
+}
+static void set_store_lo_below(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_STORE_CLAMP_LO, (uint16_t)-129); }
+static void set_store_hi_above(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_STORE_CLAMP_HI, 128); }
+static void set_store_reserved(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_STORE_RESERVED, 1); }
+static void set_store_flag(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_FLAGS, 1); }
+static void set_load_to_wq(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_FLAGS, TS_LOAD_TO_W | TS_LOAD_TO_Q); }
+static void set_load_flag2(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_FLAGS, TS_DESC_FLAGS(x) | 1u << 2); }
+static void set_q_elems11(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_LOAD_ROW_ELEMS, 11); }
+static void set_q_rows2(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_LOAD_ROWS2, 1); }
+static void set_q_elems2(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_LOAD_ROW_ELEMS2, 12); }
+/* BAD_OPCODE is checked before ZERO_LENGTH */
+static void set_q_elems11_rows0(image *im, ts_desc *x)
+{
+	(void)im;
+	ts_desc_set(x, TS_FLD_LOAD_ROW_ELEMS, 11);
+	ts_desc_set(x, TS_FLD_LOAD_ROWS, 0);
+}
+static void set_q_bytes0(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_LOAD_BYTES, 0); }
+/* ZERO_LENGTH before BYTES_MISMATCH */
+static void set_q_rows0(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_LOAD_ROWS, 0); }
+static void set_q_rows3(image *im, ts_desc *x)
+{
+	(void)im;
+	ts_desc_set(x, TS_FLD_LOAD_ROWS, 3);
+	ts_desc_set(x, TS_FLD_LOAD_BYTES, 36);
+}
+static void set_q_word1(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_LOAD_WORD, 1); }
+/* BYTES_MISMATCH before SPAD_RANGE */
+static void set_q_word1_bytes(image *im, ts_desc *x)
+{
+	(void)im;
+	ts_desc_set(x, TS_FLD_LOAD_WORD, 1);
+	ts_desc_set(x, TS_FLD_LOAD_BYTES, 12);
+}
+static void set_q_past_end(image *im, ts_desc *x)
+{
+	ts_desc_set64(x, TS_FLD_LOAD_ADDR_LO, TS_FLD_LOAD_ADDR_HI, im->b.base + im->b.total - 16);
+}
 /* bit 2: no COMPUTE flag */
 static void set_compute_flag2(image *im, ts_desc *x)
 {
@@ -801,7 +1229,8 @@ static void test_hw_errors(void **state)
 	const uint64_t base = 0x2000;
 	assert_int_equal(ts_layer_image_build(&c, &l, base, w, x, NULL, &clean, &d), TS_OK);
 	/* Stream (docs/timing.md §8): 0 LOAD A, 1 LOAD W, 2 COMPUTE, 3 LOAD W, 4 COMPUTE,
-	 * 5 STORE, ..., 11 FENCE. Scratchpads: 32 words each. */
+	 * 5 LOAD_TO_Q (2 records), 6 STORE, ..., 11 LOAD_TO_Q (1 record), 12 STORE, 13 FENCE.
+	 * Scratchpads: 32 words each; the table: 2 entries. */
 	static const struct {
 		const char *what;
 		int index;
@@ -809,23 +1238,41 @@ static void test_hw_errors(void **state)
 		ts_hw_err want;
 	} cases[] = {
 		{ "unknown opcode", 2, set_opcode7, TS_HWERR_BAD_OPCODE },
-		{ "reserved bits of word 0", 5, set_reserved, TS_HWERR_BAD_OPCODE },
-		{ "STORE shift 0", 5, set_store_shift0, TS_HWERR_BAD_OPCODE },
+		{ "reserved bits of word 0", 6, set_reserved, TS_HWERR_BAD_OPCODE },
+		{ "STORE clamp 5..4", 6, set_store_lo_gt_hi, TS_HWERR_BAD_OPCODE },
+		{ "STORE clamp low -129", 6, set_store_lo_below, TS_HWERR_BAD_OPCODE },
+		{ "STORE clamp high 128", 12, set_store_hi_above, TS_HWERR_BAD_OPCODE },
+		{ "STORE reserved bits of word 7", 6, set_store_reserved, TS_HWERR_BAD_OPCODE },
+		{ "STORE flag", 6, set_store_flag, TS_HWERR_BAD_OPCODE },
+		{ "LOAD TO_W and TO_Q", 5, set_load_to_wq, TS_HWERR_BAD_OPCODE },
+		{ "LOAD flag bit 2", 5, set_load_flag2, TS_HWERR_BAD_OPCODE },
+		{ "LOAD_TO_Q row of 11 bytes", 5, set_q_elems11, TS_HWERR_BAD_OPCODE },
+		{ "LOAD_TO_Q with rows2", 11, set_q_rows2, TS_HWERR_BAD_OPCODE },
+		{ "LOAD_TO_Q with row_elems2", 5, set_q_elems2, TS_HWERR_BAD_OPCODE },
+		{ "LOAD_TO_Q row of 11 bytes, zero rows", 5, set_q_elems11_rows0, TS_HWERR_BAD_OPCODE },
 		{ "undefined COMPUTE flag", 4, set_compute_flag2, TS_HWERR_BAD_OPCODE },
 		{ "LOAD of zero rows", 1, set_rows0, TS_HWERR_ZERO_LENGTH },
 		{ "COMPUTE nt 0", 2, set_compute_nt0, TS_HWERR_ZERO_LENGTH },
-		{ "STORE of zero rows", 10, set_rows0, TS_HWERR_ZERO_LENGTH },
+		{ "STORE of zero rows", 12, set_rows0, TS_HWERR_ZERO_LENGTH },
+		{ "LOAD_TO_Q of zero records", 5, set_q_rows0, TS_HWERR_ZERO_LENGTH },
+		{ "LOAD_TO_Q of zero bytes", 11, set_q_bytes0, TS_HWERR_ZERO_LENGTH },
 		{ "COMPUTE kt 3 > rows 2", 2, set_kt3, TS_HWERR_TILE_RANGE },
 		{ "LOAD row of 3 elements into 2-wide words", 0, set_elems3, TS_HWERR_TILE_RANGE },
-		{ "STORE of 3 columns", 5, set_store_cols3, TS_HWERR_TILE_RANGE },
+		{ "STORE of 3 columns", 6, set_store_cols3, TS_HWERR_TILE_RANGE },
 		{ "LOAD one byte too many", 0, add_byte, TS_HWERR_BYTES_MISMATCH },
+		{ "LOAD_TO_Q one byte too many", 5, add_byte, TS_HWERR_BYTES_MISMATCH },
+		{ "LOAD_TO_Q entries 1.. with 12 bytes for 2 records", 5, set_q_word1_bytes, TS_HWERR_BYTES_MISMATCH },
 		{ "LOAD W words 31..32", 1, w_word31, TS_HWERR_SPAD_RANGE },
+		{ "LOAD_TO_Q entries 0..2 of 2", 5, set_q_rows3, TS_HWERR_SPAD_RANGE },
+		{ "LOAD_TO_Q entries 1..2 of 2", 5, set_q_word1, TS_HWERR_SPAD_RANGE },
 		{ "COMPUTE accumulators 30..32", 2, acc_word30, TS_HWERR_SPAD_RANGE },
 		{ "COMPUTE input words 31..33", 4, a_word31, TS_HWERR_SPAD_RANGE },
-		{ "STORE accumulators 30..32", 5, store_acc30, TS_HWERR_SPAD_RANGE },
+		{ "STORE accumulators 30..32", 6, store_acc30, TS_HWERR_SPAD_RANGE },
 		{ "LOAD above 4 GiB", 0, addr_hi, TS_HWERR_ADDR_RANGE },
-		{ "STORE past the window", 5, store_past_end, TS_HWERR_ADDR_RANGE },
-		{ "STORE below the window", 10, store_below, TS_HWERR_ADDR_RANGE },
+		{ "LOAD_TO_Q above 4 GiB", 5, addr_hi, TS_HWERR_ADDR_RANGE },
+		{ "LOAD_TO_Q past the window", 5, set_q_past_end, TS_HWERR_ADDR_RANGE },
+		{ "STORE past the window", 6, store_past_end, TS_HWERR_ADDR_RANGE },
+		{ "STORE below the window", 12, store_below, TS_HWERR_ADDR_RANGE },
 	};
 	uint64_t fetch = ts_desc_fetch_cycles(&c);
 	assert_int_equal(fetch, 19);
@@ -890,7 +1337,7 @@ static void test_hw_errors(void **state)
 		}
 		ts_descsim_result r;
 		assert_int_equal(run_image(&c, &im, &r, NULL), TS_OK);
-		assert_int_equal(r.cycles, 371);
+		assert_int_equal(r.cycles, 442);
 		check_hand_output(&c, &l, &im);
 		ts_layer_image_free(&im);
 	}
@@ -898,15 +1345,15 @@ static void test_hw_errors(void **state)
 	ts_descsim *s;
 	assert_int_equal(ts_descsim_new(&c, &s, &d), TS_OK);
 	ts_descsim_result r;
-	for (uint64_t max = 0; max <= 12; max += 4) {
+	for (uint64_t max = 0; max <= 14; max += max < 12 ? 4 : 1) {
 		ts_status st = ts_descsim_run(s, clean.bytes, base, clean.b.total, base + clean.b.desc_off, max, &r, NULL);
-		if (max < 12) {
+		if (max < 14) {
 			assert_int_equal(st, TS_ERR_INPUT);
 			assert_int_equal(r.err, TS_HWERR_NO_FENCE);
 			assert_int_equal(r.err_desc, max);
 		} else {
 			assert_int_equal(st, TS_OK);
-			assert_int_equal(r.cycles, 371);
+			assert_int_equal(r.cycles, 442);
 		}
 	}
 	/* A misaligned list base and a list running off the window: ADDR_RANGE. */
@@ -917,7 +1364,7 @@ static void test_hw_errors(void **state)
 	assert_int_equal(ts_descsim_run(s, clean.bytes, base, clean.b.total - 32, base + clean.b.desc_off, 100, &r,
 					NULL), TS_ERR_INPUT);
 	assert_int_equal(r.err, TS_HWERR_ADDR_RANGE);
-	assert_int_equal(r.err_desc, 11);
+	assert_int_equal(r.err_desc, 13);
 	ts_descsim_free(s);
 	assert_string_equal(ts_hw_err_name(TS_HWERR_BYTES_MISMATCH), "ERR_BYTES_MISMATCH");
 	free(clean.bytes);
@@ -971,6 +1418,11 @@ int main(void)
 		cmocka_unit_test(test_os_hand),
 		cmocka_unit_test(test_binary_hand),
 		cmocka_unit_test(test_int4_hand),
+		cmocka_unit_test(test_quant_hand_int16),
+		cmocka_unit_test(test_quant_hand_x_zp),
+		cmocka_unit_test(test_quant_check),
+		cmocka_unit_test(test_operands_random),
+		cmocka_unit_test(test_qtable_zero_after_reset),
 		cmocka_unit_test(test_random_layers),
 		cmocka_unit_test(test_visitor_tiles),
 		cmocka_unit_test(test_hw_errors),

@@ -48,8 +48,10 @@ static int make_image(const ts_hwcfg *c, const ts_layer *l, uint64_t seed, ts_la
 			w[i] = (int8_t)rng(&seed);
 		for (size_t i = 0; i < xn; i++)
 			x[i] = (int8_t)rng(&seed);
-		ts_rt_requant rq = { 1 << 30, 38, 3 };
-		rc = ts_layer_image_build(c, l, MEM_BASE, w, x, &rq, img, d) ? -1 : 0;
+		ts_rt_quant_store q;
+		rc = ts_rt_quant_uniform(c->pe, l->k, 1 << 30, 38, 3, &q, d) ||
+		     ts_layer_image_build(c, l, MEM_BASE, w, x, &q.q, img, d) ? -1 : 0;
+		ts_rt_quant_store_free(&q);
 	} else {
 		snprintf(d->msg, sizeof d->msg, "out of memory");
 	}

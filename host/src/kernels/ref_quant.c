@@ -4,8 +4,14 @@
 #include <math.h>
 #include <string.h>
 
+#include "tessera/desc.h"
 #include "tessera/quant.h"
 #include "tessera/util.h"
+
+/* ts_requant's shift range 1..REQUANT_SHIFT_MAX (quant.h): acc * mult + 2^(shift-1) must
+ * fit int64 in ts_requant_one. (The STORE's own range is 0..63, TS_DESC_SHIFT_BITS,
+ * computed exactly by ts_requant_acc.) */
+enum { REQUANT_SHIFT_MAX = 62 };
 
 static const char *const qtype_names[TS_Q_COUNT] = {
 	"int16", "int8", "uint8", "int4", "lightpe1", "lightpe2", "binary"
@@ -57,6 +63,26 @@ int32_t ts_requant_one(int32_t acc, const ts_requant *rq)
 	return (int32_t)y;
 }
 
+int32_t ts_requant_acc(int64_t acc, int32_t bias, int32_t mult, unsigned shift, int32_t zp,
+		       int32_t lo, int32_t hi, int *pos)
+{
+	/* 128 bits hold every step exactly: |acc + bias| <= 2^63 + 2^31, times mult < 2^31,
+	 * plus the rounding term < 2^62. >> of a negative value is arithmetic (gcc, clang). */
+	shift &= (1u << TS_DESC_SHIFT_BITS) - 1;
+	__int128 s = (__int128)acc + bias;
+	__int128 y = s * (int32_t)((uint32_t)mult & 0x7fffffffu);
+	if (shift)
+		y = (y + ((__int128)1 << (shift - 1))) >> shift;
+	y += zp;
+	if (pos)
+		*pos = y >= 0;
+	if (y < lo)
+		y = lo;
+	if (y > hi)
+		y = hi;
+	return (int32_t)y;
+}
+
 void ts_requant_n(const int32_t *acc, size_t n, const ts_requant *rq, int32_t *out)
 {
 	for (size_t i = 0; i < n; i++)
@@ -68,8 +94,8 @@ ts_status ts_requant_check(const ts_requant *rq, ts_diag *d)
 	if (rq->mult < 1)
 		return ts_err(d, TS_ERR_INPUT, "requant: multiplier %ld must be 1..2147483647",
 			      (long)rq->mult);
-	if (rq->shift < 1 || rq->shift > 62)
-		return ts_err(d, TS_ERR_INPUT, "requant: shift %d must be 1..62", rq->shift);
+	if (rq->shift < 1 || rq->shift > REQUANT_SHIFT_MAX)
+		return ts_err(d, TS_ERR_INPUT, "requant: shift %d must be 1..%d", rq->shift, REQUANT_SHIFT_MAX);
 	if (rq->qmin > rq->qmax)
 		return ts_err(d, TS_ERR_INPUT, "requant: qmin %ld > qmax %ld", (long)rq->qmin,
 			      (long)rq->qmax);
@@ -91,14 +117,14 @@ ts_status ts_requant_from_scale(double real_scale, int32_t *m, int *sh, ts_diag 
 	if (shift < 1)
 		return ts_err(d, TS_ERR_INPUT,
 			      "requant: scale %g too large (must be < 2^30 for shift >= 1)", real_scale);
-	if (shift > 62) {
+	if (shift > REQUANT_SHIFT_MAX) {
 		/* less precision: fewer multiplier bits at the largest shift */
-		mult = llround(ldexp(real_scale, 62));
-		shift = 62;
+		mult = llround(ldexp(real_scale, REQUANT_SHIFT_MAX));
+		shift = REQUANT_SHIFT_MAX;
 		if (mult < 1)
 			return ts_err(d, TS_ERR_INPUT,
-				      "requant: scale %g too small (must be >= 2^-63 for shift <= 62)",
-				      real_scale);
+				      "requant: scale %g too small (must be >= 2^-%d for shift <= %d)",
+				      real_scale, REQUANT_SHIFT_MAX + 1, REQUANT_SHIFT_MAX);
 	}
 	*m = (int32_t)mult;
 	*sh = shift;

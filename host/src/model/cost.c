@@ -85,7 +85,7 @@ static inline uint64_t t_store(const machine *mc, uint64_t bytes)
 /* What one packed GEMM pass of a plan costs and moves. */
 typedef struct pass_cost {
 	uint64_t compute, dma, descriptors;
-	uint64_t a_bytes, w_bytes, o_bytes;       /* DRAM traffic */
+	uint64_t a_bytes, w_bytes, o_bytes, q_bytes; /* DRAM traffic (q: requantization records) */
 	uint64_t spad_rd, spad_wr;                /* scratchpad traffic (bytes) */
 } pass_cost;
 
@@ -97,22 +97,29 @@ static void pass_add(pass_cost *acc, const pass_cost *x, uint64_t times)
 	acc->a_bytes += x->a_bytes * times;
 	acc->w_bytes += x->w_bytes * times;
 	acc->o_bytes += x->o_bytes * times;
+	acc->q_bytes += x->q_bytes * times;
 	acc->spad_rd += x->spad_rd * times;
 	acc->spad_wr += x->spad_wr * times;
 }
 
-/* STOREs of every (m, n) output tile: mt rows of nt requantized outputs. */
+/* STOREs of every (m, n) output tile: mt rows of nt requantized outputs, each after
+ * the LOAD_TO_Q of its nt requantization records. */
 static void add_stores(const machine *mc, const split *ms, const split *ns, pass_cost *pc)
 {
-	for (int mi = 0; mi < 2; mi++)
-		for (int ni = 0; ni < 2; ni++) {
+	for (int ni = 0; ni < 2; ni++) {
+		if (!ns->count[ni])
+			continue;
+		uint64_t qb = ns->size[ni] * TS_DESC_QREC_BYTES, tq = t_load(mc, qb);
+		for (int mi = 0; mi < 2; mi++) {
 			uint64_t cnt = ms->count[mi] * ns->count[ni];
 			if (!cnt)
 				continue;
 			uint64_t ob = ms->size[mi] * ts_nbytes(ns->size[ni], mc->obits);
-			pc->dma += cnt * t_store(mc, ob);
+			pc->dma += cnt * (t_store(mc, ob) + tq);
 			pc->o_bytes += cnt * ob;
+			pc->q_bytes += cnt * qb;
 		}
+	}
 }
 
 /* OS operand loads along one edge (A: m tiles, W: n tiles): a resident
@@ -142,7 +149,7 @@ static void add_os_loads(const machine *mc, const split *tiles, uint32_t bits, i
  * for m block (mt <= m_tile):  [LOAD A block (mt x Kr)]           if resident
  *   for n tile (nt <= cols):
  *     for k tile (kt <= rows): LOAD W (kt x nt); [LOAD A (mt x kt)]; COMPUTE
- *     STORE (mt x nt)                                                          */
+ *     LOAD_TO_Q (nt records); STORE (mt x nt)                                  */
 static void ws_pass(const machine *mc, uint64_t m, uint64_t n, uint64_t kr, uint64_t m_tile,
 		    int a_res, pass_cost *pc)
 {
@@ -189,7 +196,7 @@ static void ws_pass(const machine *mc, uint64_t m, uint64_t n, uint64_t kr, uint
 		}
 	}
 	add_stores(mc, &ms, &ns, pc);
-	pc->descriptors = mb * ((a_res ? 1 : 0) + nt_count * kt_count * (a_res ? 2 : 3) + nt_count);
+	pc->descriptors = mb * ((a_res ? 1 : 0) + nt_count * kt_count * (a_res ? 2 : 3) + 2 * nt_count);
 
 	/* Scratchpads: everything loaded is written once; every COMPUTE reads its
 	 * A rows (mt x kt) and weight tile (kt x nt) once and read-modify-writes
@@ -202,9 +209,10 @@ static void ws_pass(const machine *mc, uint64_t m, uint64_t n, uint64_t kr, uint
 }
 
 /* ---- output-stationary pass (docs/timing.md §5) -----------------------------
- * plan W: for n tile: LOAD W panel (Kr x nt); for m tile: for k chunk: LOAD A; COMPUTE; STORE
- * plan A: for m tile: LOAD A panel (Kr x mt); for n tile: for k chunk: LOAD W; COMPUTE; STORE
- * plan N: for m tile: for n tile: for k chunk: LOAD A; LOAD W; COMPUTE; STORE
+ * plan W: for n tile: LOAD W panel (Kr x nt); for m tile: for k chunk: LOAD A; COMPUTE; Q+STORE
+ * plan A: for m tile: LOAD A panel (Kr x mt); for n tile: for k chunk: LOAD W; COMPUTE; Q+STORE
+ * plan N: for m tile: for n tile: for k chunk: LOAD A; LOAD W; COMPUTE; Q+STORE
+ * (Q+STORE: the LOAD_TO_Q of the tile's nt records, then its STORE)
  * COMPUTE of a chunk of kc: T_CS + kc + rows + cols - 1, plus rows on the last chunk (drain). */
 static void os_pass(const machine *mc, uint64_t m, uint64_t n, uint64_t kr, uint64_t kc,
 		    int a_res, int w_res, pass_cost *pc)
@@ -220,7 +228,7 @@ static void os_pass(const machine *mc, uint64_t m, uint64_t n, uint64_t kr, uint
 	add_os_loads(mc, &ns, mc->wbits, w_res, kr, &ks, mt_count, &pc->dma, &pc->w_bytes);
 	add_stores(mc, &ms, &ns, pc);
 	uint64_t tiles = mt_count * nt_count;
-	pc->descriptors = tiles * kc_count + tiles /* COMPUTE, STORE */ +
+	pc->descriptors = tiles * kc_count + 2 * tiles /* COMPUTE; LOAD_TO_Q, STORE */ +
 			  (a_res ? mt_count : tiles * kc_count) + (w_res ? nt_count : tiles * kc_count);
 
 	/* Every COMPUTE reads kc A words (mt elems) and kc W words (nt elems);
@@ -485,7 +493,7 @@ static ts_status cost_layer(const cost_ctx *x, const ts_hwcfg *c, const ts_layer
 	o->dma_cycles = tot.dma;
 	o->ctrl_cycles = TS_T_START + o->descriptors * mc->t_fetch + 1; /* + done */
 	o->cycles = o->ctrl_cycles + o->dma_cycles + o->compute_cycles;
-	o->dram_read_bytes = tot.a_bytes + tot.w_bytes + o->descriptors * TS_DESC_BYTES;
+	o->dram_read_bytes = tot.a_bytes + tot.w_bytes + tot.q_bytes + o->descriptors * TS_DESC_BYTES;
 	o->dram_write_bytes = tot.o_bytes;
 	o->spad_read_bytes = tot.spad_rd;
 	o->spad_write_bytes = tot.spad_wr;

@@ -4,8 +4,9 @@
  *
  * State. Input scratchpad: D_in words of bytes(R, abits); weight scratchpad: D_w
  * words of bytes(C, wbits) (raw bytes, as the hardware stores them); accumulator
- * scratchpad: D_acc words of C accumulators; OS: R x C PE accumulators. All zero
- * after ts_descsim_new (reset); they keep their contents between runs.
+ * scratchpad: D_acc words of C accumulators; OS: R x C PE accumulators; the
+ * requantization table: C entries (bias, mult, shift). All zero after
+ * ts_descsim_new (reset); they keep their contents between runs.
  *
  * Arithmetic. Accumulators are acc_bits two's complement and wrap like the
  * hardware adder (values are kept sign-extended in int64). Products:
@@ -19,8 +20,10 @@
  * columns beyond the tile compute values that no STORE of the runtime reads); DRAIN
  * copies PE row i (all C columns) to accumulator word w6 + i for i < mt.
  * LOAD: a row's elements >= row_elems are zero in the word, including the padding
- * bits of a partial last byte. STORE requantizes acc (sign-extended, up to 48 bits;
- * ts_requant_one when acc_bits <= 32, the same formula in 128 bits otherwise).
+ * bits of a partial last byte. LOAD_TO_Q: record i (12 bytes) -> table entry
+ * word + i: bias bytes 0-3, mult bytes 4-7 with bit 31 dropped, shift = byte 8's
+ * low TS_DESC_SHIFT_BITS bits. STORE: column j with table entry j, the STORE's zp
+ * and clamp range (ts_requant_acc, exact for any acc_bits).
  *
  * Error checks, in this order, per descriptor (first failing wins):
  *   fetch:   ERR_NO_FENCE when desc_max descriptors ran without a FENCE (index =
@@ -28,16 +31,20 @@
  *            32-byte aligned or the 32 bytes lie outside the window.
  *   decode:  ERR_BAD_OPCODE: unknown opcode (incl. CONVERT: no sparse unit in v1),
  *            w0 bits 31:16 set, a flag bit the opcode does not define (WS
- *            COMPUTE accepts and ignores DRAIN), STORE
- *            multiplier < 1, shift outside 1..62 or w7 bits 31:16 set;
+ *            COMPUTE accepts and ignores DRAIN), LOAD with TO_W and TO_Q, a TO_Q
+ *            LOAD with ROW_ELEMS != 12 or ROWS2 / ROW_ELEMS2 set, STORE clamp range
+ *            outside QMIN <= LO <= HI <= QMAX (ts_rt_out_range) or w7 bits 31:16 set;
  *            ERR_ZERO_LENGTH: LOAD rows, row_elems or bytes 0, rows2 > 0 with
  *            row_elems2 0; COMPUTE mt, kt or nt 0; STORE rows or cols 0;
- *            ERR_TILE_RANGE: LOAD row_elems(2) wider than a word (R for A, C for W);
- *            COMPUTE WS kt > R or nt > C, OS mt > R or nt > C; STORE cols > C;
- *            ERR_BYTES_MISMATCH: LOAD bytes != rows*bytes(e) + rows2*bytes(e2);
+ *            ERR_TILE_RANGE: LOAD row_elems(2) wider than a word (R for A, C for W;
+ *            none for TO_Q); COMPUTE WS kt > R or nt > C, OS mt > R or nt > C;
+ *            STORE cols > C;
+ *            ERR_BYTES_MISMATCH: LOAD bytes != rows*bytes(e) + rows2*bytes(e2)
+ *            (TO_Q: 12 * rows);
  *            ERR_SPAD_RANGE: any word of the descriptor outside its scratchpad
- *            (LOAD: rows + rows2 words; COMPUTE WS: mt A, kt W, mt acc words;
- *            OS: kt A, kt W, mt acc words; STORE: rows acc words);
+ *            (LOAD: rows + rows2 words; TO_Q: word + rows > C entries; COMPUTE WS:
+ *            mt A, kt W, mt acc words; OS: kt A, kt W, mt acc words; STORE: rows
+ *            acc words);
  *            ERR_ADDR_RANGE: LOAD/STORE bytes outside [base, base + size).
  * Cycles: T_START + sum(fetch + exec) + 1 on DONE; on an error, the failing
  * descriptor's fetch is counted (not for NO_FENCE or a fetch outside the window),
@@ -73,6 +80,8 @@ struct ts_descsim {
 	int64_t *acc;              /* d_acc x C */
 	int64_t *pe;               /* R x C (OS) */
 	int32_t *a_el, *w_el;      /* decoded operands of one COMPUTE */
+	int32_t *q_bias, *q_mult;  /* requantization table, C entries (LOAD_TO_Q) */
+	uint8_t *q_shift;
 };
 
 ts_status ts_descsim_new(const ts_hwcfg *c, ts_descsim **out, ts_diag *d)
@@ -111,7 +120,11 @@ ts_status ts_descsim_new(const ts_hwcfg *c, ts_descsim **out, ts_diag *d)
 	size_t el = (size_t)(c->rows > c->cols ? c->rows : c->cols) * c->rows;
 	s->a_el = calloc(el, sizeof *s->a_el);
 	s->w_el = calloc(el > (size_t)c->rows * c->cols ? el : (size_t)c->rows * c->cols, sizeof *s->w_el);
-	if (!s->in || !s->wt || !s->acc || !s->pe || !s->a_el || !s->w_el) {
+	s->q_bias = calloc(c->cols, sizeof *s->q_bias);
+	s->q_mult = calloc(c->cols, sizeof *s->q_mult);
+	s->q_shift = calloc(c->cols, sizeof *s->q_shift);
+	if (!s->in || !s->wt || !s->acc || !s->pe || !s->a_el || !s->w_el || !s->q_bias || !s->q_mult ||
+	    !s->q_shift) {
 		ts_descsim_free(s);
 		return ts_err(d, TS_ERR_NOMEM, "descsim: out of memory for the scratchpads");
 	}
@@ -129,6 +142,9 @@ void ts_descsim_free(ts_descsim *s)
 	free(s->pe);
 	free(s->a_el);
 	free(s->w_el);
+	free(s->q_bias);
+	free(s->q_mult);
+	free(s->q_shift);
 	free(s);
 }
 
@@ -211,12 +227,56 @@ static int in_window(const run *x, uint64_t addr, uint64_t bytes)
 	return addr >= x->base && addr - x->base <= x->size && bytes <= x->size - (addr - x->base);
 }
 
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* LOAD_TO_Q: rows records into table entries word .. word + rows - 1 (desc.h). */
+static ts_hw_err exec_load_q(run *x, const ts_desc *desc)
+{
+	ts_descsim *s = x->s;
+	uint64_t rows = ts_desc_get(desc, TS_FLD_LOAD_ROWS), rows2 = ts_desc_get(desc, TS_FLD_LOAD_ROWS2);
+	uint64_t bytes = ts_desc_get(desc, TS_FLD_LOAD_BYTES), first = ts_desc_get(desc, TS_FLD_LOAD_WORD);
+	uint64_t e1 = ts_desc_get(desc, TS_FLD_LOAD_ROW_ELEMS), e2 = ts_desc_get(desc, TS_FLD_LOAD_ROW_ELEMS2);
+	if (e1 != TS_DESC_QREC_BYTES || rows2 || e2)
+		return fail(x, TS_HWERR_BAD_OPCODE,
+			    "LOAD_TO_Q row of %llu bytes (must be %d), rows2 %llu x %llu (must be 0)",
+			    (unsigned long long)e1, TS_DESC_QREC_BYTES, (unsigned long long)rows2,
+			    (unsigned long long)e2);
+	if (!rows || !bytes)
+		return fail(x, TS_HWERR_ZERO_LENGTH, "LOAD_TO_Q of %llu records, %llu bytes",
+			    (unsigned long long)rows, (unsigned long long)bytes);
+	if (bytes != rows * TS_DESC_QREC_BYTES)
+		return fail(x, TS_HWERR_BYTES_MISMATCH, "LOAD_TO_Q of %llu bytes, %llu records need %llu",
+			    (unsigned long long)bytes, (unsigned long long)rows,
+			    (unsigned long long)(rows * TS_DESC_QREC_BYTES));
+	if (first > s->C || rows > s->C - first)
+		return fail(x, TS_HWERR_SPAD_RANGE, "LOAD_TO_Q entries %llu..%llu of the %u-entry table",
+			    (unsigned long long)first, (unsigned long long)(first + rows - 1), s->C);
+	uint64_t addr = ts_desc_get64(desc, TS_FLD_LOAD_ADDR_LO, TS_FLD_LOAD_ADDR_HI);
+	if (!in_window(x, addr, bytes))
+		return fail(x, TS_HWERR_ADDR_RANGE, "LOAD_TO_Q of %llu bytes at 0x%llx", (unsigned long long)bytes,
+			    (unsigned long long)addr);
+	const uint8_t *rec = x->mem + (addr - x->base);
+	for (uint64_t i = 0; i < rows; i++, rec += TS_DESC_QREC_BYTES) {
+		s->q_bias[first + i] = (int32_t)le32(rec);
+		s->q_mult[first + i] = (int32_t)(le32(rec + 4) & 0x7fffffffu);
+		s->q_shift[first + i] = (uint8_t)(rec[8] & ((1u << TS_DESC_SHIFT_BITS) - 1));
+	}
+	return TS_HWERR_NONE;
+}
+
 static ts_hw_err exec_load(run *x, const ts_desc *desc)
 {
 	ts_descsim *s = x->s;
 	uint32_t flags = TS_DESC_FLAGS(desc);
-	if (flags & ~TS_LOAD_TO_W)
+	if (flags & ~(uint32_t)(TS_LOAD_TO_W | TS_LOAD_TO_Q))
 		return fail(x, TS_HWERR_BAD_OPCODE, "LOAD flags 0x%x", flags);
+	if ((flags & TS_LOAD_TO_W) && (flags & TS_LOAD_TO_Q))
+		return fail(x, TS_HWERR_BAD_OPCODE, "LOAD flags 0x%x: TO_W and TO_Q together", flags);
+	if (flags & TS_LOAD_TO_Q)
+		return exec_load_q(x, desc);
 	int to_w = flags & TS_LOAD_TO_W;
 	uint64_t rows = ts_desc_get(desc, TS_FLD_LOAD_ROWS), rows2 = ts_desc_get(desc, TS_FLD_LOAD_ROWS2);
 	uint64_t bytes = ts_desc_get(desc, TS_FLD_LOAD_BYTES), first = ts_desc_get(desc, TS_FLD_LOAD_WORD);
@@ -333,37 +393,19 @@ void ts_rt_out_range(ts_pe_type pe, int32_t *qmin, int32_t *qmax)
 	*qmax = (int32_t)(1u << (bits - 1)) - 1;
 }
 
-/* Requantize one accumulator (desc.h STORE); *bit gets the binary output. */
-static int32_t requant(const ts_descsim *s, int64_t acc, int32_t mult, int shift, int32_t zp, int *nonneg)
-{
-	int32_t qmin, qmax;
-	ts_rt_out_range(s->c.pe, &qmin, &qmax);
-	if (s->acc_bits <= 32) {
-		ts_requant rq = { mult, shift, zp, qmin, qmax };
-		int32_t y = ts_requant_one((int32_t)acc, &rq);
-		*nonneg = y >= 0; /* clamping keeps the sign (binary: to -1..0) */
-		return y;
-	}
-	__int128 y = ((__int128)acc * mult + ((__int128)1 << (shift - 1))) >> shift;
-	y += zp;
-	*nonneg = y >= 0;
-	if (y < qmin)
-		y = qmin;
-	if (y > qmax)
-		y = qmax;
-	return (int32_t)y;
-}
-
 static ts_hw_err exec_store(run *x, const ts_desc *desc)
 {
 	ts_descsim *s = x->s;
 	uint32_t flags = TS_DESC_FLAGS(desc);
-	int32_t mult = (int32_t)ts_desc_get(desc, TS_FLD_STORE_MULT);
-	int shift = (int)ts_desc_get(desc, TS_FLD_STORE_SHIFT);
-	int32_t zp = (int8_t)ts_desc_get(desc, TS_FLD_STORE_ZP);
-	if (flags || mult < 1 || shift < 1 || shift > TS_DESC_SHIFT_MAX || ts_desc_get(desc, TS_FLD_STORE_RESERVED))
-		return fail(x, TS_HWERR_BAD_OPCODE, "STORE flags 0x%x multiplier %ld shift %d w7 0x%08x", flags,
-			    (long)mult, shift, ts_desc_word(desc, TS_FLD_STORE_RESERVED));
+	int32_t lo = (int16_t)ts_desc_get(desc, TS_FLD_STORE_CLAMP_LO);
+	int32_t hi = (int16_t)ts_desc_get(desc, TS_FLD_STORE_CLAMP_HI);
+	int32_t zp = (int16_t)ts_desc_get(desc, TS_FLD_STORE_ZP);
+	int32_t qmin, qmax;
+	ts_rt_out_range(s->c.pe, &qmin, &qmax);
+	if (flags || lo < qmin || lo > hi || hi > qmax || ts_desc_get(desc, TS_FLD_STORE_RESERVED))
+		return fail(x, TS_HWERR_BAD_OPCODE, "STORE flags 0x%x clamp %ld..%ld (allowed within %ld..%ld) w7 0x%08x",
+			    flags, (long)lo, (long)hi, (long)qmin, (long)qmax,
+			    ts_desc_word(desc, TS_FLD_STORE_RESERVED));
 	uint64_t rows = ts_desc_get(desc, TS_FLD_STORE_ROWS), cols = ts_desc_get(desc, TS_FLD_STORE_COLS);
 	uint64_t acc0 = ts_desc_get(desc, TS_FLD_STORE_ACC_WORD);
 	if (!rows || !cols)
@@ -387,7 +429,8 @@ static ts_hw_err exec_store(run *x, const ts_desc *desc)
 		memset(dst, 0, row_bytes);
 		for (uint64_t j = 0; j < cols; j++) {
 			int nonneg;
-			int32_t y = requant(s, acc[j], mult, shift, zp, &nonneg);
+			int32_t y = ts_requant_acc(acc[j], s->q_bias[j], s->q_mult[j], s->q_shift[j], zp, lo, hi,
+						   &nonneg);
 			switch (s->ab) {
 			case 16:
 				dst[2 * j] = (uint8_t)y;

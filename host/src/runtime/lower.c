@@ -43,7 +43,9 @@ static void layout_regions(const ts_hwcfg *c, const ts_tiling *t, const ts_gemm_
 	b->w_off = 0;
 	b->a_off = align32(b->w_off + b->w_bytes);
 	b->o_off = align32(b->a_off + b->a_bytes);
-	b->desc_off = align32(b->o_off + b->o_bytes);
+	b->q_bytes = g->groups * g->n * TS_DESC_QREC_BYTES;
+	b->q_off = align32(b->o_off + b->o_bytes);
+	b->desc_off = align32(b->q_off + b->q_bytes);
 }
 
 void ts_layer_pass(const ts_layer_buffers *b, uint64_t p, ts_lower_pass *out)
@@ -66,7 +68,7 @@ typedef struct lower {
 	const ts_hwcfg *c;
 	const ts_layer_buffers *b;
 	const ts_lower_visitor *v;
-	ts_rt_requant rq;
+	int32_t zp, lo, hi; /* every STORE's zero point and clamp range */
 	uint32_t wb, ab;
 	uint64_t R, C;
 	ts_lower_pass pass;
@@ -127,19 +129,31 @@ static void emit_compute(lower *lw, uint32_t flags, uint64_t mt, uint64_t kt, ui
 }
 
 /* STORE of output rows m0 .. m0+mt-1, columns of n tile ni (nt wide): layout
- * [n tile][m][nt] of the pass. */
+ * [n tile][m][nt] of the pass. Before it, the LOAD_TO_Q of its columns' records:
+ * pass column j is output channel group0 * N + j (N = K/G), so the nt records are
+ * consecutive in the qtab. */
 static void emit_store(lower *lw, uint64_t m0, uint64_t mt, uint64_t ni, uint64_t nt)
 {
+	uint64_t n0 = ni * lw->C, channel = lw->pass.group0 * lw->b->g.n + n0;
+	ts_desc q = ts_desc_make(TS_DESC_LOAD, TS_LOAD_TO_Q);
+	ts_desc_set64(&q, TS_FLD_LOAD_ADDR_LO, TS_FLD_LOAD_ADDR_HI,
+		      lw->b->base + lw->b->q_off + channel * TS_DESC_QREC_BYTES);
+	ts_desc_set(&q, TS_FLD_LOAD_WORD, 0);
+	ts_desc_set(&q, TS_FLD_LOAD_ROWS, (uint32_t)nt);
+	ts_desc_set(&q, TS_FLD_LOAD_ROW_ELEMS, TS_DESC_QREC_BYTES);
+	ts_desc_set(&q, TS_FLD_LOAD_BYTES, (uint32_t)(nt * TS_DESC_QREC_BYTES));
+	emit(lw, &q, TS_LK_LOAD_Q, m0, mt, n0, nt, 0, 0);
+
 	uint64_t off = lw->pass.o_off + ni * lw->pass.m * ts_nbytes(lw->C, lw->ab) + m0 * ts_nbytes(nt, lw->ab);
 	ts_desc desc = ts_desc_make(TS_DESC_STORE, 0);
 	ts_desc_set64(&desc, TS_FLD_STORE_ADDR_LO, TS_FLD_STORE_ADDR_HI, lw->b->base + off);
 	ts_desc_set(&desc, TS_FLD_STORE_ACC_WORD, 0);
 	ts_desc_set(&desc, TS_FLD_STORE_ROWS, (uint32_t)mt);
 	ts_desc_set(&desc, TS_FLD_STORE_COLS, (uint32_t)nt);
-	ts_desc_set(&desc, TS_FLD_STORE_MULT, (uint32_t)lw->rq.mult);
-	ts_desc_set(&desc, TS_FLD_STORE_SHIFT, (uint32_t)lw->rq.shift);
-	ts_desc_set(&desc, TS_FLD_STORE_ZP, (uint32_t)lw->rq.zp);
-	emit(lw, &desc, TS_LK_STORE, m0, mt, ni * lw->C, nt, 0, 0);
+	ts_desc_set(&desc, TS_FLD_STORE_CLAMP_LO, (uint32_t)lw->lo);
+	ts_desc_set(&desc, TS_FLD_STORE_CLAMP_HI, (uint32_t)lw->hi);
+	ts_desc_set(&desc, TS_FLD_STORE_ZP, (uint32_t)lw->zp);
+	emit(lw, &desc, TS_LK_STORE, m0, mt, n0, nt, 0, 0);
 }
 
 /* ---- weight-stationary pass (docs/timing.md §4) -------------------------------------
@@ -221,7 +235,7 @@ static void lower_os(lower *lw)
 }
 
 ts_status ts_lower_layer(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buffers *b,
-			 const ts_rt_requant *rq, const ts_lower_visitor *v, ts_diag *d)
+			 const ts_rt_quant *q, const ts_lower_visitor *v, ts_diag *d)
 {
 	ts_layer_buffers local;
 	if (!b) {
@@ -238,10 +252,12 @@ ts_status ts_lower_layer(const ts_hwcfg *c, const ts_layer *l, const ts_layer_bu
 	lw.c = c;
 	lw.b = b;
 	lw.v = v;
-	lw.rq.mult = 1 << 30;
-	lw.rq.shift = 30;
-	if (rq)
-		lw.rq = *rq;
+	ts_rt_out_range(c->pe, &lw.lo, &lw.hi);
+	if (q) {
+		lw.zp = q->zp;
+		lw.lo = q->lo;
+		lw.hi = q->hi;
+	}
 	lw.wb = ts_pe_wbits(c->pe);
 	lw.ab = ts_pe_abits(c->pe);
 	lw.R = c->rows;
@@ -326,16 +342,14 @@ static ts_status write_visit(void *ctx, const ts_desc *desc, const ts_lower_tile
 }
 
 ts_status ts_write_descriptors(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buffers *b,
-			       const ts_rt_requant *rq, uint8_t *image, ts_diag *d)
+			       const ts_rt_quant *q, uint8_t *image, ts_diag *d)
 {
-	if (rq && (rq->mult < 1 || rq->shift < 1 || rq->shift > TS_DESC_SHIFT_MAX || rq->zp < -128 || rq->zp > 127))
-		return ts_err(d, TS_ERR_INPUT,
-			      "layer '%s': requantization multiplier %ld shift %d zero point %ld out of range "
-			      "(allowed: 1..2147483647, 1..%d, -128..127)",
-			      l->name, (long)rq->mult, rq->shift, (long)rq->zp, TS_DESC_SHIFT_MAX);
+	ts_status st = q ? ts_rt_quant_check(c, l, q, d) : TS_OK;
+	if (st)
+		return st;
 	write_ctx w = { image + b->desc_off, b->desc_count };
 	ts_lower_visitor v = { write_visit, &w };
-	ts_status st = ts_lower_layer(c, l, b, rq, &v, d);
+	st = ts_lower_layer(c, l, b, q, &v, d);
 	if (st)
 		return st;
 	if (w.left)

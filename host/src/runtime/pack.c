@@ -1,8 +1,10 @@
 /* pack.c — host side of a layer's memory image: weights (KCRS) packed per tile
- * as each LOAD reads them, the NCHW input im2col'd and blocked, the output
- * unpacked to NKPQ (layout and element types: runtime.h). */
+ * as each LOAD reads them, the NCHW input im2col'd (padding x_zp) and blocked, the
+ * requantization records (qtab), the output unpacked to NKPQ (layout and element
+ * types: runtime.h). */
 #include <string.h>
 
+#include "runtime/runtime_internal.h"
 #include "tessera/runtime.h"
 #include "util/bits.h"
 
@@ -156,11 +158,17 @@ ts_status ts_pack_weights(const ts_hwcfg *c, const ts_layer *l, const ts_layer_b
 }
 
 ts_status ts_pack_input(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buffers *b, const void *x,
-			uint8_t *image, ts_diag *d)
+			int32_t x_zp, uint8_t *image, ts_diag *d)
 {
+	if (c->pe == TS_PE_INT8 ? x_zp < -128 || x_zp > 127 : x_zp != 0)
+		return ts_err(d, TS_ERR_INPUT, "layer '%s': input zero point %ld must be %s on a %s PE", l->name,
+			      (long)x_zp, c->pe == TS_PE_INT8 ? "-128..127" : "0", ts_pe_type_name(c->pe));
 	ts_status st = check_tensor(c, l, x, ts_layer_input_elems(l), 0, d);
 	if (st)
 		return st;
+	/* Padded positions hold x_zp (int8 only; elsewhere 0, and binary bit 0 = -1, as
+	 * the memset leaves them). */
+	uint32_t pad_field = (uint8_t)x_zp;
 	geom g;
 	geom_init(&g, l);
 	uint32_t ab = ts_pe_abits(c->pe);
@@ -183,6 +191,9 @@ ts_status ts_pack_input(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buf
 							if (i >= 0)
 								put_field(tile + r * ts_nbytes(kt, ab), e, ab,
 									  encode(x, (uint64_t)i, c->pe, ab, 0));
+							else if (x_zp)
+								put_field(tile + r * ts_nbytes(kt, ab), e, ab,
+									  pad_field);
 						}
 				}
 			}
@@ -197,9 +208,39 @@ ts_status ts_pack_input(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buf
 						if (i >= 0)
 							put_field(tile + k * ts_nbytes(mt, ab), r, ab,
 								  encode(x, (uint64_t)i, c->pe, ab, 0));
+						else if (x_zp)
+							put_field(tile + k * ts_nbytes(mt, ab), r, ab,
+								  pad_field);
 					}
 			}
 		}
+	}
+	return TS_OK;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+ts_status ts_pack_qtab(const ts_hwcfg *c, const ts_layer *l, const ts_layer_buffers *b, const void *w,
+		       const ts_rt_quant *q, uint8_t *image, ts_diag *d)
+{
+	ts_status st = q ? ts_rt_quant_check(c, l, q, d) : TS_OK;
+	if (st)
+		return st;
+	uint8_t *rec = image + b->q_off;
+	memset(rec, 0, b->q_bytes);
+	for (uint32_t k = 0; k < l->k; k++, rec += TS_DESC_QREC_BYTES) {
+		if (!q) { /* identity: mult 2^30, shift 30, no bias */
+			put_le32(rec + 4, 1u << 30);
+			rec[8] = 30;
+			continue;
+		}
+		put_le32(rec, (uint32_t)ts_rt_folded_bias(c, l, w, q, k));
+		put_le32(rec + 4, (uint32_t)q->mult[k]);
+		rec[8] = q->shift[k];
 	}
 	return TS_OK;
 }
