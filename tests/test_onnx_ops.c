@@ -1,6 +1,9 @@
-/* test_onnx_ops.c — ONNX quantization operators on tessera's kernels against small
- * hand-computed examples, attribute handling, error messages naming operator and
- * input/attribute, TensorProto parsing, and a node-test directory from tests/data. */
+/* test_onnx_ops.c — ONNX operators on tessera's kernels against small hand-computed
+ * examples: the quantization operators, ONNX Runtime's QLinear* contrib operators (ties
+ * and the float32 order that decides them), the glue operators on the integer paths the
+ * ONNX node tests do not cover (int8 MaxPool, broadcasting, wraparound, Cast), opset
+ * forms of attributes, error messages naming operator and input / attribute, TensorProto
+ * parsing, and a node-test directory from tests/data. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -299,6 +302,461 @@ static void test_qlinear_conv_bias(void **state)
 	free_all(in, 9);
 }
 
+/* ---- glue operators and ONNX Runtime's QLinear* ------------------------------------------------ */
+
+/* Runs n on in[0..n_in) into out[0]; asserts success. */
+static void run1(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, ts_tensor *out)
+{
+	ts_diag d = { { 0 } };
+	ts_status st = ts_onnx_run(n, in, n_in, out, 1, NULL, &d);
+	if (st)
+		fprintf(stderr, "%s\n", d.msg);
+	assert_int_equal(st, TS_OK);
+}
+
+/* Runs n and expects status st with msg in the message. */
+static void run_err(const ts_onnx_node *n, const ts_tensor *in, size_t n_in, size_t n_out, ts_status st,
+		    const char *msg)
+{
+	ts_tensor out[2];
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_onnx_run(n, in, n_in, out, n_out, NULL, &d), st);
+	if (!strstr(d.msg, msg))
+		fail_msg("message '%s' lacks '%s'", d.msg, msg);
+}
+
+static void test_qlinear_add_ties(void **state)
+{
+	(void)state;
+	ts_onnx_node n;
+	node(&n, "QLinearAdd");
+	/* scales 0.5, 0.5, 1: every float32 step is exact and c = rint(3 + a/2 + b/2): the zero
+	 * point is added before rounding (3.5 -> 4, 4.5 -> 4, 2.5 -> 2, 1.5 -> 2), as ONNX
+	 * Runtime does; rint(a/2 + b/2) + 3 would give 3, 5, 5, 3, 1. Saturates at 127. */
+	const int8_t a[8] = { 1, 3, 5, -1, -3, 2, 127, -128 }, b[8] = { 0, 0, 0, 0, 0, 1, 127, -128 };
+	int64_t d8[1] = { 8 };
+	ts_tensor in[8] = { mk(TS_DT_INT8, 1, d8, a), scalar_f(0.5f), scalar_i8(0), mk(TS_DT_INT8, 1, d8, b),
+			    scalar_f(0.5f), scalar_i8(0), scalar_f(1.0f), scalar_i8(3) };
+	ts_tensor out[1];
+	run1(&n, in, 8, out);
+	const int8_t want[8] = { 4, 4, 6, 2, 2, 4, 127, -125 };
+	assert_int_equal(out[0].dtype, TS_DT_INT8);
+	assert_memory_equal(out[0].data, want, 8);
+	ts_tensor_free(&out[0]);
+	free_all(in, 8);
+	/* uint8, b broadcast (a scalar): 101 + (a - 128) / 2 + 0 -> 101.5 -> 102, 102.5 -> 102,
+	 * 103.5 -> 104, 100.5 -> 100, 99.5 -> 100, 101 - 64, 164.5 -> 164 */
+	const uint8_t au[7] = { 129, 131, 133, 127, 125, 0, 255 };
+	int64_t d7[1] = { 7 };
+	ts_tensor inu[8] = { mk(TS_DT_UINT8, 1, d7, au), scalar_f(0.5f), scalar_u8(128), scalar_u8(200),
+			     scalar_f(0.25f), scalar_u8(200), scalar_f(1.0f), scalar_u8(101) };
+	run1(&n, inu, 8, out);
+	const uint8_t wantu[7] = { 102, 102, 104, 100, 100, 37, 164 };
+	assert_memory_equal(out[0].data, wantu, 7);
+	ts_tensor_free(&out[0]);
+	free_all(inu, 8);
+}
+
+static void test_qlinear_add_order(void **state)
+{
+	(void)state;
+	ts_onnx_node n;
+	node(&n, "QLinearAdd");
+	/* Where A is the broadcast operand ONNX Runtime adds the operands the other way round;
+	 * here that decides the rounding: fma(b, rb, fma(a, ra, fixed')) = -32 (ONNX Runtime
+	 * 1.32 gives -32), fma(a, ra, fma(b, rb, fixed)) would be -33. The same inputs with the
+	 * roles of A and B exchanged (B broadcast) take the order of A first: -32 again. */
+	const int8_t av[1] = { -46 }, bv[2] = { -55, -55 };
+	int64_t d1[1] = { 1 }, d2[1] = { 2 };
+	ts_tensor in[8] = { mk(TS_DT_INT8, 1, d1, av), scalar_f(0.011f), scalar_i8(-15),
+			    mk(TS_DT_INT8, 1, d2, bv), scalar_f(0.0161f), scalar_i8(18), scalar_f(0.0514f),
+			    scalar_i8(-3) };
+	ts_tensor out[1];
+	run1(&n, in, 8, out);
+	assert_int_equal(out[0].count, 2);
+	assert_int_equal(((int8_t *)out[0].data)[0], -32);
+	assert_int_equal(((int8_t *)out[0].data)[1], -32);
+	ts_tensor_free(&out[0]);
+	ts_tensor sw[8] = { in[3], in[4], in[5], in[0], in[1], in[2], in[6], in[7] };
+	run1(&n, sw, 8, out);
+	assert_int_equal(((int8_t *)out[0].data)[1], -32);
+	ts_tensor_free(&out[0]);
+	/* shapes that do not broadcast; a zero point of another type */
+	int64_t d3[1] = { 3 };
+	const int8_t three[3] = { 0, 0, 0 };
+	ts_tensor_free(&in[0]);
+	in[0] = mk(TS_DT_INT8, 1, d3, three);
+	run_err(&n, in, 8, 1, TS_ERR_INPUT, "QLinearAdd: shapes [3] and [2] do not broadcast");
+	ts_tensor_free(&in[7]);
+	in[7] = scalar_u8(3);
+	run_err(&n, in, 8, 1, TS_ERR_INPUT, "QLinearAdd: input 'C_zero_point' must be one int8 value");
+	free_all(in, 8);
+}
+
+static void test_qlinear_mul_pool_concat(void **state)
+{
+	(void)state;
+	ts_onnx_node n;
+	ts_tensor out[1];
+	/* QLinearMul: float((a - 1)(b - 1)) * (0.5 * 0.5 / 0.5) + float(-120), then rint:
+	 * 3 -> -118.5 -> -118, 5 -> -117.5 -> -118 (ties to even), -4 -> -122, 378 -> 69 */
+	node(&n, "QLinearMul");
+	const int8_t a[4] = { 4, 6, -1, 127 }, b[4] = { 2, 2, 3, 4 };
+	int64_t d4[1] = { 4 };
+	ts_tensor in[8] = { mk(TS_DT_INT8, 1, d4, a), scalar_f(0.5f), scalar_i8(1), mk(TS_DT_INT8, 1, d4, b),
+			    scalar_f(0.5f), scalar_i8(1), scalar_f(0.5f), scalar_i8(-120) };
+	run1(&n, in, 8, out);
+	const int8_t want[4] = { -118, -118, -122, 69 };
+	assert_memory_equal(out[0].data, want, 4);
+	ts_tensor_free(&out[0]);
+	free_all(in, 8);
+
+	/* QLinearGlobalAveragePool: scale = 1 / (1 * 4); sums 10, 2 -> 2.5 -> 2, 0.5 -> 0; + 10 */
+	node(&n, "QLinearGlobalAveragePool");
+	const uint8_t x[8] = { 1, 2, 3, 4, 0, 0, 0, 2 };
+	int64_t dx[4] = { 2, 1, 2, 2 };
+	ts_tensor gin[5] = { mk(TS_DT_UINT8, 4, dx, x), scalar_f(1), scalar_u8(0), scalar_f(1), scalar_u8(10) };
+	run1(&n, gin, 5, out);
+	assert_int_equal(out[0].ndim, 4);
+	assert_int_equal(out[0].dims[2], 1);
+	assert_int_equal(((uint8_t *)out[0].data)[0], 12);
+	assert_int_equal(((uint8_t *)out[0].data)[1], 10);
+	ts_tensor_free(&out[0]);
+	/* ONNX Runtime refuses x_scale / (y_scale * pixels) >= 256 */
+	ts_tensor_free(&gin[3]);
+	gin[3] = scalar_f(1.0f / 2048);
+	run_err(&n, gin, 5, 1, TS_ERR_UNSUPPORTED, "outside ONNX Runtime's range");
+	free_all(gin, 5);
+
+	/* QLinearAveragePool 2x2 windows of a 3x3 checkerboard: sums 2 -> 0.5 -> 0.5 / 1 + zy 1
+	 * = 1.5 -> 2 (zy added before rounding), and 1 + 1 = 2 for sums of 2, 1 for 0.25 + 1 */
+	node(&n, "QLinearAveragePool");
+	int64_t k2[2] = { 2, 2 };
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_onnx_node_set_ints(&n, "kernel_shape", k2, 2, &d), TS_OK);
+	const int8_t cb[9] = { 0, 1, 0, 1, 0, 1, 0, 1, 0 };
+	int64_t d9[4] = { 1, 1, 3, 3 };
+	ts_tensor pin[5] = { mk(TS_DT_INT8, 4, d9, cb), scalar_f(1), scalar_i8(0), scalar_f(1), scalar_i8(1) };
+	run1(&n, pin, 5, out);
+	assert_int_equal(out[0].count, 4);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(((int8_t *)out[0].data)[i], 2);
+	ts_tensor_free(&out[0]);
+	/* count_include_pad with pads 1: the corner window holds 0, 1, 1, 0 of 9 -> 2/9 + 1 -> 1 */
+	int64_t one = 1, pads[4] = { 1, 1, 1, 1 }, k3[2] = { 3, 3 };
+	assert_int_equal(ts_onnx_node_set_ints(&n, "kernel_shape", k3, 2, &d), TS_OK);
+	assert_int_equal(ts_onnx_node_set_ints(&n, "pads", pads, 4, &d), TS_OK);
+	assert_int_equal(ts_onnx_node_set_ints(&n, "count_include_pad", &one, 1, &d), TS_OK);
+	run1(&n, pin, 5, out);
+	assert_int_equal(out[0].count, 9);
+	assert_int_equal(((int8_t *)out[0].data)[0], 1);
+	assert_int_equal(((int8_t *)out[0].data)[4], 1); /* 4 / 9 + 1 */
+	ts_tensor_free(&out[0]);
+	/* channels_last is refused */
+	assert_int_equal(ts_onnx_node_set_ints(&n, "channels_last", &one, 1, &d), TS_ERR_UNSUPPORTED);
+	assert_non_null(strstr(d.msg, "QLinearAveragePool: attribute 'channels_last' = 1 not supported"));
+	free_all(pin, 5);
+
+	/* QLinearConcat: input 0 has Y's parameters (copied), input 1 scale 2, zero point 1:
+	 * rint(2 * (x - 1) / 1) + 0 */
+	node(&n, "QLinearConcat");
+	int64_t ax = 0;
+	ts_diag_clear(&d);
+	assert_int_equal(ts_onnx_node_set_ints(&n, "axis", &ax, 1, &d), TS_OK);
+	const uint8_t c0[2] = { 7, 9 }, c1[1] = { 4 };
+	int64_t dc0[1] = { 2 }, dc1[1] = { 1 };
+	ts_tensor cin[8] = { scalar_f(1), scalar_u8(0), mk(TS_DT_UINT8, 1, dc0, c0), scalar_f(1), scalar_u8(0),
+			     mk(TS_DT_UINT8, 1, dc1, c1), scalar_f(2), scalar_u8(1) };
+	run1(&n, cin, 8, out);
+	const uint8_t wantc[3] = { 7, 9, 6 };
+	assert_int_equal(out[0].count, 3);
+	assert_memory_equal(out[0].data, wantc, 3);
+	ts_tensor_free(&out[0]);
+	run_err(&n, cin, 7, 1, TS_ERR_INPUT, "QLinearConcat: 7 inputs; must be Y_scale, Y_zero_point and");
+	free_all(cin, 8);
+}
+
+static void test_maxpool_int8(void **state)
+{
+	(void)state;
+	ts_onnx_node n;
+	ts_tensor out[1];
+	ts_diag d = { { 0 } };
+	node(&n, "MaxPool");
+	/* all negative 4x4: padding is not a value (a zero pad would win), kernel 3, stride 2,
+	 * pads 1: windows rows/cols {0,1}, {1,2,3} */
+	int8_t x[16];
+	for (int i = 0; i < 16; i++)
+		x[i] = (int8_t)(-100 + i * 3 - (i % 5));
+	int64_t dx[4] = { 1, 1, 4, 4 }, k3[2] = { 3, 3 }, s2[2] = { 2, 2 }, pads[4] = { 1, 1, 1, 1 };
+	assert_int_equal(ts_onnx_node_set_ints(&n, "kernel_shape", k3, 2, &d), TS_OK);
+	assert_int_equal(ts_onnx_node_set_ints(&n, "strides", s2, 2, &d), TS_OK);
+	assert_int_equal(ts_onnx_node_set_ints(&n, "pads", pads, 4, &d), TS_OK);
+	ts_tensor in[1] = { mk(TS_DT_INT8, 4, dx, x) };
+	run1(&n, in, 1, out);
+	assert_int_equal(out[0].dtype, TS_DT_INT8);
+	assert_int_equal(out[0].dims[2], 2);
+	int8_t want[4];
+	for (int oh = 0; oh < 2; oh++)
+		for (int ow = 0; ow < 2; ow++) {
+			int m = -128;
+			for (int r = oh * 2 - 1; r < oh * 2 + 2; r++)
+				for (int c = ow * 2 - 1; c < ow * 2 + 2; c++)
+					if (r >= 0 && r < 4 && c >= 0 && c < 4 && x[r * 4 + c] > m)
+						m = x[r * 4 + c];
+			want[oh * 2 + ow] = (int8_t)m;
+		}
+	assert_true(want[0] < 0);
+	assert_memory_equal(out[0].data, want, 4);
+	ts_tensor_free(&out[0]);
+	/* uint8 with ceil_mode: 5 wide, kernel 2 stride 2 -> 3 outputs, the last window 1 wide */
+	node(&n, "MaxPool");
+	int64_t k2[2] = { 1, 2 }, st2[2] = { 1, 2 }, one = 1;
+	assert_int_equal(ts_onnx_node_set_ints(&n, "kernel_shape", k2, 2, &d), TS_OK);
+	assert_int_equal(ts_onnx_node_set_ints(&n, "strides", st2, 2, &d), TS_OK);
+	assert_int_equal(ts_onnx_node_set_ints(&n, "ceil_mode", &one, 1, &d), TS_OK);
+	const uint8_t u[5] = { 3, 200, 7, 1, 255 };
+	int64_t du[4] = { 1, 1, 1, 5 };
+	ts_tensor inu[1] = { mk(TS_DT_UINT8, 4, du, u) };
+	run1(&n, inu, 1, out);
+	const uint8_t wantu[3] = { 200, 7, 255 };
+	assert_int_equal(out[0].dims[3], 3);
+	assert_memory_equal(out[0].data, wantu, 3);
+	ts_tensor_free(&out[0]);
+	/* the Indices output is refused; a kernel_shape of the wrong rank is an error */
+	run_err(&n, inu, 1, 2, TS_ERR_UNSUPPORTED, "MaxPool: output 'Indices' not supported");
+	int64_t k1[1] = { 2 };
+	assert_int_equal(ts_onnx_node_set_ints(&n, "kernel_shape", k1, 1, &d), TS_OK);
+	run_err(&n, inu, 1, 1, TS_ERR_INPUT, "MaxPool: attribute 'kernel_shape' has 1 values; the input has 2 spatial dimensions");
+	free_all(in, 1);
+	free_all(inu, 1);
+}
+
+static void test_broadcast_arith(void **state)
+{
+	(void)state;
+	ts_onnx_node n;
+	ts_tensor out[1];
+	/* float [2, 3, 1] + [4] -> [2, 3, 4]: y[i][j][k] = a[i][j] + b[k] */
+	node(&n, "Add");
+	float a[6], b[4];
+	for (int i = 0; i < 6; i++)
+		a[i] = (float)(10 * i);
+	for (int k = 0; k < 4; k++)
+		b[k] = (float)k;
+	int64_t da[3] = { 2, 3, 1 }, db[1] = { 4 };
+	ts_tensor in[2] = { mk(TS_DT_FLOAT, 3, da, a), mk(TS_DT_FLOAT, 1, db, b) };
+	run1(&n, in, 2, out);
+	assert_int_equal(out[0].ndim, 3);
+	assert_int_equal(out[0].count, 24);
+	assert_true(((float *)out[0].data)[1 * 12 + 2 * 4 + 3] == 53.0f);
+	ts_tensor_free(&out[0]);
+	/* [2, 3] + [4] does not broadcast */
+	int64_t dbad[2] = { 2, 3 };
+	ts_tensor bad[2] = { mk(TS_DT_FLOAT, 2, dbad, a), mk(TS_DT_FLOAT, 1, db, b) };
+	run_err(&n, bad, 2, 1, TS_ERR_INPUT, "Add: shapes [2, 3] and [4] do not broadcast (dimension 1: 3 vs 4)");
+	free_all(bad, 2);
+	free_all(in, 2);
+	/* int8 wraps around (120 + 10 = -126); int32 Div truncates toward zero; Sub broadcasts a
+	 * scalar on the left */
+	const int8_t x8[2] = { 120, -120 }, y8[2] = { 10, -10 };
+	int64_t d2[1] = { 2 };
+	ts_tensor i8[2] = { mk(TS_DT_INT8, 1, d2, x8), mk(TS_DT_INT8, 1, d2, y8) };
+	run1(&n, i8, 2, out);
+	assert_int_equal(((int8_t *)out[0].data)[0], -126);
+	assert_int_equal(((int8_t *)out[0].data)[1], 126);
+	ts_tensor_free(&out[0]);
+	free_all(i8, 2);
+	node(&n, "Div");
+	const int32_t num[4] = { 7, -7, 7, -7 }, den[4] = { 2, 2, -2, 0 };
+	int64_t d4[1] = { 4 }, d3[1] = { 3 };
+	ts_tensor di[2] = { mk(TS_DT_INT32, 1, d3, num), mk(TS_DT_INT32, 1, d3, den) };
+	run1(&n, di, 2, out);
+	const int32_t wantd[3] = { 3, -3, -3 };
+	assert_memory_equal(out[0].data, wantd, sizeof wantd);
+	ts_tensor_free(&out[0]);
+	free_all(di, 2);
+	ts_tensor dz[2] = { mk(TS_DT_INT32, 1, d4, num), mk(TS_DT_INT32, 1, d4, den) };
+	run_err(&n, dz, 2, 1, TS_ERR_INPUT, "Div: integer division by zero (element 3 of 'B')");
+	free_all(dz, 2);
+	/* types must match */
+	node(&n, "Sub");
+	ts_tensor mixed[2] = { scalar_f(1), scalar_i8(1) };
+	run_err(&n, mixed, 2, 1, TS_ERR_INPUT, "Sub: input 'B' is int8; must match 'A' (float)");
+	free_all(mixed, 2);
+	/* Max of three int8 inputs broadcast [2, 1], [3], scalar */
+	node(&n, "Max");
+	const int8_t m0[2] = { -5, 9 }, m1[3] = { -7, 0, 20 }, m2[1] = { -1 };
+	int64_t dm0[2] = { 2, 1 }, dm1[1] = { 3 };
+	ts_tensor mi[3] = { mk(TS_DT_INT8, 2, dm0, m0), mk(TS_DT_INT8, 1, dm1, m1), mk(TS_DT_INT8, 0, NULL, m2) };
+	run1(&n, mi, 3, out);
+	const int8_t wantm[6] = { -1, 0, 20, 9, 9, 20 };
+	assert_int_equal(out[0].count, 6);
+	assert_memory_equal(out[0].data, wantm, 6);
+	ts_tensor_free(&out[0]);
+	free_all(mi, 3);
+}
+
+static void test_shape_errors(void **state)
+{
+	(void)state;
+	ts_onnx_node n;
+	ts_tensor out[1];
+	ts_diag d = { { 0 } };
+	float x[6] = { 0, 1, 2, 3, 4, 5 };
+	int64_t dx[3] = { 1, 2, 3 };
+	/* Transpose: a perm that is not a permutation, one of the wrong length */
+	node(&n, "Transpose");
+	int64_t perm[3] = { 0, 0, 1 };
+	assert_int_equal(ts_onnx_node_set_ints(&n, "perm", perm, 3, &d), TS_OK);
+	ts_tensor in[1] = { mk(TS_DT_FLOAT, 3, dx, x) };
+	run_err(&n, in, 1, 1, TS_ERR_INPUT, "Transpose: attribute 'perm' [0, 0, 1] is not a permutation of 0..2");
+	assert_int_equal(ts_onnx_node_set_ints(&n, "perm", perm, 2, &d), TS_OK);
+	run_err(&n, in, 1, 1, TS_ERR_INPUT, "Transpose: attribute 'perm' [0, 0] has 2 values; the input is 3-D");
+	int64_t good[3] = { 2, 0, 1 };
+	assert_int_equal(ts_onnx_node_set_ints(&n, "perm", good, 3, &d), TS_OK);
+	run1(&n, in, 1, out);
+	assert_int_equal(out[0].dims[0], 3);
+	assert_int_equal(out[0].dims[2], 2);
+	/* y[k][0][j] = x[0][j][k]: y[2][0][1] = x[0][1][2] = 5, y[1][0][0] = x[0][0][1] = 1 */
+	assert_true(((float *)out[0].data)[2 * 2 + 1] == 5.0f);
+	assert_true(((float *)out[0].data)[1 * 2 + 0] == 1.0f);
+	ts_tensor_free(&out[0]);
+	/* Reshape: sizes that do not match, name the operator and both shapes */
+	node(&n, "Reshape");
+	const int64_t s1[2] = { 4, -1 }, s2[1] = { 5 }, s3[3] = { 0, 3, -1 };
+	int64_t d2[1] = { 2 }, d1[1] = { 1 }, d3[1] = { 3 };
+	ts_tensor r1[2] = { in[0], mk(TS_DT_INT64, 1, d2, s1) };
+	run_err(&n, r1, 2, 1, TS_ERR_INPUT, "Reshape: cannot reshape 6 elements [1, 2, 3] to [4, -1]");
+	ts_tensor r2[2] = { in[0], mk(TS_DT_INT64, 1, d1, s2) };
+	run_err(&n, r2, 2, 1, TS_ERR_INPUT, "Reshape: cannot reshape 6 elements [1, 2, 3] to [5] (5 elements)");
+	ts_tensor r3[2] = { in[0], mk(TS_DT_INT64, 1, d3, s3) };
+	run1(&n, r3, 2, out); /* 0 copies dimension 0 (1), -1 -> 2 */
+	assert_int_equal(out[0].ndim, 3);
+	assert_int_equal(out[0].dims[0], 1);
+	assert_int_equal(out[0].dims[2], 2);
+	ts_tensor_free(&out[0]);
+	ts_tensor_free(&r1[1]);
+	ts_tensor_free(&r2[1]);
+	ts_tensor_free(&r3[1]);
+	/* Squeeze (opset 11 attribute) of a dimension that is not 1; Unsqueeze needs axes */
+	node(&n, "Squeeze");
+	int64_t ax1 = 1;
+	assert_int_equal(ts_onnx_node_set_ints(&n, "axes", &ax1, 1, &d), TS_OK);
+	run_err(&n, in, 1, 1, TS_ERR_INPUT, "Squeeze: dimension 1 has size 2, not 1");
+	node(&n, "Unsqueeze");
+	run_err(&n, in, 1, 1, TS_ERR_INPUT, "Unsqueeze: 'axes' is required");
+	int64_t ax[2] = { 0, -1 };
+	assert_int_equal(ts_onnx_node_set_ints(&n, "axes", ax, 2, &d), TS_OK);
+	run1(&n, in, 1, out); /* [1, 1, 2, 3, 1] */
+	assert_int_equal(out[0].ndim, 5);
+	assert_int_equal(out[0].dims[4], 1);
+	assert_int_equal(out[0].dims[3], 3);
+	ts_tensor_free(&out[0]);
+	/* Gather with int32 indices, negative and out of range */
+	node(&n, "Gather");
+	const int32_t idx[2] = { -1, 0 }, badidx[1] = { 3 };
+	assert_int_equal(ts_onnx_node_set_ints(&n, "axis", (int64_t[]){ 2 }, 1, &d), TS_OK);
+	ts_tensor g[2] = { in[0], mk(TS_DT_INT32, 1, d2, idx) };
+	run1(&n, g, 2, out); /* [1, 2, 2]: x[..][2], x[..][0] */
+	assert_int_equal(out[0].count, 4);
+	assert_true(((float *)out[0].data)[0] == 2.0f && ((float *)out[0].data)[3] == 3.0f);
+	ts_tensor_free(&out[0]);
+	ts_tensor_free(&g[1]);
+	g[1] = mk(TS_DT_INT32, 1, d1, badidx);
+	run_err(&n, g, 2, 1, TS_ERR_INPUT, "Gather: 'indices'[0] = 3 outside -3..2 (axis 2)");
+	ts_tensor_free(&g[1]);
+	free_all(in, 1);
+	/* an attribute an operator does not take */
+	node(&n, "Relu");
+	float alpha = 0.1f;
+	assert_int_equal(ts_onnx_node_set_floats(&n, "alpha", &alpha, 1, &d), TS_ERR_UNSUPPORTED);
+	assert_non_null(strstr(d.msg, "Relu: attribute 'alpha' not supported"));
+}
+
+static void test_opset_forms(void **state)
+{
+	(void)state;
+	ts_onnx_node n;
+	ts_tensor out[1];
+	ts_diag d = { { 0 } };
+	/* Softmax of zeros [2, 2, 2], axis 1: opset 13 normalizes over dimension 1 (1/2 each),
+	 * opset 11 coerces to [2, 4] (1/4 each) */
+	float z[8] = { 0 };
+	int64_t dz[3] = { 2, 2, 2 };
+	ts_tensor in[1] = { mk(TS_DT_FLOAT, 3, dz, z) };
+	node(&n, "Softmax");
+	int64_t axis = 1;
+	assert_int_equal(ts_onnx_node_set_ints(&n, "axis", &axis, 1, &d), TS_OK);
+	run1(&n, in, 1, out);
+	assert_true(((float *)out[0].data)[5] == 0.5f);
+	ts_tensor_free(&out[0]);
+	n.opset = 11;
+	run1(&n, in, 1, out);
+	assert_true(((float *)out[0].data)[5] == 0.25f);
+	ts_tensor_free(&out[0]);
+	free_all(in, 1);
+	/* Clip: opset 6 attributes (set_floats); min > max gives max everywhere; int8 inputs */
+	node(&n, "Clip");
+	float lo = -1.0f, hi = 2.5f;
+	assert_int_equal(ts_onnx_node_set_floats(&n, "min", &lo, 1, &d), TS_OK);
+	assert_int_equal(ts_onnx_node_set_floats(&n, "max", &hi, 1, &d), TS_OK);
+	const float c[3] = { -3, 0.5f, 7 };
+	int64_t d3[1] = { 3 };
+	ts_tensor cin[1] = { mk(TS_DT_FLOAT, 1, d3, c) };
+	run1(&n, cin, 1, out);
+	const float wantc[3] = { -1, 0.5f, 2.5f };
+	assert_memory_equal(out[0].data, wantc, sizeof wantc);
+	ts_tensor_free(&out[0]);
+	free_all(cin, 1);
+	node(&n, "Clip");
+	const int8_t c8[3] = { -100, 0, 100 };
+	ts_tensor c8in[3] = { mk(TS_DT_INT8, 1, d3, c8), scalar_i8(10), scalar_i8(-10) };
+	run1(&n, c8in, 3, out);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(((int8_t *)out[0].data)[i], -10);
+	ts_tensor_free(&out[0]);
+	free_all(c8in, 3);
+	/* ReduceMax: axes as attribute (opset < 18) or input (18), not both */
+	node(&n, "ReduceMax");
+	const int8_t r[6] = { -5, 3, -7, 1, 0, -2 };
+	int64_t dr[2] = { 2, 3 }, zero = 0, one = 1, d1[1] = { 1 };
+	assert_int_equal(ts_onnx_node_set_ints(&n, "keepdims", &zero, 1, &d), TS_OK);
+	ts_tensor rin[2] = { mk(TS_DT_INT8, 2, dr, r), mk(TS_DT_INT64, 1, d1, &one) };
+	run1(&n, rin, 2, out);
+	assert_int_equal(out[0].ndim, 1);
+	assert_int_equal(((int8_t *)out[0].data)[0], 3);
+	assert_int_equal(((int8_t *)out[0].data)[1], 1);
+	ts_tensor_free(&out[0]);
+	assert_int_equal(ts_onnx_node_set_ints(&n, "axes", &zero, 1, &d), TS_OK);
+	run_err(&n, rin, 2, 1, TS_ERR_INPUT, "ReduceMax: axes given both as attribute and as input");
+	run1(&n, rin, 1, out); /* over axis 0: 1, 3, -2 */
+	assert_int_equal(((int8_t *)out[0].data)[2], -2);
+	ts_tensor_free(&out[0]);
+	free_all(rin, 2);
+	/* Cast float -> int8 truncates toward zero and wraps (300 -> 44, as numpy and ONNX
+	 * Runtime on x86-64); float -> uint8 of -1.5 is 255; double is not a type of tessera */
+	node(&n, "Cast");
+	int64_t to = TS_DT_INT8;
+	assert_int_equal(ts_onnx_node_set_ints(&n, "to", &to, 1, &d), TS_OK);
+	const float cf[4] = { -1.7f, 1.9f, 300.5f, -128.9f };
+	int64_t d4[1] = { 4 };
+	ts_tensor fin[1] = { mk(TS_DT_FLOAT, 1, d4, cf) };
+	run1(&n, fin, 1, out);
+	const int8_t wantf[4] = { -1, 1, 44, -128 };
+	assert_memory_equal(out[0].data, wantf, 4);
+	ts_tensor_free(&out[0]);
+	to = TS_DT_UINT8;
+	assert_int_equal(ts_onnx_node_set_ints(&n, "to", &to, 1, &d), TS_OK);
+	run1(&n, fin, 1, out);
+	assert_int_equal(((uint8_t *)out[0].data)[0], 255);
+	ts_tensor_free(&out[0]);
+	free_all(fin, 1);
+	to = 11;
+	assert_int_equal(ts_onnx_node_set_ints(&n, "to", &to, 1, &d), TS_ERR_UNSUPPORTED);
+	assert_non_null(strstr(d.msg, "Cast: attribute 'to' = 11 not supported"));
+}
+
 static void test_tensor_parse(void **state)
 {
 	(void)state;
@@ -367,6 +825,13 @@ int main(void)
 		cmocka_unit_test(test_conv_integer),
 		cmocka_unit_test(test_qlinear_matmul),
 		cmocka_unit_test(test_qlinear_conv_bias),
+		cmocka_unit_test(test_qlinear_add_ties),
+		cmocka_unit_test(test_qlinear_add_order),
+		cmocka_unit_test(test_qlinear_mul_pool_concat),
+		cmocka_unit_test(test_maxpool_int8),
+		cmocka_unit_test(test_broadcast_arith),
+		cmocka_unit_test(test_shape_errors),
+		cmocka_unit_test(test_opset_forms),
 		cmocka_unit_test(test_tensor_parse),
 		cmocka_unit_test(test_unknown_op),
 		cmocka_unit_test(test_node_test_dir),
