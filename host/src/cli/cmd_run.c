@@ -363,9 +363,13 @@ int cmd_run(int argc, char **argv)
 		       "%.0f MHz; wall %.3f s (host %.3f s, device %.3f s)\n",
 		       rep.layers, rep.macs / 1e9, (unsigned long long)rep.device_cycles,
 		       (unsigned long long)rep.model_cycles, ms, cfg.clock_mhz, rep.wall_s, rep.host_s, rep.device_s);
+		int32_t max_step = 0;
+		for (size_t i = 0; i < rep.n; i++)
+			if (rep.steps[i].max_step > max_step)
+				max_step = rep.steps[i].max_step;
 		if (check)
-			printf("check: %llu of %llu outputs differ%s\n", (unsigned long long)rep.mismatches,
-			       (unsigned long long)rep.checked,
+			printf("check: %llu of %llu outputs differ (at most %d steps)%s\n", (unsigned long long)rep.mismatches,
+			       (unsigned long long)rep.checked, max_step,
 			       strcmp(device, "host") ? " from the golden model" : " between hw and onnx requantization");
 		for (size_t i = 0; i < ntop; i++)
 			printf("top%zu: class %zu  %.6g\n", i + 1, top[i], topv[i]);
