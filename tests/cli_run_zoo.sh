@@ -54,4 +54,52 @@ EOF
 	done
 done
 
+# An image input (PNG and JPEG, written here with PIL): tessera's decoding, preprocessing
+# and top-5 against PIL + torchvision's transforms (Resize on the tensor, antialias=False,
+# CenterCrop, Normalize) and ONNX Runtime on that tensor (tests/test_tensor_io.c checks
+# the preprocessing values themselves).
+m=resnet18
+if [ -f "$ZOO/$m.onnx" ] && [ -x "$ORT_PY" ]; then
+	if "$PY" - "$TMP" <<'EOF'
+import sys, numpy as np
+from PIL import Image
+rng = np.random.default_rng(5)
+# a smooth random picture (low frequencies), 300 x 260, so resizing matters
+y, x = np.mgrid[0:260, 0:300] / 40.0
+img = np.stack([np.sin(x * rng.uniform(0.5, 2) + y * rng.uniform(0.5, 2) + rng.uniform(0, 6)) for _ in range(3)], -1)
+img = ((img + 1) * 127.5).clip(0, 255).astype(np.uint8)
+Image.fromarray(img).save(sys.argv[1] + "/img.png")
+Image.fromarray(img).save(sys.argv[1] + "/img.jpg", quality=95)
+EOF
+	then ok; else bad "writing the test images"; fi
+	for ext in png jpg; do
+		"$PY" - "$TMP/img.$ext" "$TMP/img.$ext.npy" <<'EOF'
+import sys, numpy as np, torch
+from PIL import Image
+import torchvision.transforms.functional as F
+t = F.to_tensor(Image.open(sys.argv[1]).convert("RGB"))
+t = F.resize(t, 256, antialias=False)
+t = F.center_crop(t, 224)
+t = F.normalize(t, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
+np.save(sys.argv[2], t.unsqueeze(0).numpy().astype(np.float32))
+EOF
+		"$ORT_PY" scripts/ort_run.py "$ZOO/$m.onnx" "$TMP/img.$ext.npy" "$TMP/img.$ext.ort.npy" --opt all >/dev/null 2>&1
+		if run 0 run --model "$ZOO/$m.onnx" --input "$TMP/img.$ext" --requant onnx --json -q; then
+			if why=$("$PY" - "$TMP/out" "$TMP/img.$ext.ort.npy" 2>&1 <<'EOF'
+import json, sys, numpy as np
+r = json.load(open(sys.argv[1]))
+ort = np.load(sys.argv[2])[0]
+want = [int(i) for i in np.argsort(-ort, kind="stable")[:5]]
+got = [t["index"] for t in r["top5"]]
+# float32 preprocessing that differs in the last bits may move a QuantizeLinear rounding and
+# so swap near-tied scores: the same top-1 and at least 4 of the same top-5
+assert got[0] == want[0] and len(set(got) & set(want)) >= 4, "top-5 %s, torchvision + ONNX Runtime %s" % (got, want)
+print("top-5 %s" % got)
+EOF
+			); then ok; echo "cli_run_zoo: $m $ext input: $why"; else bad "$m $ext input: $why"; fi
+		fi
+	done
+	run 0 run --model "$ZOO/$m.onnx" --input "$TMP/img.png" && expect_in "image input" out "top1: class"
+fi
+
 finish
