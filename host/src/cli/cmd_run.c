@@ -111,6 +111,16 @@ static int is_image(const char *path)
 	       (n >= 3 && m[0] == 0xff && m[1] == 0xd8 && m[2] == 0xff);
 }
 
+/* The end of a long name (ONNX exporters put the distinguishing part last). */
+static const char *tail(const char *s, size_t width, char *buf, size_t size)
+{
+	size_t n = strlen(s);
+	if (n <= width)
+		return s;
+	snprintf(buf, size, "~%s", s + n - (width - 1));
+	return buf;
+}
+
 static void shape_json(const ts_tensor *t)
 {
 	printf("[");
@@ -346,17 +356,18 @@ int cmd_run(int argc, char **argv)
 		       "dev_cycles", "model_cycles", "host_ms", "dev_ms", check ? "check" : "");
 		for (size_t i = 0; i < rep.n; i++) {
 			const tsr_step *s = &rep.steps[i];
-			char chk[48] = "";
+			char chk[48] = "", nb[40];
+			const char *name = tail(s->name, 28, nb, sizeof nb);
 			if (check && s->on_device)
 				snprintf(chk, sizeof chk, s->mismatches ? "%llu/%llu differ (max %d)" : "ok (%llu)",
 					 s->mismatches ? (unsigned long long)s->mismatches : (unsigned long long)s->checked,
 					 (unsigned long long)s->checked, s->max_step);
 			if (s->on_device)
-				printf("%-4zu %-28.28s %-20.20s %-6s %-30.30s %12llu %12llu %9.3f %9.3f %s\n", i, s->name,
+				printf("%-4zu %-28.28s %-20.20s %-6s %-30.30s %12llu %12llu %9.3f %9.3f %s\n", i, name,
 				       s->op, "device", s->shape, (unsigned long long)s->device_cycles,
 				       (unsigned long long)s->model_cycles, s->host_s * 1e3, s->device_s * 1e3, chk);
 			else
-				printf("%-4zu %-28.28s %-20.20s %-6s %-30s %12s %12s %9.3f %9s\n", i, s->name, s->op, "host",
+				printf("%-4zu %-28.28s %-20.20s %-6s %-30s %12s %12s %9.3f %9s\n", i, name, s->op, "host",
 				       "", "-", "-", s->host_s * 1e3, "-");
 		}
 		printf("total: %zu integer layers, %.3f GMAC, device %llu cycles, model %llu cycles = %.3f ms at "
