@@ -85,7 +85,7 @@ help:
 	@echo "  make bench-search search algorithms: gap to the exact optimum, evaluations to reach 1 %"
 	@echo "  make bench-sim    simulated cycles per second of the whole accelerator: Verilator vs iverilog"
 	@echo "  make bench-run    ResNet-18 and MobileNet-V2 whole on edge: images/s on desc and rtl, host vs device time, modelled latency"
-	@echo "  make zoo          torchvision ResNet-18 / MobileNet-V2 (seeded random weights) quantized to QDQ ONNX in $(ZOO)"
+	@echo "  make zoo          torchvision ResNet-18 / MobileNet-V2 (seeded random weights) quantized to ONNX in $(ZOO) (QDQ) and $(ZOO)/qop (QOperator)"
 	@echo "  make lint-rtl     the RTL through verilator -Wall, iverilog -g2005 and yosys (a few presets)"
 	@echo "  make install      install binary, library, headers, pkg-config file, RTL and shim under PREFIX ($(PREFIX))"
 	@echo "  make uninstall    remove what install put under PREFIX"
@@ -278,6 +278,7 @@ zoo: $(ZOO)/.stamp
 $(ZOO)/.stamp: scripts/zoo_onnx.py | $(VENV_STAMP)
 	@mkdir -p $(ZOO)
 	$(VENV)/bin/python scripts/zoo_onnx.py $(ZOO)
+	$(VENV)/bin/python scripts/zoo_onnx.py $(ZOO)/qop --format qoperator
 	@touch $@
 
 # ---- rtl ------------------------------------------------------------------------------

@@ -54,6 +54,31 @@ EOF
 	done
 done
 
+# The QOperator form of both (QLinearConv, QLinearAdd, QLinearGlobalAveragePool and
+# ONNX Runtime's QGemm): == ONNX Runtime on the host, bit-exact and cycle-exact on desc.
+for m in resnet18 mobilenet_v2; do
+	if [ ! -f "$ZOO/qop/$m.onnx" ]; then
+		bad "$ZOO/qop/$m.onnx: missing (make zoo writes it)"
+		continue
+	fi
+	if run 0 run -q --model "$ZOO/qop/$m.onnx" --input "$ZOO/qop/$m.in.npy" --requant onnx -o "$TMP/qop.$m.npy" &&
+		[ -x "$ORT_PY" ]; then
+		if "$ORT_PY" scripts/ort_run.py "$ZOO/qop/$m.onnx" "$ZOO/qop/$m.in.npy" "$TMP/qop.$m.ort.npy" --opt all \
+			--compare "$TMP/qop.$m.npy" >"$TMP/ort.out" 2>&1; then ok; else
+			bad "qop $m: --requant onnx differs from ONNX Runtime: $(tail -c 300 "$TMP/ort.out")"; fi
+	fi
+	if run 0 run --model "$ZOO/qop/$m.onnx" --input "$ZOO/qop/$m.in.npy" --device desc --check --json; then
+		if why=$($PY - "$TMP/out" 2>&1 <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+bad = [n["name"] for n in r["nodes"] if n["where"] == "device" and n["device_cycles"] != n["model_cycles"]]
+assert not bad and r["layers"] >= 20 and r["mismatches"] == 0, (bad, r["layers"], r["mismatches"])
+assert any(n["op"] == "QGemm" for n in r["nodes"]), "no QGemm layer"
+EOF
+		); then ok; else bad "qop $m on desc: $why"; fi
+	fi
+done
+
 # An image input (PNG and JPEG, written here with PIL): tessera's decoding, preprocessing
 # and top-5 against PIL + torchvision's transforms (Resize on the tensor, antialias=False,
 # CenterCrop, Normalize) and ONNX Runtime on that tensor (tests/test_tensor_io.c checks

@@ -1,5 +1,6 @@
 /* fold.c — the quantized patterns of a network into integer layers (ts_net_qlayer), as
- * deployment tools fold them: QOperator QLinearConv / QLinearMatMul with constant weights, and
+ * deployment tools fold them: QOperator QLinearConv / QLinearMatMul (and ONNX Runtime's QGemm)
+ * with constant weights, and
  * QDQ DequantizeLinear -> Conv / Gemm / MatMul [-> Relu / Clip] -> QuantizeLinear. A node that
  * does not match stays a host operator; a matched one with invalid values is an error. */
 #include <math.h>
@@ -562,6 +563,46 @@ static ts_status qlinear_matmul(ox_net *b, ox_pnode *p)
 	return fold_matmul(b, p, &f);
 }
 
+/* ONNX Runtime's QGemm (domain com.microsoft: a, a_scale, a_zp, b, b_scale, b_zp[, C, y_scale,
+ * y_zp]) with a constant 2-D b, transA 0, alpha 1, an int32 bias C of K values (accumulator
+ * units, as QLinearConv's) and a quantized output (y_scale given; without it QGemm gives
+ * floats, which no integer layer does). */
+static ts_status qgemm(ox_net *b, ox_pnode *p)
+{
+	fold_in f;
+	memset(&f, 0, sizeof f);
+	f.form = "QGemm";
+	int64_t trans_a, trans_b;
+	float alpha;
+	if (p->n_in < 8 || p->n_in > 9 || p->n_out != 1 || p->out[0] == OX_NONE || p->in[0] == OX_NONE ||
+	    in_at(p, 7) == OX_NONE || !attrs_only(p, "alpha transA transB") || !attr_int(p, "transA", 0, &trans_a) ||
+	    !attr_int(p, "transB", 0, &trans_b) || !attr_float(p, "alpha", 1, &alpha, NULL) || trans_a ||
+	    (trans_b != 0 && trans_b != 1) || alpha != 1.0f)
+		return TS_OK;
+	f.w_kc = trans_b == 1;
+	f.w = cval(b, p->in[3]);
+	f.w_scale = cval(b, p->in[4]);
+	f.w_zp = cval(b, p->in[5]);
+	if (!one_float(b, p->in[1], &f.x_scale) || !one_zp(b, p->in[2], &f.x_zp, &f.x_dtype) ||
+	    !one_float(b, p->in[7], &f.y_scale) || !f.w_zp || !weights_ok(f.w, 2, f.w_kc ? 0 : 1, f.w_scale, f.w_zp))
+		return TS_OK;
+	if (in_at(p, 8) != OX_NONE) {
+		if (!one_zp(b, p->in[8], &f.y_zp, &f.y_dtype))
+			return TS_OK;
+	} else {
+		f.y_zp = 0;
+		f.y_dtype = TS_DT_UINT8; /* ONNX Runtime: a missing y_zero_point is uint8 0 */
+	}
+	size_t k = (size_t)f.w->dims[f.w_kc ? 0 : 1];
+	f.bias = cval(b, in_at(p, 6));
+	if (in_at(p, 6) != OX_NONE && (!f.bias || f.bias->dtype != TS_DT_INT32 || f.bias->count != k ||
+				       (f.bias->ndim != 1 && !(f.bias->ndim == 2 && f.bias->dims[0] == 1))))
+		return TS_OK;
+	f.x = p->in[0];
+	f.y = p->out[0];
+	return fold_matmul(b, p, &f);
+}
+
 /* DequantizeLinear -> Conv / Gemm / MatMul [-> Relu / Clip] -> QuantizeLinear. */
 static ts_status qdq(ox_net *b, ox_pnode *p)
 {
@@ -620,6 +661,12 @@ ts_status ts_ox_net_fold(ox_net *b)
 	quantized_types(b);
 	for (size_t i = 0; i < b->npn; i++) {
 		ox_pnode *p = &b->pn[i];
+		if (p->live && !p->std && !strcmp(p->op, "QGemm") && !strcmp(p->np->domain, "com.microsoft")) {
+			ts_status st = qgemm(b, p);
+			if (st)
+				return st;
+			continue;
+		}
 		if (!p->live || !p->std)
 			continue;
 		ts_status st = TS_OK;
