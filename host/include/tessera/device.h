@@ -84,10 +84,11 @@ ts_status tsd_run_layer(tsd_dev *dev, const ts_hwcfg *c, const ts_layer *l, ts_l
 			const tsd_limit *lim, tsd_run_result *r, int32_t *y, ts_diag *d);
 
 /* ---- co-simulation: the same image on two devices -----------------------------------
- * Random quantized operands (seeded; runtime.h element types) and a random per-tensor
- * requantization (ts_layer_random_operands), one image, run on dut and on ref; every
- * output compared, and for plain GEMM layers with 32-bit accumulators also with the
- * golden kernels; cycles compared with the cost model (ts_cost_layer). */
+ * Random quantized operands (seeded; runtime.h element types) and a random per-channel
+ * requantization (ts_layer_operands_random), one image, run on dut and on ref; every
+ * output compared between them and with the golden model (ts_layer_ref; skipped only
+ * where its int32 kernels cannot be exact: acc_bits > 32 with sums beyond int32);
+ * cycles compared with the cost model (ts_cost_layer). */
 typedef struct tsd_cosim_result {
 	uint64_t dut_cycles, model_cycles, ref_cycles;
 	uint64_t descriptors, expected_descriptors;
