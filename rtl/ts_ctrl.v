@@ -152,8 +152,6 @@ module ts_ctrl #(
 	wire [`TS_FLD_STORE_CLAMP_LO_WIDTH-1:0] s_lo = desc_q[`TS_FLD_STORE_CLAMP_LO];
 	wire [`TS_FLD_STORE_CLAMP_HI_WIDTH-1:0] s_hi = desc_q[`TS_FLD_STORE_CLAMP_HI];
 	wire [`TS_FLD_STORE_ZP_WIDTH-1:0]       s_zp = desc_q[`TS_FLD_STORE_ZP];
-	wire signed [31:0] s_lo_s = {{(32-`TS_FLD_STORE_CLAMP_LO_WIDTH){s_lo[`TS_FLD_STORE_CLAMP_LO_WIDTH-1]}}, s_lo};
-	wire signed [31:0] s_hi_s = {{(32-`TS_FLD_STORE_CLAMP_HI_WIDTH){s_hi[`TS_FLD_STORE_CLAMP_HI_WIDTH-1]}}, s_hi};
 	wire        s_rsv       = |desc_q[`TS_FLD_STORE_RESERVED];
 
 	function [31:0] nbytes;  // bytes(n, bits) = ceil(n * bits / 8)
@@ -167,14 +165,17 @@ module ts_ctrl #(
 	// Does [addr, addr + len) lie inside the memory window?
 	// [addr, addr + len) inside [mem_lo, mem_lo + mem_size), without 65-bit sums:
 	// off = addr - mem_lo cannot wrap once addr >= mem_lo, and mem_size < 2^32.
+	// (The window comes in as arguments: see the decode below.)
 	function in_window;
 		input [63:0] addr;
 		input [63:0] len;
+		input [63:0] lo;
+		input [31:0] msize;
 		reg   [63:0] off, size;
 		begin
-			off  = addr - mem_lo_i;
-			size = {32'd0, mem_size_i};
-			in_window = (addr >= mem_lo_i) && (off <= size) && (len <= size - off);
+			off  = addr - lo;
+			size = {32'd0, msize};
+			in_window = (addr >= lo) && (off <= size) && (len <= size - off);
 		end
 	endfunction
 
@@ -191,9 +192,18 @@ module ts_ctrl #(
 	endfunction
 
 	// ---- decode and checks (combinational; only in S_DECODE) ---------------
+	// Written for the simulator as much as for synthesis: every quantity is
+	// computed in the branch of its opcode (dec_rb0 is a LOAD's or a STORE's
+	// row bytes), with no subexpression common to two branches (LOAD's sum
+	// groups rows + rows2, not word + rows as STORE's does), a STORE's row
+	// bytes written out rather than through nbytes(), and the window passed
+	// to in_window as arguments. Otherwise Verilator's DFG pass hoists those
+	// parts out of the S_DECODE guard and evaluates them on every simulated
+	// cycle (Verilator 5.006: about 40 instructions a cycle).
 	reg [EW-1:0] dec_err;
-	reg [31:0] dec_rb0, dec_rb2, dec_ld_bits, dec_ld_elems, dec_ld_depth, dec_st_rb, dec_st_bytes;
+	reg [31:0] dec_rb0, dec_rb2, dec_ld_bits, dec_ld_elems, dec_ld_depth, dec_st_bytes;
 	reg [63:0] dec_ld_total, sum_a, sum_w, sum_acc;
+	reg signed [31:0] dec_lo, dec_hi;   // the STORE's clamp range, sign-extended
 	reg [31:0] dec_len;
 	always @(*) begin
 		dec_err = `TS_HWERR_NONE;
@@ -203,29 +213,28 @@ module ts_ctrl #(
 		dec_rb0 = 32'd0;
 		dec_rb2 = 32'd0;
 		dec_ld_total = 64'd0;
-		dec_st_rb = 32'd0;
 		dec_st_bytes = 32'd0;
 		sum_a = 64'd0;
 		sum_w = 64'd0;
 		sum_acc = 64'd0;
 		dec_len = 32'd0;
+		dec_lo = 32'sd0;
+		dec_hi = 32'sd0;
 		if (state_q == S_DECODE) begin
-			// TO_Q: rows of QREC_BYTES bytes into the COLS table entries
-			dec_ld_bits  = ld_to_q ? 32'd8 : ld_to_w ? WB : AB;
-			dec_ld_elems = ld_to_w ? COLS : ROWS;
-			dec_ld_depth = ld_to_q ? COLS : ld_to_w ? D_W : D_IN;
-			dec_rb0 = nbytes(ld_elems, dec_ld_bits);
-			dec_rb2 = nbytes(ld_elems2, dec_ld_bits);
-			// 64-bit products: rows and rows2 are full 32-bit counts (desc.h)
-			dec_ld_total = {32'd0, ld_rows} * {32'd0, dec_rb0} + {32'd0, ld_rows2} * {32'd0, dec_rb2};
-			dec_st_rb = nbytes(s_cols, OB);
-			dec_st_bytes = s_rows * dec_st_rb;
 			if (rsv) begin
 				dec_err = `TS_HWERR_BAD_OPCODE;
 			end else begin
 				case (op)
 				`TS_DESC_LOAD: begin
-					sum_a = {32'd0, ld_word} + {32'd0, ld_rows} + {32'd0, ld_rows2};
+					// TO_Q: rows of QREC_BYTES bytes into the COLS table entries
+					dec_ld_bits  = ld_to_q ? 32'd8 : ld_to_w ? WB : AB;
+					dec_ld_elems = ld_to_w ? COLS : ROWS;
+					dec_ld_depth = ld_to_q ? COLS : ld_to_w ? D_W : D_IN;
+					dec_rb0 = nbytes(ld_elems, dec_ld_bits);
+					dec_rb2 = nbytes(ld_elems2, dec_ld_bits);
+					// 64-bit products: rows and rows2 are full 32-bit counts (desc.h)
+					dec_ld_total = {32'd0, ld_rows} * {32'd0, dec_rb0} + {32'd0, ld_rows2} * {32'd0, dec_rb2};
+					sum_a = {32'd0, ld_word} + ({32'd0, ld_rows} + {32'd0, ld_rows2});
 					if ((flags & ~`TS_DESC_LOAD_FLAGS) != 0 || (ld_to_w && ld_to_q) ||
 					    (ld_to_q && (ld_elems != `TS_DESC_QREC_BYTES || ld_rows2 != 32'd0 ||
 							 ld_elems2 != 32'd0)))
@@ -240,7 +249,7 @@ module ts_ctrl #(
 						dec_err = `TS_HWERR_BYTES_MISMATCH;
 					else if (sum_a > {32'd0, dec_ld_depth})
 						dec_err = `TS_HWERR_SPAD_RANGE;
-					else if (!in_window(ld_addr, {32'd0, ld_bytes}))
+					else if (!in_window(ld_addr, {32'd0, ld_bytes}, mem_lo_i, mem_size_i))
 						dec_err = `TS_HWERR_ADDR_RANGE;
 				end
 				`TS_DESC_COMPUTE: begin
@@ -263,10 +272,14 @@ module ts_ctrl #(
 						dec_err = `TS_HWERR_SPAD_RANGE;
 				end
 				`TS_DESC_STORE: begin
+					dec_rb0 = (s_cols * OB + 32'd7) >> 3;
+					dec_st_bytes = s_rows * dec_rb0;
 					sum_acc = {32'd0, s_acc0} + {32'd0, s_rows};
+					dec_lo = {{(32-`TS_FLD_STORE_CLAMP_LO_WIDTH){s_lo[`TS_FLD_STORE_CLAMP_LO_WIDTH-1]}}, s_lo};
+					dec_hi = {{(32-`TS_FLD_STORE_CLAMP_HI_WIDTH){s_hi[`TS_FLD_STORE_CLAMP_HI_WIDTH-1]}}, s_hi};
 					// clamp range QMIN <= lo <= hi <= QMAX (int16), reserved bits zero
-					if ((flags & ~`TS_DESC_STORE_FLAGS) != 0 || s_lo_s < QMIN ||
-					    s_hi_s > QMAX || s_lo_s > s_hi_s || s_rsv)
+					if ((flags & ~`TS_DESC_STORE_FLAGS) != 0 || dec_lo < QMIN ||
+					    dec_hi > QMAX || dec_lo > dec_hi || s_rsv)
 						dec_err = `TS_HWERR_BAD_OPCODE;
 					else if (s_rows == 32'd0 || s_cols == 32'd0)
 						dec_err = `TS_HWERR_ZERO_LENGTH;
@@ -274,7 +287,7 @@ module ts_ctrl #(
 						dec_err = `TS_HWERR_TILE_RANGE;
 					else if (sum_acc > D_ACC)
 						dec_err = `TS_HWERR_SPAD_RANGE;
-					else if (!in_window(s_addr, {32'd0, dec_st_bytes}))
+					else if (!in_window(s_addr, {32'd0, dec_st_bytes}, mem_lo_i, mem_size_i))
 						dec_err = `TS_HWERR_ADDR_RANGE;
 				end
 				`TS_DESC_FENCE: begin
@@ -300,7 +313,8 @@ module ts_ctrl #(
 			fetch_addr = desc_base_i + {32'd0, next_idx} * {32'd0, DB};
 			if (next_idx >= desc_max_i)
 				fetch_err = `TS_HWERR_NO_FENCE;
-			else if ((desc_base_i[31:0] & (DB - 32'd1)) != 32'd0 || !in_window(fetch_addr, {32'd0, DB}))
+			else if ((desc_base_i[31:0] & (DB - 32'd1)) != 32'd0 ||
+				 !in_window(fetch_addr, {32'd0, DB}, mem_lo_i, mem_size_i))
 				fetch_err = `TS_HWERR_ADDR_RANGE;
 		end
 	end
@@ -483,7 +497,7 @@ module ts_ctrl #(
 			ld_mask2_o <= last_mask(ld_elems2, dec_ld_bits);
 			st_acc0_o  <= s_acc0;
 			st_nt_o    <= s_cols;
-			st_rb_o    <= dec_st_rb;
+			st_rb_o    <= dec_rb0;
 			st_beats_o <= (dec_st_bytes + B - 1) / B;
 			st_zp_o    <= s_zp;
 			st_lo_o    <= s_lo;

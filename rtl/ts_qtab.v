@@ -59,41 +59,38 @@ module ts_qtab #(
 			tab_mult_o  <= {(COLS*31){1'b0}};
 			tab_shift_o <= {(COLS*SHB){1'b0}};
 `endif
-			ent_q  <= 32'd0;
-			at_q   <= 32'd0;
-			left_q <= 32'd0;
-		end else if (start_i) begin
-			ent_q  <= word0_i;
-			at_q   <= 32'd0;
-			left_q <= bytes_i;
-		end else if (beat_i) begin
-			ent = ent_q;
-			at  = at_q;
+		end else if (start_i || beat_i) begin
+			// one assignment of each walk register (a simulator keeps no
+			// shadow copies of them on the other cycles)
+			ent = start_i ? word0_i : ent_q;
+			at  = start_i ? 32'd0 : at_q;
 			tb  = tab_bias_o;
 			tm  = tab_mult_o;
 			ts  = tab_shift_o;
-			for (l = 0; l < B; l = l + 1) begin
-				if (l < left_q && ent < COLS) begin
-					data = rdata_i[8*l +: 8];
-					if (at < MULT_AT)
-						tb[ent*32 + at*8 +: 8] = data;
-					else if (at + 32'd1 < SHIFT_AT)
-						tm[ent*31 + (at - MULT_AT)*8 +: 8] = data;
-					else if (at < SHIFT_AT)
-						tm[ent*31 + 24 +: 7] = data[6:0];   // mult bit 31 is ignored
-					else if (at == SHIFT_AT)
-						ts[ent*SHB +: SHB] = data[SHB-1:0];
-					if (at + 32'd1 == RB) begin
-						at  = 32'd0;
-						ent = ent + 32'd1;
-					end else begin
-						at = at + 32'd1;
+			if (!start_i) begin
+				for (l = 0; l < B; l = l + 1) begin
+					if (l < left_q && ent < COLS) begin
+						data = rdata_i[8*l +: 8];
+						if (at < MULT_AT)
+							tb[ent*32 + at*8 +: 8] = data;
+						else if (at + 32'd1 < SHIFT_AT)
+							tm[ent*31 + (at - MULT_AT)*8 +: 8] = data;
+						else if (at < SHIFT_AT)
+							tm[ent*31 + 24 +: 7] = data[6:0];   // mult bit 31 is ignored
+						else if (at == SHIFT_AT)
+							ts[ent*SHB +: SHB] = data[SHB-1:0];
+						if (at + 32'd1 == RB) begin
+							at  = 32'd0;
+							ent = ent + 32'd1;
+						end else begin
+							at = at + 32'd1;
+						end
 					end
 				end
 			end
 			ent_q  <= ent;
 			at_q   <= at;
-			left_q <= (left_q > B) ? left_q - B : 32'd0;
+			left_q <= start_i ? bytes_i : (left_q > B) ? left_q - B : 32'd0;
 `ifdef VERILATOR
 			tab_bias_o  = tb;
 			tab_mult_o  = tm;

@@ -43,23 +43,25 @@ module ts_requant #(
 	reg signed [PW-1:0] prod_q;
 	reg        [SHB-1:0] shift_q;
 
-	wire signed [PW-1:0] zp_s = {{(PW-16){zp_i[15]}}, zp_i};
-	wire signed [PW-1:0] lo_s = {{(PW-16){lo_i[15]}}, lo_i};
-	wire signed [PW-1:0] hi_s = {{(PW-16){hi_i[15]}}, hi_i};
-	wire        [PW-1:0] one  = {{(PW-1){1'b0}}, 1'b1};
+	localparam [PW-1:0] ONE = 1;
 
 	// Stage temporaries (blocking, inside the clocked blocks: evaluated only
-	// when the stage loads, which is what a simulator gains from it).
+	// when the stage loads, which is what a simulator gains from it; also the
+	// inputs are read once there, else Verilator computes a copy of the
+	// accumulator lane's mux every cycle).
 	/* verilator lint_off BLKSEQ */
 	/* verilator lint_off UNUSEDSIGNAL */
 	reg signed [PW-1:0] y_full, y_clamp;  // y_clamp: low 16 bits used
 	/* verilator lint_on UNUSEDSIGNAL */
+	reg        [ACC_BITS-1:0] a;
+	reg        [15:0]   zp, lo, hi;
 	reg signed [SW-1:0] s;
-	reg signed [PW-1:0] r;
+	reg signed [PW-1:0] r, zp_s, lo_s, hi_s;
 
 	always @(posedge clk_i) begin
 		if (en1_i) begin
-			s = $signed({{(SW-ACC_BITS){acc_i[ACC_BITS-1]}}, acc_i}) +
+			a = acc_i;
+			s = $signed({{(SW-ACC_BITS){a[ACC_BITS-1]}}, a}) +
 			    $signed({{(SW-32){bias_i[31]}}, bias_i});
 			prod_q  <= s * $signed({1'b0, mult_i});
 			shift_q <= shift_i;
@@ -68,10 +70,16 @@ module ts_requant #(
 
 	always @(posedge clk_i) begin
 		if (en2_i) begin
+			zp = zp_i;
+			lo = lo_i;
+			hi = hi_i;
+			zp_s = {{(PW-16){zp[15]}}, zp};
+			lo_s = {{(PW-16){lo[15]}}, lo};
+			hi_s = {{(PW-16){hi[15]}}, hi};
 			if (shift_q == {SHB{1'b0}})
 				r = prod_q;
 			else
-				r = ((prod_q >>> (shift_q - 1'b1)) + $signed(one)) >>> 1;
+				r = ((prod_q >>> (shift_q - 1'b1)) + $signed(ONE)) >>> 1;
 			y_full  = r + zp_s;
 			y_clamp = (y_full < lo_s) ? lo_s : (y_full > hi_s) ? hi_s : y_full;
 			y_o   <= y_clamp[15:0];
