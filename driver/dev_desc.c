@@ -86,7 +86,8 @@ static void desc_reset(tsd_dev *dev)
 }
 
 /* SOFT_RESET, as ts_ctrl does it: the last run's result registers clear; the
- * programmed registers and the scratchpads keep their contents. */
+ * programmed registers, the scratchpads and the requantization table (LOAD_TO_Q)
+ * keep their contents. A reset (desc_reset) starts a fresh model: all zero. */
 static void clear_results(desc_dev *x)
 {
 	static const uint32_t results[] = { TS_REG_STATUS, TS_REG_ERR_CODE, TS_REG_ERR_DESC,

@@ -17,7 +17,7 @@ static uint64_t dma_cycles(const ts_hwcfg *c, uint64_t bytes)
 uint64_t ts_desc_exec_cycles(const ts_hwcfg *c, const ts_desc *desc)
 {
 	switch (TS_DESC_OPCODE(desc)) {
-	case TS_DESC_LOAD:
+	case TS_DESC_LOAD: /* into a scratchpad or, LOAD_TO_Q, the requantization table: alike */
 		return dma_cycles(c, ts_desc_get(desc, TS_FLD_LOAD_BYTES));
 	case TS_DESC_STORE:
 		return dma_cycles(c, (uint64_t)ts_desc_get(desc, TS_FLD_STORE_ROWS) *

@@ -9,15 +9,17 @@
 #include "tessera/runtime.h"
 
 /* ---- requantization parameters --------------------------------------------------------- */
+enum { SHIFT_MAX = (1 << TS_DESC_SHIFT_BITS) - 1 }; /* the STORE's shifts: 0..63 (desc.def) */
+
 ts_status ts_rt_quant_uniform(ts_pe_type pe, size_t k, int32_t mult, int shift, int32_t zp,
 			      ts_rt_quant_store *s, ts_diag *d)
 {
 	memset(s, 0, sizeof *s);
-	if (mult < 0 || shift < 0 || shift > 63 || zp < INT16_MIN || zp > INT16_MAX)
+	if (mult < 0 || shift < 0 || shift > SHIFT_MAX || zp < INT16_MIN || zp > INT16_MAX)
 		return ts_err(d, TS_ERR_INPUT,
 			      "requantization multiplier %ld shift %d zero point %ld out of range (allowed: "
-			      "0..2147483647, 0..63, -32768..32767)",
-			      (long)mult, shift, (long)zp);
+			      "0..2147483647, 0..%d, -32768..32767)",
+			      (long)mult, shift, (long)zp, SHIFT_MAX);
 	s->bias = calloc(k ? k : 1, sizeof *s->bias);
 	s->mult = malloc((k ? k : 1) * sizeof *s->mult);
 	s->shift = malloc(k ? k : 1);
@@ -55,11 +57,11 @@ ts_status ts_rt_quant_check(const ts_hwcfg *c, const ts_layer *l, const ts_rt_qu
 		return ts_err(d, TS_ERR_INPUT, "layer '%s': requantization without %s", l->name,
 			      q->mult ? "shifts" : "multipliers");
 	for (uint32_t k = 0; k < l->k; k++) {
-		if (q->mult[k] < 0 || q->shift[k] > 63)
+		if (q->mult[k] < 0 || q->shift[k] > SHIFT_MAX)
 			return ts_err(d, TS_ERR_INPUT,
 				      "layer '%s': channel %u: requantization multiplier %ld shift %u out of range "
-				      "(allowed: 0..2147483647, 0..63)",
-				      l->name, k, (long)q->mult[k], q->shift[k]);
+				      "(allowed: 0..2147483647, 0..%d)",
+				      l->name, k, (long)q->mult[k], q->shift[k], SHIFT_MAX);
 	}
 	if (q->zp < INT16_MIN || q->zp > INT16_MAX)
 		return ts_err(d, TS_ERR_INPUT, "layer '%s': output zero point %ld outside -32768..32767", l->name,

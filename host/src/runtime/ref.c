@@ -1,7 +1,11 @@
 /* ref.c — the golden model of one layer in the accelerator's semantics (runtime.h
  * ts_layer_ref): im2col with x_zp padding, the PE type's GEMM on the kernels of
  * kernels.h, the accumulator wrapped to acc_bits, then the STORE's requantization
- * (ts_requant_acc) with the qtab's folded bias per channel. */
+ * (ts_requant_acc) with the qtab's folded bias per channel.
+ * The kernels accumulate in int32 with wrap-around: exact for acc_bits <= 32 (the low
+ * acc_bits bits of a sum do not depend on higher ones), and for wider accumulators only
+ * while no sum leaves int32 (Kr * max |x * w| < 2^31; tsd_cosim_layer compares with it
+ * only then). */
 #include <stdlib.h>
 #include <string.h>
 
