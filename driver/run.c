@@ -244,12 +244,15 @@ static ts_status onnx_layer(const ts_net_node *n, const ts_layer *l, const ts_te
 		pq = m;
 		per = 1;
 	} else {
-		ts_conv_args cv = { .n = l->n, .c = l->c, .h = l->y, .w = l->x, .k = l->k, .r = l->r, .s = l->s,
-				    .stride_h = l->stride_y, .stride_w = l->stride_x, .pad_top = l->pad_top,
-				    .pad_left = l->pad_left, .pad_bottom = l->pad_bottom, .pad_right = l->pad_right,
-				    .dil_h = l->dil_y, .dil_w = l->dil_x, .groups = l->groups, .x_type = xt,
-				    .x = x->data, .x_zp = q->x_zp, .w_type = TS_Q_INT8, .wt = q->w, .w_zp = q->w_zp,
-				    .y = y };
+		ts_conv_args cv;
+		ts_layer_conv_args(l, &cv);
+		cv.x_type = xt;
+		cv.x = x->data;
+		cv.x_zp = q->x_zp;
+		cv.w_type = TS_Q_INT8;
+		cv.wt = q->w;
+		cv.w_zp = q->w_zp;
+		cv.y = y;
 		if ((st = ts_conv_im2col(&cv, ctx, d)))
 			return st;
 		pq = (size_t)ts_layer_out_h(l) * ts_layer_out_w(l);

@@ -667,23 +667,7 @@ static void golden_conv(const ts_hwcfg *c, const ts_layer *l, const void *x, con
 			int32_t *acc)
 {
 	ts_conv_args cv;
-	memset(&cv, 0, sizeof cv);
-	cv.n = l->n;
-	cv.c = l->c;
-	cv.h = l->y;
-	cv.w = l->x;
-	cv.k = l->k;
-	cv.r = l->r;
-	cv.s = l->s;
-	cv.stride_h = l->stride_y;
-	cv.stride_w = l->stride_x;
-	cv.pad_top = l->pad_top;
-	cv.pad_left = l->pad_left;
-	cv.pad_bottom = l->pad_bottom;
-	cv.pad_right = l->pad_right;
-	cv.dil_h = l->dil_y;
-	cv.dil_w = l->dil_x;
-	cv.groups = l->groups;
+	ts_layer_conv_args(l, &cv);
 	cv.x = x;
 	cv.wt = w;
 	cv.y = acc;

@@ -200,6 +200,8 @@ void ts_layer_operands_free(ts_layer_operands *op);
  * per channel (binary: +-1). Any PE type; ctx as for ts_gemm (NULL: auto). */
 ts_status ts_layer_ref(const ts_hwcfg *c, const ts_layer *l, const void *w, const void *x,
 		       const ts_rt_quant *q, int32_t *y, const ts_kernel_ctx *ctx, ts_diag *d);
+/* The shape fields of layer l as convolution arguments (kernels.h); the rest zero. */
+void ts_layer_conv_args(const ts_layer *l, ts_conv_args *cv);
 
 /* ---- C descriptor model -------------------------------------------------------------
  * Executes a descriptor list exactly as desc.h specifies, on scratchpads of the depths

@@ -53,6 +53,27 @@ static void *alloc(size_t bytes)
 	return malloc(bytes ? bytes : 1);
 }
 
+void ts_layer_conv_args(const ts_layer *l, ts_conv_args *cv)
+{
+	memset(cv, 0, sizeof *cv);
+	cv->n = l->n;
+	cv->c = l->c;
+	cv->h = l->y;
+	cv->w = l->x;
+	cv->k = l->k;
+	cv->r = l->r;
+	cv->s = l->s;
+	cv->stride_h = l->stride_y;
+	cv->stride_w = l->stride_x;
+	cv->pad_top = l->pad_top;
+	cv->pad_left = l->pad_left;
+	cv->pad_bottom = l->pad_bottom;
+	cv->pad_right = l->pad_right;
+	cv->dil_h = l->dil_y;
+	cv->dil_w = l->dil_x;
+	cv->groups = l->groups;
+}
+
 ts_status ts_layer_ref(const ts_hwcfg *c, const ts_layer *l, const void *w, const void *x,
 		       const ts_rt_quant *q, int32_t *y, const ts_kernel_ctx *ctx, ts_diag *d)
 {
@@ -70,23 +91,7 @@ ts_status ts_layer_ref(const ts_hwcfg *c, const ts_layer *l, const void *w, cons
 	}
 	ts_pe_type pe = c->pe;
 	ts_conv_args cv;
-	memset(&cv, 0, sizeof cv);
-	cv.n = l->n;
-	cv.c = l->c;
-	cv.h = l->y;
-	cv.w = l->x;
-	cv.k = l->k;
-	cv.r = l->r;
-	cv.s = l->s;
-	cv.stride_h = l->stride_y;
-	cv.stride_w = l->stride_x;
-	cv.pad_top = l->pad_top;
-	cv.pad_left = l->pad_left;
-	cv.pad_bottom = l->pad_bottom;
-	cv.pad_right = l->pad_right;
-	cv.dil_h = l->dil_y;
-	cv.dil_w = l->dil_x;
-	cv.groups = l->groups;
+	ts_layer_conv_args(l, &cv);
 	cv.x = x;
 	/* Binary activations are int8 signs; padding is -1 (bit 0). */
 	cv.x_type = pe == TS_PE_INT16 ? TS_Q_INT16 : pe == TS_PE_INT4 ? TS_Q_INT4 : TS_Q_INT8;
