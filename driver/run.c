@@ -432,40 +432,6 @@ out:
 	return st;
 }
 
-/* Last node index that reads each tensor (SIZE_MAX: none; outputs are never freed). */
-static size_t *last_uses(const ts_net *net)
-{
-	size_t *last = malloc((net->nt ? net->nt : 1) * sizeof *last);
-	if (!last)
-		return NULL;
-	for (size_t t = 0; t < net->nt; t++)
-		last[t] = SIZE_MAX;
-	for (size_t i = 0; i < net->nn; i++)
-		for (size_t j = 0; j < net->n[i].n_in; j++)
-			if (net->n[i].in[j] != SIZE_MAX)
-				last[net->n[i].in[j]] = i;
-	return last;
-}
-
-static ts_status check_input(const ts_net *net, size_t i, const ts_tensor *in, ts_diag *d)
-{
-	const ts_net_tensor *t = &net->t[net->inputs[i]];
-	if (t->dtype && in->dtype != t->dtype)
-		return ts_err(d, TS_ERR_INPUT, "input '%s' must be %s, not %s", t->name, ts_dtype_name(t->dtype),
-			      ts_dtype_name(in->dtype));
-	if (t->ndim >= 0) {
-		if (in->ndim != t->ndim)
-			return ts_err(d, TS_ERR_INPUT, "input '%s' must have %d dimensions, not %d", t->name, t->ndim,
-				      in->ndim);
-		/* dimension 0 is the batch (--batch), whatever the model declares */
-		for (int k = 1; k < t->ndim; k++)
-			if (t->dims[k] >= 0 && in->dims[k] != t->dims[k])
-				return ts_err(d, TS_ERR_INPUT, "input '%s': dimension %d is %lld, the model says %lld",
-					      t->name, k, (long long)in->dims[k], (long long)t->dims[k]);
-	}
-	return TS_OK;
-}
-
 static ts_status tensor_copy(const ts_tensor *src, ts_tensor *dst, ts_diag *d)
 {
 	ts_status st = ts_tensor_alloc(dst, src->dtype, src->ndim, src->dims, d);
@@ -485,17 +451,19 @@ ts_status tsr_run(const ts_net *net, const ts_hwcfg *c, const tsr_opts *o, const
 	ts_status st = tsr_check(net, c, o, d);
 	if (st)
 		return st;
+	/* dimension 0 is the batch (--batch), whatever the model declares */
 	for (size_t i = 0; i < net->n_inputs; i++)
-		if ((st = check_input(net, i, &inputs[i], d)))
+		if ((st = ts_net_check_input(net, i, &inputs[i], 1, d)))
 			return st;
 	run_ctx rc = { .net = net, .c = c, .o = o, .rep = r };
 	rc.vals = calloc(net->nt ? net->nt : 1, sizeof *rc.vals);
 	r->steps = calloc(net->nn ? net->nn : 1, sizeof *r->steps);
-	size_t *last = last_uses(net);
+	size_t *last = malloc((net->nt ? net->nt : 1) * sizeof *last);
 	if (!rc.vals || !r->steps || !last) {
 		st = ts_err(d, TS_ERR_NOMEM, "%s: out of memory", net->path);
 		goto out;
 	}
+	ts_net_last_uses(net, last);
 	if (!is_host(o) && (st = tsd_open(o->device, c, &o->dev, &rc.dev, d)))
 		goto out;
 	double t_start = now_s(); /* after opening (an rtl device may build its model first) */

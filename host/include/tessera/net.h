@@ -109,6 +109,12 @@ size_t ts_net_find(const ts_net *net, const char *name);
 ts_status ts_net_exec_host(const ts_net *net, const ts_net_node *n, ts_tensor *vals,
 			   const ts_kernel_ctx *ctx, ts_diag *d);
 
+/* Check graph input i against x: given, its declared type, rank and dimensions (symbolic
+ * ones free; batch_free: dimension 0 too). The message names the file and the input. */
+ts_status ts_net_check_input(const ts_net *net, size_t i, const ts_tensor *x, int batch_free, ts_diag *d);
+/* last[t] (net->nt entries) = the index of the last node reading tensor t, SIZE_MAX if none. */
+void ts_net_last_uses(const ts_net *net, size_t *last);
+
 /* Run a whole unfolded net on the host (every node a host operator, fold = 0):
  * inputs[] in the order of net->inputs (checked against their declared type and shape;
  * not modified), outputs[] (allocated here; all zero on error) in net->outputs order.

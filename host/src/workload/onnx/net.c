@@ -765,26 +765,37 @@ static ts_status tensor_copy(const ts_tensor *src, ts_tensor *dst, ts_diag *d)
 }
 
 /* An input against the graph's declaration of it. */
-static ts_status check_input(const ts_net *net, const ts_net_tensor *t, const ts_tensor *x, ts_diag *d)
+ts_status ts_net_check_input(const ts_net *net, size_t i, const ts_tensor *x, int batch_free, ts_diag *d)
 {
+	const ts_net_tensor *t = &net->t[net->inputs[i]];
 	if (!x->dtype)
 		return ts_err(d, TS_ERR_INPUT, "%s: graph input '%s' not given", net->path, t->name);
 	if (t->dtype && x->dtype != t->dtype)
 		return ts_err(d, TS_ERR_INPUT, "%s: graph input '%s' is %s; the model declares %s", net->path,
 			      t->name, ts_dtype_name(x->dtype), onnx_type_name(t->dtype));
 	int same = t->ndim < 0 || t->ndim == x->ndim;
-	for (int i = 0; same && t->ndim > 0 && i < t->ndim; i++)
-		same = t->dims[i] < 0 || t->dims[i] == x->dims[i];
+	for (int k = batch_free ? 1 : 0; same && t->ndim > 0 && k < t->ndim; k++)
+		same = t->dims[k] < 0 || t->dims[k] == x->dims[k];
 	if (same)
 		return TS_OK;
 	char want[200] = "", got[200] = "";
 	size_t lw = 0, lg = 0;
-	for (int i = 0; i < t->ndim && lw < sizeof want; i++)
-		lw += (size_t)snprintf(want + lw, sizeof want - lw, "%s%lld", i ? "," : "", (long long)t->dims[i]);
-	for (int i = 0; i < x->ndim && lg < sizeof got; i++)
-		lg += (size_t)snprintf(got + lg, sizeof got - lg, "%s%lld", i ? "," : "", (long long)x->dims[i]);
+	for (int k = 0; k < t->ndim && lw < sizeof want; k++)
+		lw += (size_t)snprintf(want + lw, sizeof want - lw, "%s%lld", k ? "," : "", (long long)t->dims[k]);
+	for (int k = 0; k < x->ndim && lg < sizeof got; k++)
+		lg += (size_t)snprintf(got + lg, sizeof got - lg, "%s%lld", k ? "," : "", (long long)x->dims[k]);
 	return ts_err(d, TS_ERR_INPUT, "%s: graph input '%s' has shape [%s]; the model declares [%s] (-1: any)",
 		      net->path, t->name, got, want);
+}
+
+void ts_net_last_uses(const ts_net *net, size_t *last)
+{
+	for (size_t t = 0; t < net->nt; t++)
+		last[t] = SIZE_MAX;
+	for (size_t i = 0; i < net->nn; i++)
+		for (size_t j = 0; j < net->n[i].n_in; j++)
+			if (net->n[i].in[j] != SIZE_MAX)
+				last[net->n[i].in[j]] = i;
 }
 
 ts_status ts_net_run_host(const ts_net *net, const ts_tensor *inputs, ts_tensor *outputs,
@@ -800,16 +811,10 @@ ts_status ts_net_run_host(const ts_net *net, const ts_tensor *inputs, ts_tensor 
 		goto out;
 	}
 	for (size_t i = 0; i < net->n_inputs && !st; i++) {
-		st = check_input(net, &net->t[net->inputs[i]], &inputs[i], d);
+		st = ts_net_check_input(net, i, &inputs[i], 0, d);
 		vals[net->inputs[i]] = inputs[i]; /* borrowed: not freed here */
 	}
-	/* the node after which each tensor is no longer read (SIZE_MAX: never read) */
-	for (size_t t = 0; t < net->nt; t++)
-		last[t] = SIZE_MAX;
-	for (size_t i = 0; i < net->nn; i++)
-		for (size_t j = 0; j < net->n[i].n_in; j++)
-			if (net->n[i].in[j] != SIZE_MAX)
-				last[net->n[i].in[j]] = i;
+	ts_net_last_uses(net, last);
 	for (size_t i = 0; i < net->nn && !st; i++) {
 		const ts_net_node *n = &net->n[i];
 		st = ts_net_exec_host(net, n, vals, ctx, d);
