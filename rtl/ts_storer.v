@@ -43,9 +43,9 @@ module ts_storer #(
 	input  wire [15:0]             zp_i,       // int16 zero point and clamp range
 	input  wire [15:0]             lo_i,
 	input  wire [15:0]             hi_i,
-	input  wire [COLS*32-1:0]      tab_bias_i, // requantization table (ts_qtab)
-	input  wire [COLS*31-1:0]      tab_mult_i,
-	input  wire [COLS*SHB-1:0]     tab_shift_i,
+	input  wire [COLS*32-1:0]      tab_bias_i, // requantization table (ts_qtab: entry e
+	input  wire [COLS*32-1:0]      tab_mult_i, // at bits 32e, 32e, 8e)
+	input  wire [COLS*8-1:0]       tab_shift_i,
 	input  wire                    beat_i,     // the memory takes wdata_o this cycle
 	output wire                    re_o,       // read the banks below into acc_i (ts_acc)
 	output reg  [(COLS<<NRW)-1:0]  bre_o,
@@ -155,7 +155,7 @@ module ts_storer #(
 	// column's table entry (lanes outside the tile read column 0).
 	integer q;
 	/* verilator lint_off BLKSEQ */
-	reg [31:0]       qc;
+	reg [CW-1:0]     qc;
 	reg [NQ*32-1:0]  pb;
 	reg [NQ*31-1:0]  pm;
 	reg [NQ*SHB-1:0] ps;
@@ -165,10 +165,10 @@ module ts_storer #(
 				ev1_q   <= ev0_q;
 				half1_q <= half0_q;
 				for (q = 0; q < NQ; q = q + 1) begin
-					qc = {{(32-CW){1'b0}}, qsel0_q[q*CW +: CW]};
-					pb[q*32 +: 32]    = tab_bias_i[qc*32 +: 32];
-					pm[q*31 +: 31]    = tab_mult_i[qc*31 +: 31];
-					ps[q*SHB +: SHB]  = tab_shift_i[qc*SHB +: SHB];
+					qc = qsel0_q[q*CW +: CW];
+					pb[q*32 +: 32]   = tab_bias_i[{qc, 5'b00000} +: 32];
+					pm[q*31 +: 31]   = tab_mult_i[{qc, 5'b00000} +: 31];
+					ps[q*SHB +: SHB] = tab_shift_i[{qc, 3'b000} +: SHB];
 				end
 				bias1_q  <= pb;
 				mult1_q  <= pm;

@@ -219,10 +219,9 @@ module ts_top #(
 	endgenerate
 
 	// ---- requantization table: LOAD_TO_Q port, read by the STORE path -------------
-	wire [COLS*32-1:0]  tab_bias;
-	wire [COLS*31-1:0]  tab_mult;
-	wire [COLS*SHB-1:0] tab_shift;
-	ts_qtab #(.B(B), .COLS(COLS), .SHB(SHB)) u_qtab (
+	wire [COLS*32-1:0]  tab_bias, tab_mult;
+	wire [COLS*8-1:0]   tab_shift;
+	ts_qtab #(.B(B), .COLS(COLS), .CW(CW), .SHB(SHB)) u_qtab (
 		.clk_i(clk_i), .rst_ni(rst_ni),
 		.start_i(ld_start && ld_to_q), .word0_i(ld_word0), .bytes_i(ld_bytes),
 		.beat_i(ld_beat && ld_to_q), .rdata_i(mem_rdata_i),
