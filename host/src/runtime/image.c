@@ -198,8 +198,9 @@ ts_status ts_layer_operands_random(const ts_hwcfg *c, const ts_layer *l, uint64_
 		op->q.mult[k] = (int32_t)pick(&s, 1u << 29, (1u << 31) - 1);
 		op->q.shift[k] = (uint8_t)shift;
 		/* |bias| * 2^(30 - shift) <= (qmax + 1) / 2 output steps (binary: a few units) */
-		/* (qmax + 1) <= 2^15: shifts above 46 only reach the cap below (and would overflow) */
-		int64_t amp = pe == TS_PE_BINARY ? 3 : shift > 46 ? (int64_t)1 << 30 : (((int64_t)qmax + 1) << shift) >> 31;
+		/* (qmax + 1) <= 2^15: from 2^15 << 47 on the product would overflow, and 2^46 >> 31 is
+		 * past the cap below already */
+		int64_t amp = pe == TS_PE_BINARY ? 3 : 47 <= shift ? (int64_t)1 << 30 : (((int64_t)qmax + 1) << shift) >> 31;
 		if (amp > (1 << 30))
 			amp = 1 << 30;
 		op->q.bias[k] = (int32_t)((int64_t)pick(&s, 0, (uint32_t)(2 * amp)) - amp);
