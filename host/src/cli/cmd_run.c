@@ -379,8 +379,8 @@ int cmd_run(int argc, char **argv)
 			if (rep.steps[i].max_step > max_step)
 				max_step = rep.steps[i].max_step;
 		if (check)
-			printf("check: %llu of %llu outputs differ (at most %d steps)%s\n", (unsigned long long)rep.mismatches,
-			       (unsigned long long)rep.checked, max_step,
+			printf("check: %llu of %llu outputs differ (at most %d step%s)%s\n", (unsigned long long)rep.mismatches,
+			       (unsigned long long)rep.checked, max_step, max_step == 1 ? "" : "s",
 			       strcmp(device, "host") ? " from the golden model" : " between hw and onnx requantization");
 		for (size_t i = 0; i < ntop; i++)
 			printf("top%zu: class %zu  %.6g\n", i + 1, top[i], topv[i]);
