@@ -170,5 +170,10 @@ ts_status tsd_run(tsd_dev *dev, uint64_t desc_addr, uint32_t desc_max, const tsd
 				  "(STATUS 0x%x)", dev->ops->name, status);
 	if ((status & TS_STATUS_ERROR) && r->err == TS_HWERR_NONE)
 		return ts_err(d, TS_ERR_INTERNAL, "%s: STATUS.ERROR with ERR_CODE 0", dev->ops->name);
+	/* A model that computes its cycles (desc) finishes at once in wall time: the cycle
+	 * bound applies to the cycles it reports, as to the ones the rtl steps. */
+	if (lim && lim->cycles && r->cycles > lim->cycles)
+		return ts_err(d, TS_ERR_INTERNAL, "%s: the accelerator did not finish within %llu cycles",
+			      dev->ops->name, (unsigned long long)lim->cycles);
 	return TS_OK;
 }

@@ -103,6 +103,16 @@ fi
 # a random input (no --input) prints its seed in --json and runs
 run 0 run --model "$M/qdq_conv.onnx" --seed 7 --json --device desc --check && expect_in "random input" out '"seed": 7'
 
+# a layer that does not finish within --max-cycles: exit 1 naming the node and the limit,
+# no output file (the device is soft-reset; the same run with room works)
+if run 1 run --model "$M/qdq_residual.onnx" --input "$M/qdq_residual.in.npy" --device desc --max-cycles 500 \
+	-o "$TMP/hang.npy"; then
+	expect_in "--max-cycles" err "node 'conv1'"
+	expect_in "--max-cycles" err "did not finish within 500 cycles"
+fi
+[ -e "$TMP/hang.npy" ] && bad "--max-cycles: wrote an output file" || ok
+run 2 run --model "$M/qdq_residual.onnx" --max-cycles 0
+
 # ---- errors: exit 2, one message, no output file --------------------------------------
 $PY - "$M/unsupported.onnx" <<'EOF'
 import sys, onnx

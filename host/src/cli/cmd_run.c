@@ -58,6 +58,8 @@ static void usage(FILE *f)
 		"                      or onnx (ONNX Runtime's float32 scale; host only)\n"
 		"      --batch N       N inputs (the input repeated along its first axis), 1..4096\n"
 		"      --seed S        random input seed (default 1)\n"
+		"      --max-cycles N  stop a layer that runs longer than N device cycles (a\n"
+		"                      hang: soft reset, exit 1); default 2e10\n"
 		"      --json          machine output (keys documented in cmd_run.c, docs/cli.md)\n"
 		"  -q, --quiet         no progress and no table\n"
 		"  -h, --help          this text\n"
@@ -137,12 +139,15 @@ int cmd_run(int argc, char **argv)
 		{ "output", required_argument, 0, 'o' }, { "check", no_argument, 0, 'K' },
 		{ "requant", required_argument, 0, 'R' },{ "batch", required_argument, 0, 'B' },
 		{ "seed", required_argument, 0, 'S' },   { "json", no_argument, 0, 'j' },
+		{ "max-cycles", required_argument, 0, 'M' },
 		{ "quiet", no_argument, 0, 'q' },        { "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 }
 	};
 	const char *model = NULL, *config = NULL, *device = "host", *input = NULL, *output = NULL;
 	unsigned batch = 1;
 	uint64_t seed = 1;
+	/* a layer that runs longer than this has hung (the largest zoo layers take ~10^9) */
+	uint64_t max_cycles = 20ull * 1000 * 1000 * 1000;
 	int json = 0, quiet = 0, check = 0, ch;
 	tsr_requant requant = TSR_REQUANT_HW;
 	optind = 1;
@@ -167,6 +172,13 @@ int cmd_run(int argc, char **argv)
 			seed = strtoull(optarg, &end, 0);
 			if (!*optarg || *end || optarg[0] == '-')
 				return cli_usage_error("run", "--seed '%s': must be a non-negative integer", optarg);
+			break;
+		}
+		case 'M': {
+			char *end;
+			max_cycles = strtoull(optarg, &end, 0);
+			if (!*optarg || *end || optarg[0] == '-' || !max_cycles)
+				return cli_usage_error("run", "--max-cycles '%s': must be a positive integer", optarg);
 			break;
 		}
 		case 'j': json = 1; break;
@@ -247,8 +259,7 @@ int cmd_run(int argc, char **argv)
 	o.dev.source = config;
 	o.dev.mem_base = 0x10000000ull;
 	o.dev.mem_size = 256ull << 20;
-	/* a layer that runs longer than this has hung (the largest zoo layers take ~10^9) */
-	o.lim.cycles = 20ull * 1000 * 1000 * 1000;
+	o.lim.cycles = max_cycles;
 	prog_arg pa;
 	ts_progress_start(&pa.p, "run", net->nn, quiet || json);
 	o.progress = on_node;
