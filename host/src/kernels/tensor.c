@@ -1,6 +1,6 @@
-/* tensor.c — dense tensors of tessera's ONNX operators (onnx_ops.c): element types (the
- * ONNX TensorProto codes), allocation, element access. Reading them from TensorProto files is in
- * host/src/workload/onnx/tensor.c. */
+/* tensor.c — dense tensors of tessera's ONNX operators (onnx_ops.c, onnx_glue.c): element
+ * types (the ONNX TensorProto codes), allocation, element access. Reading them from
+ * TensorProto files is in host/src/workload/onnx/tensor.c. */
 #include <stdlib.h>
 #include <string.h>
 
