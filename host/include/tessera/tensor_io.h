@@ -56,6 +56,11 @@ void ts_image_prep_default(ts_image_prep *p);
 /* Images larger than this many pixels are refused (before decoding). */
 #define TS_IMAGE_MAX_PIXELS ((size_t)1 << 27)
 
+/* The image format of a file's first bytes (PNG signature, JPEG SOI marker); 8 bytes
+ * suffice. */
+typedef enum ts_image_format { TS_IMAGE_NONE = 0, TS_IMAGE_PNG, TS_IMAGE_JPEG } ts_image_format;
+ts_image_format ts_image_sniff(const uint8_t *buf, size_t len);
+
 /* Load a PNG (libpng) or baseline/progressive JPEG (libjpeg), told apart by their magic
  * bytes, never the extension; p NULL = ts_image_prep_default. t becomes float32
  * [1][3][crop][crop] (NCHW, RGB). PNG: 1/2/4/8-bit gray, 8-bit gray+alpha, RGB, RGBA and

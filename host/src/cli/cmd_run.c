@@ -101,16 +101,16 @@ static ts_status repeat_batch(ts_tensor *t, uint32_t batch, ts_diag *d)
 	return TS_OK;
 }
 
+/* An image file (by its first bytes, as ts_image_load tells them apart), not a .npy. */
 static int is_image(const char *path)
 {
-	unsigned char m[8] = { 0 };
+	uint8_t m[8];
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return 0;
 	size_t n = fread(m, 1, sizeof m, f);
 	fclose(f);
-	return (n >= 8 && m[0] == 0x89 && m[1] == 'P' && m[2] == 'N' && m[3] == 'G') ||
-	       (n >= 3 && m[0] == 0xff && m[1] == 0xd8 && m[2] == 0xff);
+	return ts_image_sniff(m, n) != TS_IMAGE_NONE;
 }
 
 /* The end of a long name (ONNX exporters put the distinguishing part last). */

@@ -326,11 +326,20 @@ static ts_status preprocess(const rgb_image *img, const ts_image_prep *p, const 
 
 /* ---- entry points -------------------------------------------------------------------------- */
 
-ts_status ts_image_parse(const uint8_t *buf, size_t len, const char *fname,
-			 const ts_image_prep *p, ts_tensor *t, ts_diag *d)
+ts_image_format ts_image_sniff(const uint8_t *buf, size_t len)
 {
 	static const uint8_t png_magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
 	static const uint8_t jpeg_magic[3] = { 0xff, 0xd8, 0xff };
+	if (len >= sizeof png_magic && memcmp(buf, png_magic, sizeof png_magic) == 0)
+		return TS_IMAGE_PNG;
+	if (len >= sizeof jpeg_magic && memcmp(buf, jpeg_magic, sizeof jpeg_magic) == 0)
+		return TS_IMAGE_JPEG;
+	return TS_IMAGE_NONE;
+}
+
+ts_status ts_image_parse(const uint8_t *buf, size_t len, const char *fname,
+			 const ts_image_prep *p, ts_tensor *t, ts_diag *d)
+{
 	ts_image_prep defaults;
 	memset(t, 0, sizeof *t);
 	if (!p) {
@@ -341,9 +350,10 @@ ts_status ts_image_parse(const uint8_t *buf, size_t len, const char *fname,
 	if (st)
 		return st;
 	rgb_image img = { 0, 0, NULL };
-	if (len >= sizeof png_magic && memcmp(buf, png_magic, sizeof png_magic) == 0) {
+	ts_image_format fmt = ts_image_sniff(buf, len);
+	if (fmt == TS_IMAGE_PNG) {
 		st = png_decode(buf, len, fname, &img, d);
-	} else if (len >= sizeof jpeg_magic && memcmp(buf, jpeg_magic, sizeof jpeg_magic) == 0) {
+	} else if (fmt == TS_IMAGE_JPEG) {
 		st = jpeg_decode(buf, len, fname, &img, d);
 	} else if (len == 0) {
 		return ts_err(d, TS_ERR_INPUT, "%s: empty file, not an image", fname);
