@@ -46,28 +46,6 @@ static int is_host(const tsr_opts *o)
 
 /* ---- integer layer as a tessera layer ------------------------------------------------- */
 
-/* Explicit pads of one spatial axis for auto_pad (ONNX Conv). */
-static void auto_pads(const char *mode, size_t in, size_t k, size_t stride, size_t dil, size_t *a,
-		      size_t *b)
-{
-	if (!strcmp(mode, "VALID")) {
-		*a = *b = 0;
-		return;
-	}
-	size_t out = (in + stride - 1) / stride;
-	size_t span = (k - 1) * dil + 1;
-	size_t need = (out - 1) * stride + span;
-	size_t total = need > in ? need - in : 0;
-	size_t small = total / 2;
-	if (!strcmp(mode, "SAME_LOWER")) {
-		*a = total - small;
-		*b = small;
-	} else {
-		*a = small;
-		*b = total - small;
-	}
-}
-
 /* Rows of a MATMUL input [..., C]. */
 static size_t mm_rows(const ts_tensor *x)
 {
@@ -116,8 +94,8 @@ static ts_status layer_of(const ts_net_node *n, const ts_tensor *x, ts_layer *l,
 	l->groups = (uint32_t)(q->groups ? q->groups : 1);
 	size_t pt = q->pad_top, pl = q->pad_left, pb = q->pad_bottom, pr = q->pad_right;
 	if (q->auto_pad[0] && strcmp(q->auto_pad, "NOTSET")) {
-		auto_pads(q->auto_pad, l->y, q->r, q->stride_h, q->dil_h, &pt, &pb);
-		auto_pads(q->auto_pad, l->x, q->s, q->stride_w, q->dil_w, &pl, &pr);
+		ts_onnx_auto_pads(q->auto_pad, l->y, q->r, q->stride_h, q->dil_h, &pt, &pb);
+		ts_onnx_auto_pads(q->auto_pad, l->x, q->s, q->stride_w, q->dil_w, &pl, &pr);
 	}
 	l->pad_top = (uint32_t)pt;
 	l->pad_left = (uint32_t)pl;
@@ -432,14 +410,6 @@ out:
 	return st;
 }
 
-static ts_status tensor_copy(const ts_tensor *src, ts_tensor *dst, ts_diag *d)
-{
-	ts_status st = ts_tensor_alloc(dst, src->dtype, src->ndim, src->dims, d);
-	if (!st)
-		memcpy(dst->data, src->data, src->count * ts_dtype_size(src->dtype));
-	return st;
-}
-
 ts_status tsr_run(const ts_net *net, const ts_hwcfg *c, const tsr_opts *o, const ts_tensor *inputs,
 		  ts_tensor *outputs, tsr_report *rep, ts_diag *d)
 {
@@ -468,7 +438,7 @@ ts_status tsr_run(const ts_net *net, const ts_hwcfg *c, const tsr_opts *o, const
 		goto out;
 	double t_start = now_s(); /* after opening (an rtl device may build its model first) */
 	for (size_t i = 0; i < net->n_inputs; i++)
-		if ((st = tensor_copy(&inputs[i], &rc.vals[net->inputs[i]], d)))
+		if ((st = ts_tensor_clone(&rc.vals[net->inputs[i]], &inputs[i], d)))
 			goto out;
 	for (size_t i = 0; i < net->nn; i++) {
 		const ts_net_node *n = &net->n[i];
@@ -515,7 +485,7 @@ ts_status tsr_run(const ts_net *net, const ts_hwcfg *c, const tsr_opts *o, const
 			st = ts_err(d, TS_ERR_INTERNAL, "output '%s' was not computed", net->t[t].name);
 			goto out;
 		}
-		if ((st = tensor_copy(v, &outputs[i], d)))
+		if ((st = ts_tensor_clone(&outputs[i], v, d)))
 			goto out;
 	}
 	r->wall_s = now_s() - t_start;

@@ -229,6 +229,12 @@ typedef struct ts_onnx_node {
 	int has_end;
 } ts_onnx_node;
 
+/* The padding of one spatial axis for an ONNX auto_pad: SAME_UPPER / SAME_LOWER give
+ * output ceil(in / stride), the odd pixel of padding at the end / the beginning; VALID (or
+ * anything else) gives none. */
+void ts_onnx_auto_pads(const char *auto_pad, size_t in, size_t k, size_t stride, size_t dil, size_t *begin,
+		       size_t *end);
+
 /* Name of the i-th supported operator (0, 1, ...); NULL past the last. */
 const char *ts_onnx_op_name(size_t i);
 

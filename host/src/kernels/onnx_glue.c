@@ -888,11 +888,11 @@ ts_status ts_pool_geom_init(const ts_onnx_node *n, const ts_tensor *x, ts_pool_g
 			g->out[j] = (g->in[j] - eff) / g->stride[j] + 1;
 		} else if (strcmp(n->auto_pad, "NOTSET")) { /* SAME_UPPER / SAME_LOWER */
 			g->out[j] = (g->in[j] + g->stride[j] - 1) / g->stride[j];
-			int64_t total = (g->out[j] - 1) * g->stride[j] + eff - g->in[j];
-			total = total < 0 ? 0 : total;
-			int upper = !strcmp(n->auto_pad, "SAME_UPPER");
-			g->pad_begin[j] = upper ? total / 2 : total - total / 2;
-			g->pad_end[j] = total - g->pad_begin[j];
+			size_t begin, end;
+			ts_onnx_auto_pads(n->auto_pad, (size_t)g->in[j], (size_t)g->k[j], (size_t)g->stride[j],
+					  (size_t)g->dil[j], &begin, &end);
+			g->pad_begin[j] = (int64_t)begin;
+			g->pad_end[j] = (int64_t)end;
 		} else {
 			g->pad_begin[j] = n->n_pads ? n->pads[i] : 0;
 			g->pad_end[j] = n->n_pads ? n->pads[nsp + i] : 0;

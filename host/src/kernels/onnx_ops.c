@@ -579,23 +579,26 @@ static ts_status conv_setup(const ts_onnx_node *n, const ts_tensor *X, const ts_
 			cv->pad_bottom = (size_t)n->pads[2];
 			cv->pad_right = (size_t)n->pads[3];
 		}
-	} else if (strcmp(n->auto_pad, "VALID")) {
-		/* SAME_*: output = ceil(in / stride); extra padding at the end (UPPER) or begin */
-		size_t in[2] = { cv->h, cv->w }, ker[2] = { cv->r, cv->s };
-		size_t str[2] = { cv->stride_h, cv->stride_w }, dil[2] = { cv->dil_h, cv->dil_w };
-		size_t *beg[2] = { &cv->pad_top, &cv->pad_left }, *end[2] = { &cv->pad_bottom, &cv->pad_right };
-		for (int i = 0; i < 2; i++) {
-			size_t out = (in[i] + str[i] - 1) / str[i];
-			long total = (long)((out - 1) * str[i] + (ker[i] - 1) * dil[i] + 1) - (long)in[i];
-			if (total < 0)
-				total = 0;
-			size_t small = (size_t)total / 2, big = (size_t)total - small;
-			int upper = !strcmp(n->auto_pad, "SAME_UPPER");
-			*beg[i] = upper ? small : big;
-			*end[i] = upper ? big : small;
-		}
+	} else {
+		ts_onnx_auto_pads(n->auto_pad, cv->h, cv->r, cv->stride_h, cv->dil_h, &cv->pad_top, &cv->pad_bottom);
+		ts_onnx_auto_pads(n->auto_pad, cv->w, cv->s, cv->stride_w, cv->dil_w, &cv->pad_left, &cv->pad_right);
 	}
 	return TS_OK;
+}
+
+void ts_onnx_auto_pads(const char *auto_pad, size_t in, size_t k, size_t stride, size_t dil, size_t *begin,
+		       size_t *end)
+{
+	*begin = *end = 0;
+	if (strcmp(auto_pad, "SAME_UPPER") && strcmp(auto_pad, "SAME_LOWER"))
+		return; /* VALID (NOTSET: the explicit pads) */
+	/* output = ceil(in / stride); the odd pixel of padding at the end (UPPER) or the beginning */
+	int64_t out = (int64_t)((in + stride - 1) / stride); /* signed: in 0 gives out 0 */
+	int64_t t = (out - 1) * (int64_t)stride + (int64_t)((k - 1) * dil + 1) - (int64_t)in;
+	size_t total = t > 0 ? (size_t)t : 0, small = total / 2;
+	int upper = !strcmp(auto_pad, "SAME_UPPER");
+	*begin = upper ? small : total - small;
+	*end = upper ? total - small : small;
 }
 
 /* acc = conv(x - x_zp, w - w_zp) as int32 [N, K, P, Q]. */
