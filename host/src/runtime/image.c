@@ -2,6 +2,7 @@
  * (runtime.h), and seeded random operands of a PE type's element types with a
  * per-channel requantization that keeps most outputs in range (co-simulation, tests,
  * benchmarks); the requantization parameters' constructor and check. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,11 +199,10 @@ ts_status ts_layer_operands_random(const ts_hwcfg *c, const ts_layer *l, uint64_
 		op->q.mult[k] = (int32_t)pick(&s, 1u << 29, (1u << 31) - 1);
 		op->q.shift[k] = (uint8_t)shift;
 		/* |bias| * 2^(30 - shift) <= (qmax + 1) / 2 output steps (binary: a few units) */
-		/* (qmax + 1) <= 2^15: from 2^15 << 47 on the product would overflow, and 2^46 >> 31 is
-		 * past the cap below already */
-		int64_t amp = pe == TS_PE_BINARY ? 3 : 47 <= shift ? (int64_t)1 << 30 : (((int64_t)qmax + 1) << shift) >> 31;
-		if (amp > (1 << 30))
-			amp = 1 << 30;
+		/* (qmax + 1) * 2^(shift - 31), exact in double (an integer times a power of two) and
+		 * capped before it becomes an integer, so large shifts cannot overflow */
+		double a = pe == TS_PE_BINARY ? 3 : floor(ldexp((double)qmax + 1, shift - 31));
+		int64_t amp = a > (double)(1 << 30) ? 1 << 30 : (int64_t)a;
 		op->q.bias[k] = (int32_t)((int64_t)pick(&s, 0, (uint32_t)(2 * amp)) - amp);
 	}
 	op->q.q.zp = (int32_t)pick(&s, 0, 2 * (uint32_t)zp_amp[pe]) - zp_amp[pe];
