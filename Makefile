@@ -24,9 +24,10 @@ CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -g $(OPT) -Wall -Wextra -Wshadow \
 CPPFLAGS := -Ihost/include -Ihost/src -I. -I$(BUILD)/gen
 # jansson: configs; protobuf-c: ONNX; OpenBLAS: fp32 layers and the float
 # reference of `tessera quant`; SQLite: search evaluations (--db, --resume,
-# report); libpng, libjpeg: image inputs (`tessera run`); dl: the Verilated
+# report); libpng, libjpeg: image inputs (`tessera run`); libfdt: device trees
+# (uio discovery, the vboard); dl: the Verilated
 # models. scripts/tessera.pc.in lists the same.
-LDLIBS   := -ljansson -lprotobuf-c -lopenblas -lsqlite3 -lpng -ljpeg -lm -ldl -pthread
+LDLIBS   := -ljansson -lprotobuf-c -lopenblas -lsqlite3 -lpng -ljpeg -lfdt -lm -ldl -pthread
 TEST_LIBS := -lcmocka
 
 ONNX_PROTO   ?= /usr/include/onnx/onnx.proto
