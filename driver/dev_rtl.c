@@ -13,7 +13,7 @@ static ts_sim *sim_of(tsd_dev *dev)
 
 static ts_status rtl_open(tsd_dev *dev, const ts_hwcfg *c, const tsd_opts *o, ts_diag *d)
 {
-	ts_sim_opts so = { o->root, o->cache, o->source, o->trace, o->quiet, o->mem_base, o->mem_size };
+	ts_sim_opts so = { o->root, o->cache, o->source, o->trace, o->quiet, o->mem_base, o->mem_size, NULL };
 	ts_sim *s;
 	ts_status st = ts_sim_open(c, &so, &s, d);
 	if (st)

@@ -9,16 +9,19 @@
 #include "tessera/util.h"
 
 /* The backends, by URI scheme. */
-static const tsd_ops *const backends[] = { &tsd_rtl_ops, &tsd_desc_ops };
+static const tsd_ops *const backends[] = { &tsd_rtl_ops, &tsd_desc_ops, &tsd_uio_ops, &tsd_vboard_ops };
 #define NBACKENDS (sizeof backends / sizeof backends[0])
 
 ts_status tsd_open(const char *uri, const ts_hwcfg *c, const tsd_opts *o, tsd_dev **out, ts_diag *d)
 {
 	*out = NULL;
 	const tsd_ops *ops = NULL;
-	for (size_t i = 0; i < NBACKENDS && uri; i++)
-		if (!strcmp(uri, backends[i]->name))
+	/* "name" or "name:argument" (uio:uio3) */
+	for (size_t i = 0; i < NBACKENDS && uri; i++) {
+		size_t len = strlen(backends[i]->name);
+		if (!strncmp(uri, backends[i]->name, len) && (uri[len] == 0 || (uri[len] == ':' && backends[i] == &tsd_uio_ops)))
 			ops = backends[i];
+	}
 	if (!ops) {
 		char names[128] = "";
 		for (size_t i = 0, n = 0; i < NBACKENDS && n < sizeof names; i++)
@@ -32,6 +35,8 @@ ts_status tsd_open(const char *uri, const ts_hwcfg *c, const tsd_opts *o, tsd_de
 	if (!dev)
 		return ts_err(d, TS_ERR_NOMEM, "device '%s': out of memory", uri);
 	dev->ops = ops;
+	const char *colon = strchr(uri, ':');
+	ts_strlcpy(dev->arg, colon ? colon + 1 : "", sizeof dev->arg);
 	ts_status st = ops->open(dev, c, o, d);
 	if (st) {
 		free(dev);
@@ -39,6 +44,15 @@ ts_status tsd_open(const char *uri, const ts_hwcfg *c, const tsd_opts *o, tsd_de
 	}
 	*out = dev;
 	return TS_OK;
+}
+
+const char *tsd_backend_info(size_t i, const char **what)
+{
+	if (i >= NBACKENDS)
+		return NULL;
+	if (what)
+		*what = backends[i]->what;
+	return backends[i]->name;
 }
 
 void tsd_close(tsd_dev *dev)
@@ -52,6 +66,19 @@ void tsd_close(tsd_dev *dev)
 const char *tsd_backend(const tsd_dev *dev)
 {
 	return dev->ops->name;
+}
+
+const char *tsd_describe(const tsd_dev *dev)
+{
+	return dev->ops->describe ? dev->ops->describe(dev) : dev->ops->what;
+}
+
+void tsd_default_limit(const tsd_dev *dev, uint64_t model_cycles, tsd_limit *lim)
+{
+	if (!lim->cycles)
+		lim->cycles = 4 * model_cycles + 100000;
+	if (lim->seconds <= 0 && dev->ops->min_rate > 0)
+		lim->seconds = 10.0 + (double)lim->cycles / dev->ops->min_rate;
 }
 
 uint64_t tsd_mem_base(const tsd_dev *dev)
@@ -114,7 +141,7 @@ ts_status tsd_trace(tsd_dev *dev, const char *path, ts_diag *d)
 /* Waits in slices so a wall-clock bound is checked between them. */
 #define WAIT_SLICE (1ull << 16)
 
-static ts_status wait_idle(tsd_dev *dev, const tsd_limit *lim, uint64_t *waited, ts_diag *d)
+static ts_status wait_idle(tsd_dev *dev, const tsd_limit *lim, uint64_t *waited, int *gone, ts_diag *d)
 {
 	uint64_t cycles = lim ? lim->cycles : 0;
 	double seconds = lim ? lim->seconds : 0, t0 = seconds > 0 ? ts_now() : 0;
@@ -122,8 +149,14 @@ static ts_status wait_idle(tsd_dev *dev, const tsd_limit *lim, uint64_t *waited,
 		uint64_t slice = cycles ? cycles - *waited : 0;
 		if (seconds > 0 && (!slice || slice > WAIT_SLICE))
 			slice = WAIT_SLICE;
-		if (dev->ops->wait(dev, slice, waited))
+		int idle = dev->ops->wait(dev, slice, waited);
+		if (idle > 0)
 			return TS_OK;
+		if (idle < 0) {
+			*gone = 1;
+			return ts_err(d, TS_ERR_INTERNAL, "%s: %s", dev->ops->name,
+				      dev->ops->why ? dev->ops->why(dev) : "the device is gone");
+		}
 		if (cycles && *waited >= cycles)
 			return ts_err(d, TS_ERR_INTERNAL, "%s: the accelerator did not finish within %llu cycles",
 				      dev->ops->name, (unsigned long long)cycles);
@@ -136,7 +169,8 @@ static ts_status wait_idle(tsd_dev *dev, const tsd_limit *lim, uint64_t *waited,
 ts_status tsd_wait(tsd_dev *dev, const tsd_limit *lim, ts_diag *d)
 {
 	uint64_t waited = 0;
-	return wait_idle(dev, lim, &waited, d);
+	int gone = 0;
+	return wait_idle(dev, lim, &waited, &gone, d);
 }
 
 ts_status tsd_run(tsd_dev *dev, uint64_t desc_addr, uint32_t desc_max, const tsd_limit *lim,
@@ -151,12 +185,23 @@ ts_status tsd_run(tsd_dev *dev, uint64_t desc_addr, uint32_t desc_max, const tsd
 	tsd_reg_write(dev, TS_REG_DESC_LO, (uint32_t)desc_addr);
 	tsd_reg_write(dev, TS_REG_DESC_HI, (uint32_t)(desc_addr >> 32));
 	tsd_reg_write(dev, TS_REG_DESC_MAX, desc_max);
+	if (dev->ops->arm)
+		dev->ops->arm(dev);
 	double t0 = ts_now();
-	tsd_reg_write(dev, TS_REG_CTRL, TS_CTRL_START);
-	ts_status st = wait_idle(dev, lim, &r->waited, d);
+	tsd_reg_write(dev, TS_REG_CTRL, TS_CTRL_START | TS_CTRL_IRQ_ENABLE);
+	int gone = 0;
+	ts_status st = wait_idle(dev, lim, &r->waited, &gone, d);
 	r->seconds = ts_now() - t0;
+	if (st == TS_ERR_INTERNAL && !gone) {
+		/* It did not finish: reset it, so the next run starts from idle. */
+		tsd_reg_write(dev, TS_REG_CTRL, TS_CTRL_SOFT_RESET);
+		tsd_reg_write(dev, TS_REG_STATUS, TS_STATUS_DONE | TS_STATUS_ERROR);
+		if (d && strlen(d->msg) + 64 < sizeof d->msg)
+			strcat(d->msg, "; reset it (CTRL.SOFT_RESET)");
+	}
 	if (st)
 		return st;
+	r->irq_lost = dev->ops->irq_lost ? dev->ops->irq_lost(dev) : 0;
 	uint32_t status = tsd_reg_read(dev, TS_REG_STATUS);
 	r->cycles = tsd_reg_read(dev, TS_REG_CYCLES_LO) | (uint64_t)tsd_reg_read(dev, TS_REG_CYCLES_HI) << 32;
 	r->descriptors = tsd_reg_read(dev, TS_REG_DESC_DONE);

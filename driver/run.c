@@ -370,18 +370,20 @@ static ts_status run_layer(run_ctx *rc, const ts_net_node *n, tsr_step *s, ts_di
 		if (st)
 			goto out;
 		tsd_run_result r;
+		tsd_limit lim = o->lim;
+		tsd_default_limit(rc->dev, s->model_cycles, &lim);
 		double t1 = now_s();
-		st = tsd_run_layer(rc->dev, rc->c, &l, &img, &o->lim, &r, NULL, d);
+		st = tsd_run_layer(rc->dev, rc->c, &l, &img, &lim, &r, NULL, d);
 		s->device_s += r.seconds > 0 ? r.seconds : now_s() - t1;
 		s->device_cycles = r.cycles;
+		s->irq_lost = r.irq_lost;
 		double t2 = now_s();
 		if (!st)
 			st = ts_unpack_output(rc->c, &l, &img.b, img.bytes, y, d);
 		ts_layer_image_free(&img);
 		s->host_s += now_s() - t2;
 		if (st) {
-			if (st == TS_ERR_INTERNAL)
-				tsd_reset(rc->dev);
+			/* a run that did not finish has been reset by tsd_run */
 			if (d) {
 				char why[TS_DIAG_MAX];
 				ts_strlcpy(why, d->msg, sizeof why);
@@ -434,8 +436,11 @@ ts_status tsr_run(const ts_net *net, const ts_hwcfg *c, const tsr_opts *o, const
 		goto out;
 	}
 	ts_net_last_uses(net, last);
-	if (!is_host(o) && (st = tsd_open(o->device, c, &o->dev, &rc.dev, d)))
-		goto out;
+	if (!is_host(o)) {
+		if ((st = tsd_open(o->device, c, &o->dev, &rc.dev, d)))
+			goto out;
+		ts_strlcpy(r->device, tsd_describe(rc.dev), sizeof r->device);
+	}
 	double t_start = now_s(); /* after opening (an rtl device may build its model first) */
 	for (size_t i = 0; i < net->n_inputs; i++)
 		if ((st = ts_tensor_clone(&rc.vals[net->inputs[i]], &inputs[i], d)))
@@ -471,6 +476,7 @@ ts_status tsr_run(const ts_net *net, const ts_hwcfg *c, const tsr_opts *o, const
 		r->device_s += s->device_s;
 		r->checked += s->checked;
 		r->mismatches += s->mismatches;
+		r->irq_lost += (size_t)s->irq_lost;
 		/* free what no later node reads */
 		for (size_t j = 0; j < n->n_in; j++) {
 			size_t t = n->in[j];

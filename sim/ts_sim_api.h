@@ -12,14 +12,16 @@
 extern "C" {
 #endif
 
-#define TSV_API_VERSION 1
+#define TSV_API_VERSION 2
 
 typedef struct tsv tsv;
 
 int tsv_api_version(void);
 /* The tessera_params.h the model was built with, as "ROWS=4 COLS=4 ...". */
 const char *tsv_params(void);
-tsv *tsv_create(uint64_t mem_base, uint64_t mem_size);
+/* mem: the memory's bytes, mem_size of them, owned by the caller (shared memory of
+ * a vboard); NULL: the model allocates and owns a zeroed memory. */
+tsv *tsv_create(uint64_t mem_base, uint64_t mem_size, uint8_t *mem);
 void tsv_free(tsv *s);
 /* Hold reset for a few cycles; the memory keeps its contents. */
 void tsv_reset(tsv *s);
@@ -32,6 +34,10 @@ void tsv_reg_write(tsv *s, uint32_t offset, uint32_t value);
 /* 0 on success, -1 if [addr, addr + n) is outside the window. */
 int tsv_mem_write(tsv *s, uint64_t addr, const void *src, size_t n);
 int tsv_mem_read(tsv *s, uint64_t addr, void *dst, size_t n);
+/* Fault injection: while stalled the memory answers no beat (requests stay pending). */
+void tsv_mem_stall(tsv *s, int on);
+/* Forget the request in flight (the port's answer to a soft reset of the core). */
+void tsv_mem_abort(tsv *s);
 /* Bytes the accelerator tried to touch outside the window (should stay 0). */
 uint64_t tsv_mem_oob(tsv *s);
 uint64_t tsv_cycle(tsv *s);

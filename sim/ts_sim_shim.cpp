@@ -96,10 +96,13 @@ void Vts_top___024root___eval(Vts_top___024root *vlSelf) __attribute__((weak));
 struct tsv {
 	std::unique_ptr<VerilatedContext> ctx;
 	std::unique_ptr<Vts_top> top;
-	std::vector<uint8_t> mem;
+	std::vector<uint8_t> own;  // the memory when the caller gives none
+	uint8_t *mem = nullptr;
+	uint64_t size = 0;
 	uint64_t base = 0;
 	uint64_t cycle = 0;
 	uint64_t oob = 0;
+	bool stalled = false;
 	bool one_eval = true;  // cleared when the check in tsv_create fails
 	bool root_eval = false;  // the model is initialised: eval its root directly
 	xfer x;
@@ -109,7 +112,7 @@ struct tsv {
 
 	uint8_t *at(uint64_t addr)
 	{
-		if (addr < base || addr - base >= mem.size()) {
+		if (addr < base || addr - base >= size) {
 			oob++;
 			return nullptr;
 		}
@@ -127,14 +130,14 @@ struct tsv {
 	// One clock cycle: memory beat in, negedge, write data out, posedge.
 	inline void tick()
 	{
-		bool beat = x.active && cycle >= x.start;
+		bool beat = x.active && cycle >= x.start && !stalled;
 		top->mem_beat_i = beat;
 		uint64_t off = 0;
 		if (beat) {
 			off = x.addr + x.beat * B;
 			if (!x.we) {
 				uint64_t n = x.len - x.beat * B;  // bytes of this beat: min(B, n)
-				if (n >= B && off >= base && mem.size() >= B && off - base <= mem.size() - B) {
+				if (n >= B && off >= base && size >= B && off - base <= size - B) {
 					put_bytes(top->mem_rdata_i, &mem[off - base]);  // the common case
 				} else {
 					uint8_t buf[B];
@@ -212,7 +215,7 @@ const char *tsv_params(void)
 		" DRAM_BPC=" TSV_STR(TS_CFG_DRAM_BPC) " DRAM_LATENCY=" TSV_STR(TS_CFG_DRAM_LATENCY);
 }
 
-tsv *tsv_create(uint64_t mem_base, uint64_t mem_size)
+tsv *tsv_create(uint64_t mem_base, uint64_t mem_size, uint8_t *mem)
 {
 	tsv *s = new (std::nothrow) tsv;
 	if (!s)
@@ -223,7 +226,13 @@ tsv *tsv_create(uint64_t mem_base, uint64_t mem_size)
 	s->ctx->traceEverOn(true);
 #endif
 	s->top.reset(new Vts_top(s->ctx.get(), "ts_top"));
-	s->mem.assign(mem_size, 0);
+	if (mem) {
+		s->mem = mem;
+	} else {
+		s->own.assign(mem_size, 0);
+		s->mem = s->own.data();
+	}
+	s->size = mem_size;
 	s->base = mem_base;
 	s->top->s_awvalid_i = 0;
 	s->top->s_wvalid_i = 0;
@@ -314,7 +323,7 @@ void tsv_reg_write(tsv *s, uint32_t offset, uint32_t value)
 
 int tsv_mem_write(tsv *s, uint64_t addr, const void *src, size_t n)
 {
-	if (addr < s->base || addr - s->base > s->mem.size() || n > s->mem.size() - (addr - s->base))
+	if (addr < s->base || addr - s->base > s->size || n > s->size - (addr - s->base))
 		return -1;
 	memcpy(&s->mem[addr - s->base], src, n);
 	return 0;
@@ -322,10 +331,20 @@ int tsv_mem_write(tsv *s, uint64_t addr, const void *src, size_t n)
 
 int tsv_mem_read(tsv *s, uint64_t addr, void *dst, size_t n)
 {
-	if (addr < s->base || addr - s->base > s->mem.size() || n > s->mem.size() - (addr - s->base))
+	if (addr < s->base || addr - s->base > s->size || n > s->size - (addr - s->base))
 		return -1;
 	memcpy(dst, &s->mem[addr - s->base], n);
 	return 0;
+}
+
+void tsv_mem_stall(tsv *s, int on)
+{
+	s->stalled = on != 0;
+}
+
+void tsv_mem_abort(tsv *s)
+{
+	s->x.active = false;
 }
 
 uint64_t tsv_mem_oob(tsv *s)

@@ -32,7 +32,7 @@ typedef struct tsr_opts {
 	int check;               /* device: compare every integer layer with the golden model on
 	                          * the host (bit-exact expected); host: compare HW with ONNX */
 	tsd_opts dev;            /* how to open the device */
-	tsd_limit lim;           /* per integer layer (0: unbounded) */
+	tsd_limit lim;           /* per integer layer; a 0 field: tsd_default_limit's */
 	const ts_kernel_ctx *ctx;/* host kernels (NULL: auto) */
 	/* called before each node (may be NULL) */
 	void (*progress)(void *arg, size_t node, size_t nodes, const char *name);
@@ -53,6 +53,7 @@ typedef struct tsr_step {
 	double device_s;          /* wall time of the device run */
 	uint64_t checked, mismatches; /* --check: outputs compared / differing */
 	int32_t max_step;         /* --check: largest |difference| in output steps */
+	int irq_lost;             /* its run ended without the interrupt (found by polling) */
 } tsr_step;
 
 typedef struct tsr_report {
@@ -62,6 +63,8 @@ typedef struct tsr_report {
 	double host_s, device_s, wall_s;
 	uint64_t checked, mismatches;
 	size_t layers;            /* integer layers */
+	size_t irq_lost;          /* device runs whose interrupt did not arrive */
+	char device[1024];        /* the device opened (tsd_describe), "" on host */
 } tsr_report;
 
 /* Everything the run needs, checked before it starts: the config's PE is int8, each

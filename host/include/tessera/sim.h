@@ -26,6 +26,8 @@ typedef struct ts_sim_opts {
 	int quiet;          /* no build progress on stderr */
 	uint64_t mem_base;  /* the DRAM model's window (0 size: 64 MiB at 0x10000000) */
 	uint64_t mem_size;
+	void *mem;          /* its mem_size bytes, owned by the caller (a vboard's shared
+	                     * memory); NULL: the model allocates them, zeroed */
 } ts_sim_opts;
 
 /* Build (or find in the cache) the model of c; so_path receives the shared
@@ -51,6 +53,9 @@ uint64_t ts_sim_mem_size(const ts_sim *s);
 /* Step until the accelerator is idle, at most `limit` cycles (0: no bound);
  * *stepped += the cycles stepped. Returns 1 when idle. */
 int ts_sim_run(ts_sim *s, uint64_t limit, uint64_t *stepped);
+/* Fault injection: while on, the memory answers no beat (requests stay pending);
+ * a soft reset (CTRL.SOFT_RESET) drops the request in flight. */
+void ts_sim_mem_stall(ts_sim *s, int on);
 /* Bytes the accelerator touched outside the memory model since it was created. */
 uint64_t ts_sim_mem_oob(ts_sim *s);
 /* Start (path) or stop (NULL) an FST waveform; needs opts.trace. */

@@ -17,6 +17,8 @@ int cmd_report(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_devices(int argc, char **argv);
+int cmd_vboard(int argc, char **argv);
 
 /* Resolve config and write its generated files into dir (gen.h); the exit
  * code, after printing "tessera <cmd>: ..." on an error. */

@@ -4,6 +4,7 @@
  *
  * --json output (one object):
  *   { "model": str, "config": str, "device": str, "requant": "hw" | "onnx", "batch": int,
+ *     "device_info": str (the device opened: node, paths, DMA region; "" on host),
  *     "seed": int | null (null: --input given), "check": bool,
  *     "nodes": [ { "index": int, "name": str, "op": str, "where": "device" | "host",
  *                  "layer": str ("" for host nodes), "macs": int, "device_cycles": int,
@@ -12,7 +13,8 @@
  *     "layers": int, "macs": int, "device_cycles": int, "model_cycles": int,
  *     "model_latency_ms": number (model cycles at the config's clock),
  *     "host_s": number, "device_s": number, "wall_s": number,
- *     "checked": int, "mismatches": int,
+ *     "checked": int, "mismatches": int, "irq_lost": int (device runs whose interrupt did
+ *     not arrive, found done by polling STATUS),
  *     "outputs": [ { "name": str, "dtype": str, "shape": [int], "file": str | null } ],
  *     "top5": [ { "index": int, "value": number } ] (image input only), "ok": bool }
  * Exit status: 0 ran (and with --check on a device, every layer bit-exact), 1 a mismatch
@@ -44,8 +46,12 @@ static void usage(FILE *f)
 		"\n"
 		"  -m, --model FILE    the ONNX model\n"
 		"  -c, --config CFG    hwcfg.json or preset name (default: the built-in default)\n"
-		"  -d, --device D      host (the golden model), desc (C descriptor model) or rtl\n"
-		"                      (Verilated RTL); default host\n"
+		"  -d, --device D      host (the golden model), desc (C descriptor model), rtl\n"
+		"                      (Verilated RTL), vboard (the RTL in a process of its own,\n"
+		"                      reached as a board through UIO), uio (the first tessera\n"
+		"                      accelerator Linux shows) or uio:NAME (node uioN or UIO\n"
+		"                      name); default host\n"
+		"      --sysroot DIR   uio: look for sys/ and dev/ under DIR (a vboard's tree)\n"
 		"  -i, --input FILE    .npy in the graph input's type and shape, or a PNG/JPEG image\n"
 		"                      for a float 1x3xHxW input (shorter side resized to H*256/224,\n"
 		"                      center crop, ImageNet mean/std); default: random (--seed)\n"
@@ -59,7 +65,11 @@ static void usage(FILE *f)
 		"      --batch N       N inputs (the input repeated along its first axis), 1..4096\n"
 		"      --seed S        random input seed (default 1)\n"
 		"      --max-cycles N  stop a layer that runs longer than N device cycles (a\n"
-		"                      hang: soft reset, exit 1); default 2e10\n"
+		"                      hang: soft reset, exit 1); default 4 x its modelled\n"
+		"                      cycles + 100000\n"
+		"      --timeout S     uio, vboard: stop a layer after S seconds of wall time (soft\n"
+		"                      reset, exit 1); default from --max-cycles at the slowest\n"
+		"                      rate such a device runs\n"
 		"      --json          machine output (keys documented in cmd_run.c, docs/cli.md)\n"
 		"  -q, --quiet         no progress and no table\n"
 		"  -h, --help          this text\n"
@@ -139,15 +149,17 @@ int cmd_run(int argc, char **argv)
 		{ "output", required_argument, 0, 'o' }, { "check", no_argument, 0, 'K' },
 		{ "requant", required_argument, 0, 'R' },{ "batch", required_argument, 0, 'B' },
 		{ "seed", required_argument, 0, 'S' },   { "json", no_argument, 0, 'j' },
-		{ "max-cycles", required_argument, 0, 'M' },
+		{ "max-cycles", required_argument, 0, 'M' }, { "sysroot", required_argument, 0, 'Y' },
+		{ "timeout", required_argument, 0, 'T' },
 		{ "quiet", no_argument, 0, 'q' },        { "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 }
 	};
 	const char *model = NULL, *config = NULL, *device = "host", *input = NULL, *output = NULL;
+	const char *sysroot = NULL;
+	double timeout = 0;
 	unsigned batch = 1;
 	uint64_t seed = 1;
-	/* a layer that runs longer than this has hung (the largest zoo layers take ~10^9) */
-	uint64_t max_cycles = 20ull * 1000 * 1000 * 1000;
+	uint64_t max_cycles = 0; /* 0: per layer, tsd_default_limit */
 	int json = 0, quiet = 0, check = 0, ch;
 	tsr_requant requant = TSR_REQUANT_HW;
 	optind = 1;
@@ -181,6 +193,14 @@ int cmd_run(int argc, char **argv)
 				return cli_usage_error("run", "--max-cycles '%s': must be a positive integer", optarg);
 			break;
 		}
+		case 'Y': sysroot = optarg; break;
+		case 'T': {
+			char *end;
+			timeout = strtod(optarg, &end);
+			if (!*optarg || *end || !(timeout > 0 && timeout <= 1e6))
+				return cli_usage_error("run", "--timeout '%s': must be seconds in (0, 1e6]", optarg);
+			break;
+		}
 		case 'j': json = 1; break;
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -191,8 +211,14 @@ int cmd_run(int argc, char **argv)
 		return cli_usage_error("run", "unexpected argument '%s'", argv[optind]);
 	if (!model)
 		return cli_usage_error("run", "--model is required");
-	if (strcmp(device, "host") && strcmp(device, "desc") && strcmp(device, "rtl"))
-		return cli_usage_error("run", "--device '%s': must be host, desc or rtl", device);
+	if (strcmp(device, "host") && strcmp(device, "desc") && strcmp(device, "rtl") && strcmp(device, "vboard") &&
+	    strcmp(device, "uio") && (strncmp(device, "uio:", 4) || !device[4]))
+		return cli_usage_error("run", "--device '%s': must be host, desc, rtl, vboard, uio or uio:NAME", device);
+	if (sysroot && strncmp(device, "uio", 3))
+		return cli_usage_error("run", "--sysroot applies to --device uio (not '%s')", device);
+	struct stat sb;
+	if (sysroot && (stat(sysroot, &sb) || !S_ISDIR(sb.st_mode)))
+		return cli_usage_error("run", "--sysroot '%s': not a directory", sysroot);
 
 	ts_diag d = { { 0 } };
 	ts_hwcfg cfg;
@@ -260,6 +286,8 @@ int cmd_run(int argc, char **argv)
 	o.dev.mem_base = 0x10000000ull;
 	o.dev.mem_size = 256ull << 20;
 	o.lim.cycles = max_cycles;
+	o.lim.seconds = timeout;
+	o.dev.sysroot = sysroot;
 	prog_arg pa;
 	ts_progress_start(&pa.p, "run", net->nn, quiet || json);
 	o.progress = on_node;
@@ -271,6 +299,9 @@ int cmd_run(int argc, char **argv)
 		goto done;
 	}
 	int bad = check && strcmp(device, "host") && rep.mismatches;
+	if (rep.irq_lost && !quiet)
+		fprintf(stderr, "tessera run: %zu of %zu device runs ended without their interrupt; STATUS polling "
+			"found them done (check the interrupt's wiring and the UIO driver)\n", rep.irq_lost, rep.layers);
 
 	/* outputs: only after the whole run succeeded */
 	char **files = calloc(net->n_outputs ? net->n_outputs : 1, sizeof *files);
@@ -320,6 +351,8 @@ int cmd_run(int argc, char **argv)
 		ts_json_str(stdout, cfg.name);
 		printf(", \"device\": ");
 		ts_json_str(stdout, device);
+		printf(", \"device_info\": ");
+		ts_json_str(stdout, rep.device);
 		printf(", \"requant\": \"%s\", \"batch\": %u, \"seed\": ", tsr_requant_name(requant), batch);
 		if (input)
 			printf("null");
@@ -342,10 +375,10 @@ int cmd_run(int argc, char **argv)
 		}
 		printf("\n], \"layers\": %zu, \"macs\": %llu, \"device_cycles\": %llu, \"model_cycles\": %llu, "
 		       "\"model_latency_ms\": %.4f, \"host_s\": %.6f, \"device_s\": %.6f, \"wall_s\": %.6f, "
-		       "\"checked\": %llu, \"mismatches\": %llu, \"outputs\": [",
+		       "\"checked\": %llu, \"mismatches\": %llu, \"irq_lost\": %zu, \"outputs\": [",
 		       rep.layers, (unsigned long long)rep.macs, (unsigned long long)rep.device_cycles,
 		       (unsigned long long)rep.model_cycles, ms, rep.host_s, rep.device_s, rep.wall_s,
-		       (unsigned long long)rep.checked, (unsigned long long)rep.mismatches);
+		       (unsigned long long)rep.checked, (unsigned long long)rep.mismatches, rep.irq_lost);
 		for (size_t i = 0; i < net->n_outputs; i++) {
 			printf("%s{\"name\": ", i ? ", " : "");
 			ts_json_str(stdout, net->t[net->outputs[i]].name);
@@ -363,6 +396,8 @@ int cmd_run(int argc, char **argv)
 			printf("%s{\"index\": %zu, \"value\": %.6g}", i ? ", " : "", top[i], topv[i]);
 		printf("], \"ok\": %s}\n", bad || rc ? "false" : "true");
 	} else if (!quiet) {
+		if (rep.device[0])
+			printf("device: %s\n", rep.device);
 		printf("%-4s %-28s %-20s %-6s %-30s %12s %12s %9s %9s %s\n", "#", "node", "op", "where", "layer",
 		       "dev_cycles", "model_cycles", "host_ms", "dev_ms", check ? "check" : "");
 		for (size_t i = 0; i < rep.n; i++) {

@@ -24,7 +24,9 @@ static const struct command commands[] = {
 	{ "report", cmd_report, "plot a search database: convergence per run and the latency/area Pareto front" },
 	{ "gen", cmd_gen, "write the RTL includes and C header generated from a config and the contract tables" },
 	{ "sim", cmd_sim, "Verilator co-simulation of the RTL vs the golden model and cost model" },
-	{ "run", cmd_run, "run a whole int8 ONNX network on a device (host, desc, rtl), layer by layer" },
+	{ "run", cmd_run, "run a whole int8 ONNX network on a device (host, desc, rtl, vboard, uio), layer by layer" },
+	{ "devices", cmd_devices, "list the accelerators Linux shows (UIO, device tree, DMA region) and the backends" },
+	{ "vboard", cmd_vboard, "serve a config's Verilated accelerator as a board (UIO, sysfs, device tree) for uio" },
 };
 
 static void usage(FILE *f)

@@ -22,7 +22,7 @@
 #include "tessera/sim.h"
 #include "tessera/util.h"
 
-#define SIM_API_VERSION 1
+#define SIM_API_VERSION 2
 #define DEFAULT_MEM_BASE 0x10000000ull
 #define DEFAULT_MEM_SIZE (64ull << 20)
 
@@ -64,7 +64,7 @@ struct ts_sim {
 	tsv *model;
 	uint64_t base, size;
 	int (*api_version)(void);
-	tsv *(*create)(uint64_t, uint64_t);
+	tsv *(*create)(uint64_t, uint64_t, uint8_t *);
 	void (*free_model)(tsv *);
 	void (*reset)(tsv *);
 	void (*step)(tsv *, uint64_t);
@@ -74,6 +74,8 @@ struct ts_sim {
 	int (*mem_write)(tsv *, uint64_t, const void *, size_t);
 	int (*mem_read)(tsv *, uint64_t, void *, size_t);
 	uint64_t (*mem_oob)(tsv *);
+	void (*mem_stall)(tsv *, int);
+	void (*mem_abort)(tsv *);
 	uint64_t (*cycle)(tsv *);
 	int (*trace)(tsv *, const char *);
 };
@@ -531,6 +533,8 @@ ts_status ts_sim_open(const ts_hwcfg *c, const ts_sim_opts *o, ts_sim **out, ts_
 	SYM(mem_write, "tsv_mem_write");
 	SYM(mem_read, "tsv_mem_read");
 	SYM(mem_oob, "tsv_mem_oob");
+	SYM(mem_stall, "tsv_mem_stall");
+	SYM(mem_abort, "tsv_mem_abort");
 	SYM(cycle, "tsv_cycle");
 	SYM(trace, "tsv_trace");
 	if (s->api_version() != SIM_API_VERSION) {
@@ -540,7 +544,7 @@ ts_status ts_sim_open(const ts_hwcfg *c, const ts_sim_opts *o, ts_sim **out, ts_
 	}
 	s->base = o && o->mem_size ? o->mem_base : DEFAULT_MEM_BASE;
 	s->size = o && o->mem_size ? o->mem_size : DEFAULT_MEM_SIZE;
-	s->model = s->create(s->base, s->size);
+	s->model = s->create(s->base, s->size, o ? o->mem : NULL);
 	if (!s->model) {
 		st = ts_err(d, TS_ERR_NOMEM, "sim: cannot create the model");
 		goto fail;
@@ -577,7 +581,16 @@ uint32_t ts_sim_reg_read(ts_sim *s, uint32_t offset)
 
 void ts_sim_reg_write(ts_sim *s, uint32_t offset, uint32_t value)
 {
+	/* A soft reset returns the controller to idle mid-transfer; the memory port's
+	 * model forgets the request in flight, so no stale beat reaches the next run. */
+	if (offset == TS_REG_CTRL && (value & TS_CTRL_SOFT_RESET))
+		s->mem_abort(s->model);
 	s->reg_write(s->model, offset, value);
+}
+
+void ts_sim_mem_stall(ts_sim *s, int on)
+{
+	s->mem_stall(s->model, on);
 }
 
 ts_status ts_sim_mem_write(ts_sim *s, uint64_t addr, const void *src, size_t n, ts_diag *d)
