@@ -11,7 +11,8 @@
  *   sys/class/uio/uioN/version                 the UIO driver's version string
  *   sys/class/uio/uioN/maps/mapM/{addr,size,name,offset}
  *                                              mapM is mmap'ed from dev/uioN at offset
- *                                              M * page size; addr/size/offset "0x%x" hex
+ *                                              M * page size; addr/size/offset hex "0x..."
+ *                                              (addr and size as %pa: 16 digits on 64 bits)
  *   sys/class/uio/uioN/device/of_node/compatible
  *                                              NUL-separated strings (when bound to a
  *                                              device-tree node; of_node is a symlink
@@ -82,24 +83,30 @@ typedef struct tsd_uio_info {
 
 /* Every UIO device under sysroot (NULL or "": "/"), in uioN order (numeric), tessera's
  * and the others (tessera == 0, problem says what it is). *out is malloc'd (free()),
- * *n may be 0. A sysroot without sys/class/uio is not an error: *n = 0 and, when
- * why != NULL, why receives a sentence for the user ("no <root>/sys/class/uio: ...").
+ * *n may be 0. A sysroot without sys/class/uio (or without a uioN in it) is not an
+ * error: *n = 0 and, when why != NULL, why receives a sentence for the user ("no
+ * <root>/sys/class/uio: ...", "no UIO device in <root>/sys/class/uio ..."; else "").
  * Unreadable or malformed attributes make that device's problem, not an error; a
  * malformed sys/firmware/fdt is TS_ERR_INPUT naming it and libfdt's reason. */
 ts_status tsd_uio_find(const char *sysroot, tsd_uio_info **out, size_t *n, char *why, size_t why_size,
 		       ts_diag *d);
 
 /* The FDT part of discovery, on a blob in memory (fuzzed): each node compatible with
- * TSD_COMPATIBLE (status "okay" or absent), its translated reg, interrupts and
- * memory-region. At most max nodes are stored; *n is how many there are. */
+ * TSD_COMPATIBLE (status "okay", "ok" or absent), its translated reg, interrupts and
+ * memory-region. At most max nodes are stored; *n is how many there are. A node that
+ * cannot be used (its reg outside every range of a bus, a bus without ranges, a
+ * memory-region naming no reserved-memory child, ...) is stored with problem saying why.
+ * A blob libfdt rejects is TS_ERR_INPUT "<what>: not a flattened device tree (libfdt: ...)". */
 typedef struct tsd_fdt_accel {
 	char path[128];
+	int has_reg;                /* reg translated to a CPU address (else reg_* are 0) */
 	uint64_t reg_addr, reg_size;
 	int has_irq;
-	uint32_t irq[3];
+	uint32_t irq[3];            /* the first (up to) 3 cells of interrupts, the rest 0 */
 	int has_dma;                /* memory-region resolved to a reserved-memory node */
 	char dma_name[64];
 	uint64_t dma_addr, dma_size;
+	char problem[128];          /* "" when usable */
 } tsd_fdt_accel;
 
 ts_status tsd_fdt_scan(const void *blob, size_t size, const char *what, tsd_fdt_accel *out, size_t max,
@@ -126,7 +133,9 @@ typedef struct tsd_board_desc {
 
 /* The flattened tree of a board (the accelerator under /amba with ranges, a GIC
  * interrupt parent, /reserved-memory with the DMA region when dma_size != 0), written
- * with libfdt's sequential-write API. *blob is malloc'd. */
+ * with libfdt's sequential-write API. *blob is malloc'd. /amba is a 32-bit bus whose
+ * address 0 is the 1 GiB-aligned CPU address below reg_addr (reg must fit that 1 GiB:
+ * else TS_ERR_INPUT); the node is /amba/tessera@<reg_addr minus that base, hex>. */
 ts_status tsd_fdt_board(const tsd_board_desc *b, void **blob, size_t *size, ts_diag *d);
 
 /* Write the sysfs/dev tree of b under root (directories created as needed; existing
