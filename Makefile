@@ -85,7 +85,7 @@ help:
 	@echo "  make bench-gemm   int8 GEMM GOP/s per ISA path vs OpenBLAS sgemm and oneDNN (installs libdnnl-dev)"
 	@echo "  make bench-search search algorithms: gap to the exact optimum, evaluations to reach 1 %"
 	@echo "  make bench-sim    simulated cycles per second of the whole accelerator: Verilator vs iverilog"
-	@echo "  make bench-run    ResNet-18 and MobileNet-V2 whole on edge: images/s on desc and rtl, host vs device time, modelled latency"
+	@echo "  make bench-run    ResNet-18 and MobileNet-V2 whole on edge: images/s on desc, rtl and vboard, host vs device time, modelled latency, the vboard's process-boundary overhead"
 	@echo "  make zoo          torchvision ResNet-18 / MobileNet-V2 (seeded random weights) quantized to ONNX in $(ZOO) (QDQ) and $(ZOO)/qop (QOperator)"
 	@echo "  make lint-rtl     the RTL through verilator -Wall, iverilog -g2005 and yosys (a few presets)"
 	@echo "  make install      install binary, library, headers, pkg-config file, RTL and shim under PREFIX ($(PREFIX))"

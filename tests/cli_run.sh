@@ -6,7 +6,8 @@
 # from the ONNX operator definitions:
 #   --device host --requant onnx   == ref.py (ONNX Runtime's semantics)
 #   --device host (hw)             == ref.py --requant hw
-#   --device desc / rtl --check    bit-exact with the golden model, and the same output
+#   --device desc / rtl / vboard --check
+#                                  bit-exact with the golden model, and the same output
 #                                  as host; every layer's device cycles == the cost model
 # and the errors: unsupported operator, bad flags, missing files, --requant onnx on a
 # device, a wrong input type — exit 2 and no output file. Run from the repo root.
@@ -76,13 +77,16 @@ for m in $MODELS; do
 			if why=$(npy_eq "$TMP/$m.desc.npy" "$TMP/$m.hw.npy" 2>&1); then ok; else bad "$m desc $cfg vs host: $why"; fi
 		fi
 	done
-	# the Verilated RTL (the small preset the other suites build)
-	if run 0 run --model "$M/$m.onnx" --input "$M/$m.in.npy" --config tiny-ice40 --device rtl --check --json \
-		-o "$TMP/$m.rtl.npy"; then
-		cp "$TMP/out" "$TMP/$m.rtl.json"
-		if why=$(cycles_exact "$TMP/$m.rtl.json" 2>&1); then ok; else bad "$m rtl: $why"; fi
-		if why=$(npy_eq "$TMP/$m.rtl.npy" "$TMP/$m.hw.npy" 2>&1); then ok; else bad "$m rtl vs host: $why"; fi
-	fi
+	# the Verilated RTL (the small preset the other suites build), in this process and as
+	# a board served by a process of its own (reached through UIO)
+	for dev in rtl vboard; do
+		if run 0 run --model "$M/$m.onnx" --input "$M/$m.in.npy" --config tiny-ice40 --device $dev --check --json \
+			-o "$TMP/$m.$dev.npy"; then
+			cp "$TMP/out" "$TMP/$m.$dev.json"
+			if why=$(cycles_exact "$TMP/$m.$dev.json" 2>&1); then ok; else bad "$m $dev: $why"; fi
+			if why=$(npy_eq "$TMP/$m.$dev.npy" "$TMP/$m.hw.npy" 2>&1); then ok; else bad "$m $dev vs host: $why"; fi
+		fi
+	done
 	# the two semantics compared on the host: a report, exit 0
 	if run 0 run --model "$M/$m.onnx" --input "$M/$m.in.npy" --check; then
 		expect_in "$m host --check" out "between hw and onnx requantization"

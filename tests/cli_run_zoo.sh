@@ -4,7 +4,8 @@
 # build/zoo) run whole with `tessera run` on the `edge` config:
 #   --device host --requant onnx   == ONNX Runtime (all graph optimizations, which fuse the
 #                                     QDQ patterns into integer kernels) on this CPU
-#   --device desc / rtl --check    bit-exact with the golden model and with --device host,
+#   --device desc / rtl / vboard --check
+#                                  bit-exact with the golden model and with --device host,
 #                                  device cycles == the cost model on every layer
 # Run from the repo root; TS_ZOO names another directory of models.
 set -u
@@ -32,7 +33,7 @@ for m in resnet18 mobilenet_v2; do
 	else
 		bad "$ORT_PY: missing (make deps creates it)"
 	fi
-	for dev in desc rtl; do
+	for dev in desc rtl vboard; do
 		if run 0 run --model "$ZOO/$m.onnx" --input "$ZOO/$m.in.npy" --device $dev --check --json \
 			-o "$TMP/$m.$dev.npy"; then
 			if why=$($PY - "$TMP/out" "$TMP/$m.$dev.npy" "$TMP/$m.hw.npy" 2>&1 <<'EOF'
