@@ -47,12 +47,40 @@ save report 0 report --db "$TMP/s.db" -o "$TMP/plots" --json
 if /usr/bin/python3 tests/models/make_models.py "$TMP/m" --only qdq_conv >/dev/null 2>&1; then ok; else
 	bad "tests/models/make_models.py failed"; fi
 save run 0 run --model "$TMP/m/qdq_conv.onnx" --device desc --check --json -q -o "$TMP/run.npy"
+# a sysroot as Linux shows a board: a tessera device (its register page a plain file that
+# reads like the `edge` preset's) beside a GPIO, and a u-dma-buf
+/usr/bin/python3 - "$TMP/root" <<'EOF'
+import os, struct, sys
+root = sys.argv[1]
+def put(rel, data):
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    open(path, "wb").write(data.encode() if isinstance(data, str) else data)
+regs = bytearray(4096)
+for off, v in [(0x0, 0x54535231), (0x4, 2), (0x40, 12), (0x44, 16), (0x48, 1 | 0 << 8 | 32 << 16),
+               (0x4C, 5461), (0x50, 2048), (0x54, 1024), (0x58, 8)]:
+    struct.pack_into("<I", regs, off, v)
+for n, name, compat, addr in [(0, "tessera", "tessera,accel-1.0", 0x43c00000), (1, "gpio", "xlnx,axi-gpio-2.0", 0x41200000)]:
+    u = "sys/class/uio/uio%d/" % n
+    put(u + "name", name + "\n")
+    put(u + "version", "devicetree\n")
+    put(u + "maps/map0/addr", "0x%016x\n" % addr)
+    put(u + "maps/map0/size", "0x0000000000001000\n")
+    put(u + "maps/map0/offset", "0x0\n")
+    put(u + "maps/map0/name", "regs\n")
+    put(u + "device/of_node/compatible", compat + "\0")
+    put("dev/uio%d" % n, regs if n == 0 else bytes(4096))
+put("sys/class/u-dma-buf/udmabuf0/phys_addr", "0x0000000030000000\n")
+put("sys/class/u-dma-buf/udmabuf0/size", "67108864\n")
+put("dev/udmabuf0", b"")
+EOF
+save devices 0 devices --sysroot "$TMP/root" --config edge --json
 checks="hwcfg=hwcfg config-check=check config-presets=presets config-boards=boards
 models-list=mlist models-show=mshow models-show-csv=mshowcsv:csv models-import=mimport
 models-import=mimport_o eval-json=eval eval-csv=evalcsv:csv quant-json=quant
 onnx-test-json=onnx search-json=search search-json=search_arr search-json=search_none
 search-design=design.json sqlite-runs=s.db:sqlite:runs sqlite-evals=s.db:sqlite:evals
-report-json=report run-json=run"
+report-json=report run-json=run devices-json=devices"
 if [ "${TS_DOCS_SIM:-0}" = 1 ]; then
 	save sim 0 sim --config tiny-ice40 --model tests/data/sim/tiny.csv --layer 3 --seed 1 --json -q
 	checks="$checks sim-json=sim"

@@ -94,9 +94,6 @@ int cmd_devices(int argc, char **argv)
 		printf("UIO devices under %s:\n", root);
 		if (!n)
 			printf("  none: %s\n", why[0] ? why : "no UIO device");
-		else
-			printf("  %-6s %-12s %-5s %-12s %-6s %-48s %-40s %s\n", "node", "name", "how", "registers", "regmap",
-			       "hardware (HW_* registers)", "DMA region", "status");
 	}
 	for (size_t i = 0; i < n; i++) {
 		const tsd_found *g = &f[i];
@@ -107,9 +104,15 @@ int cmd_devices(int argc, char **argv)
 			if (config)
 				match = tsd_found_matches(g, &cfg, diff, sizeof diff);
 		}
-		if (g->dma_how[0])
-			snprintf(dma, sizeof dma, "%s %s: %llu KiB at 0x%llx", g->dma_how, g->dma_name,
-				 (unsigned long long)(g->dma_size >> 10), (unsigned long long)g->dma_addr);
+		if (g->dma_how[0]) {
+			char size[32];
+			if (g->dma_size % (1u << 20) == 0)
+				snprintf(size, sizeof size, "%llu MiB", (unsigned long long)(g->dma_size >> 20));
+			else
+				snprintf(size, sizeof size, "%llu bytes", (unsigned long long)g->dma_size);
+			snprintf(dma, sizeof dma, "%s %s: %s at 0x%llx", g->dma_how, g->dma_name, size,
+				 (unsigned long long)g->dma_addr);
+		}
 		if (g->problem[0])
 			snprintf(status, sizeof status, "%s", g->problem);
 		else if (match == 0)
@@ -157,13 +160,14 @@ int cmd_devices(int argc, char **argv)
 			ts_json_str(stdout, g->problem);
 			printf(", \"usable\": %s}", usable(g) ? "true" : "false");
 		} else {
-			char regs[24] = "-", ver[12] = "-";
-			if (g->reg_addr)
-				snprintf(regs, sizeof regs, "0x%llx", (unsigned long long)g->reg_addr);
-			if (g->mapped)
-				snprintf(ver, sizeof ver, "v%u", g->version);
-			printf("  %-6s %-12.12s %-5s %-12s %-6s %-48.48s %-40.40s %s\n", g->node, g->name, g->how, regs, ver,
-			       hw, dma, status);
+			printf("  %s '%s' (%s), found through %s\n", g->node, g->name, g->dev_path, g->how);
+			if (g->reg_addr || g->mapped) {
+				printf("    registers   0x%llx", (unsigned long long)g->reg_addr);
+				if (g->mapped)
+					printf(", ID 0x%08x, register map version %u", g->id, g->version);
+				printf("\n");
+			}
+			printf("    hardware    %s\n    DMA region  %s\n    status      %s\n", hw, dma, status);
 		}
 	}
 	if (json) {
