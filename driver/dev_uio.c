@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -184,6 +185,9 @@ static ts_status map_regs(uio_dev *x, ts_diag *d)
 		return ts_err(d, errno == ENOENT ? TS_ERR_INPUT : TS_ERR_IO, "uio: %s: cannot open: %s%s", u->dev_path,
 			      strerror(errno), errno == EACCES ? " (run as root, or give your user the device: "
 								  "a udev rule)" : "");
+	/* One user at a time: a second process would program the registers mid-run. */
+	if (flock(x->fd, LOCK_EX | LOCK_NB))
+		return ts_err(d, TS_ERR_INPUT, "uio: %s (%s) is in use by another process", u->node, u->dev_path);
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	uint64_t need = u->maps[0].offset + (TS_REG_HW_DRAM + 4);
 	if (u->maps[0].size < TS_REG_HW_DRAM + 4)

@@ -328,6 +328,22 @@ static void test_open_refusals(void **state)
 			fail_msg("case %zu: '%s' lacks '%s'", i, d.msg, cases[i].want);
 		stop(v, root);
 	}
+	/* in use by another handle */
+	{
+		char root[256];
+		temp_dir(root, sizeof root);
+		tsd_vboard *v = start(&c, root, 0, NULL);
+		tsd_dev *first = open_uio(&c, root), *second = (tsd_dev *)1;
+		tsd_opts o = { .sysroot = root };
+		ts_diag d = { { 0 } };
+		assert_int_equal(tsd_open("uio", &c, &o, &second, &d), TS_ERR_INPUT);
+		assert_null(second);
+		assert_non_null(strstr(d.msg, "is in use by another process"));
+		tsd_close(first);
+		second = open_uio(&c, root); /* free again */
+		tsd_close(second);
+		stop(v, root);
+	}
 	/* nothing there at all */
 	char root[256];
 	temp_dir(root, sizeof root);
