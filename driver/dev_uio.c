@@ -502,24 +502,20 @@ static const char *uio_describe(const tsd_dev *dev)
 	return uio_of(dev)->describe;
 }
 
-/* A board's fabric clock is at least tens of MHz; a vboard's Verilated model steps at
- * least this many cycles per second even under sanitizers. */
+/* What the two backends share: the vboard is a uio device its open starts. */
+#define UIO_OPS                                                                                  \
+	.close = uio_close, .reg_read = uio_reg_read, .reg_write = uio_reg_write,                \
+	.mem_write = uio_mem_write, .mem_read = uio_mem_read, .wait = uio_wait, .arm = uio_arm,  \
+	.irq_lost = uio_irq_lost, .reset = uio_reset, .why = uio_why, .describe = uio_describe
+
+/* min_rate: a board's fabric clock is at least tens of MHz; a vboard's Verilated model
+ * steps at least this many cycles per second even under sanitizers. */
 const tsd_ops tsd_uio_ops = {
 	.name = "uio",
 	.what = "an accelerator Linux shows through UIO (sys/class/uio, device tree, u-dma-buf)",
 	.min_rate = 1e7,
 	.open = uio_open,
-	.close = uio_close,
-	.reg_read = uio_reg_read,
-	.reg_write = uio_reg_write,
-	.mem_write = uio_mem_write,
-	.mem_read = uio_mem_read,
-	.wait = uio_wait,
-	.arm = uio_arm,
-	.irq_lost = uio_irq_lost,
-	.reset = uio_reset,
-	.why = uio_why,
-	.describe = uio_describe,
+	UIO_OPS,
 };
 
 const tsd_ops tsd_vboard_ops = {
@@ -527,17 +523,7 @@ const tsd_ops tsd_vboard_ops = {
 	.what = "the Verilated RTL in a process of its own, opened as a board through UIO",
 	.min_rate = 2e4,
 	.open = vboard_open,
-	.close = uio_close,
-	.reg_read = uio_reg_read,
-	.reg_write = uio_reg_write,
-	.mem_write = uio_mem_write,
-	.mem_read = uio_mem_read,
-	.wait = uio_wait,
-	.arm = uio_arm,
-	.irq_lost = uio_irq_lost,
-	.reset = uio_reset,
-	.why = uio_why,
-	.describe = uio_describe,
+	UIO_OPS,
 };
 
 /* ---- `tessera devices` ----------------------------------------------------------------- */

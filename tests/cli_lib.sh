@@ -12,6 +12,9 @@
 #   expect_rc / expect_in / expect_stdout_empty  checks on the last run of a
 #                script's own `run` that sets rc (cli_config.sh, cli_kernels.sh)
 #   need_bin     stop with one failure when $BIN is not built
+#   npy_eq A B [TOL]   .npy files of the same dtype and shape, equal (float: within TOL)
+#   cycles_exact JSON  a `run --json`: every device layer's cycles equal the model's and
+#                non-zero, no --check mismatch, no lost interrupt
 #   finish       the summary line "CLI_NAME: N passed, M failed"; its status
 #                is 0 only when nothing failed
 # Every command's stdout goes to $TMP/out and its stderr to $TMP/err.
@@ -86,4 +89,34 @@ need_bin() {
 finish() {
 	echo "$CLI_NAME: $pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
+}
+
+# Python of the Debian packages (numpy) for the helpers below.
+PY=${PY:-/usr/bin/python3}
+
+# npy_eq A B [TOL]: same dtype and shape, equal (float: |a - b| <= TOL, default 0)
+npy_eq() {
+	$PY - "$1" "$2" "${3:-0}" <<'EOF'
+import sys, numpy as np
+a, b, tol = np.load(sys.argv[1]), np.load(sys.argv[2]), float(sys.argv[3])
+if a.dtype != b.dtype or a.shape != b.shape:
+    sys.exit("dtype/shape %s%s vs %s%s" % (a.dtype, a.shape, b.dtype, b.shape))
+d = np.abs(a.astype(np.float64) - b.astype(np.float64))
+if d.size and d.max() > tol:
+    i = int(np.argmax(d))
+    sys.exit("%d of %d differ, max %g at flat index %d (%r vs %r)" % ((d > tol).sum(), d.size, d.max(), i, a.flat[i], b.flat[i]))
+EOF
+}
+
+# cycles_exact JSON: a `tessera run --json` where every device layer's device_cycles ==
+# model_cycles (and > 0), with no --check mismatch and no lost interrupt
+cycles_exact() {
+	$PY - "$1" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+bad = [(n["name"], n["device_cycles"], n["model_cycles"]) for n in r["nodes"]
+       if n["where"] == "device" and (n["device_cycles"] != n["model_cycles"] or n["device_cycles"] == 0)]
+if bad or not r["layers"] or r["mismatches"] or not r["ok"] or r["irq_lost"]:
+    sys.exit("layers %d mismatches %d ok %s irq_lost %d cycle differences %s" % (r["layers"], r["mismatches"], r["ok"], r["irq_lost"], bad))
+EOF
 }

@@ -28,32 +28,6 @@ fi
 MODELS=$(cd "$M" && ls *.onnx | sed 's/\.onnx$//')
 [ -n "$MODELS" ] && ok || bad "make_models.py wrote no model"
 
-# npy_eq A B [TOL]: same dtype and shape, equal (float: |a - b| <= TOL, default 0)
-npy_eq() {
-	$PY - "$1" "$2" "${3:-0}" <<'EOF'
-import sys, numpy as np
-a, b, tol = np.load(sys.argv[1]), np.load(sys.argv[2]), float(sys.argv[3])
-if a.dtype != b.dtype or a.shape != b.shape:
-    sys.exit("dtype/shape %s%s vs %s%s" % (a.dtype, a.shape, b.dtype, b.shape))
-d = np.abs(a.astype(np.float64) - b.astype(np.float64))
-if d.size and d.max() > tol:
-    i = int(np.argmax(d))
-    sys.exit("%d of %d differ, max %g at flat index %d (%r vs %r)" % ((d > tol).sum(), d.size, d.max(), i, a.flat[i], b.flat[i]))
-EOF
-}
-
-# cycles_exact JSON: every device node's device_cycles == model_cycles, and > 0
-cycles_exact() {
-	$PY - "$1" <<'EOF'
-import json, sys
-r = json.load(open(sys.argv[1]))
-bad = [(n["name"], n["device_cycles"], n["model_cycles"]) for n in r["nodes"]
-       if n["where"] == "device" and (n["device_cycles"] != n["model_cycles"] or n["device_cycles"] == 0)]
-if bad or not r["layers"] or r["mismatches"] or not r["ok"]:
-    sys.exit("layers %d mismatches %d ok %s cycle differences %s" % (r["layers"], r["mismatches"], r["ok"], bad))
-EOF
-}
-
 # Float outputs (after Softmax) may differ from numpy's exp in the last bits.
 tol_of() {
 	case "$1" in *fc*) echo 1e-6 ;; *) echo 0 ;; esac

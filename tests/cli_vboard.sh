@@ -54,28 +54,6 @@ vb_stop() {
 	VB_PID=
 }
 
-# npy_eq A B: same dtype, shape and values
-npy_eq() {
-	$PY - "$1" "$2" <<'EOF'
-import sys, numpy as np
-a, b = np.load(sys.argv[1]), np.load(sys.argv[2])
-if a.dtype != b.dtype or a.shape != b.shape or not (a == b).all():
-    sys.exit("differ: %s%s vs %s%s" % (a.dtype, a.shape, b.dtype, b.shape))
-EOF
-}
-
-# cycles_exact JSON: every device layer's cycles == the model's, no mismatch, no lost irq
-cycles_exact() {
-	$PY - "$1" <<'EOF'
-import json, sys
-r = json.load(open(sys.argv[1]))
-bad = [(n["name"], n["device_cycles"], n["model_cycles"]) for n in r["nodes"]
-       if n["where"] == "device" and (n["device_cycles"] != n["model_cycles"] or n["device_cycles"] == 0)]
-if bad or not r["layers"] or r["mismatches"] or not r["ok"] or r["irq_lost"]:
-    sys.exit("layers %d mismatches %d ok %s irq_lost %d cycle differences %s" % (r["layers"], r["mismatches"], r["ok"], r["irq_lost"], bad))
-EOF
-}
-
 # ---- both discovery paths: devices lists it, run on it is exact -------------------------
 for flavor in sysfs fdt; do
 	S=$TMP/root-$flavor

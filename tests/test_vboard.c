@@ -91,6 +91,28 @@ static tsd_dev *open_uio(const ts_hwcfg *c, const char *root)
 	return dev;
 }
 
+/* A vboard of the 2x2 config under a fresh sysroot, opened through uio. */
+typedef struct board {
+	ts_hwcfg c;
+	char root[256];
+	tsd_vboard *v;
+	tsd_dev *dev;
+} board;
+
+static void board_up(board *b, int fdt, const char *faults)
+{
+	cfg_2x2(&b->c);
+	temp_dir(b->root, sizeof b->root);
+	b->v = start(&b->c, b->root, fdt, faults);
+	b->dev = open_uio(&b->c, b->root);
+}
+
+static void board_down(board *b)
+{
+	tsd_close(b->dev);
+	stop(b->v, b->root);
+}
+
 /* The layer on dut and on desc: bit-exact, cycles equal to the cost model. */
 static void cosim(tsd_dev *dut, const ts_hwcfg *c, const ts_layer *l, uint64_t seed)
 {
@@ -203,67 +225,59 @@ static void test_discovery_both_paths(void **state)
 static void test_stall_then_recover(void **state)
 {
 	(void)state;
-	ts_hwcfg c;
-	cfg_2x2(&c);
-	char root[256];
-	temp_dir(root, sizeof root);
-	tsd_vboard *v = start(&c, root, 0, "stall@1");
-	tsd_dev *dev = open_uio(&c, root);
+	board b;
+	board_up(&b, 0, "stall@1");
+	const ts_hwcfg *c = &b.c;
+	tsd_dev *dev = b.dev;
 	ts_layer l = ts_layer_gemm("g", 1, 6, 6, 6);
 	ts_cost cost;
 	ts_diag d = { { 0 } };
-	assert_int_equal(ts_cost_layer(&c, &l, &cost, &d), TS_OK);
+	assert_int_equal(ts_cost_layer(c, &l, &cost, &d), TS_OK);
 	tsd_limit lim = { 0, 0 };
 	tsd_default_limit(dev, cost.cycles, &lim);
 	assert_int_equal(lim.cycles, 4 * cost.cycles + 100000);
 	tsd_run_result r;
-	assert_int_equal(run_one(dev, &c, &l, &lim, &r, NULL, &d), TS_ERR_INTERNAL);
+	assert_int_equal(run_one(dev, c, &l, &lim, &r, NULL, &d), TS_ERR_INTERNAL);
 	assert_non_null(strstr(d.msg, "did not finish within"));
 	assert_non_null(strstr(d.msg, "SOFT_RESET"));
 	assert_true(r.waited >= lim.cycles); /* the live CYCLES passed the bound */
 	assert_int_equal(tsd_reg_read(dev, TS_REG_STATUS), 0);
-	cosim(dev, &c, &l, g_seed + 5);
-	tsd_close(dev);
-	stop(v, root);
+	cosim(dev, c, &l, g_seed + 5);
+	board_down(&b);
 }
 
 /* No interrupt: the run is found done by polling, and says so. */
 static void test_lost_interrupt(void **state)
 {
 	(void)state;
-	ts_hwcfg c;
-	cfg_2x2(&c);
-	char root[256];
-	temp_dir(root, sizeof root);
-	tsd_vboard *v = start(&c, root, 0, "noirq@2");
-	tsd_dev *dev = open_uio(&c, root);
+	board b;
+	board_up(&b, 0, "noirq@2");
+	const ts_hwcfg *c = &b.c;
+	tsd_dev *dev = b.dev;
 	ts_layer l = ts_layer_gemm("g", 1, 4, 5, 3);
 	tsd_run_result r;
 	ts_diag d = { { 0 } };
 	for (int run = 1; run <= 3; run++) {
-		assert_int_equal(run_one(dev, &c, &l, NULL, &r, NULL, &d), TS_OK);
+		assert_int_equal(run_one(dev, c, &l, NULL, &r, NULL, &d), TS_OK);
 		assert_int_equal(r.err, TS_HWERR_NONE);
 		assert_int_equal(r.irq_lost, run == 2);
 	}
-	tsd_close(dev);
-	stop(v, root);
+	board_down(&b);
 }
 
 /* A corrupted descriptor: ERR_BAD_OPCODE named with the layer and the descriptor. */
 static void test_hardware_error(void **state)
 {
 	(void)state;
-	ts_hwcfg c;
-	cfg_2x2(&c);
-	char root[256];
-	temp_dir(root, sizeof root);
-	tsd_vboard *v = start(&c, root, 1, "baddesc@1");
-	tsd_dev *dev = open_uio(&c, root);
+	board b;
+	board_up(&b, 1, "baddesc@1");
+	const ts_hwcfg *c = &b.c;
+	tsd_dev *dev = b.dev;
 	ts_layer l = ts_layer_gemm("fc7", 1, 5, 6, 4);
 	tsd_run_result r;
 	uint32_t count = 0;
 	ts_diag d = { { 0 } };
-	assert_int_equal(run_one(dev, &c, &l, NULL, &r, &count, &d), TS_ERR_MISMATCH);
+	assert_int_equal(run_one(dev, c, &l, NULL, &r, &count, &d), TS_ERR_MISMATCH);
 	assert_int_equal(r.err, TS_HWERR_BAD_OPCODE);
 	assert_int_equal(r.err_desc, count / 2);
 	char want[128];
@@ -271,29 +285,25 @@ static void test_hardware_error(void **state)
 		 count / 2);
 	if (!strstr(d.msg, want))
 		fail_msg("'%s' lacks '%s'", d.msg, want);
-	cosim(dev, &c, &l, g_seed + 6);
-	tsd_close(dev);
-	stop(v, root);
+	cosim(dev, c, &l, g_seed + 6);
+	board_down(&b);
 }
 
 /* The vboard process dies mid-run: a device failure saying so, no hang. */
 static void test_process_killed(void **state)
 {
 	(void)state;
-	ts_hwcfg c;
-	cfg_2x2(&c);
-	char root[256];
-	temp_dir(root, sizeof root);
-	tsd_vboard *v = start(&c, root, 0, "kill@2");
-	tsd_dev *dev = open_uio(&c, root);
+	board b;
+	board_up(&b, 0, "kill@2");
+	const ts_hwcfg *c = &b.c;
+	tsd_dev *dev = b.dev;
 	ts_layer l = ts_layer_gemm("g", 1, 8, 8, 8);
 	tsd_run_result r;
 	ts_diag d = { { 0 } };
-	assert_int_equal(run_one(dev, &c, &l, NULL, &r, NULL, &d), TS_OK);
-	assert_int_equal(run_one(dev, &c, &l, NULL, &r, NULL, &d), TS_ERR_INTERNAL);
+	assert_int_equal(run_one(dev, c, &l, NULL, &r, NULL, &d), TS_OK);
+	assert_int_equal(run_one(dev, c, &l, NULL, &r, NULL, &d), TS_ERR_INTERNAL);
 	assert_non_null(strstr(d.msg, "the vboard process serving it has gone"));
-	tsd_close(dev);
-	stop(v, root); /* reaps the killed process and removes what it left */
+	board_down(&b); /* reaps the killed process and removes what it left */
 }
 
 /* A device that is not this tessera's, or not this config, or not there. */
