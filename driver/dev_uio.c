@@ -19,7 +19,7 @@
 #include "driver/uio.h"
 #include "tessera/util.h"
 
-#define FLUSH_SECONDS 2.0   /* a posted write must take effect within this */
+#define FLUSH_SECONDS 5.0   /* a posted write must take effect within this */
 #define IRQ_SLICE_MS 10     /* wait this long for the interrupt before reading STATUS */
 
 typedef struct uio_dev {

@@ -75,10 +75,10 @@ const char *tsd_describe(const tsd_dev *dev)
 
 void tsd_default_limit(const tsd_dev *dev, uint64_t model_cycles, tsd_limit *lim)
 {
-	if (!lim->cycles)
+	if (!lim->cycles && model_cycles)
 		lim->cycles = 4 * model_cycles + 100000;
 	if (lim->seconds <= 0 && dev->ops->min_rate > 0)
-		lim->seconds = 10.0 + (double)lim->cycles / dev->ops->min_rate;
+		lim->seconds = lim->cycles ? 10.0 + (double)lim->cycles / dev->ops->min_rate : 600.0;
 }
 
 uint64_t tsd_mem_base(const tsd_dev *dev)

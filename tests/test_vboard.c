@@ -320,7 +320,7 @@ static void test_open_refusals(void **state)
 		const char *uri;
 		const char *want;
 	} cases[] = {
-		{ "id", &c, "uio", "the ID register reads 0x0badc0de, not 0x54535231" },
+		{ "id", &c, "uio", "the ID register reads 0x0badc0de, not 0x%08x" },
 		{ "version", &c, "uio", "register map version 1, this tessera speaks version 2" },
 		{ NULL, &other, "uio", "is 2x2 int8 ws acc32" },
 		{ NULL, &c, "uio:uio7", "no device 'uio7'" },
@@ -334,8 +334,10 @@ static void test_open_refusals(void **state)
 		ts_diag d = { { 0 } };
 		assert_int_equal(tsd_open(cases[i].uri, cases[i].cfg, &o, &dev, &d), TS_ERR_INPUT);
 		assert_null(dev);
-		if (!strstr(d.msg, cases[i].want))
-			fail_msg("case %zu: '%s' lacks '%s'", i, d.msg, cases[i].want);
+		char want[128];
+		snprintf(want, sizeof want, cases[i].want, TS_REG_ID_MAGIC); /* (only the first has a %x) */
+		if (!strstr(d.msg, want))
+			fail_msg("case %zu: '%s' lacks '%s'", i, d.msg, want);
 		stop(v, root);
 	}
 	/* in use by another handle */

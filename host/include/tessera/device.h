@@ -73,8 +73,9 @@ ts_status tsd_wait(tsd_dev *dev, const tsd_limit *lim, ts_diag *d);
 
 /* The per-layer bound a run gets when the caller sets none (0 fields of *lim): device
  * cycles 4 x the modelled cycles + 100000 (a stalled or wedged device, never a slow
- * one: the RTL takes exactly the modelled cycles), and on devices that run on wall
- * time (vboard, uio) as many seconds as the slowest such device needs for them. */
+ * one: the RTL takes exactly the modelled cycles; none when model_cycles is 0,
+ * unknown), and on devices that run on wall time (vboard, uio) 10 s more than the
+ * slowest such device needs for those cycles (600 s without a cycle bound). */
 void tsd_default_limit(const tsd_dev *dev, uint64_t model_cycles, tsd_limit *lim);
 
 /* One run of a descriptor list, read back from the registers. */
