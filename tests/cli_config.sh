@@ -118,7 +118,7 @@ expect_in "presets --json" out '"name": "tiny-ice40"'
 
 run config boards
 expect_rc "boards" 0
-if [ "$(wc -l <"$TMP/out")" -eq 8 ]; then ok; else bad "boards: header + 7 rows"; fi
+if [ "$(wc -l <"$TMP/out")" -eq 9 ]; then ok; else bad "boards: header + 8 rows"; fi
 expect_in "boards" out "zcu104      xczu7ev-ffvc1156-2"
 run config boards --json
 expect_rc "boards --json" 0

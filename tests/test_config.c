@@ -102,7 +102,21 @@ static void test_names_and_bits(void **state)
 static void test_boards(void **state)
 {
 	(void)state;
-	assert_int_equal(ts_board_count(), 7);
+	assert_int_equal(ts_board_count(), 8);
+	const ts_board *e = ts_board_find("ulx3s");
+	assert_non_null(e);
+	assert_string_equal(e->family, "ecp5");
+	assert_int_equal(e->lut, 83640);
+	assert_int_equal(e->dsp, 156);
+	assert_int_equal(e->bram, 208);
+	assert_int_equal(e->bram_kbits, 18);
+	assert_int_equal(e->mem_bytes, 32u << 20);
+	/* every board says what its memory is and can feed */
+	for (size_t i = 0; i < ts_board_count(); i++) {
+		const ts_board *x = ts_board_get(i);
+		assert_true(x->mem_port_bytes >= 1 && x->mem_bytes > 0 && x->dram_gbps > 0);
+		assert_non_null(x->mem_what);
+	}
 	const ts_board *b = ts_board_find("pynq-z2");
 	assert_non_null(b);
 	assert_string_equal(b->part, "xc7z020clg400-1");
@@ -541,9 +555,11 @@ static void test_good_partial_defaults(void **state)
 	assert_int_equal(c.pe, TS_PE_LIGHTPE1);
 	assert_int_equal(c.dataflow, TS_DF_OS);
 	/* limits are inclusive */
-	c = parse_ok("{\"clock_mhz\": 1000, \"dram\": {\"latency\": 0, \"bytes_per_cycle\": 256}}");
+	c = parse_ok("{\"clock_mhz\": 1000, \"dram\": {\"latency\": 0, \"bytes_per_cycle\": 1}}");
 	assert_true(c.clock_mhz == 1000);
 	assert_int_equal(c.dram_latency, 0);
+	/* (256 bytes per cycle: only u250's memory is that wide, 76.8 GB/s = 256 x 300 MHz) */
+	c = parse_ok("{\"board\": \"u250\", \"clock_mhz\": 300, \"dram\": {\"bytes_per_cycle\": 256}}");
 	assert_int_equal(c.dram_bytes_per_cycle, 256);
 	/* escaped keys are keys */
 	c = parse_ok("{\"arr\\u0061y\": {\"r\\u006fws\": 5}}");
@@ -618,7 +634,7 @@ static const struct bad_file {
 	{ "bad_spad_small.json", "5:34",
 	  "scratchpad.weight_bytes = 100 cannot hold one 16x16 int8 weight tile (256 bytes)" },
 	{ "bad_board.json", "2:12",
-	  "board = \"zedboard\" is not a known board (known: pynq-z2, ultra96, zcu102, zcu104, u250, icebreaker, hx8k)" },
+	  "board = \"zedboard\" is not a known board (known: pynq-z2, ultra96, zcu102, zcu104, u250, icebreaker, hx8k, ulx3s)" },
 	{ "bad_pe.json", "4:11",
 	  "array.pe = \"int7\" is not a PE type (expected: int16, int8, int4, lightpe1, lightpe2, binary)" },
 	{ "bad_duplicate.json", "4:3", "duplicate key \"array\"" },
@@ -748,6 +764,30 @@ static void test_validate_messages(void **state)
 	c.rows = 0;
 	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
 	assert_string_equal(d.msg, "array.rows = 0 is out of range (allowed: 1..256)");
+
+	/* What the board's memory can feed (edge: pynq-z2, 150 MHz; 2.1 GB/s, 32-byte port) */
+	ts_hwcfg_default(&c);
+	ts_diag_clear(&d);
+	c.dram_bytes_per_cycle = 14; /* 2.1 GB/s exactly */
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_OK);
+	c.dram_bytes_per_cycle = 15;
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
+	assert_string_equal(d.msg, "dram.bytes_per_cycle = 15 at clock_mhz = 150 is 2.25 GB/s, more than pynq-z2's "
+				   "memory feeds (2.1 GB/s: DDR3 x16 behind four 64-bit HP ports)");
+	ts_diag_clear(&d);
+	c.dram_bytes_per_cycle = 64; /* the array search's old pick for ResNet-18 */
+	c.clock_mhz = 10;
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
+	assert_string_equal(d.msg, "dram.bytes_per_cycle = 64 is wider than pynq-z2's memory port (at most 32 "
+				   "bytes per cycle: DDR3 x16 behind four 64-bit HP ports)");
+	ts_diag_clear(&d);
+	c.dram_bytes_per_cycle = 2;
+	c.clock_mhz = 100;
+	snprintf(c.board, sizeof c.board, "ulx3s");
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_OK);
+	c.dram_bytes_per_cycle = 3;
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "wider than ulx3s's memory port (at most 2 bytes per cycle: 32 MB SDRAM, 16 bits)"));
 
 	ts_hwcfg_default(&c);
 	ts_diag_clear(&d);
@@ -881,14 +921,19 @@ static void random_config(ts_hwcfg *c)
 	c->spad_weight_bytes = (uint32_t)w + rnd(1u << 20);
 	c->spad_input_bytes = (uint32_t)a + rnd(1u << 20);
 	c->spad_acc_bytes = (uint32_t)acc + rnd(1u << 20);
-	c->dram_bytes_per_cycle = rnd_range(1, TS_HW_MAX_DRAM_BPC);
+	/* the board first: its memory bounds the port width, and width x clock */
+	const ts_board *b = ts_board_get(rnd((uint32_t)ts_board_count()));
+	strcpy(c->board, b->name);
+	c->dram_bytes_per_cycle = rnd_range(1, b->mem_port_bytes);
 	c->dram_latency = rnd_range(0, TS_HW_MAX_DRAM_LATENCY);
+	double max_mhz = b->dram_gbps * 1e3 / c->dram_bytes_per_cycle;
+	if (max_mhz > 1000)
+		max_mhz = 1000;
 	c->clock_mhz = rnd(2) ? rnd_range(1, 1000) : rnd_range(1, 1000000) / 1000.0 + rnd(1000) * 1e-9;
-	if (c->clock_mhz > 1000)
-		c->clock_mhz = 1000;
+	while (c->clock_mhz > max_mhz)
+		c->clock_mhz /= 2;
 	c->sparse_formats = rnd(TS_SPF_ALL + 1);
 	c->sparse_lanes = rnd_range(1, TS_HW_MAX_LANES);
-	strcpy(c->board, ts_board_get(rnd((uint32_t)ts_board_count()))->name);
 }
 
 static void test_random_round_trip(void **state)

@@ -33,15 +33,21 @@ enum {
 typedef struct ts_board {
 	const char *name;   /* "pynq-z2", "zcu102", "icebreaker", ... */
 	const char *part;   /* "xc7z020clg400-1", "ice40up5k-sg48", ... */
-	const char *family; /* "zynq7", "zynqmp", "alveo", "ice40" */
-	uint32_t lut, ff, dsp;
-	uint32_t bram_kbits; /* one block RAM's size: 36 (Xilinx BRAM36), 4 (iCE40 EBR) */
+	const char *family; /* "zynq7", "zynqmp", "alveo", "ice40", "ecp5" */
+	uint32_t lut, ff, dsp; /* LUT4 on iCE40/ECP5 (LUT6 on Xilinx); DSP: DSP48, SB_MAC16,
+	                        * MULT18X18D */
+	uint32_t bram_kbits; /* one block RAM's size: 36 (Xilinx BRAM36), 4 (iCE40 EBR), 18 (ECP5 EBR) */
 	uint32_t bram;       /* number of those blocks */
 	uint32_t uram;       /* UltraRAM (288 Kbit) or iCE40 SPRAM (256 Kbit) blocks */
 	uint32_t uram_kbits; /* one such block's size; 0 when the part has none */
 	double max_clock_mhz; /* a realistic fabric clock for this part */
 	double dram_gbps;     /* off-chip bandwidth available to the PL, GB/s */
 	double static_power_w;
+	/* The memory behind the accelerator's port: */
+	uint32_t mem_port_bytes; /* its widest port, bytes per fabric cycle (an AXI HP port's
+	                          * data width; SPRAM/SDRAM data width on the open-tool boards) */
+	uint64_t mem_bytes;      /* how much of it the accelerator can use */
+	const char *mem_what;    /* "DDR3 x16 through one 64-bit HP port", ... */
 } ts_board;
 
 size_t ts_board_count(void);

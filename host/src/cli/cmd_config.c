@@ -10,7 +10,8 @@
  *   presets: [ { "name": str, "description": str, "config": <hwcfg> }, ... ]
  *   boards:  [ { "name", "part", "family": str, "lut", "ff", "dsp", "bram",
  *              "bram_kbits", "uram", "uram_kbits": int, "max_clock_mhz",
- *              "dram_gbps", "static_power_w": number }, ... ]
+ *              "dram_gbps", "static_power_w": number, "mem_port_bytes", "mem_bytes": int,
+ *              "mem_what": str }, ... ]
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -219,7 +220,8 @@ static int do_boards(bool json)
 		json_t *list = json_array();
 		for (size_t i = 0; list && i < n; i++) {
 			const ts_board *b = ts_board_get(i);
-			json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f}",
+			json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:I, "
+					      "s:I, s:s}",
 					      "name", b->name, "part", b->part, "family", b->family,
 					      "lut", (json_int_t)b->lut, "ff", (json_int_t)b->ff,
 					      "dsp", (json_int_t)b->dsp, "bram", (json_int_t)b->bram,
@@ -227,7 +229,9 @@ static int do_boards(bool json)
 					      "uram", (json_int_t)b->uram,
 					      "uram_kbits", (json_int_t)b->uram_kbits,
 					      "max_clock_mhz", b->max_clock_mhz, "dram_gbps", b->dram_gbps,
-					      "static_power_w", b->static_power_w);
+					      "static_power_w", b->static_power_w,
+					      "mem_port_bytes", (json_int_t)b->mem_port_bytes,
+					      "mem_bytes", (json_int_t)b->mem_bytes, "mem_what", b->mem_what);
 			if (json_array_append_new(list, o)) {
 				json_decref(list);
 				list = NULL;
@@ -235,8 +239,8 @@ static int do_boards(bool json)
 		}
 		return print_json(list) ? oom() : 0;
 	}
-	printf("%-11s %-19s %-7s %8s %8s %6s %10s %11s %8s %9s\n", "name", "part", "family", "LUT",
-	       "FF", "DSP", "BRAM", "URAM", "max MHz", "DRAM GB/s");
+	printf("%-11s %-19s %-7s %8s %8s %6s %10s %11s %8s %9s %5s %9s  %s\n", "name", "part", "family", "LUT",
+	       "FF", "DSP", "BRAM", "URAM", "max MHz", "mem GB/s", "B/cyc", "mem", "memory");
 	for (size_t i = 0; i < n; i++) {
 		const ts_board *b = ts_board_get(i);
 		char bram[24], uram[24];
@@ -245,8 +249,16 @@ static int do_boards(bool json)
 			snprintf(uram, sizeof uram, "%u x %uK", b->uram, b->uram_kbits);
 		else
 			snprintf(uram, sizeof uram, "-");
-		printf("%-11s %-19s %-7s %8u %8u %6u %10s %11s %8g %9g\n", b->name, b->part, b->family,
-		       b->lut, b->ff, b->dsp, bram, uram, b->max_clock_mhz, b->dram_gbps);
+		char mem[24];
+		if (b->mem_bytes >= (1ull << 30))
+			snprintf(mem, sizeof mem, "%llu GiB", (unsigned long long)(b->mem_bytes >> 30));
+		else if (b->mem_bytes >= (1ull << 20))
+			snprintf(mem, sizeof mem, "%llu MiB", (unsigned long long)(b->mem_bytes >> 20));
+		else
+			snprintf(mem, sizeof mem, "%llu KiB", (unsigned long long)(b->mem_bytes >> 10));
+		printf("%-11s %-19s %-7s %8u %8u %6u %10s %11s %8g %9g %5u %9s  %s\n", b->name, b->part, b->family,
+		       b->lut, b->ff, b->dsp, bram, uram, b->max_clock_mhz, b->dram_gbps, b->mem_port_bytes, mem,
+		       b->mem_what);
 	}
 	return 0;
 }

@@ -432,11 +432,28 @@ static ts_status check(const ts_hwcfg *c, field *inv, char *msg, size_t size)
 	}
 	if ((st = check_u32(F_SPARSE_LANES, c->sparse_lanes, inv, msg, size)))
 		return st;
-	if (strnlen(c->board, sizeof c->board) >= sizeof c->board || !ts_board_find(c->board)) {
+	const ts_board *b = strnlen(c->board, sizeof c->board) < sizeof c->board ? ts_board_find(c->board) : NULL;
+	if (!b) {
 		board_list(list, sizeof list);
 		snprintf(text, sizeof text, "board = \"%.31s\" is not a known board (known: %s)",
 			 c->board, list);
 		FAIL(F_BOARD);
+	}
+	/* What the board's memory can feed: its port width, and its bandwidth at the clock. */
+	if (b->mem_port_bytes && c->dram_bytes_per_cycle > b->mem_port_bytes) {
+		snprintf(text, sizeof text, "dram.bytes_per_cycle = %u is wider than %s's memory port (at most %u "
+			 "bytes per cycle: %s)", c->dram_bytes_per_cycle, b->name, b->mem_port_bytes, b->mem_what);
+		FAIL(F_DRAM_BPC, F_BOARD);
+	}
+	double gbps = c->dram_bytes_per_cycle * c->clock_mhz * 1e-3;
+	if (b->dram_gbps > 0 && gbps > b->dram_gbps * (1 + 1e-9)) {
+		char num[40], clk[40];
+		format_double(num, sizeof num, gbps);
+		format_double(clk, sizeof clk, c->clock_mhz);
+		snprintf(text, sizeof text, "dram.bytes_per_cycle = %u at clock_mhz = %s is %s GB/s, more than %s's "
+			 "memory feeds (%g GB/s: %s)", c->dram_bytes_per_cycle, clk, num, b->name, b->dram_gbps,
+			 b->mem_what);
+		FAIL(F_DRAM_BPC, F_CLOCK, F_BOARD);
 	}
 	return TS_OK;
 }
