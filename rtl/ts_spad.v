@@ -60,6 +60,8 @@ module ts_spad #(
 	localparam RAW = (AW > NBW) ? AW - NBW : 1;   // bank row address bits
 	localparam SW  = (NBW > 0) ? NBW : 1;         // bank number bits
 	localparam [31:0] NB32 = NB;
+	// All banks' write data, zero (a replication this wide trips verilator's WIDTHCONCAT)
+	localparam [NB*8*WBYTES-1:0] BDATA_ZERO = 0;
 
 	reg [AW-1:0] word_q;
 	reg [OW-1:0] off_q, rb_q, rb2_q;
@@ -109,7 +111,7 @@ module ts_spad #(
 			bwe = {NB{1'b0}};
 			brow = brow_q;
 			bbe = {(NB*WBYTES){1'b0}};
-			bdata = {(NB*8*WBYTES){1'b0}};
+			bdata = BDATA_ZERO;
 			for (l = 0; l < B; l = l + 1) begin
 				if (l < left_q) begin
 					data = rdata_i[8*l +: 8];

@@ -3,6 +3,13 @@
 # files with their banner, byte-identical output across runs and with
 # `tessera sim --gen`, and bad input (unknown preset, invalid config file,
 # missing flag, unwritable DIR): one message on stderr, exit 2, no DIR left.
+# `tessera gen --board B`: the package of every preset for its board (the RTL passes
+# verilator -Wall, yosys elaborates it where that takes seconds: not cloud and
+# cloud-u250, whose arrays take yosys minutes and ~20 GB), byte-identical across runs,
+# its MANIFEST verified by sha256sum; the overlay equals what dtc makes of the .dts,
+# applies with fdtoverlay to a Zynq-style base tree, and `tessera devices` then finds
+# the accelerator through that tree; refusals (unknown board, a config that does not
+# fit or that the board's memory cannot feed, a directory that is not a package).
 # Run from the repo root: TS_BIN=build/bin/tessera sh tests/cli_gen.sh
 # shellcheck source=tests/cli_lib.sh
 . "$(dirname "$0")/cli_lib.sh"
@@ -36,6 +43,91 @@ done
 grep -q '^`define TS_ROWS  *2 ' "$TMP/a-tiny-ice40/tessera_params.vh" && ok ||
 	bad "tiny-ice40: TS_ROWS is not 2 in tessera_params.vh"
 grep -q '^`define TS_DESC_LOAD ' "$TMP/a-tiny-ice40/ts_contract.vh" && ok || bad "ts_contract.vh: no TS_DESC_LOAD"
+
+# ---- packages: tessera gen --board ----------------------------------------------------
+for p in tiny-ice40 hx8k edge edge-lightpe edge-sparse ultra96 cloud cloud-u250; do
+	b=$("$BIN" config show "$p" --json | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['board'])")
+	# --force: the iCE40 presets are bigger than their parts until the RTL's area work
+	run 0 gen --config "$p" --board "$b" --out "$TMP/pkg-$p" --force || continue
+	run 0 gen --config "$p" --board "$b" --out "$TMP/pkg2-$p" --force
+	diff -r "$TMP/pkg-$p" "$TMP/pkg2-$p" >"$TMP/diff" && ok || bad "package $p: two runs differ: $(head -5 "$TMP/diff")"
+	(cd "$TMP/pkg-$p" && sha256sum --quiet -c MANIFEST) >"$TMP/sums" 2>&1 && ok || bad "package $p: MANIFEST: $(head -3 "$TMP/sums")"
+	for f in rtl/ts_top.v rtl/include/tessera_params.vh sw/tessera_regmap.h sw/tessera_params.h build.sh tessera.core config.json; do
+		[ -s "$TMP/pkg-$p/$f" ] && ok || bad "package $p: no $f"
+	done
+	cmp -s rtl/ts_top.v "$TMP/pkg-$p/rtl/ts_top.v" && ok || bad "package $p: rtl/ts_top.v is not a copy"
+	if command -v verilator >/dev/null 2>&1; then
+		(cd "$TMP/pkg-$p" && verilator --lint-only -Wall +define+TS_GENERATED_PARAMS -Irtl/include -Irtl \
+			--top-module ts_top rtl/ts_*.v) >"$TMP/lint" 2>&1 && [ ! -s "$TMP/lint" ] && ok ||
+			bad "package $p: verilator -Wall: $(head -c 400 "$TMP/lint")"
+	fi
+	case $p in cloud*) continue ;; esac
+	(cd "$TMP/pkg-$p" && yosys -q -p "read_verilog -DTS_GENERATED_PARAMS -Irtl/include -Irtl rtl/ts_*.v; \
+		hierarchy -check -top ts_top") >"$TMP/ys" 2>&1 && ok || bad "package $p: yosys: $(head -c 400 "$TMP/ys")"
+	rm -rf "$TMP/pkg2-$p"
+done
+# the overlay: the tree dtc makes of the .dts, applied to a Zynq-7000-style base tree
+P=$TMP/pkg-edge
+if [ -f "$P/dt/tessera.dtbo" ] && command -v dtc >/dev/null 2>&1; then
+	dtc -q -@ -I dts -O dtb -o "$TMP/ref.dtbo" "$P/dt/tessera.dts" && ok || bad "dtc on tessera.dts"
+	dtc -q -I dtb -O dts "$TMP/ref.dtbo" >"$TMP/ref.txt"
+	dtc -q -I dtb -O dts "$P/dt/tessera.dtbo" >"$TMP/ours.txt"
+	cmp -s "$TMP/ref.txt" "$TMP/ours.txt" && ok || bad "tessera.dtbo is not the tree of tessera.dts: $(diff "$TMP/ref.txt" "$TMP/ours.txt" | head -5)"
+	cat >"$TMP/base.dts" <<'EOF'
+/dts-v1/;
+/ {
+	#address-cells = <1>;
+	#size-cells = <1>;
+	compatible = "xlnx,zynq-7000";
+	memory@0 { device_type = "memory"; reg = <0x0 0x20000000>; };
+	intc: interrupt-controller@f8f01000 {
+		compatible = "arm,cortex-a9-gic";
+		#interrupt-cells = <3>;
+		interrupt-controller;
+		reg = <0xf8f01000 0x1000>, <0xf8f00100 0x100>;
+	};
+};
+EOF
+	dtc -q -@ -I dts -O dtb -o "$TMP/base.dtb" "$TMP/base.dts" &&
+		fdtoverlay -i "$TMP/base.dtb" -o "$TMP/merged.dtb" "$P/dt/tessera.dtbo" && ok || bad "fdtoverlay"
+	# a sysroot whose boot tree is the merged one: devices finds the accelerator through it
+	R=$TMP/root
+	mkdir -p "$R/sys/firmware" "$R/sys/class/uio/uio0/maps/map0" "$R/dev"
+	cp "$TMP/merged.dtb" "$R/sys/firmware/fdt"
+	printf 'tessera\n' >"$R/sys/class/uio/uio0/name"
+	printf 'devicetree\n' >"$R/sys/class/uio/uio0/version"
+	printf '0x0000000043c00000\n' >"$R/sys/class/uio/uio0/maps/map0/addr"
+	printf '0x0000000000001000\n' >"$R/sys/class/uio/uio0/maps/map0/size"
+	printf '0x0\n' >"$R/sys/class/uio/uio0/maps/map0/offset"
+	head -c 4096 /dev/zero >"$R/dev/uio0"
+	: >"$R/dev/mem"
+	if run 0 devices --sysroot "$R" --json; then
+		if why=$(/usr/bin/python3 - "$TMP/out" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))["devices"]
+assert len(d) == 1, d
+d = d[0]
+assert d["how"] == "fdt" and d["reg_addr"] == 0x43c00000, d
+assert d["dma"] == {"how": "reserved-memory", "name": "tessera_dma@1c000000", "addr": 0x1c000000, "size": 64 << 20}, d["dma"]
+EOF
+		); then ok; else bad "devices on the overlaid tree: $why"; fi
+	fi
+fi
+# refusals: exit 2, one line, nothing written
+check_bad_pkg() {  # WHAT EXPECTED-TEXT ARGS...
+	what=$1; text=$2; shift 2
+	run 2 "$@" || return
+	grep -qF -- "$text" "$TMP/err" && ok || bad "$what: stderr lacks '$text': $(cat "$TMP/err")"
+	[ -e "$TMP/nopkg" ] && bad "$what: $TMP/nopkg was created" || ok
+}
+check_bad_pkg "unknown board" "--board 'zedboard': unknown" gen --config edge --board zedboard --out "$TMP/nopkg"
+printf '{ "preset": "cloud", "dram": { "bytes_per_cycle": 8 }, "clock_mhz": 100 }\n' >"$TMP/big.json"
+check_bad_pkg "does not fit" "does not fit pynq-z2" gen --config "$TMP/big.json" --board pynq-z2 --out "$TMP/nopkg"
+check_bad_pkg "memory cannot feed" "wider than ulx3s's memory port" gen --config edge --board ulx3s --out "$TMP/nopkg"
+check_bad_pkg "--force alone" "--force applies to --board" gen --config edge --out "$TMP/nopkg" --force
+mkdir -p "$TMP/notpkg" && echo mine >"$TMP/notpkg/notes.txt"
+run 2 gen --config edge --board pynq-z2 --out "$TMP/notpkg" && expect_in "not a package" err "neither empty nor a tessera package"
+[ "$(ls "$TMP/notpkg")" = notes.txt ] && ok || bad "not a package: its contents changed: $(ls "$TMP/notpkg")"
 
 # Bad input: exit 2, one line on stderr naming the problem, nothing written.
 printf '{ "name": "x", "array": { "rows": 0 } }\n' >"$TMP/bad.json"

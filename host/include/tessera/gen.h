@@ -32,4 +32,59 @@ void ts_gen_texts_free(ts_gen_file f[TS_GEN_FILES]);
  * to temporaries first, then renamed; on an error nothing of it is left. */
 ts_status ts_gen_write_sim_files(const ts_hwcfg *c, const char *source, const char *dir, ts_diag *d);
 
+/* The device-tree compatible string of the accelerator. */
+#define TS_GEN_COMPATIBLE "tessera,accel-1.0"
+
+/* tessera_regmap.h: the register map, fields, error codes and compatible for a driver in
+ * C with no other header. */
+char *ts_gen_regmap_h(const char *source);
+
+/* ---- the package: `tessera gen --board` ------------------------------------------------
+ * Everything to build config c for board b, in dir:
+ *   rtl/ts_X.v            the core (every rtl/ts_X.v), copied unchanged from <root>/rtl
+ *   rtl/include/          the generated includes (tessera_params.vh, ts_regmap.vh,
+ *                         ts_contract.vh)
+ *   rtl/boards/           the board top and its modules (open-tool boards with a top)
+ *   constraints/          the board's pin constraints (.pcf, .lpf)
+ *   sw/tessera_params.h, sw/tessera_regmap.h   C headers for drivers
+ *   dt/tessera.dts, dt/tessera.dtbo            a device-tree overlay (Linux boards)
+ *   build.sh              the flow: yosys, nextpnr and the packer of the board (a bitstream),
+ *                         or yosys synth_xilinx cell counts (Xilinx parts)
+ *   tessera.core          a FuseSoC (CAPI2) core
+ *   config.json           the config, canonical JSON
+ *   MANIFEST              SHA-256 of every other file, sha256sum -c format
+ * Byte-identical for the same inputs. Written into a temporary directory and renamed:
+ * dir must not exist, be empty, or be an earlier package (it is replaced); on an error
+ * nothing is left. */
+typedef struct ts_gen_pkg_opts {
+	const char *root;   /* holds rtl/ (NULL: util.h's ts_data_root) */
+	const char *source; /* the config's name for the banners (NULL: c->name) */
+	int force;          /* write it even when the resource model says it does not fit */
+} ts_gen_pkg_opts;
+
+ts_status ts_gen_package(const ts_hwcfg *c, const ts_board *b, const ts_gen_pkg_opts *o, const char *dir,
+			 ts_diag *d);
+
+/* How a board is built and, for a Linux board, where the accelerator sits. */
+typedef struct ts_gen_board {
+	const char *board;        /* ts_board name */
+	const char *top;          /* board top module ("ts_board_icebreaker"); NULL: none yet */
+	const char *constraints;  /* rtl/boards/<file>; NULL: none */
+	const char *synth;        /* yosys synthesis command ("synth_ice40 -dsp") */
+	const char *pnr;          /* place and route, NULL for none ("nextpnr-ice40 --up5k --package sg48") */
+	const char *pack;         /* bitstream packer ("icepack", "ecppack"), NULL for none */
+	/* Linux (device tree) boards: */
+	uint64_t reg_addr;        /* register page */
+	uint32_t irq;             /* GIC SPI number */
+	const char *gic;          /* the interrupt controller's label in the board's base tree */
+	uint64_t dma_addr, dma_size; /* the reserved DMA region */
+} ts_gen_board;
+
+const ts_gen_board *ts_gen_board_find(const char *board); /* NULL if tessera has no flow for it */
+
+/* The overlay of a Linux board as device-tree source and as a blob (libfdt sequential
+ * write; *blob malloc'd). */
+char *ts_gen_overlay_dts(const ts_hwcfg *c, const ts_gen_board *g, const char *source);
+ts_status ts_gen_overlay_dtbo(const ts_hwcfg *c, const ts_gen_board *g, void **blob, size_t *size, ts_diag *d);
+
 #endif

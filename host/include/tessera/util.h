@@ -51,4 +51,13 @@ void ts_csv_str(FILE *f, const char *s);
 /* Monotonic wall time in seconds. */
 double ts_now(void);
 
+/* The directory holding rtl/ and sim/: opt when given, else $TESSERA_ROOT, else an
+ * installed <prefix>/share/tessera beside the running <prefix>/bin/, else "." (the
+ * repository). *installed (may be NULL) tells the share directory. */
+void ts_data_root(const char *opt, char *out, size_t size, int *installed);
+
+/* SHA-256 (FIPS 180-4) of n bytes; hex receives 64 hex digits and a NUL. */
+void ts_sha256(const void *data, size_t n, uint8_t digest[32]);
+void ts_sha256_hex(const void *data, size_t n, char hex[65]);
+
 #endif

@@ -252,6 +252,42 @@ char *ts_gen_params_h(const ts_hwcfg *c, const char *source)
 	return text_close(&t);
 }
 
+char *ts_gen_regmap_h(const char *source)
+{
+	text t;
+	if (!text_open(&t))
+		return NULL;
+	FILE *f = t.f;
+	fprintf(f, "/* tessera_regmap.h \xe2\x80\x94 " BANNER "\n", source);
+	fprintf(f, " * The accelerator's register map, error codes and device-tree compatible for a\n"
+		   " * driver in C: no other header needed (host/include/tessera/regmap.def, hwerr.def). */\n");
+	fprintf(f, "#ifndef TESSERA_REGMAP_H\n#define TESSERA_REGMAP_H\n\n");
+	fprintf(f, "#define TESSERA_COMPATIBLE \"%s\"\n", TS_GEN_COMPATIBLE);
+#define TS_REG_CONST(name, value, description) \
+	fprintf(f, "#define TS_%-26s 0x%08xu /* %s */\n", #name, (unsigned)(value), description);
+#include "tessera/regmap.def"
+	fprintf(f, "\n/* registers: byte offsets on the AXI4-Lite slave */\n");
+#define TS_REG(name, offset, access, description) \
+	fprintf(f, "#define TS_REG_%-22s 0x%03xu /* %s %s */\n", #name, (unsigned)(offset), #access, description);
+#include "tessera/regmap.def"
+	fprintf(f, "\n/* fields: TS_<reg>_<name> the mask in place, _LSB its lowest bit, _WIDTH its bits */\n");
+	char n[64];
+#define TS_REG_FIELD(reg, name, lsb, width, description)                                              \
+	snprintf(n, sizeof n, "TS_%s_%s", #reg, #name);                                               \
+	fprintf(f, "#define %-29s 0x%08xu /* %s */\n", n, (unsigned)TS_##reg##_##name, description);     \
+	snprintf(n, sizeof n, "TS_%s_%s_LSB", #reg, #name);                                           \
+	fprintf(f, "#define %-29s %uu\n", n, (unsigned)(lsb));                                          \
+	snprintf(n, sizeof n, "TS_%s_%s_WIDTH", #reg, #name);                                         \
+	fprintf(f, "#define %-29s %uu\n", n, (unsigned)(width));
+#include "tessera/regmap.def"
+	fprintf(f, "\n/* ERR_CODE values */\n");
+#define TS_HWERR(name, code, what) fprintf(f, "#define TS_HWERR_%-20s %uu /* %s */\n", #name, (unsigned)(code), what);
+#include "tessera/hwerr.def"
+#undef TS_HWERR
+	fprintf(f, "\n#endif\n");
+	return text_close(&t);
+}
+
 /* Open dir/name via a temporary file and write body into it. */
 static ts_status open_text(const char *dir, const char *name, const char *body, ts_out *o, ts_diag *d)
 {

@@ -217,36 +217,10 @@ static void verilator_root(char *out, size_t size)
 }
 
 /* ---- where the sources and the cache are ---------------------------------------- */
-/* The directory holding rtl/ and sim/: the option, $TESSERA_ROOT, an installed
- * <prefix>/share/tessera beside the running <prefix>/bin/, else the current
- * directory (the repository). *installed tells the share directory. */
+/* The directory holding rtl/ and sim/ (util.h). */
 static void find_root(const ts_sim_opts *o, char *out, size_t size, int *installed)
 {
-	const char *e = getenv("TESSERA_ROOT");
-	*installed = 0;
-	if (o && o->root) {
-		ts_strlcpy(out, o->root, size);
-		return;
-	}
-	if (e && *e) {
-		ts_strlcpy(out, e, size);
-		return;
-	}
-	char exe[PATH_MAX], share[PATH_MAX + 32], probe[PATH_MAX + 64], real[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	exe[n > 0 ? n : 0] = 0;
-	char *slash = strrchr(exe, '/');
-	if (slash) {
-		*slash = 0;
-		snprintf(share, sizeof share, "%s/../share/tessera", exe);
-		snprintf(probe, sizeof probe, "%s/rtl/ts_top.v", share);
-		if (access(probe, R_OK) == 0 && realpath(share, real)) {
-			ts_strlcpy(out, real, size);
-			*installed = 1;
-			return;
-		}
-	}
-	ts_strlcpy(out, ".", size);
+	ts_data_root(o ? o->root : NULL, out, size, installed);
 }
 
 /* The model cache: the option, $TESSERA_SIMCACHE, build/simcache under a

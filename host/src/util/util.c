@@ -1,6 +1,7 @@
 /* util.c — file I/O, atomic output, names and progress (see tessera/util.h). */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -125,6 +126,37 @@ double ts_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void ts_data_root(const char *opt, char *out, size_t size, int *installed)
+{
+	const char *e = getenv("TESSERA_ROOT");
+	if (installed)
+		*installed = 0;
+	if (opt) {
+		ts_strlcpy(out, opt, size);
+		return;
+	}
+	if (e && *e) {
+		ts_strlcpy(out, e, size);
+		return;
+	}
+	char exe[PATH_MAX], share[PATH_MAX + 32], probe[PATH_MAX + 64], real[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	exe[n > 0 ? n : 0] = 0;
+	char *slash = strrchr(exe, '/');
+	if (slash) {
+		*slash = 0;
+		snprintf(share, sizeof share, "%s/../share/tessera", exe);
+		snprintf(probe, sizeof probe, "%s/rtl/ts_top.v", share);
+		if (access(probe, R_OK) == 0 && realpath(share, real)) {
+			ts_strlcpy(out, real, size);
+			if (installed)
+				*installed = 1;
+			return;
+		}
+	}
+	ts_strlcpy(out, ".", size);
 }
 
 void ts_progress_start(ts_progress *p, const char *label, uint64_t total, int quiet)
