@@ -88,6 +88,13 @@ else
 	echo "cli_docs: sim-json not checked (TS_DOCS_SIM=1 checks it; builds a Verilator model)"
 	checks="$checks sim-json=-"
 fi
+if [ "${TS_DOCS_SYNTH:-0}" = 1 ]; then
+	save synth 0 synth --config hx8k --out "$TMP/synth" --force --json
+	checks="$checks synth-json=synth"
+else
+	echo "cli_docs: synth-json not checked (TS_DOCS_SYNTH=1 checks it; runs yosys for minutes)"
+	checks="$checks synth-json=-"
+fi
 
 # One line per check: "ok WHAT" or "FAIL WHAT: why".
 # shellcheck disable=SC2086

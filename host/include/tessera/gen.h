@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "tessera/cost.h"
 #include "tessera/hwcfg.h"
 #include "tessera/status.h"
 
@@ -86,5 +87,35 @@ const ts_gen_board *ts_gen_board_find(const char *board); /* NULL if tessera has
  * write; *blob malloc'd). */
 char *ts_gen_overlay_dts(const ts_hwcfg *c, const ts_gen_board *g, const char *source);
 ts_status ts_gen_overlay_dtbo(const ts_hwcfg *c, const ts_gen_board *g, void **blob, size_t *size, ts_diag *d);
+
+/* ---- synthesis: `tessera synth` ---------------------------------------------------------
+ * The package of c for b written into dir and its build.sh run (yosys; nextpnr and the
+ * packer when the board has a top, else the core's cell counts). A config the resource
+ * model says cannot fit is refused first (TS_ERR_INPUT with the numbers), as is a missing
+ * tool; a failing tool is TS_ERR_MISMATCH naming its log. */
+typedef struct ts_synth_opts {
+	const char *root;   /* holds rtl/ (NULL: ts_data_root) */
+	const char *source; /* config name for the banners */
+	const char *dir;    /* where the package and its out/ go */
+	int force;          /* run even when the model says it does not fit */
+} ts_synth_opts;
+
+typedef struct ts_synth_result {
+	char board[32], family[16];
+	char dir[1024];
+	ts_resources used;          /* what yosys mapped, in the family's cells */
+	ts_resources avail;         /* the part */
+	ts_resources model;         /* the resource model's estimate */
+	int fits;                   /* used <= avail on every resource */
+	int placed;                 /* nextpnr ran (the board has a top) */
+	char pnr_cell_type[24];     /* ICESTORM_LC, TRELLIS_COMB */
+	uint32_t pnr_cells, pnr_cells_avail;
+	double fmax_mhz, clock_mhz; /* nextpnr's Fmax of the slowest clock; the config's clock */
+	int timing_met;             /* fmax >= clock */
+	char bitstream[1100];       /* placed: out/tessera.bin / .bit */
+	double seconds;             /* the build's wall time */
+} ts_synth_result;
+
+ts_status ts_synth(const ts_hwcfg *c, const ts_board *b, const ts_synth_opts *o, ts_synth_result *r, ts_diag *d);
 
 #endif

@@ -56,6 +56,12 @@ double ts_now(void);
  * repository). *installed (may be NULL) tells the share directory. */
 void ts_data_root(const char *opt, char *out, size_t size, int *installed);
 
+/* Run argv (looked up in PATH) with stdout and stderr appended to log: its exit status,
+ * 127 when it cannot be started, -1 when it ends by a signal. */
+int ts_run_logged(char *const argv[], const char *log);
+/* Remove a file or directory tree (nothing when it is not there). */
+void ts_rm_tree(const char *path);
+
 /* SHA-256 (FIPS 180-4) of n bytes; hex receives 64 hex digits and a NUL. */
 void ts_sha256(const void *data, size_t n, uint8_t digest[32]);
 void ts_sha256_hex(const void *data, size_t n, char hex[65]);

@@ -6,7 +6,6 @@
  * byte-identical for the same inputs and never half written. */
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,16 +287,6 @@ static char *core_file(const ts_hwcfg *c, const build *bd, const pkg *p, const c
 }
 
 /* ---- writing ----------------------------------------------------------------------------- */
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void rm_tree(const char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static ts_status mkdirs_for(const char *base, const char *rel, ts_diag *d)
 {
 	char path[1400];
@@ -499,7 +488,7 @@ ts_status ts_gen_package(const ts_hwcfg *c, const ts_board *b, const ts_gen_pkg_
 	char tmp[1100], old[1100];
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", dir, (long)getpid());
 	snprintf(old, sizeof old, "%s.old.%ld", dir, (long)getpid());
-	rm_tree(tmp);
+	ts_rm_tree(tmp);
 	if (mkdir(tmp, 0777))
 		st = ts_err(d, TS_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
 	if (!st)
@@ -513,8 +502,8 @@ ts_status ts_gen_package(const ts_hwcfg *c, const ts_board *b, const ts_gen_pkg_
 			rename(old, dir);
 	}
 	if (st)
-		rm_tree(tmp);
+		ts_rm_tree(tmp);
 	else if (exists)
-		rm_tree(old);
+		ts_rm_tree(old);
 	return st;
 }

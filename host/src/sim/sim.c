@@ -149,41 +149,6 @@ static void free_names(char **v, size_t n)
 }
 
 /* ---- running tools ------------------------------------------------------------ */
-static int run_logged(char *const argv[], const char *log)
-{
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0666);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void rm_tree(const char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static ts_status mkdir_p(const char *path, ts_diag *d)
 {
 	char tmp[1024];
@@ -352,7 +317,7 @@ static int extra_flags(arglist *a)
 static int run_recipe(const char *const *tmpl, int trace, const recipe_dirs *v, const char *log)
 {
 	arglist a = { 0 };
-	int rc = args_fill(&a, tmpl, trace, v) ? run_logged(a.v, log) : -1;
+	int rc = args_fill(&a, tmpl, trace, v) ? ts_run_logged(a.v, log) : -1;
 	args_free(&a);
 	return rc;
 }
@@ -416,13 +381,13 @@ ts_status ts_sim_build(const ts_hwcfg *c, const ts_sim_opts *o, char *so_path, s
 	if ((st = mkdir_p(cache, d)))
 		goto done;
 	snprintf(tmp, sizeof tmp, "%s/tmp-%016llx-%ld", cache, (unsigned long long)hash, (long)getpid());
-	rm_tree(tmp);
+	ts_rm_tree(tmp);
 	char gen_dir[1400], obj_dir[1400], out_so[1400], vroot[512];
 	snprintf(gen_dir, sizeof gen_dir, "%s/gen", tmp);
 	snprintf(obj_dir, sizeof obj_dir, "%s/obj", tmp);
 	snprintf(out_so, sizeof out_so, "%s/libtsv.so", tmp);
 	if ((st = mkdir_p(gen_dir, d)) || (st = ts_gen_write_sim_files(c, source, gen_dir, d))) {
-		rm_tree(tmp);
+		ts_rm_tree(tmp);
 		goto done;
 	}
 	snprintf(log, sizeof log, "%s/build.log", tmp);
@@ -441,7 +406,7 @@ ts_status ts_sim_build(const ts_hwcfg *c, const ts_sim_opts *o, char *so_path, s
 		snprintf(path, sizeof path, "%s/rtl/%s", root, names[i]);
 		ok = args_add(&argv, strdup(path));
 	}
-	int rc = ok ? run_logged(argv.v, log) : -1;
+	int rc = ok ? ts_run_logged(argv.v, log) : -1;
 	args_free(&argv);
 	if (!ok)
 		st = ts_err(d, TS_ERR_NOMEM, "sim: out of memory");
@@ -461,7 +426,7 @@ ts_status ts_sim_build(const ts_hwcfg *c, const ts_sim_opts *o, char *so_path, s
 				    strerror(errno));
 			goto done;
 		}
-		rm_tree(tmp); /* another process finished the same model first */
+		ts_rm_tree(tmp); /* another process finished the same model first */
 	}
 	if (!(o && o->quiet))
 		fprintf(stderr, "tessera sim: model built in %.1f s\n", ts_now() - t0);

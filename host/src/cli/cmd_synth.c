@@ -1,0 +1,148 @@
+/* cmd_synth.c — `tessera synth`: synthesize a config for a board (gen.h ts_synth): the
+ * package of `tessera gen --board`, its build.sh, and a report of the cells used of the
+ * part, the resource model's estimate beside them, and where the board has a top the
+ * place-and-route utilization, Fmax and the bitstream.
+ *
+ * --json output (one object):
+ *   { "config": str, "board": str, "family": str, "dir": str, "placed": bool,
+ *     "resources": [ { "name": "lut" | "ff" | "dsp" | "bram" | "uram", "used": int,
+ *                      "available": int, "model": int } ],
+ *     "fits": bool, "pnr": { "cell_type": str, "used": int, "available": int,
+ *     "fmax_mhz": number, "clock_mhz": number, "timing_met": bool, "bitstream": str } | null,
+ *     "seconds": number }
+ * Exit status: 0 synthesized (and, placed, timing met), 1 a tool failed or timing was
+ * missed, 2 bad input (a config the model says cannot fit, a missing tool, an unknown
+ * board). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "tessera/gen.h"
+#include "tessera/hwcfg.h"
+#include "tessera/util.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tessera synth --config CFG [--board B] [--out DIR] [--force] [--json]\n"
+		"\n"
+		"Synthesize CFG for board B (default: the config's board) with the open tools:\n"
+		"writes the package of `tessera gen --board` into DIR and runs its build.sh:\n"
+		"yosys, then nextpnr and the packer where tessera has a top for the board (a\n"
+		"bitstream), else the core's cell counts on the board's family (Xilinx parts:\n"
+		"synth_xilinx). Reports the cells used of the part beside the resource model's\n"
+		"estimate, and nextpnr's utilization and Fmax against the config's clock.\n"
+		"A config the resource model says cannot fit is refused before synthesis.\n"
+		"\n"
+		"  -c, --config CFG   hwcfg.json or preset name\n"
+		"  -b, --board B      the board (default: the config's)\n"
+		"  -o, --out DIR      the package and its out/ (default: build/synth/<config>-<board>)\n"
+		"      --force        synthesize even when the model says it does not fit\n"
+		"      --json         machine output (keys in cmd_synth.c, docs/cli.md)\n"
+		"  -h, --help         this text\n"
+		"\n"
+		"Exit status: 0 ok (placed: timing met), 1 a tool failed or timing missed,\n"
+		"2 bad input (cannot fit, missing tool, unknown board).\n");
+}
+
+int cmd_synth(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, 0, 'c' }, { "board", required_argument, 0, 'b' },
+		{ "out", required_argument, 0, 'o' },    { "force", no_argument, 0, 'F' },
+		{ "json", no_argument, 0, 'j' },         { "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 }
+	};
+	const char *config = NULL, *board = NULL, *out = NULL;
+	int force = 0, json = 0, ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:b:o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': config = optarg; break;
+		case 'b': board = optarg; break;
+		case 'o': out = optarg; break;
+		case 'F': force = 1; break;
+		case 'j': json = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage_error("synth", "unknown option (see tessera synth --help)");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("synth", "unexpected argument '%s'", argv[optind]);
+	if (!config)
+		return cli_usage_error("synth", "--config is required");
+	ts_diag d = { { 0 } };
+	ts_hwcfg cfg;
+	ts_status st = ts_hwcfg_resolve(config, &cfg, &d);
+	if (st)
+		return cli_fail("synth", st, &d);
+	const ts_board *b = ts_board_find(board ? board : cfg.board);
+	if (!b)
+		return cli_usage_error("synth", "--board '%s': unknown (tessera config boards lists them)", board);
+	char dir[512];
+	if (out)
+		ts_strlcpy(dir, out, sizeof dir);
+	else
+		snprintf(dir, sizeof dir, "build/synth/%s-%s", cfg.name, b->name);
+	if (!out && access("build", W_OK) == 0)
+		mkdir("build/synth", 0777);
+	if (!json)
+		fprintf(stderr, "tessera synth: %s on %s (%s) into %s ...\n", cfg.name, b->name, b->part, dir);
+	ts_synth_opts so = { NULL, config, dir, force };
+	ts_synth_result r;
+	if ((st = ts_synth(&cfg, b, &so, &r, &d)))
+		return cli_fail("synth", st, &d);
+	static const char *const names[] = { "lut", "ff", "dsp", "bram", "uram" };
+	uint32_t used[] = { r.used.lut, r.used.ff, r.used.dsp, r.used.bram, r.used.uram };
+	uint32_t avail[] = { r.avail.lut, r.avail.ff, r.avail.dsp, r.avail.bram, r.avail.uram };
+	uint32_t model[] = { r.model.lut, r.model.ff, r.model.dsp, r.model.bram, r.model.uram };
+	if (json) {
+		printf("{\"config\": ");
+		ts_json_str(stdout, cfg.name);
+		printf(", \"board\": ");
+		ts_json_str(stdout, r.board);
+		printf(", \"family\": ");
+		ts_json_str(stdout, r.family);
+		printf(", \"dir\": ");
+		ts_json_str(stdout, r.dir);
+		printf(", \"placed\": %s, \"resources\": [", r.placed ? "true" : "false");
+		for (int i = 0; i < 5; i++)
+			printf("%s{\"name\": \"%s\", \"used\": %u, \"available\": %u, \"model\": %u}", i ? ", " : "", names[i],
+			       used[i], avail[i], model[i]);
+		printf("], \"fits\": %s, \"pnr\": ", r.fits ? "true" : "false");
+		if (r.placed) {
+			printf("{\"cell_type\": ");
+			ts_json_str(stdout, r.pnr_cell_type);
+			printf(", \"used\": %u, \"available\": %u, \"fmax_mhz\": %.2f, \"clock_mhz\": %g, \"timing_met\": %s, "
+			       "\"bitstream\": ", r.pnr_cells, r.pnr_cells_avail, r.fmax_mhz, r.clock_mhz,
+			       r.timing_met ? "true" : "false");
+			ts_json_str(stdout, r.bitstream);
+			printf("}");
+		} else {
+			printf("null");
+		}
+		printf(", \"seconds\": %.1f}\n", r.seconds);
+	} else {
+		printf("%s on %s (%s, %s), %.0f s:\n", cfg.name, r.board, b->part, r.family, r.seconds);
+		printf("  %-5s %10s %10s %7s %10s %8s\n", "", "used", "available", "use", "model", "model err");
+		for (int i = 0; i < 5; i++) {
+			if (!avail[i] && !used[i])
+				continue;
+			printf("  %-5s %10u %10u %6.1f%% %10u %7.1f%%\n", names[i], used[i], avail[i],
+			       avail[i] ? 100.0 * used[i] / avail[i] : 0.0, model[i],
+			       used[i] ? 100.0 * ((double)model[i] - used[i]) / used[i] : 0.0);
+		}
+		printf("  %s\n", r.fits ? "fits the part" : "does NOT fit the part");
+		if (r.placed)
+			printf("  nextpnr: %u of %u %s; Fmax %.2f MHz for %g MHz: timing %s\n  bitstream: %s\n",
+			       r.pnr_cells, r.pnr_cells_avail, r.pnr_cell_type, r.fmax_mhz, r.clock_mhz,
+			       r.timing_met ? "met" : "NOT met", r.bitstream);
+		else
+			printf("  no board top for %s yet: synthesis only (no place and route)\n", r.board);
+	}
+	return r.placed && !r.timing_met ? 1 : 0;
+}
