@@ -129,6 +129,15 @@ mkdir -p "$TMP/notpkg" && echo mine >"$TMP/notpkg/notes.txt"
 run 2 gen --config edge --board pynq-z2 --out "$TMP/notpkg" && expect_in "not a package" err "neither empty nor a tessera package"
 [ "$(ls "$TMP/notpkg")" = notes.txt ] && ok || bad "not a package: its contents changed: $(ls "$TMP/notpkg")"
 
+# tessera synth: refused before anything runs (exit 2), nothing written
+run 2 synth --config "$TMP/big.json" --board pynq-z2 --out "$TMP/nosyn" && expect_in "synth: cannot fit" err "cannot fit pynq-z2"
+[ -e "$TMP/nosyn" ] && bad "synth cannot fit: wrote $TMP/nosyn" || ok
+PATH=/nonexistent "$BIN" synth --config hx8k --out "$TMP/nosyn" --force >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 2 ] && ok || bad "synth without yosys: exit $?"
+grep -qF "'yosys' is not installed" "$TMP/err" && ok || bad "synth without yosys: $(cat "$TMP/err")"
+[ -e "$TMP/nosyn" ] && bad "synth without yosys: wrote $TMP/nosyn" || ok
+run 2 synth --config edge --board nosuch && expect_in "synth: unknown board" err "--board 'nosuch': unknown"
+
 # Bad input: exit 2, one line on stderr naming the problem, nothing written.
 printf '{ "name": "x", "array": { "rows": 0 } }\n' >"$TMP/bad.json"
 : >"$TMP/not-a-dir"
