@@ -64,7 +64,7 @@ module ts_board_mem #(
 	localparam DEPTH = 1 << RAW;
 	localparam [15:0]   DLY_RD = LATENCY - 2;  // cycles from the request to the first issue, - 1
 	localparam [15:0]   DLY_WR = LATENCY - 1;
-	localparam [31:0]   BB     = B;
+	localparam [AW:0]   BB     = B;
 	localparam [AW-1:0] B_AW   = B;
 
 	generate
@@ -79,14 +79,14 @@ module ts_board_mem #(
 	// ---- the transfer: issue one bank access per beat -------------------------
 	reg          act_q, we_q;
 	reg [AW-1:0] off_q;    // byte address of the next beat
-	reg [31:0]   rem_q;    // bytes not yet issued
+	reg [AW:0]   rem_q;    // bytes not yet issued (len <= MEM_SIZE <= the memory)
 	reg [15:0]   dly_q;    // cycles before the first issue
 	reg          rd_v_q;   // a read was issued last cycle: its beat is now
 	reg [WB-1:0] rd_sh_q;  // its byte offset in the word
 	reg          rd_sw_q;  // its first word is in bank 1
 	reg [B-1:0]  rd_bv_q;  // its bytes inside len
 
-	wire issue = act_q && dly_q == 16'd0 && rem_q != 32'd0;
+	wire issue = act_q && dly_q == 16'd0 && rem_q != {(AW+1){1'b0}};
 	wire [AW-WB-1:0] word = off_q[AW-1:WB];
 	wire [WB-1:0]    shift = off_q[WB-1:0];
 
@@ -95,7 +95,7 @@ module ts_board_mem #(
 	integer l;
 	always @(*) begin
 		for (l = 0; l < B; l = l + 1)
-			beat_bv[l] = rem_q > l[31:0];
+			beat_bv[l] = rem_q > l[AW:0];
 	end
 
 	always @(posedge clk_i) begin
@@ -103,7 +103,7 @@ module ts_board_mem #(
 			act_q   <= 1'b0;
 			we_q    <= 1'b0;
 			off_q   <= {AW{1'b0}};
-			rem_q   <= 32'd0;
+			rem_q   <= {(AW+1){1'b0}};
 			dly_q   <= 16'd0;
 			rd_v_q  <= 1'b0;
 			rd_sh_q <= {WB{1'b0}};
@@ -120,14 +120,14 @@ module ts_board_mem #(
 				act_q <= mem_len_i != 32'd0;
 				we_q  <= mem_we_i;
 				off_q <= mem_addr_i[AW-1:0];
-				rem_q <= mem_len_i;
+				rem_q <= mem_len_i[AW:0];
 				dly_q <= mem_we_i ? DLY_WR : DLY_RD;
 			end else if (act_q) begin
 				if (dly_q != 16'd0)
 					dly_q <= dly_q - 16'd1;
 				if (issue) begin
 					off_q <= off_q + B_AW;
-					rem_q <= rem_q > BB ? rem_q - BB : 32'd0;
+					rem_q <= rem_q > BB ? rem_q - BB : {(AW+1){1'b0}};
 					if (rem_q <= BB)
 						act_q <= 1'b0;
 				end
@@ -215,5 +215,5 @@ module ts_board_mem #(
 	wire [8*W-1:0] bp_word = bp_bank_q ? rd1 : rd0;
 	assign bp_rdata_o = bp_word[8*bp_lane_q +: 8];
 
-	wire unused = &{1'b0, mem_addr_i[63:AW]};
+	wire unused = &{1'b0, mem_addr_i[63:AW], mem_len_i[31:AW+1]};
 endmodule

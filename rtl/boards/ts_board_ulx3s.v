@@ -2,8 +2,9 @@
 // the accelerator, its board memory in block RAM (EBR; 128 KiB at MEM_BASE for
 // now, the 32 MB SDRAM behind the same port is a later step) and the UART
 // bridge on the FT231X (docs/boards.md). Pins: ulx3s.lpf. The core runs on
-// the 25 MHz board clock. wifi_gpio0 is held high: low, the ESP32 would take
-// the board over (it resets and reprograms the FPGA). LEDs (active high):
+// the 25 MHz board clock. wifi_gpio0 is held high, as ULX3S designs do: the
+// ESP32's GPIO0 (on boards up to v3.0.x) low at its reset would put it into its
+// boot loader (ulx3s.lpf). LEDs (active high):
 // led[0] while the accelerator runs, led[1] on done or error with the
 // interrupt enabled.
 module ts_board_ulx3s #(
