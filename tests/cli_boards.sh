@@ -9,8 +9,9 @@
 #                                the UART bit-exact with the golden model and
 #                                cycle-exact with the cost model, faults on the wire
 #                                recovered (seed: TS_SEED, else the time; printed)
-# TS_BOARD_SYNTH=1 adds yosys synth_ice40 -dsp of the iCEBreaker and HX8K tops and
-# synth_ecp5 of the ULX3S top on tiny-ice40 (minutes each) and prints their cells.
+# TS_BOARD_SYNTH=1 adds yosys synthesis (minutes each) and prints the cells: synth_ice40
+# -dsp of the iCEBreaker top and synth_ecp5 of the ULX3S top on tiny-ice40, synth_ice40
+# of the HX8K top (no DSPs on the part) on the hx8k preset.
 # Tools that are not installed are reported and skipped.
 # Run from the repo root: TS_BIN=build/bin/tessera sh tests/cli_boards.sh
 # TS_SAN: the sanitizer flags the library was built with (make check-tests sets it).
@@ -79,24 +80,23 @@ else
 	[ "$n" -eq 3 ] && ok || bad "$n board simulations built, expected 3"
 fi
 
-# synth CMD TOP: yosys synthesis of a board top on tiny-ice40, its cell counts printed
+# synth CMD TOP CONFIG: yosys synthesis of a board top, its cell counts printed
 synth() {
-	cmd=$1; top=$2
-	if yosys -q -l "$TMP/synth-$top.log" -p "read_verilog -DTS_GENERATED_PARAMS -I$TMP/tiny-ice40 -Irtl \
+	cmd=$1; top=$2; cfg=$3
+	if yosys -q -l "$TMP/synth-$top.log" -p "read_verilog -DTS_GENERATED_PARAMS -I$TMP/$cfg -Irtl \
 		-Irtl/boards rtl/ts_*.v rtl/boards/ts_*.v; $cmd -top ts_board_$top; tee -q -o $TMP/stat-$top.txt stat" \
 		>"$TMP/synth.out" 2>&1; then ok; else
-		bad "$cmd of ts_board_$top:"; grep -iE "error" "$TMP/synth-$top.log" "$TMP/synth.out" | head -10
+		bad "$cmd of ts_board_$top on $cfg:"; grep -iE "error" "$TMP/synth-$top.log" "$TMP/synth.out" | head -10
 		return
 	fi
-	echo "  $cmd ts_board_$top (tiny-ice40): $(awk '/Number of cells/ { n = $4 } END { print n }' \
-		"$TMP/stat-$top.txt") cells:" $(awk '$1 ~ /^(SB_|LUT4|TRELLIS|MULT|DP16KD|PDPW16KD|EHXPLLL|CCU2C)/ \
+	echo "  $cmd ts_board_$top ($cfg):" $(awk '$1 ~ /^(SB_|LUT4|TRELLIS|MULT18|DP16KD|CCU2C|PFUMX|L6MUX)/ \
 		{ printf "%s %s, ", $1, $2 }' "$TMP/stat-$top.txt")
 }
 if [ "${TS_BOARD_SYNTH:-0}" = 1 ]; then
 	if command -v yosys >/dev/null 2>&1; then
-		synth "synth_ice40 -dsp" icebreaker
-		synth "synth_ice40 -dsp" hx8k
-		synth "synth_ecp5" ulx3s
+		synth "synth_ice40 -dsp" icebreaker tiny-ice40
+		synth "synth_ice40" hx8k hx8k
+		synth "synth_ecp5" ulx3s tiny-ice40
 	else
 		echo "cli_boards: yosys not installed: synthesis skipped"
 	fi

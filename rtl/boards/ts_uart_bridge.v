@@ -18,9 +18,8 @@
 // The parser drops a frame whose bytes stop for GAP_BYTES byte times, and after
 // answering a frame it could not delimit (a bad CRC; a bad op or MEM_WRITE
 // length, answered at the header) ignores the line until it has been idle that
-// long. A
-// MEM_WRITE's payload is buffered (256 bytes) and copied only after its CRC
-// matched. A write whose CMD and CRC equal the last executed request's is a
+// long. A MEM_WRITE's payload is buffered (256 bytes) and copied only after its
+// CRC matched. A write whose CMD and CRC equal the last executed request's is a
 // retransmission: answered OK, not executed again.
 module ts_uart_bridge #(
 	parameter        CLKS_PER_BIT = 104,
