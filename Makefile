@@ -66,7 +66,7 @@ HAVE_MPICC := $(shell command -v $(MPICC) 2>/dev/null)
 .SECONDARY:
 
 .PHONY: all deps test check-tests check-layers demo asan fuzz bench-model bench-gemm \
-        bench-search bench-sim bench-run zoo lint-rtl install uninstall clean help
+        bench-search bench-sim bench-run zoo lint-rtl boardsim install uninstall clean help
 
 # ---- top level ------------------------------------------------------------------
 all: $(LIB) $(BIN)
@@ -88,6 +88,7 @@ help:
 	@echo "  make bench-run    ResNet-18 and MobileNet-V2 whole on edge: images/s on desc, rtl and vboard, host vs device time, modelled latency, the vboard's process-boundary overhead"
 	@echo "  make zoo          torchvision ResNet-18 / MobileNet-V2 (seeded random weights) quantized to ONNX in $(ZOO) (QDQ) and $(ZOO)/qop (QOperator)"
 	@echo "  make lint-rtl     the RTL through verilator -Wall, iverilog -g2005 and yosys (a few presets)"
+	@echo "  make boardsim     the board tops (rtl/boards/) in Verilator with their UART test benches ($(BOARDSIM)/)"
 	@echo "  make install      install binary, library, headers, pkg-config file, RTL and shim under PREFIX ($(PREFIX))"
 	@echo "  make uninstall    remove what install put under PREFIX"
 	@echo "  make clean        remove $(BUILD)/"
@@ -288,6 +289,51 @@ $(ZOO)/.stamp: scripts/zoo_onnx.py | $(VENV_STAMP)
 lint-rtl: $(BIN)
 	TS_BIN=$(BIN) sh tests/cli_rtl.sh
 
+# ---- boards: the board tops in Verilator, driven over their UART pins ------------------
+# $(BOARDSIM)/<board>-<config>/board_test: ts_board_<board> (rtl/boards/) on the config's
+# generated parameters, its BAUD parameter set to 8 clocks per bit, with the bit-level
+# UART and the test of sim/boards/ linked against the library (docs/boards.md). Make's
+# timestamps cache each build; tests/cli_boards.sh (make check-tests) builds and runs them.
+BOARDSIM      := $(BUILD)/boardsim
+BOARD_SIMS    := icebreaker:tiny-ice40 hx8k:hx8k ulx3s:tiny-ice40
+BOARD_RTL     := $(RTL_SRC) $(wildcard rtl/boards/*.v)
+BOARD_SIM_SRC := sim/boards/board_test.c sim/boards/board_shim.cpp sim/boards/board_shim.h
+BOARD_CPB     := 8
+# per board: clock Hz, BAUD (clock / BOARD_CPB), then its clock, receive and transmit pins
+BOARD_icebreaker := 12000000 1500000 clk_i uart_rx_i uart_tx_o
+BOARD_hx8k       := 12000000 1500000 clk_i uart_rx_i uart_tx_o
+BOARD_ulx3s      := 25000000 3125000 clk_25mhz ftdi_txd ftdi_rxd
+VERILATOR_INC     = $(shell verilator --getenv VERILATOR_ROOT 2>/dev/null)/include
+
+# board_sim_rules BOARD CONFIG: generated parameters, the Verilated model, the test.
+define board_sim_rules
+$(BOARDSIM)/$(1)-$(2)/gen/tessera_params.vh: $(BIN)
+	@mkdir -p $$(@D)
+	$(BIN) gen --config $(2) --out $$(@D) >/dev/null
+
+$(BOARDSIM)/$(1)-$(2)/obj/Vts_board_$(1)__ALL.a: $(BOARD_RTL) $(BOARDSIM)/$(1)-$(2)/gen/tessera_params.vh
+	@rm -rf $$(@D) && mkdir -p $$(@D)
+	verilator --cc -O3 --x-assign fast --x-initial fast --noassert --unroll-count 1024 \
+		-Wno-fatal -Wno-lint -Wno-style +define+TS_GENERATED_PARAMS -I$(BOARDSIM)/$(1)-$(2)/gen \
+		-Irtl -Irtl/boards --top-module ts_board_$(1) -GBAUD=$(word 2,$(BOARD_$(1))) \
+		--Mdir $$(@D) $(BOARD_RTL) >$$(@D)/build.log 2>&1 || { tail -20 $$(@D)/build.log; exit 1; }
+	$(MAKE) -s -C $$(@D) -f Vts_board_$(1).mk OPT_FAST=-O2 OPT_SLOW=-O1 Vts_board_$(1)__ALL.a \
+		verilated.o verilated_threads.o >>$$(@D)/build.log 2>&1 || { tail -20 $$(@D)/build.log; exit 1; }
+
+$(BOARDSIM)/$(1)-$(2)/board_test: $(BOARD_SIM_SRC) $(BOARDSIM)/$(1)-$(2)/obj/Vts_board_$(1)__ALL.a $(LIB)
+	$(CC) $(CFLAGS_BASE) $(SAN) $(CPPFLAGS) -Isim/boards -c sim/boards/board_test.c -o $$(@D)/board_test.o
+	g++ -O2 -I$(VERILATOR_INC) -I$(VERILATOR_INC)/vltstd -I$$(@D)/obj -Isim/boards \
+		-DTSB_TOP=Vts_board_$(1) -DTSB_BOARD=$(1) -DTSB_CLK_HZ=$(word 1,$(BOARD_$(1))) \
+		-DTSB_CLKS_PER_BIT=$(BOARD_CPB) -DTSB_CLK=$(word 3,$(BOARD_$(1))) \
+		-DTSB_RX=$(word 4,$(BOARD_$(1))) -DTSB_TX=$(word 5,$(BOARD_$(1))) \
+		-c sim/boards/board_shim.cpp -o $$(@D)/board_shim.o
+	g++ $(SAN) $$(@D)/board_test.o $$(@D)/board_shim.o $$(@D)/obj/Vts_board_$(1)__ALL.a \
+		$$(@D)/obj/verilated.o $$(@D)/obj/verilated_threads.o $(LIB) $(LDLIBS) -o $$@
+
+boardsim: $(BOARDSIM)/$(1)-$(2)/board_test
+endef
+$(foreach b,$(BOARD_SIMS),$(eval $(call board_sim_rules,$(word 1,$(subst :, ,$(b))),$(word 2,$(subst :, ,$(b))))))
+
 # ---- install ----------------------------------------------------------------------
 # The RTL and the Verilator shim go to share/tessera: an installed `tessera sim`
 # builds its models from there (host/src/sim/sim.c finds it next to the binary).
@@ -304,7 +350,7 @@ install: all
 	install -m 644 $(LIB) $(DEST_LIB)/libtessera.a
 	install -m 644 $(wildcard host/include/tessera/*.h host/include/tessera/*.def) $(DEST_INC)/
 	install -m 644 $(RTL_SRC) $(DEST_SHARE)/rtl/
-	install -m 644 $(wildcard sim/*) $(DEST_SHARE)/sim/
+	install -m 644 $(filter-out sim/boards,$(wildcard sim/*)) $(DEST_SHARE)/sim/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 		scripts/tessera.pc.in > $(DEST_LIB)/pkgconfig/tessera.pc
 

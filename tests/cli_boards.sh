@@ -1,0 +1,105 @@
+#!/bin/sh
+# cli_boards.sh — the board tops of rtl/boards/ (docs/boards.md):
+#   verilator --lint-only -Wall  each top clean on tiny-ice40 and hx8k (1- and
+#                                2-byte ports, latencies 2 and 4) and edge (8 bytes)
+#   iverilog -g2005              each top compiles without a message
+#   refusals at elaboration      a memory latency below 2, a bad memory size
+#   the Verilated tops           `make boardsim` (cached in $BUILD/boardsim/), then each
+#                                sim/boards/board_test: ID, INFO, three layers through
+#                                the UART bit-exact with the golden model and
+#                                cycle-exact with the cost model, faults on the wire
+#                                recovered (seed: TS_SEED, else the time; printed)
+# TS_BOARD_SYNTH=1 adds yosys synthesis (minutes each) and prints the cells: synth_ice40
+# -dsp of the iCEBreaker top and synth_ecp5 of the ULX3S top on tiny-ice40, synth_ice40
+# of the HX8K top (no DSPs on the part) on the hx8k preset.
+# Tools that are not installed are reported and skipped.
+# Run from the repo root: TS_BIN=build/bin/tessera sh tests/cli_boards.sh
+# TS_SAN: the sanitizer flags the library was built with (make check-tests sets it).
+# shellcheck source=tests/cli_lib.sh
+. "$(dirname "$0")/cli_lib.sh"
+need_bin
+BUILD_DIR=$(dirname "$(dirname "$BIN")")
+SEED=${TS_SEED:-$(date +%s)}
+TOPS="icebreaker hx8k ulx3s"
+echo "cli_boards: seed $SEED (TS_SEED=$SEED reproduces)"
+
+for cfg in tiny-ice40 hx8k edge; do
+	"$BIN" gen --config $cfg --out "$TMP/$cfg" >"$TMP/gen.out" 2>&1 || { bad "gen $cfg: $(cat "$TMP/gen.out")"; continue; }
+	for top in $TOPS; do
+		if command -v verilator >/dev/null 2>&1; then
+			if verilator --lint-only -Wall +define+TS_GENERATED_PARAMS -I"$TMP/$cfg" -Irtl -Irtl/boards \
+				--top-module ts_board_$top rtl/*.v rtl/boards/*.v >"$TMP/lint" 2>&1 && [ ! -s "$TMP/lint" ]; then ok; else
+				bad "verilator -Wall ts_board_$top on $cfg:"; head -20 "$TMP/lint"
+			fi
+		fi
+		if command -v iverilog >/dev/null 2>&1 && [ $cfg = tiny-ice40 ]; then
+			if iverilog -g2005 -DTS_GENERATED_PARAMS -I"$TMP/$cfg" -Irtl -Irtl/boards -s ts_board_$top \
+				-o "$TMP/$top.vvp" rtl/*.v rtl/boards/*.v >"$TMP/iv" 2>&1 && [ ! -s "$TMP/iv" ]; then ok; else
+				bad "iverilog -g2005 ts_board_$top:"; head -20 "$TMP/iv"
+			fi
+		fi
+	done
+done
+
+# refuse MODULE PARAMS... WHAT: elaboration of MODULE with PARAMS fails naming WHAT
+refuse() {
+	command -v verilator >/dev/null 2>&1 || return 0
+	module=$1; what=$2; shift 2
+	if verilator --lint-only -Wall -Irtl/boards --top-module "$module" "$@" rtl/boards/*.v \
+		>"$TMP/refuse" 2>&1; then
+		bad "$module $*: elaborates, should be refused"
+	elif grep -q "$what" "$TMP/refuse"; then ok; else
+		bad "$module $*: refused without naming $what:"; head -5 "$TMP/refuse"
+	fi
+}
+refuse ts_board_mem ts_board_mem_needs_dram_latency_of_at_least_2 -GLATENCY=1
+refuse ts_board_mem ts_board_mem_size_must_be_2_to_aw_and_8_words -GMEM_BYTES=100000
+refuse ts_uart_rx ts_uart_rx_needs_at_least_4_clocks_per_bit -GCLKS_PER_BIT=3
+
+# The Verilated tops, built once (make's timestamps) and run.
+if ! command -v verilator >/dev/null 2>&1; then
+	echo "cli_boards: verilator not installed: the board simulations are skipped"
+else
+	if ${MAKE:-make} --no-print-directory -s BUILD="$BUILD_DIR" SAN="${TS_SAN:-}" boardsim >"$TMP/make" 2>&1; then ok; else
+		bad "make boardsim:"; tail -30 "$TMP/make"
+	fi
+	for sim in "$BUILD_DIR"/boardsim/*/board_test; do
+		[ -x "$sim" ] || continue
+		name=$(basename "$(dirname "$sim")")
+		cfg=${name#*-}
+		"$sim" --config "$cfg" --seed "$SEED" >"$TMP/sim.out" 2>&1
+		rc=$?
+		if [ $rc -eq 0 ] && grep -q ": [1-9][0-9]* passed, 0 failed$" "$TMP/sim.out"; then
+			ok
+			grep -E "^(layer|link)" "$TMP/sim.out" | sed "s/^/  $name: /"
+		else
+			bad "$name (seed $SEED, exit $rc):"; cat "$TMP/sim.out"
+		fi
+	done
+	n=$(ls "$BUILD_DIR"/boardsim/*/board_test 2>/dev/null | wc -l)
+	[ "$n" -eq 3 ] && ok || bad "$n board simulations built, expected 3"
+fi
+
+# synth CMD TOP CONFIG: yosys synthesis of a board top, its cell counts printed
+synth() {
+	cmd=$1; top=$2; cfg=$3
+	if yosys -q -l "$TMP/synth-$top.log" -p "read_verilog -DTS_GENERATED_PARAMS -I$TMP/$cfg -Irtl \
+		-Irtl/boards rtl/ts_*.v rtl/boards/ts_*.v; $cmd -top ts_board_$top; tee -q -o $TMP/stat-$top.txt stat" \
+		>"$TMP/synth.out" 2>&1; then ok; else
+		bad "$cmd of ts_board_$top on $cfg:"; grep -iE "error" "$TMP/synth-$top.log" "$TMP/synth.out" | head -10
+		return
+	fi
+	echo "  $cmd ts_board_$top ($cfg):" $(awk '$1 ~ /^(SB_|LUT4|TRELLIS|MULT18|DP16KD|CCU2C|PFUMX|L6MUX)/ \
+		{ printf "%s %s, ", $1, $2 }' "$TMP/stat-$top.txt")
+}
+if [ "${TS_BOARD_SYNTH:-0}" = 1 ]; then
+	if command -v yosys >/dev/null 2>&1; then
+		synth "synth_ice40 -dsp" icebreaker tiny-ice40
+		synth "synth_ice40" hx8k hx8k
+		synth "synth_ecp5" ulx3s tiny-ice40
+	else
+		echo "cli_boards: yosys not installed: synthesis skipped"
+	fi
+fi
+
+finish
