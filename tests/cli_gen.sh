@@ -61,6 +61,15 @@ for p in tiny-ice40 hx8k edge edge-lightpe edge-sparse ultra96 cloud cloud-u250;
 			--top-module ts_top rtl/ts_*.v) >"$TMP/lint" 2>&1 && [ ! -s "$TMP/lint" ] && ok ||
 			bad "package $p: verilator -Wall: $(head -c 400 "$TMP/lint")"
 	fi
+	# a board top in the package: it lints with the core (what build.sh synthesizes)
+	if [ -d "$TMP/pkg-$p/rtl/boards" ] && command -v verilator >/dev/null 2>&1; then
+		top=$(sed -n 's/^    toplevel: \(ts_board_.*\)$/\1/p' "$TMP/pkg-$p/tessera.core")
+		[ -n "$top" ] && ok || bad "package $p: tessera.core names no board top"
+		(cd "$TMP/pkg-$p" && verilator --lint-only -Wall +define+TS_GENERATED_PARAMS -Irtl/include -Irtl \
+			-Irtl/boards --top-module "$top" rtl/ts_*.v rtl/boards/*.v) >"$TMP/lint" 2>&1 && [ ! -s "$TMP/lint" ] && ok ||
+			bad "package $p: verilator -Wall on $top: $(head -c 400 "$TMP/lint")"
+		grep -q "^\"\$NEXTPNR\"" "$TMP/pkg-$p/build.sh" && ok || bad "package $p: build.sh does not place and route"
+	fi
 	case $p in cloud*) continue ;; esac
 	(cd "$TMP/pkg-$p" && yosys -q -p "read_verilog -DTS_GENERATED_PARAMS -Irtl/include -Irtl rtl/ts_*.v; \
 		hierarchy -check -top ts_top") >"$TMP/ys" 2>&1 && ok || bad "package $p: yosys: $(head -c 400 "$TMP/ys")"

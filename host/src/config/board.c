@@ -20,8 +20,9 @@
  *   from the PL through the HP/HPC ports.
  * - u250: four DDR4-2400 channels, 64 data bits each = 76.8 GB/s.
  * - iCE40 boards have no DRAM: the accelerator's memory is on chip (iCEBreaker:
- *   four SPRAMs, 8 bytes per cycle at 48 MHz = 384 MB/s; HX8K: EBR, 2 bytes at
- *   100 MHz); the host fills it over the UART bridge.
+ *   four SPRAMs as two byte-addressable banks of 32 bits, so at most 4 bytes per
+ *   cycle from any address, 192 MB/s at 48 MHz; HX8K: EBR, 2 bytes at 100 MHz); the
+ *   host fills it over the UART bridge (rtl/boards/ts_board_mem.v).
  * - ulx3s: 16-bit SDRAM at the 100 MHz fabric clock = 0.2 GB/s.
  * mem_port_bytes is what the PL can use at once (on Zynq the sum of the HP ports);
  * validation bounds dram.bytes_per_cycle by it and bytes_per_cycle x clock by
@@ -65,8 +66,8 @@ static const ts_board boards[] = {
 	{ .name = "icebreaker", .part = "ice40up5k-sg48", .family = "ice40",
 	  .lut = 5280, .ff = 5280, .dsp = 8, .bram_kbits = 4, .bram = 30,
 	  .uram = 4, .uram_kbits = 256,
-	  .max_clock_mhz = 48, .dram_gbps = 0.384, .static_power_w = 0.0001,
-	  .mem_port_bytes = 8, .mem_bytes = 128u << 10, .mem_what = "four 16-bit SPRAMs side by side" },
+	  .max_clock_mhz = 48, .dram_gbps = 0.192, .static_power_w = 0.0001,
+	  .mem_port_bytes = 4, .mem_bytes = 128u << 10, .mem_what = "four 16-bit SPRAMs, two banks of two" },
 	{ .name = "hx8k", .part = "ice40hx8k-ct256", .family = "ice40",
 	  .lut = 7680, .ff = 7680, .dsp = 0, .bram_kbits = 4, .bram = 32,
 	  .uram = 0, .uram_kbits = 0,

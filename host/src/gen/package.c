@@ -385,16 +385,21 @@ static ts_status collect(const ts_hwcfg *c, const build *bd, const char *root, c
 	if (st || (st = add_text(p, "sw/tessera_regmap.h", ts_gen_regmap_h(source), 0, d)))
 		return st;
 	if (bd->top) {
-		/* the board's top, the boards' shared modules (not the other tops), its constraints */
+		/* the board's top, the modules the boards share (not the other boards' tops), its
+		 * constraints */
 		snprintf(dir, sizeof dir, "%s/rtl/boards", root);
 		if ((st = list_dir(dir, "ts_", ".v", &names, &n, d)))
 			return st;
-		char mine[96];
-		snprintf(mine, sizeof mine, "%s.v", g->top);
-		for (size_t i = 0; !st && i < n; i++)
-			if (strncmp(names[i], "ts_board_", 9) || !strcmp(names[i], mine) ||
-			    !strncmp(names[i], "ts_board_mem", 12))
+		for (size_t i = 0; !st && i < n; i++) {
+			int other_top = 0;
+			for (size_t k = 0; k < sizeof flows / sizeof flows[0]; k++) {
+				char top[96];
+				snprintf(top, sizeof top, "%s.v", flows[k].top ? flows[k].top : "");
+				other_top |= flows[k].top && &flows[k] != g && !strcmp(names[i], top);
+			}
+			if (!other_top)
 				st = add_copy(p, root, "rtl/boards", names[i], "rtl/boards", d);
+		}
 		free_list(names, n);
 		if (st || (st = add_copy(p, root, "rtl/boards", g->constraints, "constraints", d)))
 			return st;
