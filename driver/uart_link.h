@@ -16,9 +16,11 @@
 
 #include "tessera/status.h"
 
-#define TSD_UL_SYNC_REQ   0xA5u
-#define TSD_UL_SYNC_RSP   0x5Au
-#define TSD_UL_MEM_MAX    256u /* bytes of one MEM_READ / MEM_WRITE */
+/* TSD_UL_SYNC_REQ, TSD_UL_SYNC_RSP, TSD_UL_MEM_MAX (uart.def: the protocol's one source) */
+enum {
+#define TS_UART_CONST(name, value, what) TSD_UL_##name = (value),
+#include "tessera/uart.def"
+};
 #define TSD_UL_HEADER     8u   /* sync, CMD, ADDR, LEN */
 #define TSD_UL_FRAME_MAX  (TSD_UL_HEADER + TSD_UL_MEM_MAX + 1u)
 #define TSD_UL_RSP_MAX    (2u + TSD_UL_MEM_MAX + 1u)
@@ -28,21 +30,16 @@
  * receive line has been idle this many byte times (10 bit times each). */
 #define TSD_UL_GAP_BYTES  8u
 
+/* The low nibble of a request's CMD (uart.def). */
 typedef enum tsd_ul_op {
-	TSD_UL_REG_READ = 1,
-	TSD_UL_REG_WRITE = 2,
-	TSD_UL_MEM_READ = 3,
-	TSD_UL_MEM_WRITE = 4,
-	TSD_UL_INFO = 5
+#define TS_UART_OP(name, code, what) TSD_UL_##name = (code),
+#include "tessera/uart.def"
 } tsd_ul_op;
 
-/* The low nibble of a response's STATUS. */
+/* The low nibble of a response's STATUS (uart.def). */
 typedef enum tsd_ul_code {
-	TSD_UL_OK = 0,
-	TSD_UL_BAD_CRC = 1,  /* the request's CRC did not match */
-	TSD_UL_BAD_CMD = 2,  /* unknown op, or a length or register offset the op does not take */
-	TSD_UL_BAD_ADDR = 3, /* memory range outside the board's memory */
-	TSD_UL_BUSY = 4      /* memory access while the accelerator runs */
+#define TS_UART_CODE(name, code, what) TSD_UL_##name = (code),
+#include "tessera/uart.def"
 } tsd_ul_code;
 
 const char *tsd_ul_op_name(unsigned op);

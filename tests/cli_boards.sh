@@ -45,7 +45,7 @@ done
 refuse() {
 	command -v verilator >/dev/null 2>&1 || return 0
 	module=$1; what=$2; shift 2
-	if verilator --lint-only -Wall -Irtl/boards --top-module "$module" "$@" rtl/boards/*.v \
+	if verilator --lint-only -Wall -I"$TMP/tiny-ice40" -Irtl/boards --top-module "$module" "$@" rtl/boards/*.v \
 		>"$TMP/refuse" 2>&1; then
 		bad "$module $*: elaborates, should be refused"
 	elif grep -q "$what" "$TMP/refuse"; then ok; else

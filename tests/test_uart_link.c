@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "driver/uart_link.h"
+#include "tessera/regmap.h"
 #include "test_seed.h"
 
 static uint64_t g_seed;
@@ -63,7 +64,7 @@ static void board_init(board *b)
 	b->drop_at = b->corrupt_at = b->rsp_drop_at = b->rsp_corrupt_at = -1;
 	for (size_t i = 0; i < MEM_SIZE; i++)
 		b->mem[i] = (uint8_t)(i * 7 + 3);
-	b->regs[0] = 0x54535231;
+	b->regs[0] = TS_REG_ID_MAGIC;
 }
 
 /* Queues an answer: 5A, STATUS, payload, CRC seeded with seed. */
@@ -357,7 +358,7 @@ static void test_every_request(void **state)
 	assert_int_equal(info->baud, BAUD);
 	uint32_t v = 0;
 	assert_int_equal(tsd_ul_reg_read(ul, 0, &v, &d), TS_OK);
-	assert_int_equal(v, 0x54535231);
+	assert_int_equal(v, TS_REG_ID_MAGIC);
 	assert_int_equal(tsd_ul_reg_write(ul, 0x24, 0xdeadbeef, &d), TS_OK);
 	assert_int_equal(b.regs[0x24 / 4], 0xdeadbeef);
 	assert_int_equal(tsd_ul_reg_read(ul, 0x24, &v, &d), TS_OK);
@@ -409,7 +410,7 @@ static void test_dropped_byte(void **state)
 	b.drop_at = 4;
 	uint32_t v = 0;
 	assert_int_equal(tsd_ul_reg_read(ul, 0, &v, &d), TS_OK);
-	assert_int_equal(v, 0x54535231);
+	assert_int_equal(v, TS_REG_ID_MAGIC);
 	assert_int_equal(tsd_ul_mem_read(ul, MEM_BASE + 64, r, sizeof r, &d), TS_OK);
 	assert_memory_equal(r, w, sizeof w);
 	tsd_ul_close(ul);
@@ -470,7 +471,7 @@ static void test_lost_answer(void **state)
 	b.lose_answer = 1;
 	unsigned executed = b.executed;
 	assert_int_equal(tsd_ul_reg_read(ul, 0, &v, &d), TS_OK);
-	assert_int_equal(v, 0x54535231);
+	assert_int_equal(v, TS_REG_ID_MAGIC);
 	assert_int_equal(b.executed, executed + 2);
 	assert_int_equal(tsd_ul_get_stats(ul)->timeouts, 1);
 	assert_int_equal(tsd_ul_get_stats(ul)->retries, 1);

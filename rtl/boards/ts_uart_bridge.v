@@ -21,6 +21,7 @@
 // long. A MEM_WRITE's payload is buffered (256 bytes) and copied only after its
 // CRC matched. A write whose CMD and CRC equal the last executed request's is a
 // retransmission: answered OK, not executed again.
+`include "ts_contract.vh"
 module ts_uart_bridge #(
 	parameter        CLKS_PER_BIT = 104,
 	parameter [31:0] MEM_BASE     = 32'h1000_0000,  // aligned to MEM_BYTES
@@ -95,11 +96,16 @@ module ts_uart_bridge #(
 	localparam [32:0] MEM_END = MEM_BYTES;
 	localparam [127:0] INFO = {BAUD, CLK_HZ, MEM_END[31:0], MEM_BASE};
 
-	localparam [3:0] OP_REG_READ = 4'd1, OP_REG_WRITE = 4'd2, OP_MEM_READ = 4'd3,
-			 OP_MEM_WRITE = 4'd4, OP_INFO = 4'd5;
-	localparam [3:0] C_OK = 4'd0, C_BAD_CRC = 4'd1, C_BAD_CMD = 4'd2, C_BAD_ADDR = 4'd3,
-			 C_BUSY = 4'd4;
-	localparam [7:0] SYNC_REQ = 8'hA5, SYNC_RSP = 8'h5A;
+	// the protocol, from uart.def (ts_contract.vh)
+	localparam [3:0] OP_REG_READ = `TS_UART_OP_REG_READ, OP_REG_WRITE = `TS_UART_OP_REG_WRITE,
+			 OP_MEM_READ = `TS_UART_OP_MEM_READ, OP_MEM_WRITE = `TS_UART_OP_MEM_WRITE,
+			 OP_INFO = `TS_UART_OP_INFO;
+	localparam [3:0] C_OK = `TS_UART_CODE_OK, C_BAD_CRC = `TS_UART_CODE_BAD_CRC,
+			 C_BAD_CMD = `TS_UART_CODE_BAD_CMD, C_BAD_ADDR = `TS_UART_CODE_BAD_ADDR,
+			 C_BUSY = `TS_UART_CODE_BUSY;
+	localparam [7:0] SYNC_REQ = `TS_UART_SYNC_REQ, SYNC_RSP = `TS_UART_SYNC_RSP;
+	localparam [2:0] HDR_LAST = 3'd6;             // header bytes after the sync: 7
+	localparam [15:0] MEM_MAX = `TS_UART_MEM_MAX;
 
 	localparam [3:0] S_IDLE = 4'd0,     // waiting for A5
 			 S_HDR = 4'd1,      // CMD, ADDR, LEN
@@ -156,14 +162,14 @@ module ts_uart_bridge #(
 	wire [32:0] off_end = off + {17'd0, len_q};
 	wire bad_cmd = (is_reg && (len_q != 16'd4 || addr_q[1:0] != 2'd0 || addr_q[31:12] != 20'd0)) ||
 		       (op == OP_INFO && len_q != 16'd0) ||
-		       (op == OP_MEM_READ && (len_q == 16'd0 || len_q > 16'd256));
+		       (op == OP_MEM_READ && (len_q == 16'd0 || len_q > MEM_MAX));
 	wire bad_addr = is_mem && (off[32] || off_end > MEM_END);
 	wire dup = is_wr && last_v_q && last_cmd_q == cmd_q && last_crc_q == rcrc_q;
 
 	// The header's verdict when LEN's second byte arrives: can the frame be delimited?
 	wire [15:0] len_now = {rx_data_i, len_q[7:0]};
 	wire hdr_bad = op < OP_REG_READ || op > OP_INFO ||
-		       (op == OP_MEM_WRITE && (len_now == 16'd0 || len_now > 16'd256));
+		       (op == OP_MEM_WRITE && (len_now == 16'd0 || len_now > MEM_MAX));
 	wire [8:0] hdr_pay = op == OP_REG_WRITE ? 9'd4 : op == OP_MEM_WRITE ? len_now[8:0] : 9'd0;
 
 	// ---- the response byte at ridx_q ---------------------------------------------------
@@ -254,14 +260,11 @@ module ts_uart_bridge #(
 					crc_q <= crc8(crc_q, rx_data_i);
 					idx_q <= idx_q + 9'd1;
 					if (state_q == S_HDR) begin
-						case (idx_q[2:0])
-						3'd0: cmd_q <= rx_data_i;
-						3'd1: addr_q[7:0]   <= rx_data_i;
-						3'd2: addr_q[15:8]  <= rx_data_i;
-						3'd3: addr_q[23:16] <= rx_data_i;
-						3'd4: addr_q[31:24] <= rx_data_i;
-						3'd5: len_q[7:0]    <= rx_data_i;
-						default: begin
+						// CMD, ADDR (little-endian), LEN's low byte shift in from
+						// the top; LEN's high byte ends the header
+						if (idx_q[2:0] != HDR_LAST) begin
+							{len_q[7:0], addr_q, cmd_q} <= {rx_data_i, len_q[7:0], addr_q};
+						end else begin
 							len_q[15:8] <= rx_data_i;
 							idx_q <= 9'd0;
 							pay_q <= hdr_pay;
@@ -277,7 +280,6 @@ module ts_uart_bridge #(
 								state_q <= hdr_pay == 9'd0 ? S_CRC : S_PAY;
 							end
 						end
-						endcase
 					end else if (state_q == S_PAY) begin
 						if (op == OP_REG_WRITE)
 							wdata_q[8*idx_q[1:0] +: 8] <= rx_data_i;

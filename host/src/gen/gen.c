@@ -180,7 +180,7 @@ char *ts_gen_contract_vh(void)
 	FILE *f = t.f;
 	char n[64];
 	fprintf(f, "// ts_contract.vh \xe2\x80\x94 " BANNER "\n",
-		"host/include/tessera/{desc,hwerr,pe,timing}.def");
+		"host/include/tessera/{desc,hwerr,pe,uart,timing}.def");
 	fprintf(f, "// The hardware/software contract besides the register map (ts_regmap.vh):\n"
 		   "// descriptor format, hardware error codes, PE types, timing constants.\n");
 	fprintf(f, "`ifndef TS_CONTRACT_VH\n`define TS_CONTRACT_VH\n");
@@ -223,6 +223,12 @@ char *ts_gen_contract_vh(void)
 #undef TS_PE_TYPE
 	vh_pe_bits(f, "WBITS", wbits);
 	vh_pe_bits(f, "ABITS", abits);
+
+	fprintf(f, "\n// ---- the board tops' UART bridge protocol (uart.def, docs/boards.md) ----\n");
+#define TS_UART_CONST(name, value, what) vh_uint(f, "TS_UART_" #name, (value), what);
+#define TS_UART_OP(name, code, what) vh_sized(f, "TS_UART_OP_" #name, 4, (code), what);
+#define TS_UART_CODE(name, code, what) vh_sized(f, "TS_UART_CODE_" #name, 4, (code), what);
+#include "tessera/uart.def"
 
 	fprintf(f, "\n// ---- timing constants, cycles (timing.def, docs/timing.md) ----\n");
 #define TS_TIMING(name, cycles, what)                                                                 \
