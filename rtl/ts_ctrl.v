@@ -110,16 +110,55 @@ module ts_ctrl #(
 	localparam OS = (DATAFLOW != 0) ? 1 : 0;
 	localparam EW = `TS_ERR_CODE_CODE_WIDTH;           // error code bits
 	localparam [31:0] DB = `TS_DESC_BYTES;             // descriptor bytes
+	localparam [31:0] QREC = `TS_DESC_QREC_BYTES;
 	localparam [31:0] T_START = `TS_T_START;
 	localparam [31:0] T_LOAD  = `TS_T_DMA_SETUP;       // LOAD: cycles before the first beat may end it
 	localparam [31:0] T_STORE = `TS_T_DMA_SETUP + `TS_T_REQUANT_PIPE;
 	localparam [31:0] T_COMP  = `TS_T_COMPUTE_SETUP + ROWS + COLS - 1;  // COMPUTE beyond kt (+ mt)
 	// Output range of the activation type (binary: -1 .. 0), for the STORE's clamp check.
-	localparam signed [31:0] QMIN = -(32'sd1 <<< (OB - 1));
-	localparam signed [31:0] QMAX = (32'sd1 <<< (OB - 1)) - 32'sd1;
+	localparam signed [16:0] QMIN = -(17'sd1 <<< (OB - 1));
+	localparam signed [16:0] QMAX = (17'sd1 <<< (OB - 1)) - 17'sd1;
+
+	// ---- widths -----------------------------------------------------------------
+	// Descriptor fields are 32 bits, but once a descriptor passes the checks
+	// that come before a quantity is used, its value is bounded by the
+	// hardware: word addresses and row counts by the deepest table (DMAX),
+	// elements per row by the array edge (EMAX), row bytes by RBMAX. The
+	// checks themselves are exact on the 32-bit fields: a field is split into
+	// the bits below its bound's width and a "too big" flag of the rest.
+	function integer clog2;            // bits for 0 .. v - 1 (at least 1)
+		input integer v;
+		integer x;
+		begin
+			clog2 = 1;
+			for (x = 2; x < v; x = x * 2)
+				clog2 = clog2 + 1;
+		end
+	endfunction
+	function integer imax;
+		input integer a;
+		input integer b;
+		begin
+			imax = (a > b) ? a : b;
+		end
+	endfunction
+	localparam DMAX  = imax(imax(D_IN, D_W), imax(D_ACC, COLS));
+	localparam DW    = clog2(DMAX + 1);                       // 0 .. DMAX
+	localparam EMAX  = imax(imax(ROWS, COLS), QREC);
+	localparam NEW   = clog2(EMAX + 1);                       // 0 .. EMAX elements
+	localparam MAXB  = imax(imax(AB, WB), 8);
+	localparam RBMAX = (EMAX * MAXB + 7) / 8;
+	localparam RBW   = clog2(RBMAX + 1);                      // a row's bytes
+	localparam SRBW  = clog2((COLS * OB + 7) / 8 + 1);        // a STORE row's bytes
+	localparam BYW   = imax(DW + RBW + 1, DW + SRBW);         // a LOAD's or STORE's bytes
+	localparam CNW   = clog2(2 * DMAX + 2 * ROWS + COLS + 16); // COMPUTE cycles, saturating count
+	localparam DBL   = clog2(DB);                             // DB = 2^DBL (desc.h)
+	localparam NBEAT = (DB + B - 1) / B;                      // beats of a descriptor
+	localparam BIW   = clog2(NBEAT);
+	localparam [CNW-1:0] CMAX = {CNW{1'b1}};
 
 	reg [3:0]  state_q, state_d;
-	reg [31:0] cnt_q, cnt_d;
+	reg [CNW-1:0] cnt_q, cnt_d;
 	reg [31:0] idx_q, idx_d;
 	reg [8*DB-1:0] desc_q;   // byte k at bits 8k+7:8k (packed: one vector, not shadowed bytes)
 
@@ -154,72 +193,116 @@ module ts_ctrl #(
 	wire [`TS_FLD_STORE_ZP_WIDTH-1:0]       s_zp = desc_q[`TS_FLD_STORE_ZP];
 	wire        s_rsv       = |desc_q[`TS_FLD_STORE_RESERVED];
 
-	function [31:0] nbytes;  // bytes(n, bits) = ceil(n * bits / 8)
-		input [31:0] n;
-		input [31:0] bits;
+	// A 32-bit field's bits above the width of its bound: set means "larger than any bound".
+	function big_d;
+		input [31:0] x;
 		begin
-			nbytes = (n * bits + 32'd7) >> 3;
+			big_d = |(x >> DW);
+		end
+	endfunction
+	function big_e;
+		input [31:0] x;
+		begin
+			big_e = |(x >> NEW);
 		end
 	endfunction
 
-	// Does [addr, addr + len) lie inside the memory window?
-	// [addr, addr + len) inside [mem_lo, mem_lo + mem_size), without 65-bit sums:
-	// off = addr - mem_lo cannot wrap once addr >= mem_lo, and mem_size < 2^32.
-	// (The window comes in as arguments: see the decode below.)
+	// bytes(n, bits) = ceil(n * bits / 8) of an element count below the bound;
+	// bits is a constant in each use, so this is a shift or a small constant product.
+	localparam [NEW+4:0] SEVEN = 7;
+	/* verilator lint_off UNUSEDSIGNAL */
+	function [RBW-1:0] rbytes;
+		input [NEW-1:0] n;
+		input [4:0] bits;
+		reg [NEW+4:0] t;
+		begin
+			t = n * bits + SEVEN;
+			rbytes = t[RBW+2:3];
+		end
+	endfunction
+
+	// x * r for a 32-bit x and a row's bytes r: shift-and-add (r has a few bits;
+	// a multiplier block would be wasted on it).
+	function [31+RBW:0] mul_rb;
+		input [31:0] x;
+		input [RBW-1:0] r;
+		integer i;
+		begin
+			mul_rb = {(32+RBW){1'b0}};
+			for (i = 0; i < RBW; i = i + 1)
+				if (r[i])
+					mul_rb = mul_rb + ({{RBW{1'b0}}, x} << i);
+		end
+	endfunction
+
+	// Does [addr, addr + len) lie inside the memory window [lo, lo + msize)?
+	// off = addr - lo must not borrow and fit 32 bits; then off + len <= msize.
 	function in_window;
 		input [63:0] addr;
-		input [63:0] len;
+		input [31:0] len;
 		input [63:0] lo;
 		input [31:0] msize;
-		reg   [63:0] off, size;
+		reg   [64:0] off;
+		reg   [32:0] end_;
 		begin
-			off  = addr - lo;
-			size = {32'd0, msize};
-			in_window = (addr >= lo) && (off <= size) && (len <= size - off);
+			off  = {1'b0, addr} - {1'b0, lo};
+			end_ = {1'b0, off[31:0]} + {1'b0, len};
+			in_window = !off[64] && (off[63:32] == 32'd0) && (end_ <= {1'b0, msize});
 		end
 	endfunction
 
 	// Bits of a row's last byte that hold elements (desc.h LOAD: the padding
 	// bits of a partial last byte are zero).
 	function [7:0] last_mask;
-		input [31:0] n;
-		input [31:0] bits;
-		reg   [31:0] used;
+		input [NEW-1:0] n;
+		input [4:0] bits;
+		reg   [2:0] used;
+		reg   [NEW+4:0] t;
 		begin
-			used = (n * bits) & 32'd7;
-			last_mask = (used == 32'd0) ? 8'hff : ((8'd1 << used[2:0]) - 8'd1);
+			t = n * bits;
+			used = t[2:0];
+			last_mask = (used == 3'd0) ? 8'hff : ((8'd1 << used) - 8'd1);
 		end
 	endfunction
+	/* verilator lint_on UNUSEDSIGNAL */
 
 	// ---- decode and checks (combinational; only in S_DECODE) ---------------
 	// Written for the simulator as much as for synthesis: every quantity is
-	// computed in the branch of its opcode (dec_rb0 is a LOAD's or a STORE's
-	// row bytes), with no subexpression common to two branches (LOAD's sum
-	// groups rows + rows2, not word + rows as STORE's does), a STORE's row
-	// bytes written out rather than through nbytes(), and the window passed
-	// to in_window as arguments. Otherwise Verilator's DFG pass hoists those
-	// parts out of the S_DECODE guard and evaluates them on every simulated
-	// cycle (Verilator 5.006: about 40 instructions a cycle).
+	// computed in the branch of its opcode, so Verilator does not evaluate it on
+	// every simulated cycle, and with the bounds above, so synthesis makes it
+	// narrow: the error checks are exact on the 32-bit fields (each one in the
+	// priority order of desc.h), and the quantities they guard, used only when
+	// no earlier check failed, are computed from the fields' low bits.
 	reg [EW-1:0] dec_err;
-	reg [31:0] dec_rb0, dec_rb2, dec_ld_bits, dec_ld_elems, dec_ld_depth, dec_st_bytes;
-	reg [63:0] dec_ld_total, sum_a, sum_w, sum_acc;
-	reg signed [31:0] dec_lo, dec_hi;   // the STORE's clamp range, sign-extended
-	reg [31:0] dec_len;
+	reg [RBW-1:0] dec_rb0, dec_rb2;
+	reg [7:0]  dec_mask0, dec_mask2;
+	reg [DW-1:0] dec_depth;
+	reg [DW+1:0] dec_sum;
+	reg [32+RBW:0] dec_total;
+	reg [BYW-1:0] dec_bytes;       // the LOAD's or STORE's bytes (valid without error)
+	reg [RBW-1:0] dec_srb;         // a STORE row's bytes (< 2^SRBW)
+	reg [31+RBW:0] dec_sprod;
+	reg [CNW-1:0] dec_len;
+	reg        dec_big, dec_store;
+	reg [63:0] win_addr;
+	reg [31:0] win_len;
 	always @(*) begin
-		dec_err = `TS_HWERR_NONE;
-		dec_ld_bits  = 32'd0;
-		dec_ld_elems = 32'd0;
-		dec_ld_depth = 32'd0;
-		dec_rb0 = 32'd0;
-		dec_rb2 = 32'd0;
-		dec_ld_total = 64'd0;
-		dec_st_bytes = 32'd0;
-		sum_a = 64'd0;
-		sum_w = 64'd0;
-		sum_acc = 64'd0;
-		dec_len = 32'd0;
-		dec_lo = 32'sd0;
-		dec_hi = 32'sd0;
+		dec_err   = `TS_HWERR_NONE;
+		dec_rb0   = {RBW{1'b0}};
+		dec_rb2   = {RBW{1'b0}};
+		dec_mask0 = 8'hff;
+		dec_mask2 = 8'hff;
+		dec_depth = {DW{1'b0}};
+		dec_sum   = {(DW+2){1'b0}};
+		dec_total = {(33+RBW){1'b0}};
+		dec_bytes = {BYW{1'b0}};
+		dec_srb   = {RBW{1'b0}};
+		dec_sprod = {(32+RBW){1'b0}};
+		dec_len   = {CNW{1'b0}};
+		dec_big   = 1'b0;
+		dec_store = 1'b0;
+		win_addr  = 64'd0;
+		win_len   = 32'd0;
 		if (state_q == S_DECODE) begin
 			if (rsv) begin
 				dec_err = `TS_HWERR_BAD_OPCODE;
@@ -227,67 +310,95 @@ module ts_ctrl #(
 				case (op)
 				`TS_DESC_LOAD: begin
 					// TO_Q: rows of QREC_BYTES bytes into the COLS table entries
-					dec_ld_bits  = ld_to_q ? 32'd8 : ld_to_w ? WB : AB;
-					dec_ld_elems = ld_to_w ? COLS : ROWS;
-					dec_ld_depth = ld_to_q ? COLS : ld_to_w ? D_W : D_IN;
-					dec_rb0 = nbytes(ld_elems, dec_ld_bits);
-					dec_rb2 = nbytes(ld_elems2, dec_ld_bits);
-					// 64-bit products: rows and rows2 are full 32-bit counts (desc.h)
-					dec_ld_total = {32'd0, ld_rows} * {32'd0, dec_rb0} + {32'd0, ld_rows2} * {32'd0, dec_rb2};
-					sum_a = {32'd0, ld_word} + ({32'd0, ld_rows} + {32'd0, ld_rows2});
+					if (ld_to_q) begin
+						dec_rb0 = rbytes(ld_elems[NEW-1:0], 8);
+						dec_rb2 = rbytes(ld_elems2[NEW-1:0], 8);
+						dec_mask0 = last_mask(ld_elems[NEW-1:0], 8);
+						dec_mask2 = last_mask(ld_elems2[NEW-1:0], 8);
+						dec_depth = COLS;
+					end else if (ld_to_w) begin
+						dec_rb0 = rbytes(ld_elems[NEW-1:0], WB);
+						dec_rb2 = rbytes(ld_elems2[NEW-1:0], WB);
+						dec_mask0 = last_mask(ld_elems[NEW-1:0], WB);
+						dec_mask2 = last_mask(ld_elems2[NEW-1:0], WB);
+						dec_depth = D_W;
+					end else begin
+						dec_rb0 = rbytes(ld_elems[NEW-1:0], AB);
+						dec_rb2 = rbytes(ld_elems2[NEW-1:0], AB);
+						dec_mask0 = last_mask(ld_elems[NEW-1:0], AB);
+						dec_mask2 = last_mask(ld_elems2[NEW-1:0], AB);
+						dec_depth = D_IN;
+					end
+					// exact: rows and rows2 are full 32-bit counts (desc.h)
+					dec_total = {1'b0, mul_rb(ld_rows, dec_rb0)} + {1'b0, mul_rb(ld_rows2, dec_rb2)};
+					dec_big = big_d(ld_word) || big_d(ld_rows) || big_d(ld_rows2);
+					dec_sum = {2'b0, ld_word[DW-1:0]} + {2'b0, ld_rows[DW-1:0]} +
+						  {2'b0, ld_rows2[DW-1:0]};
+					dec_bytes = ld_bytes[BYW-1:0];
+					win_addr = ld_addr;
+					win_len = ld_bytes;
 					if ((flags & ~`TS_DESC_LOAD_FLAGS) != 0 || (ld_to_w && ld_to_q) ||
-					    (ld_to_q && (ld_elems != `TS_DESC_QREC_BYTES || ld_rows2 != 32'd0 ||
+					    (ld_to_q && (ld_elems != QREC || ld_rows2 != 32'd0 ||
 							 ld_elems2 != 32'd0)))
 						dec_err = `TS_HWERR_BAD_OPCODE;
 					else if (ld_rows == 32'd0 || ld_bytes == 32'd0 || ld_elems == 32'd0 ||
 						 (ld_rows2 != 32'd0 && ld_elems2 == 32'd0))
 						dec_err = `TS_HWERR_ZERO_LENGTH;
-					else if (!ld_to_q && (ld_elems > dec_ld_elems ||
-						 (ld_rows2 != 32'd0 && ld_elems2 > dec_ld_elems)))
+					else if (!ld_to_q && (big_e(ld_elems) ||
+						 ld_elems[NEW-1:0] > (ld_to_w ? COLS : ROWS) ||
+						 (ld_rows2 != 32'd0 && (big_e(ld_elems2) ||
+						  ld_elems2[NEW-1:0] > (ld_to_w ? COLS : ROWS)))))
 						dec_err = `TS_HWERR_TILE_RANGE;
-					else if (dec_ld_total != {32'd0, ld_bytes})
+					else if (dec_total != {{(RBW+1){1'b0}}, ld_bytes})
 						dec_err = `TS_HWERR_BYTES_MISMATCH;
-					else if (sum_a > {32'd0, dec_ld_depth})
+					else if (dec_big || dec_sum > {2'b0, dec_depth})
 						dec_err = `TS_HWERR_SPAD_RANGE;
-					else if (!in_window(ld_addr, {32'd0, ld_bytes}, mem_lo_i, mem_size_i))
+					else if (!in_window(win_addr, win_len, mem_lo_i, mem_size_i))
 						dec_err = `TS_HWERR_ADDR_RANGE;
 				end
 				`TS_DESC_COMPUTE: begin
 					// WS: A words mt, W words kt; OS: A and W words kc (= kt).
-					sum_a   = {32'd0, c_a0} + {32'd0, (OS != 0) ? c_kt : c_mt};
-					sum_w   = {32'd0, c_w0} + {32'd0, c_kt};
-					sum_acc = {32'd0, c_acc0} + {32'd0, c_mt};
 					// timing.md: T_COMPUTE_SETUP + kc + R + C - 1 (+ R drain), WS + mt
 					if (OS != 0)
-						dec_len = c_kt + T_COMP + (c_drain ? ROWS : 32'd0);
+						dec_len = c_kt[CNW-1:0] + T_COMP[CNW-1:0] +
+							  (c_drain ? ROWS[CNW-1:0] : {CNW{1'b0}});
 					else
-						dec_len = c_kt + c_mt + T_COMP;
+						dec_len = c_kt[CNW-1:0] + c_mt[CNW-1:0] + T_COMP[CNW-1:0];
 					if ((flags & ~`TS_DESC_COMPUTE_FLAGS) != 0)
 						dec_err = `TS_HWERR_BAD_OPCODE;
 					else if (c_mt == 32'd0 || c_kt == 32'd0 || c_nt == 32'd0)
 						dec_err = `TS_HWERR_ZERO_LENGTH;
-					else if (c_nt > COLS || ((OS != 0) ? (c_mt > ROWS) : (c_kt > ROWS)))
+					else if (big_e(c_nt) || c_nt[NEW-1:0] > COLS ||
+						 ((OS != 0) ? (big_e(c_mt) || c_mt[NEW-1:0] > ROWS)
+							    : (big_e(c_kt) || c_kt[NEW-1:0] > ROWS)))
 						dec_err = `TS_HWERR_TILE_RANGE;
-					else if (sum_a > D_IN || sum_w > D_W || sum_acc > D_ACC)
+					else if (big_d(c_a0) || big_d(c_w0) || big_d(c_acc0) || big_d(c_mt) ||
+						 big_d(c_kt) ||
+						 {1'b0, c_a0[DW-1:0]} + {1'b0, (OS != 0) ? c_kt[DW-1:0] : c_mt[DW-1:0]} > D_IN ||
+						 {1'b0, c_w0[DW-1:0]} + {1'b0, c_kt[DW-1:0]} > D_W ||
+						 {1'b0, c_acc0[DW-1:0]} + {1'b0, c_mt[DW-1:0]} > D_ACC)
 						dec_err = `TS_HWERR_SPAD_RANGE;
 				end
 				`TS_DESC_STORE: begin
-					dec_rb0 = (s_cols * OB + 32'd7) >> 3;
-					dec_st_bytes = s_rows * dec_rb0;
-					sum_acc = {32'd0, s_acc0} + {32'd0, s_rows};
-					dec_lo = {{(32-`TS_FLD_STORE_CLAMP_LO_WIDTH){s_lo[`TS_FLD_STORE_CLAMP_LO_WIDTH-1]}}, s_lo};
-					dec_hi = {{(32-`TS_FLD_STORE_CLAMP_HI_WIDTH){s_hi[`TS_FLD_STORE_CLAMP_HI_WIDTH-1]}}, s_hi};
+					dec_store = 1'b1;
+					dec_srb = rbytes(s_cols[NEW-1:0], OB);
+					dec_sprod = mul_rb({{(32-DW){1'b0}}, s_rows[DW-1:0]}, dec_srb);
+					dec_bytes = dec_sprod[BYW-1:0];
+					win_addr = s_addr;
+					win_len = {{(32-BYW){1'b0}}, dec_bytes};
 					// clamp range QMIN <= lo <= hi <= QMAX (int16), reserved bits zero
-					if ((flags & ~`TS_DESC_STORE_FLAGS) != 0 || dec_lo < QMIN ||
-					    dec_hi > QMAX || dec_lo > dec_hi || s_rsv)
+					if ((flags & ~`TS_DESC_STORE_FLAGS) != 0 ||
+					    $signed({s_lo[15], s_lo}) < QMIN || $signed({s_hi[15], s_hi}) > QMAX ||
+					    $signed(s_lo) > $signed(s_hi) || s_rsv)
 						dec_err = `TS_HWERR_BAD_OPCODE;
 					else if (s_rows == 32'd0 || s_cols == 32'd0)
 						dec_err = `TS_HWERR_ZERO_LENGTH;
-					else if (s_cols > COLS)
+					else if (big_e(s_cols) || s_cols[NEW-1:0] > COLS)
 						dec_err = `TS_HWERR_TILE_RANGE;
-					else if (sum_acc > D_ACC)
+					else if (big_d(s_acc0) || big_d(s_rows) ||
+						 {1'b0, s_acc0[DW-1:0]} + {1'b0, s_rows[DW-1:0]} > D_ACC)
 						dec_err = `TS_HWERR_SPAD_RANGE;
-					else if (!in_window(s_addr, {32'd0, dec_st_bytes}, mem_lo_i, mem_size_i))
+					else if (!in_window(win_addr, win_len, mem_lo_i, mem_size_i))
 						dec_err = `TS_HWERR_ADDR_RANGE;
 				end
 				`TS_DESC_FENCE: begin
@@ -310,20 +421,20 @@ module ts_ctrl #(
 		fetch_addr = 64'd0;
 		fetch_err  = `TS_HWERR_NONE;
 		if (fetch_chk) begin
-			fetch_addr = desc_base_i + {32'd0, next_idx} * {32'd0, DB};
+			fetch_addr = desc_base_i + ({32'd0, next_idx} << DBL);
 			if (next_idx >= desc_max_i)
 				fetch_err = `TS_HWERR_NO_FENCE;
 			else if ((desc_base_i[31:0] & (DB - 32'd1)) != 32'd0 ||
-				 !in_window(fetch_addr, {32'd0, DB}, mem_lo_i, mem_size_i))
+				 !in_window(fetch_addr, DB, mem_lo_i, mem_size_i))
 				fetch_err = `TS_HWERR_ADDR_RANGE;
 		end
 	end
 
 	// ---- execution fields, latched at decode ---------------------------------
-	reg [31:0] f_mt, f_kt, f_nt, f_a0, f_w0, f_acc0, f_len;
+	reg [CNW-1:0] f_mt, f_kt, f_a0, f_w0, f_acc0, f_len;
 	reg        f_first, f_drain;
 	reg [63:0] f_addr;
-	reg [31:0] f_bytes;
+	reg [BYW-1:0] f_bytes;
 
 	// ---- FSM -------------------------------------------------------------------
 	reg        fail;
@@ -334,10 +445,10 @@ module ts_ctrl #(
 	// The end of START or of an execution: the next descriptor is fetched.
 	always @(*) begin
 		case (state_q)
-		S_START: exec_done = (cnt_q == T_START - 32'd1);
-		S_LOAD:  exec_done = (cnt_q >= T_LOAD) && last_i;
-		S_COMP:  exec_done = (cnt_q == f_len - 32'd1);
-		S_STORE: exec_done = (cnt_q >= T_STORE) && last_i;
+		S_START: exec_done = (cnt_q == T_START[CNW-1:0] - 1'b1);
+		S_LOAD:  exec_done = (cnt_q >= T_LOAD[CNW-1:0]) && last_i;
+		S_COMP:  exec_done = (cnt_q == f_len - 1'b1);
+		S_STORE: exec_done = (cnt_q >= T_STORE[CNW-1:0]) && last_i;
 		default: exec_done = 1'b0;
 		endcase
 		fetch_chk = exec_done;
@@ -345,12 +456,12 @@ module ts_ctrl #(
 
 	always @(*) begin
 		state_d    = state_q;
-		cnt_d      = cnt_q + 32'd1;
+		cnt_d      = (cnt_q == CMAX) ? cnt_q : cnt_q + 1'b1;  // LOAD/STORE wait on the memory
 		idx_d      = idx_q;
 		dma_cmd_o  = 1'b0;
 		dma_we_o   = 1'b0;
 		dma_addr_o = f_addr;
-		dma_len_o  = f_bytes;
+		dma_len_o  = {{(32-BYW){1'b0}}, f_bytes};
 		fail       = 1'b0;
 		fail_code  = `TS_HWERR_NONE;
 		fail_idx   = idx_q;
@@ -358,10 +469,10 @@ module ts_ctrl #(
 		case (state_q)
 		S_FETCH: if (last_i) begin
 			state_d = S_DECODE;
-			cnt_d = 32'd0;
+			cnt_d = {CNW{1'b0}};
 		end
 		S_DECODE: begin
-			cnt_d = 32'd0;
+			cnt_d = {CNW{1'b0}};
 			if (dec_err != `TS_HWERR_NONE) begin
 				fail = 1'b1;
 				fail_code = dec_err;
@@ -374,9 +485,9 @@ module ts_ctrl #(
 				endcase
 			end
 		end
-		S_LOAD: dma_cmd_o = (cnt_q == T_LOAD - 32'd1);
+		S_LOAD: dma_cmd_o = (cnt_q == T_LOAD[CNW-1:0] - 1'b1);
 		S_STORE: begin
-			dma_cmd_o = (cnt_q == T_STORE - 32'd1);
+			dma_cmd_o = (cnt_q == T_STORE[CNW-1:0] - 1'b1);
 			dma_we_o  = 1'b1;
 		end
 		S_DONE: finish = 1'b1;
@@ -391,7 +502,7 @@ module ts_ctrl #(
 				fail_idx = next_idx;
 			end else begin
 				state_d = S_FETCH;
-				cnt_d = 32'd0;
+				cnt_d = {CNW{1'b0}};
 				idx_d = next_idx;
 				dma_cmd_o = 1'b1;
 				dma_we_o = 1'b0;
@@ -411,7 +522,7 @@ module ts_ctrl #(
 	always @(posedge clk_i) begin
 		if (!rst_ni || soft_reset_i) begin
 			state_q     <= S_IDLE;
-			cnt_q       <= 32'd0;
+			cnt_q       <= {CNW{1'b0}};
 			idx_q       <= 32'd0;
 			done_o      <= 1'b0;
 			error_o     <= 1'b0;
@@ -430,7 +541,7 @@ module ts_ctrl #(
 			if (state_q == S_IDLE) begin
 				if (start_i) begin
 					state_q     <= S_START;
-					cnt_q       <= 32'd0;
+					cnt_q       <= {CNW{1'b0}};
 					idx_q       <= 32'd0;
 					done_o      <= 1'b0;
 					error_o     <= 1'b0;
@@ -457,58 +568,56 @@ module ts_ctrl #(
 		end
 	end
 
-	// Descriptor bytes from the fetch beats: byte k comes in beat k / B, lane k % B.
-	integer gk;
-	reg [31:0] dbyte;
-	/* verilator lint_off BLKSEQ */
-	always @(posedge clk_i) begin
-		if (state_q == S_FETCH && beat_i) begin
-			for (gk = 0; gk < B; gk = gk + 1) begin
-				dbyte = beat_idx_i * B + gk;
-				if (dbyte < DB)
-					desc_q[8*dbyte +: 8] <= rdata_i[8*gk +: 8];
-			end
+	// Descriptor bytes from the fetch beats: byte k comes in beat k / B, lane k % B
+	// (a descriptor is NBEAT beats: only the beat index's low BIW bits count).
+	genvar gk;
+	generate
+		for (gk = 0; gk < DB; gk = gk + 1) begin : g_dbyte
+			localparam integer BEAT = gk / B;
+			always @(posedge clk_i)
+				if (state_q == S_FETCH && beat_i && beat_idx_i[BIW-1:0] == BEAT[BIW-1:0])
+					desc_q[8*gk +: 8] <= rdata_i[8*(gk % B) +: 8];
 		end
-	end
-	/* verilator lint_on BLKSEQ */
+	endgenerate
 
 	// Fields of the descriptor being executed.
 	always @(posedge clk_i) begin
 		if (state_q == S_DECODE) begin
-			f_mt    <= c_mt;
-			f_kt    <= c_kt;
-			f_nt    <= c_nt;
-			f_a0    <= c_a0;
-			f_w0    <= c_w0;
-			f_acc0  <= c_acc0;
+			f_mt    <= c_mt[CNW-1:0];
+			f_kt    <= c_kt[CNW-1:0];
+			f_a0    <= c_a0[CNW-1:0];
+			f_w0    <= c_w0[CNW-1:0];
+			f_acc0  <= c_acc0[CNW-1:0];
 			f_first <= c_first;
 			f_drain <= c_drain;
 			f_len   <= dec_len;
-			f_addr  <= (op == `TS_DESC_STORE) ? s_addr : ld_addr;
-			f_bytes <= (op == `TS_DESC_STORE) ? dec_st_bytes : ld_bytes;
+			f_addr  <= win_addr;
+			f_bytes <= dec_bytes;
+			tile_nt_o  <= {{(32-NEW){1'b0}}, c_nt[NEW-1:0]};
 			ld_to_w_o  <= ld_to_w;
 			ld_to_q_o  <= ld_to_q;
-			ld_word0_o <= ld_word;
-			ld_rows_o  <= ld_rows;
-			ld_rb0_o   <= dec_rb0;
-			ld_rb2_o   <= dec_rb2;
-			ld_bytes_o <= ld_bytes;
-			ld_mask0_o <= last_mask(ld_elems, dec_ld_bits);
-			ld_mask2_o <= last_mask(ld_elems2, dec_ld_bits);
-			st_acc0_o  <= s_acc0;
-			st_nt_o    <= s_cols;
-			st_rb_o    <= dec_rb0;
-			st_beats_o <= (dec_st_bytes + B - 1) / B;
+			ld_word0_o <= {{(32-DW){1'b0}}, ld_word[DW-1:0]};
+			ld_rows_o  <= {{(32-DW){1'b0}}, ld_rows[DW-1:0]};
+			ld_rb0_o   <= {{(32-RBW){1'b0}}, dec_rb0};
+			ld_rb2_o   <= {{(32-RBW){1'b0}}, dec_rb2};
+			ld_bytes_o <= {{(32-BYW){1'b0}}, dec_bytes};
+			ld_mask0_o <= dec_mask0;
+			ld_mask2_o <= dec_mask2;
+			st_acc0_o  <= {{(32-DW){1'b0}}, s_acc0[DW-1:0]};
+			st_nt_o    <= {{(32-NEW){1'b0}}, s_cols[NEW-1:0]};
+			st_rb_o    <= {{(32-SRBW){1'b0}}, dec_srb[SRBW-1:0]};
+			st_beats_o <= {{(32-BYW){1'b0}}, (dec_bytes + B[BYW-1:0] - 1'b1) / B[BYW-1:0]};
 			st_zp_o    <= s_zp;
 			st_lo_o    <= s_lo;
 			st_hi_o    <= s_hi;
 		end
 	end
+	wire unused_dec = &{1'b0, dec_store, dec_sprod, beat_idx_i[31:BIW]};
 
-	assign ld_start_o = (state_q == S_LOAD) && (cnt_q == 32'd0);
+	assign ld_start_o = (state_q == S_LOAD) && (cnt_q == {CNW{1'b0}});
 	assign ld_beat_o  = (state_q == S_LOAD) && beat_i;
-	assign st_start_o = (state_q == S_STORE) && (cnt_q == 32'd0);
-	assign st_go_o    = (state_q == S_STORE) && (cnt_q >= 32'd2);
+	assign st_start_o = (state_q == S_STORE) && (cnt_q == {CNW{1'b0}});
+	assign st_go_o    = (state_q == S_STORE) && (cnt_q >= 2);
 	assign st_beat_o  = (state_q == S_STORE) && beat_i;
 
 	// ---- COMPUTE sequencing --------------------------------------------------------
@@ -520,55 +629,58 @@ module ts_ctrl #(
 	// 3 + k + i + j; the drain shifts rows out at kc + R + C + 1 + d.
 	wire in_comp = (state_q == S_COMP);
 	assign arr_en_o = in_comp;
+	// Counts and words in CNW bits (every bound of a COMPUTE fits them).
+	wire [CNW-1:0] c_rows  = ROWS;
+	wire [CNW-1:0] c_drain0 = f_kt + ROWS[CNW-1:0] + COLS[CNW-1:0] + 1'b1;  // OS: first drain cycle
+	localparam [CNW-1:0] C2 = 2;
 	/* verilator lint_off UNUSEDSIGNAL */
-	reg [31:0] rel;
+	reg  [CNW-1:0] rel;
 	/* verilator lint_on UNUSEDSIGNAL */
-	reg [31:0] drow;
+	reg  [CNW-1:0] drow;
 	always @(*) begin
-		a_raddr_o   = f_a0;
-		w_raddr_o   = f_w0;
+		a_raddr_o   = {{(32-CNW){1'b0}}, f_a0};
+		w_raddr_o   = {{(32-CNW){1'b0}}, f_w0};
 		a_valid_o   = 1'b0;
 		w_load_o    = 1'b0;
 		w_row_o     = {ROW_W{1'b0}};
 		w_clear_o   = 1'b0;
 		clear_o     = 1'b0;
 		drain_o     = 1'b0;
-		tile_nt_o   = f_nt;
 		acc_first_o = f_first;
 		acc_v_o     = 1'b0;
-		acc_word_o  = f_acc0;
-		rel  = 32'd0;
-		drow = 32'd0;
+		acc_word_o  = {{(32-CNW){1'b0}}, f_acc0};
+		rel  = {CNW{1'b0}};
+		drow = {CNW{1'b0}};
 		if (in_comp) begin
 			if (OS == 0) begin
-				w_clear_o = (cnt_q == 32'd0);
-				if (cnt_q >= 32'd1 && cnt_q <= f_kt)
-					w_raddr_o = f_w0 + cnt_q - 32'd1;
-				if (cnt_q >= 32'd2 && cnt_q <= f_kt + 32'd1) begin
+				w_clear_o = (cnt_q == {CNW{1'b0}});
+				if (cnt_q >= 1 && cnt_q <= f_kt)
+					w_raddr_o = {{(32-CNW){1'b0}}, f_w0 + cnt_q - 1'b1};
+				if (cnt_q >= 2 && cnt_q <= f_kt + 1'b1) begin
 					w_load_o = 1'b1;
-					rel = cnt_q - 32'd2;
+					rel = cnt_q - C2;
 					w_row_o = rel[ROW_W-1:0];  // < ROWS: the upper bits are zero
 				end
-				if (cnt_q >= f_kt + 32'd1 && cnt_q <= f_kt + f_mt)
-					a_raddr_o = f_a0 + cnt_q - f_kt - 32'd1;
-				if (cnt_q >= f_kt + 32'd2 && cnt_q <= f_kt + f_mt + 32'd1) begin
+				if (cnt_q >= f_kt + 1'b1 && cnt_q <= f_kt + f_mt)
+					a_raddr_o = {{(32-CNW){1'b0}}, f_a0 + cnt_q - f_kt - 1'b1};
+				if (cnt_q >= f_kt + C2 && cnt_q <= f_kt + f_mt + 1'b1) begin
 					a_valid_o  = 1'b1;
 					acc_v_o    = 1'b1;
-					acc_word_o = f_acc0 + cnt_q - f_kt - 32'd2;
+					acc_word_o = {{(32-CNW){1'b0}}, f_acc0 + cnt_q - f_kt - C2};
 				end
 			end else begin
-				clear_o = (cnt_q == 32'd0) && f_first;
-				if (cnt_q >= 32'd1 && cnt_q <= f_kt) begin
-					a_raddr_o = f_a0 + cnt_q - 32'd1;
-					w_raddr_o = f_w0 + cnt_q - 32'd1;
+				clear_o = (cnt_q == {CNW{1'b0}}) && f_first;
+				if (cnt_q >= 1 && cnt_q <= f_kt) begin
+					a_raddr_o = {{(32-CNW){1'b0}}, f_a0 + cnt_q - 1'b1};
+					w_raddr_o = {{(32-CNW){1'b0}}, f_w0 + cnt_q - 1'b1};
 				end
-				a_valid_o = (cnt_q >= 32'd2 && cnt_q <= f_kt + 32'd1);
-				if (f_drain && cnt_q >= f_kt + ROWS + COLS + 32'd1) begin
+				a_valid_o = (cnt_q >= 2 && cnt_q <= f_kt + 1'b1);
+				if (f_drain && cnt_q >= c_drain0) begin
 					drain_o = 1'b1;
 					// drain cycle d shifts out original row R - 1 - d
-					drow = (ROWS - 32'd1) - (cnt_q - (f_kt + ROWS + COLS + 32'd1));
+					drow = (c_rows - 1'b1) - (cnt_q - c_drain0);
 					acc_v_o    = (drow < f_mt);
-					acc_word_o = f_acc0 + drow;
+					acc_word_o = {{(32-CNW){1'b0}}, f_acc0 + drow};
 				end
 			end
 		end

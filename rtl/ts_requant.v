@@ -20,6 +20,17 @@
 // sides are floor((q + 1) / 2)), and neither p >>> (k-1) + 1 nor p + zp
 // leaves PW bits. The multiply is signed SW x 32 with a zero top bit, not
 // PW x PW (synth_ice40 -dsp: SB_MAC16 count per lane; xc7: DSP48E1 count).
+// Narrow second stage: the output is clamped into int16 and zp is int16, so
+// only t = p >>> j (j = k - 1, or 0 for k = 0) in its low TW = 21 bits
+// matters, with one flag: "t fits TW - 2 signed bits" (|t| < 2^19). When it
+// does, y below is exact in TW + 1 bits; when it does not, |r| >= 2^18 and y
+// lies beyond every int16 bound, so the clamp gives hi (p >= 0) or lo
+// (p < 0) and pos is the sign of p. The shift is a barrel shifter applied
+// most significant stage first, each stage keeping only the bits the later
+// stages can still bring into the low TW (about 180 2:1 muxes instead of
+// 6 x 64); a bit a stage drops lands at t's position TW or above, so "t
+// fits" is: no dropped bit and neither of t's bits TW-1, TW-2 differs from
+// the sign.
 `include "ts_contract.vh"
 module ts_requant #(
 	parameter ACC_BITS = 32,
@@ -40,10 +51,21 @@ module ts_requant #(
 	output reg  [15:0] y_o,
 	output reg         pos_o
 );
+	localparam TW = 21;                 // bits of t kept: |t| < 2^(TW-2) is exact
+	localparam JW = (SHB < 6) ? SHB : 6; // stages: j < 2^JW
 	reg signed [PW-1:0] prod_q;
 	reg        [SHB-1:0] shift_q;
 
-	localparam [PW-1:0] ONE = 1;
+	// The shifter's window widths: before stage b (shifting by 2^b), bits
+	// 0 .. TW - 1 + 2^(b+1) - 1 can still reach the low TW bits.
+	function integer keep;
+		input integer b;
+		begin
+			keep = TW + (2 << b) - 1;
+			if (keep > PW)
+				keep = PW;
+		end
+	endfunction
 
 	// Stage temporaries (blocking, inside the clocked blocks: evaluated only
 	// when the stage loads, which is what a simulator gains from it; also the
@@ -51,12 +73,17 @@ module ts_requant #(
 	// accumulator lane's mux every cycle).
 	/* verilator lint_off BLKSEQ */
 	/* verilator lint_off UNUSEDSIGNAL */
-	reg signed [PW-1:0] y_full, y_clamp;  // y_clamp: low 16 bits used
+	reg signed [TW+1:0] yc;             // low 16 bits used
+	reg        [SHB-1:0] j;             // bits >= JW are zero (SHB = JW)
 	/* verilator lint_on UNUSEDSIGNAL */
 	reg        [ACC_BITS-1:0] a;
-	reg        [15:0]   zp, lo, hi;
 	reg signed [SW-1:0] s;
-	reg signed [PW-1:0] r, zp_s, lo_s, hi_s;
+	reg        [PW-1:0] x;              // the window, low bits
+	reg        drop, neg;
+	reg signed [TW-1:0] t;
+	reg signed [TW:0]   r;
+	reg signed [TW+1:0] y, lo, hi;
+	integer b, i;
 
 	always @(posedge clk_i) begin
 		if (en1_i) begin
@@ -70,20 +97,38 @@ module ts_requant #(
 
 	always @(posedge clk_i) begin
 		if (en2_i) begin
-			zp = zp_i;
-			lo = lo_i;
-			hi = hi_i;
-			zp_s = {{(PW-16){zp[15]}}, zp};
-			lo_s = {{(PW-16){lo[15]}}, lo};
-			hi_s = {{(PW-16){hi[15]}}, hi};
+			j    = (shift_q == {SHB{1'b0}}) ? {SHB{1'b0}} : shift_q - 1'b1;
+			neg  = prod_q[PW-1];
+			x    = prod_q;
+			drop = 1'b0;
+			for (b = JW - 1; b >= 0; b = b - 1) begin
+				// bits at keep(b) and above are dropped: they land at t's TW or above
+				for (i = 0; i < PW; i = i + 1)
+					if (i >= keep(b) && x[i] != neg)
+						drop = 1'b1;
+				if (j[b])
+					for (i = 0; i < PW; i = i + 1)
+						x[i] = (i + (1 << b) < keep(b)) ? x[i + (1 << b)] : neg;
+				for (i = 0; i < PW; i = i + 1)
+					if (i >= keep(b))
+						x[i] = neg;
+			end
+			t = x[TW-1:0];
+			if (t[TW-1] != neg || t[TW-2] != neg)
+				drop = 1'b1;
 			if (shift_q == {SHB{1'b0}})
-				r = prod_q;
+				r = {t[TW-1], t};
 			else
-				r = ((prod_q >>> (shift_q - 1'b1)) + $signed(ONE)) >>> 1;
-			y_full  = r + zp_s;
-			y_clamp = (y_full < lo_s) ? lo_s : (y_full > hi_s) ? hi_s : y_full;
-			y_o   <= y_clamp[15:0];
-			pos_o <= !y_full[PW-1];
+				r = ($signed({t[TW-1], t}) + 1) >>> 1;
+			y  = $signed({r[TW], r}) + $signed({{(TW+2-16){zp_i[15]}}, zp_i});
+			lo = $signed({{(TW+2-16){lo_i[15]}}, lo_i});
+			hi = $signed({{(TW+2-16){hi_i[15]}}, hi_i});
+			if (drop)
+				yc = neg ? lo : hi;
+			else
+				yc = (y < lo) ? lo : (y > hi) ? hi : y;
+			y_o   <= yc[15:0];
+			pos_o <= drop ? !neg : !y[TW+1];
 		end
 	end
 	/* verilator lint_on BLKSEQ */

@@ -55,12 +55,32 @@ module ts_storer #(
 	output wire [8*B-1:0]          wdata_o
 );
 	localparam NQ   = B * EPB;
-	localparam [31:0] EPB32  = EPB;
+	localparam [3:0]  EPB4   = EPB;
 	localparam NBK = COLS << NRW;
-	localparam [31:0] NR32 = 1 << NRW;
+	function integer clog2;            // bits for 0 .. v - 1 (at least 1)
+		input integer v;
+		integer x;
+		begin
+			clog2 = 1;
+			for (x = 2; x < v; x = x * 2)
+				clog2 = clog2 + 1;
+		end
+	endfunction
+	// Narrow counters: the controller's checks bound every field (ts_ctrl):
+	// a row is at most RBM bytes, a tile at most COLS columns, the accumulator
+	// word below 2^(NRW + RAW), a STORE at most 2^BTW beats.
+	localparam RBM = (COLS * OB + 7) / 8;        // bytes of a full output row
+	localparam OFW = clog2(RBM + 1);             // a byte offset in a row
+	localparam NTW = clog2(COLS + 1);            // a column count
+	localparam CLW = OFW + 4;                    // a column number (offset * EPB + e)
+	localparam ABW = NRW + RAW + 1;
+	localparam NRW0 = (NRW > 0) ? NRW : 1;       // NRW, at least one bit for the slices              // an accumulator word (one past the last)
+	localparam BTW = 32;                         // beats (the controller's count)
 
-	reg [31:0] off_q, base_q, issued_q;
-	reg [31:0] nt_q, rb_q, beats_q;
+	reg [OFW-1:0] off_q, rb_q;
+	reg [ABW-1:0] base_q;
+	reg [NTW-1:0] nt_q;
+	reg [BTW-1:0] issued_q, beats_q;
 	reg [15:0] zp_q, lo_q, hi_q;
 	reg [NQ*CW-1:0]  qsel0_q;                     // stage 0: each lane's column
 	reg [NQ*32-1:0]  bias1_q;                     // stage 1: each lane's entry
@@ -77,10 +97,13 @@ module ts_storer #(
 	// Stage 0: the bank reads of the next beat, walked from (off, base): byte
 	// offset in the output row and the row's accumulator word.
 	/* verilator lint_off BLKSEQ */
-	reg [31:0] off, base, col, nt, rb, bank;
+	reg [OFW-1:0] off, rb;
+	reg [ABW-1:0] base;
+	reg [NTW-1:0] nt;
 	/* verilator lint_off UNUSEDSIGNAL */
-	reg [31:0] row;  // only the low RAW bits address a bank
+	reg [CLW-1:0] col;   // < nt <= COLS where used: the low CW bits
 	/* verilator lint_on UNUSEDSIGNAL */
+	reg [BSW-1:0] bank;
 	reg [NBK-1:0]     bre;
 	reg [NBK*RAW-1:0] brow;
 	reg [NQ*BSW-1:0]  lsel;
@@ -88,10 +111,10 @@ module ts_storer #(
 	integer l, e;
 	always @(posedge clk_i) begin
 		if (start_i || issue) begin
-			off  = start_i ? 32'd0 : off_q;
-			base = start_i ? acc0_i : base_q;
-			nt   = start_i ? nt_i : nt_q;
-			rb   = start_i ? rb_i : rb_q;
+			off  = start_i ? {OFW{1'b0}} : off_q;
+			base = start_i ? acc0_i[ABW-1:0] : base_q;
+			nt   = start_i ? nt_i[NTW-1:0] : nt_q;
+			rb   = start_i ? rb_i[OFW-1:0] : rb_q;
 			bre  = {NBK{1'b0}};
 			brow = brow_o;
 			lsel = {(NQ*BSW){1'b0}};
@@ -100,24 +123,25 @@ module ts_storer #(
 				half0_q[l] <= off[0];
 				for (e = 0; e < EPB; e = e + 1) begin
 					if (OB == 16)
-						col = off >> 1;
+						col = {{(CLW-OFW){1'b0}}, off} >> 1;
 					else
-						col = off * EPB32 + e;
-					ev0_q[l*EPB+e] <= col < nt;
-					if (col < nt) begin
-						bank = col * NR32 + base % NR32;
-						row  = base >> NRW;
+						col = {{(CLW-OFW){1'b0}}, off} * EPB4 + {{(CLW-4){1'b0}}, e[3:0]};
+					ev0_q[l*EPB+e] <= col < {{(CLW-NTW){1'b0}}, nt};
+					if (col < {{(CLW-NTW){1'b0}}, nt}) begin
+						// bank col * 2^NRW + base mod 2^NRW, row base / 2^NRW
+						bank = (NRW == 0) ? col[BSW-1:0] : ((col[BSW-1:0] << NRW) |
+							{{(BSW-NRW0){1'b0}}, base[NRW0-1:0]});
 						bre[bank] = 1'b1;
-						brow[bank*RAW +: RAW] = row[RAW-1:0];
-						lsel[(l*EPB+e)*BSW +: BSW] = bank[BSW-1:0];
+						brow[bank*RAW +: RAW] = base[NRW +: RAW];
+						lsel[(l*EPB+e)*BSW +: BSW] = bank;
 						qsel[(l*EPB+e)*CW +: CW] = col[CW-1:0];
 					end
 				end
-				if (off + 32'd1 == rb) begin
-					off = 32'd0;
-					base = base + 32'd1;
+				if (off + 1'b1 == rb) begin
+					off = {OFW{1'b0}};
+					base = base + 1'b1;
 				end else begin
-					off = off + 32'd1;
+					off = off + 1'b1;
 				end
 			end
 			off_q  <= off;
@@ -132,9 +156,9 @@ module ts_storer #(
 
 	always @(posedge clk_i) begin
 		if (start_i) begin
-			issued_q <= 32'd0;
-			nt_q     <= nt_i;
-			rb_q     <= rb_i;
+			issued_q <= {BTW{1'b0}};
+			nt_q     <= nt_i[NTW-1:0];
+			rb_q     <= rb_i[OFW-1:0];
 			beats_q  <= beats_i;
 			zp_q     <= zp_i;
 			lo_q     <= lo_i;
@@ -147,7 +171,7 @@ module ts_storer #(
 			v2_q <= v1_q;
 			v3_q <= v2_q;
 			if (issue)
-				issued_q <= issued_q + 32'd1;
+				issued_q <= issued_q + 1'b1;
 		end
 	end
 
@@ -227,4 +251,5 @@ module ts_storer #(
 			end
 		end
 	endgenerate
+	wire unused_in = &{1'b0, acc0_i, nt_i, rb_i};
 endmodule

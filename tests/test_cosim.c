@@ -542,6 +542,57 @@ static void test_store_table(void **state)
 	free(big);
 }
 
+/* The requantizer's edges, random: every STORE of an accumulator pair (A = 2 random
+ * int8, W = 2x2 random int8, plus random biases up to +-2^31) through records with a
+ * random multiplier of random magnitude and a shift 0..63 (mostly near the product's
+ * size, where the result crosses the int16 range), a random zero point and clamp
+ * range: the RTL's narrow round/shift/clamp (ts_requant.v) against descsim's. */
+static void test_store_requant_random(void **state)
+{
+	(void)state;
+	uint8_t *big = calloc(1, SIM_SIZE);
+	assert_non_null(big);
+	/* the list at 0 (244 descriptors), data at 64 KiB, records at 80 KiB, outputs at 96 KiB */
+	const uint32_t data = (uint32_t)SIM_BASE + 65536, out = (uint32_t)SIM_BASE + 98304;
+	const uint32_t recs = (uint32_t)SIM_BASE + 81920;
+	enum { STORES = 120 };
+	for (int round = 0; round < 3; round++) {
+		memset(big, 0, SIM_SIZE);
+		for (int i = 0; i < 6; i++)
+			big[65536 + i] = (uint8_t)rng_next();
+		size_t k = 0;
+		put_desc(big, k++, LOAD(0, data, 0, 1, 2, 2));
+		put_desc(big, k++, LOAD(TS_LOAD_TO_W, data + 2, 0, 2, 2, 4));
+		put_desc(big, k++, COMPUTE(TS_COMP_ACC_FIRST, 1, 2, 2));
+		for (int t = 0; t < STORES; t++) {
+			for (int c = 0; c < 2; c++) {
+				int mag = (int)rng_range(0, 31);
+				uint32_t mult = mag ? (uint32_t)(rng_next() >> (64 - mag)) | 1u << (mag - 1) : 0;
+				int bmag = (int)rng_range(0, 32);
+				int64_t bias = bmag ? (int64_t)(rng_next() >> (64 - bmag)) - ((int64_t)1 << (bmag - 1)) : 0;
+				uint8_t shift = (uint8_t)(rng_next() & 1 ? rng_range(mag + bmag - 20, mag + bmag + 4)
+									 : rng_range(0, 63));
+				shift &= 63;
+				if (rng_next() % 8 == 0)
+					shift = (uint8_t)(rng_next() % 2 ? 0 : 63);
+				put_qrec(big + 81920 + 24 * t + 12 * c, (int32_t)bias, mult, shift);
+			}
+			int lo = (int)rng_range(-128, 127), hi = (int)rng_range(-128, 127);
+			if (lo > hi) {
+				int x = lo;
+				lo = hi;
+				hi = x;
+			}
+			put_desc(big, k++, QLOAD(recs + 24 * (uint32_t)t, 0, 2));
+			put_desc(big, k++, STORE_CLAMP(out + 2 * (uint32_t)t, 1, 2, lo, hi),
+				 F(STORE_ZP, (uint16_t)rng_range(-32768, 32767)));
+		}
+		put_desc(big, k++, FENCE);
+		run_both(CFG_2X2_INT8_WS, big, 0, (uint32_t)k, TS_HWERR_NONE, 0);
+	}
+	free(big);
+}
+
 int main(void)
 {
 	g_seed = ts_test_seed("test_cosim");
@@ -559,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_err_load_row_counts),
 		cmocka_unit_test(test_load_zero_pad),
 		cmocka_unit_test(test_store_table),
+		cmocka_unit_test(test_store_requant_random),
 		cmocka_unit_test(test_random_2x2_int8_ws),
 		cmocka_unit_test(test_random_4x4_int16_os),
 		cmocka_unit_test(test_random_8x8_int4_ws),
