@@ -66,7 +66,25 @@ module ts_spad #(
 	reg [AW-1:0] word_q;
 	reg [OW-1:0] off_q, rb_q, rb2_q;
 	reg [7:0]    mask_q, mask2_q;
-	reg [31:0]   rows_left_q, left_q;
+	// Counts are narrow: the controller's checks keep a LOAD inside the table
+	// (rows <= DEPTH, bytes <= DEPTH * WBYTES).
+	function integer clog2;            // bits for 0 .. v - 1 (at least 1)
+		input integer v;
+		integer x;
+		begin
+			clog2 = 1;
+			for (x = 2; x < v; x = x * 2)
+				clog2 = clog2 + 1;
+		end
+	endfunction
+	localparam RW  = clog2(DEPTH + 2);           // rows left, down to -1
+	localparam LW  = clog2(DEPTH * WBYTES + B + 1);
+	localparam BAW = clog2(NB * WBYTES);         // a byte in the bank requests
+	localparam [LW-1:0] BL = B;
+	localparam [31:0] WB32 = WBYTES;
+	localparam [BAW+OW:0] WB_B = WB32[BAW+OW:0];
+	reg [RW-1:0] rows_left_q;
+	reg [LW-1:0] left_q;
 
 	// Bank write requests of the last beat (see the header).
 	reg [NB-1:0]          bwe_q;
@@ -80,16 +98,18 @@ module ts_spad #(
 	reg [AW-1:0] wa;
 	reg [OW-1:0] off, rb;
 	reg [7:0]    mask, data;
-	reg [31:0]   rows_left;
+	reg [RW-1:0] rows_left;
+	reg [SW-1:0] bank;
+	reg [BAW-1:0] byte_at;   // the byte's index in the bank requests
 	/* verilator lint_off UNUSEDSIGNAL */
-	reg [31:0]   wa32, row;  // row: the low RAW bits are the bank row
-	reg [31:0]   byte_at;    // the byte's index in the bank requests
+	reg [BAW+OW:0] bt;       // byte_at, wide
+	reg [AW-1:0]  wrow;      // the low RAW bits are the bank row
 	/* verilator lint_on UNUSEDSIGNAL */
 	reg [NB-1:0]          bwe;
 	reg [NB*RAW-1:0]      brow;
 	reg [NB*WBYTES-1:0]   bbe;
 	reg [NB*8*WBYTES-1:0] bdata;
-	integer      l, bank;
+	integer      l;
 
 	always @(posedge clk_i) begin
 		bwe_q <= {NB{1'b0}};
@@ -100,8 +120,8 @@ module ts_spad #(
 			rb2_q       <= rb2_i[OW-1:0];
 			mask_q      <= mask0_i;
 			mask2_q     <= mask2_i;
-			rows_left_q <= rows_i;
-			left_q      <= bytes_i;
+			rows_left_q <= rows_i[RW-1:0];
+			left_q      <= bytes_i[LW-1:0];
 		end else if (beat_i) begin
 			wa = word_q;
 			off = off_q;
@@ -117,12 +137,13 @@ module ts_spad #(
 					data = rdata_i[8*l +: 8];
 					if (off + 1'b1 == rb)
 						data = data & mask;
-					wa32 = {{(32-AW){1'b0}}, wa};
-					bank = wa32 % NB32;
-					row  = wa32 >> NBW;
-					byte_at = bank * WBYTES + {{(32-OW){1'b0}}, off};
+					// word wa: bank wa mod NB, row wa / NB
+					bank = (NBW == 0) ? {SW{1'b0}} : wa[SW-1:0];
+					bt = {{(BAW+OW+1-SW){1'b0}}, bank} * WB_B + {{(BAW+1){1'b0}}, off};
+					byte_at = bt[BAW-1:0];
+					wrow = wa >> NBW;
 					bwe[bank] = 1'b1;
-					brow[bank*RAW +: RAW] = row[RAW-1:0];
+					brow[bank*RAW +: RAW] = wrow[RAW-1:0];
 					// the first byte of a row clears the rest of its word
 					if (off == {OW{1'b0}})
 						bbe[bank*WBYTES +: WBYTES] = {WBYTES{1'b1}};
@@ -132,8 +153,8 @@ module ts_spad #(
 					if (off + 1'b1 == rb) begin
 						off = {OW{1'b0}};
 						wa = wa + 1'b1;
-						rows_left = rows_left - 32'd1;
-						if (rows_left == 32'd0) begin
+						rows_left = rows_left - 1'b1;
+						if (rows_left == {RW{1'b0}}) begin
 							rb = rb2_q;
 							mask = mask2_q;
 						end
@@ -147,7 +168,7 @@ module ts_spad #(
 			rb_q        <= rb;
 			mask_q      <= mask;
 			rows_left_q <= rows_left;
-			left_q      <= (left_q > B) ? left_q - B : 32'd0;
+			left_q      <= (left_q > BL) ? left_q - BL : {LW{1'b0}};
 			bwe_q       <= bwe;
 			brow_q      <= brow;
 			bbe_q       <= bbe;
@@ -195,5 +216,5 @@ module ts_spad #(
 		end
 	endgenerate
 
-	wire unused = &{1'b0, word0_i[31:AW] , rb0_i[31:OW], rb2_i[31:OW]};
+	wire unused = &{1'b0, word0_i[31:AW] , rb0_i[31:OW], rb2_i[31:OW], rows_i, bytes_i};
 endmodule
