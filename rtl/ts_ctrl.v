@@ -35,7 +35,7 @@ module ts_ctrl #(
 	parameter D_W      = 32,
 	parameter D_ACC    = 32,
 	parameter B        = 4,
-	parameter ROW_W    = 8
+	parameter ROW_W    = 2
 ) (
 	input  wire        clk_i,
 	input  wire        rst_ni,
@@ -149,6 +149,12 @@ module ts_ctrl #(
 	localparam MAXB  = imax(imax(AB, WB), 8);
 	localparam RBMAX = (EMAX * MAXB + 7) / 8;
 	localparam RBW   = clog2(RBMAX + 1);                      // a row's bytes
+	localparam RBDW  = clog2(imax((ROWS * AB + 7) / 8, (COLS * WB + 7) / 8) + 1); // an A or W row's
+	localparam [RBW-1:0] QRB = QREC[RBW-1:0];                // a LOAD_TO_Q row's bytes
+	localparam [RBW:0] RBD_M1 = (1 << RBDW) - 1;
+	localparam [RBW:0] SRB_M1 = (1 << SRBW) - 1;
+	localparam [RBW-1:0] RBD_MASK = RBD_M1[RBW-1:0];         // the bits of an A or W row's bytes
+	localparam [RBW-1:0] SRB_MASK = SRB_M1[RBW-1:0];
 	localparam SRBW  = clog2((COLS * OB + 7) / 8 + 1);        // a STORE row's bytes
 	localparam BYW   = imax(DW + RBW + 1, DW + SRBW);         // a LOAD's or STORE's bytes
 	localparam CNW   = clog2(2 * DMAX + 2 * ROWS + COLS + 16); // COMPUTE cycles, saturating count
@@ -330,7 +336,13 @@ module ts_ctrl #(
 						dec_depth = D_IN;
 					end
 					// exact: rows and rows2 are full 32-bit counts (desc.h)
-					dec_total = {1'b0, mul_rb(ld_rows, dec_rb0)} + {1'b0, mul_rb(ld_rows2, dec_rb2)};
+					// (a constant r folds mul_rb to its set bits, zero high bits of r drop
+					// their adders: TO_Q rows are QREC bytes, A and W rows below 2^RBDW)
+					if (ld_to_q)
+						dec_total = {1'b0, mul_rb(ld_rows, QRB)};
+					else
+						dec_total = {1'b0, mul_rb(ld_rows, dec_rb0 & RBD_MASK)} +
+							    {1'b0, mul_rb(ld_rows2, dec_rb2 & RBD_MASK)};
 					dec_big = big_d(ld_word) || big_d(ld_rows) || big_d(ld_rows2);
 					dec_sum = {2'b0, ld_word[DW-1:0]} + {2'b0, ld_rows[DW-1:0]} +
 						  {2'b0, ld_rows2[DW-1:0]};
@@ -382,7 +394,7 @@ module ts_ctrl #(
 				`TS_DESC_STORE: begin
 					dec_store = 1'b1;
 					dec_srb = rbytes(s_cols[NEW-1:0], OB);
-					dec_sprod = mul_rb({{(32-DW){1'b0}}, s_rows[DW-1:0]}, dec_srb);
+					dec_sprod = mul_rb({{(32-DW){1'b0}}, s_rows[DW-1:0]}, dec_srb & SRB_MASK);
 					dec_bytes = dec_sprod[BYW-1:0];
 					win_addr = s_addr;
 					win_len = {{(32-BYW){1'b0}}, dec_bytes};
@@ -634,7 +646,7 @@ module ts_ctrl #(
 	wire [CNW-1:0] c_drain0 = f_kt + ROWS[CNW-1:0] + COLS[CNW-1:0] + 1'b1;  // OS: first drain cycle
 	localparam [CNW-1:0] C2 = 2;
 	/* verilator lint_off UNUSEDSIGNAL */
-	reg  [CNW-1:0] rel;
+	reg  [CNW-1:0] rel;                 // ROW_W <= CNW (ROWS < 2 * ROWS + ... )
 	/* verilator lint_on UNUSEDSIGNAL */
 	reg  [CNW-1:0] drow;
 	always @(*) begin
