@@ -592,6 +592,12 @@ module ts_ctrl #(
 		end
 	endgenerate
 
+	generate
+		if (B > DB) begin : g_wide_beat   // a beat wider than a descriptor: the rest is unused
+			wire unused_rdata = &{1'b0, rdata_i[8*B-1:8*DB]};
+		end
+	endgenerate
+
 	// Fields of the descriptor being executed.
 	always @(posedge clk_i) begin
 		if (state_q == S_DECODE) begin

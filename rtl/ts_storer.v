@@ -72,7 +72,7 @@ module ts_storer #(
 	localparam RBM = (COLS * OB + 7) / 8;        // bytes of a full output row
 	localparam OFW = clog2(RBM + 1);             // a byte offset in a row
 	localparam NTW = clog2(COLS + 1);            // a column count
-	localparam CLW = OFW + 4;                    // a column number (offset * EPB + e)
+	localparam CLW = (OFW + 4 > BSW) ? OFW + 4 : BSW; // a column number (offset * EPB + e)
 	localparam ABW = NRW + RAW + 1;
 	localparam NRW0 = (NRW > 0) ? NRW : 1;       // NRW, at least one bit for the slices              // an accumulator word (one past the last)
 	localparam BTW = 32;                         // beats (the controller's count)
