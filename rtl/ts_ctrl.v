@@ -292,6 +292,39 @@ module ts_ctrl #(
 	reg        dec_big, dec_store;
 	reg [63:0] win_addr;
 	reg [31:0] win_len;
+
+	// A decoded LOAD's or STORE's memory range (its bytes: a STORE's from rows
+	// and columns, exact once the earlier checks passed).
+	always @(*) begin
+		dec_srb   = {RBW{1'b0}};
+		dec_sprod = {(32+RBW){1'b0}};
+		dec_bytes = {BYW{1'b0}};
+		win_addr  = 64'd0;
+		win_len   = 32'd0;
+		if (state_q == S_DECODE) begin
+			if (op == `TS_DESC_LOAD) begin
+				dec_bytes = ld_bytes[BYW-1:0];
+				win_addr  = ld_addr;
+				win_len   = ld_bytes;
+			end else if (op == `TS_DESC_STORE) begin
+				dec_srb   = rbytes(s_cols[NEW-1:0], OB);
+				dec_sprod = mul_rb({{(32-DW){1'b0}}, s_rows[DW-1:0]}, dec_srb & SRB_MASK);
+				dec_bytes = dec_sprod[BYW-1:0];
+				win_addr  = s_addr;
+				win_len   = {{(32-BYW){1'b0}}, dec_bytes};
+			end
+		end
+	end
+
+	// One memory-window check, shared: the decoded LOAD/STORE's range, or the
+	// next descriptor's when an execution ends (fetch_chk; never in DECODE).
+	reg         fetch_chk;
+	wire [31:0] next_idx   = (state_q == S_START) ? 32'd0 : idx_q + 32'd1;
+	wire [63:0] fetch_addr = desc_base_i + ({32'd0, next_idx} << DBL);
+	wire [63:0] chk_addr   = fetch_chk ? fetch_addr : win_addr;
+	wire [31:0] chk_len    = fetch_chk ? DB : win_len;
+	wire        chk_in     = in_window(chk_addr, chk_len, mem_lo_i, mem_size_i);
+
 	always @(*) begin
 		dec_err   = `TS_HWERR_NONE;
 		dec_rb0   = {RBW{1'b0}};
@@ -301,14 +334,9 @@ module ts_ctrl #(
 		dec_depth = {DW{1'b0}};
 		dec_sum   = {(DW+2){1'b0}};
 		dec_total = {(33+RBW){1'b0}};
-		dec_bytes = {BYW{1'b0}};
-		dec_srb   = {RBW{1'b0}};
-		dec_sprod = {(32+RBW){1'b0}};
 		dec_len   = {CNW{1'b0}};
 		dec_big   = 1'b0;
 		dec_store = 1'b0;
-		win_addr  = 64'd0;
-		win_len   = 32'd0;
 		if (state_q == S_DECODE) begin
 			if (rsv) begin
 				dec_err = `TS_HWERR_BAD_OPCODE;
@@ -346,9 +374,6 @@ module ts_ctrl #(
 					dec_big = big_d(ld_word) || big_d(ld_rows) || big_d(ld_rows2);
 					dec_sum = {2'b0, ld_word[DW-1:0]} + {2'b0, ld_rows[DW-1:0]} +
 						  {2'b0, ld_rows2[DW-1:0]};
-					dec_bytes = ld_bytes[BYW-1:0];
-					win_addr = ld_addr;
-					win_len = ld_bytes;
 					if ((flags & ~`TS_DESC_LOAD_FLAGS) != 0 || (ld_to_w && ld_to_q) ||
 					    (ld_to_q && (ld_elems != QREC || ld_rows2 != 32'd0 ||
 							 ld_elems2 != 32'd0)))
@@ -365,7 +390,7 @@ module ts_ctrl #(
 						dec_err = `TS_HWERR_BYTES_MISMATCH;
 					else if (dec_big || dec_sum > {2'b0, dec_depth})
 						dec_err = `TS_HWERR_SPAD_RANGE;
-					else if (!in_window(win_addr, win_len, mem_lo_i, mem_size_i))
+					else if (!chk_in)
 						dec_err = `TS_HWERR_ADDR_RANGE;
 				end
 				`TS_DESC_COMPUTE: begin
@@ -393,11 +418,6 @@ module ts_ctrl #(
 				end
 				`TS_DESC_STORE: begin
 					dec_store = 1'b1;
-					dec_srb = rbytes(s_cols[NEW-1:0], OB);
-					dec_sprod = mul_rb({{(32-DW){1'b0}}, s_rows[DW-1:0]}, dec_srb & SRB_MASK);
-					dec_bytes = dec_sprod[BYW-1:0];
-					win_addr = s_addr;
-					win_len = {{(32-BYW){1'b0}}, dec_bytes};
 					// clamp range QMIN <= lo <= hi <= QMAX (int16), reserved bits zero
 					if ((flags & ~`TS_DESC_STORE_FLAGS) != 0 ||
 					    $signed({s_lo[15], s_lo}) < QMIN || $signed({s_hi[15], s_hi}) > QMAX ||
@@ -410,7 +430,7 @@ module ts_ctrl #(
 					else if (big_d(s_acc0) || big_d(s_rows) ||
 						 {1'b0, s_acc0[DW-1:0]} + {1'b0, s_rows[DW-1:0]} > D_ACC)
 						dec_err = `TS_HWERR_SPAD_RANGE;
-					else if (!in_window(win_addr, win_len, mem_lo_i, mem_size_i))
+					else if (!chk_in)
 						dec_err = `TS_HWERR_ADDR_RANGE;
 				end
 				`TS_DESC_FENCE: begin
@@ -425,19 +445,13 @@ module ts_ctrl #(
 
 	// ---- next descriptor fetch: limits, alignment, window -------------------
 	// (checked only when an execution ends: fetch_chk)
-	wire [31:0] next_idx = (state_q == S_START) ? 32'd0 : idx_q + 32'd1;
-	reg  [63:0] fetch_addr;
 	reg  [EW-1:0] fetch_err;
-	reg         fetch_chk;
 	always @(*) begin
-		fetch_addr = 64'd0;
 		fetch_err  = `TS_HWERR_NONE;
 		if (fetch_chk) begin
-			fetch_addr = desc_base_i + ({32'd0, next_idx} << DBL);
 			if (next_idx >= desc_max_i)
 				fetch_err = `TS_HWERR_NO_FENCE;
-			else if ((desc_base_i[31:0] & (DB - 32'd1)) != 32'd0 ||
-				 !in_window(fetch_addr, DB, mem_lo_i, mem_size_i))
+			else if ((desc_base_i[31:0] & (DB - 32'd1)) != 32'd0 || !chk_in)
 				fetch_err = `TS_HWERR_ADDR_RANGE;
 		end
 	end
