@@ -67,26 +67,26 @@ module ts_ctrl #(
 	// loader
 	output wire        ld_start_o,
 	output wire        ld_beat_o,
-	output reg         ld_to_w_o,
-	output reg         ld_to_q_o,     // LOAD_TO_Q: the beats go to the requantization table
-	output reg  [31:0] ld_word0_o,
-	output reg  [31:0] ld_rows_o,
+	output wire        ld_to_w_o,
+	output wire        ld_to_q_o,     // LOAD_TO_Q: the beats go to the requantization table
+	output wire [31:0] ld_word0_o,
+	output wire [31:0] ld_rows_o,
 	output reg  [31:0] ld_rb0_o,
 	output reg  [31:0] ld_rb2_o,
-	output reg  [31:0] ld_bytes_o,
+	output wire [31:0] ld_bytes_o,
 	output reg  [7:0]  ld_mask0_o,    // element bits of a row's last byte (segment 1, 2)
 	output reg  [7:0]  ld_mask2_o,
 	// storer
 	output wire        st_start_o,
 	output wire        st_go_o,
 	output wire        st_beat_o,
-	output reg  [31:0] st_acc0_o,
-	output reg  [31:0] st_nt_o,
+	output wire [31:0] st_acc0_o,
+	output wire [31:0] st_nt_o,
 	output reg  [31:0] st_rb_o,
 	output reg  [31:0] st_beats_o,
-	output reg  [15:0] st_zp_o,
-	output reg  [15:0] st_lo_o,       // clamp range, QMIN <= lo <= hi <= QMAX (decode checks)
-	output reg  [15:0] st_hi_o,
+	output wire [15:0] st_zp_o,
+	output wire [15:0] st_lo_o,       // clamp range, QMIN <= lo <= hi <= QMAX (decode checks)
+	output wire [15:0] st_hi_o,
 	// array sequencing
 	output wire        arr_en_o,      // a COMPUTE runs: array, tags and scratchpad reads advance
 	output reg  [31:0] a_raddr_o,
@@ -97,7 +97,7 @@ module ts_ctrl #(
 	output reg         w_clear_o,
 	output reg         clear_o,
 	output reg         drain_o,
-	output reg  [31:0] tile_nt_o,
+	output wire [31:0] tile_nt_o,
 	// accumulator write tag: WS the A row entering the array now (its word),
 	// OS the drain of one row; WS adds unless first
 	output reg         acc_v_o,
@@ -457,10 +457,31 @@ module ts_ctrl #(
 	end
 
 	// ---- execution fields, latched at decode ---------------------------------
-	reg [CNW-1:0] f_mt, f_kt, f_a0, f_w0, f_acc0, f_len;
-	reg        f_first, f_drain;
-	reg [63:0] f_addr;
-	reg [BYW-1:0] f_bytes;
+	// A descriptor stays in desc_q until the next fetch's first beat, which
+	// comes after its execution: the fields are read from there, and only
+	// what the decode computes is latched (the consumers latch the rest when
+	// the LOAD or STORE starts).
+	wire [CNW-1:0] f_mt   = c_mt[CNW-1:0];
+	wire [CNW-1:0] f_kt   = c_kt[CNW-1:0];
+	wire [CNW-1:0] f_a0   = c_a0[CNW-1:0];
+	wire [CNW-1:0] f_w0   = c_w0[CNW-1:0];
+	wire [CNW-1:0] f_acc0 = c_acc0[CNW-1:0];
+	wire           f_first = c_first;
+	wire           f_drain = c_drain;
+	wire [63:0]    f_addr = (op == `TS_DESC_STORE) ? s_addr : ld_addr;
+	reg  [CNW-1:0] f_len;
+	reg  [BYW-1:0] f_bytes;
+	assign ld_to_w_o  = ld_to_w;
+	assign ld_to_q_o  = ld_to_q;
+	assign ld_word0_o = {{(32-DW){1'b0}}, ld_word[DW-1:0]};
+	assign ld_rows_o  = {{(32-DW){1'b0}}, ld_rows[DW-1:0]};
+	assign ld_bytes_o = {{(32-BYW){1'b0}}, ld_bytes[BYW-1:0]};
+	assign st_acc0_o  = {{(32-DW){1'b0}}, s_acc0[DW-1:0]};
+	assign st_nt_o    = {{(32-NEW){1'b0}}, s_cols[NEW-1:0]};
+	assign st_zp_o    = s_zp;
+	assign st_lo_o    = s_lo;
+	assign st_hi_o    = s_hi;
+	assign tile_nt_o  = {{(32-NEW){1'b0}}, c_nt[NEW-1:0]};
 
 	// ---- FSM -------------------------------------------------------------------
 	reg        fail;
@@ -615,33 +636,14 @@ module ts_ctrl #(
 	// Fields of the descriptor being executed.
 	always @(posedge clk_i) begin
 		if (state_q == S_DECODE) begin
-			f_mt    <= c_mt[CNW-1:0];
-			f_kt    <= c_kt[CNW-1:0];
-			f_a0    <= c_a0[CNW-1:0];
-			f_w0    <= c_w0[CNW-1:0];
-			f_acc0  <= c_acc0[CNW-1:0];
-			f_first <= c_first;
-			f_drain <= c_drain;
 			f_len   <= dec_len;
-			f_addr  <= win_addr;
 			f_bytes <= dec_bytes;
-			tile_nt_o  <= {{(32-NEW){1'b0}}, c_nt[NEW-1:0]};
-			ld_to_w_o  <= ld_to_w;
-			ld_to_q_o  <= ld_to_q;
-			ld_word0_o <= {{(32-DW){1'b0}}, ld_word[DW-1:0]};
-			ld_rows_o  <= {{(32-DW){1'b0}}, ld_rows[DW-1:0]};
 			ld_rb0_o   <= {{(32-RBW){1'b0}}, dec_rb0};
 			ld_rb2_o   <= {{(32-RBW){1'b0}}, dec_rb2};
-			ld_bytes_o <= {{(32-BYW){1'b0}}, dec_bytes};
 			ld_mask0_o <= dec_mask0;
 			ld_mask2_o <= dec_mask2;
-			st_acc0_o  <= {{(32-DW){1'b0}}, s_acc0[DW-1:0]};
-			st_nt_o    <= {{(32-NEW){1'b0}}, s_cols[NEW-1:0]};
 			st_rb_o    <= {{(32-SRBW){1'b0}}, dec_srb[SRBW-1:0]};
 			st_beats_o <= {{(32-BYW){1'b0}}, (dec_bytes + B[BYW-1:0] - 1'b1) / B[BYW-1:0]};
-			st_zp_o    <= s_zp;
-			st_lo_o    <= s_lo;
-			st_hi_o    <= s_hi;
 		end
 	end
 	wire unused_dec = &{1'b0, dec_store, dec_sprod, beat_idx_i[31:BIW]};
