@@ -75,7 +75,7 @@ module ts_storer #(
 	localparam CLW = (OFW + 4 > BSW) ? OFW + 4 : BSW; // a column number (offset * EPB + e)
 	localparam ABW = NRW + RAW + 1;
 	localparam NRW0 = (NRW > 0) ? NRW : 1;       // NRW, at least one bit for the slices              // an accumulator word (one past the last)
-	localparam BTW = 32;                         // beats (the controller's count)
+	localparam BTW = clog2((((1 << (NRW + RAW)) * RBM + B - 1) / B) + 1); // beats of a STORE
 
 	reg [OFW-1:0] off_q, rb_q;
 	reg [ABW-1:0] base_q;
@@ -159,7 +159,7 @@ module ts_storer #(
 			issued_q <= {BTW{1'b0}};
 			nt_q     <= nt_i[NTW-1:0];
 			rb_q     <= rb_i[OFW-1:0];
-			beats_q  <= beats_i;
+			beats_q  <= beats_i[BTW-1:0];
 			zp_q     <= zp_i;
 			lo_q     <= lo_i;
 			hi_q     <= hi_i;
@@ -251,5 +251,5 @@ module ts_storer #(
 			end
 		end
 	endgenerate
-	wire unused_in = &{1'b0, acc0_i, nt_i, rb_i};
+	wire unused_in = &{1'b0, acc0_i, nt_i, rb_i, beats_i};
 endmodule
