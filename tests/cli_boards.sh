@@ -3,6 +3,9 @@
 #   verilator --lint-only -Wall  each top clean on tiny-ice40 and hx8k (1- and
 #                                2-byte ports, latencies 2 and 4) and edge (8 bytes)
 #   iverilog -g2005              each top compiles without a message
+#   the PLL                      each top with PLL = 1 (its default dividers) lints clean;
+#                                outside synthesis the PLL is a pass-through that checks its
+#                                dividers make CLK_HZ: another CLK_HZ is refused
 #   refusals at elaboration      a memory latency below 2, a bad memory size
 #   the Verilated tops           `make boardsim` (cached in $BUILD/boardsim/), then each
 #                                sim/boards/board_test: ID, INFO, three layers through
@@ -55,6 +58,26 @@ refuse() {
 refuse ts_board_mem ts_board_mem_needs_dram_latency_of_at_least_2 -GLATENCY=1
 refuse ts_board_mem ts_board_mem_size_must_be_2_to_aw_and_8_words -GMEM_BYTES=100000
 refuse ts_uart_rx ts_uart_rx_needs_at_least_4_clocks_per_bit -GCLKS_PER_BIT=3
+
+# The tops with their PLL (the default dividers: 12 MHz -> 24 MHz on the iCEBreaker, 48 MHz
+# on the HX8K, 25 MHz -> 50 MHz on the ULX3S): clean, and refused for a CLK_HZ they do not make.
+if command -v verilator >/dev/null 2>&1; then
+	for t in icebreaker:24000000 hx8k:48000000 ulx3s:50000000; do
+		top=${t%%:*}
+		hz=${t#*:}
+		if verilator --lint-only -Wall +define+TS_GENERATED_PARAMS -I"$TMP/tiny-ice40" -Irtl -Irtl/boards \
+			--top-module ts_board_$top -GPLL=1 -GCLK_HZ=$hz rtl/*.v rtl/boards/*.v >"$TMP/lint" 2>&1 &&
+			[ ! -s "$TMP/lint" ]; then ok; else
+			bad "verilator -Wall ts_board_$top with its PLL at $hz Hz:"; head -10 "$TMP/lint"
+		fi
+		if verilator --lint-only -Wall +define+TS_GENERATED_PARAMS -I"$TMP/tiny-ice40" -Irtl -Irtl/boards \
+			--top-module ts_board_$top -GPLL=1 -GCLK_HZ=30000000 rtl/*.v rtl/boards/*.v >"$TMP/lint" 2>&1; then
+			bad "ts_board_$top with its PLL's dividers and CLK_HZ 30 MHz: elaborates, should be refused"
+		elif grep -q ts_board_pll_settings_do_not_make_clk_hz "$TMP/lint"; then ok; else
+			bad "ts_board_$top, PLL and CLK_HZ 30 MHz: refused without naming the PLL:"; head -5 "$TMP/lint"
+		fi
+	done
+fi
 
 # The Verilated tops, built once (make's timestamps) and run.
 if ! command -v verilator >/dev/null 2>&1; then

@@ -9,6 +9,10 @@
  *                      "available": int, "model": int } ],
  *     "fits": bool, "pnr": { "cell_type": str, "used": int, "available": int,
  *     "fmax_mhz": number, "clock_mhz": number, "timing_met": bool, "bitstream": str } | null,
+ *     "clock": { "asked_mhz": number, "made_mhz": number, "oscillator_mhz": number | null,
+ *                "pll": str | null, "settings": str | null },
+ *     "tools": { "yosys": str, "yosys_version": str, "nextpnr": str | null,
+ *                "nextpnr_version": str | null, "pack": str | null },
  *     "seconds": number }
  * Exit status: 0 synthesized (and, placed, timing met), 1 a tool failed or timing was
  * missed, 2 bad input (a config the model says cannot fit, a missing tool, an unknown
@@ -35,8 +39,12 @@ static void usage(FILE *f)
 		"yosys, then nextpnr and the packer where tessera has a top for the board (a\n"
 		"bitstream), else the core's cell counts on the board's family (Xilinx parts:\n"
 		"synth_xilinx). Reports the cells used of the part beside the resource model's\n"
-		"estimate, and nextpnr's utilization and Fmax against the config's clock.\n"
-		"A config the resource model says cannot fit is refused before synthesis.\n"
+		"estimate, and nextpnr's utilization and Fmax against the core clock (the\n"
+		"board top makes the config's clock_mhz from its oscillator with a PLL).\n"
+		"Tools: YOSYS, NEXTPNR, PACK from the environment, else on PATH, else YoWASP's\n"
+		"yowasp-<tool> on PATH or in build/venv/bin (make deps).\n"
+		"Refused before synthesis: a config the resource model says cannot fit, a\n"
+		"clock the board's PLL cannot make within 1 %%, a missing tool.\n"
 		"\n"
 		"  -c, --config CFG   hwcfg.json or preset name\n"
 		"  -b, --board B      the board (default: the config's)\n"
@@ -46,7 +54,15 @@ static void usage(FILE *f)
 		"  -h, --help         this text\n"
 		"\n"
 		"Exit status: 0 ok (placed: timing met), 1 a tool failed or timing missed,\n"
-		"2 bad input (cannot fit, missing tool, unknown board).\n");
+		"2 bad input (cannot fit, clock unreachable, missing tool, unknown board).\n");
+}
+
+static void json_str_or_null(const char *v)
+{
+	if (v)
+		ts_json_str(stdout, v);
+	else
+		printf("null");
 }
 
 int cmd_synth(int argc, char **argv)
@@ -125,7 +141,29 @@ int cmd_synth(int argc, char **argv)
 		} else {
 			printf("null");
 		}
-		printf(", \"seconds\": %.1f}\n", r.seconds);
+		char set[128];
+		ts_gen_clock_settings(&r.clock, set, sizeof set);
+		printf(", \"clock\": {\"asked_mhz\": %g, \"made_mhz\": %.6f, \"oscillator_mhz\": ", r.clock_mhz,
+		       r.clock.mhz);
+		if (r.clock.osc_mhz > 0)
+			printf("%g", r.clock.osc_mhz);
+		else
+			printf("null");
+		printf(", \"pll\": ");
+		json_str_or_null(r.clock.pll ? r.clock.primitive : NULL);
+		printf(", \"settings\": ");
+		json_str_or_null(r.clock.pll ? set : NULL);
+		printf("}, \"tools\": {\"yosys\": ");
+		ts_json_str(stdout, r.yosys);
+		printf(", \"yosys_version\": ");
+		ts_json_str(stdout, r.yosys_version);
+		printf(", \"nextpnr\": ");
+		json_str_or_null(r.placed ? r.nextpnr : NULL);
+		printf(", \"nextpnr_version\": ");
+		json_str_or_null(r.placed ? r.nextpnr_version : NULL);
+		printf(", \"pack\": ");
+		json_str_or_null(r.placed ? r.pack : NULL);
+		printf("}, \"seconds\": %.1f}\n", r.seconds);
 	} else {
 		printf("%s on %s (%s, %s), %.0f s:\n", cfg.name, r.board, b->part, r.family, r.seconds);
 		printf("  %-5s %10s %10s %7s %10s %8s\n", "", "used", "available", "use", "model", "model err");
@@ -137,12 +175,16 @@ int cmd_synth(int argc, char **argv)
 			       used[i] ? 100.0 * ((double)model[i] - used[i]) / used[i] : 0.0);
 		}
 		printf("  %s\n", r.fits ? "fits the part" : "does NOT fit the part");
+		char clock[256];
+		ts_gen_clock_text(&r.clock, clock, sizeof clock);
 		if (r.placed)
-			printf("  nextpnr: %u of %u %s; Fmax %.2f MHz for %g MHz: timing %s\n  bitstream: %s\n",
-			       r.pnr_cells, r.pnr_cells_avail, r.pnr_cell_type, r.fmax_mhz, r.clock_mhz,
+			printf("  clock: %s\n  nextpnr: %u of %u %s; Fmax %.2f MHz for %.4g MHz: timing %s\n  bitstream: %s\n",
+			       clock, r.pnr_cells, r.pnr_cells_avail, r.pnr_cell_type, r.fmax_mhz, r.clock.mhz,
 			       r.timing_met ? "met" : "NOT met", r.bitstream);
 		else
 			printf("  no board top for %s yet: synthesis only (no place and route)\n", r.board);
+		printf("  tools: %s%s%s\n", r.yosys_version[0] ? r.yosys_version : r.yosys, r.placed ? "; " : "",
+		       r.placed ? (r.nextpnr_version[0] ? r.nextpnr_version : r.nextpnr) : "");
 	}
 	return r.placed && !r.timing_met ? 1 : 0;
 }
