@@ -66,7 +66,8 @@ HAVE_MPICC := $(shell command -v $(MPICC) 2>/dev/null)
 .SECONDARY:
 
 .PHONY: all deps test check-tests check-layers demo asan fuzz bench-model bench-gemm \
-        bench-search bench-sim bench-run zoo lint-rtl boardsim install uninstall clean help
+        bench-search bench-sim bench-run zoo lint-rtl boardsim bitstreams check-bitstreams install \
+        uninstall clean help
 
 # ---- top level ------------------------------------------------------------------
 all: $(LIB) $(BIN)
@@ -89,6 +90,8 @@ help:
 	@echo "  make zoo          torchvision ResNet-18 / MobileNet-V2 (seeded random weights) quantized to ONNX in $(ZOO) (QDQ) and $(ZOO)/qop (QOperator)"
 	@echo "  make lint-rtl     the RTL through verilator -Wall, iverilog -g2005 and yosys (a few presets)"
 	@echo "  make boardsim     the board tops (rtl/boards/) in Verilator with their UART test benches ($(BOARDSIM)/)"
+	@echo "  make bitstreams   bitstreams/<board>.json through tessera synth; those that fit and meet timing into bitstreams/ (BOARDS=, CHECK=1)"
+	@echo "  make check-bitstreams  rebuild them in $(BUILD)/bitstreams/ and compare with the committed reports"
 	@echo "  make install      install binary, library, headers, pkg-config file, RTL and shim under PREFIX ($(PREFIX))"
 	@echo "  make uninstall    remove what install put under PREFIX"
 	@echo "  make clean        remove $(BUILD)/"
@@ -350,6 +353,22 @@ $(BOARDSIM)/$(1)-$(2)/board_test: $(BOARD_SIM_SRC) $(BOARDSIM)/$(1)-$(2)/obj/Vts
 boardsim: $(BOARDSIM)/$(1)-$(2)/board_test
 endef
 $(foreach b,$(BOARD_SIMS),$(eval $(call board_sim_rules,$(word 1,$(subst :, ,$(b))),$(word 2,$(subst :, ,$(b))))))
+
+# ---- bitstreams: the open-tool boards' bitstreams, committed in bitstreams/ ----------------
+# scripts/bitstreams.sh runs `tessera synth` on each bitstreams/<board>.json into
+# $(BUILD)/bitstreams/<board>/ (one board at a time, fixed nextpnr seed); a config that fits
+# and meets timing gets its bitstream and reports copied into bitstreams/<board>/ and its row
+# in bitstreams/README.md; one that does not is named with the reason (exit 1, nothing
+# written for it). CHECK=1 (or check-bitstreams) rebuilds and compares the cells, fits,
+# timing met and clock with the committed reports instead. BOARDS="ulx3s ..." limits it.
+BOARDS ?=
+CHECK  ?=
+bitstreams: $(BIN) $(ECP5_STAMP)
+	@TS_BIN=$(BIN) BUILD=$(BUILD) PYTHON=$(SYS_PYTHON) sh scripts/bitstreams.sh \
+		$(if $(filter 1,$(CHECK)),--check) $(BOARDS)
+
+check-bitstreams: $(BIN) $(ECP5_STAMP)
+	@TS_BIN=$(BIN) BUILD=$(BUILD) PYTHON=$(SYS_PYTHON) sh scripts/bitstreams.sh --check $(BOARDS)
 
 # ---- install ----------------------------------------------------------------------
 # The RTL and the Verilator shim go to share/tessera: an installed `tessera sim`

@@ -225,8 +225,9 @@ fi
 
 # TS_BOARD_SYNTH=1: the ULX3S end to end on the 2x2 config at its oscillator's 25 MHz
 if [ "${TS_BOARD_SYNTH:-0}" = 1 ]; then
-	"$BIN" synth --config "$U" --out "$TMP/syn-u25" --json >"$TMP/out" 2>"$TMP/err"
+	"$BIN" synth --config "$U" --out "$TMP/syn-u25" --json --report "$TMP/syn-u25.json" >"$TMP/out" 2>"$TMP/err"
 	rc=$?
+	cmp -s "$TMP/out" "$TMP/syn-u25.json" && ok || bad "synth --report: not the --json object"
 	if why=$(/usr/bin/python3 - "$TMP/out" "$rc" <<'EOF'
 import json, os, sys
 r = json.load(open(sys.argv[1]))

@@ -242,17 +242,36 @@ ts_status ts_synth(const ts_hwcfg *c, const ts_board *b, const ts_synth_opts *o,
 	tool_version(o->dir, "Yosys", r->yosys_version, sizeof r->yosys_version);
 	if (r->placed)
 		tool_version(o->dir, "nextpnr", r->nextpnr_version, sizeof r->nextpnr_version);
-	if (rc)
-		return ts_err(d, TS_ERR_MISMATCH, "synth: %s's build failed (exit %d); see %s and %s/out/*.log", c->name, rc,
-			      log, o->dir);
 	char path[1300];
 	snprintf(path, sizeof path, "%s/out/stat.json", o->dir);
 	json_error_t je;
 	json_t *stat = json_load_file(path, 0, &je);
+	if (stat) {
+		count(stat, b->family, r);
+		json_decref(stat);
+	}
+	if (rc) {
+		/* yosys finished: say what does not fit (why nextpnr stops) */
+		char over[256] = "";
+		if (stat) {
+			static const char *const what[] = { "LUT", "FF", "DSP", "block RAM", "SPRAM/URAM" };
+			uint32_t used[] = { r->used.lut, r->used.ff, r->used.dsp, r->used.bram, r->used.uram };
+			uint32_t avail[] = { r->avail.lut, r->avail.ff, r->avail.dsp, r->avail.bram, r->avail.uram };
+			size_t n = 0;
+			for (int i = 0; i < 5 && n < sizeof over; i++)
+				if (used[i] > avail[i])
+					n += (size_t)snprintf(over + n, sizeof over - n, "%s%u %s of %u", n ? ", " : "", used[i],
+							      what[i], avail[i]);
+		}
+		if (over[0])
+			return ts_err(d, TS_ERR_MISMATCH, "synth: %s does not fit %s (%s): yosys mapped %s; the build stopped "
+					  "(exit %d); see %s and %s/out/*.log", c->name, b->name, b->part, over, rc, log,
+				      o->dir);
+		return ts_err(d, TS_ERR_MISMATCH, "synth: %s's build failed (exit %d); see %s and %s/out/*.log", c->name, rc,
+			      log, o->dir);
+	}
 	if (!stat)
 		return ts_err(d, TS_ERR_IO, "%s:%d: %s", path, je.line, je.text);
-	count(stat, b->family, r);
-	json_decref(stat);
 	if (r->placed) {
 		snprintf(path, sizeof path, "%s/out/report.json", o->dir);
 		json_t *rep = json_load_file(path, 0, &je);
