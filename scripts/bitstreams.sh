@@ -9,7 +9,8 @@
 # --check rebuilds in $BUILD/bitstreams/ and compares the cells used, fits, timing met
 # and the clock with the committed reports, writing nothing in bitstreams/; exit 1 on a
 # difference (boards without a committed report are skipped).
-# Usage: sh scripts/bitstreams.sh [--check] [BOARD...]   (default: every bitstreams/*.json)
+# --readme only rewrites bitstreams/README.md's table from the committed reports.
+# Usage: sh scripts/bitstreams.sh [--check | --readme] [BOARD...]   (default: every bitstreams/*.json)
 # Environment: TS_BIN (build/bin/tessera), BUILD (build), PYTHON (/usr/bin/python3).
 # Run from the repository root. Synthesis runs one board at a time (minutes each).
 set -u
@@ -17,12 +18,13 @@ BIN=${TS_BIN:-build/bin/tessera}
 BUILD=${BUILD:-build}
 PY=${PYTHON:-/usr/bin/python3}
 mode=build
-if [ "${1:-}" = --check ]; then
-	mode=check
-	shift
-fi
+case ${1:-} in
+--check) mode=check; shift ;;
+--readme) mode=readme; shift ;;
+esac
 boards=$*
 [ -n "$boards" ] || boards=$(for f in bitstreams/*.json; do basename "$f" .json; done)
+[ $mode = readme ] && boards=""
 [ -x "$BIN" ] || { echo "bitstreams: $BIN is not built (make)" >&2; exit 2; }
 mkdir -p "$BUILD/bitstreams"
 
@@ -58,6 +60,8 @@ def last_error():
 if not os.path.exists(rep_path):
     if rc == 2:
         say("refused before synthesis: " + last_error())
+    elif "does not fit" in last_error():
+        say("does NOT fit (not written): " + last_error())
     else:
         say("FAILED (exit %d): %s" % (rc, last_error()))
     sys.exit(1)
@@ -156,9 +160,9 @@ EOF
 done
 
 # bitstreams/README.md: the table of what is committed, between its markers
-if [ "$mode" = build ]; then
+if [ "$mode" != check ]; then
 	"$PY" - <<'EOF' || failed="$failed README.md"
-import glob, json, os
+import glob, json, os, re
 path = "bitstreams/README.md"
 begin, end = "<!-- bitstreams:table -->", "<!-- /bitstreams:table -->"
 rows = ["| board | config | array | LUT4 | FF | DSP | block RAM | Fmax / clock (MHz) | timing | build | yosys | nextpnr |",
@@ -172,7 +176,9 @@ for rep in sorted(glob.glob("bitstreams/*/report.json")):
     cell = lambda n: "%d / %d" % (res[n]["used"], res[n]["available"])
     p = r["pnr"]
     ver = [l.strip() for l in open(os.path.join(d, "versions.txt"))]
-    nextpnr = ver[1] if len(ver) > 1 else ""
+    yosys = re.sub(r" \(git sha1 .*\)", "", ver[0]) if ver else ""
+    m = re.search(r"\(Version ([^)]*)\)", ver[1]) if len(ver) > 1 else None
+    nextpnr = "nextpnr " + m.group(1).replace("nextpnr-", "") if m else (ver[1] if len(ver) > 1 else "")
     if len(ver) > 2:
         nextpnr += " (%s)" % ver[2].replace(" (PyPI)", "")
     clock = "%.4g / %.4g" % (p["fmax_mhz"], r["clock"]["made_mhz"])
@@ -181,7 +187,7 @@ for rep in sorted(glob.glob("bitstreams/*/report.json")):
     rows.append("| %s | `%s` | %sx%s %s | %s | %s | %s | %s | %s | %s | %.0f s | %s | %s |" % (
         r["board"], os.path.basename(d) + ".json", a.get("rows", "?"), a.get("cols", "?"), a.get("pe", ""),
         cell("lut"), cell("ff"), cell("dsp"), cell("bram"), clock, "met" if p["timing_met"] else "NOT met",
-        r["seconds"], ver[0] if ver else "", nextpnr))
+        r["seconds"], yosys, nextpnr))
 if len(rows) == 2:
     rows.append("| (none yet) | | | | | | | | | | | |")
 text = open(path).read() if os.path.exists(path) else begin + "\n" + end + "\n"
