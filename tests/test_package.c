@@ -2,8 +2,12 @@
  * the device-tree overlay decoded with libfdt (compatible, reg, interrupts, the DMA
  * region behind memory-region), the package's files and manifest, byte-identical output,
  * and refusals (a config that does not fit, a board whose memory cannot feed it, a
- * directory that is not a package) that leave nothing behind. */
+ * directory that is not a package) that leave nothing behind. The boards' PLL plans
+ * (clock.c): known settings, and over a sweep of clocks every plan within the datasheet's
+ * ranges, as near as an exhaustive search finds, refused exactly when nothing is within 1 %;
+ * the package's build.sh sets the top's PLL parameters; an unreachable clock writes nothing. */
 #include <dirent.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -239,6 +243,182 @@ static void test_package_refusals(void **state)
 	rm_rf(base);
 }
 
+/* ---- PLL plans --------------------------------------------------------------------------- */
+static void test_clock_known(void **state)
+{
+	(void)state;
+	ts_gen_clock k;
+	ts_diag d = { { 0 } };
+	/* the oscillator itself: no PLL */
+	assert_int_equal(ts_gen_clock_plan("ice40", 12, 12, &k, &d), TS_OK);
+	assert_int_equal(k.pll, 0);
+	assert_true(k.mhz == 12);
+	/* iCE40, 12 MHz in: F_VCO 768 MHz */
+	assert_int_equal(ts_gen_clock_plan("ice40", 12, 24, &k, &d), TS_OK);
+	assert_int_equal(k.pll, 1);
+	assert_int_equal(k.divr, 0);
+	assert_int_equal(k.divf, 63);
+	assert_int_equal(k.divq, 5);
+	assert_int_equal(k.filter_range, 1);
+	assert_true(fabs(k.mhz - 24) < 1e-9);
+	assert_int_equal(ts_gen_clock_plan("ice40", 12, 48, &k, &d), TS_OK);
+	assert_int_equal(k.divf, 63);
+	assert_int_equal(k.divq, 4);
+	assert_int_equal(ts_gen_clock_plan("ice40", 12, 33, &k, &d), TS_OK);
+	assert_int_equal(k.divf, 87);
+	assert_int_equal(k.divq, 5);
+	char set[128];
+	ts_gen_clock_settings(&k, set, sizeof set);
+	assert_string_equal(set, "DIVR 0, DIVF 87, DIVQ 5, FILTER_RANGE 1");
+	/* below the iCE40 PLL's 16 MHz output */
+	assert_int_equal(ts_gen_clock_plan("ice40", 12, 10, &k, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "clock_mhz 10: the iCE40 PLL cannot make it"));
+	assert_int_equal(k.pll, 0);
+	/* ECP5, 25 MHz in */
+	ts_diag_clear(&d);
+	assert_int_equal(ts_gen_clock_plan("ecp5", 25, 50, &k, &d), TS_OK);
+	assert_int_equal(k.clki_div, 1);
+	assert_int_equal(k.clkfb_div, 2);
+	assert_int_equal(k.clkop_div, 12);
+	assert_int_equal(k.clkop_cphase, 11);
+	assert_string_equal(k.primitive, "EHXPLLL");
+	assert_int_equal(ts_gen_clock_plan("ecp5", 25, 37.5, &k, &d), TS_OK);
+	assert_int_equal(k.clki_div, 2);
+	assert_int_equal(k.clkfb_div, 3);
+	ts_gen_clock_settings(&k, set, sizeof set);
+	assert_string_equal(set, "CLKI_DIV 2, CLKFB_DIV 3, CLKOP_DIV 16, CLKOP_CPHASE 15");
+	/* 48 MHz needs a phase detector below 3.125 MHz: 46.875 is the nearest */
+	assert_int_equal(ts_gen_clock_plan("ecp5", 25, 48, &k, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "the nearest is 46.88 MHz"));
+	ts_diag_clear(&d);
+	assert_int_equal(ts_gen_clock_plan("zynq7", 50, 100, &k, &d), TS_ERR_UNSUPPORTED);
+	ts_diag_clear(&d);
+	assert_int_equal(ts_gen_clock_plan("ecp5", 25, 0, &k, &d), TS_ERR_INPUT);
+}
+
+/* The nearest output any legal setting makes, by exhaustive search (written from the ranges
+ * in gen.h's sources, independently of clock.c's search). */
+static double nearest_ice40(double osc, double want)
+{
+	double best = -1;
+	for (int r = 0; r <= 15; r++)
+		for (int f = 0; f <= 127; f++)
+			for (int q = 1; q <= 6; q++) {
+				double pfd = osc / (r + 1), vco = pfd * (f + 1), out = vco / (1 << q);
+				if (pfd >= 10 && pfd <= 133 && vco >= 533 && vco <= 1066 && out >= 16 && out <= 275 &&
+				    (best < 0 || fabs(out - want) < fabs(best - want)))
+					best = out;
+			}
+	return best;
+}
+
+static double nearest_ecp5(double osc, double want)
+{
+	double best = -1;
+	for (int i = 1; i <= 128; i++)
+		for (int fb = 1; fb <= 128; fb++)
+			for (int op = 1; op <= 128; op++) {
+				double pfd = osc / i, out = pfd * fb, vco = out * op;
+				if (pfd >= 3.125 && out >= 3.125 && out <= 400 && vco >= 400 && vco <= 800 &&
+				    (best < 0 || fabs(out - want) < fabs(best - want)))
+					best = out;
+			}
+	return best;
+}
+
+static void test_clock_sweep(void **state)
+{
+	(void)state;
+	ts_diag d = { { 0 } };
+	int made = 0, refused = 0;
+	for (double want = 5; want <= 300; want += 1.37) {
+		ts_gen_clock k;
+		/* iCE40 from 12 MHz */
+		ts_diag_clear(&d);
+		double near = nearest_ice40(12, want);
+		ts_status st = ts_gen_clock_plan("ice40", 12, want, &k, &d);
+		if (fabs(near - want) <= 0.01 * want) {
+			if (st != TS_OK)
+				fail_msg("ice40 %g MHz: refused (%s), but %g is within 1 %%", want, d.msg, near);
+			double pfd = 12.0 / (k.divr + 1), vco = pfd * (k.divf + 1), out = vco / (1 << k.divq);
+			assert_true(fabs(out - k.mhz) < 1e-9);
+			assert_true(pfd >= 10 && vco >= 533 && vco <= 1066 && k.divq >= 1 && k.divq <= 6);
+			assert_true(fabs(k.mhz - want) <= fabs(near - want) + 1e-9);
+			assert_int_equal(k.filter_range, pfd < 17 ? 1 : pfd < 26 ? 2 : pfd < 44 ? 3 : pfd < 66 ? 4 : 5);
+			made++;
+		} else {
+			if (st != TS_ERR_INPUT)
+				fail_msg("ice40 %g MHz: made %g, but the nearest is %g", want, k.mhz, near);
+			refused++;
+		}
+		/* ECP5 from 25 MHz */
+		ts_diag_clear(&d);
+		near = nearest_ecp5(25, want);
+		st = ts_gen_clock_plan("ecp5", 25, want, &k, &d);
+		if (fabs(near - want) <= 0.01 * want) {
+			if (st != TS_OK)
+				fail_msg("ecp5 %g MHz: refused (%s), but %g is within 1 %%", want, d.msg, near);
+			double pfd = 25.0 / k.clki_div, out = pfd * k.clkfb_div, vco = out * k.clkop_div;
+			assert_true(fabs(out - k.mhz) < 1e-9);
+			assert_true(pfd >= 3.125 && vco >= 400 && vco <= 800 && k.clkop_cphase == k.clkop_div - 1);
+			assert_true(fabs(k.mhz - want) <= fabs(near - want) + 1e-9);
+			made++;
+		} else {
+			if (st != TS_ERR_INPUT)
+				fail_msg("ecp5 %g MHz: made %g, but the nearest is %g", want, k.mhz, near);
+			refused++;
+		}
+	}
+	assert_true(made > 100 && refused > 10);
+}
+
+/* The package's build.sh sets the top's clock; an unreachable clock writes nothing. */
+static void test_package_clock(void **state)
+{
+	(void)state;
+	char base[256], out[300];
+	temp_dir(base, sizeof base);
+	snprintf(out, sizeof out, "%s/pkg", base);
+	ts_hwcfg c;
+	ts_diag d = { { 0 } };
+	ts_gen_pkg_opts o = { .force = 1 };
+	assert_int_equal(ts_hwcfg_resolve("tiny-ice40", &c, &d), TS_OK);
+	ts_gen_clock k;
+	assert_int_equal(ts_gen_board_clock(&c, ts_board_find("icebreaker"), &k, &d), TS_OK);
+	assert_string_equal(k.primitive, "SB_PLL40_PAD");
+	assert_int_equal(ts_gen_package(&c, ts_board_find("icebreaker"), &o, out, &d), TS_OK);
+	char *sh = slurp(out, "build.sh");
+	assert_non_null(sh);
+	assert_non_null(strstr(sh, "chparam -set CLK_HZ 24000000 -set PLL 1 -set PLL_DIVR 0 -set PLL_DIVF 63 "
+				   "-set PLL_DIVQ 5 -set PLL_FILTER_RANGE 1 ts_board_icebreaker; synth_ice40"));
+	assert_non_null(strstr(sh, "--freq 24 --seed 1 --timing-allow-fail"));
+	free(sh);
+	/* the HX8K's clock pin is no PLL pad */
+	assert_int_equal(ts_hwcfg_resolve("hx8k", &c, &d), TS_OK);
+	assert_int_equal(ts_gen_board_clock(&c, ts_board_find("hx8k"), &k, &d), TS_OK);
+	assert_string_equal(k.primitive, "SB_PLL40_CORE");
+	/* the ULX3S at its oscillator: no PLL */
+	c.dram_bytes_per_cycle = 1;
+	c.clock_mhz = 25;
+	assert_int_equal(ts_gen_board_clock(&c, ts_board_find("ulx3s"), &k, &d), TS_OK);
+	assert_int_equal(k.pll, 0);
+	assert_int_equal(ts_gen_package(&c, ts_board_find("ulx3s"), &o, out, &d), TS_OK);
+	sh = slurp(out, "build.sh");
+	assert_non_null(strstr(sh, "chparam -set CLK_HZ 25000000 -set PLL 0 ts_board_ulx3s; synth_ecp5"));
+	free(sh);
+	rm_rf(out);
+	/* 48 MHz on the ULX3S: refused, nothing written */
+	c.clock_mhz = 48;
+	assert_int_equal(ts_gen_package(&c, ts_board_find("ulx3s"), &o, out, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "config hx8k on ulx3s: clock_mhz 48: the ECP5 EHXPLLL cannot make it"));
+	assert_int_equal(access(out, F_OK), -1);
+	/* a Linux board: the config's clock, no plan */
+	assert_int_equal(ts_gen_board_clock(&c, ts_board_find("pynq-z2"), &k, &d), TS_OK);
+	assert_int_equal(k.pll, 0);
+	assert_true(k.mhz == 48);
+	rm_rf(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +426,9 @@ int main(void)
 		cmocka_unit_test(test_overlay_blob),
 		cmocka_unit_test(test_package_files),
 		cmocka_unit_test(test_package_refusals),
+		cmocka_unit_test(test_clock_known),
+		cmocka_unit_test(test_clock_sweep),
+		cmocka_unit_test(test_package_clock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

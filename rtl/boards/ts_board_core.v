@@ -2,7 +2,8 @@
 // accelerator (ts_top with the generated parameters of its config), the board
 // memory behind its memory port (ts_board_mem), and the UART bridge through
 // which a host reaches its registers and that memory (ts_uart_rx, ts_uart_tx,
-// ts_uart_bridge), with a power-on reset. A board top adds its clock and pins.
+// ts_uart_bridge), with a power-on reset. A board top adds its clock (the
+// oscillator, or a PLL's output: CLK_HZ is the clock the core runs on) and pins.
 //
 // The memory port's width and latency come from the config (TS_DRAM_BPC,
 // TS_DRAM_LATENCY of tessera_params.vh): the board memory answers exactly as
@@ -26,6 +27,7 @@ module ts_board_core #(
 	parameter        SPRAM     = 0   // the memory in SB_SPRAM256KA (iCE40 UP5K)
 ) (
 	input  wire clk_i,
+	input  wire clk_locked_i,  // clk_i is stable (a PLL's LOCK; 1 without a PLL)
 	input  wire uart_rx_i,
 	output wire uart_tx_o,
 	output wire busy_o,
@@ -46,10 +48,16 @@ module ts_board_core #(
 	localparam AW           = clog2(MEM_BYTES);
 	localparam CLKS_PER_BIT = (CLK_HZ + BAUD / 2) / BAUD;
 
-	// ---- power-on reset: 16 cycles (iCE40 and ECP5 flip-flops start at 0) -------
-	reg [4:0] por_q = 5'd0;
+	// ---- power-on reset: 16 cycles once the clock is stable (iCE40 and ECP5 flip-flops
+	// start at 0). A PLL's LOCK is synchronized first; the count restarts if it drops.
+	reg [1:0] locked_q = 2'd0;
+	reg [4:0] por_q    = 5'd0;
 	always @(posedge clk_i)
-		if (!por_q[4])
+		locked_q <= {locked_q[0], clk_locked_i};
+	always @(posedge clk_i)
+		if (!locked_q[1])
+			por_q <= 5'd0;
+		else if (!por_q[4])
 			por_q <= por_q + 5'd1;
 	wire rst_n = por_q[4];
 

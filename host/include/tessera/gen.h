@@ -74,6 +74,10 @@ typedef struct ts_gen_board {
 	const char *synth;        /* yosys synthesis command ("synth_ice40 -dsp") */
 	const char *pnr;          /* place and route, NULL for none ("nextpnr-ice40 --up5k --package sg48") */
 	const char *pack;         /* bitstream packer ("icepack", "ecppack"), NULL for none */
+	/* Open-tool boards with a top: */
+	double osc_mhz;           /* the board's oscillator, the top's clock input */
+	const char *pll;          /* the PLL primitive the top uses to make another clock
+	                           * ("SB_PLL40_PAD", "SB_PLL40_CORE", "EHXPLLL") */
 	/* Linux (device tree) boards: */
 	uint64_t reg_addr;        /* register page */
 	uint32_t irq;             /* GIC SPI number */
@@ -83,6 +87,36 @@ typedef struct ts_gen_board {
 
 const ts_gen_board *ts_gen_board_find(const char *board); /* NULL if tessera has no flow for it */
 
+/* ---- the core clock of an open-tool board (clock.c) -------------------------------------
+ * The board top runs the core on its oscillator when the config's clock_mhz is the
+ * oscillator's, else on the output of the family's PLL, whose settings ts_gen_clock_plan
+ * finds: the reachable frequency nearest to want_mhz within the datasheet's ranges
+ * (ties: the highest phase-detector frequency). iCE40 (SB_PLL40_*, FEEDBACK_PATH SIMPLE):
+ * out = osc / (DIVR + 1) * (DIVF + 1) / 2^DIVQ; ECP5 (EHXPLLL, feedback from CLKOP):
+ * out = osc / CLKI_DIV * CLKFB_DIV, VCO = out * CLKOP_DIV. A clock that no setting
+ * reaches within 1 % is TS_ERR_INPUT naming the nearest; a family without a PLL plan
+ * (any but ice40, ecp5) TS_ERR_UNSUPPORTED. */
+typedef struct ts_gen_clock {
+	int pll;                  /* 1: the PLL makes the clock; 0: the oscillator is it */
+	double osc_mhz, want_mhz; /* the oscillator; the config's clock_mhz */
+	double mhz;               /* the core clock made (the oscillator's when pll is 0) */
+	double pfd_mhz, vco_mhz;  /* the PLL's phase detector and VCO */
+	int divr, divf, divq, filter_range;                /* iCE40 */
+	int clki_div, clkfb_div, clkop_div, clkop_cphase;  /* ECP5 */
+	char primitive[16];       /* the board top's PLL ("SB_PLL40_PAD", ...); "" without one */
+} ts_gen_clock;
+
+ts_status ts_gen_clock_plan(const char *family, double osc_mhz, double want_mhz, ts_gen_clock *k, ts_diag *d);
+
+/* The PLL's settings as text ("DIVR 0, DIVF 63, DIVQ 5, FILTER_RANGE 1"; "" without a PLL),
+ * and one line saying how the clock is made. */
+void ts_gen_clock_settings(const ts_gen_clock *k, char *out, size_t size);
+void ts_gen_clock_text(const ts_gen_clock *k, char *out, size_t size);
+
+/* The core clock of config c on board b as its package builds it: the plan above for a
+ * board with a top and an oscillator (k->pll 0 and k->mhz = clock_mhz otherwise). */
+ts_status ts_gen_board_clock(const ts_hwcfg *c, const ts_board *b, ts_gen_clock *k, ts_diag *d);
+
 /* The overlay of a Linux board as device-tree source and as a blob (libfdt sequential
  * write; *blob malloc'd). */
 char *ts_gen_overlay_dts(const ts_hwcfg *c, const ts_gen_board *g, const char *source);
@@ -91,8 +125,11 @@ ts_status ts_gen_overlay_dtbo(const ts_hwcfg *c, const ts_gen_board *g, void **b
 /* ---- synthesis: `tessera synth` ---------------------------------------------------------
  * The package of c for b written into dir and its build.sh run (yosys; nextpnr and the
  * packer when the board has a top, else the core's cell counts). A config the resource
- * model says cannot fit is refused first (TS_ERR_INPUT with the numbers), as is a missing
- * tool; a failing tool is TS_ERR_MISMATCH naming its log. */
+ * model says cannot fit is refused first (TS_ERR_INPUT with the numbers), as are a clock
+ * the board's PLL cannot make and a missing tool; a failing tool is TS_ERR_MISMATCH naming
+ * its log. Tools: the environment's YOSYS, NEXTPNR, PACK, else the flow's tool on PATH,
+ * else YoWASP's yowasp-<tool> on PATH or in <root>/build/venv/bin (`make deps`); build.sh
+ * gets the ones found in its environment. */
 typedef struct ts_synth_opts {
 	const char *root;   /* holds rtl/ (NULL: ts_data_root) */
 	const char *source; /* config name for the banners */
@@ -111,8 +148,12 @@ typedef struct ts_synth_result {
 	char pnr_cell_type[24];     /* ICESTORM_LC, TRELLIS_COMB */
 	uint32_t pnr_cells, pnr_cells_avail;
 	double fmax_mhz, clock_mhz; /* nextpnr's Fmax of the slowest clock; the config's clock */
-	int timing_met;             /* fmax >= clock */
+	ts_gen_clock clock;         /* the core clock the board top makes (placed); clock.mhz is
+	                             * clock_mhz otherwise */
+	int timing_met;             /* every clock's Fmax >= its constraint, and fmax >= clock.mhz */
 	char bitstream[1100];       /* placed: out/tessera.bin / .bit */
+	char yosys[1024], nextpnr[1024], pack[1024]; /* the tools run (paths; "" when not run) */
+	char yosys_version[160], nextpnr_version[160]; /* their --version lines (out/versions.txt) */
 	double seconds;             /* the build's wall time */
 } ts_synth_result;
 

