@@ -289,7 +289,7 @@ module ts_ctrl #(
 	reg [RBW-1:0] dec_srb;         // a STORE row's bytes (< 2^SRBW)
 	reg [31+RBW:0] dec_sprod;
 	reg [CNW-1:0] dec_len;
-	reg        dec_big, dec_store;
+	reg        dec_big;
 	reg [63:0] win_addr;
 	reg [31:0] win_len;
 
@@ -336,7 +336,6 @@ module ts_ctrl #(
 		dec_total = {(33+RBW){1'b0}};
 		dec_len   = {CNW{1'b0}};
 		dec_big   = 1'b0;
-		dec_store = 1'b0;
 		if (state_q == S_DECODE) begin
 			if (rsv) begin
 				dec_err = `TS_HWERR_BAD_OPCODE;
@@ -417,7 +416,6 @@ module ts_ctrl #(
 						dec_err = `TS_HWERR_SPAD_RANGE;
 				end
 				`TS_DESC_STORE: begin
-					dec_store = 1'b1;
 					// clamp range QMIN <= lo <= hi <= QMAX (int16), reserved bits zero
 					if ((flags & ~`TS_DESC_STORE_FLAGS) != 0 ||
 					    $signed({s_lo[15], s_lo}) < QMIN || $signed({s_hi[15], s_hi}) > QMAX ||
@@ -646,7 +644,7 @@ module ts_ctrl #(
 			st_beats_o <= {{(32-BYW){1'b0}}, (dec_bytes + B[BYW-1:0] - 1'b1) / B[BYW-1:0]};
 		end
 	end
-	wire unused_dec = &{1'b0, dec_store, dec_sprod, beat_idx_i[31:BIW]};
+	wire unused_dec = &{1'b0, dec_sprod, beat_idx_i[31:BIW]};
 
 	assign ld_start_o = (state_q == S_LOAD) && (cnt_q == {CNW{1'b0}});
 	assign ld_beat_o  = (state_q == S_LOAD) && beat_i;
