@@ -315,7 +315,7 @@ lint-rtl: $(BIN)
 # UART and the test of sim/boards/ linked against the library (docs/boards.md). Make's
 # timestamps cache each build; tests/cli_boards.sh (make check-tests) builds and runs them.
 BOARDSIM      := $(BUILD)/boardsim
-BOARD_SIMS    := icebreaker:tiny-ice40 hx8k:hx8k ulx3s:tiny-ice40
+BOARD_SIMS    := icebreaker:icebreaker hx8k:hx8k ulx3s:tiny-ice40
 BOARD_RTL     := $(RTL_SRC) $(wildcard rtl/boards/*.v)
 BOARD_SIM_SRC := sim/boards/board_test.c sim/boards/board_shim.cpp sim/boards/board_shim.h
 BOARD_CPB     := 8

@@ -242,18 +242,25 @@ module ts_ctrl #(
 	endfunction
 
 	// Does [addr, addr + len) lie inside the memory window [lo, lo + msize)?
-	// off = addr - lo must not borrow and fit 32 bits; then off + len <= msize.
+	// Exactly: off = addr - lo in [0, 2^32) and off + len <= msize. Written
+	// as carry chains that run side by side rather than one after another
+	// (the decode's critical path): with d = addr[31:0] - lo[31:0] and b its
+	// borrow, off is in range iff addr[63:32] == lo[63:32] + b (no wrap),
+	// and then off = d[31:0]; off + len <= msize iff len <= msize and
+	// off <= msize - len.
 	function in_window;
 		input [63:0] addr;
 		input [31:0] len;
 		input [63:0] lo;
 		input [31:0] msize;
-		reg   [64:0] off;
-		reg   [32:0] end_;
+		reg   [32:0] d, room, lo_hi1;
+		reg          hi_ok;
 		begin
-			off  = {1'b0, addr} - {1'b0, lo};
-			end_ = {1'b0, off[31:0]} + {1'b0, len};
-			in_window = !off[64] && (off[63:32] == 32'd0) && (end_ <= {1'b0, msize});
+			d      = {1'b0, addr[31:0]} - {1'b0, lo[31:0]};
+			lo_hi1 = {1'b0, lo[63:32]} + 33'd1;
+			room   = {1'b0, msize} - {1'b0, len};
+			hi_ok  = d[32] ? ({1'b0, addr[63:32]} == lo_hi1) : (addr[63:32] == lo[63:32]);
+			in_window = hi_ok && !room[32] && (d[31:0] <= room[31:0]);
 		end
 	endfunction
 
@@ -271,6 +278,10 @@ module ts_ctrl #(
 		end
 	endfunction
 	/* verilator lint_on UNUSEDSIGNAL */
+
+	// A LOAD's row counts below their bound's width (exact once SPAD_RANGE passed).
+	wire [31:0] rows_d  = {{(32-DW){1'b0}}, ld_rows[DW-1:0]};
+	wire [31:0] rows2_d = {{(32-DW){1'b0}}, ld_rows2[DW-1:0]};
 
 	// ---- decode and checks (combinational; only in S_DECODE) ---------------
 	// Written for the simulator as much as for synthesis: every quantity is
@@ -290,39 +301,47 @@ module ts_ctrl #(
 	reg [31+RBW:0] dec_sprod;
 	reg [CNW-1:0] dec_len;
 	reg        dec_big;
-	reg [63:0] win_addr;
-	reg [31:0] win_len;
 
-	// A decoded LOAD's or STORE's memory range (its bytes: a STORE's from rows
-	// and columns, exact once the earlier checks passed).
+	// A decoded LOAD's or STORE's bytes (a STORE's from rows and columns): exact
+	// once the checks before ADDR_RANGE passed, which bound them to BYW bits.
 	always @(*) begin
 		dec_srb   = {RBW{1'b0}};
 		dec_sprod = {(32+RBW){1'b0}};
 		dec_bytes = {BYW{1'b0}};
-		win_addr  = 64'd0;
-		win_len   = 32'd0;
 		if (state_q == S_DECODE) begin
 			if (op == `TS_DESC_LOAD) begin
 				dec_bytes = ld_bytes[BYW-1:0];
-				win_addr  = ld_addr;
-				win_len   = ld_bytes;
 			end else if (op == `TS_DESC_STORE) begin
 				dec_srb   = rbytes(s_cols[NEW-1:0], OB);
 				dec_sprod = mul_rb({{(32-DW){1'b0}}, s_rows[DW-1:0]}, dec_srb & SRB_MASK);
 				dec_bytes = dec_sprod[BYW-1:0];
-				win_addr  = s_addr;
-				win_len   = {{(32-BYW){1'b0}}, dec_bytes};
 			end
 		end
 	end
 
-	// One memory-window check, shared: the decoded LOAD/STORE's range, or the
-	// next descriptor's when an execution ends (fetch_chk; never in DECODE).
-	reg         fetch_chk;
-	wire [31:0] next_idx   = (state_q == S_START) ? 32'd0 : idx_q + 32'd1;
+	// One memory-window check, shared: the descriptor's own LOAD/STORE range in
+	// DECODE and in the cycle that issues its DMA command (the command's address
+	// is the checker's: one multiplexer), else the next descriptor's 32 bytes,
+	// whose verdict is registered (fetch_in_q) for the end of the execution:
+	// its inputs (idx_q, the list base, the window) do not change while a
+	// descriptor executes, and every execution has a cycle before its end that
+	// is neither (IDLE before START, LOAD and STORE from cnt 0, COMPUTE), so
+	// the 64-bit arithmetic stays off the path from the memory's last beat.
+	wire        dma_own    = (state_q == S_LOAD && cnt_q == T_LOAD[CNW-1:0] - 1'b1) ||
+				 (state_q == S_STORE && cnt_q == T_STORE[CNW-1:0] - 1'b1);
+	wire        sel_own    = (state_q == S_DECODE) || dma_own;
+	wire [31:0] next_idx   = (state_q == S_START || state_q == S_IDLE) ? 32'd0 : idx_q + 32'd1;
 	wire [63:0] fetch_addr = desc_base_i + ({32'd0, next_idx} << DBL);
-	wire [63:0] chk_addr   = fetch_chk ? fetch_addr : win_addr;
-	wire [31:0] chk_len    = fetch_chk ? DB : win_len;
+	wire [63:0] f_addr     = (op == `TS_DESC_STORE) ? s_addr : ld_addr;
+	wire [63:0] chk_addr   = sel_own ? f_addr : fetch_addr;
+	reg  [31:0] chk_len;
+	always @(*) begin
+		chk_len = 32'd0;
+		if (sel_own)
+			chk_len[BYW-1:0] = dec_bytes;
+		else
+			chk_len = DB;
+	end
 	wire        chk_in     = in_window(chk_addr, chk_len, mem_lo_i, mem_size_i);
 
 	always @(*) begin
@@ -362,14 +381,15 @@ module ts_ctrl #(
 						dec_mask2 = last_mask(ld_elems2[NEW-1:0], AB);
 						dec_depth = D_IN;
 					end
-					// exact: rows and rows2 are full 32-bit counts (desc.h)
-					// (a constant r folds mul_rb to its set bits, zero high bits of r drop
-					// their adders: TO_Q rows are QREC bytes, A and W rows below 2^RBDW)
+					// rows and rows2 below 2^DW: SPAD_RANGE comes first (desc.h), so
+					// the products are narrow (a constant r folds mul_rb to its set
+					// bits, zero high bits of r drop their adders: TO_Q rows are QREC
+					// bytes, A and W rows below 2^RBDW)
 					if (ld_to_q)
-						dec_total = {1'b0, mul_rb(ld_rows, QRB)};
+						dec_total = {1'b0, mul_rb(rows_d, QRB)};
 					else
-						dec_total = {1'b0, mul_rb(ld_rows, dec_rb0 & RBD_MASK)} +
-							    {1'b0, mul_rb(ld_rows2, dec_rb2 & RBD_MASK)};
+						dec_total = {1'b0, mul_rb(rows_d, dec_rb0 & RBD_MASK)} +
+							    {1'b0, mul_rb(rows2_d, dec_rb2 & RBD_MASK)};
 					dec_big = big_d(ld_word) || big_d(ld_rows) || big_d(ld_rows2);
 					dec_sum = {2'b0, ld_word[DW-1:0]} + {2'b0, ld_rows[DW-1:0]} +
 						  {2'b0, ld_rows2[DW-1:0]};
@@ -385,10 +405,10 @@ module ts_ctrl #(
 						 (ld_rows2 != 32'd0 && (big_e(ld_elems2) ||
 						  ld_elems2[NEW-1:0] > (ld_to_w ? COLS : ROWS)))))
 						dec_err = `TS_HWERR_TILE_RANGE;
-					else if (dec_total != {{(RBW+1){1'b0}}, ld_bytes})
-						dec_err = `TS_HWERR_BYTES_MISMATCH;
 					else if (dec_big || dec_sum > {2'b0, dec_depth})
 						dec_err = `TS_HWERR_SPAD_RANGE;
+					else if (dec_total != {{(RBW+1){1'b0}}, ld_bytes})
+						dec_err = `TS_HWERR_BYTES_MISMATCH;
 					else if (!chk_in)
 						dec_err = `TS_HWERR_ADDR_RANGE;
 				end
@@ -443,13 +463,18 @@ module ts_ctrl #(
 
 	// ---- next descriptor fetch: limits, alignment, window -------------------
 	// (checked only when an execution ends: fetch_chk)
+	reg           fetch_chk;
+	reg           fetch_in_q;
 	reg  [EW-1:0] fetch_err;
+	always @(posedge clk_i)
+		if (!sel_own)
+			fetch_in_q <= chk_in;
 	always @(*) begin
 		fetch_err  = `TS_HWERR_NONE;
 		if (fetch_chk) begin
 			if (next_idx >= desc_max_i)
 				fetch_err = `TS_HWERR_NO_FENCE;
-			else if ((desc_base_i[31:0] & (DB - 32'd1)) != 32'd0 || !chk_in)
+			else if ((desc_base_i[31:0] & (DB - 32'd1)) != 32'd0 || !fetch_in_q)
 				fetch_err = `TS_HWERR_ADDR_RANGE;
 		end
 	end
@@ -466,7 +491,6 @@ module ts_ctrl #(
 	wire [CNW-1:0] f_acc0 = c_acc0[CNW-1:0];
 	wire           f_first = c_first;
 	wire           f_drain = c_drain;
-	wire [63:0]    f_addr = (op == `TS_DESC_STORE) ? s_addr : ld_addr;
 	reg  [CNW-1:0] f_len;
 	reg  [BYW-1:0] f_bytes;
 	assign ld_to_w_o  = ld_to_w;
@@ -505,7 +529,7 @@ module ts_ctrl #(
 		idx_d      = idx_q;
 		dma_cmd_o  = 1'b0;
 		dma_we_o   = 1'b0;
-		dma_addr_o = f_addr;
+		dma_addr_o = chk_addr;
 		dma_len_o  = {{(32-BYW){1'b0}}, f_bytes};
 		fail       = 1'b0;
 		fail_code  = `TS_HWERR_NONE;
@@ -530,9 +554,9 @@ module ts_ctrl #(
 				endcase
 			end
 		end
-		S_LOAD: dma_cmd_o = (cnt_q == T_LOAD[CNW-1:0] - 1'b1);
+		S_LOAD: dma_cmd_o = dma_own;
 		S_STORE: begin
-			dma_cmd_o = (cnt_q == T_STORE[CNW-1:0] - 1'b1);
+			dma_cmd_o = dma_own;
 			dma_we_o  = 1'b1;
 		end
 		S_DONE: finish = 1'b1;
@@ -551,7 +575,6 @@ module ts_ctrl #(
 				idx_d = next_idx;
 				dma_cmd_o = 1'b1;
 				dma_we_o = 1'b0;
-				dma_addr_o = fetch_addr;
 				dma_len_o = DB;
 			end
 		end

@@ -26,7 +26,7 @@ module ts_dma #(
 	output wire        last_o
 );
 	reg [31:0] beat_idx_q;
-	reg [31:0] beats_q;
+	reg [31:0] beats_m1_q;   // beats of the transfer - 1: the last one's index
 
 	// ceil(len / B) without a divider when B is a power of two.
 	function [31:0] beats_of;
@@ -43,14 +43,14 @@ module ts_dma #(
 			mem_addr_o <= 64'd0;
 			mem_len_o  <= 32'd0;
 			beat_idx_q <= 32'd0;
-			beats_q    <= 32'd0;
+			beats_m1_q <= 32'd0;
 		end else begin
 			mem_req_o <= cmd_i;
 			if (cmd_i) begin
 				mem_we_o   <= cmd_we_i;
 				mem_addr_o <= cmd_addr_i;
 				mem_len_o  <= cmd_len_i;
-				beats_q    <= beats_of(cmd_len_i);
+				beats_m1_q <= beats_of(cmd_len_i) - 32'd1;
 				beat_idx_q <= 32'd0;
 			end else if (mem_beat_i) begin
 				beat_idx_q <= beat_idx_q + 32'd1;
@@ -60,5 +60,5 @@ module ts_dma #(
 
 	assign beat_o     = mem_beat_i;
 	assign beat_idx_o = beat_idx_q;
-	assign last_o     = mem_beat_i && (beat_idx_q + 32'd1 == beats_q);
+	assign last_o     = mem_beat_i && (beat_idx_q == beats_m1_q);
 endmodule

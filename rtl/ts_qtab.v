@@ -51,7 +51,21 @@ module ts_qtab #(
 
 	reg [CW:0]   ent_q;    // entry of the next byte (COLS after the last record)
 	reg [3:0]    at_q;     // its place in the record
-	reg [31:0]   left_q;   // bytes left in the transfer
+	// A LOAD_TO_Q that passed the decode checks writes at most the whole table:
+	// its byte count fits LW bits (and so does B).
+	function integer clog2;
+		input integer v;
+		integer x;
+		begin
+			clog2 = 1;
+			for (x = 2; x < v; x = x * 2)
+				clog2 = clog2 + 1;
+		end
+	endfunction
+	localparam QB = COLS * `TS_DESC_QREC_BYTES;
+	localparam LW = clog2(((QB > B) ? QB : B) + 1);
+	localparam [LW-1:0] B_LW = B;
+	reg [LW-1:0] left_q;   // bytes left in the transfer
 
 	/* verilator lint_off BLKSEQ */
 	reg [CW:0]   ent;
@@ -102,7 +116,7 @@ module ts_qtab #(
 			end
 			ent_q  <= ent;
 			at_q   <= at;
-			left_q <= start_i ? bytes_i : (left_q > B) ? left_q - B : 32'd0;
+			left_q <= start_i ? bytes_i[LW-1:0] : (left_q > B_LW) ? left_q - B_LW : {LW{1'b0}};
 `ifdef VERILATOR
 			tab_bias_o  = tb;
 			tab_mult_o  = tm;
@@ -116,5 +130,5 @@ module ts_qtab #(
 	end
 	/* verilator lint_on BLKSEQ */
 
-	wire unused = &{1'b0, word0_i[31:CW+1]};
+	wire unused = &{1'b0, word0_i[31:CW+1], bytes_i[31:LW]};
 endmodule

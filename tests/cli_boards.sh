@@ -1,6 +1,6 @@
 #!/bin/sh
 # cli_boards.sh — the board tops of rtl/boards/ (docs/boards.md):
-#   verilator --lint-only -Wall  each top clean on tiny-ice40 and hx8k (1- and
+#   verilator --lint-only -Wall  each top clean on tiny-ice40, icebreaker and hx8k (1- and
 #                                2-byte ports, latencies 2 and 4) and edge (8 bytes)
 #   iverilog -g2005              each top compiles without a message
 #   the PLL                      each top with PLL = 1 (its default dividers) lints clean;
@@ -17,7 +17,8 @@
 #                                this machine's paths, README row), the reason and nothing
 #                                written for the others, exit 1; --check equal and different
 # TS_BOARD_SYNTH=1 adds yosys synthesis (minutes each) and prints the cells: synth_ice40
-# -dsp of the iCEBreaker top and synth_ecp5 of the ULX3S top on tiny-ice40, synth_ice40
+# -dsp of the iCEBreaker top on the icebreaker preset, synth_ecp5 of the ULX3S top on
+# tiny-ice40, synth_ice40
 # of the HX8K top (no DSPs on the part) on the hx8k preset.
 # Tools that are not installed are reported and skipped.
 # Run from the repo root: TS_BIN=build/bin/tessera sh tests/cli_boards.sh
@@ -30,7 +31,7 @@ SEED=${TS_SEED:-$(date +%s)}
 TOPS="icebreaker hx8k ulx3s"
 echo "cli_boards: seed $SEED (TS_SEED=$SEED reproduces)"
 
-for cfg in tiny-ice40 hx8k edge; do
+for cfg in tiny-ice40 icebreaker hx8k edge; do
 	"$BIN" gen --config $cfg --out "$TMP/$cfg" >"$TMP/gen.out" 2>&1 || { bad "gen $cfg: $(cat "$TMP/gen.out")"; continue; }
 	for top in $TOPS; do
 		if command -v verilator >/dev/null 2>&1; then
@@ -177,7 +178,7 @@ synth() {
 }
 if [ "${TS_BOARD_SYNTH:-0}" = 1 ]; then
 	if command -v yosys >/dev/null 2>&1; then
-		synth "synth_ice40 -dsp" icebreaker tiny-ice40
+		synth "synth_ice40 -dsp" icebreaker icebreaker
 		synth "synth_ice40" hx8k hx8k
 		synth "synth_ecp5" ulx3s tiny-ice40
 	else

@@ -197,7 +197,7 @@ static void test_presets_validate_and_fit(void **state)
 	ts_preset_find("tiny-ice40")->fill(&c);
 	assert_int_equal(c.rows, 2);
 	assert_int_equal(c.cols, 4);
-	assert_string_equal(c.board, "icebreaker");
+	assert_string_equal(c.board, "ulx3s");
 	assert_int_equal(c.spad_input_bytes, 4096);
 	assert_int_equal(c.spad_weight_bytes, 1024);
 	assert_int_equal(c.spad_acc_bytes, 4096);

@@ -428,8 +428,7 @@ static void test_err_load_q(void **state)
 	expect_error(mem, 0, 16, TS_HWERR_ADDR_RANGE, 1);
 }
 
-/* desc.h has no limit on LOAD rows / rows2 but the scratchpad: 32-bit counts,
- * 64-bit byte products. */
+/* desc.h has no limit on LOAD rows / rows2 but the scratchpad: 32-bit counts. */
 static void test_err_load_row_counts(void **state)
 {
 	(void)state;
@@ -437,10 +436,15 @@ static void test_err_load_row_counts(void **state)
 	put_desc(mem, 0, LOAD_A(0x10001, 2, 0x20002)); /* bytes match; 65537 words > 32 */
 	put_desc(mem, 1, FENCE);
 	expect_error(mem, 0, 16, TS_HWERR_SPAD_RANGE, 0);
+	/* row counts beyond the scratchpad fail SPAD_RANGE before the byte count is
+	 * compared (desc.h), whether or not it matches modulo 2^32 */
 	put_desc(mem, 0, LOAD_A(0x80000001u, 2, 2)); /* 2 * rows wraps to 2 in 32 bits */
-	expect_error(mem, 0, 16, TS_HWERR_BYTES_MISMATCH, 0);
+	expect_error(mem, 0, 16, TS_HWERR_SPAD_RANGE, 0);
 	put_desc(mem, 0, LOAD(0, SIM_BASE + 1024, 0, 1, 2, 2), F(LOAD_ROW_ELEMS2, 2),
 		 F(LOAD_ROWS2, 0x80000000u)); /* 2 + rows2 * 2 = 2^32 + 2: 2 only modulo 2^32 */
+	expect_error(mem, 0, 16, TS_HWERR_SPAD_RANGE, 0);
+	put_desc(mem, 0, LOAD(0, SIM_BASE + 1024, 0, 1, 2, 3), F(LOAD_ROW_ELEMS2, 2),
+		 F(LOAD_ROWS2, 31)); /* 32 words fit: 2 + 31 * 2 = 64 bytes, not 3 */
 	expect_error(mem, 0, 16, TS_HWERR_BYTES_MISMATCH, 0);
 	/* a fetch outside the window: the failing descriptor's fetch is not counted */
 	uint8_t *big = calloc(1, SIM_SIZE);

@@ -382,7 +382,8 @@ static void test_package_clock(void **state)
 	ts_hwcfg c;
 	ts_diag d = { { 0 } };
 	ts_gen_pkg_opts o = { .force = 1 };
-	assert_int_equal(ts_hwcfg_resolve("tiny-ice40", &c, &d), TS_OK);
+	assert_int_equal(ts_hwcfg_resolve("icebreaker", &c, &d), TS_OK);
+	c.clock_mhz = 24; /* the oscillator's 12 MHz through the PLL */
 	ts_gen_clock k;
 	assert_int_equal(ts_gen_board_clock(&c, ts_board_find("icebreaker"), &k, &d), TS_OK);
 	assert_string_equal(k.primitive, "SB_PLL40_PAD");

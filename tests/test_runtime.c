@@ -1150,7 +1150,7 @@ static void set_q_rows3(image *im, ts_desc *x)
 	ts_desc_set(x, TS_FLD_LOAD_BYTES, 36);
 }
 static void set_q_word1(image *im, ts_desc *x) { (void)im; ts_desc_set(x, TS_FLD_LOAD_WORD, 1); }
-/* BYTES_MISMATCH before SPAD_RANGE */
+/* SPAD_RANGE before BYTES_MISMATCH */
 static void set_q_word1_bytes(image *im, ts_desc *x)
 {
 	(void)im;
@@ -1245,7 +1245,7 @@ static void test_hw_errors(void **state)
 		{ "STORE of 3 columns", 6, set_store_cols3, TS_HWERR_TILE_RANGE },
 		{ "LOAD one byte too many", 0, add_byte, TS_HWERR_BYTES_MISMATCH },
 		{ "LOAD_TO_Q one byte too many", 5, add_byte, TS_HWERR_BYTES_MISMATCH },
-		{ "LOAD_TO_Q entries 1.. with 12 bytes for 2 records", 5, set_q_word1_bytes, TS_HWERR_BYTES_MISMATCH },
+		{ "LOAD_TO_Q entries 1..2 of 2 with 12 bytes for 2 records", 5, set_q_word1_bytes, TS_HWERR_SPAD_RANGE },
 		{ "LOAD W words 31..32", 1, w_word31, TS_HWERR_SPAD_RANGE },
 		{ "LOAD_TO_Q entries 0..2 of 2", 5, set_q_rows3, TS_HWERR_SPAD_RANGE },
 		{ "LOAD_TO_Q entries 1..2 of 2", 5, set_q_word1, TS_HWERR_SPAD_RANGE },

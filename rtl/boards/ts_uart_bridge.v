@@ -93,6 +93,7 @@ module ts_uart_bridge #(
 	localparam GW = clog2(GAP_CLKS + 1);
 	localparam [31:0]   GAP32 = GAP_CLKS;
 	localparam [GW-1:0] GAP = GAP32[GW-1:0];
+	localparam LW = (AW > 16) ? AW : 16;   // ADDR's offset + LEN: LW + 1 bits
 	localparam [32:0] MEM_END = MEM_BYTES;
 	localparam [127:0] INFO = {BAUD, CLK_HZ, MEM_END[31:0], MEM_BASE};
 
@@ -145,8 +146,8 @@ module ts_uart_bridge #(
 	reg  [7:0]    buf_rd_q;
 
 	generate
-		if (AW < 9 || (1 << AW) != MEM_BYTES) begin : g_bad_size
-			ts_uart_bridge_needs_a_memory_of_2_to_aw_bytes_at_least_512 u_refuse ();
+		if (AW < 9 || (1 << AW) != MEM_BYTES || MEM_BASE % MEM_BYTES != 0) begin : g_bad_size
+			ts_uart_bridge_needs_a_memory_of_2_to_aw_bytes_at_least_512_aligned u_refuse ();
 		end
 	endgenerate
 
@@ -158,12 +159,13 @@ module ts_uart_bridge #(
 	wire is_reg = op == OP_REG_READ || op == OP_REG_WRITE;
 	wire is_mem = op == OP_MEM_READ || op == OP_MEM_WRITE;
 	wire is_wr  = op == OP_REG_WRITE || op == OP_MEM_WRITE;
-	wire [32:0] off = {1'b0, addr_q} - {1'b0, MEM_BASE};
-	wire [32:0] off_end = off + {17'd0, len_q};
+	// MEM_BASE is aligned to MEM_BYTES: ADDR is in the memory when its bits above AW
+	// are the base's, and its low AW bits are the offset.
+	wire [LW:0] off_end = {{(LW+1-AW){1'b0}}, addr_q[AW-1:0]} + {{(LW+1-16){1'b0}}, len_q};
 	wire bad_cmd = (is_reg && (len_q != 16'd4 || addr_q[1:0] != 2'd0 || addr_q[31:12] != 20'd0)) ||
 		       (op == OP_INFO && len_q != 16'd0) ||
 		       (op == OP_MEM_READ && (len_q == 16'd0 || len_q > MEM_MAX));
-	wire bad_addr = is_mem && (off[32] || off_end > MEM_END);
+	wire bad_addr = is_mem && (addr_q[31:AW] != MEM_BASE[31:AW] || off_end > MEM_END[LW:0]);
 	wire dup = is_wr && last_v_q && last_cmd_q == cmd_q && last_crc_q == rcrc_q;
 
 	// The header's verdict when LEN's second byte arrives: can the frame be delimited?
@@ -307,7 +309,7 @@ module ts_uart_bridge #(
 				w_done_q  <= 1'b0;
 				ar_done_q <= 1'b0;
 				pend_q    <= 1'b0;
-				moff_q    <= off[AW-1:0];
+				moff_q    <= addr_q[AW-1:0];
 				np_q      <= 9'd0;
 				discard_q <= 1'b0;  // a whole frame: nothing of it is left on the line
 				if (bad_cmd || bad_addr || (is_mem && acc_busy_i)) begin

@@ -105,9 +105,10 @@ typedef enum ts_desc_field {
  *   row_elems or bytes 0, rows2 > 0 with row_elems2 0; COMPUTE mt, kt or nt 0;
  *   STORE rows or cols 0); TILE_RANGE (LOAD row_elems(2) > R for A or > C for W
  *   (TO_Q: none);
- *   WS kt > R, OS mt > R, nt > C; STORE cols > C); BYTES_MISMATCH; SPAD_RANGE (LOAD
+ *   WS kt > R, OS mt > R, nt > C; STORE cols > C); SPAD_RANGE (LOAD
  *   rows + rows2 words; TO_Q: word + rows > C entries; COMPUTE WS mt A / kt W / mt acc words, OS kt A / kt W / mt
- *   acc words; STORE rows acc words); ADDR_RANGE (LOAD/STORE bytes, and a descriptor
+ *   acc words; STORE rows acc words); BYTES_MISMATCH (after SPAD_RANGE, so the
+ *   hardware multiplies row counts no larger than a scratchpad's depth); ADDR_RANGE (LOAD/STORE bytes, and a descriptor
  *   fetch: list base not 32-byte aligned or outside the window). NO_FENCE: instead
  *   of fetching descriptor index DESC_MAX (ERR_DESC = DESC_MAX).
  * - Cycles of a failed run: T_START + the completed descriptors + the failing one's

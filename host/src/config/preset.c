@@ -30,12 +30,22 @@ static void fill(ts_hwcfg *c, const char *name, const char *board, uint32_t rows
 	c->sparse_lanes = 4; /* unused without formats, but always a valid value */
 }
 
-/* UP5K: 8 SB_MAC16 = one per PE; spads 9 KiB of the 15 KiB of EBR; a
- * narrow, short-latency port (there is no DRAM behind it). */
+/* The smallest test config: 2x4 int8 with a 2-byte port. Too large for the
+ * UP5K (8 PEs and 2 requantizer lanes of 4 SB_MAC16 need 16 of its 8, and
+ * about 7,000 LUT4: docs/area.md); it fits the ULX3S. */
 static void fill_tiny_ice40(ts_hwcfg *c)
 {
-	fill(c, "tiny-ice40", "icebreaker", 2, 4, TS_DF_WS, TS_PE_INT8, 32,
+	fill(c, "tiny-ice40", "ulx3s", 2, 4, TS_DF_WS, TS_PE_INT8, 32,
 	     4096, 1024, 4096, 2, 2, 24);
+}
+
+/* What fits the iCEBreaker's UP5K (5,280 logic cells, 8 SB_MAC16, 30 EBR):
+ * 2x2 int8 PEs (4 SB_MAC16) and one requantizer lane (4) behind a 1-byte
+ * port, on the 12 MHz oscillator; bitstreams/icebreaker/ is this config. */
+static void fill_icebreaker(ts_hwcfg *c)
+{
+	fill(c, "icebreaker", "icebreaker", 2, 2, TS_DF_WS, TS_PE_INT8, 32,
+	     1024, 1024, 2048, 1, 2, 12);
 }
 
 /* The default: a mid-size int8 array on the xc7z020 (192 of 220 DSPs,
@@ -92,7 +102,7 @@ static void fill_hx8k(ts_hwcfg *c)
 }
 
 static const ts_preset presets[] = {
-	{ "tiny-ice40", "2x4 int8 on the iCEBreaker (UP5K), one SB_MAC16 per PE", fill_tiny_ice40 },
+	{ "tiny-ice40", "2x4 int8, 2-byte port: the smallest test config (ULX3S; too big for the UP5K)", fill_tiny_ice40 },
 	{ "edge", "12x16 int8 on the PYNQ-Z2; the default", fill_edge },
 	{ "edge-sparse", "edge plus a bitmap/CSR sparse weight unit, 4 lanes", fill_edge_sparse },
 	{ "edge-lightpe", "16x16 two-term power-of-two (shift-add) PEs on the PYNQ-Z2", fill_edge_lightpe },
@@ -100,6 +110,7 @@ static const ts_preset presets[] = {
 	{ "cloud", "32x64 int8 on the ZCU102 (ZU9EG), 512 KiB scratchpads", fill_cloud },
 	{ "cloud-u250", "64x96 int8 on the Alveo U250, 2 MiB scratchpads", fill_cloud_u250 },
 	{ "hx8k", "4x4 int4 in LUTs on the iCE40 HX8K (no DSPs)", fill_hx8k },
+	{ "icebreaker", "2x2 int8, 1-byte port at 12 MHz: fits the iCEBreaker (UP5K)", fill_icebreaker },
 };
 
 void ts_hwcfg_default(ts_hwcfg *c)

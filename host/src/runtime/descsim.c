@@ -39,12 +39,12 @@
  *            ERR_TILE_RANGE: LOAD row_elems(2) wider than a word (R for A, C for W;
  *            none for TO_Q); COMPUTE WS kt > R or nt > C, OS mt > R or nt > C;
  *            STORE cols > C;
- *            ERR_BYTES_MISMATCH: LOAD bytes != rows*bytes(e) + rows2*bytes(e2)
- *            (TO_Q: 12 * rows);
  *            ERR_SPAD_RANGE: any word of the descriptor outside its scratchpad
  *            (LOAD: rows + rows2 words; TO_Q: word + rows > C entries; COMPUTE WS:
  *            mt A, kt W, mt acc words; OS: kt A, kt W, mt acc words; STORE: rows
  *            acc words);
+ *            ERR_BYTES_MISMATCH: LOAD bytes != rows*bytes(e) + rows2*bytes(e2)
+ *            (TO_Q: 12 * rows), checked on row counts that fit the scratchpad;
  *            ERR_ADDR_RANGE: LOAD/STORE bytes outside [base, base + size).
  * Cycles: T_START + sum(fetch + exec) + 1 on DONE; on an error, the failing
  * descriptor's fetch is counted (not for NO_FENCE or a fetch outside the window),
@@ -247,13 +247,13 @@ static ts_hw_err exec_load_q(run *x, const ts_desc *desc)
 	if (!rows || !bytes)
 		return fail(x, TS_HWERR_ZERO_LENGTH, "LOAD_TO_Q of %llu records, %llu bytes",
 			    (unsigned long long)rows, (unsigned long long)bytes);
+	if (first > s->C || rows > s->C - first)
+		return fail(x, TS_HWERR_SPAD_RANGE, "LOAD_TO_Q entries %llu..%llu of the %u-entry table",
+			    (unsigned long long)first, (unsigned long long)(first + rows - 1), s->C);
 	if (bytes != rows * TS_DESC_QREC_BYTES)
 		return fail(x, TS_HWERR_BYTES_MISMATCH, "LOAD_TO_Q of %llu bytes, %llu records need %llu",
 			    (unsigned long long)bytes, (unsigned long long)rows,
 			    (unsigned long long)(rows * TS_DESC_QREC_BYTES));
-	if (first > s->C || rows > s->C - first)
-		return fail(x, TS_HWERR_SPAD_RANGE, "LOAD_TO_Q entries %llu..%llu of the %u-entry table",
-			    (unsigned long long)first, (unsigned long long)(first + rows - 1), s->C);
 	uint64_t addr = ts_desc_get64(desc, TS_FLD_LOAD_ADDR_LO, TS_FLD_LOAD_ADDR_HI);
 	if (!in_window(x, addr, bytes))
 		return fail(x, TS_HWERR_ADDR_RANGE, "LOAD_TO_Q of %llu bytes at 0x%llx", (unsigned long long)bytes,
@@ -290,16 +290,16 @@ static ts_hw_err exec_load(run *x, const ts_desc *desc)
 		return fail(x, TS_HWERR_TILE_RANGE, "LOAD row of %llu elements into %s words of %llu",
 			    (unsigned long long)(e1 > width ? e1 : e2), to_w ? "weight" : "input",
 			    (unsigned long long)width);
-	uint32_t bits = to_w ? s->wb : s->ab;
-	uint64_t want = rows * ts_nbytes(e1, bits) + rows2 * ts_nbytes(e2, bits);
-	if (bytes != want)
-		return fail(x, TS_HWERR_BYTES_MISMATCH, "LOAD of %llu bytes, rows need %llu",
-			    (unsigned long long)bytes, (unsigned long long)want);
 	uint64_t depth = to_w ? s->d_w : s->d_in;
 	if (first > depth || rows + rows2 > depth - first)
 		return fail(x, TS_HWERR_SPAD_RANGE, "LOAD words %llu..%llu of the %s scratchpad (%llu words)",
 			    (unsigned long long)first, (unsigned long long)(first + rows + rows2 - 1),
 			    to_w ? "weight" : "input", (unsigned long long)depth);
+	uint32_t bits = to_w ? s->wb : s->ab;
+	uint64_t want = rows * ts_nbytes(e1, bits) + rows2 * ts_nbytes(e2, bits);
+	if (bytes != want)
+		return fail(x, TS_HWERR_BYTES_MISMATCH, "LOAD of %llu bytes, rows need %llu",
+			    (unsigned long long)bytes, (unsigned long long)want);
 	uint64_t addr = ts_desc_get64(desc, TS_FLD_LOAD_ADDR_LO, TS_FLD_LOAD_ADDR_HI);
 	if (!in_window(x, addr, bytes))
 		return fail(x, TS_HWERR_ADDR_RANGE, "LOAD of %llu bytes at 0x%llx", (unsigned long long)bytes,
