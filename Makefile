@@ -45,6 +45,7 @@ TEST_SRC  := $(wildcard tests/test_*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 RTL_SRC   := $(wildcard rtl/*.v)
+RTL_INC   := $(wildcard rtl/*.vh)
 MPI_SRC   := host/mpi/tessera_mpi.c host/src/cli/cmd_search.c
 
 GEN_ONNX  := $(BUILD)/gen/onnx.pb-c.c $(BUILD)/gen/onnx.pb-c.h
@@ -66,7 +67,7 @@ HAVE_MPICC := $(shell command -v $(MPICC) 2>/dev/null)
 .SECONDARY:
 
 .PHONY: all deps test check-tests check-layers demo asan fuzz bench-model bench-gemm \
-        bench-search bench-sim bench-run zoo lint-rtl boardsim bitstreams check-bitstreams install \
+        bench-search bench-sim bench-run zoo lint-rtl boardsim boardsim-list bitstreams check-bitstreams install \
         uninstall clean help
 
 # ---- top level ------------------------------------------------------------------
@@ -331,7 +332,7 @@ $(BOARDSIM)/$(1)-$(2)/gen/tessera_params.vh: $(BIN)
 	@mkdir -p $$(@D)
 	$(BIN) gen --config $(2) --out $$(@D) >/dev/null
 
-$(BOARDSIM)/$(1)-$(2)/obj/Vts_board_$(1)__ALL.a: $(BOARD_RTL) $(BOARDSIM)/$(1)-$(2)/gen/tessera_params.vh
+$(BOARDSIM)/$(1)-$(2)/obj/Vts_board_$(1)__ALL.a: $(BOARD_RTL) $(RTL_INC) $(BOARDSIM)/$(1)-$(2)/gen/tessera_params.vh
 	@rm -rf $$(@D) && mkdir -p $$(@D)
 	verilator --cc -O3 --x-assign fast --x-initial fast --noassert --unroll-count 1024 \
 		-Wno-fatal -Wno-lint -Wno-style +define+TS_GENERATED_PARAMS -I$(BOARDSIM)/$(1)-$(2)/gen \
@@ -353,6 +354,10 @@ $(BOARDSIM)/$(1)-$(2)/board_test: $(BOARD_SIM_SRC) $(BOARDSIM)/$(1)-$(2)/obj/Vts
 boardsim: $(BOARDSIM)/$(1)-$(2)/board_test
 endef
 $(foreach b,$(BOARD_SIMS),$(eval $(call board_sim_rules,$(word 1,$(subst :, ,$(b))),$(word 2,$(subst :, ,$(b))))))
+
+# the board simulations `make boardsim` builds, as <board>-<config> (tests/cli_boards.sh)
+boardsim-list:
+	@echo $(subst :,-,$(BOARD_SIMS))
 
 # ---- bitstreams: the open-tool boards' bitstreams, committed in bitstreams/ ----------------
 # scripts/bitstreams.sh runs `tessera synth` on each bitstreams/<board>.json into
@@ -380,12 +385,13 @@ DEST_SHARE := $(DESTDIR)$(PREFIX)/share/tessera
 VERSION     = $(shell sed -n 's/.*TS_VERSION_STRING "\(.*\)"/\1/p' host/include/tessera/version.h)
 
 install: all
-	install -d $(DEST_BIN) $(DEST_LIB)/pkgconfig $(DEST_INC) $(DEST_SHARE)/rtl $(DEST_SHARE)/sim
+	install -d $(DEST_BIN) $(DEST_LIB)/pkgconfig $(DEST_INC) $(DEST_SHARE)/rtl/boards $(DEST_SHARE)/sim
 	install -m 755 $(BIN) $(DEST_BIN)/tessera
 	$(if $(HAVE_MPICC),install -m 755 $(MPI_BIN) $(DEST_BIN)/tessera-mpi)
 	install -m 644 $(LIB) $(DEST_LIB)/libtessera.a
 	install -m 644 $(wildcard host/include/tessera/*.h host/include/tessera/*.def) $(DEST_INC)/
-	install -m 644 $(RTL_SRC) $(DEST_SHARE)/rtl/
+	install -m 644 $(RTL_SRC) $(RTL_INC) $(DEST_SHARE)/rtl/
+	install -m 644 $(wildcard rtl/boards/*) $(DEST_SHARE)/rtl/boards/
 	install -m 644 $(filter-out sim/boards,$(wildcard sim/*)) $(DEST_SHARE)/sim/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 		scripts/tessera.pc.in > $(DEST_LIB)/pkgconfig/tessera.pc

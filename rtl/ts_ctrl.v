@@ -126,15 +126,7 @@ module ts_ctrl #(
 	// elements per row by the array edge (EMAX), row bytes by RBMAX. The
 	// checks themselves are exact on the 32-bit fields: a field is split into
 	// the bits below its bound's width and a "too big" flag of the rest.
-	function integer clog2;            // bits for 0 .. v - 1 (at least 1)
-		input integer v;
-		integer x;
-		begin
-			clog2 = 1;
-			for (x = 2; x < v; x = x * 2)
-				clog2 = clog2 + 1;
-		end
-	endfunction
+	`include "ts_func.vh"   // clog2
 	function integer imax;
 		input integer a;
 		input integer b;
@@ -322,18 +314,23 @@ module ts_ctrl #(
 	// One memory-window check, shared: the descriptor's own LOAD/STORE range in
 	// DECODE and in the cycle that issues its DMA command (the command's address
 	// is the checker's: one multiplexer), else the next descriptor's 32 bytes,
-	// whose verdict is registered (fetch_in_q) for the end of the execution:
-	// its inputs (idx_q, the list base, the window) do not change while a
-	// descriptor executes, and every execution has a cycle before its end that
-	// is neither (IDLE before START, LOAD and STORE from cnt 0, COMPUTE), so
-	// the 64-bit arithmetic stays off the path from the memory's last beat.
+	// whose address (fetch_addr_q) and verdict (fetch_in_q) are registered for
+	// the end of the execution: their inputs (idx_q, the list base, the window)
+	// do not change from a descriptor's fetch to the end of its execution;
+	// fetch_addr_q is right from the cycle after the fetch's first, and every
+	// execution has a later cycle before its last that is neither (START's
+	// first, LOAD's and STORE's cnt 0, any of COMPUTE's), which sets
+	// fetch_in_q. So the 64-bit arithmetic stays off the paths from the
+	// memory's last beat and from the state register.
 	wire        dma_own    = (state_q == S_LOAD && cnt_q == T_LOAD[CNW-1:0] - 1'b1) ||
 				 (state_q == S_STORE && cnt_q == T_STORE[CNW-1:0] - 1'b1);
 	wire        sel_own    = (state_q == S_DECODE) || dma_own;
 	wire [31:0] next_idx   = (state_q == S_START || state_q == S_IDLE) ? 32'd0 : idx_q + 32'd1;
-	wire [63:0] fetch_addr = desc_base_i + ({32'd0, next_idx} << DBL);
 	wire [63:0] f_addr     = (op == `TS_DESC_STORE) ? s_addr : ld_addr;
-	wire [63:0] chk_addr   = sel_own ? f_addr : fetch_addr;
+	reg  [63:0] fetch_addr_q;    // the next descriptor's address, a cycle late (see above)
+	always @(posedge clk_i)
+		fetch_addr_q <= desc_base_i + ({32'd0, next_idx} << DBL);
+	wire [63:0] chk_addr   = sel_own ? f_addr : fetch_addr_q;
 	reg  [31:0] chk_len;
 	always @(*) begin
 		chk_len = 32'd0;

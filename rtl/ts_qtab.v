@@ -27,7 +27,8 @@ module ts_qtab #(
 	parameter B    = 4,
 	parameter COLS = 2,
 	parameter CW   = 1,                     // bits of an entry number (< COLS)
-	parameter SHB  = `TS_DESC_SHIFT_BITS    // shift bits kept
+	parameter SHB  = `TS_DESC_SHIFT_BITS,   // shift bits kept
+	parameter LW   = 16                     // bits of a byte count (< 32; fits the table and B)
 ) (
 	input  wire               clk_i,
 	input  wire               rst_ni,
@@ -51,19 +52,6 @@ module ts_qtab #(
 
 	reg [CW:0]   ent_q;    // entry of the next byte (COLS after the last record)
 	reg [3:0]    at_q;     // its place in the record
-	// A LOAD_TO_Q that passed the decode checks writes at most the whole table:
-	// its byte count fits LW bits (and so does B).
-	function integer clog2;
-		input integer v;
-		integer x;
-		begin
-			clog2 = 1;
-			for (x = 2; x < v; x = x * 2)
-				clog2 = clog2 + 1;
-		end
-	endfunction
-	localparam QB = COLS * `TS_DESC_QREC_BYTES;
-	localparam LW = clog2(((QB > B) ? QB : B) + 1);
 	localparam [LW-1:0] B_LW = B;
 	reg [LW-1:0] left_q;   // bytes left in the transfer
 

@@ -68,15 +68,7 @@ module ts_spad #(
 	reg [7:0]    mask_q, mask2_q;
 	// Counts are narrow: the controller's checks keep a LOAD inside the table
 	// (rows <= DEPTH, bytes <= DEPTH * WBYTES).
-	function integer clog2;            // bits for 0 .. v - 1 (at least 1)
-		input integer v;
-		integer x;
-		begin
-			clog2 = 1;
-			for (x = 2; x < v; x = x * 2)
-				clog2 = clog2 + 1;
-		end
-	endfunction
+	`include "ts_func.vh"   // clog2
 	localparam RW  = clog2(DEPTH + 2);           // rows left, down to -1
 	localparam LW  = clog2(DEPTH * WBYTES + B + 1);
 	localparam BAW = clog2(NB * WBYTES);         // a byte in the bank requests

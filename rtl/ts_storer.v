@@ -57,15 +57,7 @@ module ts_storer #(
 	localparam NQ   = B * EPB;
 	localparam [3:0]  EPB4   = EPB;
 	localparam NBK = COLS << NRW;
-	function integer clog2;            // bits for 0 .. v - 1 (at least 1)
-		input integer v;
-		integer x;
-		begin
-			clog2 = 1;
-			for (x = 2; x < v; x = x * 2)
-				clog2 = clog2 + 1;
-		end
-	endfunction
+	`include "ts_func.vh"   // clog2
 	// Narrow counters: the controller's checks bound every field (ts_ctrl):
 	// a row is at most RBM bytes, a tile at most COLS columns, the accumulator
 	// word below 2^(NRW + RAW), a STORE at most 2^BTW beats.

@@ -66,15 +66,7 @@ module ts_top #(
 	output wire        busy_o,
 	output wire        irq_o
 );
-	function integer clog2;
-		input integer v;
-		integer x;
-		begin
-			clog2 = 1;
-			for (x = 2; x < v; x = x * 2)
-				clog2 = clog2 + 1;
-		end
-	endfunction
+	`include "ts_func.vh"   // clog2
 
 	// Element widths per PE type (pe.def: ts_pe_abits / ts_pe_wbits); outputs = activations.
 	localparam AB    = `TS_PE_ABITS(PE);
@@ -97,6 +89,8 @@ module ts_top #(
 	localparam ACC_NBK = COLS << ACC_NRW;
 	localparam SHB   = `TS_DESC_SHIFT_BITS;   // shift bits of a table entry
 	localparam CW    = clog2(COLS);           // column number bits
+	localparam QTB   = COLS * `TS_DESC_QREC_BYTES;                 // the table's bytes
+	localparam QLW   = clog2(((QTB > B) ? QTB : B) + 1);          // ... a LOAD_TO_Q's byte count
 
 	// ---- registers ---------------------------------------------------------
 	wire        start, soft_reset, irq_enable, clear_done, clear_error;
@@ -221,7 +215,7 @@ module ts_top #(
 	// ---- requantization table: LOAD_TO_Q port, read by the STORE path -------------
 	wire [COLS*32-1:0]  tab_bias, tab_mult;
 	wire [COLS*8-1:0]   tab_shift;
-	ts_qtab #(.B(B), .COLS(COLS), .CW(CW), .SHB(SHB)) u_qtab (
+	ts_qtab #(.B(B), .COLS(COLS), .CW(CW), .SHB(SHB), .LW(QLW)) u_qtab (
 		.clk_i(clk_i), .rst_ni(rst_ni),
 		.start_i(ld_start && ld_to_q), .word0_i(ld_word0), .bytes_i(ld_bytes),
 		.beat_i(ld_beat && ld_to_q), .rdata_i(mem_rdata_i),

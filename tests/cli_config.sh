@@ -25,7 +25,7 @@ run config check "$DATA/good_full.json" tiny-ice40 "$DATA/good_preset.json"
 expect_rc "check three" 0
 if [ "$(wc -l <"$TMP/out")" -eq 3 ]; then ok; else bad "check three: 3 lines"; fi
 expect_in "check three" out "8x24 int16 os @ 187.5 MHz on zcu104"
-expect_in "check three" out "2x4 int8 ws @ 24 MHz on ulx3s"
+expect_in "check three" out "2x4 int8 ws @ 25 MHz on ulx3s"
 expect_in "check three" out "32x64 int8 os @ 300 MHz on zcu102"
 
 run config check "$DATA/bad_spad_small.json"

@@ -20,7 +20,7 @@ expect 0 "make install PREFIX=$P" -- ${MAKE:-make} --no-print-directory install 
 [ -x "$P/bin/tessera" ] && ok || bad "no $P/bin/tessera"
 [ -f "$P/lib/libtessera.a" ] && ok || bad "no $P/lib/libtessera.a"
 [ -f "$P/lib/pkgconfig/tessera.pc" ] && ok || bad "no $P/lib/pkgconfig/tessera.pc"
-for f in host/include/tessera/*.h host/include/tessera/*.def rtl/*.v sim/*; do
+for f in host/include/tessera/*.h host/include/tessera/*.def rtl/*.v rtl/*.vh rtl/boards/* sim/*; do
 	[ -f "$f" ] || continue  # files (sim/boards/ is not installed)
 	case $f in
 	host/include/*) to=$P/include/tessera/$(basename "$f") ;;

@@ -152,7 +152,7 @@ static void test_package_files(void **state)
 	assert_int_equal(ts_gen_package(&c, board, &o, a, &d), TS_OK);
 	assert_int_equal(ts_gen_package(&c, board, &o, b, &d), TS_OK);
 	static const char *const files[] = { "MANIFEST", "build.sh", "config.json", "tessera.core",
-					     "dt/tessera.dts", "dt/tessera.dtbo", "rtl/ts_top.v",
+					     "dt/tessera.dts", "dt/tessera.dtbo", "rtl/ts_top.v", "rtl/ts_func.vh",
 					     "rtl/include/tessera_params.vh", "sw/tessera_regmap.h",
 					     "sw/tessera_params.h" };
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {

@@ -33,15 +33,7 @@ module ts_board_core #(
 	output wire busy_o,
 	output wire irq_o
 );
-	function integer clog2;
-		input integer v;
-		integer x;
-		begin
-			clog2 = 1;
-			for (x = 2; x < v; x = x * 2)
-				clog2 = clog2 + 1;
-		end
-	endfunction
+	`include "ts_func.vh"   // clog2
 
 	localparam B            = `TS_DRAM_BPC;
 	localparam LATENCY      = `TS_DRAM_LATENCY;

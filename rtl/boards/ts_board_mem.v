@@ -48,15 +48,7 @@ module ts_board_mem #(
 	output wire [7:0]      bp_rdata_o,
 	output wire            active_o   // a transfer of the accelerator is under way
 );
-	function integer clog2;
-		input integer v;
-		integer x;
-		begin
-			clog2 = 1;
-			for (x = 2; x < v; x = x * 2)
-				clog2 = clog2 + 1;
-		end
-	endfunction
+	`include "ts_func.vh"   // clog2
 
 	localparam WB  = (B <= 2) ? 1 : clog2(B);  // log2 of the word bytes
 	localparam W   = 1 << WB;

@@ -65,15 +65,7 @@ module ts_uart_bridge #(
 	input  wire          bp_ack_i,
 	input  wire [7:0]    bp_rdata_i
 );
-	function integer clog2;
-		input integer v;
-		integer x;
-		begin
-			clog2 = 1;
-			for (x = 2; x < v; x = x * 2)
-				clog2 = clog2 + 1;
-		end
-	endfunction
+	`include "ts_func.vh"   // clog2
 
 	// CRC-8, polynomial 0x07, MSB first: crc after one more byte.
 	function [7:0] crc8;

@@ -13,15 +13,7 @@ module ts_uart_tx #(
 	output wire       ready_o,
 	output wire       tx_o
 );
-	function integer clog2;
-		input integer v;
-		integer x;
-		begin
-			clog2 = 1;
-			for (x = 2; x < v; x = x * 2)
-				clog2 = clog2 + 1;
-		end
-	endfunction
+	`include "ts_func.vh"   // clog2
 
 	localparam CW = clog2(CLKS_PER_BIT + 1);
 	localparam [31:0]   FULL32 = CLKS_PER_BIT - 1;

@@ -32,11 +32,12 @@ static void fill(ts_hwcfg *c, const char *name, const char *board, uint32_t rows
 
 /* The smallest test config: 2x4 int8 with a 2-byte port. Too large for the
  * UP5K (8 PEs and 2 requantizer lanes of 4 SB_MAC16 need 16 of its 8, and
- * about 7,000 LUT4: docs/area.md); it fits the ULX3S. */
+ * about 7,000 LUT4: docs/area.md); it fits the ULX3S, at its oscillator's
+ * 25 MHz. */
 static void fill_tiny_ice40(ts_hwcfg *c)
 {
 	fill(c, "tiny-ice40", "ulx3s", 2, 4, TS_DF_WS, TS_PE_INT8, 32,
-	     4096, 1024, 4096, 2, 2, 24);
+	     4096, 1024, 4096, 2, 2, 25);
 }
 
 /* What fits the iCEBreaker's UP5K (5,280 logic cells, 8 SB_MAC16, 30 EBR):

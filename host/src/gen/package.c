@@ -107,6 +107,12 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* The sorted names in dir that begin with prefix and end with suffix (malloc'd). */
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t len = strlen(s), sl = strlen(suffix);
+	return len >= sl && !strcmp(s + len - sl, suffix);
+}
+
 static ts_status list_dir(const char *dir, const char *prefix, const char *suffix, char ***out, size_t *n,
 			  ts_diag *d)
 {
@@ -120,8 +126,7 @@ static ts_status list_dir(const char *dir, const char *prefix, const char *suffi
 	size_t cap = 0;
 	ts_status st = TS_OK;
 	while ((e = readdir(dp))) {
-		size_t len = strlen(e->d_name), pl = strlen(prefix), sl = strlen(suffix);
-		if (len < pl + sl || strncmp(e->d_name, prefix, pl) || strcmp(e->d_name + len - sl, suffix))
+		if (strncmp(e->d_name, prefix, strlen(prefix)) || !ends_with(e->d_name, suffix))
 			continue;
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 16;
@@ -319,10 +324,11 @@ static char *core_file(const ts_hwcfg *c, const build *bd, const pkg *p, const c
 	fprintf(f, "description: tessera accelerator %s (%s)\n\n", c->name, summary);
 	fprintf(f, "filesets:\n  rtl:\n    files:\n");
 	for (size_t i = 0; i < p->n; i++)
-		if (!strncmp(p->f[i].path, "rtl/include/", 12))
+		if (!strncmp(p->f[i].path, "rtl/include/", 12) ||
+		    (!strncmp(p->f[i].path, "rtl/ts_", 7) && ends_with(p->f[i].path, ".vh")))
 			fprintf(f, "      - %s: {is_include_file: true}\n", p->f[i].path);
 	for (size_t i = 0; i < p->n; i++)
-		if (!strncmp(p->f[i].path, "rtl/ts_", 7))
+		if (!strncmp(p->f[i].path, "rtl/ts_", 7) && !ends_with(p->f[i].path, ".vh"))
 			fprintf(f, "      - %s\n", p->f[i].path);
 	fprintf(f, "    file_type: verilogSource\n");
 	if (bd->top) {
@@ -455,6 +461,14 @@ static ts_status collect(const ts_hwcfg *c, const build *bd, const char *root, c
 		return st;
 	if (!n)
 		return ts_err(d, TS_ERR_IO, "gen: no rtl/ts_*.v under %s", root);
+	/* the includes the modules share (ts_func.vh) */
+	if ((st = list_dir(dir, "ts_", ".vh", &names, &n, d)))
+		return st;
+	for (size_t i = 0; !st && i < n; i++)
+		st = add_copy(p, root, "rtl", names[i], "rtl", d);
+	free_list(names, n);
+	if (st)
+		return st;
 	ts_gen_file gen[TS_GEN_FILES];
 	if ((st = ts_gen_texts(c, source, gen, d)))
 		return st;

@@ -107,7 +107,14 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sorted names of the rtl/ Verilog files (malloc'd array of malloc'd strings). */
+static int is_vh(const char *name)
+{
+	size_t len = strlen(name);
+	return len >= 3 && !strcmp(name + len - 3, ".vh");
+}
+
+/* Sorted names of the rtl/ Verilog files and includes (.v, .vh: a malloc'd array of
+ * malloc'd strings). */
 static ts_status list_rtl(const char *root, char ***names, size_t *count, ts_diag *d)
 {
 	char dir[1100];
@@ -121,7 +128,7 @@ static ts_status list_rtl(const char *root, char ***names, size_t *count, ts_dia
 	struct dirent *e;
 	while ((e = readdir(dp))) {
 		size_t len = strlen(e->d_name);
-		if (len < 3 || strcmp(e->d_name + len - 2, ".v"))
+		if ((len < 3 || strcmp(e->d_name + len - 2, ".v")) && !is_vh(e->d_name))
 			continue;
 		char **nv = realloc(v, (n + 1) * sizeof *v);
 		char *s = strdup(e->d_name);
@@ -403,6 +410,8 @@ ts_status ts_sim_build(const ts_hwcfg *c, const ts_sim_opts *o, char *so_path, s
 	for (size_t i = 0; ok && i < extra.n; i++)
 		ok = args_add(&argv, strdup(extra.v[i]));
 	for (size_t i = 0; ok && i < n_names; i++) {
+		if (is_vh(names[i]))
+			continue; /* included from the sources (-I rtl) */
 		snprintf(path, sizeof path, "%s/rtl/%s", root, names[i]);
 		ok = args_add(&argv, strdup(path));
 	}
