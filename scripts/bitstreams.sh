@@ -161,9 +161,20 @@ done
 
 # bitstreams/README.md: the table of what is committed, between its markers
 if [ "$mode" != check ]; then
-	"$PY" - <<'EOF' || failed="$failed README.md"
-import glob, json, os, re
+	TS_BIN=$BIN "$PY" - <<'EOF' || failed="$failed README.md"
+import glob, json, os, re, subprocess
 path = "bitstreams/README.md"
+
+def array_of(c, cfg_path):
+    """The config's array; a config from a preset shows it through `tessera config show`."""
+    if "rows" in c.get("array", {}):
+        return c["array"]
+    try:
+        out = subprocess.run([os.environ["TS_BIN"], "config", "show", cfg_path, "--json"],
+                             capture_output=True, text=True, check=True).stdout
+        return json.loads(out).get("array", {})
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return {}
 begin, end = "<!-- bitstreams:table -->", "<!-- /bitstreams:table -->"
 rows = ["| board | config | array | LUT4 | FF | DSP | block RAM | Fmax / clock (MHz) | timing | build | yosys | nextpnr |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -171,7 +182,7 @@ for rep in sorted(glob.glob("bitstreams/*/report.json")):
     d = os.path.dirname(rep)
     r = json.load(open(rep))
     c = json.load(open(os.path.join(d, "config.json")))
-    a = c.get("array", {})
+    a = array_of(c, os.path.join(d, "config.json"))
     res = {x["name"]: x for x in r["resources"]}
     cell = lambda n: "%d / %d" % (res[n]["used"], res[n]["available"])
     p = r["pnr"]
