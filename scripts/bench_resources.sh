@@ -23,7 +23,7 @@
 #                                                   the per-module breakdown, not the totals
 # How cells count as resources (the "counts" of each point; raw cells are kept too):
 #   LUT: iCE40 SB_LUT4; ECP5 LUT4 + 2 per CCU2C (a carry cell occupies two LUT4 sites)
-#        + 4 per TRELLIS_DPR16X4; Xilinx LUT1..LUT6 + SRL16E/SRLC32E + the LUTs of
+#        + 4 per TRELLIS_DPR16X4; Xilinx LUT1..LUT6, INV + SRL16E/SRLC32E + the LUTs of
 #        LUT RAMs (RAM32M/RAM64M 4, RAM32X1D/RAM64X1D 2, ...).
 #   FF: SB_DFF*, TRELLIS_FF, FD*. DSP: SB_MAC16, MULT18X18D, DSP48E1/E2.
 #   BRAM: SB_RAM40_4K; DP16KD + PDPW16KD; RAMB36 + ceil(RAMB18 / 2) (two RAMB18 share
@@ -154,7 +154,7 @@ def counts(flow, cells):
         c["bram"] = g("DP16KD") + g("PDPW16KD")
         c["uram"] = 0
     else:
-        c["lut"] = (sum(v for k, v in cells.items() if k in ("LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6"))
+        c["lut"] = (sum(v for k, v in cells.items() if k in ("LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6", "INV"))
                     + g("SRL16E") + g("SRLC32E")
                     + sum(LUTRAM_LUTS.get(k, 0) * v for k, v in cells.items()))
         c["ff"] = sum(v for k, v in cells.items() if k in ("FDRE", "FDSE", "FDCE", "FDPE"))
