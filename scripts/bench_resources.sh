@@ -9,18 +9,22 @@
 #   RESYNTH=1    synthesize again even when build/resources/ holds a result for the same
 #                RTL, generated parameters, flow and yosys version
 #   PRINT_ONLY=1 no synthesis: print the table from the committed tests/data/resources/synth.json
-#   CONFIGS      config names to (re)synthesize (default: every file in configs/)
+#   COLLECT_ONLY=1  no synthesis: gather what build/resources/ holds into synth.json
+#   CONFIGS      config names to (re)synthesize (default: each flow's list below)
 #   FLOWS        flows to run (default: all below); JOBS parallel yosys runs (default 2)
+#   MODULES=1    synthesize the module tables instead: ts_pe (every PE type, dataflow,
+#                16/32/48 accumulator bits) and one ts_requant lane with the outputs a STORE
+#                of 1/4/8/16-bit outputs reads (32/40/48 bits) alone, per flow, into
+#                tests/data/resources/modules.json (kept entries are not redone)
 #
 # Flows (scripts' yosys 0.23; every flow flattens the design, as a bitstream build does):
 #   ice40        synth_ice40 -dsp                   iCEBreaker (UP5K): SB_MAC16 multipliers
-#   ice40-nodsp  synth_ice40                        HX8K: no DSPs, multipliers in LUTs (configs
-#                                                   listed in NODSP_CONFIGS only)
+#   ice40-nodsp  synth_ice40                        HX8K: no DSPs, multipliers in LUTs
 #   ecp5         synth_ecp5                         ULX3S (ECP5-85F)
 #   xc7          synth_xilinx -family xc7 -flatten  PYNQ-Z2 (Zynq-7020)
 #   xcup         synth_xilinx -family xcup -flatten ZCU102 (UltraScale+; also ultra96, zcu104, u250)
-#   ice40-hier   synth_ice40 -dsp -noflatten        per-module counts (HIER_CONFIGS only), for
-#                                                   the per-module breakdown, not the totals
+#   ice40-hier   synth_ice40 -dsp -noflatten        per-module counts: the per-module breakdown
+#                                                   and the fit of the modules' structure
 # How cells count as resources (the "counts" of each point; raw cells are kept too):
 #   LUT: iCE40 SB_LUT4; ECP5 LUT4 + 2 per CCU2C (a carry cell occupies two LUT4 sites)
 #        + 4 per TRELLIS_DPR16X4; Xilinx LUT1..LUT6, INV + SRL16E/SRLC32E + the LUTs of
@@ -38,8 +42,23 @@ CACHE=build/resources
 JOBS=${JOBS:-2}
 ALL_FLOWS="ice40 ice40-nodsp ecp5 xc7 xcup ice40-hier"
 FLOWS=${FLOWS:-$ALL_FLOWS}
-NODSP_CONFIGS=${NODSP_CONFIGS:-"hx8k a2x2-int4-os a6x6-int4-ws a4x4-bin-os tiny-ice40"}
-HIER_CONFIGS=${HIER_CONFIGS:-"tiny-ice40 hx8k a4x8-lp1-ws a4x4-int16-os"}
+# The configs of each flow (CONFIGS narrows them). iCE40 takes all; the slower
+# flows skip the two slowest configs (a3x5: 26 min, a8x8: 39 min on iCE40) and
+# xcup, close to xc7, takes six.
+ALL_CONFIGS=$(for f in "$DATA"/configs/*.json; do basename "$f" .json; done)
+SUB_CONFIGS="tiny-ice40 hx8k a1x1-int8-ws a2x2-int4-os a4x4-bin-os a4x4-int16-os a4x8-lp1-ws a8x4-lp2-ws a6x6-int4-ws a2x8-int16-ws"
+HIER_CONFIGS="$SUB_CONFIGS a4x4-int8-os"
+NODSP_CONFIGS="hx8k a2x2-int4-os a6x6-int4-ws a4x4-bin-os tiny-ice40"
+XCUP_CONFIGS="tiny-ice40 a1x1-int8-ws a2x2-int4-os a4x4-int16-os a4x8-lp1-ws a6x6-int4-ws"
+flow_configs() {
+	case $1 in
+	ice40) echo "$ALL_CONFIGS" ;;
+	ice40-hier) echo "$HIER_CONFIGS" ;;
+	ice40-nodsp) echo "$NODSP_CONFIGS" ;;
+	xcup) echo "$XCUP_CONFIGS" ;;
+	*) echo "$SUB_CONFIGS" ;;
+	esac
+}
 
 flow_script() {
 	case $1 in
@@ -64,6 +83,10 @@ synth_one() {
 	echo "$dir" >"$CACHE/$cfg/$flow.current"
 	if [ -s "$dir/seconds" ] && [ "${RESYNTH:-0}" != 1 ]; then
 		echo "bench_resources: $cfg $flow: cached ($dir)"
+		return 0
+	fi
+	if [ "${COLLECT_ONLY:-0}" = 1 ]; then
+		echo "bench_resources: $cfg $flow: not synthesized yet (COLLECT_ONLY)"
 		return 0
 	fi
 	rm -rf "$dir"
@@ -92,8 +115,75 @@ if [ "${1:-}" = --one ]; then
 	exit $?
 fi
 
-configs_all=$(for f in "$DATA"/configs/*.json; do basename "$f" .json; done)
-CONFIGS=${CONFIGS:-$configs_all}
+if [ "${MODULES:-0}" = 1 ]; then
+	command -v yosys >/dev/null 2>&1 || { echo "bench_resources: yosys not installed" >&2; exit 2; }
+	[ -x "$BIN" ] || { echo "bench_resources: $BIN not built (make)" >&2; exit 2; }
+	exec /usr/bin/python3 - "$DATA/modules.json" "$BIN" <<'EOF'
+# One module alone per flow and parameter set; raw cell counts, as in synth.json.
+import json, os, shutil, subprocess, sys, tempfile
+out, tessera = sys.argv[1:3]
+FLOWS = {"ice40": "synth_ice40 -dsp -top {m}", "ice40-nodsp": "synth_ice40 -top {m}",
+         "ecp5": "synth_ecp5 -top {m}", "xc7": "synth_xilinx -family xc7 -flatten -noiopad -top {m}",
+         "xcup": "synth_xilinx -family xcup -flatten -noiopad -top {m}"}
+# A requantizer lane with only the outputs the STORE path reads for OB-bit outputs.
+RQW = """module rqw #(parameter ACC_BITS = 32, parameter OB = 8) (
+	input clk_i, en1_i, en2_i, input [ACC_BITS-1:0] acc_i, input [31:0] bias_i, input [30:0] mult_i,
+	input [5:0] shift_i, input [15:0] zp_i, lo_i, hi_i, output [(OB == 1 ? 1 : OB)-1:0] out_o);
+	wire [15:0] y; wire pos;
+	ts_requant #(.ACC_BITS(ACC_BITS)) u (.clk_i(clk_i), .en1_i(en1_i), .en2_i(en2_i), .acc_i(acc_i),
+		.bias_i(bias_i), .mult_i(mult_i), .shift_i(shift_i), .zp_i(zp_i), .lo_i(lo_i), .hi_i(hi_i),
+		.y_o(y), .pos_o(pos));
+	generate if (OB == 1) begin : g1 assign out_o = pos; end
+	else begin : gn assign out_o = y[OB-1:0]; end endgenerate
+endmodule
+"""
+res = json.load(open(out)) if os.path.exists(out) else {}
+tmp = tempfile.mkdtemp(prefix="bench_resources.")
+with open(os.path.join(tmp, "rqw.v"), "w") as f:
+    f.write(RQW)
+subprocess.run([tessera, "gen", "--config", "tiny-ice40", "--out", tmp], check=True, stdout=subprocess.DEVNULL)
+version = subprocess.run(["yosys", "-V"], capture_output=True, text=True).stdout.strip()
+def run(key, files, mod, params, flow):
+    if key in res:
+        return
+    ch = " ".join("-set %s %s" % kv for kv in params.items())
+    stat = os.path.join(tmp, "stat.txt")
+    p = subprocess.run(["yosys", "-q", "-p", "read_verilog -I%s -Irtl %s; chparam %s %s; %s; tee -q -o %s stat" %
+                        (tmp, " ".join(files), ch, mod, FLOWS[flow].format(m=mod), stat)],
+                       capture_output=True, text=True)
+    if p.returncode:
+        sys.exit("bench_resources: %s: yosys failed: %s" % (key, p.stderr[-300:]))
+    cells, on = {}, False
+    for line in open(stat).read().splitlines():
+        t = line.split()
+        if "Number of cells" in line:
+            on = True
+        elif on and len(t) == 2 and t[1].isdigit():
+            cells[t[0]] = int(t[1])
+        elif on and not t:
+            on = False
+    res[key] = {"cells": cells, "yosys": version}
+    with open(out, "w") as f:
+        json.dump(res, f, indent=1, sort_keys=True)
+        f.write("\n")
+    print("bench_resources: %s" % key)
+for flow in FLOWS:
+    for pe in range(6):
+        for df in (0, 1):
+            for acc in (16, 32, 48):
+                if pe == 0 and acc < 32:
+                    continue
+                run("%s|ts_pe|ACC_BITS=%d,DATAFLOW=%d,PE=%d" % (flow, acc, df, pe), ["rtl/ts_pe.v"], "ts_pe",
+                    {"PE": pe, "DATAFLOW": df, "ACC_BITS": acc}, flow)
+    for acc in (32, 40, 48):
+        for ob in (1, 4, 8, 16):
+            run("%s|rqw|ACC_BITS=%d,OB=%d" % (flow, acc, ob), ["rtl/ts_requant.v", os.path.join(tmp, "rqw.v")],
+                "rqw", {"ACC_BITS": acc, "OB": ob}, flow)
+shutil.rmtree(tmp)
+EOF
+fi
+
+CONFIGS=${CONFIGS:-$ALL_CONFIGS}
 
 if [ "${PRINT_ONLY:-0}" != 1 ]; then
 	if ! command -v yosys >/dev/null 2>&1; then
@@ -117,10 +207,7 @@ if [ "${PRINT_ONLY:-0}" != 1 ]; then
 	for flow in $FLOWS; do
 		flow_script "$flow" >/dev/null
 		for cfg in $CONFIGS; do
-			case $flow in
-			ice40-nodsp) case " $NODSP_CONFIGS " in *" $cfg "*) ;; *) continue ;; esac ;;
-			ice40-hier) case " $HIER_CONFIGS " in *" $cfg "*) ;; *) continue ;; esac ;;
-			esac
+			case " $(flow_configs "$flow") " in *" $cfg "*) ;; *) continue ;; esac
 			echo "$cfg $flow" >>"$jobs"
 		done
 	done
