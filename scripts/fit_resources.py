@@ -1,11 +1,25 @@
 #!/usr/bin/python3
-"""fit_resources.py — fit the LUT / FF coefficients of host/src/model/resources.c
-to the synthesis data (tests/data/resources/synth.json, modules.json) and
-rewrite its "BEGIN fitted" block. Run from the repository root after
-scripts/bench_resources.sh; then rebuild and check with make bench-resources.
+"""fit_resources.py — fit the LUT / FF coefficients and the board-top table of
+host/src/model/resources.c to the synthesis data (tests/data/resources/synth.json,
+modules.json) and rewrite its "BEGIN fitted" and "BEGIN board tops" blocks.
+Run from the repository root after scripts/bench_resources.sh; then rebuild and
+check with make bench-resources (or PRINT_ONLY=1 sh scripts/bench_resources.sh).
 
-The features mirror resources.c (rest_luts, rtl_ffs, the PE and lane tables):
-change both together. Least squares per flow over the configs not held out.
+How (resources.c's LUT and FF section says the same from the C side):
+1. The modules apart from the PEs and requantizer lanes (ts_acc, ts_storer,
+   ts_spad with its ts_ram banks, ts_qtab, ts_array, and ts_ctrl with ts_dma,
+   ts_axil_regs, ts_top) are linear in a few features of the RTL parameters
+   (FEATS: the same list and formulas as feats() in resources.c); each module's
+   coefficients are least squares over the per-module iCE40 synthesis
+   (flow ice40-hier), LUT4 and flip-flops.
+2. The PE and the lane come from tables of the module synthesized alone per
+   flow (modules.json). Per flow, the flattened total is
+       LUT = fixed + pe x (PE table x PEs) + rq x (lane table x lanes)
+             + rest x (sum of the modules of 1) + LUT RAM and flip-flop memories
+   and the same for FF; iCE40 fits all four coefficients; the other flows take
+   pe and rq from iCE40 (how much flattening trims of a PE or a lane) and fit
+   fixed and rest (their LUT is not iCE40's LUT4).
+Configs in HELD_OUT take part in no fit (bench_resources.c reports them apart).
 """
 import json
 import re
@@ -15,13 +29,16 @@ import numpy as np
 
 DATA = "tests/data/resources/"
 SRC = "host/src/model/resources.c"
-HELD_OUT = ("a3x5-int8-ws", "a6x6-int4-ws", "a2x8-int16-ws")  # as in tests/bench/bench_resources.c
-FLOWS = ["ice40", "ice40-nodsp", "ecp5", "xc7", "xcup"]       # resources.c's flow enum order
+HELD_OUT = ("a3x5-int8-ws", "a6x6-int4-ws")  # as in tests/bench/bench_resources.c
+FLOWS = ["ice40", "ice40-nodsp", "ecp5", "xc7", "xcup"]  # resources.c's flow enum order
 PES = [("int16", 16, 16), ("int8", 8, 8), ("int4", 4, 4), ("lightpe1", 4, 8), ("lightpe2", 8, 8),
-       ("binary", 1, 1)]                                        # name, wbits, abits (pe.def)
+       ("binary", 1, 1)]  # name, wbits, abits (pe.def)
 QREC_BITS = 32 + 31 + 6
 LUTRAM_LUTS = {"RAM32M": 4, "RAM64M": 4, "RAM32M16": 8, "RAM64M8": 8, "RAM32X1D": 2, "RAM64X1D": 2,
                "RAM128X1D": 4, "RAM32X1S": 1, "RAM64X1S": 1, "RAM128X1S": 2, "RAM256X1S": 4}
+# The board tops: flow of the top, flow of the same config's core, board (resources.c's table)
+TOPS = [("top-icebreaker", "ice40", "icebreaker"), ("top-hx8k", "ice40-nodsp", "hx8k"),
+        ("top-ulx3s", "ecp5", "ulx3s")]
 
 
 def counts(flow, cells):
@@ -44,13 +61,8 @@ def clog2(v):  # the RTL's: at least 1
     return c
 
 
-def odd(v):
-    while v and v % 2 == 0:
-        v //= 2
-    return v
-
-
 def rtl(hw):
+    """ts_top's localparams of a config (resources.c rtl_of)."""
     a, s = hw["array"], hw["scratchpad"]
     pe = [x[0] for x in PES].index(a["pe"])
     wb, ab = PES[pe][1], PES[pe][2]
@@ -69,9 +81,51 @@ def rtl(hw):
     p["NR"] = 1 << p["NRW"]
     p["RAW"] = clog2(-(-p["D_ACC"] // p["NR"]))
     p["NBK"] = p["C"] << p["NRW"]
-    p["BSW"] = clog2(p["NBK"])
-    p["CW"] = clog2(p["C"])
+    p["DW"] = clog2(max(p["D_IN"], p["D_W"], p["D_ACC"], p["C"]) + 1)
     return p
+
+
+# The features (resources.c feats(), same order) and which of them each module uses.
+FEATS = ["one", "acc_mux", "acc_rmw", "nbk", "qtab_wr", "tab_mux", "bank_rows", "b", "nq",
+         "spad_scatter", "spad_walk", "spad_rmux", "dw", "skew"]
+
+
+def feats(p):
+    ws = 0 if p["os"] else 1
+    r, c = p["R"], p["C"]
+    if p["os"]:
+        skew = (p["AB"] + 1) * r * (r + 1) / 2 + p["WB"] * c * (c + 1) / 2
+    else:
+        skew = p["AB"] * r * (r - 1) / 2
+    wbytes = p["A_WB"] + p["W_WB"]
+    return dict(
+        one=1,
+        acc_mux=p["NQ"] * p["ACC"] * (p["NBK"] - 1),  # ts_acc: each lane's bank multiplexer
+        acc_rmw=ws * p["NBK"] * p["ACC"],             # ts_acc: WS read-modify-write adders
+        nbk=p["NBK"],
+        qtab_wr=c * p["B"],                           # ts_qtab: entry bytes from any beat byte
+        tab_mux=p["NQ"] * QREC_BITS * (c - 1),        # ts_storer: each lane's table entry
+        bank_rows=p["NBK"] * p["RAW"],                # ts_storer: bank row addresses
+        b=p["B"],
+        nq=p["NQ"],
+        spad_scatter=p["B"] * p["NB"] * wbytes,       # ts_spad: beat bytes into bank bytes
+        spad_walk=p["B"] * (p["A_AW"] + p["W_AW"]),   # ts_spad: the per-byte walk
+        spad_rmux=(p["NB"] - 1) * wbytes,             # ts_spad: the bank read multiplexer
+        dw=p["DW"],                                   # ts_ctrl: depth-wide decode arithmetic
+        skew=skew,                                    # ts_array: input (and OS weight) skew
+    )
+
+
+# module: (synthesis modules, LUT features, FF features)
+MODULES = [
+    ("acc", ("ts_acc",), ("acc_mux", "acc_rmw", "nbk"), ("one", "nbk", "nq")),
+    ("storer", ("ts_storer",), ("one", "tab_mux", "bank_rows", "b"), ("one", "nq", "bank_rows", "b")),
+    ("spad", ("ts_spad", "ts_ram"), ("one", "spad_scatter", "spad_walk", "spad_rmux"),
+     ("one", "spad_scatter", "spad_walk")),
+    ("qtab", ("ts_qtab",), ("one", "qtab_wr"), ("one", "qtab_wr")),
+    ("array", ("ts_array",), ("one",), ("skew",)),
+    ("ctrl", ("ts_ctrl", "ts_dma", "ts_axil_regs", "ts_top"), ("one", "b", "dw"), ("one", "b", "dw")),
+]
 
 
 def tab3(t, x, x0, dx):
@@ -82,12 +136,6 @@ def tab3(t, x, x0, dx):
         return t[2]
     i = 0 if u < 1 else 1
     return t[i] + (t[i + 1] - t[i]) * (u - i)
-
-
-def cells_of(mods, key):
-    if key not in mods and "--partial" in sys.argv:
-        key = "ice40|" + key.split("|", 1)[1]
-    return mods[key]["cells"]
 
 
 def module_tables(mods):
@@ -101,11 +149,11 @@ def module_tables(mods):
             for df in (0, 1):
                 for i, acc in enumerate((16, 32, 48)):
                     k = "%s|ts_pe|ACC_BITS=%d,DATAFLOW=%d,PE=%d" % (fl, max(acc, 32 if pe == 0 else 16), df, pe)
-                    pe_l[fi][pe][df][i], pe_f[fi][pe][df][i] = counts(fl, cells_of(mods, k))
+                    pe_l[fi][pe][df][i], pe_f[fi][pe][df][i] = counts(fl, mods[k]["cells"])
         for oi, ob in enumerate((1, 4, 8, 16)):
             for i, acc in enumerate((32, 40, 48)):
                 k = "%s|rqw|ACC_BITS=%d,OB=%d" % (fl, acc, ob)
-                rq_l[fi][oi][i], rq_f[fi][oi][i] = counts(fl, cells_of(mods, k))
+                rq_l[fi][oi][i], rq_f[fi][oi][i] = counts(fl, mods[k]["cells"])
     return pe_l, pe_f, rq_l, rq_f
 
 
@@ -113,49 +161,12 @@ def ob_index(ob):
     return {1: 0, 4: 1, 8: 2, 16: 3}[ob]
 
 
-def rest_feats(p):
-    """The feature vectors of rest_luts (before its coefficients)."""
-    nq, nbk, b, ws = p["NQ"], p["NBK"], p["B"], 0 if p["os"] else 1
-    acc = [nq * p["ACC"] * (nbk - 1), ws * nbk * p["ACC"], nbk]
-    t5 = nq * nbk * p["RAW"] if odd(p["RAW"]) > 1 else 0
-    st = [1, nq * QREC_BITS * (p["C"] - 1), t5, b, nq]
-    s = [1, 0, 0, 0, 0]
-    for wbytes, aw in ((p["A_WB"], p["A_AW"]), (p["W_WB"], p["W_AW"])):
-        raw = aw - p["NBW"] if aw > p["NBW"] else 1
-        s[1] += b
-        s[2] += b * p["NB"] * wbytes
-        if odd(raw) > 1:
-            s[3] += b * p["NB"] * raw
-        if p["NB"] > 1 and odd(wbytes) > 1:
-            s[4] += b * p["NB"] * wbytes
-    q = [1, p["C"] * b]
-    return acc, st, s, q
-
-
-def rtl_ffs(p):
-    r, c, nq, nbk = p["R"], p["C"], p["NQ"], p["NBK"]
-    tw = p["NRW"] + p["RAW"]
-    if not p["os"]:
-        skew = p["AB"] * r * (r - 1) / 2
-        acc = nq * p["BSW"] + (r + c - 1) * (1 + tw)
-    else:
-        skew = (p["AB"] + 1) * r * (r + 1) / 2 + p["WB"] * c * (c + 1) / 2
-        acc = nq * p["BSW"]
-    spad = 0
-    for wbytes, aw in ((p["A_WB"], p["A_AW"]), (p["W_WB"], p["W_AW"])):
-        ow = clog2(wbytes + 1)
-        raw = aw - p["NBW"] if aw > p["NBW"] else 1
-        sw = p["NBW"] if p["NBW"] else 1
-        spad += aw + 3 * ow + 16 + 64 + p["NB"] * (1 + raw + 9 * wbytes) + sw
-    storer = 240 + nq * (p["CW"] + QREC_BITS + 4 + p["BSW"]) + 3 + 4 * p["B"] + nbk * (1 + p["RAW"])
-    qtab = c * QREC_BITS + p["CW"] + 37
-    return skew, spad + acc + storer + qtab
-
-
 # memory_libmap emulation: resources.c's ram_def tables and ram_geom / map_memory
 def D(kind, abits, dbits, byte, wr_min, wr_max, rd_max, cost, ws, luts):
     return dict(kind=kind, abits=abits, dbits=dbits, byte=byte, wr_min=wr_min, wr_max=wr_max, rd_max=rd_max,
                 cost=cost, ws=ws, luts=luts)
+
+
 RAMS = {
     "ice40": [D("b", 11, [2, 4, 8, 16], 0, 0, 2, 3, 64, 0, 0), D("b", 11, [2, 4, 8, 16], 1, 3, 3, 3, 64, 0, 0)],
     "ecp5": [D("l", 4, [4], 0, 0, 0, 0, 4, 0, 4), D("b", 14, [1, 2, 4, 9, 18], 9, 0, 4, 4, 128, 0, 0),
@@ -221,61 +232,54 @@ def mem_luts_ffs(fam, p):
     return lut, ff
 
 
-def bits(v):
-    return max(1, v.bit_length())
-
-
-def soft_ab(p):
-    """a x b of the decode and index multipliers without DSPs (dsp_of's soft_ab on an HX part)."""
-    ab = 0
-    ro = odd(p["RAW"])
-    if ro > 1:
-        ab += p["NQ"] * 32 * bits(ro)
-    ab += 2 * 16 * 32
-    var = p["AB"] != 8 or p["WB"] != 8
-    if p["WB"] != p["AB"]:
-        ab += 2 * 16 * 32
-    elif var:
-        ab += 2 * 16 * bits(max(p["AB"], 8))
-    ab += 2 * 32 * 29 if var else 32 * 17 + 32 * 29
-    if p["B"] & (p["B"] - 1):
-        ab += 32 * bits(odd(p["B"]))
-    for wbytes, aw in ((p["A_WB"], p["A_AW"]), (p["W_WB"], p["W_AW"])):
-        raw = aw - p["NBW"] if aw > p["NBW"] else 1
-        if odd(raw) > 1:
-            ab += p["B"] * aw * bits(odd(raw))
-        if p["NB"] > 1 and odd(wbytes) > 1:
-            ab += (p["B"] + 1) * aw * bits(odd(wbytes))
-    return ab
-
-
 def lstsq(rows, ys):
     c, *_ = np.linalg.lstsq(np.array(rows, float), np.array(ys, float), rcond=None)
     return c
+
+
+def fit_modules(synth):
+    """k[module][feature] for LUT and FF from the per-module iCE40 synthesis."""
+    hier = [x for x in synth if x["flow"] == "ice40-hier" and x["config"] not in HELD_OUT]
+    if len(hier) < 4:
+        sys.exit("fit_resources: %d ice40-hier points, too few" % len(hier))
+    k_lut = [[0.0] * len(FEATS) for _ in MODULES]
+    k_ff = [[0.0] * len(FEATS) for _ in MODULES]
+    for mi, (name, syn, fl, ff) in enumerate(MODULES):
+        for kind, use, k in ((0, fl, k_lut), (1, ff, k_ff)):
+            rows, ys = [], []
+            for x in hier:
+                f = feats(rtl(x["hwcfg"]))
+                rows.append([f[u] for u in use])
+                ys.append(sum(counts("ice40", x["modules"][m]["cells"])[kind] for m in syn if m in x["modules"]))
+            c = lstsq(rows, ys)
+            for u, v in zip(use, c):
+                k[mi][FEATS.index(u)] = float(v)
+            worst = max(abs(np.dot(c, r) - y) for r, y in zip(rows, ys))
+            print("module %-7s %s: worst |error| %5.0f over %d configs" % (name, ("lut", "ff")[kind], worst,
+                                                                            len(rows)))
+    return k_lut, k_ff
+
+
+def rest_of(k, p):
+    f = feats(p)
+    return sum(sum(k[mi][j] * f[FEATS[j]] for j in range(len(FEATS))) for mi in range(len(MODULES)))
+
+
+def pe_ff_all(pf, p):
+    """The PE alone keeps outputs the array does not read: WS the forwarded
+    weight and valid, the last column's activation (OS also the last row's
+    weight and the valid bits)."""
+    pes = p["R"] * p["C"]
+    if not p["os"]:
+        return pes * (pf - p["WB"] - 1) - p["R"] * p["AB"]
+    return pes * pf - p["R"] * (p["AB"] + 1) - p["C"] * p["WB"]
 
 
 def main():
     synth = json.load(open(DATA + "synth.json"))["points"]
     mods = json.load(open(DATA + "modules.json"))
     pe_l, pe_f, rq_l, rq_f = module_tables(mods)
-    # the modules' structure: iCE40 per-module (-noflatten) synthesis
-    hier = [x for x in synth if x["flow"] == "ice40-hier" and x["config"] not in HELD_OUT]
-    fa, fs, fsp, fq, ya, ys, ysp, yq, yctrl = [], [], [], [], [], [], [], [], []
-    for x in hier:
-        p = rtl(x["hwcfg"])
-        a, s, sp, q = rest_feats(p)
-        m = {k: counts("ice40", v["cells"])[0] for k, v in x["modules"].items()}
-        fa.append(a), fs.append(s), fsp.append(sp), fq.append(q)
-        ya.append(m.get("ts_acc", 0)), ys.append(m.get("ts_storer", 0))
-        ysp.append(m.get("ts_spad", 0) + m.get("ts_ram", 0)), yq.append(m.get("ts_qtab", 0))
-        other = sum(m.get(k, 0) for k in ("ts_dma", "ts_axil_regs", "ts_top", "ts_array"))
-        yctrl.append(m.get("ts_ctrl", 0) / (m.get("ts_ctrl", 0) + other))
-    k_acc, k_st, k_sp, k_q = lstsq(fa, ya), lstsq(fs, ys), lstsq(fsp, ysp), lstsq(fq, yq)
-    k_ctrl_share = float(np.mean(yctrl))
-
-    def rest(p):  # (ts_acc + ts_storer, ts_spad + ts_qtab) iCE40 LUT4
-        a, s, sp, q = rest_feats(p)
-        return float(np.dot(k_acc, a) + np.dot(k_st, s)), float(np.dot(k_sp, sp) + np.dot(k_q, q))
+    km_lut, km_ff = fit_modules(synth)
 
     k_lut, k_ff = [], []
     for fi, fl in enumerate(FLOWS):
@@ -284,51 +288,47 @@ def main():
         rl, yl, rf, yf = [], [], [], []
         for x in pts:
             p = rtl(x["hwcfg"])
-            pes = p["R"] * p["C"]
-            pe = pes * tab3(pe_l[fi][p["pe"]][1 if p["os"] else 0], p["ACC"], 16, 16)
+            df = 1 if p["os"] else 0
+            pe = p["R"] * p["C"] * tab3(pe_l[fi][p["pe"]][df], p["ACC"], 16, 16)
             rq = p["NQ"] * tab3(rq_l[fi][ob_index(p["OB"])], p["ACC"], 32, 8)
             lut, ff = counts(fl, x["cells"])
             mlut, mff = mem_luts_ffs(fam, p)
-            r1, r2 = rest(p)
-            rl.append([1, pe, rq, r1, r2, soft_ab(p)]), yl.append(lut - mlut)
-            pf = tab3(pe_f[fi][p["pe"]][1 if p["os"] else 0], p["ACC"], 16, 16)
-            if not p["os"]:
-                pff = pes * (pf - p["WB"] - 1) - p["R"] * p["AB"]
-            else:
-                pff = pes * pf - p["R"] * (p["AB"] + 1) - p["C"] * p["WB"]
+            rl.append([1, pe, rq, rest_of(km_lut, p)]), yl.append(lut - mlut)
+            pff = pe_ff_all(tab3(pe_f[fi][p["pe"]][df], p["ACC"], 16, 16), p)
             rqf = p["NQ"] * tab3(rq_f[fi][ob_index(p["OB"])], p["ACC"], 32, 8)
-            skew, bits_ = rtl_ffs(p)
-            rf.append([1, pff + rqf + bits_, skew]), yf.append(ff - mff)
-        if fl == "ice40-nodsp" and len(pts) >= 3:
-            # few points: iCE40's coefficients, the fixed part and the soft multipliers fitted
-            base = k_lut[0]
-            c = lstsq([[r[0], r[5]] for r in rl],
-                      [y - sum(base[i] * r[i] for i in (1, 2, 3, 4)) for r, y in zip(rl, yl)])
-            k_lut.append([c[0], base[1], base[2], base[3], base[4], c[1]])
-            cf = k_ff[0]
-            c = lstsq([[r[0]] for r in rf], [y - cf[1] * r[1] - cf[2] * r[2] for r, y in zip(rf, yf)])
-            k_ff.append([c[0], cf[1], cf[2]])
-        elif fi == 0:
-            # one coefficient for all the rest modules (10+ points)
-            c = lstsq([[r[0], r[1], r[2], r[3] + r[4]] for r in rl], yl)
-            k_lut.append([c[0], c[1], c[2], c[3], c[3], 0.0])
-            k_ff.append(list(lstsq(rf, yf)))
-        elif len(pts) >= 4:
-            # the PE and lane tables are this flow's own; the share flattening saves
-            # of them is taken from iCE40; the fixed part and the rest modules in two
-            # groups (multiplexers: ts_acc, ts_storer; counters: ts_spad, ts_qtab)
-            # scale differently from iCE40's LUT4 on LUT6 and carry-cell families
-            base = k_lut[0]
-            c = lstsq([[r[0], r[3], r[4]] for r in rl], [y - base[1] * r[1] - base[2] * r[2] for r, y in zip(rl, yl)])
-            k_lut.append([c[0], base[1], base[2], c[1], c[2], 0.0])
-            k_ff.append(list(lstsq(rf, yf)))
+            rf.append([1, pff, rqf, rest_of(km_ff, p)]), yf.append(ff - mff)
+        if fi == 0:
+            if len(pts) < 6:
+                sys.exit("fit_resources: ice40: %d points, too few" % len(pts))
+            k_lut.append([float(v) for v in lstsq(rl, yl)])
+            k_ff.append([float(v) for v in lstsq(rf, yf)])
+        elif len(pts) >= 3:
+            # pe and rq from iCE40; fixed and rest fitted
+            for rows, ys, base, out in ((rl, yl, k_lut[0], k_lut), (rf, yf, k_ff[0], k_ff)):
+                c = lstsq([[r[0], r[3]] for r in rows], [y - base[1] * r[1] - base[2] * r[2] for r, y in zip(rows, ys)])
+                out.append([float(c[0]), base[1], base[2], float(c[1])])
         elif "--partial" in sys.argv:
             print("fit_resources: %s: %d points, too few: iCE40's coefficients (--partial)" % (fl, len(pts)))
             k_lut.append(list(k_lut[0]))
             k_ff.append(list(k_ff[0]))
         else:
-            sys.exit("fit_resources: %s: %d points, too few" % (fl, len(pts)))
+            sys.exit("fit_resources: %s: %d points, too few (--partial takes iCE40's)" % (fl, len(pts)))
         print("%-12s %2d points  lut %s  ff %s" % (fl, len(pts), np.round(k_lut[-1], 4), np.round(k_ff[-1], 4)))
+
+    # the board tops: the top's point minus the core's of the same config and flow
+    tops = []
+    by = {(x["config"], x["flow"]): x for x in synth}
+    for tflow, cflow, board in TOPS:
+        t = [x for x in synth if x["flow"] == tflow]
+        if not t:
+            print("fit_resources: no %s point: %s's board top left out" % (tflow, board))
+            continue
+        core = by.get((t[0]["config"], cflow))
+        if not core:
+            sys.exit("fit_resources: %s of %s has no %s point to subtract" % (tflow, t[0]["config"], cflow))
+        d = [t[0]["counts"][k] - core["counts"][k] for k in ("lut", "ff", "dsp", "bram", "uram")]
+        tops.append((board, d, t[0]["config"]))
+        print("board top %-10s (%s) lut %+d ff %+d dsp %+d bram %+d uram %+d" % ((board, t[0]["config"]) + tuple(d)))
 
     def arr(v, fmt):
         if isinstance(v, (list, tuple)):
@@ -342,20 +342,22 @@ def main():
            "/* one requantizer lane by flow and output bits (1, 4, 8, 16), at 32 / 40 / 48 accumulator bits */",
            "static const uint16_t rq_lut[FL_COUNT][4][3] = %s;" % arr(rq_l, "%d"),
            "static const uint16_t rq_ff[FL_COUNT][4][3] = %s;" % arr(rq_f, "%d"),
-           "/* iCE40 LUT4 of ts_acc, ts_storer, ts_spad, ts_qtab (rest_luts); ts_ctrl's share of the fixed part */",
-           "static const double k_acc[3] = %s;" % arr(list(k_acc), "%.6g"),
-           "static const double k_storer[5] = %s;" % arr(list(k_st), "%.6g"),
-           "static const double k_spad[5] = %s;" % arr(list(k_sp), "%.6g"),
-           "static const double k_qtab[2] = %s;" % arr(list(k_q), "%.6g"),
-           "static const double k_ctrl_share = %.6g;" % k_ctrl_share,
-           "/* per flow: LUT fixed, pe, rq, acc + storer, spad + qtab, soft; FF fixed, var, skew */",
-           "static const double k_lut[FL_COUNT][6] = %s;" % arr(k_lut, "%.6g"),
-           "static const double k_ff[FL_COUNT][3] = %s;" % arr(k_ff, "%.6g"),
+           "/* iCE40 LUT4 and flip-flops of the other modules: coefficients of feats() per module */",
+           "static const double k_mod_lut[MOD_COUNT][F_COUNT] = %s;" % arr(km_lut, "%.6g"),
+           "static const double k_mod_ff[MOD_COUNT][F_COUNT] = %s;" % arr(km_ff, "%.6g"),
+           "/* per flow: fixed, pe, rq, rest (LUT, then FF) */",
+           "static const double k_lut[FL_COUNT][4] = %s;" % arr(k_lut, "%.6g"),
+           "static const double k_ff[FL_COUNT][4] = %s;" % arr(k_ff, "%.6g"),
            "/* END fitted */"]
+    top = ["/* BEGIN board tops (scripts/fit_resources.py) */", "static const board_top board_tops[] = {"]
+    for board, d, cfg in tops:
+        top.append("\t{ \"%s\", { %d, %d, %d, %d, %d } }, /* top-%s of %s */" % ((board,) + tuple(d) + (board, cfg)))
+    top += ["};", "/* END board tops */"]
     src = open(SRC).read()
-    new = re.sub(r"/\* BEGIN fitted.*?/\* END fitted \*/", lambda m: "\n".join(out), src, flags=re.S)
-    open(SRC, "w").write(new)
-    print("fit_resources: wrote the fitted block of %s" % SRC)
+    src = re.sub(r"/\* BEGIN fitted.*?/\* END fitted \*/", lambda m: "\n".join(out), src, flags=re.S)
+    src = re.sub(r"/\* BEGIN board tops.*?/\* END board tops \*/", lambda m: "\n".join(top), src, flags=re.S)
+    open(SRC, "w").write(src)
+    print("fit_resources: wrote the fitted blocks of %s" % SRC)
 
 
 if __name__ == "__main__":

@@ -28,10 +28,11 @@ static const char *flow_board(const char *flow)
 	return NULL;
 }
 
-/* Configs left out of the fit (resources.c), to show how the model generalizes. */
+/* Configs left out of the fit (scripts/fit_resources.py HELD_OUT), to show how
+ * the model generalizes. */
 static int held_out(const char *cfg)
 {
-	static const char *const names[] = { "a3x5-int8-ws", "a6x6-int4-ws", "a2x8-int16-ws" };
+	static const char *const names[] = { "a3x5-int8-ws", "a6x6-int4-ws" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(cfg, names[i]) == 0)
 			return 1;
@@ -73,10 +74,10 @@ int main(int argc, char **argv)
 	json_t *pts = json_object_get(root, "points");
 	size_t i;
 	json_t *p;
-	/* worst |error| per flow and resource, fitted and held-out configs apart */
+	/* worst and mean |error| per flow and resource, fitted and held-out configs apart */
 	struct {
 		char flow[16];
-		double worst[2][4];
+		double worst[2][4], total[2][4];
 		int n[2];
 	} sum[8];
 	int nsum = 0;
@@ -108,17 +109,57 @@ int main(int argc, char **argv)
 			double err = syn > 0 ? 100.0 * (est - syn) / syn : (est > 0 ? 100.0 : 0.0);
 			if (fabs(err) > sum[s].worst[ho][k])
 				sum[s].worst[ho][k] = fabs(err);
+			sum[s].total[ho][k] += fabs(err);
 			printf("%-16s %-12s %-5s %9.0f %9.0f %+7.1f%%%s\n", cfg, flow, res_names[k], est, syn, err,
 			       ho ? "  (held out)" : "");
 		}
 	}
-	printf("\nworst |error| per flow (fitted configs / held-out configs):\n");
-	printf("%-12s %6s %17s %17s %17s %17s\n", "flow", "points", "lut", "ff", "dsp", "bram");
+	printf("\n|error| per flow: max / mean over the fitted configs, max over the held-out ones\n");
+	printf("%-12s %6s %21s %21s %21s %21s\n", "flow", "points", "lut", "ff", "dsp", "bram");
 	for (int s = 0; s < nsum; s++) {
 		printf("%-12s %3d+%-2d", sum[s].flow, sum[s].n[0], sum[s].n[1]);
 		for (int k = 0; k < 4; k++)
-			printf("  %6.1f%% / %6.1f%%", sum[s].worst[0][k], sum[s].worst[1][k]);
+			printf("  %5.1f%% /%5.1f%% |%5.1f%%", sum[s].worst[0][k],
+			       sum[s].n[0] ? sum[s].total[0][k] / sum[s].n[0] : 0.0, sum[s].worst[1][k]);
 		printf("\n");
+	}
+
+	/* The board tops: measured (the top's point minus the core's of the same
+	 * config and flow) against the table in resources.c. */
+	static const char *const tops[][3] = {
+		{ "top-icebreaker", "ice40", "icebreaker" }, { "top-hx8k", "ice40-nodsp", "hx8k" },
+		{ "top-ulx3s", "ecp5", "ulx3s" },
+	};
+	printf("\nboard tops over the core (measured / in the model): lut, ff, dsp, bram, uram\n");
+	for (size_t t = 0; t < sizeof tops / sizeof tops[0]; t++) {
+		json_t *top = NULL, *core = NULL;
+		json_array_foreach(pts, i, p) {
+			const char *flow = json_string_value(json_object_get(p, "flow"));
+			if (flow && strcmp(flow, tops[t][0]) == 0)
+				top = p;
+		}
+		if (!top) {
+			printf("%-12s not synthesized\n", tops[t][2]);
+			continue;
+		}
+		const char *cfg = json_string_value(json_object_get(top, "config"));
+		json_array_foreach(pts, i, p) {
+			const char *flow = json_string_value(json_object_get(p, "flow"));
+			const char *pc = json_string_value(json_object_get(p, "config"));
+			if (flow && pc && cfg && strcmp(flow, tops[t][1]) == 0 && strcmp(pc, cfg) == 0)
+				core = p;
+		}
+		ts_res_delta d;
+		ts_resources_board_top(ts_board_find(tops[t][2]), &d);
+		const int32_t model[5] = { d.lut, d.ff, d.dsp, d.bram, d.uram };
+		static const char *const keys[5] = { "lut", "ff", "dsp", "bram", "uram" };
+		printf("%-12s", tops[t][2]);
+		for (int k = 0; k < 5; k++) {
+			long m = (long)json_integer_value(json_object_get(json_object_get(top, "counts"), keys[k])) -
+				 (core ? (long)json_integer_value(json_object_get(json_object_get(core, "counts"), keys[k])) : 0);
+			printf(" %s %+ld/%+d", keys[k], m, model[k]);
+		}
+		printf("%s\n", core ? "" : "  (no core point to subtract)");
 	}
 
 	/* Per module, from the hierarchical (-noflatten) runs: yosys keeps each
@@ -139,15 +180,15 @@ int main(int argc, char **argv)
 		json_t *mods = json_object_get(p, "modules");
 		for (int m = 0; m < TS_RM_COUNT; m++) {
 			/* synthesis modules that make up model module m */
-			static const char *const syn_of[TS_RM_COUNT][3] = {
+			static const char *const syn_of[TS_RM_COUNT][4] = {
 				[TS_RM_PE] = { "ts_pe" }, [TS_RM_ARRAY] = { "ts_array" },
 				[TS_RM_SPAD] = { "ts_spad", "ts_ram" }, [TS_RM_ACC] = { "ts_acc" },
 				[TS_RM_REQUANT] = { "ts_requant" }, [TS_RM_STORER] = { "ts_storer" },
-				[TS_RM_QTAB] = { "ts_qtab" }, [TS_RM_CTRL] = { "ts_ctrl" },
-				[TS_RM_OTHER] = { "ts_dma", "ts_axil_regs", "ts_top" },
+				[TS_RM_QTAB] = { "ts_qtab" },
+				[TS_RM_CTRL] = { "ts_ctrl", "ts_dma", "ts_axil_regs", "ts_top" },
 			};
 			long syn[4] = { 0, 0, 0, 0 };
-			for (int j = 0; j < 3 && syn_of[m][j]; j++) {
+			for (int j = 0; j < 4 && syn_of[m][j]; j++) {
 				json_t *e = json_object_get(json_object_get(mods, syn_of[m][j]), "counts");
 				for (int k = 0; k < 4; k++)
 					syn[k] += (long)json_integer_value(json_object_get(e, res_names[k]));
