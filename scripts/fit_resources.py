@@ -87,7 +87,7 @@ def rtl(hw):
 
 # The features (resources.c feats(), same order) and which of them each module uses.
 FEATS = ["one", "acc_mux", "acc_rmw", "nbk", "qtab_wr", "tab_mux", "bank_rows", "b", "nq",
-         "spad_scatter", "spad_walk", "spad_rmux", "dw", "skew"]
+         "spad_scatter", "spad_walk", "spad_rmux", "dw", "skew", "cols", "spad_bytes", "rbdw", "lane_rows"]
 
 
 def feats(p):
@@ -113,18 +113,24 @@ def feats(p):
         spad_rmux=(p["NB"] - 1) * wbytes,             # ts_spad: the bank read multiplexer
         dw=p["DW"],                                   # ts_ctrl: depth-wide decode arithmetic
         skew=skew,                                    # ts_array: input (and OS weight) skew
+        cols=c,                                       # ts_qtab: one table entry per column
+        spad_bytes=p["NB"] * wbytes,                  # ts_spad: the banks' write registers
+        rbdw=clog2(max(p["A_WB"], p["W_WB"]) + 1),    # ts_ctrl: an A or W row's bytes (RBDW)
+        lane_rows=p["NQ"] * p["NBK"] * p["RAW"],      # ts_storer: each lane's bank row write
     )
 
 
-# module: (synthesis modules, LUT features, FF features)
+# module: (synthesis modules, candidate LUT feature sets, candidate FF feature sets).
+# Each set names what the RTL says grows; fit_modules takes the set of each
+# module with the smallest leave-one-out error over the per-module synthesis.
 MODULES = [
-    ("acc", ("ts_acc",), ("acc_mux", "acc_rmw", "nbk"), ("one", "nbk", "nq")),
-    ("storer", ("ts_storer",), ("one", "tab_mux", "bank_rows", "b"), ("one", "nq", "bank_rows", "b")),
-    ("spad", ("ts_spad", "ts_ram"), ("one", "spad_scatter", "spad_walk", "spad_rmux"),
-     ("one", "spad_scatter", "spad_walk")),
-    ("qtab", ("ts_qtab",), ("one", "qtab_wr"), ("one", "qtab_wr")),
-    ("array", ("ts_array",), ("one",), ("skew",)),
-    ("ctrl", ("ts_ctrl", "ts_dma", "ts_axil_regs", "ts_top"), ("one", "b", "dw"), ("one", "b", "dw")),
+    ("acc", ("ts_acc",), [("acc_mux", "acc_rmw", "nbk")], [("one", "nbk", "nq")]),
+    ("storer", ("ts_storer",), [("one", "bank_rows"), ("one", "b", "bank_rows"), ("one", "bank_rows", "nq")],
+     [("one", "nq", "nbk")]),
+    ("spad", ("ts_spad", "ts_ram"), [("one", "spad_scatter", "spad_walk")], [("one", "spad_bytes", "b")]),
+    ("qtab", ("ts_qtab",), [("one", "qtab_wr")], [("one", "cols")]),
+    ("array", ("ts_array",), [("one",)], [("skew",)]),
+    ("ctrl", ("ts_ctrl", "ts_dma", "ts_axil_regs", "ts_top"), [("one", "rbdw")], [("one", "dw")]),
 ]
 
 
@@ -244,19 +250,24 @@ def fit_modules(synth):
         sys.exit("fit_resources: %d ice40-hier points, too few" % len(hier))
     k_lut = [[0.0] * len(FEATS) for _ in MODULES]
     k_ff = [[0.0] * len(FEATS) for _ in MODULES]
+    F = [feats(rtl(x["hwcfg"])) for x in hier]
     for mi, (name, syn, fl, ff) in enumerate(MODULES):
-        for kind, use, k in ((0, fl, k_lut), (1, ff, k_ff)):
-            rows, ys = [], []
-            for x in hier:
-                f = feats(rtl(x["hwcfg"]))
-                rows.append([f[u] for u in use])
-                ys.append(sum(counts("ice40", x["modules"][m]["cells"])[kind] for m in syn if m in x["modules"]))
-            c = lstsq(rows, ys)
+        for kind, cands, k in ((0, fl, k_lut), (1, ff, k_ff)):
+            ys = [sum(counts("ice40", x["modules"][m]["cells"])[kind] for m in syn if m in x["modules"]) for x in hier]
+            best = None
+            for use in cands:
+                rows = [[f[u] for u in use] for f in F]
+                loo = 0
+                for i in range(len(rows)):
+                    c = lstsq(rows[:i] + rows[i + 1:], ys[:i] + ys[i + 1:])
+                    loo = max(loo, abs(np.dot(c, rows[i]) - ys[i]))
+                if best is None or loo < best[0]:
+                    best = (loo, use, lstsq(rows, ys))
+            loo, use, c = best
             for u, v in zip(use, c):
                 k[mi][FEATS.index(u)] = float(v)
-            worst = max(abs(np.dot(c, r) - y) for r, y in zip(rows, ys))
-            print("module %-7s %s: worst |error| %5.0f over %d configs" % (name, ("lut", "ff")[kind], worst,
-                                                                            len(rows)))
+            print("module %-7s %-3s %-36s leave-one-out worst |error| %5.0f (%d configs, %d..%d)" %
+                  (name, ("lut", "ff")[kind], ",".join(use), loo, len(ys), min(ys), max(ys)))
     return k_lut, k_ff
 
 
@@ -300,13 +311,19 @@ def main():
         if fi == 0:
             if len(pts) < 6:
                 sys.exit("fit_resources: ice40: %d points, too few" % len(pts))
-            k_lut.append([float(v) for v in lstsq(rl, yl)])
+            # LUT without a fixed part: the modules' formulas carry ts_ctrl's
+            # (with one, the fit trades it against the scales and generalizes worse)
+            k_lut.append([0.0] + [float(v) for v in lstsq([r[1:] for r in rl], yl)])
             k_ff.append([float(v) for v in lstsq(rf, yf)])
         elif len(pts) >= 3:
-            # pe and rq from iCE40; fixed and rest fitted
-            for rows, ys, base, out in ((rl, yl, k_lut[0], k_lut), (rf, yf, k_ff[0], k_ff)):
-                c = lstsq([[r[0], r[3]] for r in rows], [y - base[1] * r[1] - base[2] * r[2] for r, y in zip(rows, ys)])
-                out.append([float(c[0]), base[1], base[2], float(c[1])])
+            # LUT: pe from iCE40 (how much flattening trims of a PE), fixed and
+            # one scale of the lanes and the modules fitted (this family's LUT
+            # against iCE40's LUT4); FF: pe and rq from iCE40, fixed and rest fitted
+            c = lstsq([[r[0], r[2] + r[3]] for r in rl], [y - k_lut[0][1] * r[1] for r, y in zip(rl, yl)])
+            k_lut.append([float(c[0]), k_lut[0][1], float(c[1]), float(c[1])])
+            base = k_ff[0]
+            c = lstsq([[r[0], r[3]] for r in rf], [y - base[1] * r[1] - base[2] * r[2] for r, y in zip(rf, yf)])
+            k_ff.append([float(c[0]), base[1], base[2], float(c[1])])
         elif "--partial" in sys.argv:
             print("fit_resources: %s: %d points, too few: iCE40's coefficients (--partial)" % (fl, len(pts)))
             k_lut.append(list(k_lut[0]))

@@ -106,8 +106,15 @@ typedef struct ts_resources {
 
 /* Estimate resources for c on its board's family. */
 void ts_resources_estimate(const ts_hwcfg *c, ts_resources *r);
-/* True when r fits board b; else why says which resource and by how much. */
+/* True when r (a core) fits board b with b's board top (rtl/boards/, for the
+ * boards with one); else why says which resource and by how much. */
 bool ts_resources_fit(const ts_resources *r, const ts_board *b, char *why, size_t why_size);
+/* What b's board top adds to the core (measured per board; zero without a top).
+ * A negative figure is core logic the board top lets yosys trim. */
+typedef struct ts_res_delta {
+	int32_t lut, ff, dsp, bram, uram;
+} ts_res_delta;
+void ts_resources_board_top(const ts_board *b, ts_res_delta *top);
 
 /* The same estimate per RTL module (lut, ff, dsp, bram of each; the sum over
  * modules is ts_resources_estimate's). */
@@ -119,12 +126,11 @@ typedef enum ts_res_module {
 	TS_RM_REQUANT, /* ts_requant, one per store lane */
 	TS_RM_STORER,  /* ts_storer without its ts_requant lanes */
 	TS_RM_QTAB,    /* ts_qtab: the requantization table */
-	TS_RM_CTRL,    /* ts_ctrl: fetch, decode, sequencing */
-	TS_RM_OTHER,   /* ts_dma, ts_axil_regs, ts_top */
+	TS_RM_CTRL,    /* ts_ctrl (fetch, decode, sequencing) with ts_dma, ts_axil_regs, ts_top */
 	TS_RM_COUNT
 } ts_res_module;
 void ts_resources_modules(const ts_hwcfg *c, ts_resources parts[TS_RM_COUNT]);
-const char *ts_res_module_name(ts_res_module m); /* "ts_pe", ..., "other" */
+const char *ts_res_module_name(ts_res_module m); /* "ts_pe", ..., "ts_ctrl" */
 
 /* ---- dataflow model family (ConfuciuX-style per-layer assignment) -------
  * An abstract sub-accelerator per layer: pes processing elements of a

@@ -40,6 +40,7 @@ typedef struct rtl {
 	uint32_t nbw, nb;            /* scratchpad banks: 2^nbw */
 	uint32_t nq, nrw, nr;        /* store lanes; accumulator banks per column: 2^nrw */
 	uint32_t acc_raw, nbk, bsw, cw, row_w;
+	uint32_t dw;                 /* ts_ctrl's DW: bits of 0 .. the deepest table */
 } rtl;
 
 /* The RTL's clog2: ceil(log2 v), at least 1. */
@@ -79,6 +80,12 @@ static void rtl_of(const ts_hwcfg *c, rtl *p)
 	p->bsw = rtl_clog2(p->nbk);
 	p->cw = rtl_clog2(p->cols);
 	p->row_w = rtl_clog2(p->rows + 1);
+	uint64_t dmax = p->d_in > p->d_w ? p->d_in : p->d_w;
+	if (p->d_acc > dmax)
+		dmax = p->d_acc;
+	if (p->cols > dmax)
+		dmax = p->cols;
+	p->dw = rtl_clog2(dmax + 1);
 }
 
 /* ---- DSP: yosys' mul2dsp.v ---------------------------------------------------------
@@ -128,28 +135,6 @@ static uint32_t mul2dsp(const mulrule *m, uint32_t a, uint32_t b, uint32_t y, bo
 		       mul2dsp(m, a, last, a + last, sa, sb, false, soft);
 	}
 	return 1;
-}
-
-static uint32_t bits_of(uint64_t v)
-{
-	uint32_t n = 1;
-	while (v >>= 1)
-		n++;
-	return n;
-}
-
-/* v without its trailing zero bits: a product with it is a shift and the
- * multiplication by the odd part. */
-static uint64_t odd_part(uint64_t v)
-{
-	while (v && !(v & 1))
-		v >>= 1;
-	return v;
-}
-
-static bool pow2(uint64_t v)
-{
-	return v && !(v & (v - 1));
 }
 
 /* ---- block RAM: yosys' memory_libmap ------------------------------------------------
@@ -299,111 +284,67 @@ static memmap map_memory(fam f, uint64_t width, uint32_t lane, uint64_t depth)
 }
 
 /* ---- the multipliers of the RTL --------------------------------------------------
- * Every $mul yosys keeps after wreduce, with the widths it gives it (seen in
- * the coarse netlists of the sweep), per module. Besides the PE products and
- * the requantizer lanes there are index and decode multipliers: a dynamic
- * part-select at a stride that is not a power of two (brow[bank*RAW +: RAW] in
- * ts_spad and ts_storer, bank*WBYTES in ts_spad), the LOAD decode's byte counts
- * (ts_ctrl nbytes, last_mask, rows x row bytes) and, for a port that is not a
- * power of two bytes, beat x B. yosys' share pass merges the LOAD multipliers
- * of the input and weight scratchpads (their beats exclude each other): all but
- * one pair, as the sweep shows (exact when the words are powers of two bytes). */
+ * After the area work (docs/area.md) the $mul cells yosys keeps are the PE
+ * products (int4/int8/int16: signed AB x WB; LightPE and binary PEs shift or
+ * count), each requantizer lane's (acc + bias) x mult, signed
+ * max(ACC_BITS, 32) + 1 by 32 bits (ts_requant.v), and the index products
+ * of a part-select at a stride that is not a power of two: brow[bank*RAW +:
+ * RAW] in ts_storer (per lane) and ts_spad (per beat byte), and bank * WBYTES
+ * in ts_spad. Those are a few bits wide: their product is narrower than
+ * iCE40's and Xilinx's minimum (y_min), so only ECP5 (no minimum) makes
+ * MULT18X18D of them. */
 typedef enum flow { FL_ICE40, FL_ICE40_NODSP, FL_ECP5, FL_XC7, FL_XCUP, FL_COUNT } flow;
 
 typedef struct dsp_parts {
-	uint32_t pe, requant, storer, ctrl, spad;
-	uint64_t soft_ab; /* a x b of the multiplier slices left in fabric */
+	uint32_t pe, requant, storer, spad;
 } dsp_parts;
 
-static uint32_t muls(const mulrule *m, uint64_t n, uint32_t a, uint32_t b, uint32_t y, bool sg,
-		     uint64_t *soft)
+static uint32_t muls(const mulrule *m, uint64_t n, uint32_t a, uint32_t b, uint32_t y, bool sg)
 {
-	uint64_t s = 0;
-	uint32_t d = mul2dsp(m, a, b, y, sg, sg, true, &s);
-	*soft += n * s;
-	return (uint32_t)(n * d);
+	uint64_t soft = 0; /* the slices in fabric: in the LUT tables and fits */
+	return (uint32_t)(n * mul2dsp(m, a, b, y, sg, sg, true, &soft));
+}
+
+static bool pow2(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+/* Bits of the constant v (yosys shrinks a constant operand to them). */
+static uint32_t bits_of(uint64_t v)
+{
+	uint32_t n = 1;
+	while (v >>= 1)
+		n++;
+	return n;
 }
 
 static void dsp_of(const rtl *p, fam f, bool dsp_on, dsp_parts *o)
 {
-	/* without DSPs (synth_ice40 on an HX part) every slice is soft: y_min out of reach */
-	static const mulrule none = { 255, 255, 255, 255, 255, 255, 255, 0 };
-	const mulrule *m = dsp_on ? &mul_rules[f] : &none;
 	memset(o, 0, sizeof *o);
-	uint64_t *soft = &o->soft_ab;
+	if (!dsp_on) /* synth_ice40 on an HX part: every multiplier in LUTs */
+		return;
+	const mulrule *m = &mul_rules[f];
 	uint64_t pes = (uint64_t)p->rows * p->cols;
-	uint64_t in_tables = 0; /* the PE and lane tables below hold these slices' LUTs */
 	if (p->pe == TS_PE_INT16 || p->pe == TS_PE_INT8 || p->pe == TS_PE_INT4)
-		o->pe = muls(m, pes, p->ab, p->wb, p->ab + p->wb, true, &in_tables);
-	/* ts_requant: (acc + bias) x {0, mult}, signed max(ACC, 32) + 1 by 32 bits */
+		o->pe = muls(m, pes, p->ab, p->wb, p->ab + p->wb, true);
 	uint32_t sw = (p->acc > 32 ? p->acc : 32) + 1;
-	o->requant = muls(m, p->nq, sw, 32, sw + 31, true, &in_tables);
-	/* ts_storer: brow[bank*RAW +: RAW] per lane */
-	uint64_t ro = odd_part(p->acc_raw);
-	if (ro > 1)
-		o->storer = muls(m, p->nq, 32, bits_of(ro), 32 - (bits_of(p->acc_raw) - bits_of(ro)),
-				 false, soft);
-	/* ts_ctrl. synth_ice40 and synth_ecp5 run share before mapping DSPs,
-	 * synth_xilinx after: there the LOAD's second rows x row bytes and the
-	 * STORE's rows x row bytes stay two multipliers, and the operand of the
-	 * LOAD's byte counts keeps 32 bits. last_mask's (n x bits) & 7, twice:
-	 * only its low slice is live, and iCE40 and Xilinx drop the others. */
-	bool xil = f == FAM_XC7 || f == FAM_XCUP;
-	uint64_t s = 0;
-	uint32_t lm = mul2dsp(m, 16, 32, 32, false, false, true, &s);
-	o->ctrl = 2 * (f != FAM_ECP5 && lm > 1 ? 1 : lm);
-	*soft += 2 * s;
-	/* nbytes(elems, bits) twice when the LOAD element bits are not all 8:
-	 * bits = to_q ? 8 : to_w ? WB : AB keeps 32 bits when WB != AB */
-	bool var_bits = p->ab != 8 || p->wb != 8;
-	uint32_t elems = xil ? 32 : 16;
-	if (p->wb != p->ab) {
-		/* ECP5 drops the slice of the constant-zero top bits (observed) */
-		uint32_t nb = muls(m, 1, elems, 32, 32, false, soft);
-		o->ctrl += 2 * (f == FAM_ECP5 && nb > 1 ? nb - 1 : nb);
-	}
-	else if (var_bits) {
-		uint32_t kb = bits_of(p->ab > 8 ? p->ab : 8);
-		o->ctrl += muls(m, 2, elems, kb, elems + kb, false, soft);
-	}
-	/* rows x row bytes: the LOAD's first (17-bit row bytes when the bits are
-	 * all 8), its second, and the STORE's (32 product bits: on Xilinx its top
-	 * slice pair is dead) */
-	o->ctrl += var_bits ? muls(m, 1, 32, 29, 61, false, soft) : muls(m, 1, 32, 17, 49, false, soft);
-	if (xil) {
-		o->ctrl += muls(m, 1, 32, 29, 61, false, soft);
-		uint32_t st = muls(m, 1, 32, 29, 32, false, soft);
-		o->ctrl += st > 3 ? st - 1 : st;
-	} else
-		o->ctrl += muls(m, 1, 32, 29, var_bits ? 61 : 49, false, soft);
-	if (!pow2(p->b))
-		o->ctrl += muls(m, 1, 32, bits_of(odd_part(p->b)), 32, false, soft);
-	/* ts_spad, input and weight: per beat byte brow[bank*RAW] when RAW is not a
-	 * power of two; bank*WBYTES (byte_at and bbe, one of each merged but the
-	 * first byte's) when the word is not a power of two bytes */
-	uint32_t n[2] = { 0, 0 }, dsp1[2] = { 0, 0 };
+	o->requant = muls(m, p->nq, sw, 32, sw + 31, true);
+	/* ts_storer: each lane's bank (BSW bits) x RAW, an index into NBK x RAW bits */
+	if (!pow2(p->acc_raw))
+		o->storer = muls(m, p->nq, p->bsw, bits_of(p->acc_raw),
+				 rtl_clog2((uint64_t)p->nbk * p->acc_raw), false);
+	/* ts_spad, input and weight: per beat byte bank (SW bits) x RAW into NB x
+	 * RAW bits, and bank x WBYTES into the NB x WBYTES byte requests */
+	uint32_t bank_bits = p->nbw ? p->nbw : 1;
 	const uint32_t wbytes[2] = { p->a_wb, p->w_wb }, aw[2] = { p->a_aw, p->w_aw };
 	for (int i = 0; i < 2; i++) {
 		uint32_t raw = aw[i] > p->nbw ? aw[i] - p->nbw : 1;
-		uint64_t o1 = odd_part(raw), o2 = odd_part(wbytes[i]);
-		if (o1 > 1) {
-			uint32_t d = muls(m, p->b, aw[i], bits_of(o1), aw[i] + bits_of(o1), false, soft);
-			o->spad += d;
-			n[i] += p->b;
-			dsp1[i] = d / p->b;
-		}
-		if (p->nb > 1 && o2 > 1) {
-			uint32_t d = muls(m, p->b + 1, aw[i], bits_of(o2), aw[i] + bits_of(o2), false, soft);
-			o->spad += d;
-			n[i] += p->b + 1;
-			if (d / (p->b + 1) > dsp1[i])
-				dsp1[i] = d / (p->b + 1);
-		}
-	}
-	if (n[0] && n[1] && !xil) {
-		uint32_t merged = (n[0] < n[1] ? n[0] : n[1]) - 1;
-		uint32_t d = dsp1[0] < dsp1[1] ? dsp1[0] : dsp1[1];
-		o->spad -= merged * d;
+		if (!pow2(raw))
+			o->spad += muls(m, p->b, bank_bits, bits_of(raw), rtl_clog2((uint64_t)p->nb * raw), false);
+		if (p->nb > 1 && !pow2(wbytes[i]))
+			o->spad += muls(m, p->b, bank_bits, bits_of(wbytes[i]),
+					rtl_clog2((uint64_t)p->nb * wbytes[i]), false);
 	}
 }
 
@@ -442,33 +383,65 @@ static void mems_of(const rtl *p, fam f, mem_parts *o)
  * PE and requantizer lane: tables of ts_pe and of one ts_requant lane (with
  * the outputs a STORE of the output type uses) synthesized alone per flow
  * (scripts/bench_resources.sh MODULES=1: tests/data/resources/modules.json).
- * The other modules: LUT4 formulas of their structure fitted to the per-module
- * (-noflatten) iCE40 synthesis of the sweep, and flip-flop bits counted from
- * the RTL. Per flow, LUT = fixed + pe x PEs + rq x lanes + rest x (those
- * modules: acc x (ts_acc, ts_storer) + spad x (ts_spad, ts_qtab)) + soft x
- * (a x b of decode multiplier slices in fabric, HX parts) + LUT RAM, and
- * FF = fixed + var x (PEs + lanes + the modules' bits) + skew x skew registers
- * + flip-flop memories, the coefficients fitted to the flattened synthesis of
- * the sweep with three configs held out (scripts/fit_resources.py writes the
- * block below; bench_resources prints the errors). */
+ * The other modules (ts_acc, ts_storer, ts_spad, ts_qtab, ts_array, and
+ * ts_ctrl with ts_dma, ts_axil_regs, ts_top) are linear in a few features of
+ * the parameters that set their widths (feats() below: which multiplexer,
+ * walk or table grows with what), each module's coefficients fitted to its
+ * per-module iCE40 synthesis (synth_ice40 -dsp -noflatten). Per flow the
+ * total is fixed + pe x PE tables + rq x lane tables + rest x (the modules)
+ * + LUT RAM and flip-flop memories, fitted to the flattened synthesis of the
+ * sweep (pe and rq on iCE40, fixed and rest per flow) with held-out configs
+ * left out. scripts/fit_resources.py writes the block below (its docstring
+ * has the details; its FEATS mirror feats()); bench_resources prints the
+ * errors, test_cost checks them. */
+typedef enum feat {
+	F_ONE, F_ACC_MUX, F_ACC_RMW, F_NBK, F_QTAB_WR, F_TAB_MUX, F_BANK_ROWS, F_B, F_NQ,
+	F_SPAD_SCATTER, F_SPAD_WALK, F_SPAD_RMUX, F_DW, F_SKEW, F_COLS, F_SPAD_BYTES, F_RBDW, F_LANE_ROWS, F_COUNT
+} feat;
+
+typedef enum mod { MOD_ACC, MOD_STORER, MOD_SPAD, MOD_QTAB, MOD_ARRAY, MOD_CTRL, MOD_COUNT } mod;
+
 #define QREC_BITS (32 + 31 + TS_DESC_SHIFT_BITS) /* one table entry as the storer reads it */
+
+static void feats(const rtl *p, double f[F_COUNT])
+{
+	double r = p->rows, c = p->cols, wbytes = (double)p->a_wb + p->w_wb;
+	f[F_ONE] = 1;
+	f[F_ACC_MUX] = (double)p->nq * p->acc * (p->nbk - 1.0); /* ts_acc: each lane's bank multiplexer */
+	f[F_ACC_RMW] = p->os ? 0 : (double)p->nbk * p->acc;     /* ts_acc: WS read-modify-write adders */
+	f[F_NBK] = p->nbk;
+	f[F_QTAB_WR] = c * p->b;                      /* ts_qtab: entry bytes from any beat byte */
+	f[F_TAB_MUX] = (double)p->nq * QREC_BITS * (c - 1); /* ts_storer: each lane's table entry */
+	f[F_BANK_ROWS] = (double)p->nbk * p->acc_raw; /* ts_storer: bank row addresses */
+	f[F_B] = p->b;
+	f[F_NQ] = p->nq;
+	f[F_SPAD_SCATTER] = (double)p->b * p->nb * wbytes;         /* ts_spad: beat bytes into bank bytes */
+	f[F_SPAD_WALK] = (double)p->b * (p->a_aw + p->w_aw);       /* ts_spad: the per-byte walk */
+	f[F_SPAD_RMUX] = (p->nb - 1.0) * wbytes;                   /* ts_spad: the bank read multiplexer */
+	f[F_DW] = p->dw;                                           /* ts_ctrl: depth-wide decode arithmetic */
+	f[F_COLS] = c;                                             /* ts_qtab: one entry per column */
+	f[F_SPAD_BYTES] = (double)p->nb * wbytes;                  /* ts_spad: the banks' write registers */
+	f[F_RBDW] = rtl_clog2((p->a_wb > p->w_wb ? p->a_wb : p->w_wb) + 1ull); /* ts_ctrl: a row's bytes */
+	f[F_LANE_ROWS] = (double)p->nq * p->nbk * p->acc_raw;     /* ts_storer: each lane's bank row write */
+	if (p->os) /* ts_array: the input (and OS weight) skew registers */
+		f[F_SKEW] = (p->ab + 1.0) * r * (r + 1) / 2 + (double)p->wb * c * (c + 1) / 2;
+	else
+		f[F_SKEW] = (double)p->ab * r * (r - 1) / 2;
+}
 
 /* BEGIN fitted (scripts/fit_resources.py) */
 /* ts_pe alone: LUT and FF by flow, PE type, dataflow (ws, os), at 16 / 32 / 48 accumulator bits */
 static const uint16_t pe_lut[FL_COUNT][TS_PE_COUNT][2][3] = { { { { 2, 2, 49 }, { 33, 33, 97 } }, { { 2, 33, 49 }, { 17, 65, 97 } }, { { 54, 70, 86 }, { 70, 101, 134 } }, { { 86, 118, 134 }, { 102, 150, 182 } }, { { 186, 266, 251 }, { 202, 298, 299 } }, { { 19, 35, 51 }, { 33, 65, 97 } } }, { { { 866, 866, 863 }, { 903, 903, 878 } }, { { 220, 210, 225 }, { 236, 242, 274 } }, { { 58, 74, 85 }, { 74, 101, 135 } }, { { 86, 118, 134 }, { 102, 150, 182 } }, { { 186, 266, 251 }, { 202, 298, 299 } }, { { 19, 35, 51 }, { 33, 65, 97 } } }, { { { 49, 49, 65 }, { 97, 97, 145 } }, { { 25, 41, 57 }, { 49, 97, 145 } }, { { 21, 37, 53 }, { 49, 97, 145 } }, { { 118, 182, 196 }, { 145, 241, 290 } }, { { 304, 432, 375 }, { 326, 465, 463 } }, { { 20, 36, 52 }, { 50, 98, 146 } } }, { { { 17, 17, 17 }, { 65, 65, 97 } }, { { 9, 9, 9 }, { 33, 65, 97 } }, { { 57, 73, 89 }, { 85, 133, 181 } }, { { 61, 108, 109 }, { 89, 153, 201 } }, { { 137, 203, 185 }, { 153, 235, 233 } }, { { 20, 36, 52 }, { 49, 97, 145 } } }, { { { 49, 49, 65 }, { 97, 97, 145 } }, { { 25, 41, 57 }, { 49, 97, 145 } }, { { 57, 73, 89 }, { 85, 133, 181 } }, { { 61, 108, 109 }, { 89, 153, 201 } }, { { 189, 255, 185 }, { 205, 287, 233 } }, { { 20, 36, 52 }, { 49, 97, 145 } } } };
 static const uint16_t pe_ff[FL_COUNT][TS_PE_COUNT][2][3] = { { { { 49, 49, 97 }, { 65, 65, 81 } }, { { 25, 57, 73 }, { 33, 49, 65 } }, { { 29, 45, 61 }, { 25, 41, 57 } }, { { 33, 49, 65 }, { 29, 45, 61 } }, { { 41, 57, 73 }, { 33, 49, 65 } }, { { 21, 37, 53 }, { 19, 35, 51 } } }, { { { 81, 81, 97 }, { 65, 65, 81 } }, { { 41, 57, 73 }, { 33, 49, 65 } }, { { 29, 45, 61 }, { 25, 41, 57 } }, { { 33, 49, 65 }, { 29, 45, 61 } }, { { 41, 57, 73 }, { 33, 49, 65 } }, { { 21, 37, 53 }, { 19, 35, 51 } } }, { { { 81, 81, 97 }, { 65, 65, 81 } }, { { 41, 57, 73 }, { 33, 49, 65 } }, { { 29, 45, 61 }, { 25, 41, 57 } }, { { 33, 49, 65 }, { 29, 45, 61 } }, { { 41, 57, 73 }, { 33, 49, 65 } }, { { 21, 37, 53 }, { 19, 35, 51 } } }, { { { 49, 49, 49 }, { 65, 65, 81 } }, { { 25, 25, 25 }, { 33, 49, 65 } }, { { 29, 45, 61 }, { 25, 41, 57 } }, { { 33, 49, 65 }, { 29, 45, 61 } }, { { 41, 57, 73 }, { 33, 49, 65 } }, { { 21, 37, 53 }, { 19, 35, 51 } } }, { { { 81, 81, 97 }, { 65, 65, 81 } }, { { 41, 57, 73 }, { 33, 49, 65 } }, { { 29, 45, 61 }, { 25, 41, 57 } }, { { 33, 49, 65 }, { 29, 45, 61 } }, { { 41, 57, 73 }, { 33, 49, 65 } }, { { 21, 37, 53 }, { 19, 35, 51 } } } };
 /* one requantizer lane by flow and output bits (1, 4, 8, 16), at 32 / 40 / 48 accumulator bits */
-static const uint16_t rq_lut[FL_COUNT][4][3] = { { { 690, 708, 883 }, { 867, 904, 1099 }, { 877, 909, 1108 }, { 887, 923, 1121 } }, { { 690, 708, 883 }, { 867, 904, 1099 }, { 877, 909, 1108 }, { 887, 923, 1121 } }, { { 1024, 1304, 1460 }, { 1112, 1386, 1574 }, { 1126, 1415, 1583 }, { 1161, 1454, 1628 } }, { { 353, 408, 489 }, { 449, 504, 594 }, { 448, 504, 602 }, { 461, 515, 611 } }, { { 424, 0, 0 }, { 512, 0, 0 }, { 525, 0, 0 }, { 0, 0, 0 } } };
-static const uint16_t rq_ff[FL_COUNT][4][3] = { { { 55, 63, 71 }, { 58, 66, 74 }, { 62, 70, 78 }, { 70, 78, 86 } }, { { 55, 63, 71 }, { 58, 66, 74 }, { 62, 70, 78 }, { 70, 78, 86 } }, { { 71, 79, 87 }, { 74, 82, 90 }, { 78, 86, 94 }, { 86, 94, 102 } }, { { 71, 79, 87 }, { 74, 82, 90 }, { 78, 86, 94 }, { 86, 94, 102 } }, { { 71, 0, 0 }, { 74, 0, 0 }, { 78, 0, 0 }, { 0, 0, 0 } } };
-/* iCE40 LUT4 of ts_acc, ts_storer, ts_spad, ts_qtab (rest_luts); ts_ctrl's share of the fixed part */
-static const double k_acc[3] = { 0.731646, 0.811432, 11.0283 };
-static const double k_storer[5] = { 136.006, 0.528988, 3.3824, 346.159, 64.6212 };
-static const double k_spad[5] = { 60.315, 215.63, 12.3531, 6.21626, 0 };
-static const double k_qtab[2] = { 112.526, 88.3147 };
-static const double k_ctrl_share = 0.891944;
-/* per flow: LUT fixed, pe, rq, acc + storer, spad + qtab, soft; FF fixed, var, skew */
-static const double k_lut[FL_COUNT][6] = { { 4092.67, 0.876398, 0.881003, 0.944874, 0.944874, 0 }, { 4092.67, 0.876398, 0.881003, 0.944874, 0.944874, 0 }, { 5219.93, 0.876398, 0.881003, 1.48194, 3.56208, 0 }, { 4092.67, 0.876398, 0.881003, 0.944874, 0.944874, 0 }, { 4092.67, 0.876398, 0.881003, 0.944874, 0.944874, 0 } };
-static const double k_ff[FL_COUNT][3] = { { 1151.46, 0.944121, 1.22932 }, { 1151.46, 0.944121, 1.22932 }, { 1103.65, 1.04226, 0.650962 }, { 1151.46, 0.944121, 1.22932 }, { 1151.46, 0.944121, 1.22932 } };
+static const uint16_t rq_lut[FL_COUNT][4][3] = { { { 441, 399, 511 }, { 525, 478, 590 }, { 548, 489, 614 }, { 572, 526, 639 } }, { { 3397, 4044, 4782 }, { 3512, 4140, 4820 }, { 3518, 4161, 4836 }, { 3560, 4187, 4869 } }, { { 648, 798, 803 }, { 653, 834, 917 }, { 668, 846, 924 }, { 957, 878, 936 } }, { { 333, 297, 370 }, { 374, 362, 417 }, { 372, 381, 438 }, { 412, 414, 469 } }, { { 426, 559, 616 }, { 472, 536, 655 }, { 451, 601, 663 }, { 458, 537, 697 } } };
+static const uint16_t rq_ff[FL_COUNT][4][3] = { { { 55, 63, 71 }, { 58, 66, 74 }, { 62, 70, 78 }, { 70, 78, 86 } }, { { 71, 79, 87 }, { 74, 82, 90 }, { 78, 86, 94 }, { 86, 94, 102 } }, { { 71, 79, 87 }, { 74, 82, 90 }, { 78, 86, 94 }, { 86, 94, 102 } }, { { 71, 79, 87 }, { 74, 82, 90 }, { 78, 86, 94 }, { 86, 94, 102 } }, { { 71, 79, 87 }, { 74, 82, 90 }, { 78, 86, 94 }, { 86, 94, 102 } } };
+/* iCE40 LUT4 and flip-flops of the other modules: coefficients of feats() per module */
+static const double k_mod_lut[MOD_COUNT][F_COUNT] = { { 0, 0.732464, 0.900483, 9.87384, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { -410.208, 0, 0, 0, 0, 0, 19.1623, 158.114, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { -216.649, 0, 0, 0, 0, 0, 0, 0, 0, 10.8557, 23.6984, 0, 0, 0, 0, 0, 0, 0 }, { 125.883, 0, 0, 0, 85.9557, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 3.7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 1988.55, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 88.1657, 0 } };
+static const double k_mod_ff[MOD_COUNT][F_COUNT] = { { 56.6461, 0, 0, 5.10938, 0, 0, 0, 0, -23.6461, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 114.268, 0, 0, 10.7781, 0, 0, 0, 0, 47.6818, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 99.8807, 0, 0, 0, 0, 0, 0, 21.1871, 0, 0, 0, 0, 0, 0, 0, 9.3606, 0, 0 }, { 37.7324, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 72.2948, 0, 0, 0 }, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.992744, 0, 0, 0, 0 }, { 664.1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 19, 0, 0, 0, 0, 0 } };
+/* per flow: fixed, pe, rq, rest (LUT, then FF) */
+static const double k_lut[FL_COUNT][4] = { { 0, 0.736049, 0.256, 1.16564 }, { 0, 0.736049, 0.256, 1.16564 }, { -1257.79, 0.736049, 2.50308, 2.50308 }, { 0, 0.736049, 0.256, 1.16564 }, { 0, 0.736049, 0.256, 1.16564 } };
+static const double k_ff[FL_COUNT][4] = { { 160.1, 1.05566, 0.968604, 0.848014 }, { 160.1, 1.05566, 0.968604, 0.848014 }, { 0.0474645, 1.05566, 0.968604, 0.963803 }, { 160.1, 1.05566, 0.968604, 0.848014 }, { 160.1, 1.05566, 0.968604, 0.848014 } };
 /* END fitted */
 
 /* t[0..2] at x0, x0 + dx, x0 + 2 dx, linear in between, flat outside. */
@@ -488,67 +461,12 @@ static int ob_index(uint32_t ob)
 	return ob == 1 ? 0 : ob == 4 ? 1 : ob == 8 ? 2 : 3;
 }
 
-/* The modules' LUT4 (iCE40, per-module synthesis) from their structure. */
-typedef struct lut_rest {
-	double acc, storer, spad, qtab;
-} lut_rest;
-
-static void rest_luts(const rtl *p, lut_rest *o)
+static double dot(const double k[F_COUNT], const double f[F_COUNT])
 {
-	double nq = p->nq, nbk = p->nbk, b = p->b;
-	double ws = p->os ? 0 : 1;
-	/* ts_acc: the store lanes' bank multiplexers, WS read-modify-write adders */
-	o->acc = k_acc[0] * nq * p->acc * (nbk - 1) + k_acc[1] * ws * nbk * p->acc + k_acc[2] * nbk;
-	/* ts_storer: each lane's table entry multiplexer, bank row writes at a
-	 * stride that is not a power of two, the byte walk, per-lane arithmetic */
-	double t5 = odd_part(p->acc_raw) > 1 ? nq * nbk * p->acc_raw : 0;
-	o->storer = k_storer[0] + k_storer[1] * nq * QREC_BITS * (p->cols - 1.0) + k_storer[2] * t5 +
-		    k_storer[3] * b + k_storer[4] * nq;
-	/* ts_spad (both): the walk per beat byte, the scatter into the banks'
-	 * write registers, strides that are not powers of two */
-	double s1 = 0, s2 = 0, s3 = 0, s4 = 0;
-	const uint32_t wbytes[2] = { p->a_wb, p->w_wb }, aw[2] = { p->a_aw, p->w_aw };
-	for (int i = 0; i < 2; i++) {
-		uint32_t raw = aw[i] > p->nbw ? aw[i] - p->nbw : 1;
-		s1 += b;
-		s2 += b * p->nb * wbytes[i];
-		if (odd_part(raw) > 1)
-			s3 += b * p->nb * raw;
-		if (p->nb > 1 && odd_part(wbytes[i]) > 1)
-			s4 += b * p->nb * wbytes[i];
-	}
-	o->spad = k_spad[0] + k_spad[1] * s1 + k_spad[2] * s2 + k_spad[3] * s3 + k_spad[4] * s4;
-	/* ts_qtab: every entry byte written from any beat byte */
-	o->qtab = k_qtab[0] + k_qtab[1] * (double)p->cols * b;
-}
-
-/* Flip-flop bits of the RTL (flattened: outputs nobody reads are gone). */
-typedef struct ff_bits {
-	double skew, spad, acc, storer, qtab;
-} ff_bits;
-
-static void rtl_ffs(const rtl *p, ff_bits *o)
-{
-	double r = p->rows, c = p->cols, nq = p->nq, nbk = p->nbk;
-	uint32_t tw = p->nrw + p->acc_raw;
-	if (!p->os) {
-		o->skew = p->ab * r * (r - 1) / 2;
-		o->acc = nq * p->bsw + (r + c - 1) * (1 + tw);
-	} else {
-		o->skew = (p->ab + 1) * r * (r + 1) / 2 + p->wb * c * (c + 1) / 2;
-		o->acc = nq * p->bsw;
-	}
-	o->spad = 0;
-	const uint32_t wbytes[2] = { p->a_wb, p->w_wb }, aw[2] = { p->a_aw, p->w_aw };
-	for (int i = 0; i < 2; i++) {
-		uint32_t ow = rtl_clog2(wbytes[i] + 1);
-		uint32_t raw = aw[i] > p->nbw ? aw[i] - p->nbw : 1;
-		uint32_t sw = p->nbw ? p->nbw : 1;
-		/* word, offsets, masks, row and byte counts; per bank the write request */
-		o->spad += aw[i] + 3 * ow + 16 + 64 + (double)p->nb * (1 + raw + 9.0 * wbytes[i]) + sw;
-	}
-	o->storer = 240 + nq * (p->cw + QREC_BITS + 4 + p->bsw) + 3 + 4.0 * p->b + nbk * (1 + p->acc_raw);
-	o->qtab = c * QREC_BITS + p->cw + 37;
+	double s = 0;
+	for (int i = 0; i < F_COUNT; i++)
+		s += k[i] * f[i];
+	return s;
 }
 
 static flow flow_of(fam f, const ts_board *b)
@@ -559,6 +477,12 @@ static flow flow_of(fam f, const ts_board *b)
 	case FAM_XC7: return FL_XC7;
 	default: return FL_XCUP;
 	}
+}
+
+/* A count, never below zero (a fitted formula far outside the sweep). */
+static uint32_t cnt(double v)
+{
+	return v <= 0 ? 0 : (uint32_t)(v + 0.5);
 }
 
 void ts_resources_modules(const ts_hwcfg *c, ts_resources parts[TS_RM_COUNT])
@@ -576,7 +500,6 @@ void ts_resources_modules(const ts_hwcfg *c, ts_resources parts[TS_RM_COUNT])
 	parts[TS_RM_PE].dsp = dp.pe;
 	parts[TS_RM_REQUANT].dsp = dp.requant;
 	parts[TS_RM_STORER].dsp = dp.storer;
-	parts[TS_RM_CTRL].dsp = dp.ctrl;
 	parts[TS_RM_SPAD].dsp = dp.spad;
 
 	mem_parts mp;
@@ -586,53 +509,47 @@ void ts_resources_modules(const ts_hwcfg *c, ts_resources parts[TS_RM_COUNT])
 	parts[TS_RM_SPAD].bram = (uint32_t)spad_bram;
 	parts[TS_RM_ACC].bram = (uint32_t)(all_bram - spad_bram);
 
-	/* LUT */
-	double pes = (double)p.rows * p.cols;
+	double pes = (double)p.rows * p.cols, acc = p.acc;
 	int df = p.os ? 1 : 0;
-	double acc = p.acc;
+	double ft[F_COUNT];
+	feats(&p, ft);
+	static const ts_res_module part_of[MOD_COUNT] = {
+		[MOD_ACC] = TS_RM_ACC, [MOD_STORER] = TS_RM_STORER, [MOD_SPAD] = TS_RM_SPAD,
+		[MOD_QTAB] = TS_RM_QTAB, [MOD_ARRAY] = TS_RM_ARRAY, [MOD_CTRL] = TS_RM_CTRL,
+	};
+
+	/* LUT; the fixed part is ts_ctrl's (most of it is) */
 	double pe_l = pes * tab3(pe_lut[fl][p.pe][df], acc, 16, 16);
 	double rq_l = p.nq * tab3(rq_lut[fl][ob_index(p.ob)], acc, 32, 8);
-	lut_rest lr;
-	rest_luts(&p, &lr);
-	double soft = kl[5] * (double)dp.soft_ab;
-	parts[TS_RM_PE].lut = (uint32_t)(kl[1] * pe_l);
-	parts[TS_RM_REQUANT].lut = (uint32_t)(kl[2] * rq_l);
-	parts[TS_RM_ACC].lut = (uint32_t)(kl[3] * lr.acc + mp.lut[1]);
-	parts[TS_RM_STORER].lut = (uint32_t)(kl[3] * lr.storer);
-	parts[TS_RM_SPAD].lut = (uint32_t)(kl[4] * lr.spad + mp.lut[0]);
-	parts[TS_RM_QTAB].lut = (uint32_t)(kl[4] * lr.qtab);
-	parts[TS_RM_CTRL].lut = (uint32_t)(kl[0] * k_ctrl_share + soft);
-	parts[TS_RM_OTHER].lut = (uint32_t)(kl[0] * (1 - k_ctrl_share));
+	parts[TS_RM_PE].lut = cnt(kl[1] * pe_l);
+	parts[TS_RM_REQUANT].lut = cnt(kl[2] * rq_l);
+	for (int m = 0; m < MOD_COUNT; m++)
+		parts[part_of[m]].lut = cnt(kl[3] * dot(k_mod_lut[m], ft) + (m == MOD_CTRL ? kl[0] : 0));
+	parts[TS_RM_SPAD].lut += (uint32_t)mp.lut[0];
+	parts[TS_RM_ACC].lut += (uint32_t)mp.lut[1];
 
-	/* FF */
-	double pe_f = tab3(pe_ff[fl][p.pe][df], acc, 16, 16);
-	double pe_ff_all;
-	/* the PE alone keeps outputs the array does not read: WS the forwarded
+	/* FF. The PE alone keeps outputs the array does not read: WS the forwarded
 	 * weight and valid, the last column's activation (OS also the last row's
-	 * weight and the valid bits) */
+	 * weight and the valid bits). */
+	double pe_f = tab3(pe_ff[fl][p.pe][df], acc, 16, 16), pe_ff_all;
 	if (!p.os)
 		pe_ff_all = pes * (pe_f - p.wb - 1) - (double)p.rows * p.ab;
 	else
 		pe_ff_all = pes * pe_f - (double)p.rows * (p.ab + 1) - (double)p.cols * p.wb;
 	double rq_f = p.nq * tab3(rq_ff[fl][ob_index(p.ob)], acc, 32, 8);
-	ff_bits fb;
-	rtl_ffs(&p, &fb);
-	parts[TS_RM_PE].ff = (uint32_t)(kf[1] * pe_ff_all);
-	parts[TS_RM_REQUANT].ff = (uint32_t)(kf[1] * rq_f);
-	parts[TS_RM_ARRAY].ff = (uint32_t)(kf[2] * fb.skew);
-	parts[TS_RM_SPAD].ff = (uint32_t)(kf[1] * fb.spad + mp.ff[0]);
-	parts[TS_RM_ACC].ff = (uint32_t)(kf[1] * fb.acc + mp.ff[1]);
-	parts[TS_RM_STORER].ff = (uint32_t)(kf[1] * fb.storer);
-	parts[TS_RM_QTAB].ff = (uint32_t)(kf[1] * fb.qtab);
-	parts[TS_RM_CTRL].ff = (uint32_t)(kf[0] * k_ctrl_share);
-	parts[TS_RM_OTHER].ff = (uint32_t)(kf[0] * (1 - k_ctrl_share));
+	parts[TS_RM_PE].ff = cnt(kf[1] * pe_ff_all);
+	parts[TS_RM_REQUANT].ff = cnt(kf[2] * rq_f);
+	for (int m = 0; m < MOD_COUNT; m++)
+		parts[part_of[m]].ff = cnt(kf[3] * dot(k_mod_ff[m], ft) + (m == MOD_CTRL ? kf[0] : 0));
+	parts[TS_RM_SPAD].ff += (uint32_t)mp.ff[0];
+	parts[TS_RM_ACC].ff += (uint32_t)mp.ff[1];
 }
 
 const char *ts_res_module_name(ts_res_module m)
 {
 	static const char *const names[TS_RM_COUNT] = {
 		"ts_pe", "ts_array", "ts_spad", "ts_acc", "ts_requant",
-		"ts_storer", "ts_qtab", "ts_ctrl", "other",
+		"ts_storer", "ts_qtab", "ts_ctrl",
 	};
 	return m < TS_RM_COUNT ? names[m] : "?";
 }
@@ -686,22 +603,60 @@ void ts_resources_estimate(const ts_hwcfg *c, ts_resources *r)
 	r->power_w = dyn_w + (b ? b->static_power_w : 0);
 }
 
+/* ---- board tops ----------------------------------------------------------------
+ * What a board build adds to the core: the board top of rtl/boards/ (UART,
+ * bridge, board memory, PLL) as `tessera gen --board` packages it. Measured,
+ * not modelled: scripts/bench_resources.sh synthesizes each open-tool board's
+ * top (flows top-<board>) for one small config (a1x1-int8-ws) as its build.sh
+ * does, and scripts/fit_resources.py writes here that point minus the core's
+ * point of the same config on the same flow. It can be negative: the core's
+ * outputs the board ignores (address bits above its memory) are trimmed.
+ * Boards without a top (the Xilinx ones) add nothing. Re-measure after an
+ * edit of rtl/boards/: FLOWS="top-icebreaker top-hx8k top-ulx3s" make
+ * bench-resources, then scripts/fit_resources.py. */
+typedef struct board_top {
+	const char *board;
+	ts_res_delta top;
+} board_top;
+
+/* BEGIN board tops (scripts/fit_resources.py) */
+static const board_top board_tops[] = {
+};
+/* END board tops */
+
+void ts_resources_board_top(const ts_board *b, ts_res_delta *o)
+{
+	memset(o, 0, sizeof *o);
+	for (size_t i = 0; b && i < sizeof board_tops / sizeof board_tops[0]; i++)
+		if (strcmp(board_tops[i].board, b->name) == 0)
+			*o = board_tops[i].top;
+}
+
 bool ts_resources_fit(const ts_resources *r, const ts_board *b, char *why, size_t why_size)
 {
+	ts_res_delta t;
+	ts_resources_board_top(b, &t);
 	struct {
 		const char *what;
-		uint32_t need, have;
+		uint32_t core;
+		int32_t top;
+		uint32_t have;
 	} items[] = {
-		{ "LUT", r->lut, b->lut }, { "FF", r->ff, b->ff }, { "DSP", r->dsp, b->dsp },
-		{ "BRAM", r->bram, b->bram }, { "URAM", r->uram, b->uram },
+		{ "LUT", r->lut, t.lut, b->lut }, { "FF", r->ff, t.ff, b->ff }, { "DSP", r->dsp, t.dsp, b->dsp },
+		{ "BRAM", r->bram, t.bram, b->bram }, { "URAM", r->uram, t.uram, b->uram },
 	};
-	for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
-		if (items[i].need > items[i].have) {
-			if (why)
-				snprintf(why, why_size, "%s: needs %u, %s has %u", items[i].what, items[i].need,
-					 b->name, items[i].have);
-			return false;
-		}
+	for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
+		int64_t need = (int64_t)items[i].core + items[i].top;
+		if (need <= (int64_t)items[i].have)
+			continue;
+		if (why && items[i].top)
+			snprintf(why, why_size, "%s: needs %lld (core %u, board top %+d), %s has %u", items[i].what,
+				 (long long)need, items[i].core, items[i].top, b->name, items[i].have);
+		else if (why)
+			snprintf(why, why_size, "%s: needs %lld, %s has %u", items[i].what, (long long)need,
+				 b->name, items[i].have);
+		return false;
+	}
 	if (why && why_size)
 		why[0] = '\0';
 	return true;
