@@ -65,7 +65,7 @@ SUB_CONFIGS="tiny-ice40 a1x1-int8-ws a2x2-int4-os a8x4-lp2-ws a2x8-int16-ws a6x6
 XCUP_CONFIGS="tiny-ice40 a1x1-int8-ws a2x8-int16-ws a6x6-int4-ws"
 NODSP_CONFIGS="hx8k a1x1-int8-ws a2x2-int4-os a6x6-int4-ws"
 HIER_CONFIGS="tiny-ice40 a1x1-int8-ws a2x2-int4-os a4x4-int16-os a8x4-lp2-ws a2x8-int16-ws hx8k a4x4-bin-os a4x8-lp1-ws a4x4-int8-os"
-TOP_CONFIG=a1x1-int8-ws
+TOP_CONFIG=a1x1-int8-ws  # at 20 MHz: a clock every board's PLL makes
 flow_configs() {
 	case $1 in
 	ice40) echo "$ALL_CONFIGS" ;;
@@ -104,7 +104,8 @@ synth_one() {
 	cfg=$1 flow=$2
 	gen=$CACHE/$cfg/gen
 	script=$(flow_script "$flow")
-	case $flow in top-*) extra=rtl/boards/*.v ;; *) extra= ;; esac
+	# a board top also depends on the board RTL and the config's clock (its PLL)
+	case $flow in top-*) extra="rtl/boards/*.v $DATA/configs/$cfg.json" ;; *) extra= ;; esac
 	# shellcheck disable=SC2086
 	key=$( (yosys -V; echo "$script"; cat rtl/ts_*.v $extra "$gen"/tessera_params.vh "$gen"/ts_contract.vh) |
 		sha256sum | cut -c1-16)
