@@ -16,9 +16,11 @@ How (resources.c's LUT and FF section says the same from the C side):
    flow (modules.json). Per flow, the flattened total is
        LUT = fixed + pe x (PE table x PEs) + rq x (lane table x lanes)
              + rest x (sum of the modules of 1) + LUT RAM and flip-flop memories
-   and the same for FF; iCE40 fits all four coefficients; the other flows take
-   pe and rq from iCE40 (how much flattening trims of a PE or a lane) and fit
-   fixed and rest (their LUT is not iCE40's LUT4).
+   and the same for FF. iCE40 fits pe, rq and rest for LUT (fixed 0: the
+   modules' formulas carry ts_ctrl's) and all four for FF; the other flows
+   take pe from iCE40 (how much flattening trims of a PE) and fit fixed and
+   one scale of lanes and modules for LUT (their LUT is not iCE40's LUT4),
+   and take pe and rq from iCE40 and fit fixed and rest for FF.
 Configs in HELD_OUT take part in no fit (bench_resources.c reports them apart).
 """
 import json

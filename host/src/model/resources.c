@@ -390,8 +390,9 @@ static void mems_of(const rtl *p, fam f, mem_parts *o)
  * per-module iCE40 synthesis (synth_ice40 -dsp -noflatten). Per flow the
  * total is fixed + pe x PE tables + rq x lane tables + rest x (the modules)
  * + LUT RAM and flip-flop memories, fitted to the flattened synthesis of the
- * sweep (pe and rq on iCE40, fixed and rest per flow) with held-out configs
- * left out. scripts/fit_resources.py writes the block below (its docstring
+ * sweep with held-out configs left out (iCE40 fits the scales; the other
+ * flows take pe from it and fit their fixed part and one scale of the lanes
+ * and modules: their LUT is not iCE40's LUT4). scripts/fit_resources.py writes the block below (its docstring
  * has the details; its FEATS mirror feats()); bench_resources prints the
  * errors, test_cost checks them. */
 typedef enum feat {
