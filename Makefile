@@ -67,8 +67,8 @@ HAVE_MPICC := $(shell command -v $(MPICC) 2>/dev/null)
 .SECONDARY:
 
 .PHONY: all deps test check-tests check-layers demo asan fuzz bench-model bench-gemm \
-        bench-search bench-sim bench-run zoo lint-rtl boardsim boardsim-list bitstreams check-bitstreams install \
-        uninstall clean help
+        bench-search bench-sim bench-run bench-resources zoo lint-rtl boardsim boardsim-list bitstreams \
+        check-bitstreams install uninstall clean help
 
 # ---- top level ------------------------------------------------------------------
 all: $(LIB) $(BIN)
@@ -88,6 +88,7 @@ help:
 	@echo "  make bench-search search algorithms: gap to the exact optimum, evaluations to reach 1 %"
 	@echo "  make bench-sim    simulated cycles per second of the whole accelerator: Verilator vs iverilog"
 	@echo "  make bench-run    ResNet-18 and MobileNet-V2 whole on edge: images/s on desc, rtl and vboard, host vs device time, modelled latency, the vboard's process-boundary overhead"
+	@echo "  make bench-resources yosys (iCE40, ECP5, Xilinx) of a config sweep vs the resource model: LUT/FF/DSP/BRAM error table (synthesis cached; RESYNTH=1 redoes it)"
 	@echo "  make zoo          torchvision ResNet-18 / MobileNet-V2 (seeded random weights) quantized to ONNX in $(ZOO) (QDQ) and $(ZOO)/qop (QOperator)"
 	@echo "  make lint-rtl     the RTL through verilator -Wall, iverilog -g2005 and yosys (a few presets)"
 	@echo "  make boardsim     the board tops (rtl/boards/) in Verilator with their UART test benches ($(BOARDSIM)/)"
@@ -289,6 +290,11 @@ bench-search:
 bench-sim: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench_sim
 	$(BUILD)/bench/bench_sim $(BUILD)/bench/iverilog
+
+# scripts/bench_resources.sh: synthesis cached under build/resources/, raw counts in
+# tests/data/resources/synth.json; without yosys it prints the committed data.
+bench-resources: $(BIN) $(BUILD)/bench/bench_resources
+	BENCH=$(BUILD)/bench/bench_resources sh scripts/bench_resources.sh $(BIN)
 
 bench-run: deps
 	@$(MAKE) --no-print-directory all zoo

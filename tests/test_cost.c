@@ -1,6 +1,7 @@
 /* test_cost.c — the cost model: hand-derived cases, the closed forms against
  * the literal walk of the descriptor stream (ts_cost_walk) on random layers
- * and configs, monotonicity, resources and bad input. */
+ * and configs, monotonicity, resources (against the committed synthesis
+ * points of tests/data/resources/synth.json) and bad input. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "test_seed.h"
 
@@ -284,14 +286,42 @@ static void test_resources_fit(void **state)
 	ts_hwcfg c;
 	ts_resources r;
 	char why[160];
+	/* tiny-ice40's core alone: 6,842 SB_LUT4 of the UP5K's 5,280 (synth_ice40 -dsp,
+	 * tests/data/resources/synth.json), 16 SB_MAC16: 8 PEs, and 2 requantizer lanes
+	 * of 4 (33 x 32 bits in 16 x 16 slices). */
 	assert_int_equal(ts_hwcfg_resolve("tiny-ice40", &c, NULL), TS_OK);
 	ts_resources_estimate(&c, &r);
-	assert_true(ts_resources_fit(&r, ts_board_find("icebreaker"), why, sizeof why));
-	assert_int_equal(r.dsp, 8); /* 2x4 int8 PEs on the 8 SB_MAC16 */
+	assert_false(ts_resources_fit(&r, ts_board_find("icebreaker"), why, sizeof why));
+	assert_non_null(strstr(why, "LUT: needs"));
+	assert_non_null(strstr(why, "board top"));
+	assert_int_equal(r.dsp, 8 + 2 * 4);
+	assert_int_equal(r.bram, 28);
+	/* The board top is part of what must fit: its overhead is measured, and a
+	 * board without one adds nothing. */
+	ts_res_delta top;
+	ts_resources_board_top(ts_board_find("icebreaker"), &top);
+	assert_true(top.lut > 0);
+	assert_int_equal(top.uram, 4); /* the board memory: the UP5K's four SPRAMs */
+	ts_resources_board_top(ts_board_find("pynq-z2"), &top);
+	assert_int_equal(top.lut, 0);
+	assert_int_equal(top.bram, 0);
+	/* edge: one DSP48E1 per int8 PE and 4 per requantizer lane (33 x 32 signed in
+	 * 25 x 18 slices, signed only): 192 + 8 x 4 = 224 of the PYNQ-Z2's 220, and
+	 * the 8 lanes' accumulator bank multiplexers (ts_acc) are beyond its LUTs */
 	assert_int_equal(ts_hwcfg_resolve("edge", &c, NULL), TS_OK);
+	ts_resources parts[TS_RM_COUNT];
+	ts_resources_modules(&c, parts);
+	assert_int_equal(parts[TS_RM_PE].dsp, 12 * 16);
+	assert_int_equal(parts[TS_RM_REQUANT].dsp, 8 * 4);
+	ts_resources_estimate(&c, &r);
+	assert_true(r.dsp >= 224);
+	assert_false(ts_resources_fit(&r, ts_board_find("pynq-z2"), why, sizeof why));
+	assert_non_null(strstr(why, ": needs"));
+	/* ... with a 2-byte port (2 lanes) it fits */
+	c.dram_bytes_per_cycle = 2;
 	ts_resources_estimate(&c, &r);
 	assert_true(ts_resources_fit(&r, ts_board_find("pynq-z2"), why, sizeof why));
-	assert_int_equal(r.dsp, c.rows * c.cols);
+	assert_string_equal(why, "");
 	/* The cloud design does not fit a PYNQ-Z2, and the reason names the resource. */
 	assert_int_equal(ts_hwcfg_resolve("cloud", &c, NULL), TS_OK);
 	ts_resources_estimate(&c, &r);
@@ -307,6 +337,109 @@ static void test_resources_fit(void **state)
 	a.pe = TS_PE_LIGHTPE2;
 	ts_resources_estimate(&a, &r2);
 	assert_true(r1.asic_area_mm2 > r2.asic_area_mm2);
+	assert_true(r1.lut > r2.lut || r1.dsp > r2.dsp);
+}
+
+/* The board each synthesis flow of tests/data/resources/synth.json stands for. */
+static const char *flow_board(const char *flow)
+{
+	static const char *const map[][2] = {
+		{ "ice40", "icebreaker" }, { "ice40-nodsp", "hx8k" }, { "ecp5", "ulx3s" },
+		{ "xc7", "pynq-z2" }, { "xcup", "zcu102" },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(flow, map[i][0]) == 0)
+			return map[i][1];
+	return NULL;
+}
+
+/* |model - synthesis| / synthesis allowed for LUT and FF per flow. The goal
+ * (issue 16) is 10 %; the flows the model does not reach it on yet have the
+ * bound it reaches, so that it cannot get worse unnoticed (docs/resources.md). */
+static void lut_ff_tolerance(const char *flow, double *lut, double *ff)
+{
+	static const struct {
+		const char *flow;
+		double lut, ff;
+	} tol[] = {
+		/* worst today: ECP5 LUT 22.6 % (a1x1-int8-ws), Series 7 LUT 19.8 % (held-out
+		 * a6x6-int4-ws) and FF 10.1 %, UltraScale+ LUT 17.1 % */
+		{ "ecp5", 0.24, 0.10 },
+		{ "xc7", 0.21, 0.11 },
+		{ "xcup", 0.18, 0.10 },
+	};
+	*lut = *ff = 0.10;
+	for (size_t i = 0; i < sizeof tol / sizeof tol[0]; i++)
+		if (strcmp(flow, tol[i].flow) == 0) {
+			*lut = tol[i].lut;
+			*ff = tol[i].ff;
+		}
+}
+
+/* DSP cells yosys merged in a flattened design, which the model (and the
+ * hierarchical synthesis) counts: there the model may be above synthesis by
+ * this many, never below. iCE40 a2x8-int16-ws: 21 SB_MAC16 flattened, 24 with
+ * -noflatten (16 PEs + 2 lanes x 4); its two requantizer lanes read the same
+ * column for 16-bit outputs (docs/resources.md). */
+static int dsp_merged(const char *cfg, const char *flow)
+{
+	return strcmp(cfg, "a2x8-int16-ws") == 0 && strcmp(flow, "ice40") == 0 ? 3 : 0;
+}
+
+/* The model against every flattened synthesis point committed in
+ * tests/data/resources/synth.json (scripts/bench_resources.sh): DSP and block
+ * RAM exact, LUT and FF within 10 % (issue 16's goal) or the bound of
+ * lut_ff_tolerance. A model change that breaks the fit fails here; make
+ * bench-resources prints the whole table. */
+static void test_resources_synth(void **state)
+{
+	(void)state;
+	const char *path = "tests/data/resources/synth.json";
+	json_error_t je;
+	json_t *root = json_load_file(path, 0, &je);
+	if (!root)
+		fail_msg("%s:%d: %s", path, je.line, je.text);
+	json_t *pts = json_object_get(root, "points"), *p;
+	size_t i;
+	int checked = 0, bad = 0;
+	json_array_foreach(pts, i, p) {
+		const char *cfg = json_string_value(json_object_get(p, "config"));
+		const char *flow = json_string_value(json_object_get(p, "flow"));
+		const char *board = flow ? flow_board(flow) : NULL;
+		if (!cfg || !board)
+			continue; /* per-module and board-top points */
+		char *txt = json_dumps(json_object_get(p, "hwcfg"), 0);
+		ts_hwcfg c;
+		assert_non_null(txt);
+		assert_int_equal(ts_hwcfg_parse(txt, strlen(txt), path, &c, NULL), TS_OK);
+		free(txt);
+		snprintf(c.board, sizeof c.board, "%s", board);
+		ts_resources r;
+		ts_resources_estimate(&c, &r);
+		json_t *n = json_object_get(p, "counts");
+		double tl, tf;
+		lut_ff_tolerance(flow, &tl, &tf);
+		const struct {
+			const char *what;
+			uint32_t model;
+			double tol;
+		} res[] = { { "lut", r.lut, tl }, { "ff", r.ff, tf }, { "dsp", r.dsp, 0 }, { "bram", r.bram, 0 } };
+		for (size_t k = 0; k < sizeof res / sizeof res[0]; k++) {
+			double syn = (double)json_integer_value(json_object_get(n, res[k].what));
+			double err = res[k].model - syn;
+			if (k == 2 && err > 0 && err <= dsp_merged(cfg, flow))
+				continue;
+			if (err < -res[k].tol * syn || err > res[k].tol * syn) {
+				print_error("%s on %s (%s): %s model %u, synthesis %.0f\n", cfg, flow, board,
+					    res[k].what, res[k].model, syn);
+				bad++;
+			}
+		}
+		checked++;
+	}
+	json_decref(root);
+	assert_true(checked >= 30);
+	assert_int_equal(bad, 0);
 }
 
 static void test_workload_total(void **state)
@@ -344,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_group_packing),
 		cmocka_unit_test(test_cannot_hold_tile),
 		cmocka_unit_test(test_resources_fit),
+		cmocka_unit_test(test_resources_synth),
 		cmocka_unit_test(test_workload_total),
 	};
 	return cmocka_run_group_tests_name("cost", tests, NULL, NULL);

@@ -86,21 +86,51 @@ uint64_t ts_desc_exec_cycles(const ts_hwcfg *c, const ts_desc *desc);
 void ts_cost_add(ts_cost *acc, const ts_cost *x);
 const char *ts_energy_part_name(ts_energy_part p);
 
-/* ---- resources ----------------------------------------------------------- */
+/* ---- resources -----------------------------------------------------------
+ * What yosys 0.23 makes of rtl/ for the board's FPGA family: synth_ice40 -dsp
+ * (synth_ice40 on iCE40 parts without DSPs), synth_ecp5, synth_xilinx -family
+ * xc7 (zynq7) or xcup (zynqmp, alveo). DSP and block RAM follow yosys' mapping
+ * rules; LUT and FF are fitted to synthesis (tests/data/resources/synth.json,
+ * scripts/bench_resources.sh; the errors are in docs and the test). */
 typedef struct ts_resources {
-	uint32_t lut;    /* LUT6 on Xilinx, LC (LUT4) on iCE40 */
-	uint32_t ff;
-	uint32_t dsp;    /* DSP48 / SB_MAC16 */
-	uint32_t bram;   /* BRAM36 / EBR blocks */
-	uint32_t uram;   /* URAM / SPRAM blocks */
+	uint32_t lut;    /* LUT sites: SB_LUT4; ECP5 LUT4 (+2 per CCU2C, +4 per LUT RAM);
+	                  * Xilinx LUT1..6, SRLs and LUT RAM */
+	uint32_t ff;     /* SB_DFF*, TRELLIS_FF, FD* */
+	uint32_t dsp;    /* SB_MAC16 / MULT18X18D / DSP48E1-E2 */
+	uint32_t bram;   /* SB_RAM40_4K / ECP5 EBR (DP16KD, PDPW16KD) / BRAM36 sites
+	                  * (RAMB36 + RAMB18 / 2, rounded up) */
+	uint32_t uram;   /* URAM / SPRAM blocks (yosys infers none by default: 0) */
 	double asic_area_mm2; /* 45 nm estimate */
 	double power_w;       /* dynamic at full utilization + board static */
 } ts_resources;
 
 /* Estimate resources for c on its board's family. */
 void ts_resources_estimate(const ts_hwcfg *c, ts_resources *r);
-/* True when r fits board b; else why says which resource and by how much. */
+/* True when r (a core) fits board b with b's board top (rtl/boards/, for the
+ * boards with one); else why says which resource and by how much. */
 bool ts_resources_fit(const ts_resources *r, const ts_board *b, char *why, size_t why_size);
+/* What b's board top adds to the core (measured per board; zero without a top).
+ * A negative figure is core logic the board top lets yosys trim. */
+typedef struct ts_res_delta {
+	int32_t lut, ff, dsp, bram, uram;
+} ts_res_delta;
+void ts_resources_board_top(const ts_board *b, ts_res_delta *top);
+
+/* The same estimate per RTL module (lut, ff, dsp, bram of each; the sum over
+ * modules is ts_resources_estimate's). */
+typedef enum ts_res_module {
+	TS_RM_PE = 0,  /* ts_pe, every PE */
+	TS_RM_ARRAY,   /* ts_array: input skew registers, weight row decode */
+	TS_RM_SPAD,    /* ts_spad input and weight scratchpads with their ts_ram banks */
+	TS_RM_ACC,     /* ts_acc: accumulator banks, column adders, store read mux */
+	TS_RM_REQUANT, /* ts_requant, one per store lane */
+	TS_RM_STORER,  /* ts_storer without its ts_requant lanes */
+	TS_RM_QTAB,    /* ts_qtab: the requantization table */
+	TS_RM_CTRL,    /* ts_ctrl (fetch, decode, sequencing) with ts_dma, ts_axil_regs, ts_top */
+	TS_RM_COUNT
+} ts_res_module;
+void ts_resources_modules(const ts_hwcfg *c, ts_resources parts[TS_RM_COUNT]);
+const char *ts_res_module_name(ts_res_module m); /* "ts_pe", ..., "ts_ctrl" */
 
 /* ---- dataflow model family (ConfuciuX-style per-layer assignment) -------
  * An abstract sub-accelerator per layer: pes processing elements of a
