@@ -108,6 +108,11 @@ for p in tiny-ice40 hx8k edge edge-lightpe edge-sparse ultra96 cloud cloud-u250;
 			-Irtl/boards --top-module "$top" rtl/ts_*.v rtl/boards/*.v) >"$TMP/lint" 2>&1 && [ ! -s "$TMP/lint" ] && ok ||
 			bad "package $p: verilator -Wall on $top: $(head -c 400 "$TMP/lint")"
 		grep -q "^\"\$NEXTPNR\"" "$TMP/pkg-$p/build.sh" && ok || bad "package $p: build.sh does not place and route"
+		# the iCE40 clock module only in iCE40 packages (the top above needs it there)
+		case $(grep -c synth_ice40 "$TMP/pkg-$p/build.sh"):$([ -f "$TMP/pkg-$p/rtl/boards/ts_ice40_pll.v" ] && echo y) in
+		0:y) bad "package $p: rtl/boards/ts_ice40_pll.v in a package for another family" ;;
+		*) ok ;;
+		esac
 		board_top_params "$p" "$top"
 	fi
 	case $p in cloud*) continue ;; esac

@@ -3,10 +3,8 @@
 // MEM_BASE) and the UART bridge on the FTDI's second channel (docs/boards.md).
 // Pins: icebreaker.pcf. The core runs on the 12 MHz oscillator (PLL = 0) or on
 // the output of SB_PLL40_PAD (PLL = 1; pin 35 is the UP5K's PLL pad), whose
-// dividers tessera gen computes from the config's clock_mhz:
-//   CLK_HZ = 12 MHz / (PLL_DIVR + 1) * (PLL_DIVF + 1) / 2^PLL_DIVQ.
-// Outside synthesis the PLL is a pass-through: a test bench drives clk_i at
-// the core clock. LEDs (active low): green while the accelerator runs, red
+// dividers tessera gen computes from the config's clock_mhz (ts_ice40_pll).
+// LEDs (active low): green while the accelerator runs, red
 // when it signals done or error with the interrupt enabled (CTRL.IRQ_ENABLE).
 module ts_board_icebreaker #(
 	parameter [31:0] CLK_HZ           = 32'd12000000,  // the clock the core runs on
@@ -26,39 +24,12 @@ module ts_board_icebreaker #(
 	output wire led_green_no
 );
 	wire clk_core, locked;
-	generate
-		if (PLL != 32'd0) begin : g_pll
-`ifdef SYNTHESIS
-			SB_PLL40_PAD #(
-				.FEEDBACK_PATH("SIMPLE"), .PLLOUT_SELECT("GENCLK"), .DIVR(PLL_DIVR[3:0]), .DIVF(PLL_DIVF[6:0]),
-				.DIVQ(PLL_DIVQ[2:0]), .FILTER_RANGE(PLL_FILTER_RANGE[2:0])
-			) u_pll (
-				.PACKAGEPIN(clk_i), .PLLOUTCORE(), .PLLOUTGLOBAL(clk_core), .EXTFEEDBACK(1'b0),
-				.DYNAMICDELAY(8'd0), .LOCK(locked), .BYPASS(1'b0), .RESETB(1'b1),
-				.LATCHINPUTVALUE(1'b0), .SDO(), .SDI(1'b0), .SCLK(1'b0)
-			);
-`else
-			// Simulation: a pass-through (the test bench drives clk_i at the core clock);
-			// the dividers are checked to make CLK_HZ within the PLL's ranges (gen.h).
-			localparam [31:0] PFD_HZ = 32'd12000000 / (PLL_DIVR + 32'd1);
-			localparam [31:0] VCO_HZ = 32'd12000000 * (PLL_DIVF + 32'd1) / (PLL_DIVR + 32'd1);
-			localparam [31:0] OUT_HZ = VCO_HZ >> PLL_DIVQ;
-			localparam [31:0] FILTER = PFD_HZ < 32'd17000000 ? 32'd1 : PFD_HZ < 32'd26000000 ? 32'd2
-			                         : PFD_HZ < 32'd44000000 ? 32'd3 : PFD_HZ < 32'd66000000 ? 32'd4
-			                         : PFD_HZ < 32'd101000000 ? 32'd5 : 32'd6;
-			if (PLL_DIVR > 32'd15 || PLL_DIVF > 32'd127 || PLL_DIVQ < 32'd1 || PLL_DIVQ > 32'd6 ||
-			    CLK_HZ + 32'd1 < OUT_HZ || CLK_HZ > OUT_HZ + 32'd1 || PFD_HZ < 32'd10000000 ||
-			    VCO_HZ < 32'd533000000 || VCO_HZ > 32'd1066000000 || PLL_FILTER_RANGE != FILTER) begin : g_bad
-				ts_board_pll_settings_do_not_make_clk_hz u_refuse ();
-			end
-			assign clk_core = clk_i;
-			assign locked   = 1'b1;
-`endif
-		end else begin : g_osc
-			assign clk_core = clk_i;
-			assign locked   = 1'b1;
-		end
-	endgenerate
+	ts_ice40_pll #(
+		.CLK_HZ(CLK_HZ), .PLL(PLL), .PAD(32'd1), .DIVR(PLL_DIVR), .DIVF(PLL_DIVF), .DIVQ(PLL_DIVQ),
+		.FILTER_RANGE(PLL_FILTER_RANGE)
+	) u_clk (
+		.clk_i(clk_i), .clk_o(clk_core), .locked_o(locked)
+	);
 
 	wire busy, irq;
 	ts_board_core #(

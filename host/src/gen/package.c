@@ -485,8 +485,8 @@ static ts_status collect(const ts_hwcfg *c, const build *bd, const char *root, c
 	if (st || (st = add_text(p, "sw/tessera_regmap.h", ts_gen_regmap_h(source), 0, d)))
 		return st;
 	if (bd->top) {
-		/* the board's top, the modules the boards share (not the other boards' tops), its
-		 * constraints */
+		/* the board's top, the modules the boards share (not the other boards' tops, nor
+		 * another family's modules), its constraints */
 		snprintf(dir, sizeof dir, "%s/rtl/boards", root);
 		if ((st = list_dir(dir, "ts_", ".v", &names, &n, d)))
 			return st;
@@ -497,7 +497,9 @@ static ts_status collect(const ts_hwcfg *c, const build *bd, const char *root, c
 				snprintf(top, sizeof top, "%s.v", flows[k].top ? flows[k].top : "");
 				other_top |= flows[k].top && &flows[k] != g && !strcmp(names[i], top);
 			}
-			if (!other_top)
+			/* a module of one family (ts_ice40_*.v) only for that family's boards */
+			int other_family = !strncmp(names[i], "ts_ice40_", 9) && strncmp(g->synth, "synth_ice40", 11);
+			if (!other_top && !other_family)
 				st = add_copy(p, root, "rtl/boards", names[i], "rtl/boards", d);
 		}
 		free_list(names, n);
