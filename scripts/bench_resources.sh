@@ -28,6 +28,8 @@
 #   xc7          synth_xilinx -family xc7 -noiopad      PYNQ-Z2 (Zynq-7020)
 #   xcup         synth_xilinx -family xcup -noiopad     ZCU102 (UltraScale+; also ultra96, zcu104, u250)
 #   ice40-hier   synth_ice40 -dsp -noflatten            per-module counts, for the modules' formulas
+#   ecp5-hier    synth_ecp5 -noflatten                  the same for ECP5
+#   xc7-hier     synth_xilinx -family xc7 -noiopad      the same for Xilinx (Series 7; UltraScale+ takes them)
 #   top-icebreaker, top-hx8k, top-ulx3s   the board top (rtl/boards/) of `tessera gen --board`,
 #                synthesized as its build.sh does, for one small config: the board's overhead
 #                over the core (scripts/fit_resources.py subtracts the core's point)
@@ -38,7 +40,7 @@
 #   FF: SB_DFF*, TRELLIS_FF, FD*. DSP: SB_MAC16, MULT18X18D, DSP48E1/E2.
 #   BRAM: SB_RAM40_4K; DP16KD + PDPW16KD; RAMB36 + ceil(RAMB18 / 2) (two RAMB18 share
 #   one BRAM36 site). URAM: SB_SPRAM256KA, URAM288.
-# Every point records the hash of the core RTL (rtl/ts_*.v) it was taken on, and the
+# Every point records the hash of the core RTL (rtl/ts_*.v, rtl/*.vh) it was taken on, and the
 # board-top points that of rtl/boards/ too; the table says which points are stale.
 set -eu
 
@@ -48,30 +50,37 @@ DATA=tests/data/resources
 OUT=$DATA/synth.json
 CACHE=build/resources
 JOBS=${JOBS:-2}
-ALL_FLOWS="ice40 ice40-nodsp ecp5 xc7 xcup ice40-hier top-icebreaker top-hx8k top-ulx3s"
+ALL_FLOWS="ice40 ice40-nodsp ecp5 xc7 xcup ice40-hier ecp5-hier xc7-hier top-icebreaker top-hx8k top-ulx3s"
 FLOWS=${FLOWS:-$ALL_FLOWS}
 # The configs of each flow (CONFIGS narrows them): iCE40 takes all, the other
 # flows fewer, so that the sweep runs in about 35 min with JOBS=2 on a 2-core
 # machine. a3x5-int8-ws and a6x6-int4-ws are held out of the fit (fit_resources.py).
 # SLOW_CONFIGS take 7 and 13 min on iCE40 alone (B = 3 bytes, and 8x8 with 8-byte
 # beats): only with SLOW=1; their committed points are printed (and checked) all the same.
+# EDGE_CONFIGS are whole-board configs synthesized for one Xilinx flow only (SLOW=1):
+# edge, the default preset, with synth_xilinx -family xc7 (the PYNQ-Z2's part).
 SLOW_CONFIGS="a3x5-int8-ws a8x8-int8-ws"
+EDGE_CONFIGS="edge"
 ALL_CONFIGS=$(for f in "$DATA"/configs/*.json; do
 	c=$(basename "$f" .json)
 	case " $SLOW_CONFIGS " in *" $c "*) [ "${SLOW:-0}" = 1 ] || continue ;; esac
+	case " $EDGE_CONFIGS " in *" $c "*) continue ;; esac
 	echo "$c"
 done | tr '\n' ' ')
 SUB_CONFIGS="tiny-ice40 a1x1-int8-ws a2x2-int4-os a8x4-lp2-ws a2x8-int16-ws a6x6-int4-ws"
 XCUP_CONFIGS="tiny-ice40 a1x1-int8-ws a2x8-int16-ws a6x6-int4-ws"
 NODSP_CONFIGS="hx8k a1x1-int8-ws a2x2-int4-os a6x6-int4-ws"
-HIER_CONFIGS="tiny-ice40 a1x1-int8-ws a2x2-int4-os a4x4-int16-os a8x4-lp2-ws a2x8-int16-ws hx8k a4x4-bin-os a4x8-lp1-ws a4x4-int8-os"
+HIER_CONFIGS="tiny-ice40 icebreaker a1x1-int8-ws a2x2-int4-os a4x4-int16-os a8x4-lp2-ws a2x8-int16-ws hx8k a4x4-bin-os a4x8-lp1-ws a4x4-int8-os"
+HIER_SUB_CONFIGS="tiny-ice40 a1x1-int8-ws a2x2-int4-os a4x4-int16-os a4x4-int8-os a8x4-lp2-ws a2x8-int16-ws a4x4-bin-os"
 TOP_CONFIG=a1x1-int8-ws  # at 20 MHz: a clock every board's PLL makes
 flow_configs() {
 	case $1 in
 	ice40) echo "$ALL_CONFIGS" ;;
 	ice40-hier) echo "$HIER_CONFIGS" ;;
+	*-hier) echo "$HIER_SUB_CONFIGS" ;;
 	ice40-nodsp) echo "$NODSP_CONFIGS" ;;
 	xcup) echo "$XCUP_CONFIGS" ;;
+	xc7) if [ "${SLOW:-0}" = 1 ]; then echo "$SUB_CONFIGS $EDGE_CONFIGS"; else echo "$SUB_CONFIGS"; fi ;;
 	top-*) echo "$TOP_CONFIG" ;;
 	*) echo "$SUB_CONFIGS" ;;
 	esac
@@ -82,6 +91,8 @@ flow_script() {
 	ice40) echo "synth_ice40 -dsp -top ts_top" ;;
 	ice40-nodsp) echo "synth_ice40 -top ts_top" ;;
 	ice40-hier) echo "synth_ice40 -dsp -noflatten -top ts_top" ;;
+	ecp5-hier) echo "synth_ecp5 -noflatten -top ts_top" ;;
+	xc7-hier) echo "synth_xilinx -family xc7 -noiopad -top ts_top" ;;
 	ecp5) echo "synth_ecp5 -top ts_top" ;;
 	xc7) echo "synth_xilinx -family xc7 -flatten -noiopad -top ts_top" ;;
 	xcup) echo "synth_xilinx -family xcup -flatten -noiopad -top ts_top" ;;
@@ -93,9 +104,9 @@ flow_script() {
 # The hash of the core RTL (and with "boards" of the board tops too).
 rtl_hash() {
 	if [ "${1:-}" = boards ]; then
-		cat rtl/ts_*.v rtl/boards/*.v | sha256sum | cut -c1-16
+		cat rtl/ts_*.v rtl/*.vh rtl/boards/*.v | sha256sum | cut -c1-16
 	else
-		cat rtl/ts_*.v | sha256sum | cut -c1-16
+		cat rtl/ts_*.v rtl/*.vh | sha256sum | cut -c1-16
 	fi
 }
 
@@ -107,7 +118,7 @@ synth_one() {
 	# a board top also depends on the board RTL and the config's clock (its PLL)
 	case $flow in top-*) extra="rtl/boards/*.v $DATA/configs/$cfg.json" ;; *) extra= ;; esac
 	# shellcheck disable=SC2086
-	key=$( (yosys -V; echo "$script"; cat rtl/ts_*.v $extra "$gen"/tessera_params.vh "$gen"/ts_contract.vh) |
+	key=$( (yosys -V; echo "$script"; cat rtl/ts_*.v rtl/*.vh $extra "$gen"/tessera_params.vh "$gen"/ts_contract.vh) |
 		sha256sum | cut -c1-16)
 	dir=$CACHE/$cfg/$flow-$key
 	echo "$dir" >"$CACHE/$cfg/$flow.current"
@@ -239,7 +250,11 @@ shutil.rmtree(tmp)
 EOF
 fi
 
-CONFIGS=${CONFIGS:-$ALL_CONFIGS}
+if [ "${SLOW:-0}" = 1 ]; then
+	CONFIGS=${CONFIGS:-$ALL_CONFIGS $EDGE_CONFIGS}
+else
+	CONFIGS=${CONFIGS:-$ALL_CONFIGS}
+fi
 
 if [ "${PRINT_ONLY:-0}" != 1 ]; then
 	if ! command -v yosys >/dev/null 2>&1; then
@@ -292,7 +307,7 @@ def counts(flow, cells):
         c["dsp"] = g("SB_MAC16")
         c["bram"] = g("SB_RAM40_4K")
         c["uram"] = g("SB_SPRAM256KA")
-    elif flow in ("ecp5", "top-ulx3s"):
+    elif flow in ("ecp5", "ecp5-hier", "top-ulx3s"):
         c["lut"] = g("LUT4") + 2 * g("CCU2C") + 4 * g("TRELLIS_DPR16X4")
         c["ff"] = g("TRELLIS_FF")
         c["dsp"] = g("MULT18X18D")

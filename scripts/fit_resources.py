@@ -10,17 +10,19 @@ How (resources.c's LUT and FF section says the same from the C side):
    ts_spad with its ts_ram banks, ts_qtab, ts_array, and ts_ctrl with ts_dma,
    ts_axil_regs, ts_top) are linear in a few features of the RTL parameters
    (FEATS: the same list and formulas as feats() in resources.c); each module's
-   coefficients are least squares over the per-module iCE40 synthesis
-   (flow ice40-hier), LUT4 and flip-flops.
+   coefficients are least squares over the per-module synthesis of its
+   family (MODFAMS: ice40-hier for iCE40, ecp5-hier for ECP5, xc7-hier for
+   Series 7 and UltraScale+), LUT and flip-flops in that family's terms.
 2. The PE and the lane come from tables of the module synthesized alone per
    flow (modules.json). Per flow, the flattened total is
        LUT = fixed + pe x (PE table x PEs) + rq x (lane table x lanes)
              + rest x (sum of the modules of 1) + LUT RAM and flip-flop memories
-   and the same for FF. iCE40 fits pe, rq and rest for LUT (fixed 0: the
-   modules' formulas carry ts_ctrl's) and all four for FF; the other flows
-   take pe from iCE40 (how much flattening trims of a PE) and fit fixed and
-   one scale of lanes and modules for LUT (their LUT is not iCE40's LUT4),
-   and take pe and rq from iCE40 and fit fixed and rest for FF.
+   and the same for FF, least squares of the relative error (each point's
+   row divided by its count). iCE40 fits pe, rq and rest for LUT (fixed 0:
+   the modules' formulas carry ts_ctrl's) and all four for FF; the other
+   flows take pe from iCE40 (how much flattening trims of a PE) and fit fixed
+   and one scale of lanes and modules for LUT, and take pe and rq from iCE40
+   and fit fixed and rest for FF.
 Configs in HELD_OUT take part in no fit (bench_resources.c reports them apart).
 """
 import json
@@ -33,6 +35,13 @@ DATA = "tests/data/resources/"
 SRC = "host/src/model/resources.c"
 HELD_OUT = ("a3x5-int8-ws", "a6x6-int4-ws")  # as in tests/bench/bench_resources.c
 FLOWS = ["ice40", "ice40-nodsp", "ecp5", "xc7", "xcup"]  # resources.c's flow enum order
+# The families of the module formulas (resources.c's modfam enum order): name, per-module
+# flow, the flattened flow whose terms count its cells
+MODFAMS = [("ice40", "ice40-hier", "ice40"), ("ecp5", "ecp5-hier", "ecp5"), ("xilinx", "xc7-hier", "xc7")]
+
+
+def modfam(flow):
+    return 0 if flow.startswith("ice40") else 1 if flow == "ecp5" else 2
 PES = [("int16", 16, 16), ("int8", 8, 8), ("int4", 4, 4), ("lightpe1", 4, 8), ("lightpe2", 8, 8),
        ("binary", 1, 1)]  # name, wbits, abits (pe.def)
 QREC_BITS = 32 + 31 + 6
@@ -221,12 +230,17 @@ def ram_geom(df, width, lane, depth):
     return best
 
 
-def mem_luts_ffs(fam, p):
-    """LUT RAM sites and flip-flop memory bits of the banks (mems_of)."""
+def mem_luts_ffs(fam, p, parts=("spad", "spad", "acc")):
+    """LUT RAM sites and flip-flop memory bits of the banks (mems_of): of the
+    scratchpads and the accumulators, or of those named in parts."""
     lut = ff = 0
-    for count, width, lane, depth in ((p["NB"], p["R"] * p["AB"], 8, -(-p["D_IN"] // p["NB"])),
-                                      (p["NB"], p["C"] * p["WB"], 8, -(-p["D_W"] // p["NB"])),
-                                      (p["NBK"], p["ACC"], p["ACC"], -(-p["D_ACC"] // p["NR"]))):
+    for part, (count, width, lane, depth) in zip(
+            ("spad", "spad", "acc"),
+            ((p["NB"], p["R"] * p["AB"], 8, -(-p["D_IN"] // p["NB"])),
+             (p["NB"], p["C"] * p["WB"], 8, -(-p["D_W"] // p["NB"])),
+             (p["NBK"], p["ACC"], p["ACC"], -(-p["D_ACC"] // p["NR"])))):
+        if part not in parts:
+            continue
         best, cells, kind, luts = float(int(width * depth)), 0, None, 0
         for df in RAMS[fam]:
             g = ram_geom(df, width, lane, depth)
@@ -245,17 +259,27 @@ def lstsq(rows, ys):
     return c
 
 
-def fit_modules(synth):
-    """k[module][feature] for LUT and FF from the per-module iCE40 synthesis."""
-    hier = [x for x in synth if x["flow"] == "ice40-hier" and x["config"] not in HELD_OUT]
+def lstsq_rel(rows, ys, totals):
+    """Least squares of the error relative to each point's total count."""
+    w = [1.0 / max(t, 1) for t in totals]
+    return lstsq([[v * wi for v in r] for r, wi in zip(rows, w)], [y * wi for y, wi in zip(ys, w)])
+
+
+def fit_modules(synth, hflow, cflow):
+    """k[module][feature] for LUT and FF from one family's per-module synthesis."""
+    hier = [x for x in synth if x["flow"] == hflow and x["config"] not in HELD_OUT]
     if len(hier) < 4:
-        sys.exit("fit_resources: %d ice40-hier points, too few" % len(hier))
+        return None
     k_lut = [[0.0] * len(FEATS) for _ in MODULES]
     k_ff = [[0.0] * len(FEATS) for _ in MODULES]
     F = [feats(rtl(x["hwcfg"])) for x in hier]
     for mi, (name, syn, fl, ff) in enumerate(MODULES):
         for kind, cands, k in ((0, fl, k_lut), (1, ff, k_ff)):
-            ys = [sum(counts("ice40", x["modules"][m]["cells"])[kind] for m in syn if m in x["modules"]) for x in hier]
+            # the banks' LUT RAM and flip-flop memories are priced apart (mem_luts_ffs)
+            fam = "ice40" if cflow.startswith("ice40") else cflow
+            ys = [sum(counts(cflow, x["modules"][m]["cells"])[kind] for m in syn if m in x["modules"]) -
+                  (mem_luts_ffs(fam, rtl(x["hwcfg"]), (name,))[kind] if name in ("spad", "acc") else 0)
+                  for x in hier]
             best = None
             for use in cands:
                 rows = [[f[u] for u in use] for f in F]
@@ -268,8 +292,8 @@ def fit_modules(synth):
             loo, use, c = best
             for u, v in zip(use, c):
                 k[mi][FEATS.index(u)] = float(v)
-            print("module %-7s %-3s %-36s leave-one-out worst |error| %5.0f (%d configs, %d..%d)" %
-                  (name, ("lut", "ff")[kind], ",".join(use), loo, len(ys), min(ys), max(ys)))
+            print("%-10s module %-7s %-3s %-36s leave-one-out worst |error| %5.0f (%d configs, %d..%d)" %
+                  (hflow, name, ("lut", "ff")[kind], ",".join(use), loo, len(ys), min(ys), max(ys)))
     return k_lut, k_ff
 
 
@@ -292,13 +316,22 @@ def main():
     synth = json.load(open(DATA + "synth.json"))["points"]
     mods = json.load(open(DATA + "modules.json"))
     pe_l, pe_f, rq_l, rq_f = module_tables(mods)
-    km_lut, km_ff = fit_modules(synth)
+    km_lut, km_ff = [], []
+    for name, hflow, cflow in MODFAMS:
+        k = fit_modules(synth, hflow, cflow)
+        if k is None and not km_lut:
+            sys.exit("fit_resources: too few %s points" % hflow)
+        if k is None:
+            print("fit_resources: too few %s points: %s takes iCE40's module formulas" % (hflow, name))
+            k = (km_lut[0], km_ff[0])
+        km_lut.append(k[0])
+        km_ff.append(k[1])
 
     k_lut, k_ff = [], []
     for fi, fl in enumerate(FLOWS):
         fam = "ice40" if fl.startswith("ice40") else fl
         pts = [x for x in synth if x["flow"] == fl and x["config"] not in HELD_OUT]
-        rl, yl, rf, yf = [], [], [], []
+        rl, yl, rf, yf, tl, tf = [], [], [], [], [], []
         for x in pts:
             p = rtl(x["hwcfg"])
             df = 1 if p["os"] else 0
@@ -306,25 +339,26 @@ def main():
             rq = p["NQ"] * tab3(rq_l[fi][ob_index(p["OB"])], p["ACC"], 32, 8)
             lut, ff = counts(fl, x["cells"])
             mlut, mff = mem_luts_ffs(fam, p)
-            rl.append([1, pe, rq, rest_of(km_lut, p)]), yl.append(lut - mlut)
+            mf = modfam(fl)
+            rl.append([1, pe, rq, rest_of(km_lut[mf], p)]), yl.append(lut - mlut), tl.append(lut)
             pff = pe_ff_all(tab3(pe_f[fi][p["pe"]][df], p["ACC"], 16, 16), p)
             rqf = p["NQ"] * tab3(rq_f[fi][ob_index(p["OB"])], p["ACC"], 32, 8)
-            rf.append([1, pff, rqf, rest_of(km_ff, p)]), yf.append(ff - mff)
+            rf.append([1, pff, rqf, rest_of(km_ff[mf], p)]), yf.append(ff - mff), tf.append(ff)
         if fi == 0:
             if len(pts) < 6:
                 sys.exit("fit_resources: ice40: %d points, too few" % len(pts))
             # LUT without a fixed part: the modules' formulas carry ts_ctrl's
             # (with one, the fit trades it against the scales and generalizes worse)
-            k_lut.append([0.0] + [float(v) for v in lstsq([r[1:] for r in rl], yl)])
-            k_ff.append([float(v) for v in lstsq(rf, yf)])
+            k_lut.append([0.0] + [float(v) for v in lstsq_rel([r[1:] for r in rl], yl, tl)])
+            k_ff.append([float(v) for v in lstsq_rel(rf, yf, tf)])
         elif len(pts) >= 3:
             # LUT: pe from iCE40 (how much flattening trims of a PE), fixed and
             # one scale of the lanes and the modules fitted (this family's LUT
             # against iCE40's LUT4); FF: pe and rq from iCE40, fixed and rest fitted
-            c = lstsq([[r[0], r[2] + r[3]] for r in rl], [y - k_lut[0][1] * r[1] for r, y in zip(rl, yl)])
+            c = lstsq_rel([[r[0], r[2] + r[3]] for r in rl], [y - k_lut[0][1] * r[1] for r, y in zip(rl, yl)], tl)
             k_lut.append([float(c[0]), k_lut[0][1], float(c[1]), float(c[1])])
             base = k_ff[0]
-            c = lstsq([[r[0], r[3]] for r in rf], [y - base[1] * r[1] - base[2] * r[2] for r, y in zip(rf, yf)])
+            c = lstsq_rel([[r[0], r[3]] for r in rf], [y - base[1] * r[1] - base[2] * r[2] for r, y in zip(rf, yf)], tf)
             k_ff.append([float(c[0]), base[1], base[2], float(c[1])])
         elif "--partial" in sys.argv:
             print("fit_resources: %s: %d points, too few: iCE40's coefficients (--partial)" % (fl, len(pts)))
@@ -361,9 +395,9 @@ def main():
            "/* one requantizer lane by flow and output bits (1, 4, 8, 16), at 32 / 40 / 48 accumulator bits */",
            "static const uint16_t rq_lut[FL_COUNT][4][3] = %s;" % arr(rq_l, "%d"),
            "static const uint16_t rq_ff[FL_COUNT][4][3] = %s;" % arr(rq_f, "%d"),
-           "/* iCE40 LUT4 and flip-flops of the other modules: coefficients of feats() per module */",
-           "static const double k_mod_lut[MOD_COUNT][F_COUNT] = %s;" % arr(km_lut, "%.6g"),
-           "static const double k_mod_ff[MOD_COUNT][F_COUNT] = %s;" % arr(km_ff, "%.6g"),
+           "/* LUT and flip-flops of the other modules: coefficients of feats() per family and module */",
+           "static const double k_mod_lut[MF_COUNT][MOD_COUNT][F_COUNT] = %s;" % arr(km_lut, "%.6g"),
+           "static const double k_mod_ff[MF_COUNT][MOD_COUNT][F_COUNT] = %s;" % arr(km_ff, "%.6g"),
            "/* per flow: fixed, pe, rq, rest (LUT, then FF) */",
            "static const double k_lut[FL_COUNT][4] = %s;" % arr(k_lut, "%.6g"),
            "static const double k_ff[FL_COUNT][4] = %s;" % arr(k_ff, "%.6g"),

@@ -19,7 +19,7 @@ need_bin
 # ---- check -----------------------------------------------------------------
 run config check edge
 expect_rc "check edge" 0
-if [ "$(cat "$TMP/out")" = "ok  edge  12x16 int8 ws @ 150 MHz on pynq-z2" ]; then ok; else bad "check edge: summary line"; fi
+if [ "$(cat "$TMP/out")" = "ok  edge  12x16 int8 ws @ 150 MHz on zcu104" ]; then ok; else bad "check edge: summary line"; fi
 
 run config check "$DATA/good_full.json" tiny-ice40 "$DATA/good_preset.json"
 expect_rc "check three" 0
@@ -53,7 +53,7 @@ done
 
 run config check --json edge
 expect_rc "check --json" 0
-expect_in "check --json" out '"summary": "12x16 int8 ws @ 150 MHz on pynq-z2"'
+expect_in "check --json" out '"summary": "12x16 int8 ws @ 150 MHz on zcu104"'
 
 # ---- usage -----------------------------------------------------------------
 run config --help
@@ -80,7 +80,7 @@ expect_stdout_empty "presets with arg"
 # ---- show ------------------------------------------------------------------
 run config show edge
 expect_rc "show edge" 0
-expect_in "show edge" out "board          pynq-z2 (xc7z020clg400-1, zynq7)"
+expect_in "show edge" out "board          zcu104 (xczu7ev-ffvc1156-2, zynqmp)"
 expect_in "show edge" out "weight spad    32768 bytes (32 KiB)"
 expect_in "show edge" out "dram           8 B/cycle (1.20 GB/s at 150 MHz)"
 expect_in "show edge" out "array          12 x 16 (192 PEs)"

@@ -7,7 +7,7 @@ D=tests/data/eval
 
 expect 0 "eval mobilenet_v2 on the default" -- "$BIN" eval --model mobilenet_v2
 grep -q "^ *total" "$TMP/out" && ok || bad "table has no total line"
-grep -q "board pynq-z2" "$TMP/out" && ok || bad "table has no board fit line"
+grep -q "board zcu104" "$TMP/out" && ok || bad "table has no board fit line"
 
 # docs/timing.md §8: the 3x3x3 GEMM on the 2x2 WS example costs 442 cycles.
 expect 0 "eval hand example" -- "$BIN" eval --config $D/hand_2x2.json --model $D/gemm3.csv --csv

@@ -19,6 +19,7 @@
 #include "tessera/cost.h"
 #include "tessera/runtime.h"
 #include "tessera/hwcfg.h"
+#include "tessera/util.h"
 #include "tessera/workload.h"
 #include "util/bits.h"
 
@@ -286,10 +287,11 @@ static void test_resources_fit(void **state)
 	ts_hwcfg c;
 	ts_resources r;
 	char why[160];
-	/* tiny-ice40's core alone: 6,842 SB_LUT4 of the UP5K's 5,280 (synth_ice40 -dsp,
+	/* tiny-ice40's core alone on the UP5K: 6,501 SB_LUT4 of its 5,280 (synth_ice40 -dsp,
 	 * tests/data/resources/synth.json), 16 SB_MAC16: 8 PEs, and 2 requantizer lanes
-	 * of 4 (33 x 32 bits in 16 x 16 slices). */
+	 * of 4 (33 x 32 bits in 16 x 16 slices). (Its own board is the ULX3S.) */
 	assert_int_equal(ts_hwcfg_resolve("tiny-ice40", &c, NULL), TS_OK);
+	ts_strlcpy(c.board, "icebreaker", sizeof c.board);
 	ts_resources_estimate(&c, &r);
 	assert_false(ts_resources_fit(&r, ts_board_find("icebreaker"), why, sizeof why));
 	assert_non_null(strstr(why, "LUT: needs"));
@@ -309,6 +311,7 @@ static void test_resources_fit(void **state)
 	 * 25 x 18 slices, signed only): 192 + 8 x 4 = 224 of the PYNQ-Z2's 220, and
 	 * the 8 lanes' accumulator bank multiplexers (ts_acc) are beyond its LUTs */
 	assert_int_equal(ts_hwcfg_resolve("edge", &c, NULL), TS_OK);
+	ts_strlcpy(c.board, "pynq-z2", sizeof c.board); /* edge's board is the ZCU104 for that */
 	ts_resources parts[TS_RM_COUNT];
 	ts_resources_modules(&c, parts);
 	assert_int_equal(parts[TS_RM_PE].dsp, 12 * 16);

@@ -147,7 +147,7 @@ static void test_package_files(void **state)
 	ts_hwcfg c;
 	ts_diag d = { { 0 } };
 	assert_int_equal(ts_hwcfg_resolve("edge", &c, &d), TS_OK);
-	const ts_board *board = ts_board_find("pynq-z2");
+	const ts_board *board = ts_board_find("zcu104");
 	ts_gen_pkg_opts o = { .source = "edge" };
 	assert_int_equal(ts_gen_package(&c, board, &o, a, &d), TS_OK);
 	assert_int_equal(ts_gen_package(&c, board, &o, b, &d), TS_OK);
@@ -228,7 +228,7 @@ static void test_package_refusals(void **state)
 	assert_non_null(f);
 	fputs("mine\n", f);
 	fclose(f);
-	assert_int_equal(ts_gen_package(&c, ts_board_find("pynq-z2"), &o, out, &d), TS_ERR_INPUT);
+	assert_int_equal(ts_gen_package(&c, ts_board_find("zcu104"), &o, out, &d), TS_ERR_INPUT);
 	assert_non_null(strstr(d.msg, "neither empty nor a tessera package"));
 	assert_int_equal(access(keep, F_OK), 0);
 	/* no temporary left beside it */

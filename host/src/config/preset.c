@@ -49,11 +49,13 @@ static void fill_icebreaker(ts_hwcfg *c)
 	     1024, 1024, 2048, 1, 2, 12);
 }
 
-/* The default: a mid-size int8 array on the xc7z020 (192 of 220 DSPs,
- * 160 KiB of the 630 KiB of BRAM), one 64-bit HP port. */
+/* The default: a mid-size int8 array with a 64-bit port, on the ZCU104's
+ * ZU7EV. Not on the PYNQ-Z2's xc7z020: 192 PEs and 8 requantizer lanes of 4
+ * DSP48E1 need 224 of its 220 DSPs, and v1's accumulator read crossbar (every
+ * lane reads every bank, ts_acc) more LUTs than it has (docs/resources.md). */
 static void fill_edge(ts_hwcfg *c)
 {
-	fill(c, "edge", "pynq-z2", 12, 16, TS_DF_WS, TS_PE_INT8, 32,
+	fill(c, "edge", "zcu104", 12, 16, TS_DF_WS, TS_PE_INT8, 32,
 	     65536, 32768, 65536, 8, 30, 150);
 }
 
@@ -67,10 +69,10 @@ static void fill_edge_sparse(ts_hwcfg *c)
 	c->sparse_lanes = 4;
 }
 
-/* Shift-add PEs need no DSPs, so a larger array fits the same part. */
+/* Shift-add PEs need no DSPs: a larger array on the same part. */
 static void fill_edge_lightpe(ts_hwcfg *c)
 {
-	fill(c, "edge-lightpe", "pynq-z2", 16, 16, TS_DF_WS, TS_PE_LIGHTPE2, 32,
+	fill(c, "edge-lightpe", "zcu104", 16, 16, TS_DF_WS, TS_PE_LIGHTPE2, 32,
 	     65536, 32768, 65536, 8, 30, 150);
 }
 
@@ -104,9 +106,9 @@ static void fill_hx8k(ts_hwcfg *c)
 
 static const ts_preset presets[] = {
 	{ "tiny-ice40", "2x4 int8, 2-byte port: the smallest test config (ULX3S; too big for the UP5K)", fill_tiny_ice40 },
-	{ "edge", "12x16 int8 on the PYNQ-Z2; the default", fill_edge },
+	{ "edge", "12x16 int8 on the ZCU104; the default", fill_edge },
 	{ "edge-sparse", "edge plus a bitmap/CSR sparse weight unit, 4 lanes", fill_edge_sparse },
-	{ "edge-lightpe", "16x16 two-term power-of-two (shift-add) PEs on the PYNQ-Z2", fill_edge_lightpe },
+	{ "edge-lightpe", "16x16 two-term power-of-two (shift-add) PEs on the ZCU104", fill_edge_lightpe },
 	{ "ultra96", "16x16 int8 output-stationary on the Ultra96 (ZU3EG)", fill_ultra96 },
 	{ "cloud", "32x64 int8 on the ZCU102 (ZU9EG), 512 KiB scratchpads", fill_cloud },
 	{ "cloud-u250", "64x96 int8 on the Alveo U250, 2 MiB scratchpads", fill_cloud_u250 },

@@ -386,21 +386,26 @@ static void mems_of(const rtl *p, fam f, mem_parts *o)
  * The other modules (ts_acc, ts_storer, ts_spad, ts_qtab, ts_array, and
  * ts_ctrl with ts_dma, ts_axil_regs, ts_top) are linear in a few features of
  * the parameters that set their widths (feats() below: which multiplexer,
- * walk or table grows with what), each module's coefficients fitted to its
- * per-module iCE40 synthesis (synth_ice40 -dsp -noflatten). Per flow the
- * total is fixed + pe x PE tables + rq x lane tables + rest x (the modules)
- * + LUT RAM and flip-flop memories, fitted to the flattened synthesis of the
- * sweep with held-out configs left out (iCE40 fits the scales; the other
- * flows take pe from it and fit their fixed part and one scale of the lanes
- * and modules: their LUT is not iCE40's LUT4). scripts/fit_resources.py writes the block below (its docstring
- * has the details; its FEATS mirror feats()); bench_resources prints the
- * errors, test_cost checks them. */
+ * walk or table grows with what), each module's coefficients fitted to the
+ * per-module synthesis of its family (-noflatten / hierarchical synth_ice40,
+ * synth_ecp5, synth_xilinx). Per flow the total is fixed + pe x PE tables +
+ * rq x lane tables + rest x (the modules) + LUT RAM and flip-flop memories,
+ * fitted to the flattened synthesis of the sweep with held-out configs left
+ * out, as relative errors (iCE40 fits the scales; the other flows take pe
+ * from it and fit their fixed part and one scale of the lanes and modules).
+ * scripts/fit_resources.py writes the block below (its docstring has the
+ * details; its FEATS mirror feats()); bench_resources prints the errors,
+ * test_cost checks them. */
 typedef enum feat {
 	F_ONE, F_ACC_MUX, F_ACC_RMW, F_NBK, F_QTAB_WR, F_TAB_MUX, F_BANK_ROWS, F_B, F_NQ,
 	F_SPAD_SCATTER, F_SPAD_WALK, F_SPAD_RMUX, F_DW, F_SKEW, F_COLS, F_SPAD_BYTES, F_RBDW, F_LANE_ROWS, F_COUNT
 } feat;
 
 typedef enum mod { MOD_ACC, MOD_STORER, MOD_SPAD, MOD_QTAB, MOD_ARRAY, MOD_CTRL, MOD_COUNT } mod;
+
+/* The families of the module formulas: fitted to ice40-hier, ecp5-hier and xc7-hier
+ * (UltraScale+ takes Series 7's: both map to LUT6). */
+typedef enum modfam { MF_ICE40, MF_ECP5, MF_XILINX, MF_COUNT } modfam;
 
 #define QREC_BITS (32 + 31 + TS_DESC_SHIFT_BITS) /* one table entry as the storer reads it */
 
@@ -437,12 +442,12 @@ static const uint16_t pe_ff[FL_COUNT][TS_PE_COUNT][2][3] = { { { { 49, 49, 97 },
 /* one requantizer lane by flow and output bits (1, 4, 8, 16), at 32 / 40 / 48 accumulator bits */
 static const uint16_t rq_lut[FL_COUNT][4][3] = { { { 441, 399, 511 }, { 525, 478, 590 }, { 548, 489, 614 }, { 572, 526, 639 } }, { { 3397, 4044, 4782 }, { 3512, 4140, 4820 }, { 3518, 4161, 4836 }, { 3560, 4187, 4869 } }, { { 648, 798, 803 }, { 653, 834, 917 }, { 668, 846, 924 }, { 957, 878, 936 } }, { { 333, 297, 370 }, { 374, 362, 417 }, { 372, 381, 438 }, { 412, 414, 469 } }, { { 426, 559, 616 }, { 472, 536, 655 }, { 451, 601, 663 }, { 458, 537, 697 } } };
 static const uint16_t rq_ff[FL_COUNT][4][3] = { { { 55, 63, 71 }, { 58, 66, 74 }, { 62, 70, 78 }, { 70, 78, 86 } }, { { 71, 79, 87 }, { 74, 82, 90 }, { 78, 86, 94 }, { 86, 94, 102 } }, { { 71, 79, 87 }, { 74, 82, 90 }, { 78, 86, 94 }, { 86, 94, 102 } }, { { 71, 79, 87 }, { 74, 82, 90 }, { 78, 86, 94 }, { 86, 94, 102 } }, { { 71, 79, 87 }, { 74, 82, 90 }, { 78, 86, 94 }, { 86, 94, 102 } } };
-/* iCE40 LUT4 and flip-flops of the other modules: coefficients of feats() per module */
-static const double k_mod_lut[MOD_COUNT][F_COUNT] = { { 0, 0.732464, 0.900483, 9.87384, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { -410.208, 0, 0, 0, 0, 0, 19.1623, 158.114, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { -216.649, 0, 0, 0, 0, 0, 0, 0, 0, 10.8557, 23.6984, 0, 0, 0, 0, 0, 0, 0 }, { 125.883, 0, 0, 0, 85.9557, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 3.7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 1988.55, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 88.1657, 0 } };
-static const double k_mod_ff[MOD_COUNT][F_COUNT] = { { 56.6461, 0, 0, 5.10938, 0, 0, 0, 0, -23.6461, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 114.268, 0, 0, 10.7781, 0, 0, 0, 0, 47.6818, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 99.8807, 0, 0, 0, 0, 0, 0, 21.1871, 0, 0, 0, 0, 0, 0, 0, 9.3606, 0, 0 }, { 37.7324, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 72.2948, 0, 0, 0 }, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.992744, 0, 0, 0, 0 }, { 664.1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 19, 0, 0, 0, 0, 0 } };
+/* LUT and flip-flops of the other modules: coefficients of feats() per family and module */
+static const double k_mod_lut[MF_COUNT][MOD_COUNT][F_COUNT] = { { { 0, 0.732464, 0.900483, 9.87384, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { -410.208, 0, 0, 0, 0, 0, 19.1623, 158.114, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { -216.649, 0, 0, 0, 0, 0, 0, 0, 0, 10.8557, 23.6984, 0, 0, 0, 0, 0, 0, 0 }, { 125.883, 0, 0, 0, 85.9557, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 3.7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 1988.55, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 88.1657, 0 } }, { { 0, -1.09647, -10.1888, 533.793, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { -955.31, 0, 0, 0, 0, 0, 37.4607, 0, 625.349, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { -1459.99, 0, 0, 0, 0, 0, 0, 0, 0, 19.2984, 139.481, 0, 0, 0, 0, 0, 0, 0 }, { 501.527, 0, 0, 0, 644.833, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 4.375, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 3024.5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 126, 0 } }, { { 0, 0.732464, 0.900483, 9.87384, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { -410.208, 0, 0, 0, 0, 0, 19.1623, 158.114, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { -216.649, 0, 0, 0, 0, 0, 0, 0, 0, 10.8557, 23.6984, 0, 0, 0, 0, 0, 0, 0 }, { 125.883, 0, 0, 0, 85.9557, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 3.7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 1988.55, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 88.1657, 0 } } };
+static const double k_mod_ff[MF_COUNT][MOD_COUNT][F_COUNT] = { { { 56.6461, 0, 0, 5.10938, 0, 0, 0, 0, -23.6461, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 114.268, 0, 0, 10.7781, 0, 0, 0, 0, 47.6818, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 99.8807, 0, 0, 0, 0, 0, 0, 21.1871, 0, 0, 0, 0, 0, 0, 0, 9.3606, 0, 0 }, { 37.7324, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 72.2948, 0, 0, 0 }, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.992744, 0, 0, 0, 0 }, { 664.1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 19, 0, 0, 0, 0, 0 } }, { { -111.622, 0, 0, 3.48961, 0, 0, 0, 0, 55.3543, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 113.646, 0, 0, 11.3034, 0, 0, 0, 0, 45.9248, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 96.5968, 0, 0, 0, 0, 0, 0, 22.7654, 0, 0, 0, 0, 0, 0, 0, 9.33027, 0, 0 }, { 9.85714, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 72.7143, 0, 0, 0 }, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.991497, 0, 0, 0, 0 }, { 854.042, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8.66667, 0, 0, 0, 0, 0 } }, { { 56.6461, 0, 0, 5.10938, 0, 0, 0, 0, -23.6461, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 114.268, 0, 0, 10.7781, 0, 0, 0, 0, 47.6818, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 99.8807, 0, 0, 0, 0, 0, 0, 21.1871, 0, 0, 0, 0, 0, 0, 0, 9.3606, 0, 0 }, { 37.7324, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 72.2948, 0, 0, 0 }, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.992744, 0, 0, 0, 0 }, { 664.1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 19, 0, 0, 0, 0, 0 } } };
 /* per flow: fixed, pe, rq, rest (LUT, then FF) */
-static const double k_lut[FL_COUNT][4] = { { 0, 0.736049, 0.256, 1.16564 }, { 168.925, 0.736049, 0.954481, 0.954481 }, { -1257.79, 0.736049, 2.50308, 2.50308 }, { -832.641, 0.736049, 1.43497, 1.43497 }, { -210.144, 0.736049, 1.40586, 1.40586 } };
-static const double k_ff[FL_COUNT][4] = { { 160.1, 1.05566, 0.968604, 0.848014 }, { -173.166, 1.05566, 0.968604, 1.04105 }, { 0.0474645, 1.05566, 0.968604, 0.963803 }, { -426.155, 1.05566, 0.968604, 1.1914 }, { -723.512, 1.05566, 0.968604, 1.41577 } };
+static const double k_lut[FL_COUNT][4] = { { 0, 0.798836, 0.562663, 1.04011 }, { -79.0292, 0.798836, 0.966881, 0.966881 }, { 194.217, 0.798836, 0.868076, 0.868076 }, { -928.799, 0.798836, 1.42529, 1.42529 }, { -920.139, 0.798836, 1.51849, 1.51849 } };
+static const double k_ff[FL_COUNT][4] = { { 67.0842, 1.06991, 1.25876, 0.87539 }, { 136.835, 1.06991, 1.25876, 0.819618 }, { -36.5387, 1.06991, 1.25876, 0.928022 }, { -269.309, 1.06991, 1.25876, 1.08385 }, { -411.978, 1.06991, 1.25876, 1.20733 } };
 /* END fitted */
 
 /* t[0..2] at x0, x0 + dx, x0 + 2 dx, linear in between, flat outside. */
@@ -495,6 +500,7 @@ void ts_resources_modules(const ts_hwcfg *c, ts_resources parts[TS_RM_COUNT])
 	rtl p;
 	rtl_of(c, &p);
 	const double *kl = k_lut[fl], *kf = k_ff[fl];
+	modfam mf = f == FAM_ICE40 ? MF_ICE40 : f == FAM_ECP5 ? MF_ECP5 : MF_XILINX;
 
 	dsp_parts dp;
 	dsp_of(&p, f, fl != FL_ICE40_NODSP, &dp);
@@ -525,7 +531,7 @@ void ts_resources_modules(const ts_hwcfg *c, ts_resources parts[TS_RM_COUNT])
 	parts[TS_RM_PE].lut = cnt(kl[1] * pe_l);
 	parts[TS_RM_REQUANT].lut = cnt(kl[2] * rq_l);
 	for (int m = 0; m < MOD_COUNT; m++)
-		parts[part_of[m]].lut = cnt(kl[3] * dot(k_mod_lut[m], ft) + (m == MOD_CTRL ? kl[0] : 0));
+		parts[part_of[m]].lut = cnt(kl[3] * dot(k_mod_lut[mf][m], ft) + (m == MOD_CTRL ? kl[0] : 0));
 	parts[TS_RM_SPAD].lut += (uint32_t)mp.lut[0];
 	parts[TS_RM_ACC].lut += (uint32_t)mp.lut[1];
 
@@ -541,7 +547,7 @@ void ts_resources_modules(const ts_hwcfg *c, ts_resources parts[TS_RM_COUNT])
 	parts[TS_RM_PE].ff = cnt(kf[1] * pe_ff_all);
 	parts[TS_RM_REQUANT].ff = cnt(kf[2] * rq_f);
 	for (int m = 0; m < MOD_COUNT; m++)
-		parts[part_of[m]].ff = cnt(kf[3] * dot(k_mod_ff[m], ft) + (m == MOD_CTRL ? kf[0] : 0));
+		parts[part_of[m]].ff = cnt(kf[3] * dot(k_mod_ff[mf][m], ft) + (m == MOD_CTRL ? kf[0] : 0));
 	parts[TS_RM_SPAD].ff += (uint32_t)mp.ff[0];
 	parts[TS_RM_ACC].ff += (uint32_t)mp.ff[1];
 }
@@ -622,8 +628,8 @@ typedef struct board_top {
 
 /* BEGIN board tops (scripts/fit_resources.py) */
 static const board_top board_tops[] = {
-	{ "icebreaker", { 710, 337, 0, 1, 4 } }, /* top-icebreaker of a1x1-int8-ws */
-	{ "hx8k", { 672, 319, 0, 17, 0 } }, /* top-hx8k of a1x1-int8-ws */
+	{ "icebreaker", { 939, 285, 0, 1, 4 } }, /* top-icebreaker of a1x1-int8-ws */
+	{ "hx8k", { 869, 267, 0, 17, 0 } }, /* top-hx8k of a1x1-int8-ws */
 	{ "ulx3s", { 1684, 337, 0, 65, 0 } }, /* top-ulx3s of a1x1-int8-ws */
 };
 /* END board tops */
