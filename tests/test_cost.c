@@ -365,11 +365,11 @@ static void lut_ff_tolerance(const char *flow, double *lut, double *ff)
 		const char *flow;
 		double lut, ff;
 	} tol[] = {
-		/* worst today: ECP5 LUT 22.6 % (a1x1-int8-ws), Series 7 LUT 19.8 % (held-out
-		 * a6x6-int4-ws) and FF 10.1 %, UltraScale+ LUT 17.1 % */
-		{ "ecp5", 0.24, 0.10 },
-		{ "xc7", 0.21, 0.11 },
-		{ "xcup", 0.18, 0.10 },
+		/* worst today: ECP5 LUT 17.0 % (a2x2-int4-os; tiny-ice40 16.0 %), iCE40 LUT
+		 * 11.3 % (held-out a3x5-int8-ws: its 3-byte port's walk divides by 3, which no
+		 * fitted config does) */
+		{ "ecp5", 0.18, 0.10 },
+		{ "ice40", 0.12, 0.10 },
 	};
 	*lut = *ff = 0.10;
 	for (size_t i = 0; i < sizeof tol / sizeof tol[0]; i++)
