@@ -42,6 +42,11 @@ MODFAMS = [("ice40", "ice40-hier", "ice40"), ("ecp5", "ecp5-hier", "ecp5"), ("xi
 
 def modfam(flow):
     return 0 if flow.startswith("ice40") else 1 if flow == "ecp5" else 2
+
+
+def ram_family(flow):
+    """The RAMS key of a flow: its FPGA family's block and LUT RAMs."""
+    return "ice40" if flow.startswith("ice40") else flow
 PES = [("int16", 16, 16), ("int8", 8, 8), ("int4", 4, 4), ("lightpe1", 4, 8), ("lightpe2", 8, 8),
        ("binary", 1, 1)]  # name, wbits, abits (pe.def)
 QREC_BITS = 32 + 31 + 6
@@ -276,7 +281,7 @@ def fit_modules(synth, hflow, cflow):
     for mi, (name, syn, fl, ff) in enumerate(MODULES):
         for kind, cands, k in ((0, fl, k_lut), (1, ff, k_ff)):
             # the banks' LUT RAM and flip-flop memories are priced apart (mem_luts_ffs)
-            fam = "ice40" if cflow.startswith("ice40") else cflow
+            fam = ram_family(cflow)
             ys = [sum(counts(cflow, x["modules"][m]["cells"])[kind] for m in syn if m in x["modules"]) -
                   (mem_luts_ffs(fam, rtl(x["hwcfg"]), (name,))[kind] if name in ("spad", "acc") else 0)
                   for x in hier]
@@ -329,7 +334,7 @@ def main():
 
     k_lut, k_ff = [], []
     for fi, fl in enumerate(FLOWS):
-        fam = "ice40" if fl.startswith("ice40") else fl
+        fam = ram_family(fl)
         pts = [x for x in synth if x["flow"] == fl and x["config"] not in HELD_OUT]
         rl, yl, rf, yf, tl, tf = [], [], [], [], [], []
         for x in pts:
