@@ -25,6 +25,7 @@ static void fill(ts_hwcfg *c, const char *name, const char *board, uint32_t rows
 	c->spad_acc_bytes = acc_bytes;
 	c->dram_bytes_per_cycle = dram_bpc;
 	c->dram_latency = dram_latency;
+	c->requant_cycles = 1; /* the one-cycle multiply; fill_hx8k sets the serial one */
 	c->clock_mhz = clock_mhz;
 	c->sparse_formats = 0;
 	c->sparse_lanes = 4; /* unused without formats, but always a valid value */
