@@ -14,8 +14,8 @@
 // RQC (hwcfg requant.cycles, docs/timing.md §1) = 1 multiplies in one cycle;
 // RQC = M > 1 multiplies serially, D = 32 / M bits of the multiplier (32
 // bits, the top one zero) per cycle, least significant digit first: en1_i
-// takes s and the first digit, step_i (the storer's, M - 1 cycles after
-// en1_i) the others, and the second stage may take the product after the
+// takes s and the first digit, step_i (the storer's, in the M - 1 cycles
+// after en1_i) the others, and the second stage may take the product after the
 // last step. The state is hi (SW bits, signed) and lo (32 bits: the digits
 // not yet used, shifted down as the product's low bits come in at the top):
 //   ps = hi + s * digit (SW + D bits), hi' = ps >>> D, lo' = {ps[D-1:0], lo >> D}
@@ -113,27 +113,49 @@ module ts_requant #(
 			assign prod = prod_q;
 			wire unused_step = step_i;
 		end else begin : g_serial
+			// One datapath for all M steps: en1_i feeds it s, the first digit and
+			// hi = 0, step_i the registers. A digit of up to 4 bits is D rows of
+			// AND and add (a DSP block would be wasted on it), a wider one a
+			// multiplier.
 			localparam D = 32 / RQC;      // multiplier bits per cycle
 			reg signed [SW-1:0]   s_q;      // the multiplicand acc + bias
 			reg signed [SW-1:0]   hi_q;     // the partial product's high part
 			reg        [31:0]     lo_q;     // digits to come (low), product bits (high)
 			reg        [31:0]     m32;
-			reg signed [SW+D-1:0] ps;       // hi + s * digit
+			reg signed [SW-1:0]   sm, hin;  // this step's multiplicand and high part
+			reg        [D-1:0]    dig;      // and digit
+			reg        [31-D:0]   rest;     // the digits after it
+			reg signed [SW+D-1:0] ps;       // hin + sm * dig
+			integer q;
 			always @(posedge clk_i) begin
-				if (en1_i) begin
-					a = acc_i;
-					s = $signed({{(SW-ACC_BITS){a[ACC_BITS-1]}}, a}) +
-					    $signed({{(SW-32){bias_i[31]}}, bias_i});
-					m32 = {1'b0, mult_i};
-					ps = s * $signed({1'b0, m32[D-1:0]});
-					s_q     <= s;
-					hi_q    <= ps[SW+D-1:D];
-					lo_q    <= {ps[D-1:0], m32[31:D]};
-					shift_q <= shift_i;
-				end else if (step_i) begin
-					ps = $signed({{D{hi_q[SW-1]}}, hi_q}) + s_q * $signed({1'b0, lo_q[D-1:0]});
+				if (en1_i || step_i) begin
+					if (en1_i) begin
+						a = acc_i;
+						s = $signed({{(SW-ACC_BITS){a[ACC_BITS-1]}}, a}) +
+						    $signed({{(SW-32){bias_i[31]}}, bias_i});
+						m32  = {1'b0, mult_i};
+						sm   = s;
+						hin  = {SW{1'b0}};
+						dig  = m32[D-1:0];
+						rest = m32[31:D];
+						s_q     <= s;
+						shift_q <= shift_i;
+					end else begin
+						sm   = s_q;
+						hin  = hi_q;
+						dig  = lo_q[D-1:0];
+						rest = lo_q[31:D];
+					end
+					if (D <= 4) begin
+						ps = $signed({{D{hin[SW-1]}}, hin});
+						for (q = 0; q < D; q = q + 1)
+							if (dig[q])
+								ps = ps + ($signed({{D{sm[SW-1]}}, sm}) <<< q);
+					end else begin
+						ps = $signed({{D{hin[SW-1]}}, hin}) + sm * $signed({1'b0, dig});
+					end
 					hi_q <= ps[SW+D-1:D];
-					lo_q <= {ps[D-1:0], lo_q[31:D]};
+					lo_q <= {ps[D-1:0], rest};
 				end
 			end
 			// {hi, lo} has SW + 32 = PW + 1 bits; the product fits PW.
