@@ -208,6 +208,9 @@ module ts_storer #(
 			v3_q <= v2_q;
 			if (issue)
 				issued_q <= issued_q + 1'b1;
+		end else if (beat_i && !mul_done) begin
+			// RQC > 1: the memory took the output beat while the multiply runs
+			v3_q <= 1'b0;
 		end
 	end
 

@@ -215,7 +215,8 @@ static void test_presets_validate_and_fit(void **state)
 	assert_int_equal(c.pe, TS_PE_LIGHTPE2);
 	ts_preset_find("hx8k")->fill(&c);
 	assert_int_equal(c.pe, TS_PE_INT4);
-	assert_true(c.clock_mhz == 48);
+	assert_int_equal(c.requant_cycles, 32); /* the serial requantizer: no DSPs on the part */
+	assert_true(c.clock_mhz == 24);
 	assert_null(ts_preset_find("nope"));
 }
 
@@ -300,9 +301,9 @@ static void test_derived_presets(void **state)
 		{ "cloud", 32, 64, 256, 16384, 8192, 2048, 32, 1, 32, 32, 2048 },
 		/* 2 MiB / 96 = 21845.3, 2 MiB / 384 = 5461.3 */
 		{ "cloud-u250", 64, 96, 384, 32768, 21845, 5461, 64, 1, 64, 64, 6144 },
-		/* 4x4 int4, 24-bit accumulators (3 bytes), B = 1: one bank, two
+		/* 4x4 int4, 16-bit accumulators (2 bytes), B = 1: one bank, two
 		 * outputs per byte, so two accumulator banks per column */
-		{ "hx8k", 2, 2, 12, 1024, 512, 170, 1, 2, 2, 2, 8 },
+		{ "hx8k", 2, 2, 8, 1024, 512, 256, 1, 2, 2, 2, 8 },
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		ts_hwcfg c;
@@ -757,9 +758,9 @@ static void test_bad_inline(void **state)
 	expect_parse_error("{\"array\": {\"pe\": \"binary\"}, \"scratchpad\": {\"weight_bytes\": 23}}", "1:60",
 			   "cannot hold one 12x16 binary weight tile (24 bytes)");
 	/* a cross-field error whose culprit the file does not set points at the
-	 * field it does set: hx8k has 24-bit accumulators, int16 needs 32 */
+	 * field it does set: hx8k has 16-bit accumulators, int16 needs 32 */
 	expect_parse_error("{\"preset\": \"hx8k\",\n \"array\": {\"pe\": \"int16\"}}", "2:18",
-			   "array.acc_bits = 24 is narrower than the 32-bit products of int16 PEs");
+			   "array.acc_bits = 16 is narrower than the 32-bit products of int16 PEs");
 	/* growing rows past what the default spads hold: points at rows */
 	expect_parse_error("{\"array\": {\"rows\": 256, \"cols\": 256}}", "1:20",
 			   "scratchpad.weight_bytes = 32768 cannot hold one 256x256 int8 weight tile (65536 bytes)");
