@@ -215,7 +215,7 @@ static void test_presets_validate_and_fit(void **state)
 	assert_int_equal(c.pe, TS_PE_LIGHTPE2);
 	ts_preset_find("hx8k")->fill(&c);
 	assert_int_equal(c.pe, TS_PE_INT4);
-	assert_int_equal(c.requant_cycles, 32); /* the serial requantizer: no DSPs on the part */
+	assert_int_equal(c.requant_cycles, 8); /* the serial requantizer: no DSPs on the part */
 	assert_true(c.clock_mhz == 24);
 	assert_null(ts_preset_find("nope"));
 }
@@ -301,9 +301,9 @@ static void test_derived_presets(void **state)
 		{ "cloud", 32, 64, 256, 16384, 8192, 2048, 32, 1, 32, 32, 2048 },
 		/* 2 MiB / 96 = 21845.3, 2 MiB / 384 = 5461.3 */
 		{ "cloud-u250", 64, 96, 384, 32768, 21845, 5461, 64, 1, 64, 64, 6144 },
-		/* 4x4 int4, 16-bit accumulators (2 bytes), B = 1: one bank, two
-		 * outputs per byte, so two accumulator banks per column */
-		{ "hx8k", 2, 2, 8, 1024, 512, 256, 1, 2, 2, 2, 8 },
+		/* 4x3 int4, 16-bit accumulators (2 bytes), B = 1: one bank, two
+		 * outputs per byte, so two accumulator banks per column; 2048 / 6 */
+		{ "hx8k", 2, 2, 6, 1024, 512, 341, 1, 2, 2, 2, 6 },
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		ts_hwcfg c;
