@@ -31,7 +31,7 @@ static void set_id_regs(desc_dev *x)
 	x->regs[TS_REG_HW_ROWS / 4] = c->rows;
 	x->regs[TS_REG_HW_COLS / 4] = c->cols;
 	x->regs[TS_REG_HW_PE / 4] = (uint32_t)c->pe << TS_HW_PE_PE_LSB | (uint32_t)c->dataflow << TS_HW_PE_DATAFLOW_LSB |
-					 c->acc_bits << TS_HW_PE_ACC_BITS_LSB;
+					 c->acc_bits << TS_HW_PE_ACC_BITS_LSB | c->requant_cycles << TS_HW_PE_REQUANT_CYCLES_LSB;
 	x->regs[TS_REG_HW_SPAD_IN / 4] = (uint32_t)dv.d_in;
 	x->regs[TS_REG_HW_SPAD_W / 4] = (uint32_t)dv.d_w;
 	x->regs[TS_REG_HW_SPAD_ACC / 4] = (uint32_t)dv.d_acc;

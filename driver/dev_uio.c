@@ -133,6 +133,7 @@ static void read_hw(const uint32_t *regs, tsd_found *f)
 	f->pe = (pe & TS_HW_PE_PE) >> TS_HW_PE_PE_LSB;
 	f->dataflow = (pe & TS_HW_PE_DATAFLOW) >> TS_HW_PE_DATAFLOW_LSB;
 	f->acc_bits = (pe & TS_HW_PE_ACC_BITS) >> TS_HW_PE_ACC_BITS_LSB;
+	f->requant_cycles = (pe & TS_HW_PE_REQUANT_CYCLES) >> TS_HW_PE_REQUANT_CYCLES_LSB;
 	f->d_in = R(TS_REG_HW_SPAD_IN);
 	f->d_w = R(TS_REG_HW_SPAD_W);
 	f->d_acc = R(TS_REG_HW_SPAD_ACC);
@@ -144,8 +145,10 @@ void tsd_found_hw(const tsd_found *f, char *buf, size_t size)
 {
 	const char *pe = f->pe < TS_PE_COUNT ? ts_pe_type_name((ts_pe_type)f->pe) : "pe?";
 	const char *df = f->dataflow < TS_DF_COUNT ? ts_dataflow_name((ts_dataflow)f->dataflow) : "df?";
-	snprintf(buf, size, "%ux%u %s %s acc%u, spad %u/%u/%u words, %u B/cycle", f->rows, f->cols, pe, df,
-		 f->acc_bits, f->d_in, f->d_w, f->d_acc, f->bytes_per_cycle);
+	int n = snprintf(buf, size, "%ux%u %s %s acc%u, spad %u/%u/%u words, %u B/cycle", f->rows, f->cols, pe, df,
+			 f->acc_bits, f->d_in, f->d_w, f->d_acc, f->bytes_per_cycle);
+	if (f->requant_cycles > 1 && n > 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, ", requant %u cycles", f->requant_cycles);
 }
 
 int tsd_found_matches(const tsd_found *f, const ts_hwcfg *c, char *buf, size_t size)
@@ -161,6 +164,7 @@ int tsd_found_matches(const tsd_found *f, const ts_hwcfg *c, char *buf, size_t s
 		{ "pe", f->pe, (uint64_t)c->pe },
 		{ "dataflow", f->dataflow, (uint64_t)c->dataflow },
 		{ "acc_bits", f->acc_bits, c->acc_bits },
+		{ "requant.cycles", f->requant_cycles, c->requant_cycles },
 		{ "input scratchpad words", f->d_in, dv.d_in },
 		{ "weight scratchpad words", f->d_w, dv.d_w },
 		{ "accumulator scratchpad words", f->d_acc, dv.d_acc },

@@ -18,7 +18,8 @@ module ts_axil_regs #(
 	parameter D_IN     = 32,
 	parameter D_W      = 32,
 	parameter D_ACC    = 32,
-	parameter B        = 4
+	parameter B        = 4,
+	parameter RQC      = 1
 ) (
 	input  wire        clk_i,
 	input  wire        rst_ni,
@@ -61,7 +62,8 @@ module ts_axil_regs #(
 	// Read-only words, each field shifted into its place (regmap.def).
 	localparam [31:0] HW_PE_WORD = ((PE << `TS_HW_PE_PE_LSB) & `TS_HW_PE_PE) |
 				       ((DATAFLOW << `TS_HW_PE_DATAFLOW_LSB) & `TS_HW_PE_DATAFLOW) |
-				       ((ACC_BITS << `TS_HW_PE_ACC_BITS_LSB) & `TS_HW_PE_ACC_BITS);
+				       ((ACC_BITS << `TS_HW_PE_ACC_BITS_LSB) & `TS_HW_PE_ACC_BITS) |
+				       ((RQC << `TS_HW_PE_REQUANT_CYCLES_LSB) & `TS_HW_PE_REQUANT_CYCLES);
 	localparam [31:0] HW_DRAM_WORD = (B << `TS_HW_DRAM_BYTES_PER_CYCLE_LSB) & `TS_HW_DRAM_BYTES_PER_CYCLE;
 
 	wire wr = s_awvalid_i && s_wvalid_i && !s_bvalid_o;

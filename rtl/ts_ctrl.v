@@ -3,7 +3,8 @@
 // them, and executes each to completion (LOAD, COMPUTE, STORE, FENCE), in
 // order with no overlap: exactly the schedule of docs/timing.md, §1:
 //   run = T_START (4) + sum(fetch + exec) + 1,  fetch = L + ceil(32/B) + 1,
-//   LOAD = 2 + L + ceil(bytes/B), STORE = 2 + 3 + L + ceil(bytes/B),
+//   LOAD = 2 + L + ceil(bytes/B), STORE = 2 + 3 + L + M * ceil(bytes/B),
+//   (M = RQC, the requantizer's cycles per element: 1 unless serial),
 //   COMPUTE ws = 2 + kt + mt + R + C - 1, os = 2 + kc + R + C - 1 (+ R drain).
 // A descriptor that fails its checks stops the run with ERR_CODE (ts_hw_err)
 // and ERR_DESC; a run can only wait on the memory port, never on itself.
@@ -35,7 +36,8 @@ module ts_ctrl #(
 	parameter D_W      = 32,
 	parameter D_ACC    = 32,
 	parameter B        = 4,
-	parameter ROW_W    = 2
+	parameter ROW_W    = 2,
+	parameter RQC      = 1     // requantizer cycles per element (ts_storer)
 ) (
 	input  wire        clk_i,
 	input  wire        rst_ni,
@@ -113,7 +115,10 @@ module ts_ctrl #(
 	localparam [31:0] QREC = `TS_DESC_QREC_BYTES;
 	localparam [31:0] T_START = `TS_T_START;
 	localparam [31:0] T_LOAD  = `TS_T_DMA_SETUP;       // LOAD: cycles before the first beat may end it
-	localparam [31:0] T_STORE = `TS_T_DMA_SETUP + `TS_T_REQUANT_PIPE;
+	// STORE: the memory command waits for the requantizer's pipe; a serial one
+	// (RQC = M > 1) takes M - 1 more cycles for the first beat's product, and
+	// then the storer offers a beat every M cycles (docs/timing.md §1).
+	localparam [31:0] T_STORE = `TS_T_DMA_SETUP + `TS_T_REQUANT_PIPE + RQC - 1;
 	localparam [31:0] T_COMP  = `TS_T_COMPUTE_SETUP + ROWS + COLS - 1;  // COMPUTE beyond kt (+ mt)
 	// Output range of the activation type (binary: -1 .. 0), for the STORE's clamp check.
 	localparam signed [16:0] QMIN = -(17'sd1 <<< (OB - 1));
@@ -149,7 +154,8 @@ module ts_ctrl #(
 	localparam [RBW-1:0] SRB_MASK = SRB_M1[RBW-1:0];
 	localparam SRBW  = clog2((COLS * OB + 7) / 8 + 1);        // a STORE row's bytes
 	localparam BYW   = imax(DW + RBW + 1, DW + SRBW);         // a LOAD's or STORE's bytes
-	localparam CNW   = clog2(2 * DMAX + 2 * ROWS + COLS + 16); // COMPUTE cycles, saturating count
+	localparam CNW   = imax(clog2(2 * DMAX + 2 * ROWS + COLS + 16), // COMPUTE cycles, saturating count
+				clog2(T_STORE + 1));                  // and a STORE's wait
 	localparam DBL   = clog2(DB);                             // DB = 2^DBL (desc.h)
 	localparam NBEAT = (DB + B - 1) / B;                      // beats of a descriptor
 	localparam BIW   = clog2(NBEAT);

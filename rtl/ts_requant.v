@@ -11,6 +11,17 @@
 // second (en2_i) rounds, shifts, offsets and clamps (the storer enables a
 // stage only when valid data moves into it); with the accumulator read in
 // front they form the STORE's 3-cycle pipe (T_REQUANT_PIPE).
+// RQC (hwcfg requant.cycles, docs/timing.md §1) = 1 multiplies in one cycle;
+// RQC = M > 1 multiplies serially, D = 32 / M bits of the multiplier (32
+// bits, the top one zero) per cycle, least significant digit first: en1_i
+// takes s and the first digit, step_i (the storer's, in the M - 1 cycles
+// after en1_i) the others, and the second stage may take the product after the
+// last step. The state is hi (SW bits, signed) and lo (32 bits: the digits
+// not yet used, shifted down as the product's low bits come in at the top):
+//   ps = hi + s * digit (SW + D bits), hi' = ps >>> D, lo' = {ps[D-1:0], lo >> D}
+// after k steps hi * 2^(Dk) + (lo's top Dk bits) = s * (mult mod 2^(Dk)), so
+// |hi| <= |s| (SW bits) and |ps| <= |s| * 2^D (SW + D bits); after M steps
+// the product is {hi, lo}, which fits PW bits.
 // Widths: s has SW = max(ACC_BITS, 32) + 1 bits and the product p = s * mult
 // PW = SW + 31 (|p| <= 2^(SW-1) * (2^31 - 1)): 64 bits up to 32-bit
 // accumulators, a plain 64-bit multiply for a simulator. The rounding term
@@ -34,6 +45,7 @@
 `include "ts_contract.vh"
 module ts_requant #(
 	parameter ACC_BITS = 32,
+	parameter RQC      = 1,                                      // cycles per multiply: 1, 2, 4 .. 32
 	parameter SHB      = `TS_DESC_SHIFT_BITS,                    // shift bits
 	parameter SW       = ((ACC_BITS > 32) ? ACC_BITS : 32) + 1,  // acc + bias
 	parameter PW       = SW + 31                                 // the product
@@ -41,6 +53,7 @@ module ts_requant #(
 	input  wire        clk_i,
 	input  wire        en1_i,
 	input  wire        en2_i,
+	input  wire        step_i,             // RQC > 1: one more multiplier digit
 	input  wire [ACC_BITS-1:0] acc_i,
 	input  wire [31:0] bias_i,
 	input  wire [30:0] mult_i,
@@ -53,7 +66,7 @@ module ts_requant #(
 );
 	localparam TW = 21;                 // bits of t kept: |t| < 2^(TW-2) is exact
 	localparam JW = (SHB < 6) ? SHB : 6; // stages: j < 2^JW
-	reg signed [PW-1:0] prod_q;
+	wire       [PW-1:0] prod;               // the product the second stage takes
 	reg        [SHB-1:0] shift_q;
 
 	// The shifter's window widths: before stage b (shifting by 2^b), bits
@@ -85,21 +98,78 @@ module ts_requant #(
 	reg signed [TW+1:0] y, lo, hi;
 	integer b, i;
 
-	always @(posedge clk_i) begin
-		if (en1_i) begin
-			a = acc_i;
-			s = $signed({{(SW-ACC_BITS){a[ACC_BITS-1]}}, a}) +
-			    $signed({{(SW-32){bias_i[31]}}, bias_i});
-			prod_q  <= s * $signed({1'b0, mult_i});
-			shift_q <= shift_i;
+	generate
+		if (RQC == 1) begin : g_mul1
+			reg signed [PW-1:0] prod_q;
+			always @(posedge clk_i) begin
+				if (en1_i) begin
+					a = acc_i;
+					s = $signed({{(SW-ACC_BITS){a[ACC_BITS-1]}}, a}) +
+					    $signed({{(SW-32){bias_i[31]}}, bias_i});
+					prod_q  <= s * $signed({1'b0, mult_i});
+					shift_q <= shift_i;
+				end
+			end
+			assign prod = prod_q;
+			wire unused_step = step_i;
+		end else begin : g_serial
+			// One datapath for all M steps: en1_i feeds it s, the first digit and
+			// hi = 0, step_i the registers. A digit of up to 4 bits is D rows of
+			// AND and add (a DSP block would be wasted on it), a wider one a
+			// multiplier.
+			localparam D = 32 / RQC;      // multiplier bits per cycle
+			reg signed [SW-1:0]   s_q;      // the multiplicand acc + bias
+			reg signed [SW-1:0]   hi_q;     // the partial product's high part
+			reg        [31:0]     lo_q;     // digits to come (low), product bits (high)
+			reg        [31:0]     m32;
+			reg signed [SW-1:0]   sm, hin;  // this step's multiplicand and high part
+			reg        [D-1:0]    dig;      // and digit
+			reg        [31-D:0]   rest;     // the digits after it
+			reg signed [SW+D-1:0] ps;       // hin + sm * dig
+			integer q;
+			always @(posedge clk_i) begin
+				if (en1_i || step_i) begin
+					if (en1_i) begin
+						a = acc_i;
+						s = $signed({{(SW-ACC_BITS){a[ACC_BITS-1]}}, a}) +
+						    $signed({{(SW-32){bias_i[31]}}, bias_i});
+						m32  = {1'b0, mult_i};
+						sm   = s;
+						hin  = {SW{1'b0}};
+						dig  = m32[D-1:0];
+						rest = m32[31:D];
+						s_q     <= s;
+						shift_q <= shift_i;
+					end else begin
+						sm   = s_q;
+						hin  = hi_q;
+						dig  = lo_q[D-1:0];
+						rest = lo_q[31:D];
+					end
+					if (D <= 4) begin
+						ps = $signed({{D{hin[SW-1]}}, hin});
+						for (q = 0; q < D; q = q + 1)
+							if (dig[q])
+								ps = ps + ($signed({{D{sm[SW-1]}}, sm}) <<< q);
+					end else begin
+						ps = $signed({{D{hin[SW-1]}}, hin}) + sm * $signed({1'b0, dig});
+					end
+					hi_q <= ps[SW+D-1:D];
+					lo_q <= {ps[D-1:0], rest};
+				end
+			end
+			// {hi, lo} has SW + 32 = PW + 1 bits; the product fits PW.
+			wire [PW:0] hl = {hi_q, lo_q};
+			assign prod = hl[PW-1:0];
+			wire unused_hl = hl[PW];
 		end
-	end
+	endgenerate
 
 	always @(posedge clk_i) begin
 		if (en2_i) begin
 			j    = (shift_q == {SHB{1'b0}}) ? {SHB{1'b0}} : shift_q - 1'b1;
-			neg  = prod_q[PW-1];
-			x    = prod_q;
+			neg  = prod[PW-1];
+			x    = prod;
 			drop = 1'b0;
 			for (b = JW - 1; b >= 0; b = b - 1) begin
 				// bits at keep(b) and above are dropped: they land at t's TW or above

@@ -14,6 +14,13 @@
 // rows; lsel_o, the bank each lane's element comes from. The elements of a
 // beat are at most NQ consecutive ones of the tile's row-major order, so no
 // bank is asked for two different rows (ts_acc.v says why).
+// Serial requantizer (RQC = M > 1, hwcfg requant.cycles): a product takes M
+// cycles (ts_requant), so the pipeline advances only when stage 2's lanes
+// (all in lockstep, one step counter) have finished, and the output beat is
+// offered to the memory (wvalid_o) no sooner than M cycles after the last
+// beat it took: with the controller's command M - 1 cycles later than for
+// M = 1, the beats are exactly M cycles apart (docs/timing.md §1). For M = 1
+// wvalid_o is constant 1: the memory takes a beat whenever it can.
 // Requantization parameters: tile column j uses entry j of the table
 // (ts_qtab; desc.h STORE), the STORE's zero point and clamp range are common.
 // Stage 0 also registers each lane's column (qsel); on issue each lane's
@@ -30,6 +37,7 @@ module ts_storer #(
 	parameter BSW      = 4,    // bits of an accumulator bank number (COLS << NRW banks)
 	parameter SHB      = `TS_DESC_SHIFT_BITS, // bits of a table entry's shift
 	parameter CW       = 1,    // bits of a column number (< COLS)
+	parameter RQC      = 1,    // requantizer cycles per element (1, 2, 4 .. 32)
 	// Elements per output byte (an int16 byte lane holds half an element).
 	parameter EPB      = (OB >= 8) ? 1 : 8 / OB
 ) (
@@ -47,6 +55,7 @@ module ts_storer #(
 	input  wire [COLS*32-1:0]      tab_mult_i, // at bits 32e, 32e, 8e)
 	input  wire [COLS*8-1:0]       tab_shift_i,
 	input  wire                    beat_i,     // the memory takes wdata_o this cycle
+	output wire                    wvalid_o,   // wdata_o may be taken (constant 1 for RQC = 1)
 	output wire                    re_o,       // read the banks below into acc_i (ts_acc)
 	output reg  [(COLS<<NRW)-1:0]  bre_o,
 	output reg  [(COLS<<NRW)*RAW-1:0] brow_o,
@@ -82,9 +91,44 @@ module ts_storer #(
 	reg [NQ-1:0] ev0_q, ev1_q, ev2_q, ev3_q;      // element lanes inside the tile
 	reg [B-1:0]  half0_q, half1_q, half2_q, half3_q; // int16: the lane's high byte
 
-	wire adv   = !v3_q || beat_i;
+	wire mul_done;   // stage 2's product is complete (always, for RQC = 1)
+	wire step;       // RQC > 1: the lanes take one more multiplier digit
+	wire adv   = (!v3_q || beat_i) && mul_done;
 	wire issue = adv && go_i && (issued_q < beats_q);
 	assign re_o = issue;
+
+	generate
+		if (RQC == 1) begin : g_mul1
+			assign mul_done = 1'b1;
+			assign step     = 1'b0;
+			assign wvalid_o = 1'b1;
+		end else begin : g_serial
+			// steps_q: multiplier digits still to take (en1 takes the first);
+			// gap_q: cycles until the memory may take the next beat.
+			localparam SCW = clog2(RQC);
+			localparam [31:0]    STEPS32 = RQC - 1;
+			localparam [SCW-1:0] STEPS = STEPS32[SCW-1:0];
+			reg [SCW-1:0] steps_q, gap_q;
+			always @(posedge clk_i) begin
+				if (start_i) begin
+					steps_q <= {SCW{1'b0}};
+					gap_q   <= {SCW{1'b0}};
+				end else begin
+					if (adv && v1_q)
+						steps_q <= STEPS;
+					else if (step)
+						steps_q <= steps_q - 1'b1;
+					if (beat_i)
+						gap_q <= STEPS;
+					else if (gap_q != {SCW{1'b0}})
+						gap_q <= gap_q - 1'b1;
+				end
+			end
+			assign mul_done = (steps_q == {SCW{1'b0}});
+			assign step     = !mul_done;
+			assign wvalid_o = v3_q && (gap_q == {SCW{1'b0}});
+		end
+	endgenerate
 
 	// Stage 0: the bank reads of the next beat, walked from (off, base): byte
 	// offset in the output row and the row's accumulator word.
@@ -164,6 +208,9 @@ module ts_storer #(
 			v3_q <= v2_q;
 			if (issue)
 				issued_q <= issued_q + 1'b1;
+		end else if (beat_i && !mul_done) begin
+			// RQC > 1: the memory took the output beat while the multiply runs
+			v3_q <= 1'b0;
 		end
 	end
 
@@ -207,10 +254,11 @@ module ts_storer #(
 	genvar g, k2;
 	generate
 		for (g = 0; g < NQ; g = g + 1) begin : g_lane
-			ts_requant #(.ACC_BITS(ACC_BITS), .SHB(SHB)) u_rq (
+			ts_requant #(.ACC_BITS(ACC_BITS), .SHB(SHB), .RQC(RQC)) u_rq (
 				.clk_i   (clk_i),
 				.en1_i   (!start_i && adv && v1_q),
 				.en2_i   (!start_i && adv && v2_q),
+				.step_i  (step),
 				.acc_i   (acc_i[g*ACC_BITS +: ACC_BITS]),
 				.bias_i  (bias1_q[g*32 +: 32]),
 				.mult_i  (mult1_q[g*31 +: 31]),

@@ -7,7 +7,9 @@
 // one hwcfg) when TS_GENERATED_PARAMS is defined; the defaults below make a
 // small instance for lint and synthesis checks. PE types and their element
 // widths come from the generated ts_contract.vh (pe.def). Memory port: see
-// ts_dma; its data buses are packed vectors, byte l of a beat at bits 8l+7:8l.
+// ts_dma; its data buses are packed vectors, byte l of a beat at bits 8l+7:8l;
+// a write beat happens only in a cycle with mem_wvalid_o (the storer's: always
+// for a one-cycle requantizer, every RQC cycles for a serial one).
 `include "ts_contract.vh"
 `ifdef TS_GENERATED_PARAMS
 `include "tessera_params.vh"
@@ -23,6 +25,9 @@
 `define TS_D_ACC 32
 `define TS_DRAM_BPC 4
 `endif
+`ifndef TS_REQUANT_CYCLES
+`define TS_REQUANT_CYCLES 1
+`endif
 module ts_top #(
 	parameter ROWS     = `TS_ROWS,
 	parameter COLS     = `TS_COLS,
@@ -32,7 +37,8 @@ module ts_top #(
 	parameter D_IN     = `TS_D_IN,       // scratchpad depths in words (timing.md §2)
 	parameter D_W      = `TS_D_W,
 	parameter D_ACC    = `TS_D_ACC,
-	parameter B        = `TS_DRAM_BPC    // memory port bytes per beat
+	parameter B        = `TS_DRAM_BPC,   // memory port bytes per beat
+	parameter RQC      = `TS_REQUANT_CYCLES // requantizer multiply: cycles per element (timing.md §1)
 ) (
 	input  wire        clk_i,
 	input  wire        rst_ni,
@@ -62,6 +68,7 @@ module ts_top #(
 	input  wire        mem_beat_i,
 	input  wire [8*B-1:0] mem_rdata_i,
 	output wire [8*B-1:0] mem_wdata_o,
+	output wire        mem_wvalid_o,     // a write beat may be taken (constant 1 for RQC = 1)
 	// status
 	output wire        busy_o,
 	output wire        irq_o
@@ -101,7 +108,7 @@ module ts_top #(
 
 	ts_axil_regs #(
 		.ROWS(ROWS), .COLS(COLS), .PE(PE), .DATAFLOW(DATAFLOW), .ACC_BITS(ACC_BITS),
-		.D_IN(D_IN), .D_W(D_W), .D_ACC(D_ACC), .B(B)
+		.D_IN(D_IN), .D_W(D_W), .D_ACC(D_ACC), .B(B), .RQC(RQC)
 	) u_regs (
 		.clk_i(clk_i), .rst_ni(rst_ni),
 		.s_awvalid_i(s_awvalid_i), .s_awready_o(s_awready_o), .s_awaddr_i(s_awaddr_i),
@@ -137,7 +144,7 @@ module ts_top #(
 
 	ts_ctrl #(
 		.ROWS(ROWS), .COLS(COLS), .DATAFLOW(DATAFLOW), .AB(AB), .WB(WB), .OB(OB),
-		.D_IN(D_IN), .D_W(D_W), .D_ACC(D_ACC), .B(B), .ROW_W(ROW_W)
+		.D_IN(D_IN), .D_W(D_W), .D_ACC(D_ACC), .B(B), .ROW_W(ROW_W), .RQC(RQC)
 	) u_ctrl (
 		.clk_i(clk_i), .rst_ni(rst_ni),
 		.start_i(start), .soft_reset_i(soft_reset), .desc_base_i(desc_base),
@@ -240,13 +247,13 @@ module ts_top #(
 
 	ts_storer #(
 		.B(B), .COLS(COLS), .OB(OB), .ACC_BITS(ACC_BITS), .NRW(ACC_NRW), .RAW(ACC_RAW),
-		.BSW(ACC_BSW), .SHB(SHB), .CW(CW)
+		.BSW(ACC_BSW), .SHB(SHB), .CW(CW), .RQC(RQC)
 	) u_storer (
 		.clk_i(clk_i), .start_i(st_start), .go_i(st_go), .acc0_i(st_acc0), .nt_i(st_nt),
 		.rb_i(st_rb), .beats_i(st_beats), .zp_i(st_zp), .lo_i(st_lo), .hi_i(st_hi),
 		.tab_bias_i(tab_bias), .tab_mult_i(tab_mult), .tab_shift_i(tab_shift),
 		.beat_i(st_beat), .re_o(st_re), .bre_o(st_bre), .brow_o(st_brow), .lsel_o(st_lsel),
-		.acc_i(st_rdata), .wdata_o(mem_wdata_o)
+		.acc_i(st_rdata), .wdata_o(mem_wdata_o), .wvalid_o(mem_wvalid_o)
 	);
 
 	wire unused = &{1'b0, tile_nt};

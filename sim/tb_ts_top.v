@@ -1,6 +1,7 @@
 // tb_ts_top — the Icarus Verilog peer of sim/ts_sim_shim.cpp: the same clock,
 // reset, AXI4-Lite register accesses and DRAM model (a request during cycle t
-// is answered by ceil(len / B) beats in cycles t + L, t + L + 1, ...; each beat
+// is answered by ceil(len / B) beats in cycles t + L, t + L + 1, ..., a write
+// beat only in a cycle with mem_wvalid; each beat
 // carries B consecutive bytes from any byte address), cycle for cycle, so a run
 // takes exactly the cycles it takes under Verilator (tests/bench/bench_sim.c
 // checks it). Verilog-2005; parameters from the generated tessera_params.vh,
@@ -37,7 +38,7 @@ module tb_ts_top;
 	wire        awready, wready, bvalid, arready, rvalid;
 	wire [1:0]  bresp, rresp;
 	wire [31:0] rdata;
-	wire        mem_req, mem_we;
+	wire        mem_req, mem_we, mem_wvalid;
 	wire [63:0] mem_addr;
 	wire [31:0] mem_len;
 	reg         mem_beat = 1'b0;
@@ -54,7 +55,7 @@ module tb_ts_top;
 		.s_rvalid_o(rvalid), .s_rready_i(1'b1), .s_rdata_o(rdata), .s_rresp_o(rresp),
 		.mem_req_o(mem_req), .mem_we_o(mem_we), .mem_addr_o(mem_addr), .mem_len_o(mem_len),
 		.mem_beat_i(mem_beat), .mem_rdata_i(mem_rdata), .mem_wdata_o(mem_wdata),
-		.busy_o(busy), .irq_o(irq)
+		.mem_wvalid_o(mem_wvalid), .busy_o(busy), .irq_o(irq)
 	);
 
 	reg [7:0]  mem [0:MEM_BYTES-1];
@@ -84,7 +85,7 @@ module tb_ts_top;
 	integer    i;
 	task tick;
 		begin
-			beat = x_active && cycle >= x_start;
+			beat = x_active && cycle >= x_start && (!x_we || mem_wvalid);
 			mem_beat = beat;
 			off = x_addr + x_beat * B;
 			if (beat && !x_we)

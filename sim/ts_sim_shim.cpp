@@ -1,7 +1,9 @@
 // ts_sim_shim.cpp — the thin C++ harness around the Verilated ts_top: clock,
 // reset, AXI4-Lite register access and the DRAM model behind the memory
 // port (ts_dma.v): a request during cycle t is answered by ceil(len / B)
-// beats in cycles t + L, t + L + 1, ...; each beat carries B consecutive
+// beats in cycles t + L, t + L + 1, ... (a write beat only in a cycle with
+// mem_wvalid_o, which a serial requantizer raises every M cycles and a
+// one-cycle one always: docs/timing.md §1); each beat carries B consecutive
 // bytes from any byte address (packed ports: byte i at bits 8i+7:8i, which
 // Verilator stores as an integer of up to 64 bits or an array of 32-bit
 // words). Exposes the extern "C" API of ts_sim_api.h.
@@ -130,7 +132,7 @@ struct tsv {
 	// One clock cycle: memory beat in, negedge, write data out, posedge.
 	inline void tick()
 	{
-		bool beat = x.active && cycle >= x.start && !stalled;
+		bool beat = x.active && cycle >= x.start && !stalled && (!x.we || top->mem_wvalid_o);
 		top->mem_beat_i = beat;
 		uint64_t off = 0;
 		if (beat) {

@@ -17,6 +17,7 @@
 
 #include "tessera/gen.h"
 #include "tessera/hwcfg.h"
+#include "tessera/util.h"
 #include "util/bits.h"
 
 #define DATA "tests/data/config/"
@@ -215,7 +216,8 @@ static void test_presets_validate_and_fit(void **state)
 	assert_int_equal(c.pe, TS_PE_LIGHTPE2);
 	ts_preset_find("hx8k")->fill(&c);
 	assert_int_equal(c.pe, TS_PE_INT4);
-	assert_true(c.clock_mhz == 48);
+	assert_int_equal(c.requant_cycles, 8); /* the serial requantizer: no DSPs on the part */
+	assert_true(c.clock_mhz == 24);
 	assert_null(ts_preset_find("nope"));
 }
 
@@ -300,9 +302,9 @@ static void test_derived_presets(void **state)
 		{ "cloud", 32, 64, 256, 16384, 8192, 2048, 32, 1, 32, 32, 2048 },
 		/* 2 MiB / 96 = 21845.3, 2 MiB / 384 = 5461.3 */
 		{ "cloud-u250", 64, 96, 384, 32768, 21845, 5461, 64, 1, 64, 64, 6144 },
-		/* 4x4 int4, 24-bit accumulators (3 bytes), B = 1: one bank, two
-		 * outputs per byte, so two accumulator banks per column */
-		{ "hx8k", 2, 2, 12, 1024, 512, 170, 1, 2, 2, 2, 8 },
+		/* 4x3 int4, 16-bit accumulators (2 bytes), B = 1: one bank, two
+		 * outputs per byte, so two accumulator banks per column; 2048 / 6 */
+		{ "hx8k", 2, 2, 6, 1024, 512, 341, 1, 2, 2, 2, 6 },
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		ts_hwcfg c;
@@ -427,6 +429,7 @@ static void test_default_is_edge(void **state)
 	assert_int_equal(c.spad_acc_bytes, 65536);
 	assert_int_equal(c.dram_bytes_per_cycle, 8);
 	assert_int_equal(c.dram_latency, 30);
+	assert_int_equal(c.requant_cycles, 1); /* the one-cycle requantizer */
 	assert_true(c.clock_mhz == 150);
 	assert_int_equal(c.sparse_formats, 0);
 	assert_string_equal(c.board, "zcu104");
@@ -467,6 +470,7 @@ static void test_to_json_exact(void **state)
 		"  \"array\": { \"rows\": 12, \"cols\": 16, \"dataflow\": \"ws\", \"pe\": \"int8\", \"acc_bits\": 32 },\n"
 		"  \"scratchpad\": { \"input_bytes\": 65536, \"weight_bytes\": 32768, \"acc_bytes\": 65536 },\n"
 		"  \"dram\": { \"bytes_per_cycle\": 8, \"latency\": 30 },\n"
+		"  \"requant\": { \"cycles\": 1 },\n"
 		"  \"clock_mhz\": 150,\n"
 		"  \"sparse\": { \"formats\": [\"bitmap\", \"csr\"], \"lanes\": 4 },\n"
 		"  \"board\": \"zcu104\"\n"
@@ -496,6 +500,10 @@ static void test_summary(void **state)
 	ts_preset_find("edge-sparse")->fill(&c);
 	ts_hwcfg_summary(&c, buf, sizeof buf);
 	assert_string_equal(buf, "12x16 int8 ws @ 150 MHz on zcu104, sparse bitmap+csr x4");
+	ts_hwcfg_default(&c);
+	c.requant_cycles = 8;
+	ts_hwcfg_summary(&c, buf, sizeof buf);
+	assert_string_equal(buf, "12x16 int8 ws @ 150 MHz on zcu104, requant 8 cycles");
 }
 
 /* ---- good files --------------------------------------------------------------- */
@@ -516,6 +524,7 @@ static void test_good_full(void **state)
 	assert_int_equal(c.dataflow, TS_DF_OS);
 	assert_int_equal(c.pe, TS_PE_INT16);
 	assert_int_equal(c.acc_bits, 48);
+	assert_int_equal(c.requant_cycles, 16);
 	assert_int_equal(c.spad_input_bytes, 131072);
 	assert_int_equal(c.spad_weight_bytes, 16384);
 	assert_int_equal(c.spad_acc_bytes, 98304);
@@ -564,6 +573,18 @@ static void test_good_partial_defaults(void **state)
 	/* escaped keys are keys */
 	c = parse_ok("{\"arr\\u0061y\": {\"r\\u006fws\": 5}}");
 	assert_int_equal(c.rows, 5);
+	/* the serial requantizer: every allowed cycle count; nothing else changes */
+	for (uint32_t m = 1; m <= 32; m *= 2) {
+		char text[64];
+		snprintf(text, sizeof text, "{\"requant\": {\"cycles\": %u}}", m);
+		c = parse_ok(text);
+		assert_int_equal(c.requant_cycles, m);
+		ts_hwcfg_default(&e);
+		e.requant_cycles = m;
+		assert_true(ts_hwcfg_equal(&c, &e));
+	}
+	c = parse_ok("{\"preset\": \"icebreaker\", \"requant\": {}}");
+	assert_int_equal(c.requant_cycles, 1);
 }
 
 static void test_good_preset_override(void **state)
@@ -620,7 +641,7 @@ static const struct bad_file {
 } bad_files[] = {
 	{ "bad_syntax.json", "3:25", "invalid JSON: string or '}' expected near '}'" },
 	{ "bad_unknown_top.json", "3:3",
-	  "unknown key 'colz' (expected: name, array, scratchpad, dram, clock_mhz, sparse, board, preset)" },
+	  "unknown key 'colz' (expected: name, array, scratchpad, dram, requant, clock_mhz, sparse, board, preset)" },
 	{ "bad_unknown_nested.json", "3:5",
 	  "unknown key 'colz' in 'array' (expected: rows, cols, dataflow, pe, acc_bits)" },
 	{ "bad_type.json", "2:22", "array.rows = \"12\": expected an integer in 1..256" },
@@ -629,6 +650,7 @@ static const struct bad_file {
 	{ "bad_rows_zero.json", "3:22", "array.rows = 0 is out of range (allowed: 1..256)" },
 	{ "bad_rows_257.json", "3:13", "array.rows = 257 is out of range (allowed: 1..256)" },
 	{ "bad_acc_bits_20.json", "2:26", "array.acc_bits = 20 is not one of 16, 24, 32, 40, 48" },
+	{ "bad_requant_cycles.json", "3:26", "requant.cycles = 12 is not one of 1, 2, 4, 8, 16, 32" },
 	{ "bad_acc16_int16.json", "2:41",
 	  "array.acc_bits = 16 is narrower than the 32-bit products of int16 PEs" },
 	{ "bad_spad_small.json", "5:34",
@@ -676,6 +698,21 @@ static void test_bad_inline(void **state)
 	expect_parse_error("{\"array\": {\"rows\": null}}", "1:20", "array.rows = null: expected an integer");
 	expect_parse_error("{\"array\": {\"acc_bits\": \"32\"}}", "1:24",
 			   "array.acc_bits = \"32\": expected one of 16, 24, 32, 40, 48");
+	expect_parse_error("{\"requant\": {\"cycles\": 3}}", "1:24",
+			   "requant.cycles = 3 is not one of 1, 2, 4, 8, 16, 32");
+	expect_parse_error("{\"requant\": {\"cycles\": 0}}", "1:24",
+			   "requant.cycles = 0 is not one of 1, 2, 4, 8, 16, 32");
+	expect_parse_error("{\"requant\": {\"cycles\": 64}}", "1:24",
+			   "requant.cycles = 64 is not one of 1, 2, 4, 8, 16, 32");
+	expect_parse_error("{\"requant\": {\"cycles\": -8}}", "1:24",
+			   "requant.cycles = -8 is not one of 1, 2, 4, 8, 16, 32");
+	expect_parse_error("{\"requant\": {\"cycles\": 8.0}}", "1:24",
+			   "requant.cycles = 8.0: expected one of 1, 2, 4, 8, 16, 32");
+	expect_parse_error("{\"requant\": {\"cycles\": \"8\"}}", "1:24",
+			   "requant.cycles = \"8\": expected one of 1, 2, 4, 8, 16, 32");
+	expect_parse_error("{\"requant\": 8}", "1:13", "requant = 8 is not an object (expected keys: cycles)");
+	expect_parse_error("{\"requant\": {\"cycle\": 8}}", "1:14",
+			   "unknown key 'cycle' in 'requant' (expected: cycles)");
 	expect_parse_error("{\"array\": {\"dataflow\": \"rs\"}}", "1:24",
 			   "array.dataflow = \"rs\" is not a dataflow (expected: ws, os)");
 	expect_parse_error("{\"array\": 12}", "1:11", "array = 12 is not an object (expected keys: rows");
@@ -722,9 +759,9 @@ static void test_bad_inline(void **state)
 	expect_parse_error("{\"array\": {\"pe\": \"binary\"}, \"scratchpad\": {\"weight_bytes\": 23}}", "1:60",
 			   "cannot hold one 12x16 binary weight tile (24 bytes)");
 	/* a cross-field error whose culprit the file does not set points at the
-	 * field it does set: hx8k has 24-bit accumulators, int16 needs 32 */
+	 * field it does set: hx8k has 16-bit accumulators, int16 needs 32 */
 	expect_parse_error("{\"preset\": \"hx8k\",\n \"array\": {\"pe\": \"int16\"}}", "2:18",
-			   "array.acc_bits = 24 is narrower than the 32-bit products of int16 PEs");
+			   "array.acc_bits = 16 is narrower than the 32-bit products of int16 PEs");
 	/* growing rows past what the default spads hold: points at rows */
 	expect_parse_error("{\"array\": {\"rows\": 256, \"cols\": 256}}", "1:20",
 			   "scratchpad.weight_bytes = 32768 cannot hold one 256x256 int8 weight tile (65536 bytes)");
@@ -836,6 +873,12 @@ static void test_validate_messages(void **state)
 
 	ts_hwcfg_default(&c);
 	ts_diag_clear(&d);
+	c.requant_cycles = 0; /* a config built field by field without it */
+	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
+	assert_string_equal(d.msg, "requant.cycles = 0 is not one of 1, 2, 4, 8, 16, 32");
+
+	ts_hwcfg_default(&c);
+	ts_diag_clear(&d);
 	c.pe = (ts_pe_type)TS_PE_COUNT;
 	assert_int_equal(ts_hwcfg_validate(&c, &d), TS_ERR_INPUT);
 	assert_prefix(d.msg, "array.pe = 6 is not a PE type");
@@ -935,6 +978,7 @@ static void random_config(ts_hwcfg *c)
 		c->clock_mhz /= 2;
 	c->sparse_formats = rnd(TS_SPF_ALL + 1);
 	c->sparse_lanes = rnd_range(1, TS_HW_MAX_LANES);
+	c->requant_cycles = 1u << rnd(6);
 }
 
 static void test_random_round_trip(void **state)

@@ -1,7 +1,8 @@
 /* test_cosim.c — co-simulation of the Verilated RTL against the golden model
  * and the C descriptor model: bit-exact outputs and rtl_cycles == model_cycles
- * for every layer, on six configs that together cover every PE type, both
- * dataflows, square and non-square arrays, multi-word beats and zero latency.
+ * for every layer, on configs that together cover every PE type, both
+ * dataflows, square and non-square arrays, multi-word beats and zero latency,
+ * and the serial requantizer (requant.cycles 2, 8 and 32).
  * Each config is one Verilator build (cached in build/simcache). Seed: TS_SEED. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,21 +32,31 @@ static uint64_t g_seed;
 
 /* ---- configs ------------------------------------------------------------------ */
 enum { CFG_2X2_INT8_WS, CFG_4X4_INT16_OS, CFG_8X8_INT4_WS, CFG_3X5_LP1_OS, CFG_4X8_LP2_WS,
-       CFG_5X3_BIN_OS, CFG_3X5_INT4_WS_B3, CFG_COUNT };
+       CFG_5X3_BIN_OS, CFG_3X5_INT4_WS_B3, CFG_2X2_INT8_WS_RQ8, CFG_4X4_INT4_WS_RQ8,
+       CFG_3X4_INT16_OS_RQ32, CFG_4X2_BIN_WS_RQ2, CFG_COUNT };
 
 static const cfg_spec specs[CFG_COUNT] = {
 	/* docs/timing.md §8: the worked example (GEMM 3x3x3 = 371 cycles) */
 	TS_TEST_CFG_2X2_INT8_WS,
-	{ "cosim-4x4-int16-os", 4, 4, TS_DF_OS, TS_PE_INT16, 32, 128, 128, 256, 8, 3 },
+	{ "cosim-4x4-int16-os", 4, 4, TS_DF_OS, TS_PE_INT16, 32, 128, 128, 256, 8, 3, 1 },
 	/* 16-byte beats carry four 4-byte words; zero latency */
-	{ "cosim-8x8-int4-ws", 8, 8, TS_DF_WS, TS_PE_INT4, 32, 256, 128, 1024, 16, 0 },
+	{ "cosim-8x8-int4-ws", 8, 8, TS_DF_WS, TS_PE_INT4, 32, 256, 128, 1024, 16, 0, 1 },
 	/* small scratchpads: OS chunks and streamed operands */
 	TS_TEST_CFG_3X5_LP1_OS,
-	{ "cosim-4x8-lightpe2-ws", 4, 8, TS_DF_WS, TS_PE_LIGHTPE2, 32, 48, 64, 384, 4, 7 },
-	{ "cosim-5x3-binary-os", 5, 3, TS_DF_OS, TS_PE_BINARY, 32, 40, 40, 96, 1, 2 },
+	{ "cosim-4x8-lightpe2-ws", 4, 8, TS_DF_WS, TS_PE_LIGHTPE2, 32, 48, 64, 384, 4, 7, 1 },
+	{ "cosim-5x3-binary-os", 5, 3, TS_DF_OS, TS_PE_BINARY, 32, 40, 40, 96, 1, 2, 1 },
 	/* 3-byte beats: 4 scratchpad banks that a beat fills unevenly, and 6
 	 * store lanes (int4 outputs) over 8 accumulator banks per column */
-	{ "cosim-3x5-int4-ws-b3", 3, 5, TS_DF_WS, TS_PE_INT4, 32, 90, 60, 400, 3, 1 },
+	{ "cosim-3x5-int4-ws-b3", 3, 5, TS_DF_WS, TS_PE_INT4, 32, 90, 60, 400, 3, 1, 1 },
+	/* the serial requantizer (docs/timing.md §1: STORE beats requant.cycles apart):
+	 * the worked example's config with M = 8; the hx8k preset's kind (int4, 24-bit
+	 * accumulators, a 1-byte port: two lanes); int16 outputs (two beats per
+	 * element) from 48-bit accumulators, 3-byte beats, zero latency, M = 32;
+	 * binary outputs (eight lanes per byte) with M = 2 */
+	{ "cosim-2x2-int8-ws-rq8", 2, 2, TS_DF_WS, TS_PE_INT8, 32, 64, 64, 256, 4, 10, 8 },
+	{ "cosim-4x4-int4-ws-rq8", 4, 4, TS_DF_WS, TS_PE_INT4, 24, 64, 32, 256, 1, 2, 8 },
+	{ "cosim-3x4-int16-os-rq32", 3, 4, TS_DF_OS, TS_PE_INT16, 48, 96, 96, 512, 3, 0, 32 },
+	{ "cosim-4x2-binary-ws-rq2", 4, 2, TS_DF_WS, TS_PE_BINARY, 16, 32, 32, 64, 1, 3, 2 },
 };
 
 static ts_hwcfg cfgs[CFG_COUNT];
@@ -159,6 +170,20 @@ static void test_worked_example(void **state)
 	assert_int_equal(r.rtl_cycles, 442); /* docs/timing.md §8 */
 }
 
+/* The worked example with a serial requantizer, M = 8 (docs/timing.md §8): its two
+ * STOREs of 6 and 3 bytes (2 and 1 beats) take 7 more cycles per beat. */
+static void test_worked_example_rq8(void **state)
+{
+	(void)state;
+	ts_layer l = ts_layer_gemm("gemm3", 1, 3, 3, 3);
+	layer_result r;
+	run_layer(CFG_2X2_INT8_WS_RQ8, &l, g_seed, &r);
+	assert_int_equal(r.rtl_cycles, 442 + 7 * (2 + 1));
+	/* and the device says how many cycles its requantizer takes */
+	uint32_t pe = tsd_reg_read(get_sim(CFG_2X2_INT8_WS_RQ8), TS_REG_HW_PE);
+	assert_int_equal((pe & TS_HW_PE_REQUANT_CYCLES) >> TS_HW_PE_REQUANT_CYCLES_LSB, 8);
+}
+
 static void test_worked_example_os(void **state)
 {
 	(void)state;
@@ -179,7 +204,8 @@ static void test_regs(void **state)
 	assert_int_equal(tsd_reg_read(s, TS_REG_HW_COLS), 5);
 	assert_int_equal(tsd_reg_read(s, TS_REG_HW_PE), TS_PE_LIGHTPE1 << TS_HW_PE_PE_LSB |
 							       TS_DF_OS << TS_HW_PE_DATAFLOW_LSB |
-							       32 << TS_HW_PE_ACC_BITS_LSB);
+							       32 << TS_HW_PE_ACC_BITS_LSB |
+							       1 << TS_HW_PE_REQUANT_CYCLES_LSB);
 	assert_int_equal(tsd_reg_read(s, TS_REG_HW_SPAD_IN), 20);  /* 60 B / 3 B */
 	assert_int_equal(tsd_reg_read(s, TS_REG_HW_SPAD_W), 8);    /* 24 B / 3 B */
 	assert_int_equal(tsd_reg_read(s, TS_REG_HW_SPAD_ACC), 8);  /* 160 B / 20 B */
@@ -201,6 +227,10 @@ RANDOM_TEST(test_random_3x5_lightpe1_os, CFG_3X5_LP1_OS, 10)
 RANDOM_TEST(test_random_4x8_lightpe2_ws, CFG_4X8_LP2_WS, 10)
 RANDOM_TEST(test_random_5x3_binary_os, CFG_5X3_BIN_OS, 10)
 RANDOM_TEST(test_random_3x5_int4_ws_b3, CFG_3X5_INT4_WS_B3, 10)
+RANDOM_TEST(test_random_2x2_int8_ws_rq8, CFG_2X2_INT8_WS_RQ8, 8)
+RANDOM_TEST(test_random_4x4_int4_ws_rq8, CFG_4X4_INT4_WS_RQ8, 8)
+RANDOM_TEST(test_random_3x4_int16_os_rq32, CFG_3X4_INT16_OS_RQ32, 6)
+RANDOM_TEST(test_random_4x2_binary_ws_rq2, CFG_4X2_BIN_WS_RQ2, 6)
 
 /* ---- error paths: a hand-built list, run on the RTL and on descsim ----------------------- */
 /* put_desc(mem, i, opcode, flags, F(field, value)...): descriptor i of the list
@@ -511,9 +541,8 @@ static void test_load_zero_pad(void **state)
  * entries keep their value until overwritten (a LOAD_TO_Q at word 1 leaves entry 0);
  * mult bit 31 and shift bits 7:6 are ignored; shift 0 and 63; clamp and int16 zero point.
  * 2x2 int8 WS, A = {3, 0}, W rows {1, 2}, {4, 8}: accumulators (3, 6). */
-static void test_store_table(void **state)
+static void store_table(int ci)
 {
-	(void)state;
 	uint8_t *big = calloc(1, SIM_SIZE);
 	assert_non_null(big);
 	const uint32_t data = (uint32_t)SIM_BASE + 1024, out = (uint32_t)SIM_BASE + 2048;
@@ -536,7 +565,7 @@ static void test_store_table(void **state)
 	put_desc(big, k++, STORE_CLAMP(out + 2, 1, 2, -128, 127), F(STORE_ZP, (uint16_t)-3));
 	put_desc(big, k++, STORE_CLAMP(out + 4, 1, 2, -128, 127), F(STORE_ZP, 1000)); /* clamps to 127 */
 	put_desc(big, k++, FENCE);
-	run_both(CFG_2X2_INT8_WS, big, 0, 16, TS_HWERR_NONE, 0);
+	run_both(ci, big, 0, 16, TS_HWERR_NONE, 0);
 	assert_int_equal((int8_t)big[2048], 5 - 3);
 	assert_int_equal((int8_t)big[2049], -10);
 	assert_int_equal((int8_t)big[2050], 5 - 3);
@@ -551,9 +580,21 @@ static void test_store_table(void **state)
  * random multiplier of random magnitude and a shift 0..63 (mostly near the product's
  * size, where the result crosses the int16 range), a random zero point and clamp
  * range: the RTL's narrow round/shift/clamp (ts_requant.v) against descsim's. */
-static void test_store_requant_random(void **state)
+static void test_store_table(void **state)
 {
 	(void)state;
+	store_table(CFG_2X2_INT8_WS);
+}
+
+/* The same STOREs through the serial requantizer (M = 8): outputs and cycles. */
+static void test_store_table_rq8(void **state)
+{
+	(void)state;
+	store_table(CFG_2X2_INT8_WS_RQ8);
+}
+
+static void store_requant_random(int ci)
+{
 	uint8_t *big = calloc(1, SIM_SIZE);
 	assert_non_null(big);
 	/* the list at 0 (244 descriptors), data at 64 KiB, records at 80 KiB, outputs at 96 KiB */
@@ -592,9 +633,22 @@ static void test_store_requant_random(void **state)
 				 F(STORE_ZP, (uint16_t)rng_range(-32768, 32767)));
 		}
 		put_desc(big, k++, FENCE);
-		run_both(CFG_2X2_INT8_WS, big, 0, (uint32_t)k, TS_HWERR_NONE, 0);
+		run_both(ci, big, 0, (uint32_t)k, TS_HWERR_NONE, 0);
 	}
 	free(big);
+}
+
+static void test_store_requant_random(void **state)
+{
+	(void)state;
+	store_requant_random(CFG_2X2_INT8_WS);
+}
+
+/* The serial multiply (ts_requant.v, M = 8) on the same random edges. */
+static void test_store_requant_random_rq8(void **state)
+{
+	(void)state;
+	store_requant_random(CFG_2X2_INT8_WS_RQ8);
 }
 
 int main(void)
@@ -615,6 +669,9 @@ int main(void)
 		cmocka_unit_test(test_load_zero_pad),
 		cmocka_unit_test(test_store_table),
 		cmocka_unit_test(test_store_requant_random),
+		cmocka_unit_test(test_store_table_rq8),
+		cmocka_unit_test(test_store_requant_random_rq8),
+		cmocka_unit_test(test_worked_example_rq8),
 		cmocka_unit_test(test_random_2x2_int8_ws),
 		cmocka_unit_test(test_random_4x4_int16_os),
 		cmocka_unit_test(test_random_8x8_int4_ws),
@@ -622,6 +679,10 @@ int main(void)
 		cmocka_unit_test(test_random_4x8_lightpe2_ws),
 		cmocka_unit_test(test_random_5x3_binary_os),
 		cmocka_unit_test(test_random_3x5_int4_ws_b3),
+		cmocka_unit_test(test_random_2x2_int8_ws_rq8),
+		cmocka_unit_test(test_random_4x4_int4_ws_rq8),
+		cmocka_unit_test(test_random_3x4_int16_os_rq32),
+		cmocka_unit_test(test_random_4x2_binary_ws_rq2),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	fprintf(stderr, "test_cosim: %llu random layers, %llu outputs checked (seed %llu)\n",

@@ -68,6 +68,46 @@ static void test_ws_hand(void **state)
 	assert_int_equal(t.group_pack, 1);
 }
 
+/* The worked examples with a serial requantizer of 8 cycles per element (docs/timing.md
+ * §8): every STORE beat takes 8 cycles instead of 1, nothing else changes. */
+static void test_hand_serial_requant(void **state)
+{
+	(void)state;
+	ts_hwcfg c;
+	ts_cost o;
+	ts_diag d = { { 0 } };
+	ts_layer l = ts_layer_gemm("g", 1, 3, 3, 3);
+	small_cfg(&c, TS_DF_WS);
+	c.requant_cycles = 8;
+	assert_int_equal(ts_cost_layer(&c, &l, &o, &d), TS_OK);
+	/* WS: STOREs of 6 B (2 beats) and 3 B (1 beat): 133 + 7 * 3 */
+	assert_int_equal(o.dma_cycles, 154);
+	assert_int_equal(o.compute_cycles, 38);
+	assert_int_equal(o.descriptors, 14);
+	assert_int_equal(o.cycles, 463);
+	uint64_t walk, descs;
+	assert_int_equal(ts_cost_walk(&c, &l, &walk, &descs, NULL), TS_OK);
+	assert_int_equal(walk, 463);
+	/* OS: four STOREs of 4, 2, 2, 1 B, one beat each: 211 + 7 * 4 */
+	small_cfg(&c, TS_DF_OS);
+	c.requant_cycles = 8;
+	assert_int_equal(ts_cost_layer(&c, &l, &o, &d), TS_OK);
+	assert_int_equal(o.dma_cycles, 239);
+	assert_int_equal(o.cycles, 645);
+	assert_int_equal(ts_cost_walk(&c, &l, &walk, &descs, NULL), TS_OK);
+	assert_int_equal(walk, 645);
+	/* M = 32, a 1-byte port: the WS STOREs are 6 and 3 beats of 32 cycles */
+	small_cfg(&c, TS_DF_WS);
+	c.dram_bytes_per_cycle = 1;
+	ts_cost one;
+	assert_int_equal(ts_cost_layer(&c, &l, &one, &d), TS_OK);
+	c.requant_cycles = 32;
+	assert_int_equal(ts_cost_layer(&c, &l, &o, &d), TS_OK);
+	assert_int_equal(o.cycles - one.cycles, 31 * (6 + 3));
+	assert_int_equal(ts_cost_walk(&c, &l, &walk, &descs, NULL), TS_OK);
+	assert_int_equal(walk, o.cycles);
+}
+
 /* Derivation in docs/timing.md §8 (worked example 2). */
 static void test_os_hand(void **state)
 {
@@ -108,6 +148,8 @@ static void random_cfg(ts_hwcfg *c)
 	c->spad_acc_bytes = c->rows * c->cols * 4 * rnd(1, 40);
 	c->dram_bytes_per_cycle = rnd(1, 64);
 	c->dram_latency = rnd(0, 100);
+	/* the serial requantizer in a third of the configs: 2 .. 32 cycles per element */
+	c->requant_cycles = rand() % 3 ? 1 : 1u << rnd(1, 5);
 	c->sparse_formats = 0;
 }
 
@@ -182,6 +224,13 @@ static void test_monotone(void **state)
 		c2.dram_latency += 5;
 		assert_int_equal(ts_cost_layer(&c2, &l, &o, NULL), TS_OK);
 		assert_true(o.cycles > base.cycles);
+		/* A slower requantizer costs cycles: every plan has STOREs. */
+		if (c.requant_cycles < 32) {
+			c2 = c;
+			c2.requant_cycles *= 2;
+			assert_int_equal(ts_cost_layer(&c2, &l, &o, NULL), TS_OK);
+			assert_true(o.cycles > base.cycles);
+		}
 		/* More output channels never make a layer cheaper. (Grouped layers
 		 * are excluded: the planner tries only a few group packings, so a
 		 * larger layer can pack better than a smaller one.) */
@@ -474,6 +523,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ws_hand),
 		cmocka_unit_test(test_os_hand),
+		cmocka_unit_test(test_hand_serial_requant),
 		cmocka_unit_test(test_walk_matches_closed_form),
 		cmocka_unit_test(test_monotone),
 		cmocka_unit_test(test_energy_parts),

@@ -93,7 +93,7 @@ module ts_board_core #(
 	);
 
 	// ---- the accelerator and its memory -------------------------------------------------
-	wire          mem_req, mem_we, mem_beat;
+	wire          mem_req, mem_we, mem_beat, mem_wvalid;
 	wire [63:0]   mem_addr;
 	wire [31:0]   mem_len;
 	wire [8*B-1:0] mem_rdata, mem_wdata;
@@ -108,7 +108,7 @@ module ts_board_core #(
 		.s_rvalid_o(rvalid), .s_rready_i(rready), .s_rdata_o(rdata), .s_rresp_o(rresp),
 		.mem_req_o(mem_req), .mem_we_o(mem_we), .mem_addr_o(mem_addr), .mem_len_o(mem_len),
 		.mem_beat_i(mem_beat), .mem_rdata_i(mem_rdata), .mem_wdata_o(mem_wdata),
-		.busy_o(busy), .irq_o(irq_o)
+		.mem_wvalid_o(mem_wvalid), .busy_o(busy), .irq_o(irq_o)
 	);
 
 	ts_board_mem #(
@@ -117,7 +117,7 @@ module ts_board_core #(
 		.clk_i(clk_i), .rst_ni(rst_n),
 		.mem_req_i(mem_req), .mem_we_i(mem_we), .mem_addr_i(mem_addr), .mem_len_i(mem_len),
 		.mem_beat_o(mem_beat), .mem_rdata_o(mem_rdata), .mem_wdata_i(mem_wdata),
-		.bp_req_i(bp_req), .bp_we_i(bp_we), .bp_addr_i(bp_addr), .bp_wdata_i(bp_wdata),
+		.mem_wvalid_i(mem_wvalid), .bp_req_i(bp_req), .bp_we_i(bp_we), .bp_addr_i(bp_addr), .bp_wdata_i(bp_wdata),
 		.bp_ack_o(bp_ack), .bp_rdata_o(bp_rdata), .active_o(mem_active)
 	);
 

@@ -6,8 +6,10 @@
 // is answered by ceil(len / B) beats (mem_beat_o) in consecutive cycles from
 // t + LATENCY on, each carrying B consecutive bytes from any byte address:
 // reads on mem_rdata_o (the bytes past len read 0), writes taken from
-// mem_wdata_i in the beat's cycle (the bytes past len are not written). One
-// transfer at a time (the controller waits for the last beat).
+// mem_wdata_i in the beat's cycle (the bytes past len are not written) when
+// mem_wvalid_i is high, a write beat waiting otherwise (ts_top raises it
+// always, or every M cycles with a serial requantizer). One transfer at a
+// time (the controller waits for the last beat).
 //
 // Organisation: words of W = 2^ceil(log2 B) bytes (at least 2) in two banks,
 // word w in bank w mod 2, so the B bytes at byte address a lie in word a / W
@@ -39,6 +41,7 @@ module ts_board_mem #(
 	output wire            mem_beat_o,
 	output wire [8*B-1:0]  mem_rdata_o,
 	input  wire [8*B-1:0]  mem_wdata_i,
+	input  wire            mem_wvalid_i,
 	// byte port (ts_uart_bridge)
 	input  wire            bp_req_i,
 	input  wire            bp_we_i,
@@ -81,7 +84,7 @@ module ts_board_mem #(
 	reg          rd_sw_q;  // its first word is in bank 1
 	reg [B-1:0]  rd_bv_q;  // its bytes inside len
 
-	wire issue = act_q && dly_q == {DLW{1'b0}} && rem_q != {(AW+1){1'b0}};
+	wire issue = act_q && dly_q == {DLW{1'b0}} && rem_q != {(AW+1){1'b0}} && (!we_q || mem_wvalid_i);
 	wire [AW-WB-1:0] word = off_q[AW-1:WB];
 	wire [WB-1:0]    shift = off_q[WB-1:0];
 

@@ -297,6 +297,8 @@ int main(int argc, char **argv)
 	check(reg(ul, TS_REG_VERSION) == TS_REGMAP_VERSION, "VERSION register");
 	check(reg(ul, TS_REG_HW_ROWS) == c.rows && reg(ul, TS_REG_HW_COLS) == c.cols, "HW_ROWS / HW_COLS");
 	check((reg(ul, TS_REG_HW_DRAM) & TS_HW_DRAM_BYTES_PER_CYCLE) == c.dram_bytes_per_cycle, "HW_DRAM");
+	check((reg(ul, TS_REG_HW_PE) & TS_HW_PE_REQUANT_CYCLES) >> TS_HW_PE_REQUANT_CYCLES_LSB == c.requant_cycles,
+	      "HW_PE requant cycles");
 
 	/* refusals: outside the memory (status 3), a register offset not aligned (the host's) */
 	uint8_t x[4] = { 0 };

@@ -141,7 +141,7 @@ typedef struct tsd_found {
 	uint64_t reg_addr;         /* its register page (physical) */
 	int mapped;                /* 1: its registers could be read (fields below) */
 	uint32_t id, version;      /* ID, VERSION */
-	uint32_t rows, cols, pe, dataflow, acc_bits, d_in, d_w, d_acc, bytes_per_cycle; /* HW_* */
+	uint32_t rows, cols, pe, dataflow, acc_bits, requant_cycles, d_in, d_w, d_acc, bytes_per_cycle; /* HW_* */
 	char dma_how[24];          /* "reserved-memory", "u-dma-buf", "" (none) */
 	char dma_name[64];
 	uint64_t dma_addr, dma_size;

@@ -65,6 +65,9 @@ typedef struct ts_hwcfg {
 	uint32_t spad_acc_bytes;      /* partial-sum (accumulator) scratchpad */
 	uint32_t dram_bytes_per_cycle;/* memory port width */
 	uint32_t dram_latency;        /* cycles from request to first beat */
+	uint32_t requant_cycles;      /* requantizer multiply, cycles per output element: 1 (one
+	                               * cycle), or 2..32 (serial, 32 / M multiplier bits a cycle;
+	                               * docs/timing.md §1) */
 	double clock_mhz;
 	uint32_t sparse_formats;      /* TS_SPF_* mask; 0 = no sparse unit */
 	uint32_t sparse_lanes;        /* elements per cycle of the conversion unit */
@@ -79,6 +82,7 @@ typedef struct ts_hwcfg {
 #define TS_HW_MAX_DRAM_BPC 256
 #define TS_HW_MAX_DRAM_LATENCY 4096
 #define TS_HW_MAX_LANES 64
+#define TS_HW_MAX_REQUANT_CYCLES 32 /* requant.cycles: 1, 2, 4, 8, 16, 32 */
 
 /* Quantities derived from a config, computed in one place (config/derive.c)
  * for the generator, the cost and resource models, the descriptor model and

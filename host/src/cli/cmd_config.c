@@ -6,7 +6,7 @@
  *   show:    <hwcfg> exactly as ts_hwcfg_to_json writes it: name, array {rows,
  *            cols, dataflow, pe, acc_bits}, scratchpad {input_bytes,
  *            weight_bytes, acc_bytes}, dram {bytes_per_cycle, latency},
- *            clock_mhz, sparse {formats, lanes}, board
+ *            requant {cycles}, clock_mhz, sparse {formats, lanes}, board
  *   presets: [ { "name": str, "description": str, "config": <hwcfg> }, ... ]
  *   boards:  [ { "name", "part", "family": str, "lut", "ff", "dsp", "bram",
  *              "bram_kbits", "uram", "uram_kbits": int, "max_clock_mhz",
@@ -163,6 +163,10 @@ static int do_show(const char *spec, bool json)
 	row("dram", "%u B/cycle (%.2f GB/s at %g MHz)", c.dram_bytes_per_cycle,
 	    c.dram_bytes_per_cycle * c.clock_mhz / 1000.0, c.clock_mhz);
 	row("dram latency", "%u cycles", c.dram_latency);
+	if (c.requant_cycles > 1)
+		row("requantizer", "serial, %u cycles per output element", c.requant_cycles);
+	else
+		row("requantizer", "1 cycle per output element");
 	row("clock", "%g MHz", c.clock_mhz);
 	if (c.sparse_formats) {
 		char formats[64] = "";

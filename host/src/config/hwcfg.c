@@ -17,6 +17,9 @@
  *                     "acc_bytes": 65536 },             ... >= rows x cols accumulators
  *     "dram":       { "bytes_per_cycle": 8, 1..TS_HW_MAX_DRAM_BPC
  *                     "latency": 30 },      0..TS_HW_MAX_DRAM_LATENCY cycles
+ *     "requant":    { "cycles": 1 },        the requantizer's multiply, cycles per output
+ *                                           element: 1 (one cycle) | 2 | 4 | 8 | 16 | 32
+ *                                           (serial; docs/timing.md §1)
  *     "clock_mhz":  150,                    a number, 0 < f <= 1000
  *     "sparse":     { "formats": ["bitmap", "csr"],  subset of bitmap, csr, csc, coo, rlc;
  *                                                    [] = no sparse unit
@@ -161,6 +164,7 @@ typedef enum field {
 	F_SPAD_ACC,
 	F_DRAM_BPC,
 	F_DRAM_LATENCY,
+	F_REQUANT_CYCLES,
 	F_CLOCK,
 	F_SPARSE_FORMATS,
 	F_SPARSE_LANES,
@@ -187,6 +191,7 @@ static const struct field_info {
 	[F_SPAD_ACC] = { "scratchpad", "acc_bytes", "scratchpad.acc_bytes", 1, TS_HW_MAX_SPAD_BYTES },
 	[F_DRAM_BPC] = { "dram", "bytes_per_cycle", "dram.bytes_per_cycle", 1, TS_HW_MAX_DRAM_BPC },
 	[F_DRAM_LATENCY] = { "dram", "latency", "dram.latency", 0, TS_HW_MAX_DRAM_LATENCY },
+	[F_REQUANT_CYCLES] = { "requant", "cycles", "requant.cycles", 1, TS_HW_MAX_REQUANT_CYCLES },
 	[F_CLOCK] = { NULL, "clock_mhz", "clock_mhz", 0, 0 },
 	[F_SPARSE_FORMATS] = { "sparse", "formats", "sparse.formats", 0, 0 },
 	[F_SPARSE_LANES] = { "sparse", "lanes", "sparse.lanes", 1, TS_HW_MAX_LANES },
@@ -194,15 +199,34 @@ static const struct field_info {
 	[F_PRESET] = { NULL, "preset", "preset", 0, 0 },
 };
 
-static const char *const top_keys[] = { "name", "array", "scratchpad", "dram", "clock_mhz",
-					"sparse", "board", "preset", NULL };
+static const char *const top_keys[] = { "name", "array", "scratchpad", "dram", "requant",
+					"clock_mhz", "sparse", "board", "preset", NULL };
 static const char *const array_keys[] = { "rows", "cols", "dataflow", "pe", "acc_bits", NULL };
 static const char *const spad_keys[] = { "input_bytes", "weight_bytes", "acc_bytes", NULL };
 static const char *const dram_keys[] = { "bytes_per_cycle", "latency", NULL };
+static const char *const requant_keys[] = { "cycles", NULL };
 static const char *const sparse_keys[] = { "formats", "lanes", NULL };
 
 static const uint32_t acc_bits_allowed[] = { 16, 24, 32, 40, 48 };
 #define N_ACC_BITS (sizeof acc_bits_allowed / sizeof acc_bits_allowed[0])
+/* The serial requantizer consumes 32 / M multiplier bits a cycle: M divides 32. */
+static const uint32_t requant_cycles_allowed[] = { 1, 2, 4, 8, 16, 32 };
+#define N_REQUANT_CYCLES (sizeof requant_cycles_allowed / sizeof requant_cycles_allowed[0])
+
+/* The allowed set of a field that takes one of a list of values; NULL for a range. */
+static const uint32_t *value_set(field f, size_t *n)
+{
+	if (f == F_ACC_BITS) {
+		*n = N_ACC_BITS;
+		return acc_bits_allowed;
+	}
+	if (f == F_REQUANT_CYCLES) {
+		*n = N_REQUANT_CYCLES;
+		return requant_cycles_allowed;
+	}
+	*n = 0;
+	return NULL;
+}
 
 /* Append to a fixed buffer, always terminated, never overflowing. */
 static void catf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -239,9 +263,11 @@ static void preset_list(char *buf, size_t size)
 static void range_text(field f, char *buf, size_t size)
 {
 	buf[0] = '\0';
-	if (f == F_ACC_BITS) {
-		for (size_t i = 0; i < N_ACC_BITS; i++)
-			catf(buf, size, "%s%u", i ? ", " : "", acc_bits_allowed[i]);
+	size_t n;
+	const uint32_t *set = value_set(f, &n);
+	if (set) {
+		for (size_t i = 0; i < n; i++)
+			catf(buf, size, "%s%u", i ? ", " : "", set[i]);
 		return;
 	}
 	snprintf(buf, size, "%u..%u", fields[f].lo, fields[f].hi);
@@ -418,6 +444,14 @@ static ts_status check(const ts_hwcfg *c, field *inv, char *msg, size_t size)
 	if ((st = check_u32(F_DRAM_BPC, c->dram_bytes_per_cycle, inv, msg, size)) ||
 	    (st = check_u32(F_DRAM_LATENCY, c->dram_latency, inv, msg, size)))
 		return st;
+	bool rq_ok = false;
+	for (size_t i = 0; i < N_REQUANT_CYCLES; i++)
+		rq_ok |= c->requant_cycles == requant_cycles_allowed[i];
+	if (!rq_ok) {
+		range_text(F_REQUANT_CYCLES, list, sizeof list);
+		snprintf(text, sizeof text, "requant.cycles = %u is not one of %s", c->requant_cycles, list);
+		FAIL(F_REQUANT_CYCLES);
+	}
 	if (!(c->clock_mhz > 0 && c->clock_mhz <= 1000)) {
 		char num[40];
 		format_double(num, sizeof num, c->clock_mhz);
@@ -770,13 +804,15 @@ static ts_status get_u32(parser *p, const json_t *obj, field f, uint32_t *out)
 	char range[64], shown[64];
 	range_text(f, range, sizeof range);
 	describe(v, shown, sizeof shown);
-	const char *allowed = f == F_ACC_BITS ? "one of" : "an integer in";
+	size_t n_set;
+	bool is_set = value_set(f, &n_set) != NULL;
+	const char *allowed = is_set ? "one of" : "an integer in";
 	if (!json_is_integer(v))
 		return perr_at(p, field_pos(p, f, false), "%s = %s: expected %s %s", fields[f].path,
 			       shown, allowed, range);
 	json_int_t x = json_integer_value(v);
 	if (x < 0 || x > (json_int_t)UINT32_MAX) {
-		if (f == F_ACC_BITS)
+		if (is_set)
 			return perr_at(p, field_pos(p, f, false), "%s = %s is not one of %s",
 				       fields[f].path, shown, range);
 		return perr_at(p, field_pos(p, f, false), "%s = %s is out of range (allowed: %s)",
@@ -859,7 +895,7 @@ static ts_status get_sparse_formats(parser *p, const json_t *sparse, uint32_t *m
 static ts_status parse_root(parser *p, const json_t *root, ts_hwcfg *c)
 {
 	ts_status st;
-	const json_t *v, *array, *spad, *dram, *sparse;
+	const json_t *v, *array, *spad, *dram, *requant, *sparse;
 	char list[256] = "", shown[64];
 
 	if ((st = check_keys(p, root, NULL, top_keys)))
@@ -910,6 +946,10 @@ static ts_status parse_root(parser *p, const json_t *root, ts_hwcfg *c)
 		return st;
 	if (dram && ((st = get_u32(p, dram, F_DRAM_BPC, &c->dram_bytes_per_cycle)) ||
 		     (st = get_u32(p, dram, F_DRAM_LATENCY, &c->dram_latency))))
+		return st;
+	if ((st = get_section(p, root, "requant", requant_keys, &requant)))
+		return st;
+	if (requant && (st = get_u32(p, requant, F_REQUANT_CYCLES, &c->requant_cycles)))
 		return st;
 	if ((v = json_object_get(root, "clock_mhz"))) {
 		if (!json_is_number(v)) {
@@ -1092,6 +1132,7 @@ char *ts_hwcfg_to_json(const ts_hwcfg *c)
 		c->spad_input_bytes, c->spad_weight_bytes, c->spad_acc_bytes);
 	fprintf(f, "  \"dram\": { \"bytes_per_cycle\": %u, \"latency\": %u },\n",
 		c->dram_bytes_per_cycle, c->dram_latency);
+	fprintf(f, "  \"requant\": { \"cycles\": %u },\n", c->requant_cycles);
 	fputs("  \"clock_mhz\": ", f);
 	put_number(f, c->clock_mhz);
 	fputs(",\n  \"sparse\": { \"formats\": [", f);
@@ -1122,7 +1163,8 @@ int ts_hwcfg_equal(const ts_hwcfg *a, const ts_hwcfg *b)
 	       a->spad_weight_bytes == b->spad_weight_bytes &&
 	       a->spad_acc_bytes == b->spad_acc_bytes &&
 	       a->dram_bytes_per_cycle == b->dram_bytes_per_cycle &&
-	       a->dram_latency == b->dram_latency && a->clock_mhz == b->clock_mhz &&
+	       a->dram_latency == b->dram_latency && a->requant_cycles == b->requant_cycles &&
+	       a->clock_mhz == b->clock_mhz &&
 	       a->sparse_formats == b->sparse_formats && a->sparse_lanes == b->sparse_lanes &&
 	       strncmp(a->board, b->board, sizeof a->board) == 0;
 }
@@ -1134,6 +1176,8 @@ void ts_hwcfg_summary(const ts_hwcfg *c, char *buf, size_t size)
 	buf[0] = '\0';
 	catf(buf, size, "%ux%u %s %s @ %g MHz on %.31s", c->rows, c->cols, ts_pe_type_name(c->pe),
 	     ts_dataflow_name(c->dataflow), c->clock_mhz, c->board);
+	if (c->requant_cycles > 1)
+		catf(buf, size, ", requant %u cycles", c->requant_cycles);
 	if (c->sparse_formats) {
 		catf(buf, size, ", sparse ");
 		int n = 0;

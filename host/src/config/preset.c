@@ -25,6 +25,7 @@ static void fill(ts_hwcfg *c, const char *name, const char *board, uint32_t rows
 	c->spad_acc_bytes = acc_bytes;
 	c->dram_bytes_per_cycle = dram_bpc;
 	c->dram_latency = dram_latency;
+	c->requant_cycles = 1; /* the one-cycle multiply; fill_hx8k sets the serial one */
 	c->clock_mhz = clock_mhz;
 	c->sparse_formats = 0;
 	c->sparse_lanes = 4; /* unused without formats, but always a valid value */
@@ -97,11 +98,16 @@ static void fill_cloud_u250(ts_hwcfg *c)
 	     2u << 20, 2u << 20, 2u << 20, 64, 80, 300);
 }
 
-/* HX8K has no DSPs: 16 int4 LUT multipliers, 5 KiB of the 16 KiB of EBR. */
+/* The HX8K has no DSPs: 12 int4 LUT multipliers and the serial requantizer
+ * (8 cycles per element: a 37-bit adder per lane instead of a 33 x 31
+ * multiply in LUTs); 16-bit accumulators, so that each accumulator bank (two
+ * store lanes per column) is one EBR: 7,015 of 7,680 logic cells, 29 of 32
+ * EBR with the board's 8 KiB memory, Fmax 33 MHz (docs/area.md). */
 static void fill_hx8k(ts_hwcfg *c)
 {
-	fill(c, "hx8k", "hx8k", 4, 4, TS_DF_WS, TS_PE_INT4, 24,
-	     2048, 1024, 2048, 1, 4, 48);
+	fill(c, "hx8k", "hx8k", 4, 3, TS_DF_WS, TS_PE_INT4, 16,
+	     2048, 1024, 2048, 1, 4, 24);
+	c->requant_cycles = 8;
 }
 
 static const ts_preset presets[] = {
@@ -112,7 +118,7 @@ static const ts_preset presets[] = {
 	{ "ultra96", "16x16 int8 output-stationary on the Ultra96 (ZU3EG)", fill_ultra96 },
 	{ "cloud", "32x64 int8 on the ZCU102 (ZU9EG), 512 KiB scratchpads", fill_cloud },
 	{ "cloud-u250", "64x96 int8 on the Alveo U250, 2 MiB scratchpads", fill_cloud_u250 },
-	{ "hx8k", "4x4 int4 in LUTs on the iCE40 HX8K (no DSPs)", fill_hx8k },
+	{ "hx8k", "4x3 int4 in LUTs, serial requantizer: fits the iCE40 HX8K (no DSPs)", fill_hx8k },
 	{ "icebreaker", "2x2 int8, 1-byte port at 12 MHz: fits the iCEBreaker (UP5K)", fill_icebreaker },
 };
 

@@ -45,6 +45,7 @@ static size_t params_of(const ts_hwcfg *c, param *p)
 	p[n++] = (param){ "D_ACC", dv.d_acc, "accumulator scratchpad depth (words)" };
 	p[n++] = (param){ "DRAM_BPC", c->dram_bytes_per_cycle, "memory port bytes per beat" };
 	p[n++] = (param){ "DRAM_LATENCY", c->dram_latency, "memory latency (cycles, request to first beat)" };
+	p[n++] = (param){ "REQUANT_CYCLES", c->requant_cycles, "requantizer multiply: cycles per element (1: one cycle)" };
 	p[n++] = (param){ "ABITS", dv.abits, "activation (and output) bits" };
 	p[n++] = (param){ "WBITS", dv.wbits, "weight bits" };
 	return n;

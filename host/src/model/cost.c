@@ -44,6 +44,7 @@ typedef struct machine {
 	uint64_t rows, cols;
 	uint32_t wbits, abits, obits, acc_bytes;
 	uint64_t bpc, lat;
+	uint64_t rq_cycles;        /* requantizer cycles per element: a STORE beat's cycles */
 	int bpc_shift;             /* log2(bpc) when a power of two, else -1 */
 	uint64_t d_in, d_w, d_acc; /* scratchpad depths in words (docs/timing.md §2) */
 	uint64_t t_fetch;          /* one descriptor fetch + decode */
@@ -61,6 +62,7 @@ static void machine_init(machine *mc, const ts_hwcfg *c)
 	mc->acc_bytes = dv.acc_bytes;
 	mc->bpc = c->dram_bytes_per_cycle;
 	mc->lat = c->dram_latency;
+	mc->rq_cycles = c->requant_cycles;
 	mc->bpc_shift = -1;
 	if ((mc->bpc & (mc->bpc - 1)) == 0)
 		mc->bpc_shift = __builtin_ctzll(mc->bpc);
@@ -70,16 +72,21 @@ static void machine_init(machine *mc, const ts_hwcfg *c)
 	mc->t_fetch = mc->lat + ts_cdiv(TS_DESC_BYTES, mc->bpc) + TS_T_DECODE;
 }
 
-/* LOAD of a contiguous block; STORE adds the requantization pipeline. */
+/* LOAD of a contiguous block; STORE adds the requantization pipeline, and its
+ * beats are requant.cycles apart (1 unless the requantizer is serial). */
+static inline uint64_t beats_of(const machine *mc, uint64_t bytes)
+{
+	return mc->bpc_shift >= 0 ? (bytes + mc->bpc - 1) >> mc->bpc_shift : ts_cdiv(bytes, mc->bpc);
+}
+
 static inline uint64_t t_load(const machine *mc, uint64_t bytes)
 {
-	uint64_t beats = mc->bpc_shift >= 0 ? (bytes + mc->bpc - 1) >> mc->bpc_shift : ts_cdiv(bytes, mc->bpc);
-	return TS_T_DMA_SETUP + mc->lat + beats;
+	return TS_T_DMA_SETUP + mc->lat + beats_of(mc, bytes);
 }
 
 static inline uint64_t t_store(const machine *mc, uint64_t bytes)
 {
-	return t_load(mc, bytes) + TS_T_REQUANT_PIPE;
+	return TS_T_DMA_SETUP + mc->lat + mc->rq_cycles * beats_of(mc, bytes) + TS_T_REQUANT_PIPE;
 }
 
 /* What one packed GEMM pass of a plan costs and moves. */

@@ -19,10 +19,13 @@ uint64_t ts_desc_exec_cycles(const ts_hwcfg *c, const ts_desc *desc)
 	switch (TS_DESC_OPCODE(desc)) {
 	case TS_DESC_LOAD: /* into a scratchpad or, LOAD_TO_Q, the requantization table: alike */
 		return dma_cycles(c, ts_desc_get(desc, TS_FLD_LOAD_BYTES));
-	case TS_DESC_STORE:
-		return dma_cycles(c, (uint64_t)ts_desc_get(desc, TS_FLD_STORE_ROWS) *
-					     ts_nbytes(ts_desc_get(desc, TS_FLD_STORE_COLS), ts_pe_abits(c->pe))) +
-		       TS_T_REQUANT_PIPE;
+	case TS_DESC_STORE: {
+		/* A serial requantizer (requant.cycles = M > 1) spaces the beats M cycles apart. */
+		uint64_t bytes = (uint64_t)ts_desc_get(desc, TS_FLD_STORE_ROWS) *
+				 ts_nbytes(ts_desc_get(desc, TS_FLD_STORE_COLS), ts_pe_abits(c->pe));
+		return TS_T_DMA_SETUP + c->dram_latency +
+		       (uint64_t)c->requant_cycles * ts_cdiv(bytes, c->dram_bytes_per_cycle) + TS_T_REQUANT_PIPE;
+	}
 	case TS_DESC_COMPUTE:
 		if (c->dataflow == TS_DF_WS)
 			return TS_T_COMPUTE_SETUP + (uint64_t)ts_desc_get(desc, TS_FLD_COMP_KT) +
