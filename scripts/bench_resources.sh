@@ -17,7 +17,8 @@
 #   SLOW=1       also the slow configs (SLOW_CONFIGS below; about 20 min more)
 #   MODULES=1    synthesize the module tables instead: ts_pe (every PE type, dataflow,
 #                16/32/48 accumulator bits) and one ts_requant lane with the outputs a STORE
-#                of 1/4/8/16-bit outputs reads (32/40/48 bits) alone, per flow, into
+#                of 1/4/8/16-bit outputs reads (32/40/48 bits; the serial lane of
+#                requant.cycles 2..32 at 32 bits and 8-bit outputs) alone, per flow, into
 #                tests/data/resources/modules.json (entries whose module RTL is unchanged
 #                are kept)
 #
@@ -184,11 +185,12 @@ FLOWS = {"ice40": "synth_ice40 -dsp -top {m}", "ice40-nodsp": "synth_ice40 -top 
          "ecp5": "synth_ecp5 -top {m}", "xc7": "synth_xilinx -family xc7 -flatten -noiopad -top {m}",
          "xcup": "synth_xilinx -family xcup -flatten -noiopad -top {m}"}
 # A requantizer lane with only the outputs the STORE path reads for OB-bit outputs.
-RQW = """module rqw #(parameter ACC_BITS = 32, parameter OB = 8) (
-	input clk_i, en1_i, en2_i, input [ACC_BITS-1:0] acc_i, input [31:0] bias_i, input [30:0] mult_i,
+RQW = """module rqw #(parameter ACC_BITS = 32, parameter OB = 8, parameter RQC = 1) (
+	input clk_i, en1_i, en2_i, step_i, input [ACC_BITS-1:0] acc_i, input [31:0] bias_i, input [30:0] mult_i,
 	input [5:0] shift_i, input [15:0] zp_i, lo_i, hi_i, output [(OB == 1 ? 1 : OB)-1:0] out_o);
 	wire [15:0] y; wire pos;
-	ts_requant #(.ACC_BITS(ACC_BITS)) u (.clk_i(clk_i), .en1_i(en1_i), .en2_i(en2_i), .acc_i(acc_i),
+	ts_requant #(.ACC_BITS(ACC_BITS), .RQC(RQC)) u (.clk_i(clk_i), .en1_i(en1_i), .en2_i(en2_i),
+		.step_i(step_i), .acc_i(acc_i),
 		.bias_i(bias_i), .mult_i(mult_i), .shift_i(shift_i), .zp_i(zp_i), .lo_i(lo_i), .hi_i(hi_i),
 		.y_o(y), .pos_o(pos));
 	generate if (OB == 1) begin : g1 assign out_o = pos; end
@@ -246,6 +248,11 @@ for flow in FLOWS:
         for ob in (1, 4, 8, 16):
             run("%s|rqw|ACC_BITS=%d,OB=%d" % (flow, acc, ob), ["rtl/ts_requant.v", os.path.join(tmp, "rqw.v")],
                 "rqw", {"ACC_BITS": acc, "OB": ob}, flow)
+    # the serial lane (requant.cycles M > 1) at 32-bit accumulators and 8-bit outputs;
+    # the model scales the one-cycle lane's table by it
+    for rqc in (2, 4, 8, 16, 32):
+        run("%s|rqw|ACC_BITS=32,OB=8,RQC=%d" % (flow, rqc), ["rtl/ts_requant.v", os.path.join(tmp, "rqw.v")],
+            "rqw", {"ACC_BITS": 32, "OB": 8, "RQC": rqc}, flow)
 shutil.rmtree(tmp)
 EOF
 fi

@@ -98,6 +98,7 @@ def rtl(hw):
     p["RAW"] = clog2(-(-p["D_ACC"] // p["NR"]))
     p["NBK"] = p["C"] << p["NRW"]
     p["DW"] = clog2(max(p["D_IN"], p["D_W"], p["D_ACC"], p["C"]) + 1)
+    p["RQC"] = hw.get("requant", {}).get("cycles", 1)
     return p
 
 
@@ -161,7 +162,8 @@ def tab3(t, x, x0, dx):
 
 
 def module_tables(mods):
-    """pe_lut/ff[flow][pe][df][3] at 16/32/48 bits; rq_lut/ff[flow][ob][3] at 32/40/48 bits."""
+    """pe_lut/ff[flow][pe][df][3] at 16/32/48 bits; rq_lut/ff[flow][ob][3] at 32/40/48 bits;
+    rs_lut/ff[flow][6]: the lane at requant.cycles 1, 2 .. 32 (32 bits, 8-bit outputs)."""
     pe_l = [[[[0] * 3 for _ in range(2)] for _ in PES] for _ in FLOWS]
     pe_f = [[[[0] * 3 for _ in range(2)] for _ in PES] for _ in FLOWS]
     rq_l = [[[0] * 3 for _ in range(4)] for _ in FLOWS]
@@ -176,7 +178,19 @@ def module_tables(mods):
             for i, acc in enumerate((32, 40, 48)):
                 k = "%s|rqw|ACC_BITS=%d,OB=%d" % (fl, acc, ob)
                 rq_l[fi][oi][i], rq_f[fi][oi][i] = counts(fl, mods[k]["cells"])
-    return pe_l, pe_f, rq_l, rq_f
+    rs_l = [[0] * 6 for _ in FLOWS]
+    rs_f = [[0] * 6 for _ in FLOWS]
+    for fi, fl in enumerate(FLOWS):
+        for i in range(6):
+            k = "%s|rqw|ACC_BITS=32,OB=8%s" % (fl, ",RQC=%d" % (1 << i) if i else "")
+            rs_l[fi][i], rs_f[fi][i] = counts(fl, mods[k]["cells"])
+    return pe_l, pe_f, rq_l, rq_f, rs_l, rs_f
+
+
+def rq_lane(tab, ser, p):
+    """One requantizer lane of p (resources.c: the table, scaled for a serial lane)."""
+    i = p["RQC"].bit_length() - 1
+    return tab3(tab[ob_index(p["OB"])], p["ACC"], 32, 8) * (ser[i] / ser[0] if ser[0] else 1)
 
 
 def ob_index(ob):
@@ -320,7 +334,7 @@ def pe_ff_all(pf, p):
 def main():
     synth = json.load(open(DATA + "synth.json"))["points"]
     mods = json.load(open(DATA + "modules.json"))
-    pe_l, pe_f, rq_l, rq_f = module_tables(mods)
+    pe_l, pe_f, rq_l, rq_f, rs_l, rs_f = module_tables(mods)
     km_lut, km_ff = [], []
     for name, hflow, cflow in MODFAMS:
         k = fit_modules(synth, hflow, cflow)
@@ -341,13 +355,13 @@ def main():
             p = rtl(x["hwcfg"])
             df = 1 if p["os"] else 0
             pe = p["R"] * p["C"] * tab3(pe_l[fi][p["pe"]][df], p["ACC"], 16, 16)
-            rq = p["NQ"] * tab3(rq_l[fi][ob_index(p["OB"])], p["ACC"], 32, 8)
+            rq = p["NQ"] * rq_lane(rq_l[fi], rs_l[fi], p)
             lut, ff = counts(fl, x["cells"])
             mlut, mff = mem_luts_ffs(fam, p)
             mf = modfam(fl)
             rl.append([1, pe, rq, rest_of(km_lut[mf], p)]), yl.append(lut - mlut), tl.append(lut)
             pff = pe_ff_all(tab3(pe_f[fi][p["pe"]][df], p["ACC"], 16, 16), p)
-            rqf = p["NQ"] * tab3(rq_f[fi][ob_index(p["OB"])], p["ACC"], 32, 8)
+            rqf = p["NQ"] * rq_lane(rq_f[fi], rs_f[fi], p)
             rf.append([1, pff, rqf, rest_of(km_ff[mf], p)]), yf.append(ff - mff), tf.append(ff)
         if fi == 0:
             if len(pts) < 6:
@@ -400,6 +414,9 @@ def main():
            "/* one requantizer lane by flow and output bits (1, 4, 8, 16), at 32 / 40 / 48 accumulator bits */",
            "static const uint16_t rq_lut[FL_COUNT][4][3] = %s;" % arr(rq_l, "%d"),
            "static const uint16_t rq_ff[FL_COUNT][4][3] = %s;" % arr(rq_f, "%d"),
+           "/* the lane at requant.cycles 1, 2, 4 .. 32 (32 bits, 8-bit outputs): scales a serial lane */",
+           "static const uint16_t rq_ser_lut[FL_COUNT][6] = %s;" % arr(rs_l, "%d"),
+           "static const uint16_t rq_ser_ff[FL_COUNT][6] = %s;" % arr(rs_f, "%d"),
            "/* LUT and flip-flops of the other modules: coefficients of feats() per family and module */",
            "static const double k_mod_lut[MF_COUNT][MOD_COUNT][F_COUNT] = %s;" % arr(km_lut, "%.6g"),
            "static const double k_mod_ff[MF_COUNT][MOD_COUNT][F_COUNT] = %s;" % arr(km_ff, "%.6g"),

@@ -494,6 +494,52 @@ static void test_resources_synth(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* The requantizer lane's multipliers: one int8 lane (a 1x1 int8 array with a
+ * 1-byte port has one) against the lane synthesized alone per flow and
+ * requant.cycles (tests/data/resources/modules.json, MODULES=1): the one-cycle
+ * lane's 33 x 32 product, the serial lane's 33 x (32 / M + 1) digit product
+ * (M = 2, 4), and none for M >= 8, whose digits are AND-and-add rows. */
+static void test_resources_lane_dsp(void **state)
+{
+	(void)state;
+	const char *path = "tests/data/resources/modules.json";
+	json_error_t je;
+	json_t *root = json_load_file(path, 0, &je);
+	if (!root)
+		fail_msg("%s:%d: %s", path, je.line, je.text);
+	static const char *const dsp_cells[] = { "SB_MAC16", "MULT18X18D", "DSP48E1", "DSP48E2" };
+	int checked = 0;
+	for (uint32_t m = 1; m <= 32; m *= 2) {
+		for (const char *const *fl = (const char *const[]){ "ice40", "ice40-nodsp", "ecp5", "xc7", "xcup", NULL };
+		     *fl; fl++) {
+			char key[96];
+			if (m == 1)
+				snprintf(key, sizeof key, "%s|rqw|ACC_BITS=32,OB=8", *fl);
+			else
+				snprintf(key, sizeof key, "%s|rqw|ACC_BITS=32,OB=8,RQC=%u", *fl, m);
+			json_t *cells = json_object_get(json_object_get(root, key), "cells");
+			if (!cells)
+				fail_msg("%s: no entry %s", path, key);
+			json_int_t dsp = 0;
+			for (size_t i = 0; i < sizeof dsp_cells / sizeof dsp_cells[0]; i++)
+				dsp += json_integer_value(json_object_get(cells, dsp_cells[i]));
+			ts_hwcfg c;
+			ts_hwcfg_default(&c);
+			c.rows = c.cols = 1;
+			c.dram_bytes_per_cycle = 1;
+			c.requant_cycles = m;
+			snprintf(c.board, sizeof c.board, "%s", flow_board(*fl));
+			ts_resources parts[TS_RM_COUNT];
+			ts_resources_modules(&c, parts);
+			if ((json_int_t)parts[TS_RM_REQUANT].dsp != dsp)
+				fail_msg("%s: model %u DSP, synthesis %lld", key, parts[TS_RM_REQUANT].dsp, (long long)dsp);
+			checked++;
+		}
+	}
+	assert_int_equal(checked, 30);
+	json_decref(root);
+}
+
 static void test_workload_total(void **state)
 {
 	(void)state;
@@ -531,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_cannot_hold_tile),
 		cmocka_unit_test(test_resources_fit),
 		cmocka_unit_test(test_resources_synth),
+		cmocka_unit_test(test_resources_lane_dsp),
 		cmocka_unit_test(test_workload_total),
 	};
 	return cmocka_run_group_tests_name("cost", tests, NULL, NULL);
