@@ -142,7 +142,7 @@ typedef struct ts_synth_result {
 	char dir[1024];
 	ts_resources used;          /* what yosys mapped, in the family's cells */
 	ts_resources avail;         /* the part */
-	ts_resources model;         /* the resource model's estimate */
+	ts_resources model;         /* the resource model's estimate (placed: with the board top) */
 	int fits;                   /* used <= avail on every resource */
 	int placed;                 /* nextpnr ran (the board has a top) */
 	char pnr_cell_type[24];     /* ICESTORM_LC, TRELLIS_COMB */

@@ -6,7 +6,8 @@
  * --json output (one object):
  *   { "config": str, "board": str, "family": str, "dir": str, "placed": bool,
  *     "resources": [ { "name": "lut" | "ff" | "dsp" | "bram" | "uram", "used": int,
- *                      "available": int, "model": int } ],
+ *                      "available": int, "model": int } ],   (model: the resource model's
+ *     estimate of what was synthesized: the core, and when placed its board top too)
  *     "fits": bool, "pnr": { "cell_type": str, "used": int, "available": int,
  *     "fmax_mhz": number, "clock_mhz": number, "timing_met": bool, "bitstream": str } | null,
  *     "clock": { "asked_mhz": number, "made_mhz": number, "oscillator_mhz": number | null,

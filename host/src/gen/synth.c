@@ -170,6 +170,17 @@ static void read_report(json_t *rep, ts_synth_result *r)
 	r->timing_met = clocks > 0 && met && best >= r->clock.mhz * (1 - 1e-6);
 }
 
+/* The model's estimate of the core plus its board top's measured overhead. */
+static void add_board_top(ts_resources *m, const ts_board *b)
+{
+	ts_res_delta t;
+	ts_resources_board_top(b, &t);
+	uint32_t *v[] = { &m->lut, &m->ff, &m->dsp, &m->bram, &m->uram };
+	const int32_t dv[] = { t.lut, t.ff, t.dsp, t.bram, t.uram };
+	for (size_t i = 0; i < 5; i++)
+		*v[i] = (int64_t)*v[i] + dv[i] > 0 ? (uint32_t)((int64_t)*v[i] + dv[i]) : 0;
+}
+
 ts_status ts_synth(const ts_hwcfg *c, const ts_board *b, const ts_synth_opts *o, ts_synth_result *r, ts_diag *d)
 {
 	memset(r, 0, sizeof *r);
@@ -200,6 +211,8 @@ ts_status ts_synth(const ts_hwcfg *c, const ts_board *b, const ts_synth_opts *o,
 		return st;
 	if (!r->placed)
 		r->clock.want_mhz = r->clock.mhz = cb.clock_mhz;
+	else
+		add_board_top(&r->model, b); /* what is synthesized: the core in the board top */
 	char pnr[64] = "";
 	if (r->placed) {
 		ts_strlcpy(pnr, g->pnr, sizeof pnr);
