@@ -438,6 +438,16 @@ static int dsp_merged(const char *cfg, const char *flow)
 	return strcmp(cfg, "a2x8-int16-ws") == 0 && strcmp(flow, "ice40") == 0 ? 3 : 0;
 }
 
+/* A committed JSON data file, or the test fails naming the line. */
+static json_t *load_json(const char *path)
+{
+	json_error_t je;
+	json_t *root = json_load_file(path, 0, &je);
+	if (!root)
+		fail_msg("%s:%d: %s", path, je.line, je.text);
+	return root;
+}
+
 /* The model against every flattened synthesis point committed in
  * tests/data/resources/synth.json (scripts/bench_resources.sh): DSP and block
  * RAM exact, LUT and FF within 10 % (issue 16's goal) or the bound of
@@ -447,10 +457,7 @@ static void test_resources_synth(void **state)
 {
 	(void)state;
 	const char *path = "tests/data/resources/synth.json";
-	json_error_t je;
-	json_t *root = json_load_file(path, 0, &je);
-	if (!root)
-		fail_msg("%s:%d: %s", path, je.line, je.text);
+	json_t *root = load_json(path);
 	json_t *pts = json_object_get(root, "points"), *p;
 	size_t i;
 	int checked = 0, bad = 0;
@@ -503,10 +510,7 @@ static void test_resources_lane_dsp(void **state)
 {
 	(void)state;
 	const char *path = "tests/data/resources/modules.json";
-	json_error_t je;
-	json_t *root = json_load_file(path, 0, &je);
-	if (!root)
-		fail_msg("%s:%d: %s", path, je.line, je.text);
+	json_t *root = load_json(path);
 	static const char *const dsp_cells[] = { "SB_MAC16", "MULT18X18D", "DSP48E1", "DSP48E2" };
 	int checked = 0;
 	for (uint32_t m = 1; m <= 32; m *= 2) {

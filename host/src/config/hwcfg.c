@@ -213,6 +213,14 @@ static const uint32_t acc_bits_allowed[] = { 16, 24, 32, 40, 48 };
 static const uint32_t requant_cycles_allowed[] = { 1, 2, 4, 8, 16, 32 };
 #define N_REQUANT_CYCLES (sizeof requant_cycles_allowed / sizeof requant_cycles_allowed[0])
 
+static bool one_of(uint32_t v, const uint32_t *allowed, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v == allowed[i])
+			return true;
+	return false;
+}
+
 /* The allowed set of a field that takes one of a list of values; NULL for a range. */
 static const uint32_t *value_set(field f, size_t *n)
 {
@@ -395,10 +403,7 @@ static ts_status check(const ts_hwcfg *c, field *inv, char *msg, size_t size)
 			 list);
 		FAIL(F_PE);
 	}
-	bool acc_ok = false;
-	for (size_t i = 0; i < N_ACC_BITS; i++)
-		acc_ok |= c->acc_bits == acc_bits_allowed[i];
-	if (!acc_ok) {
+	if (!one_of(c->acc_bits, acc_bits_allowed, N_ACC_BITS)) {
 		range_text(F_ACC_BITS, list, sizeof list);
 		snprintf(text, sizeof text, "array.acc_bits = %u is not one of %s", c->acc_bits, list);
 		FAIL(F_ACC_BITS);
@@ -444,10 +449,7 @@ static ts_status check(const ts_hwcfg *c, field *inv, char *msg, size_t size)
 	if ((st = check_u32(F_DRAM_BPC, c->dram_bytes_per_cycle, inv, msg, size)) ||
 	    (st = check_u32(F_DRAM_LATENCY, c->dram_latency, inv, msg, size)))
 		return st;
-	bool rq_ok = false;
-	for (size_t i = 0; i < N_REQUANT_CYCLES; i++)
-		rq_ok |= c->requant_cycles == requant_cycles_allowed[i];
-	if (!rq_ok) {
+	if (!one_of(c->requant_cycles, requant_cycles_allowed, N_REQUANT_CYCLES)) {
 		range_text(F_REQUANT_CYCLES, list, sizeof list);
 		snprintf(text, sizeof text, "requant.cycles = %u is not one of %s", c->requant_cycles, list);
 		FAIL(F_REQUANT_CYCLES);
