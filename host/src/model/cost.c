@@ -72,21 +72,23 @@ static void machine_init(machine *mc, const ts_hwcfg *c)
 	mc->t_fetch = mc->lat + ts_cdiv(TS_DESC_BYTES, mc->bpc) + TS_T_DECODE;
 }
 
-/* LOAD of a contiguous block; STORE adds the requantization pipeline, and its
- * beats are requant.cycles apart (1 unless the requantizer is serial). */
-static inline uint64_t beats_of(const machine *mc, uint64_t bytes)
+/* A transfer of a contiguous block whose beats are per_beat cycles apart. LOAD's
+ * are back to back; STORE adds the requantization pipeline, and its beats are
+ * requant.cycles apart (1 unless the requantizer is serial). */
+static inline uint64_t t_dma(const machine *mc, uint64_t bytes, uint64_t per_beat)
 {
-	return mc->bpc_shift >= 0 ? (bytes + mc->bpc - 1) >> mc->bpc_shift : ts_cdiv(bytes, mc->bpc);
+	uint64_t beats = mc->bpc_shift >= 0 ? (bytes + mc->bpc - 1) >> mc->bpc_shift : ts_cdiv(bytes, mc->bpc);
+	return TS_T_DMA_SETUP + mc->lat + per_beat * beats;
 }
 
 static inline uint64_t t_load(const machine *mc, uint64_t bytes)
 {
-	return TS_T_DMA_SETUP + mc->lat + beats_of(mc, bytes);
+	return t_dma(mc, bytes, 1);
 }
 
 static inline uint64_t t_store(const machine *mc, uint64_t bytes)
 {
-	return TS_T_DMA_SETUP + mc->lat + mc->rq_cycles * beats_of(mc, bytes) + TS_T_REQUANT_PIPE;
+	return t_dma(mc, bytes, mc->rq_cycles) + TS_T_REQUANT_PIPE;
 }
 
 /* What one packed GEMM pass of a plan costs and moves. */

@@ -465,10 +465,8 @@ static const double k_ff[FL_COUNT][4] = { { 52.8912, 1.09698, 1.41072, 0.843015 
  * accumulators and 8-bit outputs (rq_ser_*[flow][log2 M]). */
 static double rq_scale(const uint16_t t[6], uint32_t rqc)
 {
-	int i = 0;
-	while (i < 5 && (1u << i) < rqc)
-		i++;
-	return t[0] ? (double)t[i] / t[0] : 1;
+	uint32_t i = ts_clog2(rqc); /* rqc is a power of two, 1 .. 32 (hwcfg validation) */
+	return t[0] && i < 6 ? (double)t[i] / t[0] : 1;
 }
 
 /* t[0..2] at x0, x0 + dx, x0 + 2 dx, linear in between, flat outside. */
