@@ -191,22 +191,26 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(LIB)
 # scripts get the binary (TS_BIN) and the sanitizer flags it was built with
 # (TS_SAN, for what they compile against the library).
 check-tests: $(TESTS) $(BIN)
-	@pass=0; fail=0; failed=""; \
+	@pass=0; fail=0; failed=""; times=""; \
 	for t in $(TESTS); do \
-		echo "== $$t"; \
+		echo "== $$t"; t0=$$(date +%s); \
 		if TS_BIN=$(BIN) TS_SEED=$(TS_SEED) $$t; then pass=$$((pass+1)); \
 		else fail=$$((fail+1)); failed="$$failed $$t"; fi; \
+		times="$$times $$(($$(date +%s)-t0))s:$${t##*/}"; \
 	done; \
 	for t in tests/cli_*.sh; do \
 		[ "$$t" != tests/cli_lib.sh ] || continue; \
-		echo "== $$t"; \
+		echo "== $$t"; t0=$$(date +%s); \
 		if TS_BIN=$(BIN) TS_SAN="$(SAN)" TS_ZOO=$(ZOO) TS_ORT_PY=$(VENV)/bin/python sh $$t; then pass=$$((pass+1)); \
 		else fail=$$((fail+1)); failed="$$failed $$t"; fi; \
+		times="$$times $$(($$(date +%s)-t0))s:$${t##*/}"; \
 	done; \
 	echo "== check-layers"; \
 	if sh scripts/check_layers.sh; then pass=$$((pass+1)); \
 	else fail=$$((fail+1)); failed="$$failed check-layers"; fi; \
-	echo; [ -z "$$failed" ] || echo "failed suites:$$failed"; \
+	echo; echo "seconds per suite (slowest first):"; \
+	printf '%s\n' $$times | sort -rn | head -12 | tr '\n' ' '; echo; \
+	[ -z "$$failed" ] || echo "failed suites:$$failed"; \
 	echo "suites: $$pass passed, $$fail failed"; \
 	[ $$fail -eq 0 ]
 
