@@ -55,7 +55,7 @@ struct rng {
 
 ts_qtype golden_type()
 {
-	return TS_TILE_PE == ts_hls::PE_INT16 ? TS_Q_INT16 : TS_TILE_PE == ts_hls::PE_INT4 ? TS_Q_INT4 : TS_Q_INT8;
+	return TS_TILE_PE_CODE == ts_hls::PE_INT16 ? TS_Q_INT16 : TS_TILE_PE_CODE == ts_hls::PE_INT4 ? TS_Q_INT4 : TS_Q_INT8;
 }
 
 /* The accumulator as the hardware holds it: the golden model's int32 sum modulo
@@ -369,7 +369,7 @@ int main(int argc, char **argv)
 		i++;
 	}
 	printf("hls csim: seed %llu (TS_SEED=%llu reproduces); %s %dx%d, acc %d bits, M_MAX %d, K_MAX %d\n",
-	       (unsigned long long)seed, (unsigned long long)seed, pe_names[TS_TILE_PE], R, C, ACC_BITS, M_MAX, K_MAX);
+	       (unsigned long long)seed, (unsigned long long)seed, pe_names[TS_TILE_PE_CODE], R, C, ACC_BITS, M_MAX, K_MAX);
 
 	stats st;
 	rng g{ seed };

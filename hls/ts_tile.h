@@ -12,7 +12,7 @@
  * record per column, per-tensor = the same one; ReLU = lo = max(zp, QMIN).
  *
  * The build picks one configuration with -D (defaults: the "edge" preset's array):
- *   TS_TILE_PE        PE type code of tessera/pe.def: 0 int16, 1 int8, 2 int4
+ *   TS_TILE_PE        PE type, its tessera/pe.def name: INT8, INT4 or INT16
  *   TS_TILE_ROWS      array rows (the reduction lanes), 1..256
  *   TS_TILE_COLS      array columns (output channels of the tile), 1..256
  *   TS_TILE_ACC_BITS  accumulator width, 16..32 (wider ones are not covered here)
@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #ifndef TS_TILE_PE
-#define TS_TILE_PE 1
+#define TS_TILE_PE INT8
 #endif
 #ifndef TS_TILE_ROWS
 #define TS_TILE_ROWS 12
@@ -83,8 +83,13 @@ template <> struct elem_of<16> { typedef int16_t type; };
 
 } // namespace ts_hls
 
-static_assert(ts_hls::pe_supported(TS_TILE_PE), "TS_TILE_PE: the tile covers int16 (0), int8 (1) and int4 (2)");
-static_assert(ts_hls::pe_wbits_table[TS_TILE_PE] == ts_hls::pe_abits_table[TS_TILE_PE],
+/* TS_TILE_PE's code: INT8 -> ts_hls::PE_INT8 */
+#define TS_TILE_CAT_(a, b) a##b
+#define TS_TILE_CAT(a, b) TS_TILE_CAT_(a, b)
+#define TS_TILE_PE_CODE (ts_hls::TS_TILE_CAT(PE_, TS_TILE_PE))
+
+static_assert(ts_hls::pe_supported(TS_TILE_PE_CODE), "TS_TILE_PE: the tile covers INT16, INT8 and INT4");
+static_assert(ts_hls::pe_wbits_table[TS_TILE_PE_CODE] == ts_hls::pe_abits_table[TS_TILE_PE_CODE],
 	      "TS_TILE_PE: weights and activations of one width");
 static_assert(TS_TILE_ROWS >= 1 && TS_TILE_ROWS <= 256, "TS_TILE_ROWS: 1..256");
 static_assert(TS_TILE_COLS >= 1 && TS_TILE_COLS <= 256, "TS_TILE_COLS: 1..256");
@@ -92,8 +97,8 @@ static_assert(TS_TILE_ACC_BITS >= 16 && TS_TILE_ACC_BITS <= 32, "TS_TILE_ACC_BIT
 static_assert(TS_TILE_M_MAX >= 1 && TS_TILE_K_MAX >= 1, "TS_TILE_M_MAX, TS_TILE_K_MAX: at least 1");
 
 /* Element bits of this build, its storage type and the output range (= activations'). */
-#define TS_TILE_BITS (ts_hls::pe_abits_table[TS_TILE_PE])
-typedef ts_hls::elem_of<ts_hls::pe_abits_table[TS_TILE_PE]>::type ts_tile_elem_t;
+#define TS_TILE_BITS (ts_hls::pe_abits_table[TS_TILE_PE_CODE])
+typedef ts_hls::elem_of<TS_TILE_BITS>::type ts_tile_elem_t;
 #define TS_TILE_QMIN (-(1 << (TS_TILE_BITS - 1)))
 #define TS_TILE_QMAX ((1 << (TS_TILE_BITS - 1)) - 1)
 
