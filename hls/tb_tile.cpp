@@ -355,7 +355,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tb_tile: TS_SEED '%s' must be a non-negative integer\n", env);
 		return 2;
 	}
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i += 2) {
 		uint64_t *dst = !strcmp(argv[i], "--tiles") ? &tiles : !strcmp(argv[i], "--seed") ? &seed : NULL;
 		if (!dst) {
 			fprintf(stderr, "tb_tile: unknown argument '%s' (usage: tb_tile [--tiles N] [--seed S])\n", argv[i]);
@@ -366,7 +366,6 @@ int main(int argc, char **argv)
 				dst == &tiles ? "a tile count 1..1000000" : "a non-negative integer seed");
 			return 2;
 		}
-		i++;
 	}
 	printf("hls csim: seed %llu (TS_SEED=%llu reproduces); %s %dx%d, acc %d bits, M_MAX %d, K_MAX %d\n",
 	       (unsigned long long)seed, (unsigned long long)seed, pe_names[TS_TILE_PE_CODE], R, C, ACC_BITS, M_MAX, K_MAX);

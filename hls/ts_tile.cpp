@@ -25,6 +25,7 @@ constexpr int ACC_BITS = TS_TILE_ACC_BITS;
 constexpr int A_DEPTH = M_MAX * K_MAX;         /* m_axi depths: what cosim allocates */
 constexpr int W_DEPTH = K_MAX * C;
 constexpr int O_DEPTH = M_MAX * C;
+static_assert(A_DEPTH > 0 && W_DEPTH > 0 && O_DEPTH > 0, "TS_TILE_*: buffer sizes beyond int");
 
 /* An element as the PE's BITS-wide port sees it: the low BITS bits, two's complement
  * (int4 is stored one per byte; a value outside -8..7 would lose its high bits). */
