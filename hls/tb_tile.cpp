@@ -6,8 +6,8 @@
  *
  * Prints the seed and the configuration, the first mismatches (tile, element, inputs), then
  * "hls csim: N tiles, M outputs, X mismatches"; exit 0 only when X is 0 and the tiles
- * covered what they must (unclamped outputs, rounding ties, wrapped accumulators when
- * the configuration can wrap, every refusal). Bad arguments: a message and exit 2.
+ * covered what they must (with 100 tiles or more: unclamped outputs, rounding ties, wrapped
+ * accumulators when the configuration can wrap) and every refusal is right. Bad arguments: a message and exit 2.
  * Built with g++ and run by `make check-hls`; Vitis HLS runs it as csim_design
  * (hls/vitis_hls.tcl). */
 #include <errno.h>
