@@ -187,10 +187,11 @@ void tile_dataflow(const elem_t *a, const elem_t *w, const ts_tile_qrec *qtab, e
 int ts_tile(const ts_tile_elem_t *a, const ts_tile_elem_t *w, const ts_tile_qrec *qtab,
 	    ts_tile_elem_t *out, int m, int k, int n, int zp, int lo, int hi)
 {
-#pragma HLS INTERFACE mode=m_axi port=a offset=slave bundle=gmem0 depth=A_DEPTH
-#pragma HLS INTERFACE mode=m_axi port=w offset=slave bundle=gmem1 depth=W_DEPTH
-#pragma HLS INTERFACE mode=m_axi port=qtab offset=slave bundle=gmem1 depth=C
-#pragma HLS INTERFACE mode=m_axi port=out offset=slave bundle=gmem0 depth=O_DEPTH
+	/* one AXI master per DATAFLOW process that touches memory: no two share a port */
+#pragma HLS INTERFACE mode=m_axi port=a offset=slave bundle=gmem_a depth=A_DEPTH
+#pragma HLS INTERFACE mode=m_axi port=w offset=slave bundle=gmem_w depth=W_DEPTH
+#pragma HLS INTERFACE mode=m_axi port=qtab offset=slave bundle=gmem_q depth=C
+#pragma HLS INTERFACE mode=m_axi port=out offset=slave bundle=gmem_out depth=O_DEPTH
 #pragma HLS INTERFACE mode=s_axilite port=m
 #pragma HLS INTERFACE mode=s_axilite port=k
 #pragma HLS INTERFACE mode=s_axilite port=n
