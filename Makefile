@@ -68,7 +68,7 @@ HAVE_MPICC := $(shell command -v $(MPICC) 2>/dev/null)
 
 .PHONY: all deps test check-tests check-layers demo asan fuzz bench-model bench-gemm \
         bench-search bench-sim bench-run bench-resources zoo lint-rtl boardsim boardsim-list bitstreams \
-        check-bitstreams install uninstall clean help
+        check-bitstreams install uninstall clean help hls check-hls hls-list
 
 # ---- top level ------------------------------------------------------------------
 all: $(LIB) $(BIN)
@@ -91,6 +91,7 @@ help:
 	@echo "  make bench-resources yosys (iCE40, ECP5, Xilinx) of a config sweep vs the resource model: LUT/FF/DSP/BRAM error table (synthesis cached; RESYNTH=1 redoes it)"
 	@echo "  make zoo          torchvision ResNet-18 / MobileNet-V2 (seeded random weights) quantized to ONNX in $(ZOO) (QDQ) and $(ZOO)/qop (QOperator)"
 	@echo "  make lint-rtl     the RTL through verilator -Wall, iverilog -g2005 and yosys (a few presets)"
+	@echo "  make check-hls    the HLS compute tile (hls/) C-simulated with g++ against the golden model, a few arrays"
 	@echo "  make boardsim     the board tops (rtl/boards/) in Verilator with their UART test benches ($(BOARDSIM)/)"
 	@echo "  make bitstreams   bitstreams/<board>.json through tessera synth; those that fit and meet timing into bitstreams/ (BOARDS=, CHECK=1)"
 	@echo "  make check-bitstreams  rebuild them in $(BUILD)/bitstreams/ and compare with the committed reports"
@@ -319,6 +320,47 @@ $(ZOO)/.stamp: scripts/zoo_onnx.py | $(VENV_STAMP)
 # few presets (the same checks as tests/cli_rtl.sh, which make test runs).
 lint-rtl: $(BIN)
 	TS_BIN=$(BIN) sh tests/cli_rtl.sh
+
+# ---- hls: the compute tile as HLS-style C++ (hls/), C-simulated against the golden model --
+# $(BUILD)/hls/<name>/tb_tile: hls/ts_tile.cpp and its testbench hls/tb_tile.cpp built with
+# g++ for one array (the TS_TILE_* defines of hls/ts_tile.h) and linked with the library's
+# golden model. HLS_CONFIGS: name:PE:ROWS:COLS:ACC_BITS:K_MAX; edge, tiny-ice40 and hx8k are
+# the presets' arrays (tests/cli_hls.sh checks them against `tessera config show`), int16-4x4
+# an int16 array of its own (no preset has int16 PEs). -Wno-unknown-pragmas and
+# -Wno-unused-label: g++ ignores the #pragma HLS lines and the loop labels HLS reports by.
+HLS_CXX      ?= g++
+HLS_CXXFLAGS := -std=c++14 -g -O2 -Wall -Wextra -Werror -Wshadow -Wno-unknown-pragmas -Wno-unused-label
+HLS_SRC      := hls/ts_tile.cpp hls/tb_tile.cpp
+HLS_HDR      := hls/ts_tile.h host/include/tessera/pe.def host/include/tessera/hwerr.def \
+                host/include/tessera/kernels.h host/include/tessera/quant.h
+HLS_CONFIGS  := edge:INT8:12:16:32:256 tiny-ice40:INT8:2:4:32:256 hx8k:INT4:4:3:16:1024 \
+                int16-4x4:INT16:4:4:32:256
+HLS_NAMES    := $(foreach c,$(HLS_CONFIGS),$(word 1,$(subst :, ,$(c))))
+
+# hls_rules NAME PE ROWS COLS ACC_BITS K_MAX
+define hls_rules
+$(BUILD)/hls/$(1)/tb_tile: $(HLS_SRC) $(HLS_HDR) $(LIB)
+	@mkdir -p $$(@D)
+	$(HLS_CXX) $(HLS_CXXFLAGS) $(SAN) -Ihls -Ihost/include -DTS_TILE_PE=$(2) -DTS_TILE_ROWS=$(3) \
+		-DTS_TILE_COLS=$(4) -DTS_TILE_ACC_BITS=$(5) -DTS_TILE_K_MAX=$(6) $(HLS_SRC) $(LIB) $(LDLIBS) -o $$@
+
+hls: $(BUILD)/hls/$(1)/tb_tile
+endef
+hls_field = $(word $(1),$(subst :, ,$(2)))
+$(foreach c,$(HLS_CONFIGS),$(eval $(call hls_rules,$(call hls_field,1,$(c)),$(call hls_field,2,$(c)),$(call \
+	hls_field,3,$(c)),$(call hls_field,4,$(c)),$(call hls_field,5,$(c)),$(call hls_field,6,$(c)))))
+
+# Every testbench, one seed for all (TS_SEED, else the time).
+check-hls: hls
+	@seed=$${TS_SEED:-$$(date +%s)}; fail=0; \
+	for c in $(HLS_NAMES); do \
+		echo "== hls $$c"; \
+		TS_SEED=$$seed $(BUILD)/hls/$$c/tb_tile || fail=1; \
+	done; [ $$fail -eq 0 ]
+
+# the configurations, as HLS_CONFIGS (tests/cli_hls.sh)
+hls-list:
+	@echo $(HLS_CONFIGS)
 
 # ---- boards: the board tops in Verilator, driven over their UART pins ------------------
 # $(BOARDSIM)/<board>-<config>/board_test: ts_board_<board> (rtl/boards/) on the config's
