@@ -118,7 +118,14 @@ void ts_gen_clock_text(const ts_gen_clock *k, char *out, size_t size);
 ts_status ts_gen_board_clock(const ts_hwcfg *c, const ts_board *b, ts_gen_clock *k, ts_diag *d);
 
 /* The overlay of a Linux board as device-tree source and as a blob (libfdt sequential
- * write; *blob malloc'd). */
+ * write; *blob malloc'd): the accelerator, its DMA region, and a fragment for the base
+ * tree's fpga-region `fpga_full` whose firmware-name is TS_GEN_FIRMWARE (a full
+ * bitstream), so applying the overlay programs the FPGA first. `tessera deploy` installs
+ * the bitstream as /lib/firmware/TS_GEN_FIRMWARE and the blob as
+ * /lib/firmware/TS_GEN_OVERLAY_NAME.dtbo, and applies it as the configfs overlay
+ * TS_GEN_OVERLAY_NAME. */
+#define TS_GEN_OVERLAY_NAME "tessera"
+#define TS_GEN_FIRMWARE TS_GEN_OVERLAY_NAME ".bin"
 char *ts_gen_overlay_dts(const ts_hwcfg *c, const ts_gen_board *g, const char *source);
 ts_status ts_gen_overlay_dtbo(const ts_hwcfg *c, const ts_gen_board *g, void **blob, size_t *size, ts_diag *d);
 
