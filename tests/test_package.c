@@ -99,6 +99,19 @@ static void test_overlay_blob(void **state)
 		const char *where = fdt_getprop(blob, fix, cases[k].gic, &len);
 		assert_non_null(where);
 		assert_non_null(strstr(where, ":interrupt-parent:0"));
+		/* the bitstream: a fragment on the base tree's fpga_full region (a label the
+		 * kernel resolves), firmware-name the file deploy installs, a full bitstream */
+		const char *fw = fdt_getprop(blob, fdt_path_offset(blob, "/fragment@1/__overlay__"), "firmware-name", &len);
+		assert_non_null(fw);
+		assert_string_equal(fw, TS_GEN_FIRMWARE);
+		assert_string_equal(fw, "tessera.bin");
+		assert_null(fdt_getprop(blob, fdt_path_offset(blob, "/fragment@1/__overlay__"), "partial-fpga-config", &len));
+		where = fdt_getprop(blob, fix, "fpga_full", &len);
+		assert_non_null(where);
+		assert_string_equal(where, "/fragment@1:target:0");
+		const void *target = fdt_getprop(blob, fdt_path_offset(blob, "/fragment@1"), "target", &len);
+		assert_int_equal(len, 4);
+		assert_int_equal(cell(target, 0), 0xffffffffu);
 		free(blob);
 		/* and the source says the same */
 		char *dts = ts_gen_overlay_dts(&c, g, cases[k].preset);
@@ -107,6 +120,7 @@ static void test_overlay_blob(void **state)
 		snprintf(want, sizeof want, "interrupts = <0 %u 4>;", cases[k].irq);
 		assert_non_null(strstr(dts, want));
 		assert_non_null(strstr(dts, "compatible = \"" TS_GEN_COMPATIBLE "\";"));
+		assert_non_null(strstr(dts, "&fpga_full {\n\tfirmware-name = \"tessera.bin\";\n};"));
 		free(dts);
 	}
 }
