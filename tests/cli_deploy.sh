@@ -133,6 +133,7 @@ def bit(part):
     return head + b"e" + struct.pack(">I", len(payload)) + payload
 open(os.path.join(tmp, "syn.bit"), "wb").write(bit("7z020clg400"))
 open(os.path.join(tmp, "syn7010.bit"), "wb").write(bit("7z010clg400"))
+open(os.path.join(tmp, "synzu.bit"), "wb").write(bit("xczu3eg-sbva484-1-e"))
 open(os.path.join(tmp, "raw.bin"), "wb").write(payload)          # Vivado's -bin_file order
 swapped = b"".join(struct.pack("<I", w) for w in words)             # the FPGA manager's order
 open(os.path.join(tmp, "want.bin"), "wb").write(swapped)
@@ -189,6 +190,13 @@ for form in raw swapped; do
 	run 0 deploy --board pynq-z2 --config $CFG --bitstream "$TMP/$form.bin" --sysroot "$R2" --timeout 0 &&
 		{ cmp -s "$R2/lib/firmware/tessera.bin" "$TMP/want.bin" && ok || bad "$form.bin: not the swapped payload"; }
 done
+# ZynqMP (Ultra96): the same conversion (the PMU firmware takes the swapped order)
+R5=$TMP/zroot-zu
+make_root "$R5"
+run 0 deploy --board ultra96 --config ultra96 --bitstream "$TMP/synzu.bit" --sysroot "$R5" --timeout 0 &&
+	{ cmp -s "$R5/lib/firmware/tessera.bin" "$TMP/want.bin" && ok || bad "ultra96: not the swapped payload"; }
+expect 2 "a ZynqMP .bit on the PYNQ-Z2" -- "$BIN" deploy --board pynq-z2 --config $CFG --bitstream "$TMP/synzu.bit" --sysroot "$R5"
+expect_in "a ZynqMP .bit on the PYNQ-Z2" err "built for part xczu3eg-sbva484-1-e"
 # refusals, nothing written: a .bit for another part, a file with no sync word, no configfs
 R3=$TMP/zroot-bad
 make_root "$R3"

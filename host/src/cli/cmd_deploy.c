@@ -351,14 +351,15 @@ static ts_status zynq_bin(const bitstream *bs, const ts_board *b, char **out, si
 				snprintf(part, sizeof part, "%.*s", (int)(n && !p[off + n - 1] ? n - 1 : n), (const char *)p + off);
 			off += n;
 		}
-		/* the part: "7z020clg400" for "xc7z020clg400-1", "xczu3eg-sbva484-1-e" for
-		 * "xczu3eg-sbva484-1": the device, without "xc" and before the first '-', agrees */
+		/* the part ("7z020clg400" in a Zynq-7000 .bit) against the board's
+		 * ("xc7z020clg400-1"): without "xc", the board's up to its first '-' begins the
+		 * .bit's, and no digit follows there (7z020 is not 7z0200) */
 		if (part[0]) {
 			const char *want = b->part, *got = part;
 			want += strncasecmp(want, "xc", 2) ? 0 : 2;
 			got += strncasecmp(got, "xc", 2) ? 0 : 2;
-			size_t wn = strcspn(want, "-"), gn = strcspn(got, "-");
-			if (wn != gn || strncasecmp(want, got, wn))
+			size_t wn = strcspn(want, "-");
+			if (strncasecmp(want, got, wn) || (got[wn] >= '0' && got[wn] <= '9'))
 				return ts_err(d, TS_ERR_INPUT, "%s: built for part %s, not %s's %s", bs->path, part, b->name,
 					      b->part);
 		}
@@ -858,7 +859,7 @@ int cmd_deploy(int argc, char **argv)
 	if (!b)
 		return cli_usage_error(CMD, "--board '%s': unknown board (boards: %s)", board, known);
 	if (!fl)
-		return cli_usage_error(CMD, "--board '%s': tessera cannot deploy to a %s board (boards: %s)", b->name,
+		return cli_usage_error(CMD, "--board '%s': no deploy flow for its family %s (boards: %s)", b->name,
 				       b->family, known);
 	if (package && file)
 		return cli_usage_error(CMD, "--package and --bitstream: give one");
@@ -890,7 +891,9 @@ int cmd_deploy(int argc, char **argv)
 		}
 		if (!bs.path[0])
 			return cli_fail(CMD, ts_err(&d, TS_ERR_INPUT, "--package %s: no out/tessera.bin or out/tessera.bit: "
-						    "build it first (%s/build.sh, or tessera synth)", package, package), &d);
+						    "build it first (%s: %s)", package, b->name,
+						    fl->tool ? "its build.sh, or tessera synth" : "Vivado, or give --bitstream "
+						    "with --config"), &d);
 	} else if (file) {
 		ts_strlcpy(bs.path, file, sizeof bs.path);
 	} else if (fl->tool) {
