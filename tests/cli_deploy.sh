@@ -229,6 +229,8 @@ left=$(ls -A "$R4/lib/firmware"; ls -A "$R4/sys/kernel/config/device-tree/overla
 # ---- a vboard's sysroot: the kernel's part played by the vboard; deploy finds uio0 -------
 S=$TMP/vb
 mkdir -p "$S"
+VB_PID=
+trap '[ -z "$VB_PID" ] || kill $VB_PID 2>/dev/null; rm -rf "$TMP"' EXIT
 "$BIN" vboard --config $CFG --sysroot "$S" -q >"$TMP/vb.out" 2>"$TMP/vb.err" &
 VB_PID=$!
 i=0
@@ -268,4 +270,5 @@ else
 fi
 kill $VB_PID 2>/dev/null
 wait $VB_PID 2>/dev/null
+VB_PID=
 finish

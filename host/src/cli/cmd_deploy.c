@@ -60,9 +60,10 @@ static void usage(FILE *f)
 		"converted: header stripped, 32-bit words byte-swapped) and the overlay of `tessera\n"
 		"gen --board` installed as lib/firmware/" TS_GEN_FIRMWARE " and " TS_GEN_OVERLAY_NAME
 		".dtbo, applied\n"
-		"through sys/kernel/config/device-tree/overlays/" TS_GEN_OVERLAY_NAME
-		" (its fpga-region fragment makes\n"
-		"the FPGA manager load the bitstream), then the UIO device looked for.\n"
+		"through the configfs sys/kernel/config/device-tree/overlays/" TS_GEN_OVERLAY_NAME
+		" (its\n"
+		"fpga-region fragment makes the FPGA manager load the bitstream), then the UIO\n"
+		"device looked for (docs/deploy.md).\n"
 		"\n"
 		"  -b, --board B       the board\n"
 		"  -c, --config CFG    hwcfg.json or preset the bitstream must be (default: the\n"
