@@ -42,9 +42,6 @@
 #define CMD "deploy"
 #define PATH_LEN 1200
 #define CONFIGFS_MAGIC 0x62656570 /* linux/magic.h: what statfs says of configfs */
-/* zynq-fpga.c: fpga_manager_ops.initial_header_size, the bytes write_init gets to find
- * the sync word in */
-#define ZYNQ_HEADER_BYTES 128
 
 static void usage(FILE *f)
 {
@@ -260,142 +257,6 @@ static ts_status find_config(bitstream *bs, ts_diag *d)
 	return st ? ts_err(d, st, "the config of %s: %s", bs->path, local.msg) : TS_OK;
 }
 
-/* p occurs in data[0 .. within) (at a multiple of align): its offset, else -1 */
-static long find_bytes(const char *data, size_t len, size_t within, const uint8_t *p, size_t plen, size_t align)
-{
-	for (size_t i = 0; i + plen <= len && i < within; i += align)
-		if (!memcmp(data + i, p, plen))
-			return (long)i;
-	return -1;
-}
-
-static const uint8_t ICE40_PREAMBLE[] = { 0x7e, 0xaa, 0x99, 0x7e };   /* iCE40 config preamble */
-static const uint8_t ECP5_PREAMBLE[] = { 0xff, 0xff, 0xbd, 0xb3 };    /* ECP5 sync (ecppack) */
-static const uint8_t XILINX_SYNC[] = { 0xaa, 0x99, 0x55, 0x66 };      /* UG470/UG570 sync word */
-static const uint8_t XILINX_SYNC_SWAPPED[] = { 0x66, 0x55, 0x99, 0xaa }; /* as zynq-fpga.c wants it */
-
-/* The open-tool families: is it a bitstream of the board's part? */
-static ts_status check_open_bitstream(const bitstream *bs, const ts_board *b, ts_diag *d)
-{
-	if (!strcmp(b->family, "ice40")) {
-		if (find_bytes(bs->data, bs->len, 256, ICE40_PREAMBLE, 4, 1) < 0)
-			return ts_err(d, TS_ERR_INPUT, "%s: not an iCE40 bitstream (no preamble 0x7EAA997E in its first "
-					  "256 bytes)", bs->path);
-		return TS_OK;
-	}
-	if (find_bytes(bs->data, bs->len, 1024, ECP5_PREAMBLE, 4, 1) < 0)
-		return ts_err(d, TS_ERR_INPUT, "%s: not an ECP5 bitstream (no preamble 0xFFFFBDB3 in its first 1024 "
-				  "bytes)", bs->path);
-	/* ecppack's comment names the part: "Part: LFE5U-85F-6CABGA381"; the board's
-	 * "lfe5u-85f-6bg381c": the device (before the second '-') must agree */
-	const char *part = memmem(bs->data, bs->len < 1024 ? bs->len : 1024, "Part: ", 6);
-	if (part) {
-		char device[32];
-		ts_strlcpy(device, b->part, sizeof device);
-		char *dash = strchr(device, '-');
-		if (dash && (dash = strchr(dash + 1, '-')))
-			*dash = 0;
-		if (strncasecmp(part + 6, device, strlen(device)))
-			return ts_err(d, TS_ERR_INPUT, "%s: built for part %.24s, not %s's %s", bs->path, part + 6, b->name,
-				      b->part);
-	}
-	return TS_OK;
-}
-
-/* A Zynq bitstream as the FPGA manager takes it: from a Vivado .bit, the payload after
- * the header (fields 'a' design, 'b' part, 'c' date, 'd' time, then 'e' with a 4-byte
- * length and the configuration data), each 32-bit word byte-swapped; a .bin (the raw
- * configuration data) swapped when it is in the .bit's byte order, kept when it is
- * swapped already. The result holds the swapped sync word 66 55 99 AA at a word
- * boundary in its first 128 bytes (zynq-fpga.c zynq_fpga_has_sync) and whole words.
- * *how says what was done. */
-static ts_status zynq_bin(const bitstream *bs, const ts_board *b, char **out, size_t *out_len, int *converted,
-			  char *how, size_t how_size, ts_diag *d)
-{
-	const uint8_t *p = (const uint8_t *)bs->data;
-	size_t len = bs->len, off = 0, body = 0, body_len = len;
-	char part[64] = "";
-	int is_bit = len >= 13 && p[0] == 0x00 && p[1] == 0x09;
-	*converted = 0;
-	if (is_bit) {
-		/* a length-prefixed 9-byte field, then 00 01, then the lettered fields */
-		off = 2 + 9;
-		if (len < off + 2 || p[off] != 0x00 || p[off + 1] != 0x01)
-			return ts_err(d, TS_ERR_INPUT, "%s: not a Xilinx .bit (no 00 01 after its first field)", bs->path);
-		off += 2;
-		for (;;) {
-			if (off >= len)
-				return ts_err(d, TS_ERR_INPUT, "%s: a Xilinx .bit without its data field 'e'", bs->path);
-			uint8_t key = p[off++];
-			if (key == 'e') {
-				if (off + 4 > len)
-					return ts_err(d, TS_ERR_INPUT, "%s: the .bit ends in its 'e' length", bs->path);
-				uint32_t n = (uint32_t)p[off] << 24 | (uint32_t)p[off + 1] << 16 | (uint32_t)p[off + 2] << 8 | p[off + 3];
-				off += 4;
-				if (n > len - off)
-					return ts_err(d, TS_ERR_INPUT, "%s: the .bit's data field says %u bytes, the file has %zu",
-						      bs->path, n, len - off);
-				body = off;
-				body_len = n;
-				break;
-			}
-			if (key < 'a' || key > 'd')
-				return ts_err(d, TS_ERR_INPUT, "%s: not a Xilinx .bit (unknown field 0x%02x at byte %zu)", bs->path,
-					      key, off - 1);
-			if (off + 2 > len)
-				return ts_err(d, TS_ERR_INPUT, "%s: the .bit ends in field '%c'", bs->path, key);
-			size_t n = (size_t)p[off] << 8 | p[off + 1];
-			off += 2;
-			if (n > len - off)
-				return ts_err(d, TS_ERR_INPUT, "%s: the .bit's field '%c' runs past its end", bs->path, key);
-			if (key == 'b')
-				snprintf(part, sizeof part, "%.*s", (int)(n && !p[off + n - 1] ? n - 1 : n), (const char *)p + off);
-			off += n;
-		}
-		/* the part ("7z020clg400" in a Zynq-7000 .bit) against the board's
-		 * ("xc7z020clg400-1"): without "xc", the board's up to its first '-' begins the
-		 * .bit's, and no digit follows there (7z020 is not 7z0200) */
-		if (part[0]) {
-			const char *want = b->part, *got = part;
-			want += strncasecmp(want, "xc", 2) ? 0 : 2;
-			got += strncasecmp(got, "xc", 2) ? 0 : 2;
-			size_t wn = strcspn(want, "-");
-			if (strncasecmp(want, got, wn) || (got[wn] >= '0' && got[wn] <= '9'))
-				return ts_err(d, TS_ERR_INPUT, "%s: built for part %s, not %s's %s", bs->path, part, b->name,
-					      b->part);
-		}
-	}
-	if (body_len % 4)
-		return ts_err(d, TS_ERR_INPUT, "%s: %zu bytes of configuration data, not whole 32-bit words", bs->path,
-			      body_len);
-	const char *src = bs->data + body;
-	int swap;
-	if (find_bytes(src, body_len, ZYNQ_HEADER_BYTES, XILINX_SYNC, 4, 4) >= 0)
-		swap = 1;
-	else if (!is_bit && find_bytes(src, body_len, ZYNQ_HEADER_BYTES, XILINX_SYNC_SWAPPED, 4, 4) >= 0)
-		swap = 0;
-	else
-		return ts_err(d, TS_ERR_INPUT, "%s: no Xilinx sync word (0xAA995566) at a word boundary in the first %d "
-				  "bytes of its configuration data: not a Zynq bitstream", bs->path, ZYNQ_HEADER_BYTES);
-	char *bin = malloc(body_len ? body_len : 1);
-	if (!bin)
-		return ts_err(d, TS_ERR_NOMEM, "out of memory for %s", bs->path);
-	for (size_t i = 0; i < body_len; i += 4)
-		for (int k = 0; k < 4; k++)
-			bin[i + (size_t)k] = swap ? src[i + 3 - (size_t)k] : src[i + (size_t)k];
-	*converted = is_bit || swap;
-	if (is_bit)
-		snprintf(how, how_size, "a Vivado .bit (part %s): its %zu-byte header stripped, its 32-bit words "
-			 "byte-swapped", part[0] ? part : "not named", body);
-	else if (swap)
-		snprintf(how, how_size, "a .bin in the .bit's byte order: its 32-bit words byte-swapped");
-	else
-		snprintf(how, how_size, "a .bin byte-swapped for the FPGA manager already: copied");
-	*out = bin;
-	*out_len = body_len;
-	return TS_OK;
-}
-
 /* ---- running the programmer ---------------------------------------------------------- */
 /* argv[0] run with its stdout on our stderr and its stderr kept: its exit status (-1 when
  * it could not run or died of a signal) and the last bytes of its stderr in tail. */
@@ -504,7 +365,7 @@ static int remove_overlay(const char *dir)
 	struct statfs fs;
 	if ((errno != ENOTEMPTY && errno != EEXIST) || statfs(dir, &fs) || (unsigned long)fs.f_type == CONFIGFS_MAGIC)
 		return -1;
-	char path[PATH_LEN + 16];
+	char path[PATH_LEN + 48];
 	snprintf(path, sizeof path, "%s/path", dir);
 	unlink(path);
 	snprintf(path, sizeof path, "%s/status", dir);
@@ -636,11 +497,20 @@ static int deploy_linux(const ts_hwcfg *cfg, const ts_board *b, const bitstream 
 	for (size_t n = strlen(rootp); n > 0 && rootp[n - 1] == '/'; n--)
 		rootp[n - 1] = 0;
 
-	char *bin = NULL;
+	void *bin = NULL;
 	size_t bin_len = 0;
-	char how[256];
-	if ((st = zynq_bin(bs, b, &bin, &bin_len, &r->converted, how, sizeof how, &d)))
+	ts_bitstream_info info;
+	if ((st = ts_bitstream_zynq_bin(b, bs->data, bs->len, bs->path, &bin, &bin_len, &info, &d)))
 		return cli_fail(CMD, st, &d);
+	r->converted = info.is_bit || info.swapped;
+	char how[256];
+	if (info.is_bit)
+		snprintf(how, sizeof how, "a Vivado .bit (part %s): its %zu-byte header stripped, its 32-bit words "
+			 "byte-swapped", info.part[0] ? info.part : "not named", info.header_bytes);
+	else if (info.swapped)
+		snprintf(how, sizeof how, "a .bin in the .bit's byte order: its 32-bit words byte-swapped");
+	else
+		snprintf(how, sizeof how, "a .bin byte-swapped for the FPGA manager already: copied");
 	void *dtbo = NULL;
 	size_t dtbo_len = 0;
 	if ((st = ts_gen_overlay_dtbo(cfg, g, &dtbo, &dtbo_len, &d))) {
@@ -969,7 +839,7 @@ int cmd_deploy(int argc, char **argv)
 
 	int rc = 0;
 	if (fl->tool) {
-		if ((st = check_open_bitstream(&bs, b, &d)))
+		if ((st = ts_bitstream_check_open(b, bs.data, bs.len, bs.path, &d)))
 			goto fail;
 		char tool[PATH_LEN];
 		int found = find_tool(fl->tool, tool, sizeof tool);
