@@ -190,6 +190,22 @@ for form in raw swapped; do
 	run 0 deploy --board pynq-z2 --config $CFG --bitstream "$TMP/$form.bin" --sysroot "$R2" --timeout 0 &&
 		{ cmp -s "$R2/lib/firmware/tessera.bin" "$TMP/want.bin" && ok || bad "$form.bin: not the swapped payload"; }
 done
+# a Zynq package (its out/ holding what Vivado would write): its config, and the overlay
+# installed is the package's dt/tessera.dtbo byte for byte
+P=$TMP/pkg-z7
+R6=$TMP/zroot-pkg
+make_root "$R6"
+if run 0 gen --config $CFG --board pynq-z2 --out "$P" --force; then
+	mkdir -p "$P/out"
+	cp "$TMP/syn.bit" "$P/out/tessera.bit"
+	run 0 deploy --board pynq-z2 --package "$P" --config $CFG --sysroot "$R6" --timeout 0 &&
+		expect_in "zynq package" out "config '$CFG' ($P/config.json) is --config '$CFG'"
+	cmp -s "$R6/lib/firmware/tessera.dtbo" "$P/dt/tessera.dtbo" && ok || bad "zynq package: the installed .dtbo is not the package's"
+	cmp -s "$R6/lib/firmware/tessera.bin" "$TMP/want.bin" && ok || bad "zynq package: tessera.bin"
+	expect 2 "zynq package of another config" -- "$BIN" deploy --board pynq-z2 --package "$P" --config edge --sysroot "$R6"
+	expect_in "zynq package of another config" err "built for config '$CFG'"
+	expect_in "zynq package of another config" err "not --config 'edge'"
+fi
 # ZynqMP (Ultra96): the same conversion (the PMU firmware takes the swapped order)
 R5=$TMP/zroot-zu
 make_root "$R5"
