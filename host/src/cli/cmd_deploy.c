@@ -676,6 +676,8 @@ static int deploy_linux(const ts_hwcfg *cfg, const ts_board *b, const bitstream 
 	return 0;
 
 undo:
+	if (!json && pf[0].done)
+		printf("undone: the overlay directory and the files installed removed, files replaced put back\n");
 	if (ov_made)
 		remove_overlay(ov_dir);
 	place_undo(&pf[1]);
