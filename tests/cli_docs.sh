@@ -75,12 +75,18 @@ put("sys/class/u-dma-buf/udmabuf0/size", "67108864\n")
 put("dev/udmabuf0", b"")
 EOF
 save devices 0 devices --sysroot "$TMP/root" --config edge --json
+# deploy on a Zynq board: the tree above with the overlay configfs; its uio0 (the `edge`
+# registers at 0x43c00000, pynq-z2's address) is the device found; its registers leave
+# HW_REQUANT 0, so it is not quite `edge`: exit 1, with the whole object
+mkdir -p "$TMP/root/sys/kernel/config/device-tree/overlays"
+printf '\252\231\125\146' >"$TMP/zynq.bin"
+save deploy 1 deploy --board pynq-z2 --config edge --bitstream "$TMP/zynq.bin" --sysroot "$TMP/root" --timeout 0 --json
 checks="hwcfg=hwcfg config-check=check config-presets=presets config-boards=boards
 models-list=mlist models-show=mshow models-show-csv=mshowcsv:csv models-import=mimport
 models-import=mimport_o eval-json=eval eval-csv=evalcsv:csv quant-json=quant
 onnx-test-json=onnx search-json=search search-json=search_arr search-json=search_none
 search-design=design.json sqlite-runs=s.db:sqlite:runs sqlite-evals=s.db:sqlite:evals
-report-json=report run-json=run devices-json=devices"
+report-json=report run-json=run devices-json=devices deploy-json=deploy"
 if [ "${TS_DOCS_SIM:-0}" = 1 ]; then
 	save sim 0 sim --config tiny-ice40 --model tests/data/sim/tiny.csv --layer 3 --seed 1 --json -q
 	checks="$checks sim-json=sim"

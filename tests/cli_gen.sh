@@ -142,10 +142,19 @@ if [ -f "$P/dt/tessera.dtbo" ] && command -v dtc >/dev/null 2>&1; then
 		interrupt-controller;
 		reg = <0xf8f01000 0x1000>, <0xf8f00100 0x100>;
 	};
+	fpga_full: fpga-region {
+		compatible = "fpga-region";
+		#address-cells = <1>;
+		#size-cells = <1>;
+		ranges;
+	};
 };
 EOF
 	dtc -q -@ -I dts -O dtb -o "$TMP/base.dtb" "$TMP/base.dts" &&
 		fdtoverlay -i "$TMP/base.dtb" -o "$TMP/merged.dtb" "$P/dt/tessera.dtbo" && ok || bad "fdtoverlay"
+	# the bitstream the FPGA manager loads when the kernel applies it: on the base's fpga-region
+	fw=$(fdtget "$TMP/merged.dtb" /fpga-region firmware-name 2>&1)
+	[ "$fw" = tessera.bin ] && ok || bad "merged /fpga-region firmware-name: '$fw', want tessera.bin"
 	# a sysroot whose boot tree is the merged one: devices finds the accelerator through it
 	R=$TMP/sysroot
 	mkdir -p "$R/sys/firmware" "$R/sys/class/uio/uio0/maps/map0" "$R/dev"

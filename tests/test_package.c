@@ -99,6 +99,19 @@ static void test_overlay_blob(void **state)
 		const char *where = fdt_getprop(blob, fix, cases[k].gic, &len);
 		assert_non_null(where);
 		assert_non_null(strstr(where, ":interrupt-parent:0"));
+		/* the bitstream: a fragment on the base tree's fpga_full region (a label the
+		 * kernel resolves), firmware-name the file deploy installs, a full bitstream */
+		const char *fw = fdt_getprop(blob, fdt_path_offset(blob, "/fragment@1/__overlay__"), "firmware-name", &len);
+		assert_non_null(fw);
+		assert_string_equal(fw, TS_GEN_FIRMWARE);
+		assert_string_equal(fw, "tessera.bin");
+		assert_null(fdt_getprop(blob, fdt_path_offset(blob, "/fragment@1/__overlay__"), "partial-fpga-config", &len));
+		where = fdt_getprop(blob, fix, "fpga_full", &len);
+		assert_non_null(where);
+		assert_string_equal(where, "/fragment@1:target:0");
+		const void *target = fdt_getprop(blob, fdt_path_offset(blob, "/fragment@1"), "target", &len);
+		assert_int_equal(len, 4);
+		assert_int_equal(cell(target, 0), 0xffffffffu);
 		free(blob);
 		/* and the source says the same */
 		char *dts = ts_gen_overlay_dts(&c, g, cases[k].preset);
@@ -107,8 +120,67 @@ static void test_overlay_blob(void **state)
 		snprintf(want, sizeof want, "interrupts = <0 %u 4>;", cases[k].irq);
 		assert_non_null(strstr(dts, want));
 		assert_non_null(strstr(dts, "compatible = \"" TS_GEN_COMPATIBLE "\";"));
+		assert_non_null(strstr(dts, "&fpga_full {\n\tfirmware-name = \"tessera.bin\";\n};"));
 		free(dts);
 	}
+}
+
+/* deploy's Zynq bitstream (gen.h ts_bitstream_zynq_bin): a small .bit whose data are six
+ * words, the sync word AA995566 the fifth; the FPGA manager's bytes written out by hand. */
+static void test_bitstream_zynq(void **state)
+{
+	(void)state;
+	static const uint8_t data[24] = { 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0xbb, 0x11, 0x22, 0x00, 0x44,
+					  0xff, 0xff, 0xff, 0xff, 0xaa, 0x99, 0x55, 0x66, 0x20, 0x00, 0x00, 0x00 };
+	static const uint8_t want[24] = { 0xff, 0xff, 0xff, 0xff, 0xbb, 0x00, 0x00, 0x00, 0x44, 0x00, 0x22, 0x11,
+					  0xff, 0xff, 0xff, 0xff, 0x66, 0x55, 0x99, 0xaa, 0x00, 0x00, 0x00, 0x20 };
+	static const uint8_t head[] = { 0x00, 0x09, 0x0f, 0xf0, 0x0f, 0xf0, 0x0f, 0xf0, 0x0f, 0xf0, 0x00, 0x00, 0x01,
+					'a', 0x00, 0x02, 'x', 0x00, 'b', 0x00, 0x0c, '7', 'z', '0', '2', '0', 'c', 'l', 'g',
+					'4', '0', '0', 0x00, 'e', 0x00, 0x00, 0x00, 0x18 };
+	uint8_t bit[sizeof head + sizeof data];
+	memcpy(bit, head, sizeof head);
+	memcpy(bit + sizeof head, data, sizeof data);
+	const ts_board *z7 = ts_board_find("pynq-z2"), *zu = ts_board_find("ultra96");
+	void *out;
+	size_t len;
+	ts_bitstream_info info;
+	ts_diag d = { { 0 } };
+	assert_int_equal(ts_bitstream_zynq_bin(z7, bit, sizeof bit, "t.bit", &out, &len, &info, &d), TS_OK);
+	assert_int_equal(len, sizeof want);
+	assert_memory_equal(out, want, sizeof want);
+	assert_true(info.is_bit && info.swapped);
+	assert_int_equal(info.header_bytes, sizeof head);
+	assert_string_equal(info.part, "7z020clg400");
+	free(out);
+	/* the .bin forms: the .bit's order is swapped, the swapped one copied */
+	assert_int_equal(ts_bitstream_zynq_bin(z7, data, sizeof data, "t.bin", &out, &len, &info, &d), TS_OK);
+	assert_memory_equal(out, want, sizeof want);
+	assert_true(!info.is_bit && info.swapped);
+	free(out);
+	assert_int_equal(ts_bitstream_zynq_bin(z7, want, sizeof want, "t.bin", &out, &len, &info, &d), TS_OK);
+	assert_memory_equal(out, want, sizeof want);
+	assert_false(info.swapped);
+	free(out);
+	/* refusals: another part, a data field longer than the file, part words, no sync */
+	assert_int_equal(ts_bitstream_zynq_bin(zu, bit, sizeof bit, "t.bit", &out, &len, &info, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "t.bit: built for part 7z020clg400, not ultra96's xczu3eg-sbva484-1"));
+	assert_null(out);
+	ts_diag_clear(&d);
+	bit[sizeof head - 1] = 0x1c;
+	assert_int_equal(ts_bitstream_zynq_bin(z7, bit, sizeof bit, "t.bit", &out, &len, &info, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "says 28 bytes, the file has 24"));
+	ts_diag_clear(&d);
+	assert_int_equal(ts_bitstream_zynq_bin(z7, data, sizeof data - 2, "t.bin", &out, &len, &info, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "not whole 32-bit words"));
+	ts_diag_clear(&d);
+	assert_int_equal(ts_bitstream_zynq_bin(z7, data, 16, "t.bin", &out, &len, &info, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "no Xilinx sync word"));
+	/* the open families: a preamble each */
+	static const uint8_t ice40[] = { 0xff, 0x00, 0x00, 0xff, 0x7e, 0xaa, 0x99, 0x7e };
+	assert_int_equal(ts_bitstream_check_open(ts_board_find("icebreaker"), ice40, sizeof ice40, "i.bin", &d), TS_OK);
+	ts_diag_clear(&d);
+	assert_int_equal(ts_bitstream_check_open(ts_board_find("ulx3s"), ice40, sizeof ice40, "i.bin", &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "not an ECP5 bitstream"));
 }
 
 static char *slurp(const char *dir, const char *name)
@@ -425,6 +497,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha256_vectors),
 		cmocka_unit_test(test_overlay_blob),
+		cmocka_unit_test(test_bitstream_zynq),
 		cmocka_unit_test(test_package_files),
 		cmocka_unit_test(test_package_refusals),
 		cmocka_unit_test(test_clock_known),

@@ -118,9 +118,38 @@ void ts_gen_clock_text(const ts_gen_clock *k, char *out, size_t size);
 ts_status ts_gen_board_clock(const ts_hwcfg *c, const ts_board *b, ts_gen_clock *k, ts_diag *d);
 
 /* The overlay of a Linux board as device-tree source and as a blob (libfdt sequential
- * write; *blob malloc'd). */
+ * write; *blob malloc'd): the accelerator, its DMA region, and a fragment for the base
+ * tree's fpga-region `fpga_full` whose firmware-name is TS_GEN_FIRMWARE (a full
+ * bitstream), so applying the overlay programs the FPGA first. `tessera deploy` installs
+ * the bitstream as /lib/firmware/TS_GEN_FIRMWARE and the blob as
+ * /lib/firmware/TS_GEN_OVERLAY_NAME.dtbo, and applies it as the configfs overlay
+ * TS_GEN_OVERLAY_NAME. */
+#define TS_GEN_OVERLAY_NAME "tessera"
+#define TS_GEN_FIRMWARE TS_GEN_OVERLAY_NAME ".bin"
 char *ts_gen_overlay_dts(const ts_hwcfg *c, const ts_gen_board *g, const char *source);
 ts_status ts_gen_overlay_dtbo(const ts_hwcfg *c, const ts_gen_board *g, void **blob, size_t *size, ts_diag *d);
+
+/* ---- bitstream files: `tessera deploy` (bitstream.c, docs/deploy.md) ---------------------
+ * ts_bitstream_check_open: file (what names it in messages) is a bitstream of b's family
+ * and part: iCE40, the preamble 7E AA 99 7E in its first 256 bytes; ECP5, FF FF BD B3 in
+ * its first 1024 and ecppack's "Part: " comment, when there, naming b's device. Else
+ * TS_ERR_INPUT saying why (TS_ERR_UNSUPPORTED for a board of another family).
+ * ts_bitstream_zynq_bin: a Zynq bitstream as Linux's FPGA manager takes it (*out
+ * malloc'd): a Vivado .bit (its header, fields a-d and e, stripped; its part field must
+ * name b's device) or a .bin, in 32-bit words byte-swapped so the sync word 0xAA995566
+ * reads 66 55 99 AA at a word boundary within the first 128 bytes (zynq-fpga.c); a .bin
+ * swapped already is copied. A file with no sync word there, a broken header or data
+ * that is not whole words is TS_ERR_INPUT. */
+typedef struct ts_bitstream_info {
+	int is_bit;          /* a Vivado .bit */
+	size_t header_bytes; /* the .bit's header stripped */
+	char part[64];       /* the .bit's part field ("7z020clg400"); "" when none */
+	int swapped;         /* the words were byte-swapped (else copied) */
+} ts_bitstream_info;
+
+ts_status ts_bitstream_check_open(const ts_board *b, const void *file, size_t len, const char *what, ts_diag *d);
+ts_status ts_bitstream_zynq_bin(const ts_board *b, const void *file, size_t len, const char *what, void **out,
+				size_t *out_len, ts_bitstream_info *info, ts_diag *d);
 
 /* ---- synthesis: `tessera synth` ---------------------------------------------------------
  * The package of c for b written into dir and its build.sh run (yosys; nextpnr and the

@@ -20,6 +20,7 @@ int cmd_synth(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 int cmd_vboard(int argc, char **argv);
+int cmd_deploy(int argc, char **argv);
 
 /* Resolve config and write its generated files into dir (gen.h); the exit
  * code, after printing "tessera <cmd>: ..." on an error. */

@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "run a whole int8 ONNX network on a device (host, desc, rtl, vboard, uio), layer by layer" },
 	{ "devices", cmd_devices, "list the accelerators Linux shows (UIO, device tree, DMA region) and the backends" },
 	{ "vboard", cmd_vboard, "serve a config's Verilated accelerator as a board (UIO, sysfs, device tree) for uio" },
+	{ "deploy", cmd_deploy, "put a config's bitstream on a board: iceprog, openFPGALoader, or Linux's FPGA manager" },
 };
 
 static void usage(FILE *f)

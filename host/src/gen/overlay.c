@@ -1,9 +1,12 @@
 /* overlay.c — the device-tree overlay of `tessera gen --board` for a Linux board: the
- * accelerator node (compatible TS_GEN_COMPATIBLE, reg, interrupts, memory-region) and its
- * reserved DMA region, as source for people and as a blob written with libfdt's
- * sequential-write API, node for node what `dtc -@` makes of that source (fragment@0,
- * __symbols__, __fixups__ for the board's interrupt controller, __local_fixups__ for the
- * DMA region's phandle), so `fdtoverlay` and the kernel's configfs apply either. */
+ * accelerator node (compatible TS_GEN_COMPATIBLE, reg, interrupts, memory-region), its
+ * reserved DMA region, and the bitstream for the base tree's fpga-region `fpga_full`
+ * (firmware-name TS_GEN_FIRMWARE: the FPGA manager programs it when the kernel applies the
+ * overlay, before the accelerator's node appears), as source for people and as a blob
+ * written with libfdt's sequential-write API, node for node what `dtc -@` makes of that
+ * source (fragment@0, fragment@1, __symbols__, __fixups__ for the board's interrupt
+ * controller and fpga_full, __local_fixups__ for the DMA region's phandle), so
+ * `fdtoverlay` and the kernel's configfs apply either (`tessera deploy`, docs/deploy.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +53,9 @@ char *ts_gen_overlay_dts(const ts_hwcfg *c, const ts_gen_board *g, const char *s
 	fprintf(f, "// Config \"%s\" on %s: the accelerator, its interrupt and a %llu MiB DMA region.\n"
 		   "// Blob: dtc -@ -I dts -O dtb -o tessera.dtbo tessera.dts (tessera.dtbo is the same tree).\n"
 		   "// Memory is reserved at boot only: put the reserved-memory node into the boot tree\n"
-		   "// too, or give the accelerator a u-dma-buf instead (docs/driver.md).\n",
-		c->name, g->board, (unsigned long long)(g->dma_size >> 20));
+		   "// too, or give the accelerator a u-dma-buf instead (docs/driver.md).\n"
+		   "// Applied with its bitstream by `tessera deploy` (/lib/firmware/%s, %s.dtbo).\n",
+		c->name, g->board, (unsigned long long)(g->dma_size >> 20), TS_GEN_FIRMWARE, TS_GEN_OVERLAY_NAME);
 	fprintf(f, "/dts-v1/;\n/plugin/;\n\n&{/} {\n");
 	fprintf(f, "\t#address-cells = <%d>; /* the root's, as the board's tree has them */\n", cells);
 	fprintf(f, "\t#size-cells = <%d>;\n\n", cells);
@@ -65,7 +69,13 @@ char *ts_gen_overlay_dts(const ts_hwcfg *c, const ts_gen_board *g, const char *s
 	fprintf(f, "\t\tinterrupt-parent = <&%s>;\n", g->gic);
 	fprintf(f, "\t\tinterrupts = <0 %u 4>;\n", g->irq);
 	fprintf(f, "\t\tmemory-region = <&tessera_dma>;\n");
-	fprintf(f, "\t\tstatus = \"okay\";\n\t};\n};\n");
+	fprintf(f, "\t\tstatus = \"okay\";\n\t};\n};\n\n");
+	/* of-fpga-region programs firmware-name when an overlay targets the region; without
+	 * partial-fpga-config the FPGA manager's flags are 0: a full bitstream */
+	fprintf(f, "/* The FPGA region of the board's base tree (zynq-7000.dtsi, zynqmp.dtsi): the kernel's\n"
+		   " * FPGA manager loads /lib/firmware/%s into the PL before the nodes above appear.\n"
+		   " * A full bitstream (no partial-fpga-config: FPGA manager flags 0). */\n", TS_GEN_FIRMWARE);
+	fprintf(f, "&fpga_full {\n\tfirmware-name = \"%s\";\n};\n", TS_GEN_FIRMWARE);
 	if (fclose(f)) {
 		free(buf);
 		return NULL;
@@ -129,6 +139,12 @@ static int write_tree(void *fdt, const ts_gen_board *g)
 	TRY(fdt_end_node(fdt)); /* tessera */
 	TRY(fdt_end_node(fdt)); /* __overlay__ */
 	TRY(fdt_end_node(fdt)); /* fragment@0 */
+	TRY(fdt_begin_node(fdt, "fragment@1"));
+	TRY(fdt_property_u32(fdt, "target", 0xffffffffu));
+	TRY(fdt_begin_node(fdt, "__overlay__"));
+	TRY(fdt_property_string(fdt, "firmware-name", TS_GEN_FIRMWARE));
+	TRY(fdt_end_node(fdt)); /* __overlay__ */
+	TRY(fdt_end_node(fdt)); /* fragment@1 */
 	TRY(fdt_begin_node(fdt, "__symbols__"));
 	snprintf(path, sizeof path, "/fragment@0/__overlay__/reserved-memory/%s", dma_node);
 	TRY(fdt_property_string(fdt, "tessera_dma", path));
@@ -136,6 +152,7 @@ static int write_tree(void *fdt, const ts_gen_board *g)
 	TRY(fdt_begin_node(fdt, "__fixups__"));
 	snprintf(path, sizeof path, "/fragment@0/__overlay__/%s:interrupt-parent:0", acc_node);
 	TRY(fdt_property_string(fdt, g->gic, path));
+	TRY(fdt_property_string(fdt, "fpga_full", "/fragment@1:target:0"));
 	TRY(fdt_end_node(fdt));
 	TRY(fdt_begin_node(fdt, "__local_fixups__"));
 	TRY(fdt_begin_node(fdt, "fragment@0"));
