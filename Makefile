@@ -357,7 +357,13 @@ $(BOARDSIM)/$(1)-$(2)/board_test: $(BOARD_SIM_SRC) $(BOARDSIM)/$(1)-$(2)/obj/Vts
 	g++ $(SAN) $$(@D)/board_test.o $$(@D)/board_shim.o $$(@D)/obj/Vts_board_$(1)__ALL.a \
 		$$(@D)/obj/verilated.o $$(@D)/obj/verilated_threads.o $(LIB) $(LDLIBS) -o $$@
 
-boardsim: $(BOARDSIM)/$(1)-$(2)/board_test
+# board_pty: the same top served on a pseudo-terminal (`tessera run --device uart:...`)
+$(BOARDSIM)/$(1)-$(2)/board_pty: sim/boards/board_pty.c $(BOARDSIM)/$(1)-$(2)/board_test
+	$(CC) $(CFLAGS_BASE) $(SAN) -Isim/boards -c sim/boards/board_pty.c -o $$(@D)/board_pty.o
+	g++ $(SAN) $$(@D)/board_pty.o $$(@D)/board_shim.o $$(@D)/obj/Vts_board_$(1)__ALL.a \
+		$$(@D)/obj/verilated.o $$(@D)/obj/verilated_threads.o -pthread -o $$@
+
+boardsim: $(BOARDSIM)/$(1)-$(2)/board_test $(BOARDSIM)/$(1)-$(2)/board_pty
 endef
 $(foreach b,$(BOARD_SIMS),$(eval $(call board_sim_rules,$(word 1,$(subst :, ,$(b))),$(word 2,$(subst :, ,$(b))))))
 
