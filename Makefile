@@ -87,7 +87,7 @@ help:
 	@echo "  make bench-gemm   int8 GEMM GOP/s per ISA path vs OpenBLAS sgemm and oneDNN (installs libdnnl-dev)"
 	@echo "  make bench-search search algorithms: gap to the exact optimum, evaluations to reach 1 %"
 	@echo "  make bench-sim    simulated cycles per second of the whole accelerator: Verilator vs iverilog"
-	@echo "  make bench-run    ResNet-18 and MobileNet-V2 whole on edge: images/s on desc, rtl and vboard, host vs device time, modelled latency, the vboard's process-boundary overhead"
+	@echo "  make bench-run    ResNet-18 and MobileNet-V2 whole on edge: images/s on desc, rtl and vboard, host vs device time, modelled latency, the vboard's process-boundary overhead; a small network through the UART bridge (board_pty)"
 	@echo "  make bench-resources yosys (iCE40, ECP5, Xilinx) of a config sweep vs the resource model: LUT/FF/DSP/BRAM error table (synthesis cached; RESYNTH=1 redoes it)"
 	@echo "  make zoo          torchvision ResNet-18 / MobileNet-V2 (seeded random weights) quantized to ONNX in $(ZOO) (QDQ) and $(ZOO)/qop (QOperator)"
 	@echo "  make lint-rtl     the RTL through verilator -Wall, iverilog -g2005 and yosys (a few presets)"
@@ -297,8 +297,9 @@ bench-resources: $(BIN) $(BUILD)/bench/bench_resources
 	BENCH=$(BUILD)/bench/bench_resources sh scripts/bench_resources.sh $(BIN)
 
 bench-run: deps
-	@$(MAKE) --no-print-directory all zoo
-	ORT_PY=$(VENV)/bin/python sh scripts/bench_run.sh $(BIN) $(ZOO) $(SYS_PYTHON) edge
+	@$(MAKE) --no-print-directory all zoo $(BOARDSIM)/icebreaker-icebreaker/board_pty
+	BOARD_PTY=$(BOARDSIM)/icebreaker-icebreaker/board_pty ORT_PY=$(VENV)/bin/python \
+		sh scripts/bench_run.sh $(BIN) $(ZOO) $(SYS_PYTHON) edge
 
 # ---- zoo: real networks as quantized ONNX (scripts/zoo_onnx.py; torch from Debian,
 # ONNX Runtime's quantizer from $(VENV)); deterministic for a seed, not committed.
