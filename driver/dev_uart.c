@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,7 +51,7 @@ static uart_dev *uart_of(const tsd_dev *dev)
 /* ---- the tty ------------------------------------------------------------------------------ */
 /* The rates termios names (Linux); the boards' bridges run at 115200 by default, the
  * simulated ones at 8 clocks per bit (1.5 Mbaud at 12 MHz, 3.125 Mbaud at 25 MHz: the
- * latter is no termios rate, so a pseudo-terminal to it is opened at the nearest below). */
+ * latter is no termios rate, which a pseudo-terminal, having no line rate, does not need). */
 static const struct {
 	uint32_t baud;
 	speed_t speed;
@@ -150,7 +151,12 @@ static ts_status open_tty(uart_dev *x, ts_diag *d)
 	speed_t speed;
 	if (tcgetattr(x->fd, &t))
 		return ts_err(d, TS_ERR_IO, "uart: %s: tcgetattr: %s", x->path, strerror(errno));
-	if (!speed_of(x->baud, &speed))
+	/* Unix98 pseudo-terminal slaves (board_pty's) have majors 136..143 and no line rate:
+	 * any baud there only sets the link's byte times. */
+	struct stat sb;
+	int pty = !fstat(x->fd, &sb) && major(sb.st_rdev) >= 136 && major(sb.st_rdev) <= 143;
+	int named = speed_of(x->baud, &speed);
+	if (!named && !pty)
 		return ts_err(d, TS_ERR_INPUT, "uart: baud=%u: not a rate the tty takes (9600, 19200, 38400, "
 				  "57600, 115200, 230400, 460800, 500000, 576000, 921600, 1000000, 1152000, "
 				  "1500000, 2000000, 2500000, 3000000, 3500000, 4000000)", x->baud);
@@ -160,7 +166,7 @@ static ts_status open_tty(uart_dev *x, ts_diag *d)
 	t.c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY);
 	t.c_cc[VMIN] = 0;
 	t.c_cc[VTIME] = 0;
-	if (cfsetispeed(&t, speed) || cfsetospeed(&t, speed) || tcsetattr(x->fd, TCSANOW, &t))
+	if ((named && (cfsetispeed(&t, speed) || cfsetospeed(&t, speed))) || tcsetattr(x->fd, TCSANOW, &t))
 		return ts_err(d, TS_ERR_IO, "uart: %s: cannot set raw 8N1 at %u baud: %s", x->path, x->baud,
 			      strerror(errno));
 	tcflush(x->fd, TCIOFLUSH);
@@ -244,6 +250,8 @@ static void mark_dead(uart_dev *x, const char *msg)
 	x->dead = 1;
 	char st[256];
 	stats_line(x, st, sizeof st);
+	if (!strncmp(msg, "uart: ", 6))
+		msg += 6;
 	snprintf(x->why, sizeof x->why, "%s: %s (link: %s)", x->path, msg, st);
 }
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # cli_uart.sh — `tessera run --device uart:TTY` (driver/dev_uart.c) on the iCEBreaker board
-# top in Verilator, served on a pseudo-terminal by sim/boards/board_pty (docs/boards.md §8):
+# top in Verilator (and once on the ULX3S top, 3.125 Mbaud), served on a pseudo-terminal by
+# sim/boards/board_pty (docs/boards.md §8):
 #   a whole network (tests/models/make_models.py's qdq_residual, seed below) through the
 #   UART bridge: --check bit-exact with the golden model, the same output as --device host
 #   and as ref.py --requant hw, every layer's cycles == the cost model; the device's window
@@ -166,6 +167,23 @@ if start_pty --seed "$SEED" --drop 0.0001 --corrupt 0.0001; then
 	fi
 	stop_pty
 	sed 's/^/cli_uart: /' "$TMP/pty.err"
+fi
+
+# ---- the ULX3S top on tiny-ice40: 25 MHz, 3.125 Mbaud (no termios rate: a pseudo-terminal
+# has no line rate, the baud only sets the link's byte times) ---------------------------------
+PTY=$BUILD_DIR/boardsim/ulx3s-tiny-ice40/board_pty
+if ${MAKE:-make} --no-print-directory -s BUILD="$BUILD_DIR" SAN="${TS_SAN:-}" "$PTY" >"$TMP/make" 2>&1; then ok; else
+	bad "make $PTY:"; tail -30 "$TMP/make"
+fi
+if [ -x "$PTY" ] && start_pty --seed "$SEED"; then
+	if run 0 run --model "$NET.onnx" --input "$NET.in.npy" --config tiny-ice40 \
+		--device "uart:$PTS,baud=3125000,latency_ms=100" --check --json -o "$TMP/ulx3s.npy"; then
+		cp "$TMP/out" "$TMP/ulx3s.json"
+		if why=$(cycles_exact "$TMP/ulx3s.json" 2>&1); then ok; else bad "uart ulx3s: $why"; fi
+		if why=$(npy_eq "$TMP/ulx3s.npy" "$TMP/host.npy" 2>&1); then ok; else bad "uart ulx3s vs host: $why"; fi
+		expect_in "uart ulx3s device_info" out "clock 25 MHz"
+	fi
+	stop_pty
 fi
 
 # ---- no board -------------------------------------------------------------------------------------
