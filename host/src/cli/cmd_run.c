@@ -286,6 +286,8 @@ int cmd_run(int argc, char **argv)
 	o.check = check;
 	o.dev.quiet = quiet || json;
 	o.dev.source = config;
+	/* the memory window of rtl and desc (uio and vboard use their DMA region, uart the
+	 * board memory its INFO answer reports) */
 	o.dev.mem_base = 0x10000000ull;
 	o.dev.mem_size = 256ull << 20;
 	o.lim.cycles = max_cycles;
