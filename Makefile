@@ -87,7 +87,7 @@ help:
 	@echo "  make bench-gemm   int8 GEMM GOP/s per ISA path vs OpenBLAS sgemm and oneDNN (installs libdnnl-dev)"
 	@echo "  make bench-search search algorithms: gap to the exact optimum, evaluations to reach 1 %"
 	@echo "  make bench-sim    simulated cycles per second of the whole accelerator: Verilator vs iverilog"
-	@echo "  make bench-run    ResNet-18 and MobileNet-V2 whole on edge: images/s on desc, rtl and vboard, host vs device time, modelled latency, the vboard's process-boundary overhead"
+	@echo "  make bench-run    ResNet-18 and MobileNet-V2 whole on edge: images/s on desc, rtl and vboard, host vs device time, modelled latency, the vboard's process-boundary overhead; a small network through the UART bridge (board_pty)"
 	@echo "  make bench-resources yosys (iCE40, ECP5, Xilinx) of a config sweep vs the resource model: LUT/FF/DSP/BRAM error table (synthesis cached; RESYNTH=1 redoes it)"
 	@echo "  make zoo          torchvision ResNet-18 / MobileNet-V2 (seeded random weights) quantized to ONNX in $(ZOO) (QDQ) and $(ZOO)/qop (QOperator)"
 	@echo "  make lint-rtl     the RTL through verilator -Wall, iverilog -g2005 and yosys (a few presets)"
@@ -302,8 +302,9 @@ bench-resources: $(BIN) $(BUILD)/bench/bench_resources
 	BENCH=$(BUILD)/bench/bench_resources sh scripts/bench_resources.sh $(BIN)
 
 bench-run: deps
-	@$(MAKE) --no-print-directory all zoo
-	ORT_PY=$(VENV)/bin/python sh scripts/bench_run.sh $(BIN) $(ZOO) $(SYS_PYTHON) edge
+	@$(MAKE) --no-print-directory all zoo $(BOARDSIM)/icebreaker-icebreaker/board_pty
+	BOARD_PTY=$(BOARDSIM)/icebreaker-icebreaker/board_pty ORT_PY=$(VENV)/bin/python \
+		sh scripts/bench_run.sh $(BIN) $(ZOO) $(SYS_PYTHON) edge
 
 # ---- zoo: real networks as quantized ONNX (scripts/zoo_onnx.py; torch from Debian,
 # ONNX Runtime's quantizer from $(VENV)); deterministic for a seed, not committed.
@@ -403,7 +404,13 @@ $(BOARDSIM)/$(1)-$(2)/board_test: $(BOARD_SIM_SRC) $(BOARDSIM)/$(1)-$(2)/obj/Vts
 	g++ $(SAN) $$(@D)/board_test.o $$(@D)/board_shim.o $$(@D)/obj/Vts_board_$(1)__ALL.a \
 		$$(@D)/obj/verilated.o $$(@D)/obj/verilated_threads.o $(LIB) $(LDLIBS) -o $$@
 
-boardsim: $(BOARDSIM)/$(1)-$(2)/board_test
+# board_pty: the same top served on a pseudo-terminal (`tessera run --device uart:...`)
+$(BOARDSIM)/$(1)-$(2)/board_pty: sim/boards/board_pty.c $(BOARDSIM)/$(1)-$(2)/board_test
+	$(CC) $(CFLAGS_BASE) $(SAN) -Isim/boards -c sim/boards/board_pty.c -o $$(@D)/board_pty.o
+	g++ $(SAN) $$(@D)/board_pty.o $$(@D)/board_shim.o $$(@D)/obj/Vts_board_$(1)__ALL.a \
+		$$(@D)/obj/verilated.o $$(@D)/obj/verilated_threads.o -pthread -o $$@
+
+boardsim: $(BOARDSIM)/$(1)-$(2)/board_test $(BOARDSIM)/$(1)-$(2)/board_pty
 endef
 $(foreach b,$(BOARD_SIMS),$(eval $(call board_sim_rules,$(word 1,$(subst :, ,$(b))),$(word 2,$(subst :, ,$(b))))))
 

@@ -9,17 +9,19 @@
 #include "tessera/util.h"
 
 /* The backends, by URI scheme. */
-static const tsd_ops *const backends[] = { &tsd_rtl_ops, &tsd_desc_ops, &tsd_uio_ops, &tsd_vboard_ops };
+static const tsd_ops *const backends[] = { &tsd_rtl_ops, &tsd_desc_ops, &tsd_uio_ops, &tsd_vboard_ops,
+					    &tsd_uart_ops };
 #define NBACKENDS (sizeof backends / sizeof backends[0])
 
 ts_status tsd_open(const char *uri, const ts_hwcfg *c, const tsd_opts *o, tsd_dev **out, ts_diag *d)
 {
 	*out = NULL;
 	const tsd_ops *ops = NULL;
-	/* "name" or "name:argument" (uio:uio3) */
+	/* "name" or "name:argument" (uio:uio3, uart:/dev/ttyUSB1,baud=115200) */
 	for (size_t i = 0; i < NBACKENDS && uri; i++) {
 		size_t len = strlen(backends[i]->name);
-		if (!strncmp(uri, backends[i]->name, len) && (uri[len] == 0 || (uri[len] == ':' && backends[i] == &tsd_uio_ops)))
+		int takes_arg = backends[i] == &tsd_uio_ops || backends[i] == &tsd_uart_ops;
+		if (!strncmp(uri, backends[i]->name, len) && (uri[len] == 0 || (uri[len] == ':' && takes_arg)))
 			ops = backends[i];
 	}
 	if (!ops) {
@@ -110,12 +112,20 @@ static ts_status check_range(const tsd_dev *dev, const char *what, uint64_t addr
 		      (unsigned long long)dev->mem_base, (unsigned long long)(dev->mem_base + dev->mem_size));
 }
 
+/* A device that failed for good (failed()): TS_ERR_INTERNAL saying why. */
+static ts_status check_failed(tsd_dev *dev, ts_diag *d)
+{
+	if (!dev->ops->failed || !dev->ops->failed(dev))
+		return TS_OK;
+	return ts_err(d, TS_ERR_INTERNAL, "%s: %s", dev->ops->name, dev->ops->why ? dev->ops->why(dev) : "failed");
+}
+
 ts_status tsd_mem_write(tsd_dev *dev, uint64_t addr, const void *src, size_t n, ts_diag *d)
 {
 	ts_status st = check_range(dev, "write", addr, n, d);
 	if (!st)
 		dev->ops->mem_write(dev, addr, src, n);
-	return st;
+	return st ? st : check_failed(dev, d);
 }
 
 ts_status tsd_mem_read(tsd_dev *dev, uint64_t addr, void *dst, size_t n, ts_diag *d)
@@ -123,7 +133,7 @@ ts_status tsd_mem_read(tsd_dev *dev, uint64_t addr, void *dst, size_t n, ts_diag
 	ts_status st = check_range(dev, "read", addr, n, d);
 	if (!st)
 		dev->ops->mem_read(dev, addr, dst, n);
-	return st;
+	return st ? st : check_failed(dev, d);
 }
 
 void tsd_reset(tsd_dev *dev)
@@ -208,6 +218,8 @@ ts_status tsd_run(tsd_dev *dev, uint64_t desc_addr, uint32_t desc_max, const tsd
 	r->err = (ts_hw_err)tsd_reg_read(dev, TS_REG_ERR_CODE);
 	r->err_desc = tsd_reg_read(dev, TS_REG_ERR_DESC);
 	r->mem_oob = dev->ops->mem_oob ? dev->ops->mem_oob(dev) - oob0 : 0;
+	if ((st = check_failed(dev, d)))
+		return st;
 	if (r->err != TS_HWERR_NONE && dev->ops->why)
 		snprintf(r->why, sizeof r->why, "%s", dev->ops->why(dev));
 	if (!(status & (TS_STATUS_DONE | TS_STATUS_ERROR)))

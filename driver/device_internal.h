@@ -35,6 +35,9 @@ typedef struct tsd_ops {
 	/* Optional: bytes touched outside the memory so far; why the last run failed. */
 	uint64_t (*mem_oob)(tsd_dev *dev);
 	const char *(*why)(tsd_dev *dev);
+	/* Optional: 1 once the device has failed for good (a uart link that gave up); the
+	 * accesses above are no-ops then, and device.c reports why() after them. */
+	int (*failed)(tsd_dev *dev);
 	/* Optional: start (path) or stop (NULL) a waveform. */
 	ts_status (*trace)(tsd_dev *dev, const char *path, ts_diag *d);
 } tsd_ops;
@@ -50,6 +53,7 @@ extern const tsd_ops tsd_rtl_ops;
 extern const tsd_ops tsd_desc_ops;
 extern const tsd_ops tsd_uio_ops;
 extern const tsd_ops tsd_vboard_ops;
+extern const tsd_ops tsd_uart_ops;
 
 #define TSD_DEFAULT_MEM_BASE 0x10000000ull
 #define TSD_DEFAULT_MEM_SIZE (64ull << 20)

@@ -504,6 +504,9 @@ out:
 			ts_tensor_free(&rc.vals[t]);
 	free(rc.vals);
 	free(last);
+	/* described again at the end: a uart link's counts are the whole run's */
+	if (rc.dev)
+		ts_strlcpy(r->device, tsd_describe(rc.dev), sizeof r->device);
 	tsd_close(rc.dev);
 	if (r == &local)
 		tsr_report_free(&local);

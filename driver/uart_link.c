@@ -99,6 +99,7 @@ static ts_status drain(tsd_ul *ul, uint64_t quiet_us, ts_diag *d)
 		long n = ul->t.recv(ul->t.ctx, junk, sizeof junk, quiet_us);
 		if (n < 0)
 			return ts_err(d, TS_ERR_IO, "uart: the line is gone");
+		ul->stats.bytes_received += (uint64_t)n;
 		if (n == 0)
 			return TS_OK;
 	}
@@ -110,6 +111,8 @@ static ts_status drain(tsd_ul *ul, uint64_t quiet_us, ts_diag *d)
 static int get(tsd_ul *ul, uint8_t *buf, size_t n, uint64_t timeout_us)
 {
 	long got = ul->t.recv(ul->t.ctx, buf, n, timeout_us);
+	if (got > 0)
+		ul->stats.bytes_received += (uint64_t)got;
 	return got < 0 ? -1 : (size_t)got == n;
 }
 
@@ -187,6 +190,7 @@ static ts_status request(tsd_ul *ul, unsigned op, uint32_t addr, uint16_t len, c
 			ul->stats.retries++;
 		if (ul->t.send(ul->t.ctx, frame, n) != 0)
 			return ts_err(d, TS_ERR_IO, "uart: the line is gone (sending %s)", tsd_ul_op_name(op));
+		ul->stats.bytes_sent += n;
 		unsigned code = 0;
 		switch (answer(ul, op, seq, len, n, frame[n - 1], out, &code, why, sizeof why)) {
 		case GOT_OK:

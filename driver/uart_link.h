@@ -86,6 +86,8 @@ typedef struct tsd_ul_stats {
 	uint64_t timeouts;      /* answers missing or cut short */
 	uint64_t bad_responses; /* answers with a wrong sync, sequence number or CRC */
 	uint64_t nacks;         /* answers with BAD_CRC or BAD_CMD */
+	uint64_t bytes_sent;    /* bytes put on the line, retries included */
+	uint64_t bytes_received;/* bytes read from the line, junk drained included */
 } tsd_ul_stats;
 
 typedef struct tsd_ul tsd_ul;

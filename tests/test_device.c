@@ -57,10 +57,23 @@ static void test_open_unknown(void **state)
 	cfg_2x2_int8_ws(&c);
 	tsd_dev *dev = (tsd_dev *)1;
 	ts_diag d = { { 0 } };
-	assert_int_equal(tsd_open("uart:/dev/nothing", &c, NULL, &dev, &d), TS_ERR_INPUT);
+	assert_int_equal(tsd_open("spi:/dev/nothing", &c, NULL, &dev, &d), TS_ERR_INPUT);
 	assert_null(dev);
-	assert_non_null(strstr(d.msg, "uart:/dev/nothing"));
+	assert_non_null(strstr(d.msg, "spi:/dev/nothing"));
 	assert_non_null(strstr(d.msg, "rtl, desc"));
+	assert_non_null(strstr(d.msg, "uart"));
+	/* a known backend, a tty that is not there: its own message, not "unknown" */
+	ts_diag_clear(&d);
+	dev = (tsd_dev *)1;
+	assert_int_equal(tsd_open("uart:/dev/nothing,baud=115200", &c, NULL, &dev, &d), TS_ERR_INPUT);
+	assert_null(dev);
+	assert_non_null(strstr(d.msg, "/dev/nothing: cannot open"));
+	ts_diag_clear(&d);
+	assert_int_equal(tsd_open("uart:/dev/null", &c, NULL, &dev, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "not a tty"));
+	ts_diag_clear(&d);
+	assert_int_equal(tsd_open("uart:/dev/null,latency_ms=-1", &c, NULL, &dev, &d), TS_ERR_INPUT);
+	assert_non_null(strstr(d.msg, "latency_ms='-1'"));
 }
 
 /* Every register of the map reads the same on both devices. */

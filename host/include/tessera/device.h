@@ -38,6 +38,13 @@ typedef struct tsd_opts {
  *               match this tessera and c: else TS_ERR_INPUT saying what differs)
  *   "vboard"    a vboard (below) started for this device and stopped at close, opened
  *               through the uio backend (mem_base/mem_size: its DMA region)
+ *   "uart:PATH[,baud=N][,latency_ms=N]"
+ *               an open-tool board through its UART bridge on the tty PATH (docs/boards.md):
+ *               raw 8N1 at baud (default 115200, a termios rate), the link's timeouts
+ *               latency_ms (default 20) above the byte times; INFO's baud must be the
+ *               tty's, ID, VERSION and HW_* c's (else TS_ERR_INPUT saying what differs);
+ *               the window is the board memory INFO reports (o->mem_* ignored); a board
+ *               that does not answer is TS_ERR_IO. The path ends at the first comma.
  * An unknown URI is TS_ERR_INPUT naming it and listing the backends. */
 ts_status tsd_open(const char *uri, const ts_hwcfg *c, const tsd_opts *o, tsd_dev **out, ts_diag *d);
 void tsd_close(tsd_dev *dev);
@@ -45,7 +52,7 @@ void tsd_close(tsd_dev *dev);
  * description in *what), NULL past the last. */
 const char *tsd_backend_info(size_t i, const char **what);
 
-const char *tsd_backend(const tsd_dev *dev);       /* "rtl", "desc", "uio", "vboard" */
+const char *tsd_backend(const tsd_dev *dev);       /* "rtl", "desc", "uio", "vboard", "uart" */
 /* One line on the device opened ("uio0 'tessera' via fdt, DMA reserved-memory ...") */
 const char *tsd_describe(const tsd_dev *dev);
 uint64_t tsd_mem_base(const tsd_dev *dev);

@@ -49,8 +49,9 @@ static void usage(FILE *f)
 		"  -d, --device D      host (the golden model), desc (C descriptor model), rtl\n"
 		"                      (Verilated RTL), vboard (the RTL in a process of its own,\n"
 		"                      reached as a board through UIO), uio (the first tessera\n"
-		"                      accelerator Linux shows) or uio:NAME (node uioN or UIO\n"
-		"                      name); default host\n"
+		"                      accelerator Linux shows), uio:NAME (node uioN or UIO\n"
+		"                      name) or uart:TTY[,baud=N][,latency_ms=N] (an open-tool\n"
+		"                      board through its UART bridge); default host\n"
 		"      --sysroot DIR   uio: look for sys/ and dev/ under DIR (a vboard's tree)\n"
 		"  -i, --input FILE    .npy in the graph input's type and shape, or a PNG/JPEG image\n"
 		"                      for a float 1x3xHxW input (shorter side resized to H*256/224,\n"
@@ -67,9 +68,9 @@ static void usage(FILE *f)
 		"      --max-cycles N  stop a layer that runs longer than N device cycles (a\n"
 		"                      hang: soft reset, exit 1); default 4 x its modelled\n"
 		"                      cycles + 100000\n"
-		"      --timeout S     uio, vboard: stop a layer after S seconds of wall time (soft\n"
-		"                      reset, exit 1); default from --max-cycles at the slowest\n"
-		"                      rate such a device runs\n"
+		"      --timeout S     uio, vboard, uart: stop a layer after S seconds of wall\n"
+		"                      time (soft reset, exit 1); default from --max-cycles at\n"
+		"                      the slowest rate such a device runs\n"
 		"      --json          machine output (keys documented in cmd_run.c, docs/cli.md)\n"
 		"  -q, --quiet         no progress and no table\n"
 		"  -h, --help          this text\n"
@@ -212,8 +213,10 @@ int cmd_run(int argc, char **argv)
 	if (!model)
 		return cli_usage_error("run", "--model is required");
 	if (strcmp(device, "host") && strcmp(device, "desc") && strcmp(device, "rtl") && strcmp(device, "vboard") &&
-	    strcmp(device, "uio") && (strncmp(device, "uio:", 4) || !device[4]))
-		return cli_usage_error("run", "--device '%s': must be host, desc, rtl, vboard, uio or uio:NAME", device);
+	    strcmp(device, "uio") && (strncmp(device, "uio:", 4) || !device[4]) &&
+	    (strncmp(device, "uart:", 5) || !device[5]))
+		return cli_usage_error("run", "--device '%s': must be host, desc, rtl, vboard, uio, uio:NAME or "
+				       "uart:TTY[,baud=N][,latency_ms=N]", device);
 	if (sysroot && strncmp(device, "uio", 3))
 		return cli_usage_error("run", "--sysroot applies to --device uio (not '%s')", device);
 	struct stat sb;
@@ -283,6 +286,8 @@ int cmd_run(int argc, char **argv)
 	o.check = check;
 	o.dev.quiet = quiet || json;
 	o.dev.source = config;
+	/* the memory window of rtl and desc (uio and vboard use their DMA region, uart the
+	 * board memory its INFO answer reports) */
 	o.dev.mem_base = 0x10000000ull;
 	o.dev.mem_size = 256ull << 20;
 	o.lim.cycles = max_cycles;

@@ -25,7 +25,7 @@ static const struct command commands[] = {
 	{ "gen", cmd_gen, "write the files generated from a config; with --board the package to build it for a board" },
 	{ "synth", cmd_synth, "synthesize a config for a board (yosys, nextpnr): cells used of the part, Fmax, bitstream" },
 	{ "sim", cmd_sim, "Verilator co-simulation of the RTL vs the golden model and cost model" },
-	{ "run", cmd_run, "run a whole int8 ONNX network on a device (host, desc, rtl, vboard, uio), layer by layer" },
+	{ "run", cmd_run, "run a whole int8 ONNX network on a device (host, desc, rtl, vboard, uio, uart), layer by layer" },
 	{ "devices", cmd_devices, "list the accelerators Linux shows (UIO, device tree, DMA region) and the backends" },
 	{ "vboard", cmd_vboard, "serve a config's Verilated accelerator as a board (UIO, sysfs, device tree) for uio" },
 	{ "deploy", cmd_deploy, "put a config's bitstream on a board: iceprog, openFPGALoader, or Linux's FPGA manager" },
