@@ -505,8 +505,11 @@ static ts_status collect(const ts_hwcfg *c, const build *bd, const char *root, c
 				snprintf(top, sizeof top, "%s.v", flows[k].top ? flows[k].top : "");
 				other_top |= flows[k].top && &flows[k] != g && !strcmp(names[i], top);
 			}
-			/* a module of one family (ts_ice40_*.v) only for that family's boards */
-			int other_family = !strncmp(names[i], "ts_ice40_", 9) && strncmp(g->synth, "synth_ice40", 11);
+			other_top |= !strcmp(names[i], TS_GEN_ZYNQ_TOP ".v");
+			/* a module of one family (ts_ice40_*.v) only for that family's boards; the
+			 * Zynq top's AXI modules (ts_axi*.v) only with it */
+			int other_family = (!strncmp(names[i], "ts_ice40_", 9) && strncmp(g->synth, "synth_ice40", 11)) ||
+					   !strncmp(names[i], "ts_axi", 6);
 			if (!other_top && !other_family)
 				st = add_copy(p, root, "rtl/boards", names[i], "rtl/boards", d);
 		}
