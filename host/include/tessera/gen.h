@@ -51,6 +51,7 @@ char *ts_gen_regmap_h(const char *source);
  *   dt/tessera.dts, dt/tessera.dtbo            a device-tree overlay (Linux boards)
  *   build.sh              the flow: yosys, nextpnr and the packer of the board (a bitstream),
  *                         or yosys synth_xilinx cell counts (Xilinx parts)
+ *   vivado/               Zynq boards: the Vivado project and its runner (vivado.c, below)
  *   tessera.core          a FuseSoC (CAPI2) core
  *   config.json           the config, canonical JSON
  *   MANIFEST              SHA-256 of every other file, sha256sum -c format
