@@ -205,7 +205,9 @@ char *ts_gen_vivado_tcl(const ts_hwcfg *c, const ts_board *b, const ts_gen_board
 			   "\tCONFIG.PCW_USE_FABRIC_INTERRUPT {1} \\\n"
 			   "\tCONFIG.PCW_IRQ_F2P_INTR {1} \\\n"
 			   "] $ps\n"
-			   "if {[catch { get_property CONFIG.PCW_ACT_FPGA0_PERIPHERAL_FREQMHZ $ps } ts_clock_act]} { set ts_clock_act ? }\n", z->axi_dw);
+			   "if {[catch { get_property CONFIG.PCW_ACT_FPGA0_PERIPHERAL_FREQMHZ $ps } ts_clock_act]} {\n"
+			   "\tset ts_clock_act ?\n"
+			   "}\n", z->axi_dw);
 	else
 		fprintf(f, "# GP0 = M_AXI_HPM0_FPD, GP1 = M_AXI_HPM1_FPD, GP2 = M_AXI_HPM0_LPD, S_AXI_GP2 = S_AXI_HP0_FPD\n"
 			   "set_property -dict [list \\\n"
@@ -218,7 +220,9 @@ char *ts_gen_vivado_tcl(const ts_hwcfg *c, const ts_board *b, const ts_gen_board
 			   "\tCONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ $ts_clock_mhz \\\n"
 			   "\tCONFIG.PSU__USE__IRQ0 {1} \\\n"
 			   "] $ps\n"
-			   "if {[catch { get_property CONFIG.PSU__CRL_APB__PL0_REF_CTRL__ACT_FREQMHZ $ps } ts_clock_act]} { set ts_clock_act ? }\n", z->axi_dw);
+			   "if {[catch { get_property CONFIG.PSU__CRL_APB__PL0_REF_CTRL__ACT_FREQMHZ $ps } ts_clock_act]} {\n"
+			   "\tset ts_clock_act ?\n"
+			   "}\n", z->axi_dw);
 	fprintf(f, "# the PS makes the clock from its PLL with integer dividers: say what it made\n"
 		   "if {[string is double -strict $ts_clock_act] && abs($ts_clock_act - $ts_clock_mhz) > 0.01 * $ts_clock_mhz} {\n"
 		   "\tputs \"tessera: WARNING: the PS makes %s = $ts_clock_act MHz, not the config's $ts_clock_mhz MHz\"\n"
@@ -302,7 +306,8 @@ char *ts_gen_vivado_tcl(const ts_hwcfg *c, const ts_board *b, const ts_gen_board
 		   "write_cfgmem -force -format BIN -size $mb -interface SMAPx32 -disablebitswap \\\n"
 		   "\t-loadbit [list up 0x0 $bit] [file join $out tessera.bin]\n"
 		   "write_hw_platform -fixed -include_bit -force -file [file join $out tessera.xsa]\n"
-		   "puts \"tessera: $ts_board: %s $ts_clock_act MHz (config $ts_clock_mhz), WNS $wns ns; out/vivado/tessera.{bit,bin,xsa}\"\n"
+		   "puts \"tessera: $ts_board: %s $ts_clock_act MHz (config $ts_clock_mhz), WNS $wns ns;\"\n"
+		   "puts \"tessera: out/vivado/tessera.bit, tessera.bin, tessera.xsa\"\n"
 		   "if {$wns < 0} {\n"
 		   "\tputs \"tessera: timing not met at $ts_clock_act MHz (WNS $wns ns): see out/vivado/timing.rpt\"\n"
 		   "\texit 1\n"
