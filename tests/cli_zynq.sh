@@ -177,8 +177,8 @@ EOF
 		expect_call "connect the interrupt" "connect_bd_net ts/irq $irq_pin"
 		expect_call "connect the memory port" "connect_bd_intf_net smc_mem/M00_AXI $hp"
 		expect_call "add the module reference" "create_bd_cell -type module -reference ts_board_zynq ts"
-		expect_call "write the FPGA manager's .bin" "write_cfgmem -force -format BIN -size 4 -interface SMAPx32 -disablebitswap -loadbit up 0x0 $P/out/vivado/tessera.bit $P/out/vivado/tessera.bin"
-		expect_call "export the hardware" "write_hw_platform -fixed -include_bit -force -file $P/out/vivado/tessera.xsa"
+		expect_call "write the FPGA manager's .bin" "write_cfgmem -force -format BIN -size 4 -interface SMAPx32 -disablebitswap -loadbit up 0x0 $P/out/tessera.bit $P/out/tessera.bin"
+		expect_call "export the hardware" "write_hw_platform -fixed -include_bit -force -file $P/out/tessera.xsa"
 		expect_call "build the bitstream" "launch_runs impl_1 -to_step write_bitstream -jobs 2"
 		expect_call "validate the design" "validate_bd_design"
 		ps_props=$(grep "^call set_property -dict CONFIG.P[CS][WU]_" "$D")

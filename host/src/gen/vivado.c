@@ -106,9 +106,10 @@ static void tcl_header(FILE *f, const ts_hwcfg *c, const ts_board *b, const ts_g
 		c->name, b->name, part, z->what, z->ps_ip);
 	fprintf(f, "# Run (from any directory; vivado/build.sh does this):\n"
 		   "#   vivado -mode batch -source vivado/tessera.tcl\n"
-		   "# Outputs in out/vivado/: tessera.bit, tessera.bin (FPGA manager), tessera.xsa,\n"
-		   "# utilization.rpt, timing.rpt, project/ (the Vivado project). TS_VIVADO_JOBS sets\n"
-		   "# the runs' parallel jobs (default 2). Exit status 1 when timing is not met.\n#\n");
+		   "# Outputs: out/tessera.bit, out/tessera.bin (what the FPGA manager loads; `tessera\n"
+		   "# deploy --package` takes it), out/tessera.xsa; out/vivado/: utilization.rpt,\n"
+		   "# timing.rpt, project/ (the Vivado project). TS_VIVADO_JOBS sets the runs' parallel\n"
+		   "# jobs (default 2). Exit status 1 when timing is not met.\n#\n");
 	fprintf(f, "# Pins: none. No pin constraints: every signal of the design goes through the PS\n"
 		   "# (%s).\n# The clock is the PS's %s at clock_mhz, constrained by the PS IP.\n#\n",
 		!strcmp(z->family, "zynq7") ? "whose DDR and FIXED_IO ports are its dedicated pins"
@@ -155,11 +156,12 @@ char *ts_gen_vivado_tcl(const ts_hwcfg *c, const ts_board *b, const ts_gen_board
 
 	fprintf(f, "\n# ---- the project: the package's RTL ----\n");
 	fprintf(f, "set pkg [file normalize [file join [file dirname [info script]] ..]]\n"
-		   "set out [file join $pkg out vivado]\n"
-		   "file mkdir $out\n"
+		   "set out [file join $pkg out]\n"
+		   "set rpt [file join $out vivado]\n"
+		   "file mkdir $rpt\n"
 		   "set jobs 2\n"
 		   "if {[info exists ::env(TS_VIVADO_JOBS)]} { set jobs $::env(TS_VIVADO_JOBS) }\n"
-		   "create_project -force tessera [file join $out project] -part $ts_part\n"
+		   "create_project -force tessera [file join $rpt project] -part $ts_part\n"
 		   "# the board file, when it is installed: its PS presets (DDR, MIO) apply\n"
 		   "set bp [lindex [lsort -dictionary [get_board_parts -quiet $ts_board_part]] end]\n"
 		   "if {$bp ne \"\"} {\n"
@@ -294,8 +296,8 @@ char *ts_gen_vivado_tcl(const ts_hwcfg *c, const ts_board *b, const ts_gen_board
 		   "wait_on_run impl_1\n"
 		   "if {[get_property PROGRESS [get_runs impl_1]] ne \"100%%\"} { error \"tessera: implementation failed\" }\n"
 		   "open_run impl_1\n"
-		   "report_utilization -file [file join $out utilization.rpt]\n"
-		   "report_timing_summary -file [file join $out timing.rpt]\n"
+		   "report_utilization -file [file join $rpt utilization.rpt]\n"
+		   "report_timing_summary -file [file join $rpt timing.rpt]\n"
 		   "set wns [get_property STATS.WNS [get_runs impl_1]]\n"
 		   "set bit [file join $out tessera.bit]\n"
 		   "file copy -force [file join [get_property DIRECTORY [get_runs impl_1]] tessera_bd_wrapper.bit] $bit\n");
@@ -307,7 +309,7 @@ char *ts_gen_vivado_tcl(const ts_hwcfg *c, const ts_board *b, const ts_gen_board
 		   "\t-loadbit [list up 0x0 $bit] [file join $out tessera.bin]\n"
 		   "write_hw_platform -fixed -include_bit -force -file [file join $out tessera.xsa]\n"
 		   "puts \"tessera: $ts_board: %s $ts_clock_act MHz (config $ts_clock_mhz), WNS $wns ns;\"\n"
-		   "puts \"tessera: out/vivado/tessera.bit, tessera.bin, tessera.xsa\"\n"
+		   "puts \"tessera: out/tessera.bit, out/tessera.bin, out/tessera.xsa\"\n"
 		   "if {$wns < 0} {\n"
 		   "\tputs \"tessera: timing not met at $ts_clock_act MHz (WNS $wns ns): see out/vivado/timing.rpt\"\n"
 		   "\texit 1\n"
@@ -332,8 +334,8 @@ char *ts_gen_vivado_sh(const ts_hwcfg *c, const ts_board *b, const char *source)
 		return NULL;
 	fprintf(f, "#!/bin/sh\n# vivado/build.sh \xe2\x80\x94 " VIVADO_BANNER "\n", source);
 	fprintf(f, "# The bitstream of config \"%s\" for %s (%s) with Vivado:\n"
-		   "# vivado/tessera.tcl in batch mode; outputs in out/vivado/ (tessera.bit, tessera.bin,\n"
-		   "# tessera.xsa, reports).\n"
+		   "# vivado/tessera.tcl in batch mode; outputs out/tessera.bit, out/tessera.bin,\n"
+		   "# out/tessera.xsa, reports and the project in out/vivado/.\n"
 		   "# VIVADO names the executable (default: vivado on PATH). Exit status: Vivado's (1 when\n"
 		   "# timing is not met), 2 when Vivado is not installed.\n",
 		c->name, b->name, part);
