@@ -9,8 +9,8 @@
 # checks are made to fail: a DDR window that misses the DMA region, negative slack.
 # vivado/build.sh without Vivado: exit 2 and a message. A config whose memory port is
 # wider than the HP port gets no Vivado project, and build.sh says why.
-# The RTL: rtl/boards/ts_board_zynq.v and ts_axi4_master.v must be there (FAIL otherwise);
-# each package's top passes verilator -Wall and yosys' hierarchy check with the AXI_DW /
+# The RTL: rtl/boards/ts_board_zynq.v and ts_axi4_master.v must be there (FAIL otherwise),
+# the top with the IP integrator's interface attributes; each package's top passes verilator -Wall and yosys' hierarchy check with the AXI_DW /
 # AXI_AW the tcl sets; yosys synth_xilinx maps the PYNQ-Z2 top with the core as a black
 # box (the board top's own cells; the core is build.sh's), LUT/FF/DSP/BRAM printed.
 # TS_ZYNQ_SYNTH=1 maps every board's whole design, core included (minutes each).
@@ -21,6 +21,12 @@ need_bin
 
 for f in rtl/boards/ts_board_zynq.v rtl/boards/ts_axi4_master.v; do
 	[ -f "$f" ] && ok || bad "$f is missing: the Zynq packages have no board top and no Vivado project"
+done
+# the IP integrator's attributes the module reference needs (UG994): aclk clocks both AXI
+# interfaces and aresetn, the reset is active low, the interrupt a level
+for a in 'ASSOCIATED_BUSIF s_axi:m_axi' 'ASSOCIATED_RESET aresetn' 'POLARITY ACTIVE_LOW' 'SENSITIVITY LEVEL_HIGH'; do
+	grep -q "X_INTERFACE_PARAMETER = \"[^\"]*$a" rtl/boards/ts_board_zynq.v 2>/dev/null && ok ||
+		bad "rtl/boards/ts_board_zynq.v: no X_INTERFACE_PARAMETER with $a"
 done
 
 # One config per board that fits it; the PYNQ-Z2's is the small one yosys maps.
