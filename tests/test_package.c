@@ -490,6 +490,9 @@ static void test_vivado_tcl(void **state)
 	moved.dma_addr = 0x80000000ull;
 	assert_int_equal(ts_gen_vivado_check(&c, ts_board_find("zcu104"), &moved, why, sizeof why), TS_ERR_INTERNAL);
 	moved = *ts_gen_board_find("pynq-z2");
+	moved.dma_addr = 0x20000000ull; /* inside HP0's 1 GiB window, beyond the PYNQ-Z2's 512 MiB */
+	assert_int_equal(ts_gen_vivado_check(&c, ts_board_find("pynq-z2"), &moved, why, sizeof why), TS_ERR_INTERNAL);
+	moved = *ts_gen_board_find("pynq-z2");
 	moved.irq = 30;
 	assert_int_equal(ts_gen_vivado_check(&c, ts_board_find("pynq-z2"), &moved, why, sizeof why), TS_ERR_INTERNAL);
 }

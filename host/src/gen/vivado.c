@@ -80,11 +80,13 @@ ts_status ts_gen_vivado_check(const ts_hwcfg *c, const ts_board *b, const ts_gen
 			 "(at most %u bytes a beat)", c->dram_bytes_per_cycle, z->axi_dw, z->s_port, z->axi_dw / 8);
 		return TS_ERR_INPUT;
 	}
-	/* the overlay's addresses must lie in the PS's windows (a wrong flows[] entry) */
+	/* the overlay's addresses must lie in the PS's windows and the DMA region in the board's
+	 * DDR (a wrong flows[] entry) */
 	if (g->reg_addr < z->m_base || g->reg_addr + 0x1000 > z->m_base + z->m_size ||
-	    g->dma_addr < z->ddr_base || g->dma_addr + g->dma_size > z->ddr_base + z->ddr_size || g->irq != z->irq_spi) {
+	    g->dma_addr < z->ddr_base || g->dma_addr + g->dma_size > z->ddr_base + z->ddr_size ||
+	    g->dma_addr + g->dma_size > b->mem_bytes || g->irq != z->irq_spi) {
 		snprintf(why, size, "%s: the register page 0x%llx, the DMA region 0x%llx + 0x%llx or SPI %u does not "
-			 "match the %s PS (%s window, %s window, SPI %u)", b->name, (unsigned long long)g->reg_addr,
+			 "match the %s PS (%s window, %s window in the board's DDR, SPI %u)", b->name, (unsigned long long)g->reg_addr,
 			 (unsigned long long)g->dma_addr, (unsigned long long)g->dma_size, g->irq, z->what, z->m_port,
 			 z->s_port, z->irq_spi);
 		return TS_ERR_INTERNAL;
