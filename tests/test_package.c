@@ -492,6 +492,83 @@ static void test_package_clock(void **state)
 	rm_rf(base);
 }
 
+/* The Zynq boards' Vivado tcl (vivado.c): the board's register page, interrupt, DMA region,
+ * part, PS and HP width; refusals of a port wider than the HP port and of other families. */
+static void test_vivado_tcl(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *board, *part, *dw, *irq_pin, *ps, *reg, *dma;
+	} want[] = {
+		{ "pynq-z2", "set ts_part        xc7z020clg400-1\n", "CONFIG.PCW_S_AXI_HP0_DATA_WIDTH {64}", "ps/IRQ_F2P",
+		  "processing_system7", "0x43c00000", "0x1c000000" },
+		{ "ultra96", "set ts_part        xczu3eg-sbva484-1-i\n", "CONFIG.PSU__SAXIGP2__DATA_WIDTH {128}",
+		  "ps/pl_ps_irq0", "zynq_ultra_ps_e", "0xa0000000", "0x70000000" },
+		{ "zcu102", "set ts_part        xczu9eg-ffvb1156-2-e\n", "CONFIG.PSU__SAXIGP2__DATA_WIDTH {128}",
+		  "ps/pl_ps_irq0", "zynq_ultra_ps_e", "0xa0000000", "0x70000000" },
+		{ "zcu104", "set ts_part        xczu7ev-ffvc1156-2-e\n", "CONFIG.PSU__SAXIGP2__DATA_WIDTH {128}",
+		  "ps/pl_ps_irq0", "zynq_ultra_ps_e", "0xa0000000", "0x70000000" },
+	};
+	ts_hwcfg c;
+	ts_diag d = { { 0 } };
+	char why[300], line[128];
+	assert_int_equal(ts_hwcfg_resolve("edge", &c, &d), TS_OK);
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		const ts_board *b = ts_board_find(want[i].board);
+		const ts_gen_board *g = ts_gen_board_find(want[i].board);
+		assert_non_null(b);
+		assert_non_null(g);
+		assert_int_equal(ts_gen_vivado_check(&c, b, g, why, sizeof why), TS_OK);
+		char *t = ts_gen_vivado_tcl(&c, b, g, "edge");
+		assert_non_null(t);
+		if (!strstr(t, want[i].part) || !strstr(t, want[i].dw) || !strstr(t, want[i].ps))
+			fail_msg("%s: part / HP width / PS not in the tcl", want[i].board);
+		snprintf(line, sizeof line, "connect_bd_net [get_bd_pins ts/irq] [get_bd_pins %s]\n", want[i].irq_pin);
+		assert_non_null(strstr(t, line));
+		snprintf(line, sizeof line, "set ts_reg_addr    %s\n", want[i].reg);
+		assert_non_null(strstr(t, line));
+		snprintf(line, sizeof line, "set ts_dma_addr    %s\n", want[i].dma);
+		assert_non_null(strstr(t, line));
+		snprintf(line, sizeof line, "set ts_irq_spi     %u\n", g->irq);
+		assert_non_null(strstr(t, line));
+		assert_non_null(strstr(t, "set ts_clock_mhz   150\n"));
+		assert_non_null(strstr(t, "-offset $ts_reg_addr -range 4K"));
+		free(t);
+		char *sh = ts_gen_vivado_sh(&c, b, "edge");
+		assert_non_null(sh);
+		assert_non_null(strstr(sh, "exit 2"));
+		free(sh);
+	}
+	/* a port wider than the HP port: 9 bytes on the PYNQ-Z2's 64 bits, 32 on the ZCU102's 128 */
+	c.dram_bytes_per_cycle = 9;
+	assert_int_equal(ts_gen_vivado_check(&c, ts_board_find("pynq-z2"), ts_gen_board_find("pynq-z2"), why, sizeof why),
+			 TS_ERR_INPUT);
+	assert_non_null(strstr(why, "dram.bytes_per_cycle 9 is wider than the 64-bit S_AXI_HP0 port"));
+	c.dram_bytes_per_cycle = 16;
+	assert_int_equal(ts_gen_vivado_check(&c, ts_board_find("zcu102"), ts_gen_board_find("zcu102"), why, sizeof why),
+			 TS_OK);
+	c.dram_bytes_per_cycle = 32;
+	assert_int_equal(ts_gen_vivado_check(&c, ts_board_find("zcu102"), ts_gen_board_find("zcu102"), why, sizeof why),
+			 TS_ERR_INPUT);
+	/* not a Zynq */
+	assert_int_equal(ts_gen_vivado_check(&c, ts_board_find("ulx3s"), ts_gen_board_find("ulx3s"), why, sizeof why),
+			 TS_ERR_UNSUPPORTED);
+	assert_int_equal(ts_gen_vivado_check(&c, ts_board_find("u250"), ts_gen_board_find("u250"), why, sizeof why),
+			 TS_ERR_UNSUPPORTED);
+	assert_null(ts_gen_vivado_tcl(&c, ts_board_find("ulx3s"), ts_gen_board_find("ulx3s"), "x"));
+	/* a board entry outside the PS's windows, or with another interrupt */
+	c.dram_bytes_per_cycle = 8;
+	ts_gen_board moved = *ts_gen_board_find("zcu104");
+	moved.dma_addr = 0x80000000ull;
+	assert_int_equal(ts_gen_vivado_check(&c, ts_board_find("zcu104"), &moved, why, sizeof why), TS_ERR_INTERNAL);
+	moved = *ts_gen_board_find("pynq-z2");
+	moved.dma_addr = 0x20000000ull; /* inside HP0's 1 GiB window, beyond the PYNQ-Z2's 512 MiB */
+	assert_int_equal(ts_gen_vivado_check(&c, ts_board_find("pynq-z2"), &moved, why, sizeof why), TS_ERR_INTERNAL);
+	moved = *ts_gen_board_find("pynq-z2");
+	moved.irq = 30;
+	assert_int_equal(ts_gen_vivado_check(&c, ts_board_find("pynq-z2"), &moved, why, sizeof why), TS_ERR_INTERNAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -503,6 +580,7 @@ int main(void)
 		cmocka_unit_test(test_clock_known),
 		cmocka_unit_test(test_clock_sweep),
 		cmocka_unit_test(test_package_clock),
+		cmocka_unit_test(test_vivado_tcl),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,6 +51,7 @@ char *ts_gen_regmap_h(const char *source);
  *   dt/tessera.dts, dt/tessera.dtbo            a device-tree overlay (Linux boards)
  *   build.sh              the flow: yosys, nextpnr and the packer of the board (a bitstream),
  *                         or yosys synth_xilinx cell counts (Xilinx parts)
+ *   vivado/               Zynq boards: the Vivado project and its runner (vivado.c, below)
  *   tessera.core          a FuseSoC (CAPI2) core
  *   config.json           the config, canonical JSON
  *   MANIFEST              SHA-256 of every other file, sha256sum -c format
@@ -150,6 +151,41 @@ typedef struct ts_bitstream_info {
 ts_status ts_bitstream_check_open(const ts_board *b, const void *file, size_t len, const char *what, ts_diag *d);
 ts_status ts_bitstream_zynq_bin(const ts_board *b, const void *file, size_t len, const char *what, void **out,
 				size_t *out_len, ts_bitstream_info *info, ts_diag *d);
+
+/* ---- Zynq-7000 / ZynqMP: the Vivado project (vivado.c, docs/zynq.md) ---------------------
+ * The package of a Zynq board (families zynq7, zynqmp) also holds, when
+ * <root>/rtl/boards/ts_board_zynq.v is there and the config's memory port fits the PS's HP
+ * port (ts_gen_vivado_check):
+ *   rtl/boards/ts_board_zynq.v, ts_axi*.v  the board top, a Vivado module reference
+ *   vivado/tessera.tcl   the block design (the PS, ts_board_zynq, a SmartConnect per AXI
+ *                        path, a reset), the addresses, synthesis, implementation, the
+ *                        bitstream, the .bin the FPGA manager loads, the .xsa
+ *   vivado/build.sh      runs it: vivado -mode batch (exit 2 when Vivado is not on PATH)
+ * The register page (g->reg_addr), the interrupt (g->irq) and the DMA region (g->dma_*) are
+ * the overlay's. build.sh (`tessera synth`) still gives the core's yosys cell counts. */
+#define TS_GEN_ZYNQ_TOP "ts_board_zynq"
+typedef struct ts_gen_zynq {
+	const char *family, *what;   /* "zynq7", "Zynq-7000" */
+	const char *ps_ip, *rule;    /* the PS IP and its block-automation rule */
+	const char *m_port, *m_clk;  /* the PS's AXI master to the registers and its clock pin */
+	uint64_t m_base, m_size;     /* that master's address window */
+	const char *s_port, *s_clk;  /* the PS's HP slave the accelerator's memory port drives */
+	const char *ddr_seg;         /* that slave's DDR address segment ("SAXIGP2/HP0_DDR_LOW") */
+	uint64_t ddr_base, ddr_size; /* the most DDR it reaches */
+	const char *clk, *rst, *irq; /* the PL clock, its reset, the PL-to-PS interrupt pins */
+	unsigned axi_dw, axi_aw;     /* ts_board_zynq's AXI_DW, AXI_AW: the HP port's */
+	uint32_t irq_spi;            /* the GIC SPI of the interrupt pin's bit 0 */
+} ts_gen_zynq;
+
+const ts_gen_zynq *ts_gen_zynq_find(const char *family); /* NULL for another family */
+
+/* TS_OK when the package of c for b gets the Vivado project; else why (TS_ERR_UNSUPPORTED:
+ * not such a board; TS_ERR_INPUT: dram.bytes_per_cycle wider than the HP port). */
+ts_status ts_gen_vivado_check(const ts_hwcfg *c, const ts_board *b, const ts_gen_board *g, char *why,
+			      size_t size);
+/* vivado/tessera.tcl and vivado/build.sh (malloc'd; NULL when out of memory or not a Zynq). */
+char *ts_gen_vivado_tcl(const ts_hwcfg *c, const ts_board *b, const ts_gen_board *g, const char *source);
+char *ts_gen_vivado_sh(const ts_hwcfg *c, const ts_board *b, const char *source);
 
 /* ---- synthesis: `tessera synth` ---------------------------------------------------------
  * The package of c for b written into dir and its build.sh run (yosys; nextpnr and the

@@ -209,6 +209,9 @@ typedef struct build {
 	int top;              /* the board's top is there */
 	const char *module;   /* the top module synthesized */
 	ts_gen_clock clock;   /* the core clock (a top) */
+	const ts_board *b;    /* the board */
+	int vivado;           /* a Zynq board's Vivado project (vivado.c) is in the package */
+	char no_vivado[300];  /* a Zynq board without it: why */
 } build;
 
 /* The seed of nextpnr's placer: fixed, so a package builds the same bitstream every time. */
@@ -237,9 +240,14 @@ static char *build_sh(const ts_hwcfg *c, const build *bd, const char *source)
 			   "# Core clock %s.\n",
 			c->name, g->board, pnr_tool, g->pack, ecp5 ? "bit" : "bin", clock);
 	else
-		fprintf(f, "# The cell counts of config \"%s\"'s core on %s's family (yosys %s): out/stat.json.\n"
-			   "# No board top for %s in this tessera yet: nothing to place and route.\n",
-			c->name, g->board, g->synth, g->board);
+		fprintf(f, "# The cell counts of config \"%s\"'s core on %s's family (yosys %s): out/stat.json.\n",
+			c->name, g->board, g->synth);
+	if (bd->vivado)
+		fprintf(f, "# The bitstream: vivado/build.sh (AMD Vivado: vivado/tessera.tcl; docs/zynq.md).\n");
+	else if (bd->no_vivado[0])
+		fprintf(f, "# No Vivado project in this package: %s.\n", bd->no_vivado);
+	else if (!bd->top)
+		fprintf(f, "# No board top for %s in this tessera yet: nothing to place and route.\n", g->board);
 	if (bd->top)
 		fprintf(f, "# Tools: YOSYS, NEXTPNR, PACK from the environment, else yosys, %s, %s on PATH,\n"
 			   "# else YoWASP's yowasp-<tool> on PATH (`tessera synth` passes the ones it found).\n",
@@ -497,13 +505,29 @@ static ts_status collect(const ts_hwcfg *c, const build *bd, const char *root, c
 				snprintf(top, sizeof top, "%s.v", flows[k].top ? flows[k].top : "");
 				other_top |= flows[k].top && &flows[k] != g && !strcmp(names[i], top);
 			}
-			/* a module of one family (ts_ice40_*.v) only for that family's boards */
-			int other_family = !strncmp(names[i], "ts_ice40_", 9) && strncmp(g->synth, "synth_ice40", 11);
+			other_top |= !strcmp(names[i], TS_GEN_ZYNQ_TOP ".v");
+			/* a module of one family (ts_ice40_*.v) only for that family's boards; the
+			 * Zynq top's AXI modules (ts_axi*.v) only with it */
+			int other_family = (!strncmp(names[i], "ts_ice40_", 9) && strncmp(g->synth, "synth_ice40", 11)) ||
+					   !strncmp(names[i], "ts_axi", 6);
 			if (!other_top && !other_family)
 				st = add_copy(p, root, "rtl/boards", names[i], "rtl/boards", d);
 		}
 		free_list(names, n);
 		if (st || (st = add_copy(p, root, "rtl/boards", g->constraints, "constraints", d)))
+			return st;
+	}
+	if (bd->vivado) {
+		/* the Zynq top and the AXI modules it instantiates (rtl/boards/ts_axi*.v) */
+		snprintf(dir, sizeof dir, "%s/rtl/boards", root);
+		if ((st = list_dir(dir, "ts_axi", ".v", &names, &n, d)))
+			return st;
+		st = add_copy(p, root, "rtl/boards", TS_GEN_ZYNQ_TOP ".v", "rtl/boards", d);
+		for (size_t i = 0; !st && i < n; i++)
+			st = add_copy(p, root, "rtl/boards", names[i], "rtl/boards", d);
+		free_list(names, n);
+		if (st || (st = add_text(p, "vivado/tessera.tcl", ts_gen_vivado_tcl(c, bd->b, g, source), 0, d)) ||
+		    (st = add_text(p, "vivado/build.sh", ts_gen_vivado_sh(c, bd->b, source), 1, d)))
 			return st;
 	}
 	if (g->gic) {
@@ -572,7 +596,7 @@ ts_status ts_gen_package(const ts_hwcfg *c, const ts_board *b, const ts_gen_pkg_
 			      c->name, b->name, b->part, why);
 	char root[1024];
 	ts_data_root(o->root, root, sizeof root, NULL);
-	build bd = { g, 0, "ts_top", { 0 } };
+	build bd = { g, 0, "ts_top", { 0 }, b, 0, "" };
 	if (g->top) {
 		char path[1200];
 		snprintf(path, sizeof path, "%s/rtl/boards/%s.v", root, g->top);
@@ -581,6 +605,20 @@ ts_status ts_gen_package(const ts_hwcfg *c, const ts_board *b, const ts_gen_pkg_
 			bd.module = g->top;
 			if ((st = ts_gen_board_clock(&cb, b, &bd.clock, d)))
 				return st;
+		}
+	}
+	if (ts_gen_zynq_find(b->family)) {
+		/* the Vivado project: with the Zynq top in this tessera and a port the HP port carries */
+		char path[1200];
+		snprintf(path, sizeof path, "%s/rtl/boards/%s.v", root, TS_GEN_ZYNQ_TOP);
+		if (access(path, R_OK) == 0) {
+			st = ts_gen_vivado_check(&cb, b, g, bd.no_vivado, sizeof bd.no_vivado);
+			if (st == TS_OK)
+				bd.vivado = 1;
+			else if (st != TS_ERR_INPUT)
+				return ts_err(d, st, "gen: %s", bd.no_vivado);
+		} else {
+			snprintf(bd.no_vivado, sizeof bd.no_vivado, "rtl/boards/%s.v is not in this tessera", TS_GEN_ZYNQ_TOP);
 		}
 	}
 	const char *source = o->source ? o->source : c->name;
