@@ -4,8 +4,8 @@
 # `tessera sim --gen`, and bad input (unknown preset, invalid config file,
 # missing flag, unwritable DIR): one message on stderr, exit 2, no DIR left.
 # `tessera gen --board B`: the package of every preset for its board (the RTL passes
-# verilator -Wall, yosys elaborates it where that takes seconds: not cloud and
-# cloud-u250, whose arrays take yosys minutes and ~20 GB), byte-identical across runs,
+# verilator -Wall, but for cloud-u250's 64x96 array; yosys elaborates it where that takes
+# seconds: not cloud and cloud-u250, whose arrays take yosys minutes and ~20 GB), byte-identical across runs,
 # its MANIFEST verified by sha256sum; the overlay equals what dtc makes of the .dts,
 # applies with fdtoverlay to a Zynq-style base tree, and `tessera devices` then finds
 # the accelerator through that tree; refusals (unknown board, a config that does not
@@ -95,7 +95,8 @@ for p in tiny-ice40 hx8k edge edge-lightpe edge-sparse ultra96 cloud cloud-u250;
 		[ -s "$TMP/pkg-$p/$f" ] && ok || bad "package $p: no $f"
 	done
 	cmp -s rtl/ts_top.v "$TMP/pkg-$p/rtl/ts_top.v" && ok || bad "package $p: rtl/ts_top.v is not a copy"
-	if command -v verilator >/dev/null 2>&1; then
+	# cloud-u250 (64x96) not: ~100 s and 1.4 GB of Verilator for the RTL cloud (32x64) lints
+	if command -v verilator >/dev/null 2>&1 && [ "$p" != cloud-u250 ]; then
 		(cd "$TMP/pkg-$p" && verilator --lint-only -Wall +define+TS_GENERATED_PARAMS -Irtl/include -Irtl \
 			--top-module ts_top rtl/ts_*.v) >"$TMP/lint" 2>&1 && [ ! -s "$TMP/lint" ] && ok ||
 			bad "package $p: verilator -Wall: $(head -c 400 "$TMP/lint")"
