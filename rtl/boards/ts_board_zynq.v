@@ -89,10 +89,16 @@ module ts_board_zynq #(
 	localparam B = `TS_DRAM_BPC;
 	localparam [11:0] REG_AXI_STATUS = 12'hFF0;
 
-	wire         mem_req, mem_we, mem_beat, mem_wvalid, busy;
-	wire [63:0]  mem_addr;
-	wire [31:0]  mem_len;
-	wire [8*B-1:0] mem_rdata, mem_wdata;
+	// the memory port between ts_top and the master (public to the Verilator test's checker)
+	wire         mem_req    /*verilator public_flat_rd*/;
+	wire         mem_we     /*verilator public_flat_rd*/;
+	wire         mem_beat   /*verilator public_flat_rd*/;
+	wire         mem_wvalid /*verilator public_flat_rd*/;
+	wire         busy;
+	wire [63:0]  mem_addr   /*verilator public_flat_rd*/;
+	wire [31:0]  mem_len    /*verilator public_flat_rd*/;
+	wire [8*B-1:0] mem_rdata /*verilator public_flat_rd*/;
+	wire [8*B-1:0] mem_wdata /*verilator public_flat_rd*/;
 	wire [1:0]   axi_err;
 	wire         axi_busy;
 	wire [31:0]  core_rdata;
