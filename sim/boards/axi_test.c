@@ -21,6 +21,7 @@
 
 #include "axi_shim.h"
 #include "tessera/cost.h"
+#include "tessera/desc.h"
 #include "tessera/hwcfg.h"
 #include "tessera/regmap.h"
 #include "tessera/runtime.h"
@@ -62,12 +63,19 @@ static uint32_t rnd(void)
 typedef struct run_result {
 	int ok;
 	uint64_t cycles, ideal, transfers;
+	uint64_t priced;   /* the cost model at dram.latency + AXI_PRICE_L (docs/axi.md) */
 } run_result;
+
+/* What docs/axi.md tells a user to add to the AXI slave's latency in dram.latency. */
+#define AXI_PRICE_L 2
 
 /* One layer at a random base: image, run, outputs, the rest of the memory, cycles. */
 static run_result run_layer(tsa *a, const ts_hwcfg *c, const ts_layer *l, uint64_t seed, const char *tag)
 {
-	run_result rr = { 0, 0, 0, 0 };
+	run_result rr = { 0, 0, 0, 0, 0 };
+	ts_cost priced;
+	ts_hwcfg cp = *c;
+	cp.dram_latency += AXI_PRICE_L;
 	ts_diag d = { "" };
 	ts_layer_operands op;
 	ts_layer_image img = { 0 };
@@ -86,7 +94,8 @@ static run_result run_layer(tsa *a, const ts_hwcfg *c, const ts_layer *l, uint64
 	if (ts_layer_buffers_plan(c, l, base, &img.b, &d) == TS_OK && img.b.total < MEM_BYTES)
 		base = MEM_BASE + 32ull * (rnd() % ((MEM_BYTES - img.b.total) / 32 + 1));
 	if (ts_layer_image_build(c, l, base, op.w, op.x, &op.q.q, &img, &d) ||
-	    ts_layer_ref(c, l, op.w, op.x, &op.q.q, gold, NULL, &d) || ts_cost_layer(c, l, &cost, &d)) {
+	    ts_layer_ref(c, l, op.w, op.x, &op.q.q, gold, NULL, &d) || ts_cost_layer(c, l, &cost, &d) ||
+	    ts_cost_layer(&cp, l, &priced, &d)) {
 		check(0, "layer %s: %s", l->name, d.msg);
 		goto out;
 	}
@@ -160,6 +169,7 @@ static run_result run_layer(tsa *a, const ts_hwcfg *c, const ts_layer *l, uint64
 	rr.cycles = cycles;
 	rr.ideal = cost.cycles;
 	rr.transfers = s->transfers;
+	rr.priced = priced.cycles;
 out:
 	ts_layer_operands_free(&op);
 	ts_layer_image_free(&img);
@@ -169,14 +179,119 @@ out:
 	return rr;
 }
 
+/* Long transfers at odd addresses: a LOAD filling the whole input scratchpad, a
+ * LOAD_TO_Q of zero records, a STORE of every accumulator word (all outputs 0 with the
+ * zero table), a FENCE: bursts split at 256 beats and at 4 KiB on both channels. The
+ * checker compares every read beat with the memory; the STORE's bytes must be 0 and
+ * nothing else may change. */
+static void run_long(tsa *a, const ts_hwcfg *c, const char *tag)
+{
+	uint8_t *mem = tsa_mem(a);
+	uint8_t *expect = malloc(MEM_BYTES);
+	if (!expect) {
+		check(0, "long transfers: out of memory");
+		return;
+	}
+	uint32_t ab = ts_pe_abits(c->pe);
+	uint32_t d_in = tsa_reg_read(a, TS_REG_HW_SPAD_IN), d_acc = tsa_reg_read(a, TS_REG_HW_SPAD_ACC);
+	uint32_t ld_bytes = d_in * ((c->rows * ab + 7) / 8);
+	uint32_t st_bytes = d_acc * ((c->cols * ab + 7) / 8);
+	uint32_t q_bytes = c->cols * TS_DESC_QREC_BYTES;
+	/* regions: the list at 0, zero records at 4 KiB, the LOAD's and the STORE's bytes
+	 * at odd offsets after them, each region starting 3 KiB .. 4 KiB into a page */
+	uint64_t list = MEM_BASE + 32ull * (rnd() % 64);
+	uint64_t qrec = MEM_BASE + 4096 + rnd() % 1024;
+	uint64_t ld = MEM_BASE + 8192 + 3072 + rnd() % 1024;
+	uint64_t st = (ld + ld_bytes + 4096) / 4096 * 4096 + 3072 + rnd() % 1024;
+	if (st + st_bytes > MEM_BASE + MEM_BYTES) {
+		check(0, "long transfers: %u + %u bytes do not fit the test memory", ld_bytes, st_bytes);
+		free(expect);
+		return;
+	}
+	for (size_t i = 0; i < MEM_BYTES; i++)
+		mem[i] = (uint8_t)(rnd() | 1);
+	memset(mem + (qrec - MEM_BASE), 0, q_bytes);
+	ts_desc dl[4];
+	dl[0] = ts_desc_make(TS_DESC_LOAD, 0);
+	ts_desc_set(&dl[0], TS_FLD_LOAD_ADDR_LO, (uint32_t)ld);
+	ts_desc_set(&dl[0], TS_FLD_LOAD_ADDR_HI, (uint32_t)(ld >> 32));
+	ts_desc_set(&dl[0], TS_FLD_LOAD_ROWS, d_in);
+	ts_desc_set(&dl[0], TS_FLD_LOAD_ROW_ELEMS, c->rows);
+	ts_desc_set(&dl[0], TS_FLD_LOAD_BYTES, ld_bytes);
+	dl[1] = ts_desc_make(TS_DESC_LOAD, TS_LOAD_TO_Q);
+	ts_desc_set(&dl[1], TS_FLD_LOAD_ADDR_LO, (uint32_t)qrec);
+	ts_desc_set(&dl[1], TS_FLD_LOAD_ADDR_HI, (uint32_t)(qrec >> 32));
+	ts_desc_set(&dl[1], TS_FLD_LOAD_ROWS, c->cols);
+	ts_desc_set(&dl[1], TS_FLD_LOAD_ROW_ELEMS, TS_DESC_QREC_BYTES);
+	ts_desc_set(&dl[1], TS_FLD_LOAD_BYTES, q_bytes);
+	dl[2] = ts_desc_make(TS_DESC_STORE, 0);
+	ts_desc_set(&dl[2], TS_FLD_STORE_ADDR_LO, (uint32_t)st);
+	ts_desc_set(&dl[2], TS_FLD_STORE_ADDR_HI, (uint32_t)(st >> 32));
+	ts_desc_set(&dl[2], TS_FLD_STORE_ROWS, d_acc);
+	ts_desc_set(&dl[2], TS_FLD_STORE_COLS, c->cols);
+	ts_desc_set(&dl[2], TS_FLD_STORE_CLAMP_LO, (uint32_t)(-(1 << (ab - 1))) & 0xffffu);
+	ts_desc_set(&dl[2], TS_FLD_STORE_CLAMP_HI, (uint32_t)((1 << (ab - 1)) - 1));
+	dl[3] = ts_desc_make(TS_DESC_FENCE, 0);
+	uint64_t ideal = 4 + 1;   /* T_START + the final cycle (docs/timing.md §1) */
+	for (int k = 0; k < 4; k++) {
+		for (int w = 0; w < TS_DESC_WORDS; w++)
+			for (int i = 0; i < 4; i++)
+				mem[list - MEM_BASE + 32u * k + 4u * w + i] = (uint8_t)(dl[k].w[w] >> (8 * i));
+		ideal += ts_desc_fetch_cycles(c) + ts_desc_exec_cycles(c, &dl[k]);
+	}
+	memcpy(expect, mem, MEM_BYTES);
+	if (ab > 1)
+		memset(expect + (st - MEM_BASE), 0, st_bytes);
+
+	tsa_stats_clear(a);
+	tsa_reg_write(a, TS_REG_STATUS, TS_STATUS_DONE | TS_STATUS_ERROR);
+	tsa_reg_write(a, TS_REG_MEM_LO, (uint32_t)MEM_BASE);
+	tsa_reg_write(a, TS_REG_MEM_HI, (uint32_t)(MEM_BASE >> 32));
+	tsa_reg_write(a, TS_REG_MEM_SIZE, MEM_BYTES);
+	tsa_reg_write(a, TS_REG_DESC_LO, (uint32_t)list);
+	tsa_reg_write(a, TS_REG_DESC_HI, (uint32_t)(list >> 32));
+	tsa_reg_write(a, TS_REG_DESC_MAX, 4);
+	tsa_reg_write(a, TS_REG_CTRL, TS_CTRL_START | TS_CTRL_IRQ_ENABLE);
+	uint64_t limit = tsa_cycle(a) + 40 * ideal + 100000;
+	while (!tsa_irq(a) && tsa_cycle(a) < limit)
+		tsa_step(a, 16);
+	uint32_t status = tsa_reg_read(a, TS_REG_STATUS);
+	uint64_t cycles = tsa_reg_read(a, TS_REG_CYCLES_LO) | (uint64_t)tsa_reg_read(a, TS_REG_CYCLES_HI) << 32;
+	check((status & TS_STATUS_DONE) && !(status & TS_STATUS_ERROR), "long transfers (%s): STATUS 0x%x, ERR_CODE %u",
+	      tag, status, tsa_reg_read(a, TS_REG_ERR_CODE));
+	tsa_reg_write(a, TS_REG_STATUS, TS_STATUS_DONE | TS_STATUS_ERROR);
+	size_t changed = 0, at = 0;
+	for (size_t i = 0; i < MEM_BYTES; i++)
+		if ((ab > 1 || i < st - MEM_BASE || i >= st - MEM_BASE + st_bytes) && mem[i] != expect[i] && !changed++)
+			at = i;
+	check(!changed, "long transfers (%s): %zu bytes differ from the expected memory, first at 0x%" PRIx64
+	      " (the STORE [0x%" PRIx64 ", +%u))", tag, changed, (uint64_t)(MEM_BASE + at), st, st_bytes);
+	check(cycles >= ideal, "long transfers (%s): CYCLES %" PRIu64 " below the ideal port's %" PRIu64, tag, cycles,
+	      ideal);
+	const tsa_stats *s = tsa_get_stats(a);
+	check(s->split_4k >= 2 && (s->max_beats == 256 || (uint64_t)ld_bytes < 256u * tsa_axi_dw() / 8),
+	      "long transfers (%s): %" PRIu64 " bursts split at 4 KiB, longest %" PRIu64 " beats", tag, s->split_4k,
+	      s->max_beats);
+	printf("long %s: LOAD %u bytes at 0x%" PRIx64 ", STORE %u bytes at 0x%" PRIx64 ": %s; %" PRIu64
+	       " cycles, ideal port %" PRIu64 " (%+" PRId64 "); %" PRIu64 " AR + %" PRIu64 " AW bursts, %" PRIu64
+	       " split at 4 KiB, longest %" PRIu64 " beats\n", tag, ld_bytes, ld, st_bytes, st,
+	       changed ? "memory WRONG" : "memory as expected", cycles, ideal, (int64_t)(cycles - ideal), s->ar_bursts,
+	       s->aw_bursts, s->split_4k, s->max_beats);
+	free(expect);
+}
+
 /* A random small layer that the config can run. */
 static ts_layer random_layer(const ts_hwcfg *c, int i, char *name, size_t name_size)
 {
 	ts_diag d = { "" };
 	for (;;) {
 		ts_layer l;
-		uint32_t kind = rnd() % 4;
-		if (kind == 0) {
+		uint32_t kind = i == 0 ? 4 : rnd() % 4;
+		if (kind == 4) {   /* many output pixels: long LOADs (bursts split at 256 beats, 4 KiB) */
+			uint32_t hw = 24 + rnd() % 17;
+			snprintf(name, name_size, "wide%d", i);
+			l = ts_layer_conv(name, 1 + rnd() % 8, 1 + rnd() % 4, hw, hw, 1, 1, 1, 0, 1);
+		} else if (kind == 0) {
 			snprintf(name, name_size, "fc%d", i);
 			l = ts_layer_fc(name, 1 + rnd() % 3, 1 + rnd() % 24, 1 + rnd() % 40);
 		} else {
@@ -259,18 +374,30 @@ int main(int argc, char **argv)
 		tsa_set_slave(a, &s);
 		char tag[32];
 		snprintf(tag, sizeof tag, "stall %.1f", stall[k]);
-		uint64_t cyc = 0, ideal = 0, transfers = 0;
+		uint64_t cyc = 0, ideal = 0, transfers = 0, priced = 0;
 		for (int i = 0; i < layers_n; i++) {
 			run_result r = run_layer(a, &c, &layers[i], seed + 100 * k + (uint64_t)i, tag);
 			cyc += r.cycles;
 			ideal += r.ideal;
 			transfers += r.transfers;
+			priced += r.priced;
 		}
 		double over = (double)cyc - (double)ideal;
 		printf("%s: latency %u..%u, %d layers: %" PRIu64 " cycles over the ideal port's %" PRIu64
 		       " (%+.1f %%), %.2f cycles per transfer (%" PRIu64 " transfers)\n", tag, s.lat_min, s.lat_max,
 		       layers_n, (uint64_t)over, ideal, ideal ? 100.0 * over / (double)ideal : 0,
 		       transfers ? over / (double)transfers : 0, transfers);
+		run_long(a, &c, tag);
+		if (stall[k] == 0) {
+			/* the fixed overhead priced: dram.latency = the slave's + AXI_PRICE_L */
+			double err = (double)cyc - (double)priced;
+			printf("%s: the cost model at dram.latency %u + %d: %" PRIu64 " cycles, the top %" PRIu64
+			       " (%+.2f %%)\n", tag, c.dram_latency, AXI_PRICE_L, priced, cyc,
+			       priced ? 100.0 * err / (double)priced : 0);
+			check(priced && (err < 0 ? -err : err) <= 0.05 * (double)priced,
+			      "%s: the cost model at dram.latency + %d is %" PRIu64 " cycles, the top %" PRIu64 " (over 5 %%)",
+			      tag, AXI_PRICE_L, priced, cyc);
+		}
 	}
 
 	/* SLVERR on a read and on a write: the run completes, AXI_STATUS shows both */
