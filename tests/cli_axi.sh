@@ -88,7 +88,7 @@ for s in $SIMS; do
 	rc=$?
 	if [ $rc -eq 0 ] && grep -q ": [1-9][0-9]* passed, 0 failed$" "$TMP/sim.out"; then
 		ok
-		grep -E "^(stall|errors)" "$TMP/sim.out" | sed "s/^/  $name: /"
+		grep -E "^(stall|long|errors)" "$TMP/sim.out" | sed "s/^/  $name: /"
 	else
 		bad "$name (seed $SEED, exit $rc):"; cat "$TMP/sim.out"
 	fi

@@ -106,7 +106,7 @@ struct tsa {
 	// checker state
 	chan_snap ar_prev, aw_prev, w_prev;
 	bool tr_on = false, tr_we = false;
-	uint64_t tr_addr = 0, tr_len = 0, tr_beats = 0, tr_seen = 0, tr_strobed = 0, tr_words = 0;
+	uint64_t tr_addr = 0, tr_len = 0, tr_beats = 0, tr_seen = 0, tr_strobed = 0, tr_words = 0, tr_t0 = 0;
 	uint64_t tr_bursts_open = 0;   // write bursts whose B response has not been taken
 	tsa_stats st{};
 	std::string first;
@@ -236,7 +236,7 @@ struct tsa {
 			w_q.pop_front();
 			if (last) {
 				burst b = a;
-				b.due = cycle + lat();
+				b.due = cycle - 1 + lat();   // after the cycle's edge: from the handshake's cycle
 				if (err_writes && b.resp == 0) {
 					b.resp = 2;
 					err_writes--;
@@ -291,6 +291,7 @@ struct tsa {
 			tr_len = r->ts_board_zynq__DOT__mem_len;
 			tr_beats = (tr_len + TSA_B - 1) / TSA_B;
 			tr_seen = tr_strobed = tr_words = 0;
+			tr_t0 = cycle;
 			st.transfers++;
 			(tr_we ? st.writes : st.reads)++;
 			if (tr_addr % BW)
@@ -334,6 +335,10 @@ struct tsa {
 				}
 			}
 			tr_seen++;
+			if (tr_seen == tr_beats) {
+				(tr_we ? st.write_cycles : st.read_cycles) += cycle - tr_t0;
+				(tr_we ? st.write_beats : st.read_beats) += tr_beats;
+			}
 		}
 		if (ar_hs) {
 			st.ar_bursts++;

@@ -32,6 +32,9 @@ typedef struct tsa_stats {
 	uint64_t split_4k;                  /* bursts that end at a 4 KiB boundary inside a transfer */
 	uint64_t max_beats;                 /* the longest burst's beats */
 	uint64_t stalls;                    /* cycles a master VALID waited for READY */
+	uint64_t read_cycles, read_beats;   /* sums over reads: request to last beat (its cycle
+					       - the request's), ceil(len / B) */
+	uint64_t write_cycles, write_beats; /* the same over writes */
 	uint64_t violations;                /* protocol or transfer rule broken (first: tsa_violation) */
 } tsa_stats;
 

@@ -64,6 +64,7 @@ typedef struct run_result {
 	int ok;
 	uint64_t cycles, ideal, transfers;
 	uint64_t priced;   /* the cost model at dram.latency + AXI_PRICE_L (docs/axi.md) */
+	uint64_t reads, writes, read_cycles, read_beats, write_cycles, write_beats;
 } run_result;
 
 /* What docs/axi.md tells a user to add to the AXI slave's latency in dram.latency. */
@@ -72,7 +73,7 @@ typedef struct run_result {
 /* One layer at a random base: image, run, outputs, the rest of the memory, cycles. */
 static run_result run_layer(tsa *a, const ts_hwcfg *c, const ts_layer *l, uint64_t seed, const char *tag)
 {
-	run_result rr = { 0, 0, 0, 0, 0 };
+	run_result rr = { 0 };
 	ts_cost priced;
 	ts_hwcfg cp = *c;
 	cp.dram_latency += AXI_PRICE_L;
@@ -170,6 +171,12 @@ static run_result run_layer(tsa *a, const ts_hwcfg *c, const ts_layer *l, uint64
 	rr.ideal = cost.cycles;
 	rr.transfers = s->transfers;
 	rr.priced = priced.cycles;
+	rr.reads = s->reads;
+	rr.writes = s->writes;
+	rr.read_cycles = s->read_cycles;
+	rr.read_beats = s->read_beats;
+	rr.write_cycles = s->write_cycles;
+	rr.write_beats = s->write_beats;
 out:
 	ts_layer_operands_free(&op);
 	ts_layer_image_free(&img);
@@ -375,12 +382,19 @@ int main(int argc, char **argv)
 		char tag[32];
 		snprintf(tag, sizeof tag, "stall %.1f", stall[k]);
 		uint64_t cyc = 0, ideal = 0, transfers = 0, priced = 0;
+		run_result sum = { 0 };
 		for (int i = 0; i < layers_n; i++) {
 			run_result r = run_layer(a, &c, &layers[i], seed + 100 * k + (uint64_t)i, tag);
 			cyc += r.cycles;
 			ideal += r.ideal;
 			transfers += r.transfers;
 			priced += r.priced;
+			sum.reads += r.reads;
+			sum.writes += r.writes;
+			sum.read_cycles += r.read_cycles;
+			sum.read_beats += r.read_beats;
+			sum.write_cycles += r.write_cycles;
+			sum.write_beats += r.write_beats;
 		}
 		double over = (double)cyc - (double)ideal;
 		printf("%s: latency %u..%u, %d layers: %" PRIu64 " cycles over the ideal port's %" PRIu64
@@ -388,6 +402,17 @@ int main(int argc, char **argv)
 		       layers_n, (uint64_t)over, ideal, ideal ? 100.0 * over / (double)ideal : 0,
 		       transfers ? over / (double)transfers : 0, transfers);
 		run_long(a, &c, tag);
+		if (stall[k] == 0 && sum.reads && sum.writes) {
+			/* per transfer, request to last beat, beyond the ideal port's: reads
+			 * L + n - 1, writes L + M (n - 1) (docs/timing.md) */
+			double rd = ((double)sum.read_cycles - (double)sum.read_beats -
+				     (double)sum.reads * (c.dram_latency - 1)) / (double)sum.reads;
+			double wr = ((double)sum.write_cycles - (double)c.requant_cycles * (double)sum.write_beats -
+				     (double)sum.writes * ((double)c.dram_latency - (double)c.requant_cycles)) / (double)sum.writes;
+			printf("%s: the master's own latency, request to last beat beyond the ideal port's: reads %+.2f "
+			       "cycles (%" PRIu64 "), writes %+.2f cycles (%" PRIu64 ")\n", tag, rd, sum.reads, wr,
+			       sum.writes);
+		}
 		if (stall[k] == 0) {
 			/* the fixed overhead priced: dram.latency = the slave's + AXI_PRICE_L */
 			double err = (double)cyc - (double)priced;
