@@ -188,9 +188,9 @@ out:
 
 /* Long transfers at odd addresses: a LOAD filling the whole input scratchpad, a
  * LOAD_TO_Q of zero records, a STORE of every accumulator word (all outputs 0 with the
- * zero table), a FENCE: bursts split at 256 beats and at 4 KiB on both channels. The
- * checker compares every read beat with the memory; the STORE's bytes must be 0 and
- * nothing else may change. */
+ * zero table), a FENCE: both cross a 4 KiB boundary, bursts split there and at 256
+ * beats (when that many bus words are in a page). The checker compares every read
+ * beat with the memory; the STORE's bytes must be 0 and nothing else may change. */
 static void run_long(tsa *a, const ts_hwcfg *c, const char *tag)
 {
 	uint8_t *mem = tsa_mem(a);
@@ -205,11 +205,11 @@ static void run_long(tsa *a, const ts_hwcfg *c, const char *tag)
 	uint32_t st_bytes = d_acc * ((c->cols * ab + 7) / 8);
 	uint32_t q_bytes = c->cols * TS_DESC_QREC_BYTES;
 	/* regions: the list at 0, zero records at 4 KiB, the LOAD's and the STORE's bytes
-	 * at odd offsets after them, each region starting 3 KiB .. 4 KiB into a page */
+	 * after them, each at an odd place in the last KiB of a page that it crosses */
 	uint64_t list = MEM_BASE + 32ull * (rnd() % 64);
 	uint64_t qrec = MEM_BASE + 4096 + rnd() % 1024;
-	uint64_t ld = MEM_BASE + 8192 + 3072 + rnd() % 1024;
-	uint64_t st = (ld + ld_bytes + 4096) / 4096 * 4096 + 3072 + rnd() % 1024;
+	uint64_t ld = MEM_BASE + 3 * 4096 - 1 - rnd() % (ld_bytes - 1 < 1023 ? ld_bytes - 1 : 1023);
+	uint64_t st = (ld + ld_bytes + 4096) / 4096 * 4096 + 4095 - rnd() % (st_bytes - 1 < 1023 ? st_bytes - 1 : 1023);
 	if (st + st_bytes > MEM_BASE + MEM_BYTES) {
 		check(0, "long transfers: %u + %u bytes do not fit the test memory", ld_bytes, st_bytes);
 		free(expect);
