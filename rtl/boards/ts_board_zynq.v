@@ -24,7 +24,13 @@ module ts_board_zynq #(
 	parameter AXI_AW  = 40,   // m_axi address bits (32 on Zynq-7000, 40 / 49 on ZynqMP)
 	parameter AXI_IDW = 1     // m_axi ID bits (the master uses one ID, 0)
 ) (
+	// Vivado interface attributes (other tools ignore them): the clock of both AXI
+	// interfaces and of the reset, the reset's polarity, the interrupt's sensitivity
+	(* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK" *)
+	(* X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axi:m_axi, ASSOCIATED_RESET aresetn" *)
 	input  wire                aclk,
+	(* X_INTERFACE_INFO = "xilinx.com:signal:reset:1.0 aresetn RST" *)
+	(* X_INTERFACE_PARAMETER = "POLARITY ACTIVE_LOW" *)
 	input  wire                aresetn,
 	// AXI4-Lite slave: the accelerator's registers (ts_top's s_*), 12 address bits used
 	input  wire [11:0]         s_axi_awaddr,
@@ -84,6 +90,8 @@ module ts_board_zynq #(
 	input  wire                m_axi_rlast,
 	input  wire                m_axi_rvalid,
 	output wire                m_axi_rready,
+	(* X_INTERFACE_INFO = "xilinx.com:signal:interrupt:1.0 irq INTERRUPT" *)
+	(* X_INTERFACE_PARAMETER = "SENSITIVITY LEVEL_HIGH" *)
 	output wire                irq          // level, ts_top's irq_o (to pl_ps_irq0 / IRQ_F2P)
 );
 	localparam B = `TS_DRAM_BPC;
