@@ -28,12 +28,14 @@
 // BREADY is always high. An SLVERR / DECERR response (RRESP / BRESP bit 1)
 // sets err_o (bit 0 read, bit 1 write), sticky until err_clr_i or reset; the
 // transfer completes anyway (read data as the slave sent it).
-// Added latency (docs/axi.md): AR / AW of the first burst are valid the cycle
-// after the request; an R word reaches the core one cycle after its handshake
-// (through the buffer); a write completes when its last B response has arrived.
+// Added latency (docs/axi.md, measured): AR / AW of the first burst are valid
+// the cycle after the request and an R word reaches the core the cycle after its
+// handshake (through the buffer): a read ends 2 cycles later than on the ideal
+// port with the same latency; a write, whose last beat waits for its last B
+// response, 4 cycles later.
 module ts_axi4_master #(
 	parameter AXI_DW  = 64,    // data bits: 32, 64 or 128
-	parameter AXI_AW  = 40,    // address bits (at most 64)
+	parameter AXI_AW  = 40,    // address bits, 13 .. 64 (mem_addr_i's bits above are dropped)
 	parameter AXI_IDW = 1,     // ID bits (the master uses ID 0)
 	parameter B       = 8      // core bytes per beat, 1 .. AXI_DW / 8 (any, not only powers of two)
 ) (
