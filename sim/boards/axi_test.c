@@ -291,8 +291,12 @@ static void run_long(tsa *a, const ts_hwcfg *c, const char *tag)
 static ts_layer random_layer(const ts_hwcfg *c, int i, char *name, size_t name_size)
 {
 	ts_diag d = { "" };
-	for (;;) {
+	for (int tries = 0;; tries++) {
 		ts_layer l;
+		if (tries == 1000) {   /* nothing random fits: the smallest layer */
+			snprintf(name, name_size, "fc%d", i);
+			return ts_layer_fc(name, 1, 1, 1);
+		}
 		uint32_t kind = i == 0 ? 4 : rnd() % 4;
 		if (kind == 4) {   /* many output pixels: long LOADs (bursts split at 256 beats, 4 KiB) */
 			uint32_t hw = 24 + rnd() % 17;
