@@ -32,7 +32,7 @@
 // the cycle after the request and an R word reaches the core the cycle after its
 // handshake (through the buffer): a read ends 2 cycles later than on the ideal
 // port with the same latency; a write, whose last beat waits for its last B
-// response, 4 cycles later.
+// response, 3 cycles later.
 module ts_axi4_master #(
 	parameter AXI_DW  = 64,    // data bits: 32, 64 or 128
 	parameter AXI_AW  = 40,    // address bits, 13 .. 64 (mem_addr_i's bits above are dropped)
@@ -264,34 +264,39 @@ module ts_axi4_master #(
 	reg  [8:0]       wb_left_q;   // words left in the current W burst (0: a new burst)
 	reg              last_held_q; // the last beat's data is in, its beat not given yet
 
-	wire             w_full   = pcnt_q >= BW[CW-1:0];
-	wire             w_emit   = busy_q && we_q && (!w_valid_q || m_axi_wready) &&
-				    (w_full || (rem_q == 32'd0 && pcnt_q != {CW{1'b0}}));
-	wire [CW-1:0]    p_keep   = w_emit ? (w_full ? pcnt_q - BW[CW-1:0] : {CW{1'b0}}) : pcnt_q;
+	// A core beat enters at pcnt_q, and a bus word leaves in the same cycle when the
+	// bytes then reach a full word, or the transfer's last bytes are in.
 	wire [31:0]      w_nb     = (rem_q < B32) ? rem_q : B32;    // the beat's bytes in the transfer
 	wire             w_take   = busy_q && we_q && (rem_q != 32'd0) && mem_wvalid_i &&
-				    ({{(32-CW){1'b0}}, p_keep} + B32 <= 2 * BW32);
+				    ({{(32-CW){1'b0}}, pcnt_q} + B32 <= 2 * BW32);
 	wire             w_lastb  = (rem_q <= B32);                  // the take is the last beat's
+	wire [CW-1:0]    p_fill   = w_take ? pcnt_q + w_nb[CW-1:0] : pcnt_q;
+	wire             w_full   = p_fill >= BW[CW-1:0];
+	wire             w_emit   = busy_q && we_q && (!w_valid_q || m_axi_wready) &&
+				    (w_full || ((rem_q == 32'd0 || (w_take && w_lastb)) && p_fill != {CW{1'b0}}));
+	wire [CW-1:0]    p_keep   = w_emit ? (w_full ? p_fill - BW[CW-1:0] : {CW{1'b0}}) : p_fill;
 	wire             w_done   = busy_q && we_q && last_held_q && (pcnt_q == {CW{1'b0}}) && !w_valid_q &&
 				    (a_left_q == 32'd0) && !ax_valid_q && (bresp_q == bursts_q) && mem_wvalid_i;
 	wire [8:0]       w_bl     = (wb_left_q == 9'd0) ? burst_words(w_addr_q[11:0], w_left_q) : wb_left_q;
 
-	reg  [8*CAP-1:0] pbuf_d;
-	reg  [CAP-1:0]   pstrb_d;
+	reg  [8*CAP-1:0] pbuf_t;      // the buffer with this cycle's beat
+	reg  [CAP-1:0]   pstrb_t;
 	always @(*) begin
 		k = 0;
-		pbuf_d  = w_emit ? (pbuf_q >> AXI_DW) : pbuf_q;
-		pstrb_d = w_emit ? (pstrb_q >> BW) : pstrb_q;
+		pbuf_t  = pbuf_q;
+		pstrb_t = pstrb_q;
 		if (w_take) begin
 			for (j = 0; j < CAP; j = j + 1) begin
-				k = j - {{(32-CW){1'b0}}, p_keep};   // the core beat's byte that lands on byte j
-				if (j >= p_keep && k < w_nb) begin
-					pbuf_d[8*j +: 8] = mem_wdata_i[8*k +: 8];
-					pstrb_d[j]       = 1'b1;
+				k = j - {{(32-CW){1'b0}}, pcnt_q};   // the core beat's byte that lands on byte j
+				if (j >= pcnt_q && k < w_nb) begin
+					pbuf_t[8*j +: 8] = mem_wdata_i[8*k +: 8];
+					pstrb_t[j]       = 1'b1;
 				end
 			end
 		end
 	end
+	wire [8*CAP-1:0] pbuf_d  = w_emit ? (pbuf_t >> AXI_DW) : pbuf_t;
+	wire [CAP-1:0]   pstrb_d = w_emit ? (pstrb_t >> BW) : pstrb_t;
 
 	always @(posedge clk_i) begin
 		if (!rst_ni) begin
@@ -312,13 +317,13 @@ module ts_axi4_master #(
 			wb_left_q   <= 9'd0;
 			last_held_q <= 1'b0;
 		end else begin
-			pcnt_q  <= w_take ? p_keep + w_nb[CW-1:0] : p_keep;
+			pcnt_q  <= p_keep;
 			pstrb_q <= pstrb_d;
 			if (w_valid_q && m_axi_wready)
 				w_valid_q <= 1'b0;
 			if (w_emit) begin
 				w_valid_q <= 1'b1;
-				w_strb_q  <= pstrb_q[BW-1:0];
+				w_strb_q  <= pstrb_t[BW-1:0];
 				w_last_q  <= (w_bl == 9'd1);
 				wb_left_q <= w_bl - 9'd1;
 				w_addr_q  <= w_addr_q + BWA;
@@ -329,7 +334,7 @@ module ts_axi4_master #(
 		end
 		pbuf_q <= pbuf_d;
 		if (w_emit)
-			w_data_q <= pbuf_q[AXI_DW-1:0];
+			w_data_q <= pbuf_t[AXI_DW-1:0];
 	end
 
 	assign m_axi_wdata  = w_data_q;
