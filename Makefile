@@ -68,6 +68,7 @@ HAVE_MPICC := $(shell command -v $(MPICC) 2>/dev/null)
 
 .PHONY: all deps test check-tests check-layers demo asan fuzz bench-model bench-gemm \
         bench-search bench-sim bench-run bench-resources zoo lint-rtl boardsim boardsim-list bitstreams \
+        axisim axisim-list \
         check-bitstreams install uninstall clean help hls check-hls hls-list
 
 # ---- top level ------------------------------------------------------------------
@@ -93,6 +94,7 @@ help:
 	@echo "  make lint-rtl     the RTL through verilator -Wall, iverilog -g2005 and yosys (a few presets)"
 	@echo "  make check-hls    the HLS compute tile (hls/) C-simulated with g++ against the golden model, a few arrays"
 	@echo "  make boardsim     the board tops (rtl/boards/) in Verilator with their UART test benches ($(BOARDSIM)/)"
+	@echo "  make axisim       the Zynq top and its AXI4 master in Verilator against a random-stall AXI slave ($(AXISIM)/)"
 	@echo "  make bitstreams   bitstreams/<board>.json through tessera synth; those that fit and meet timing into bitstreams/ (BOARDS=, CHECK=1)"
 	@echo "  make check-bitstreams  rebuild them in $(BUILD)/bitstreams/ and compare with the committed reports"
 	@echo "  make install      install binary, library, headers, pkg-config file, RTL and shim under PREFIX ($(PREFIX))"
@@ -417,6 +419,48 @@ $(foreach b,$(BOARD_SIMS),$(eval $(call board_sim_rules,$(word 1,$(subst :, ,$(b
 # the board simulations `make boardsim` builds, as <board>-<config> (tests/cli_boards.sh)
 boardsim-list:
 	@echo $(subst :,-,$(BOARD_SIMS))
+
+# ---- axisim: the Zynq top and its AXI4 master in Verilator, a random AXI slave ------------
+# $(AXISIM)/<name>/axi_test: ts_board_zynq (rtl/boards/, ts_top + ts_axi4_master) on a
+# config's generated parameters with its AXI_DW, around the AXI4 slave memory with seeded
+# random stalls and the protocol checker of sim/boards/axi_shim.cpp, linked with
+# sim/boards/axi_test.c and the library (docs/axi.md). Cached by make's timestamps;
+# tests/cli_axi.sh (make check-tests) builds and runs them.
+AXISIM      := $(BUILD)/axisim
+# name:config:AXI_DW (config: a preset or a hwcfg JSON file)
+AXI_SIMS    := tiny-ice40:tiny-ice40:64 b3:tests/data/axi/b3.json:32 hx8k:hx8k:32 ultra96:ultra96:128
+AXI_SIM_SRC := sim/boards/axi_test.c sim/boards/axi_shim.cpp sim/boards/axi_shim.h
+
+# axi_sim_rules NAME CONFIG AXI_DW
+define axi_sim_rules
+$(AXISIM)/$(1)/gen/tessera_params.vh: $(BIN) $(filter %.json,$(2))
+	@mkdir -p $$(@D)
+	$(BIN) gen --config $(2) --out $$(@D) >/dev/null
+
+$(AXISIM)/$(1)/obj/Vts_board_zynq__ALL.a: $(BOARD_RTL) $(RTL_INC) $(AXISIM)/$(1)/gen/tessera_params.vh
+	@rm -rf $$(@D) && mkdir -p $$(@D)
+	verilator --cc -O3 --x-assign fast --x-initial fast --noassert --unroll-count 1024 \
+		-Wno-fatal -Wno-lint -Wno-style +define+TS_GENERATED_PARAMS -I$(AXISIM)/$(1)/gen \
+		-Irtl -Irtl/boards --top-module ts_board_zynq -GAXI_DW=$(3) \
+		--Mdir $$(@D) $(BOARD_RTL) >$$(@D)/build.log 2>&1 || { tail -20 $$(@D)/build.log; exit 1; }
+	$(MAKE) -s -C $$(@D) -f Vts_board_zynq.mk OPT_FAST=-O2 OPT_SLOW=-O1 Vts_board_zynq__ALL.a \
+		verilated.o verilated_threads.o >>$$(@D)/build.log 2>&1 || { tail -20 $$(@D)/build.log; exit 1; }
+
+$(AXISIM)/$(1)/axi_test: $(AXI_SIM_SRC) $(AXISIM)/$(1)/obj/Vts_board_zynq__ALL.a $(LIB)
+	$(CC) $(CFLAGS_BASE) $(SAN) $(CPPFLAGS) -Isim/boards -c sim/boards/axi_test.c -o $$(@D)/axi_test.o
+	g++ -O2 -I$(VERILATOR_INC) -I$(VERILATOR_INC)/vltstd -I$$(@D)/obj -Isim/boards \
+		-DTSA_AXI_DW=$(3) -DTSA_B=$$$$(sed -n 's/^`define TS_DRAM_BPC *\([0-9]*\).*/\1/p' $(AXISIM)/$(1)/gen/tessera_params.vh) \
+		-c sim/boards/axi_shim.cpp -o $$(@D)/axi_shim.o
+	g++ $(SAN) $$(@D)/axi_test.o $$(@D)/axi_shim.o $$(@D)/obj/Vts_board_zynq__ALL.a \
+		$$(@D)/obj/verilated.o $$(@D)/obj/verilated_threads.o $(LIB) $(LDLIBS) -o $$@
+
+axisim: $(AXISIM)/$(1)/axi_test
+endef
+$(foreach s,$(AXI_SIMS),$(eval $(call axi_sim_rules,$(word 1,$(subst :, ,$(s))),$(word 2,$(subst :, ,$(s))),$(word 3,$(subst :, ,$(s))))))
+
+# the AXI simulations `make axisim` builds, as name:config (tests/cli_axi.sh)
+axisim-list:
+	@echo $(foreach s,$(AXI_SIMS),$(word 1,$(subst :, ,$(s))):$(word 2,$(subst :, ,$(s))))
 
 # ---- bitstreams: the open-tool boards' bitstreams, committed in bitstreams/ ----------------
 # scripts/bitstreams.sh runs `tessera synth` on each bitstreams/<board>.json into
