@@ -74,7 +74,7 @@ board_top_params() {
 	fi
 	synth=$(sed -n 's/.*; \(synth_[a-z0-9]*\)[^;]* -top .*/\1/p' "$pkg/build.sh")
 	(cd "$pkg" && yosys -q -p "read_verilog -DTS_GENERATED_PARAMS -Irtl/include -Irtl rtl/ts_*.v rtl/boards/*.v; \
-		chparam $chparam$2; $synth -top $2 -run begin:flatten; select -assert-any t:SB_PLL40_* t:EHXPLLL %u") \
+		chparam $chparam$2; $synth -top $2 -run begin:coarse; select -assert-any t:SB_PLL40_* t:EHXPLLL %u") \
 		>"$TMP/ys" 2>&1
 	ys=$?
 	case $params in
