@@ -373,7 +373,7 @@ hls-list:
 BOARDSIM      := $(BUILD)/boardsim
 BOARD_SIMS    := icebreaker:icebreaker hx8k:hx8k ulx3s:tiny-ice40
 BOARD_RTL     := $(RTL_SRC) $(wildcard rtl/boards/*.v)
-BOARD_SIM_SRC := sim/boards/board_test.c sim/boards/board_shim.cpp sim/boards/board_shim.h
+BOARD_SIM_SRC := sim/boards/board_test.c sim/boards/board_shim.cpp sim/boards/board_shim.h sim/boards/tb_check.h
 BOARD_CPB     := 8
 # per board: clock Hz, BAUD (clock / BOARD_CPB), then its clock, receive and transmit pins
 BOARD_icebreaker := 12000000 1500000 clk_i uart_rx_i uart_tx_o
@@ -429,7 +429,7 @@ boardsim-list:
 AXISIM      := $(BUILD)/axisim
 # name:config:AXI_DW (config: a preset or a hwcfg JSON file)
 AXI_SIMS    := tiny-ice40:tiny-ice40:64 b3:tests/data/axi/b3.json:32 hx8k:hx8k:32 ultra96:ultra96:128
-AXI_SIM_SRC := sim/boards/axi_test.c sim/boards/axi_shim.cpp sim/boards/axi_shim.h
+AXI_SIM_SRC := sim/boards/axi_test.c sim/boards/axi_shim.cpp sim/boards/axi_shim.h sim/boards/tb_check.h
 
 # axi_sim_rules NAME CONFIG AXI_DW
 define axi_sim_rules

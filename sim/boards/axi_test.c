@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "axi_shim.h"
+#include "tb_check.h"
 #include "tessera/cost.h"
 #include "tessera/desc.h"
 #include "tessera/hwcfg.h"
@@ -30,24 +31,6 @@
 #define MEM_BASE  0x10000000ull   /* the slave's memory: 4 KiB aligned */
 #define MEM_BYTES (1u << 20)
 #define REG_AXI_STATUS 0xFF0u    /* ts_board_zynq's board register */
-
-static int pass, fail;
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	if (ok) {
-		pass++;
-		return;
-	}
-	fail++;
-	va_list ap;
-	va_start(ap, fmt);
-	printf("FAIL: ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-}
 
 static uint64_t rng_state;
 static uint32_t rnd(void)

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "board_shim.h"
+#include "tb_check.h"
 #include "driver/uart_link.h"
 #include "tessera/cost.h"
 #include "tessera/hwcfg.h"
@@ -65,24 +66,6 @@ static long w_recv(void *ctx, uint8_t *buf, size_t n, uint64_t timeout_us)
 		w->rsp_corrupt -= (long)got;
 	}
 	return (long)got;
-}
-
-static int pass, fail;
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	if (ok) {
-		pass++;
-		return;
-	}
-	fail++;
-	va_list ap;
-	va_start(ap, fmt);
-	printf("FAIL: ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
 }
 
 static uint32_t reg(tsd_ul *ul, uint32_t off)
