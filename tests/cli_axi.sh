@@ -75,7 +75,7 @@ refuse ts_axi4_master_needs_b_from_1_to_axi_dw_over_8 -GAXI_DW=64 -GB=9
 refuse ts_axi4_master_needs_axi_dw_of_32_64_or_128 -GAXI_DW=256 -GB=8
 
 # The Verilated tops, built once (make's timestamps) and run.
-if ${MAKE:-make} --no-print-directory -s BUILD="$BUILD_DIR" SAN="${TS_SAN:-}" axisim >"$TMP/make" 2>&1; then ok; else
+if ${MAKE:-make} --no-print-directory -s -j2 BUILD="$BUILD_DIR" SAN="${TS_SAN:-}" axisim >"$TMP/make" 2>&1; then ok; else
 	bad "make axisim:"; tail -30 "$TMP/make"
 fi
 SIMS=$(${MAKE:-make} --no-print-directory -s axisim-list)

@@ -89,7 +89,7 @@ fi
 if ! command -v verilator >/dev/null 2>&1; then
 	echo "cli_boards: verilator not installed: the board simulations are skipped"
 else
-	if ${MAKE:-make} --no-print-directory -s BUILD="$BUILD_DIR" SAN="${TS_SAN:-}" boardsim >"$TMP/make" 2>&1; then ok; else
+	if ${MAKE:-make} --no-print-directory -s -j2 BUILD="$BUILD_DIR" SAN="${TS_SAN:-}" boardsim >"$TMP/make" 2>&1; then ok; else
 		bad "make boardsim:"; tail -30 "$TMP/make"
 	fi
 	# the simulations of the Makefile's list (a build tree may hold older ones)
