@@ -840,6 +840,7 @@ int cmd_deploy(int argc, char **argv)
 		fprintf(stderr, "tessera deploy: warning: %s\n", r.warning);
 
 	int rc = 0;
+	char *cmd_argv[6] = { 0 }; /* r.command points here until print_json */
 	if (fl->tool) {
 		if ((st = ts_bitstream_check_open(b, bs.data, bs.len, bs.path, &d)))
 			goto fail;
@@ -850,7 +851,6 @@ int cmd_deploy(int argc, char **argv)
 						      "(apt-get install %s)", fl->tool, b->name, fl->debian, fl->debian);
 			goto fail;
 		}
-		char *cmd_argv[6];
 		int n = 0;
 		cmd_argv[n++] = (char *)fl->tool;
 		if (!strcmp(b->family, "ecp5")) {
