@@ -190,7 +190,7 @@ int main(int argc, char **argv)
 	const char *env = getenv("TS_SEED");
 	if (env)
 		seed = strtoull(env, NULL, 10);
-	long transfers = 3000;
+	long transfers = 20000;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
 			seed = strtoull(argv[++i], NULL, 10);
@@ -236,20 +236,31 @@ int main(int argc, char **argv)
 
 	// random transfers: mostly short, some long (4 KiB splits, row and bank changes,
 	// refreshes inside bursts); half of them in a 64 KiB window so reads meet written data
-	uint64_t bytes_r = 0, bytes_w = 0, nr = 0, nw = 0;
+	uint64_t bytes_r = 0, bytes_w = 0, nr = 0, nw = 0, lr_n = 0, lw_n = 0;
+	double lr_sum = 0, lw_sum = 0;
 	for (long i = 0; i < transfers && t.fails == 0; i++) {
 		bool we = rnd() & 1;
 		uint32_t r = rnd_below(100);
 		uint32_t len = r < 70 ? 1 + rnd_below(64) : r < 95 ? 1 + rnd_below(2048) : 1 + rnd_below(9000);
 		uint32_t addr = (rnd() & 1) ? 0x1F0000u + rnd_below(0x10000 - len) : rnd_below(MEM_BYTES - len);
-		transfer(t, we, addr, len, (i & 3) ? 0 : 64);
+		xfer_stats x = transfer(t, we, addr, len, (i & 3) ? 0 : 64);
 		if (we) { bytes_w += len; nw++; } else { bytes_r += len; nr++; }
+		// the cost model's latency: the last beat at L + beats - 1 from the request
+		// (docs/timing.md); writes with a random mem_wvalid are left out
+		if (!we || (i & 3)) {
+			double l = (double)(x.cycles - 1) - (double)((len + TSS_B - 1) / TSS_B - 1);
+			(we ? lw_sum : lr_sum) += l;
+			(we ? lw_n : lr_n)++;
+		}
 		if (rnd_below(16) == 0)
 			idle(t, rnd_below(400));
 	}
 	printf("random: %llu reads (%llu bytes), %llu writes (%llu bytes), %llu bytes checked, %llu cycles\n",
 	       (unsigned long long)nr, (unsigned long long)bytes_r, (unsigned long long)nw,
 	       (unsigned long long)bytes_w, (unsigned long long)t.checks, (unsigned long long)t.cycle);
+
+	printf("cost-model latency (last beat - beats + 1), random transfers: read %.2f, write %.2f cycles\n",
+	       lr_sum / (double)(lr_n ? lr_n : 1), lw_sum / (double)(lw_n ? lw_n : 1));
 
 	// figures: first beat of short reads (row hit: the same row as the last read; row miss:
 	// another row of the same bank), long sequential reads and writes
@@ -263,6 +274,21 @@ int main(int argc, char **argv)
 		miss_sum += m.first; miss_n++; if (m.first > miss_max) miss_max = m.first;
 		hit_sum += h.first;  hit_n++;  if (h.first > hit_max) hit_max = h.first;
 		idle(t, 5);
+	}
+	// the cost model's latency by transfer size: random reads / writes of that many bytes
+	printf("cost-model latency by size (read / write, cycles, 64 each at random addresses):");
+	static const uint32_t sizes[] = { 32, 256, 2048, 8192 };
+	for (uint32_t si = 0; si < 4; si++) {
+		double lsum[2] = { 0, 0 };
+		for (int i = 0; i < 64; i++) {
+			for (int we = 0; we < 2; we++) {
+				uint32_t len = sizes[si];
+				xfer_stats x = transfer(t, we, rnd_below(MEM_BYTES - len), len, 0);
+				lsum[we] += (double)(x.cycles - 1) - (double)((len + TSS_B - 1) / TSS_B - 1);
+				idle(t, rnd_below(50));
+			}
+		}
+		printf(" %u B: %.1f / %.1f%s", sizes[si], lsum[0] / 64, lsum[1] / 64, si == 3 ? "\n" : ",");
 	}
 	uint64_t rc = 0, wc = 0, rb = 0, n_long = 16;
 	for (uint64_t i = 0; i < n_long; i++) {
