@@ -80,8 +80,8 @@ static void tick(tb &t)
 		}
 		if (v->awvalid_o && v->awready_o)
 			t.aw_bursts++;
-		if (v->bvalid_o)
-			t.b_resps++;    // BREADY is always high
+		if (v->bvalid_o && (!v->direct_i || v->d_bready_i))
+			t.b_resps++;    // the master's BREADY is always high
 		if (v->rvalid_o && v->rready_o) {
 			if (t.r_beats_left == 0) {
 				if (t.ar_lens.empty()) {
@@ -176,6 +176,134 @@ static xfer_stats transfer(tb &t, bool we, uint32_t addr, uint32_t len, int wval
 	return s;
 }
 
+// The slave's AXI port driven directly: `bursts` random bursts (reads and writes of
+// 1 .. 16 beats, some up to 256, within 4 KiB; random WSTRB), AR and AW valid at once,
+// W beats offered at random, RREADY and BREADY low at random (p / 256 each). What the
+// master cannot do: a WRITE right behind a READ's data (the bus turn), a PRECHARGE right
+// after a WRITE (tWR), the read FIFO full, a B response held while refresh is due.
+// The reference takes a write burst's data when its AW is accepted and a read burst's
+// expected words when its AR is (the slave runs one burst at a time, in that order).
+static void direct(tb &t, long bursts, int p_stall)
+{
+	Vtb_sdram *v = t.top;
+	const uint32_t BW = TSS_DW / 8;
+	struct burst { uint32_t addr, beats; std::vector<uint64_t> data, strb; };
+	std::vector<burst> rq, wq, wdata_q;   // to issue; write bursts whose W beats are not all sent
+	std::vector<std::vector<uint64_t>> r_expect;
+	for (long i = 0; i < bursts; i++) {
+		burst b;
+		b.beats = rnd_below(8) == 0 ? 1 + rnd_below(256) : 1 + rnd_below(16);
+		// half of them in 16 KiB (4 rows of each bank): row hits right after the last
+		// burst, and row misses in a bank just written
+		b.addr = (rnd() & 1) ? 0x40000u + rnd_below(16384 / BW - b.beats) * BW
+				     : rnd_below(MEM_BYTES / BW - b.beats) * BW;
+		if ((b.addr & 4095) + b.beats * BW > 4096)
+			b.beats = (4096 - (b.addr & 4095)) / BW;
+		if (rnd() & 1) {
+			for (uint32_t k = 0; k < b.beats; k++) {
+				b.data.push_back(rnd());
+				b.strb.push_back(rnd_below(4) == 0 ? rnd() & ((1ull << BW) - 1) : (1ull << BW) - 1);
+			}
+			wq.push_back(b);
+		} else {
+			rq.push_back(b);
+		}
+	}
+	size_t w_beat = 0, r_got = 0, r_words_done = 0;
+	size_t n_w = wq.size(), aw_done = 0, ar_done = 0, b_done = 0, n_r = rq.size();
+	uint64_t t0 = t.cycle;
+	v->direct_i = 1;
+	while ((ar_done < n_r || aw_done < n_w || r_expect.size() > r_got || b_done < n_w || !wdata_q.empty()) &&
+	       t.cycle < t0 + 4000000) {
+		v->d_arvalid_i = ar_done < n_r;
+		if (ar_done < n_r) {
+			v->d_araddr_i = rq[ar_done].addr;
+			v->d_arlen_i = rq[ar_done].beats - 1;
+		}
+		v->d_awvalid_i = aw_done < n_w;
+		if (aw_done < n_w) {
+			v->d_awaddr_i = wq[aw_done].addr;
+			v->d_awlen_i = wq[aw_done].beats - 1;
+		}
+		// W beats in order of the write bursts (the slave takes them after their AW)
+		bool wv = !wdata_q.empty() || aw_done < n_w;
+		const burst *wb = !wdata_q.empty() ? &wdata_q.front() : (aw_done < n_w ? &wq[aw_done] : nullptr);
+		v->d_wvalid_i = wv && (int)(rnd() & 255) >= p_stall;
+		if (wb) {
+			v->d_wdata_i = wb->data[w_beat];
+			v->d_wstrb_i = wb->strb[w_beat];
+		}
+		v->d_rready_i = (int)(rnd() & 255) >= p_stall;
+		v->d_bready_i = (int)(rnd() & 255) >= p_stall;
+		v->clk_i = 0;
+		v->eval();
+		bool ar = v->d_arvalid_i && v->arready_o, aw = v->d_awvalid_i && v->awready_o;
+		bool w = v->d_wvalid_i && v->wready_o, r = v->rvalid_o && v->d_rready_i;
+		bool bb = v->bvalid_o && v->d_bready_i;
+		if (r) {
+			if (r_got >= r_expect.size()) {
+				fail(t, "direct: an R beat with no read burst outstanding");
+			} else {
+				uint64_t want = r_expect[r_got][r_words_done];
+				uint64_t got = v->rdata_o;
+				if (got != want)
+					fail(t, "direct: read burst %zu beat %zu: 0x%llx, expected 0x%llx", r_got, r_words_done,
+					     (unsigned long long)got, (unsigned long long)want);
+				t.checks += BW;
+				if (++r_words_done == r_expect[r_got].size()) {
+					r_got++;
+					r_words_done = 0;
+				}
+			}
+		}
+		if (w) {
+			const burst &cur = wdata_q.empty() ? wq[aw_done] : wdata_q.front();
+			if (wdata_q.empty() && !aw)
+				fail(t, "direct: a W beat taken before its AW");
+			if (++w_beat == cur.beats) {
+				w_beat = 0;
+				if (!wdata_q.empty())
+					wdata_q.erase(wdata_q.begin());
+				else
+					aw_done++, wdata_q.clear(), aw = false;   // AW and all its W in this cycle
+			}
+		}
+		if (aw) {
+			const burst &b = wq[aw_done];
+			for (uint32_t k = 0; k < b.beats; k++)
+				for (uint32_t j = 0; j < BW; j++)
+					if ((b.strb[k] >> j) & 1)
+						t.ref[b.addr + k * BW + j] = (uint8_t)(b.data[k] >> (8 * j));
+			// its W beats not all sent yet: they follow
+			if (!(w && w_beat == 0))
+				wdata_q.push_back(b);
+			aw_done++;
+		}
+		if (ar) {
+			const burst &b = rq[ar_done];
+			std::vector<uint64_t> words;
+			for (uint32_t k = 0; k < b.beats; k++) {
+				uint64_t x = 0;
+				for (uint32_t j = 0; j < BW; j++)
+					x |= (uint64_t)t.ref[b.addr + k * BW + j] << (8 * j);
+				words.push_back(x);
+			}
+			r_expect.push_back(words);
+			ar_done++;
+		}
+		if (bb)
+			b_done++;
+		tick(t);
+	}
+	v->direct_i = 0;
+	v->d_arvalid_i = v->d_awvalid_i = v->d_wvalid_i = 0;
+	if (ar_done < n_r || aw_done < n_w || r_got < n_r || b_done < n_w)
+		fail(t, "direct: %zu / %zu AR, %zu / %zu AW, %zu read bursts complete, %zu B after %llu cycles", ar_done, n_r,
+		     aw_done, n_w, r_got, b_done, (unsigned long long)(t.cycle - t0));
+	printf("direct AXI (stall %d/256): %zu read bursts, %zu write bursts in %llu cycles\n", p_stall, n_r, n_w,
+	       (unsigned long long)(t.cycle - t0));
+}
+
 // idle cycles (refreshes happen)
 static void idle(tb &t, uint32_t n)
 {
@@ -258,6 +386,9 @@ int main(int argc, char **argv)
 	printf("random: %llu reads (%llu bytes), %llu writes (%llu bytes), %llu bytes checked, %llu cycles\n",
 	       (unsigned long long)nr, (unsigned long long)bytes_r, (unsigned long long)nw,
 	       (unsigned long long)bytes_w, (unsigned long long)t.checks, (unsigned long long)t.cycle);
+
+	direct(t, transfers / 4, 0);
+	direct(t, transfers / 4, 80);
 
 	printf("cost-model latency (last beat - beats + 1), random transfers: read %.2f, write %.2f cycles\n",
 	       lr_sum / (double)(lr_n ? lr_n : 1), lw_sum / (double)(lw_n ? lw_n : 1));
