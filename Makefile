@@ -69,6 +69,7 @@ HAVE_MPICC := $(shell command -v $(MPICC) 2>/dev/null)
 .PHONY: all deps test check-tests check-layers demo asan fuzz bench-model bench-gemm \
         bench-search bench-sim bench-run bench-resources zoo lint-rtl boardsim boardsim-list bitstreams \
         axisim axisim-list \
+        sdramsim sdramsim-list \
         check-bitstreams install uninstall clean help hls check-hls hls-list
 
 # ---- top level ------------------------------------------------------------------
@@ -95,6 +96,7 @@ help:
 	@echo "  make check-hls    the HLS compute tile (hls/) C-simulated with g++ against the golden model, a few arrays"
 	@echo "  make boardsim     the board tops (rtl/boards/) in Verilator with their UART test benches ($(BOARDSIM)/)"
 	@echo "  make axisim       the Zynq top and its AXI4 master in Verilator against a random-stall AXI slave ($(AXISIM)/)"
+	@echo "  make sdramsim     the ULX3S SDRAM controller (AXI4 slave) in Verilator on a protocol-checking chip model ($(SDRAMSIM)/)"
 	@echo "  make bitstreams   bitstreams/<board>.json through tessera synth; those that fit and meet timing into bitstreams/ (BOARDS=, CHECK=1)"
 	@echo "  make check-bitstreams  rebuild them in $(BUILD)/bitstreams/ and compare with the committed reports"
 	@echo "  make install      install binary, library, headers, pkg-config file, RTL and shim under PREFIX ($(PREFIX))"
@@ -461,6 +463,41 @@ $(foreach s,$(AXI_SIMS),$(eval $(call axi_sim_rules,$(word 1,$(subst :, ,$(s))),
 # the AXI simulations `make axisim` builds, as name:config (tests/cli_axi.sh)
 axisim-list:
 	@echo $(foreach s,$(AXI_SIMS),$(word 1,$(subst :, ,$(s))):$(word 2,$(subst :, ,$(s))))
+
+# ---- sdramsim: the SDRAM controller (ULX3S) in Verilator on a checking chip model ---------
+# $(SDRAMSIM)/<name>/sdram_test: sim/boards/tb_sdram.v (ts_axi4_master + ts_sdram) with the
+# chip model of sim/boards/sdram_model.cpp and the test sim/boards/sdram_test.cpp, per entry
+# of SDRAM_SIMS (docs/sdram.md). Cached by make's timestamps; tests/cli_sdram.sh (make
+# check-tests) builds and runs them.
+SDRAMSIM     := $(BUILD)/sdramsim
+# name:AXI_DW:B:CLK_HZ:CL
+SDRAM_SIMS   := ulx3s25:32:2:25000000:2 b4-100:32:4:100000000:3 w64-50:64:3:50000000:2
+SDRAM_RTL    := sim/boards/tb_sdram.v rtl/boards/ts_axi4_master.v rtl/boards/ts_sdram.v
+SDRAM_SIM_SRC := sim/boards/sdram_test.cpp sim/boards/sdram_model.cpp sim/boards/sdram_model.h
+
+# sdram_sim_rules NAME AXI_DW B CLK_HZ CL
+define sdram_sim_rules
+$(SDRAMSIM)/$(1)/obj/Vtb_sdram__ALL.a: $(SDRAM_RTL) $(RTL_INC)
+	@rm -rf $$(@D) && mkdir -p $$(@D)
+	verilator --cc -O3 --x-assign fast --x-initial fast --noassert -Wno-fatal -Wno-lint -Wno-style \
+		-Irtl -Irtl/boards --top-module tb_sdram -GAXI_DW=$(2) -GB=$(3) -GCLK_HZ=$(4) -GCL=$(5) \
+		--Mdir $$(@D) $(SDRAM_RTL) >$$(@D)/build.log 2>&1 || { tail -20 $$(@D)/build.log; exit 1; }
+	$(MAKE) -s -C $$(@D) -f Vtb_sdram.mk OPT_FAST=-O2 OPT_SLOW=-O1 Vtb_sdram__ALL.a \
+		verilated.o verilated_threads.o >>$$(@D)/build.log 2>&1 || { tail -20 $$(@D)/build.log; exit 1; }
+
+$(SDRAMSIM)/$(1)/sdram_test: $(SDRAM_SIM_SRC) $(SDRAMSIM)/$(1)/obj/Vtb_sdram__ALL.a
+	g++ -O2 $(SAN) -I$(VERILATOR_INC) -I$(VERILATOR_INC)/vltstd -I$$(@D)/obj -Isim/boards \
+		-DTSS_DW=$(2) -DTSS_B=$(3) -DTSS_CLK_HZ=$(4) -DTSS_CL=$(5) \
+		sim/boards/sdram_test.cpp sim/boards/sdram_model.cpp $$(@D)/obj/Vtb_sdram__ALL.a \
+		$$(@D)/obj/verilated.o $$(@D)/obj/verilated_threads.o -lpthread -o $$@
+
+sdramsim: $(SDRAMSIM)/$(1)/sdram_test
+endef
+$(foreach s,$(SDRAM_SIMS),$(eval $(call sdram_sim_rules,$(word 1,$(subst :, ,$(s))),$(word 2,$(subst :, ,$(s))),$(word 3,$(subst :, ,$(s))),$(word 4,$(subst :, ,$(s))),$(word 5,$(subst :, ,$(s))))))
+
+# the SDRAM simulations `make sdramsim` builds, by name (tests/cli_sdram.sh)
+sdramsim-list:
+	@echo $(foreach s,$(SDRAM_SIMS),$(word 1,$(subst :, ,$(s))))
 
 # ---- bitstreams: the open-tool boards' bitstreams, committed in bitstreams/ ----------------
 # scripts/bitstreams.sh runs `tessera synth` on each bitstreams/<board>.json into
