@@ -506,9 +506,11 @@ static ts_status collect(const ts_hwcfg *c, const build *bd, const char *root, c
 				other_top |= flows[k].top && &flows[k] != g && !strcmp(names[i], top);
 			}
 			other_top |= !strcmp(names[i], TS_GEN_ZYNQ_TOP ".v");
-			/* a module of one family (ts_ice40_*.v) only for that family's boards; the
-			 * Zynq top's AXI modules (ts_axi*.v) only with it */
+			/* a module of one family (ts_ice40_*.v) only for that family's boards, the
+			 * SDRAM controller (ts_sdram.v, the ULX3S's) only for ECP5's; the Zynq top's
+			 * AXI modules (ts_axi*.v) only with it */
 			int other_family = (!strncmp(names[i], "ts_ice40_", 9) && strncmp(g->synth, "synth_ice40", 11)) ||
+					   (!strncmp(names[i], "ts_sdram", 8) && strncmp(g->synth, "synth_ecp5", 10)) ||
 					   !strncmp(names[i], "ts_axi", 6);
 			if (!other_top && !other_family)
 				st = add_copy(p, root, "rtl/boards", names[i], "rtl/boards", d);
