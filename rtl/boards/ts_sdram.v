@@ -19,7 +19,7 @@
 // The board top makes the tristate: sdram_d = sdram_dq_oe_o ? sdram_dq_o : 'z.
 // Commands (burst length 1, a column command per 16-bit half, every cycle on a row
 // hit; two per 32-bit beat, DQM = the inverted WSTRB pair on writes, 0 on reads):
-//   power-up    NOPs for T_INIT_NS with CKE high, PRECHARGE ALL, INIT_REFS AUTO
+//   power-up    NOPs for TINIT_NS with CKE high, PRECHARGE ALL, INIT_REFS AUTO
 //               REFRESHes, LOAD MODE REGISTER (BL 1, sequential, CAS latency CL,
 //               programmed-burst writes); ready_o then.
 //   access      open-row policy, one open row per bank: a row hit issues its READ /
@@ -50,16 +50,16 @@ module ts_sdram #(
 	parameter        CL         = 2,          // CAS latency: 2 (to 100 MHz on these parts) or 3
 	parameter        ROW_BITS   = 13,         // 8192 rows
 	parameter        COL_BITS   = 9,          // 512 columns of 16 bits (32 MB with 4 banks)
-	parameter        T_RCD_NS   = 21,
-	parameter        T_RP_NS    = 21,
-	parameter        T_RC_NS    = 66,
-	parameter        T_RAS_NS   = 44,
-	parameter        T_WR_NS    = 15,         // at least 2 cycles (below)
-	parameter        T_RFC_NS   = 66,
-	parameter        T_RRD_NS   = 15,
-	parameter        T_MRD_CK   = 2,          // cycles
-	parameter        T_REFI_NS  = 7800,       // 64 ms / 8192 rows
-	parameter        T_INIT_NS  = 200000,     // power-up wait (100 us on Micron's parts, 200 us on ISSI / Alliance)
+	parameter        TRCD_NS   = 21,
+	parameter        TRP_NS    = 21,
+	parameter        TRC_NS    = 66,
+	parameter        TRAS_NS   = 44,
+	parameter        TWR_NS    = 15,         // at least 2 cycles (below)
+	parameter        TRFC_NS   = 66,
+	parameter        TRRD_NS   = 15,
+	parameter        TMRD_CK   = 2,          // cycles
+	parameter        TREFI_NS  = 7800,       // 64 ms / 8192 rows
+	parameter        TINIT_NS  = 200000,     // power-up wait (100 us on Micron's parts, 200 us on ISSI / Alliance)
 	parameter        INIT_REFS  = 2,
 	parameter        FIFO_DEPTH = 4           // read FIFO, bus words (2 .. 16)
 ) (
@@ -141,16 +141,16 @@ module ts_sdram #(
 		end
 	endfunction
 
-	localparam RCD_C  = cyc(T_RCD_NS, 1);
-	localparam RP_C   = cyc(T_RP_NS, 1);
-	localparam RC_C   = cyc(T_RC_NS, 1);
-	localparam RAS_C  = cyc(T_RAS_NS, 1);
-	localparam WR_C   = cyc(T_WR_NS, 2);
-	localparam RFC_C  = cyc(T_RFC_NS, 1);
-	localparam RRD_C  = cyc(T_RRD_NS, 1);
-	localparam MRD_C  = (T_MRD_CK < 1) ? 1 : T_MRD_CK;
-	localparam INIT_C = cyc(T_INIT_NS, 1);
-	localparam [63:0] REFI_P = 64'd0 + T_REFI_NS;
+	localparam RCD_C  = cyc(TRCD_NS, 1);
+	localparam RP_C   = cyc(TRP_NS, 1);
+	localparam RC_C   = cyc(TRC_NS, 1);
+	localparam RAS_C  = cyc(TRAS_NS, 1);
+	localparam WR_C   = cyc(TWR_NS, 2);
+	localparam RFC_C  = cyc(TRFC_NS, 1);
+	localparam RRD_C  = cyc(TRRD_NS, 1);
+	localparam MRD_C  = (TMRD_CK < 1) ? 1 : TMRD_CK;
+	localparam INIT_C = cyc(TINIT_NS, 1);
+	localparam [63:0] REFI_P = 64'd0 + TREFI_NS;
 	localparam [63:0] REFI_64 = (REFI_P * {32'd0, CLK_HZ}) / 64'd1000000000;   // rounded down
 	localparam integer REFI_C = REFI_64[31:0];
 	// trigger to REF command, worst case: a column command being issued, the bus
