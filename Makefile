@@ -430,7 +430,7 @@ boardsim-list:
 # tests/cli_axi.sh (make check-tests) builds and runs them.
 AXISIM      := $(BUILD)/axisim
 # name:config:AXI_DW (config: a preset or a hwcfg JSON file)
-AXI_SIMS    := b3:tests/data/axi/b3.json:64 hx8k:hx8k:32 ultra96:ultra96:128
+AXI_SIMS    := b3:tests/data/axi/b3.json:64 hx8k:hx8k:32 b16:tests/data/axi/b16.json:128
 AXI_SIM_SRC := sim/boards/axi_test.c sim/boards/axi_shim.cpp sim/boards/axi_shim.h sim/boards/tb_check.h
 
 # axi_sim_rules NAME CONFIG AXI_DW
