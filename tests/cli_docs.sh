@@ -49,7 +49,7 @@ if /usr/bin/python3 tests/models/make_models.py "$TMP/m" --only qdq_conv >/dev/n
 save run 0 run --model "$TMP/m/qdq_conv.onnx" --device desc --check --json -q -o "$TMP/run.npy"
 # a sysroot as Linux shows a board: a tessera device (its register page a plain file that
 # reads like the `edge` preset's) beside a GPIO, and a u-dma-buf
-/usr/bin/python3 - "$TMP/root" <<'EOF'
+/usr/bin/python3 - "$TMP/sysroot" <<'EOF'
 import os, struct, sys
 root = sys.argv[1]
 def put(rel, data):
@@ -74,12 +74,12 @@ put("sys/class/u-dma-buf/udmabuf0/phys_addr", "0x0000000030000000\n")
 put("sys/class/u-dma-buf/udmabuf0/size", "67108864\n")
 put("dev/udmabuf0", b"")
 EOF
-save devices 0 devices --sysroot "$TMP/root" --config edge --json
+save devices 0 devices --sysroot "$TMP/sysroot" --config edge --json
 # deploy on a Zynq board: the tree above with the overlay configfs; its uio0 (the `edge`
 # registers at 0x43c00000, pynq-z2's address) is the device found and matches `edge`
-mkdir -p "$TMP/root/sys/kernel/config/device-tree/overlays"
+mkdir -p "$TMP/sysroot/sys/kernel/config/device-tree/overlays"
 printf '\252\231\125\146' >"$TMP/zynq.bin"
-save deploy 0 deploy --board pynq-z2 --config edge --bitstream "$TMP/zynq.bin" --sysroot "$TMP/root" --timeout 0 --json
+save deploy 0 deploy --board pynq-z2 --config edge --bitstream "$TMP/zynq.bin" --sysroot "$TMP/sysroot" --timeout 0 --json
 checks="hwcfg=hwcfg config-check=check config-presets=presets config-boards=boards
 models-list=mlist models-show=mshow models-show-csv=mshowcsv:csv models-import=mimport
 models-import=mimport_o eval-json=eval eval-csv=evalcsv:csv quant-json=quant
