@@ -133,6 +133,9 @@ char *ts_hwcfg_to_json(const ts_hwcfg *c);
 
 /* 1 when every field is equal (names compared as strings). */
 int ts_hwcfg_equal(const ts_hwcfg *a, const ts_hwcfg *b);
+/* How many hardware fields differ (all but the name and the board), and, when buf is not
+ * NULL, which: "array.rows 4 vs 2, array.dataflow ws vs os, ..." (a's value first). */
+int ts_hwcfg_diff(const ts_hwcfg *a, const ts_hwcfg *b, char *buf, size_t size);
 
 /* One line: "12x16 int8 ws @ 150 MHz on pynq-z2". */
 void ts_hwcfg_summary(const ts_hwcfg *c, char *buf, size_t size);

@@ -116,44 +116,6 @@ static void flow_boards(char *buf, size_t size)
 	}
 }
 
-/* ---- configs ----------------------------------------------------------------------- */
-/* What differs between the bitstream's config a and the wanted b, hardware fields only
- * (the name is a label, the board is checked on its own): "array.rows 4 vs 2, ...". */
-static int config_diff(const ts_hwcfg *a, const ts_hwcfg *b, char *buf, size_t size)
-{
-	int n = 0;
-	size_t used = 0;
-	buf[0] = 0;
-#define DIFF(cond, ...)                                                                              \
-	do {                                                                                         \
-		if ((cond) && used < size) {                                                         \
-			used += (size_t)snprintf(buf + used, size - used, "%s", n++ ? ", " : "");    \
-			if (used < size)                                                             \
-				used += (size_t)snprintf(buf + used, size - used, __VA_ARGS__);      \
-		}                                                                                    \
-	} while (0)
-#define DIFF_U(field, name) DIFF(a->field != b->field, name " %u vs %u", a->field, b->field)
-	DIFF_U(rows, "array.rows");
-	DIFF_U(cols, "array.cols");
-	DIFF(a->dataflow != b->dataflow, "array.dataflow %s vs %s", ts_dataflow_name(a->dataflow),
-	     ts_dataflow_name(b->dataflow));
-	DIFF(a->pe != b->pe, "array.pe %s vs %s", ts_pe_type_name(a->pe), ts_pe_type_name(b->pe));
-	DIFF_U(acc_bits, "array.acc_bits");
-	DIFF_U(spad_input_bytes, "scratchpad.input_bytes");
-	DIFF_U(spad_weight_bytes, "scratchpad.weight_bytes");
-	DIFF_U(spad_acc_bytes, "scratchpad.acc_bytes");
-	DIFF_U(dram_bytes_per_cycle, "dram.bytes_per_cycle");
-	DIFF_U(dram_latency, "dram.latency");
-	DIFF_U(requant_cycles, "requant.cycles");
-	DIFF(a->clock_mhz != b->clock_mhz, "clock_mhz %g vs %g", a->clock_mhz, b->clock_mhz);
-	DIFF(a->sparse_formats != b->sparse_formats, "sparse.formats 0x%x vs 0x%x", a->sparse_formats,
-	     b->sparse_formats);
-	DIFF_U(sparse_lanes, "sparse.lanes");
-#undef DIFF_U
-#undef DIFF
-	return n;
-}
-
 /* ---- files ------------------------------------------------------------------------- */
 static int is_file(const char *path)
 {
@@ -806,7 +768,7 @@ int cmd_deploy(int argc, char **argv)
 		}
 		if (config) {
 			char diff[600];
-			if (config_diff(&bs.cfg, &want, diff, sizeof diff)) {
+			if (ts_hwcfg_diff(&bs.cfg, &want, diff, sizeof diff)) {
 				st = ts_err(&d, TS_ERR_INPUT, "%s was built for config '%s' (%s), not --config '%s' (%s): %s",
 					    bs.path, bs.cfg.name, bs.config_path, want.name, config, diff);
 				goto fail;

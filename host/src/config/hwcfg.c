@@ -1157,18 +1157,47 @@ char *ts_hwcfg_to_json(const ts_hwcfg *c)
 	return text;
 }
 
+int ts_hwcfg_diff(const ts_hwcfg *a, const ts_hwcfg *b, char *buf, size_t size)
+{
+	int n = 0;
+	if (buf && size)
+		buf[0] = '\0';
+#define DIFF(cond, ...)                                                       \
+	do {                                                                  \
+		if (cond) {                                                   \
+			if (buf && size) {                                    \
+				catf(buf, size, "%s", n ? ", " : "");         \
+				catf(buf, size, __VA_ARGS__);                 \
+			}                                                     \
+			n++;                                                  \
+		}                                                             \
+	} while (0)
+#define DIFF_U(field, name) DIFF(a->field != b->field, name " %u vs %u", a->field, b->field)
+	DIFF_U(rows, "array.rows");
+	DIFF_U(cols, "array.cols");
+	DIFF(a->dataflow != b->dataflow, "array.dataflow %s vs %s", ts_dataflow_name(a->dataflow),
+	     ts_dataflow_name(b->dataflow));
+	DIFF(a->pe != b->pe, "array.pe %s vs %s", ts_pe_type_name(a->pe), ts_pe_type_name(b->pe));
+	DIFF_U(acc_bits, "array.acc_bits");
+	DIFF_U(spad_input_bytes, "scratchpad.input_bytes");
+	DIFF_U(spad_weight_bytes, "scratchpad.weight_bytes");
+	DIFF_U(spad_acc_bytes, "scratchpad.acc_bytes");
+	DIFF_U(dram_bytes_per_cycle, "dram.bytes_per_cycle");
+	DIFF_U(dram_latency, "dram.latency");
+	DIFF_U(requant_cycles, "requant.cycles");
+	DIFF(a->clock_mhz != b->clock_mhz, "clock_mhz %g vs %g", a->clock_mhz, b->clock_mhz);
+	DIFF(a->sparse_formats != b->sparse_formats, "sparse.formats 0x%x vs 0x%x", a->sparse_formats,
+	     b->sparse_formats);
+	DIFF_U(sparse_lanes, "sparse.lanes");
+#undef DIFF_U
+#undef DIFF
+	return n;
+}
+
 int ts_hwcfg_equal(const ts_hwcfg *a, const ts_hwcfg *b)
 {
-	return strncmp(a->name, b->name, sizeof a->name) == 0 && a->rows == b->rows &&
-	       a->cols == b->cols && a->dataflow == b->dataflow && a->pe == b->pe &&
-	       a->acc_bits == b->acc_bits && a->spad_input_bytes == b->spad_input_bytes &&
-	       a->spad_weight_bytes == b->spad_weight_bytes &&
-	       a->spad_acc_bytes == b->spad_acc_bytes &&
-	       a->dram_bytes_per_cycle == b->dram_bytes_per_cycle &&
-	       a->dram_latency == b->dram_latency && a->requant_cycles == b->requant_cycles &&
-	       a->clock_mhz == b->clock_mhz &&
-	       a->sparse_formats == b->sparse_formats && a->sparse_lanes == b->sparse_lanes &&
-	       strncmp(a->board, b->board, sizeof a->board) == 0;
+	return strncmp(a->name, b->name, sizeof a->name) == 0 &&
+	       strncmp(a->board, b->board, sizeof a->board) == 0 && ts_hwcfg_diff(a, b, NULL, 0) == 0;
 }
 
 void ts_hwcfg_summary(const ts_hwcfg *c, char *buf, size_t size)
