@@ -261,13 +261,29 @@ static ts_status read_reg(uart_dev *x, uint32_t off, uint32_t *v, ts_diag *d)
 	return tsd_ul_reg_read(x->ul, off, v, d);
 }
 
+/* A register over the link for tsd_found_read; the first failure is kept. */
+typedef struct ident_read {
+	uart_dev *x;
+	ts_diag *d;
+	ts_status st;
+} ident_read;
+
+static uint32_t link_reg(void *ctx, uint32_t offset)
+{
+	ident_read *r = ctx;
+	uint32_t v = 0;
+	if (!r->st)
+		r->st = read_reg(r->x, offset, &v, r->d);
+	return v;
+}
+
 static ts_status check_ident(uart_dev *x, const ts_hwcfg *c, ts_diag *d)
 {
 	tsd_found f = { 0 };
-	uint32_t pe = 0, dram = 0;
-	ts_status st;
-	if ((st = read_reg(x, TS_REG_ID, &f.id, d)) || (st = read_reg(x, TS_REG_VERSION, &f.version, d)))
-		return st;
+	ident_read r = { x, d, TS_OK };
+	tsd_found_read(&f, link_reg, &r);
+	if (r.st)
+		return r.st;
 	if (f.id != TS_REG_ID_MAGIC)
 		return ts_err(d, TS_ERR_INPUT, "uart: %s: the ID register reads 0x%08x, not 0x%08x ('TSR1'): the "
 				  "bridge answers but no tessera accelerator is behind it", x->path, f.id, TS_REG_ID_MAGIC);
@@ -275,16 +291,6 @@ static ts_status check_ident(uart_dev *x, const ts_hwcfg *c, ts_diag *d)
 		return ts_err(d, TS_ERR_INPUT, "uart: %s: register map version %u, this tessera speaks version %u: "
 				  "build the bitstream with this tessera's `tessera gen`", x->path, f.version,
 			      TS_REGMAP_VERSION);
-	if ((st = read_reg(x, TS_REG_HW_ROWS, &f.rows, d)) || (st = read_reg(x, TS_REG_HW_COLS, &f.cols, d)) ||
-	    (st = read_reg(x, TS_REG_HW_PE, &pe, d)) || (st = read_reg(x, TS_REG_HW_SPAD_IN, &f.d_in, d)) ||
-	    (st = read_reg(x, TS_REG_HW_SPAD_W, &f.d_w, d)) || (st = read_reg(x, TS_REG_HW_SPAD_ACC, &f.d_acc, d)) ||
-	    (st = read_reg(x, TS_REG_HW_DRAM, &dram, d)))
-		return st;
-	f.pe = (pe & TS_HW_PE_PE) >> TS_HW_PE_PE_LSB;
-	f.dataflow = (pe & TS_HW_PE_DATAFLOW) >> TS_HW_PE_DATAFLOW_LSB;
-	f.acc_bits = (pe & TS_HW_PE_ACC_BITS) >> TS_HW_PE_ACC_BITS_LSB;
-	f.requant_cycles = (pe & TS_HW_PE_REQUANT_CYCLES) >> TS_HW_PE_REQUANT_CYCLES_LSB;
-	f.bytes_per_cycle = (dram & TS_HW_DRAM_BYTES_PER_CYCLE) >> TS_HW_DRAM_BYTES_PER_CYCLE_LSB;
 	char diff[400];
 	if (!tsd_found_matches(&f, c, diff, sizeof diff)) {
 		char hw[160];

@@ -121,24 +121,33 @@ static ts_status pick(const tsd_dev *dev, const char *sysroot, const tsd_uio_inf
 			  "`tessera devices` lists what is there", root_of(sysroot), seen);
 }
 
-/* What the HW_* registers say, in tsd_found terms. */
-static void read_hw(const uint32_t *regs, tsd_found *f)
+/* What the ID, VERSION and HW_* registers say, in tsd_found terms (device_internal.h). */
+void tsd_found_read(tsd_found *f, uint32_t (*reg)(void *ctx, uint32_t offset), void *ctx)
 {
-#define R(off) __atomic_load_n(&regs[(off) / 4], __ATOMIC_ACQUIRE)
-	f->id = R(TS_REG_ID);
-	f->version = R(TS_REG_VERSION);
-	f->rows = R(TS_REG_HW_ROWS);
-	f->cols = R(TS_REG_HW_COLS);
-	uint32_t pe = R(TS_REG_HW_PE);
+	f->id = reg(ctx, TS_REG_ID);
+	f->version = reg(ctx, TS_REG_VERSION);
+	f->rows = reg(ctx, TS_REG_HW_ROWS);
+	f->cols = reg(ctx, TS_REG_HW_COLS);
+	uint32_t pe = reg(ctx, TS_REG_HW_PE);
 	f->pe = (pe & TS_HW_PE_PE) >> TS_HW_PE_PE_LSB;
 	f->dataflow = (pe & TS_HW_PE_DATAFLOW) >> TS_HW_PE_DATAFLOW_LSB;
 	f->acc_bits = (pe & TS_HW_PE_ACC_BITS) >> TS_HW_PE_ACC_BITS_LSB;
 	f->requant_cycles = (pe & TS_HW_PE_REQUANT_CYCLES) >> TS_HW_PE_REQUANT_CYCLES_LSB;
-	f->d_in = R(TS_REG_HW_SPAD_IN);
-	f->d_w = R(TS_REG_HW_SPAD_W);
-	f->d_acc = R(TS_REG_HW_SPAD_ACC);
-	f->bytes_per_cycle = (R(TS_REG_HW_DRAM) & TS_HW_DRAM_BYTES_PER_CYCLE) >> TS_HW_DRAM_BYTES_PER_CYCLE_LSB;
-#undef R
+	f->d_in = reg(ctx, TS_REG_HW_SPAD_IN);
+	f->d_w = reg(ctx, TS_REG_HW_SPAD_W);
+	f->d_acc = reg(ctx, TS_REG_HW_SPAD_ACC);
+	f->bytes_per_cycle = (reg(ctx, TS_REG_HW_DRAM) & TS_HW_DRAM_BYTES_PER_CYCLE) >> TS_HW_DRAM_BYTES_PER_CYCLE_LSB;
+}
+
+/* A mapped register page. */
+static uint32_t page_reg(void *ctx, uint32_t offset)
+{
+	return __atomic_load_n(&((const uint32_t *)ctx)[offset / 4], __ATOMIC_ACQUIRE);
+}
+
+static void read_hw(const uint32_t *regs, tsd_found *f)
+{
+	tsd_found_read(f, page_reg, (void *)regs);
 }
 
 void tsd_found_hw(const tsd_found *f, char *buf, size_t size)

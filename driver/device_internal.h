@@ -55,6 +55,9 @@ extern const tsd_ops tsd_uio_ops;
 extern const tsd_ops tsd_vboard_ops;
 extern const tsd_ops tsd_uart_ops;
 
+/* What a device's ID, VERSION and HW_* registers say, each read with reg (dev_uio.c). */
+void tsd_found_read(tsd_found *f, uint32_t (*reg)(void *ctx, uint32_t offset), void *ctx);
+
 #define TSD_DEFAULT_MEM_BASE 0x10000000ull
 #define TSD_DEFAULT_MEM_SIZE (64ull << 20)
 
